@@ -1,0 +1,6 @@
+/** One home for every schema shared by the engine, CLI, kernel and lab extension. */
+export * from "./stages.js";
+export * from "./checkpoint.js";
+export * from "./health.js";
+export * from "./manifest.js";
+export * from "./trainingStatus.js";

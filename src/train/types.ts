@@ -134,5 +134,10 @@ export interface TrainingBackend {
   render(camera: Camera, shDegree: number): Promise<ImageRGB>;
   densifyStats(): Promise<DensifyStats>;
   resetDensifyStats(): Promise<void>;
+  /**
+   * Optional: restore statistics from a snapshot so a resumed run densifies exactly like an
+   * uninterrupted one (without it the statistics since the last densification are lost).
+   */
+  setDensifyStats?(stats: DensifyStats): Promise<void>;
   destroy(): void;
 }

@@ -1,0 +1,224 @@
+import { spawn } from "node:child_process";
+import { InterruptedError, SplatbookError } from "../util/errors.js";
+import type { Camera, ImageRGB } from "./types.js";
+
+/**
+ * The part of the SfM scene model (src/sfm `SceneModel`) the trainer reads: pinhole cameras,
+ * posed images and the sparse point cloud. Declared structurally so tests can hand-build one.
+ */
+export interface SceneModelInput {
+  cameras: readonly {
+    id: number;
+    model: string;
+    width: number;
+    height: number;
+    fx: number;
+    fy: number;
+    cx: number;
+    cy: number;
+  }[];
+  images: readonly {
+    id: number;
+    name: string;
+    imagePath: string;
+    cameraId: number;
+    /** World→camera, row-major 4×4, OpenCV axes. */
+    viewmat: ArrayLike<number>;
+  }[];
+  points: { count: number; xyz: ArrayLike<number>; rgb: ArrayLike<number> };
+}
+
+/** One posed, decoded, downscaled image. */
+export interface TrainingView {
+  name: string;
+  camera: Camera;
+  image: ImageRGB;
+}
+
+export interface TrainingDataset {
+  /** Where the model came from (for messages). */
+  source: string;
+  train: TrainingView[];
+  /** Held-out views (every 8th by sorted name, starting with the first). */
+  eval: TrainingView[];
+  points: { count: number; xyz: ArrayLike<number>; rgb: ArrayLike<number> };
+  /** 3DGS "cameras extent": 1.1 × the largest camera distance from the cameras' centroid. */
+  sceneExtent: number;
+  sceneCenter: [number, number, number];
+}
+
+/** Every `HOLDOUT_EVERY`-th image (sorted by name, index % 8 == 0) is held out, as in Mip-NeRF 360. */
+export const HOLDOUT_EVERY = 8;
+
+/** Splits sorted names into train and held-out indices; nothing is held out below 2 images. */
+export function holdoutSplit(
+  count: number,
+  every = HOLDOUT_EVERY,
+): { train: number[]; eval: number[] } {
+  const train: number[] = [];
+  const evalIdx: number[] = [];
+  for (let i = 0; i < count; i++) {
+    if (count >= 2 && i % every === 0) evalIdx.push(i);
+    else train.push(i);
+  }
+  return { train, eval: evalIdx };
+}
+
+/**
+ * Output size for a camera whose long side must not exceed `maxResolution`, and the intrinsics
+ * scaled to match (each axis by its own rounding ratio, so the principal point stays put).
+ */
+export function scaledCamera(
+  cam: SceneModelInput["cameras"][number],
+  viewmat: ArrayLike<number>,
+  maxResolution: number,
+): Camera {
+  const s = Math.min(1, maxResolution / Math.max(cam.width, cam.height));
+  const width = Math.max(1, Math.round(cam.width * s));
+  const height = Math.max(1, Math.round(cam.height * s));
+  const sx = width / cam.width;
+  const sy = height / cam.height;
+  return {
+    width,
+    height,
+    fx: cam.fx * sx,
+    fy: cam.fy * sy,
+    cx: cam.cx * sx,
+    cy: cam.cy * sy,
+    viewmat: Float64Array.from(viewmat),
+  };
+}
+
+/** Camera centre in world space: C = −Rᵀ t. */
+export function cameraCenter(viewmat: ArrayLike<number>): [number, number, number] {
+  const m = viewmat;
+  const t = [m[3]!, m[7]!, m[11]!];
+  return [0, 1, 2].map(
+    (j) => -(m[0 * 4 + j]! * t[0]! + m[1 * 4 + j]! * t[1]! + m[2 * 4 + j]! * t[2]!),
+  ) as [number, number, number];
+}
+
+/** Centroid of the camera centres and 1.1 × their largest distance from it (at least 1e-3). */
+export function sceneBounds(viewmats: readonly ArrayLike<number>[]): {
+  center: [number, number, number];
+  extent: number;
+} {
+  const centers = viewmats.map(cameraCenter);
+  const center: [number, number, number] = [0, 0, 0];
+  for (const c of centers) for (let a = 0; a < 3; a++) center[a] += c[a]! / centers.length;
+  let radius = 0;
+  for (const c of centers)
+    radius = Math.max(radius, Math.hypot(c[0] - center[0], c[1] - center[1], c[2] - center[2]));
+  // A single camera has no spread; fall back to unit scale rather than a zero learning rate.
+  return { center, extent: radius > 0 ? radius * 1.1 : 1 };
+}
+
+/**
+ * Decodes an image with ffmpeg (no shell) to `width`×`height` RGB floats in [0, 1], resampling
+ * with an area filter.
+ */
+export async function decodeImage(
+  path: string,
+  width: number,
+  height: number,
+  signal?: AbortSignal,
+): Promise<ImageRGB> {
+  const args = [
+    "-v",
+    "error",
+    "-nostdin",
+    "-i",
+    path,
+    "-frames:v",
+    "1",
+    "-vf",
+    `scale=${width}:${height}:flags=area`,
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "pipe:1",
+  ];
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
+    if (signal?.aborted) return reject(new InterruptedError());
+    const child = spawn("ffmpeg", args, { stdio: ["ignore", "pipe", "pipe"] });
+    const chunks: Buffer[] = [];
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    const onAbort = () => child.kill("SIGTERM");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    child.on("error", (err: NodeJS.ErrnoException) => {
+      signal?.removeEventListener("abort", onAbort);
+      reject(
+        err.code === "ENOENT"
+          ? new SplatbookError("ffmpeg is not installed (run the README's set-up command)")
+          : err,
+      );
+    });
+    child.on("close", (code) => {
+      signal?.removeEventListener("abort", onAbort);
+      if (signal?.aborted) return reject(new InterruptedError());
+      if (code !== 0) {
+        const why = stderr.trim().split("\n").pop() || `ffmpeg exit ${code}`;
+        return reject(new SplatbookError(`${path}: cannot decode image (${why})`, { file: path }));
+      }
+      resolve(Buffer.concat(chunks));
+    });
+  });
+  const expected = width * height * 3;
+  if (bytes.length !== expected) {
+    throw new SplatbookError(
+      `${path}: decoded ${bytes.length} bytes, expected ${expected} for ${width}×${height} RGB`,
+      { file: path },
+    );
+  }
+  const data = new Float32Array(expected);
+  for (let i = 0; i < expected; i++) data[i] = bytes[i]! / 255;
+  return { width, height, data };
+}
+
+/**
+ * Builds the training dataset from a scene model: images sorted by name, every 8th held out,
+ * decoded at most two at a time (two cores) and downscaled to `maxResolution` on the long side.
+ */
+export async function buildTrainingDataset(
+  model: SceneModelInput,
+  source: string,
+  opts: { maxResolution: number; signal?: AbortSignal },
+): Promise<TrainingDataset> {
+  if (model.images.length === 0) {
+    throw new SplatbookError(`${source}: the model has no posed images`, { file: source });
+  }
+  const cams = new Map(model.cameras.map((c) => [c.id, c]));
+  const sorted = [...model.images].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const views: TrainingView[] = new Array(sorted.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < sorted.length) {
+      const i = next++;
+      const img = sorted[i]!;
+      const cam = cams.get(img.cameraId);
+      if (!cam) {
+        throw new SplatbookError(
+          `${source}: image ${img.name} refers to camera ${img.cameraId}, which is not in the model`,
+          { file: source },
+        );
+      }
+      const camera = scaledCamera(cam, img.viewmat, opts.maxResolution);
+      const image = await decodeImage(img.imagePath, camera.width, camera.height, opts.signal);
+      views[i] = { name: img.name, camera, image };
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  const split = holdoutSplit(views.length);
+  const { center, extent } = sceneBounds(sorted.map((v) => v.viewmat));
+  return {
+    source,
+    train: split.train.map((i) => views[i]!),
+    eval: split.eval.map((i) => views[i]!),
+    points: model.points,
+    sceneExtent: extent,
+    sceneCenter: center,
+  };
+}

@@ -1,0 +1,118 @@
+import type { LearningRates } from "./types.js";
+
+/**
+ * Learning rates and the densification/SH timetable, from the published 3DGS (INRIA) and gsplat
+ * defaults for a 30 000-step run, scaled to the requested run length.
+ *
+ * Scaling: the default timetable (densify from 500 every 100, opacity reset every 3000, SH degree
+ * up every 1000) is multiplied by g = clamp(sqrt(totalSteps / 30000), 0.2, 1). A linear factor
+ * would densify every 10 steps in a 3000-step run — too few views between decisions for the
+ * gradient statistics to mean anything — while no scaling would leave a short run without opacity
+ * resets and stuck at SH degree 0 for most of it. Densification always stops at half the run.
+ */
+export interface TrainingSchedule {
+  totalSteps: number;
+  /** First step at which densification runs. */
+  densifyFrom: number;
+  /** Densification stops after this step (half the run). */
+  densifyUntil: number;
+  densifyEvery: number;
+  opacityResetEvery: number;
+  /** The SH degree goes up by one every this many steps, up to the maximum. */
+  shDegreeEvery: number;
+  maxShDegree: number;
+  /** Base learning rates (position is scaled by the scene extent and decays). */
+  positionLrInit: number;
+  positionLrFinal: number;
+  scaleLr: number;
+  rotationLr: number;
+  opacityLr: number;
+  shDcLr: number;
+  shRestLr: number;
+}
+
+/** 3DGS/gsplat defaults for a 30 000-step run. */
+export const DEFAULT_30K = {
+  steps: 30000,
+  densifyFrom: 500,
+  densifyEvery: 100,
+  opacityResetEvery: 3000,
+  shDegreeEvery: 1000,
+  positionLrInit: 1.6e-4,
+  positionLrFinal: 1.6e-6,
+  scaleLr: 5e-3,
+  rotationLr: 1e-3,
+  opacityLr: 5e-2,
+  shDcLr: 2.5e-3,
+} as const;
+
+/** The time-scaling factor g described above. */
+export function timetableScale(totalSteps: number): number {
+  return Math.min(1, Math.max(0.2, Math.sqrt(totalSteps / DEFAULT_30K.steps)));
+}
+
+/** Builds the schedule for a run of `totalSteps` steps with SH up to `maxShDegree`. */
+export function createSchedule(totalSteps: number, maxShDegree: number): TrainingSchedule {
+  const g = timetableScale(totalSteps);
+  return {
+    totalSteps,
+    densifyFrom: Math.max(1, Math.round(DEFAULT_30K.densifyFrom * g)),
+    densifyUntil: Math.floor(totalSteps / 2),
+    densifyEvery: Math.max(1, Math.round(DEFAULT_30K.densifyEvery * g)),
+    opacityResetEvery: Math.max(1, Math.round(DEFAULT_30K.opacityResetEvery * g)),
+    shDegreeEvery: Math.max(1, Math.round(DEFAULT_30K.shDegreeEvery * g)),
+    maxShDegree,
+    positionLrInit: DEFAULT_30K.positionLrInit,
+    positionLrFinal: DEFAULT_30K.positionLrFinal,
+    scaleLr: DEFAULT_30K.scaleLr,
+    rotationLr: DEFAULT_30K.rotationLr,
+    opacityLr: DEFAULT_30K.opacityLr,
+    shDcLr: DEFAULT_30K.shDcLr,
+    // 3DGS: the higher SH bands learn 20× slower than the DC term.
+    shRestLr: DEFAULT_30K.shDcLr / 20,
+  };
+}
+
+/**
+ * Position learning rate at `step` (0-based): log-linear from init to final over the run, times
+ * the scene extent so the rate is in scene units.
+ */
+export function positionLr(s: TrainingSchedule, step: number, sceneExtent: number): number {
+  const t = s.totalSteps <= 1 ? 1 : Math.min(1, Math.max(0, step / (s.totalSteps - 1)));
+  const logLr = Math.log(s.positionLrInit) * (1 - t) + Math.log(s.positionLrFinal) * t;
+  return Math.exp(logLr) * sceneExtent;
+}
+
+/** All learning rates for one step. */
+export function learningRates(
+  s: TrainingSchedule,
+  step: number,
+  sceneExtent: number,
+): LearningRates {
+  return {
+    means: positionLr(s, step, sceneExtent),
+    logScales: s.scaleLr,
+    quats: s.rotationLr,
+    opacityLogits: s.opacityLr,
+    shDC: s.shDcLr,
+    shRest: s.shRestLr,
+  };
+}
+
+/** Active SH degree at `step`. */
+export function shDegreeAt(s: TrainingSchedule, step: number): number {
+  return Math.min(s.maxShDegree, Math.floor(step / s.shDegreeEvery));
+}
+
+/** What densification work happens after completing `step` (1-based count of finished steps). */
+export function densifyActions(
+  s: TrainingSchedule,
+  stepsDone: number,
+): { refine: boolean; resetOpacity: boolean } {
+  const inWindow = stepsDone > s.densifyFrom && stepsDone <= s.densifyUntil;
+  const refine = inWindow && stepsDone % s.densifyEvery === 0;
+  // As in 3DGS, opacity resets only while densifying (the run must still be able to recover).
+  const resetOpacity =
+    stepsDone <= s.densifyUntil && stepsDone > 0 && stepsDone % s.opacityResetEvery === 0;
+  return { refine, resetOpacity };
+}

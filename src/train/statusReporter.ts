@@ -1,0 +1,87 @@
+import { writeJsonAtomically } from "../util/atomicFile.js";
+import type { TrainingState, TrainingStatus } from "../contracts/trainingStatus.js";
+
+/** Where status snapshots go (the file writer below, or a test spy). */
+export interface TrainingStatusSink {
+  write(status: TrainingStatus): Promise<void>;
+}
+
+/** Writes `training_status.json` atomically (temp file + rename), never partially. */
+export function fileStatusSink(path: string): TrainingStatusSink {
+  return { write: (status) => writeJsonAtomically(path, status) };
+}
+
+/** RFC 3339 UTC without milliseconds, as in seed 001 ("2025-06-28T09:34:56Z"). */
+export function rfc3339Now(now = new Date()): string {
+  return now.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * Keeps the trainer's view of `training_status.json` (seed 001 fields plus job_id, preview_file,
+ * metrics_file, resumed_from_step, psnr_history, error_message) and writes it on demand. Status
+ * writes never fail training: an I/O error is reported once through `onWriteError`.
+ */
+export class TrainingStatusReporter {
+  private status: TrainingStatus;
+  private warned = false;
+
+  constructor(
+    private readonly sink: TrainingStatusSink | null,
+    init: { totalSteps: number; exportPath: string; jobId?: string | null; metricsFile?: string },
+    private readonly onWriteError: (err: unknown) => void = () => {},
+  ) {
+    this.status = {
+      current_iteration: 0,
+      total_iterations: init.totalSteps,
+      progress_percentage: 0,
+      elapsed_time_seconds: 0,
+      estimated_remaining_seconds: null,
+      current_splat_count: 0,
+      last_eval_psnr: null,
+      last_eval_ssim: null,
+      export_path: init.exportPath,
+      current_export_file: null,
+      status: "starting",
+      last_updated: rfc3339Now(),
+      error_message: null,
+      job_id: init.jobId ?? null,
+      preview_file: null,
+      metrics_file: init.metricsFile ?? null,
+      resumed_from_step: 0,
+      psnr_history: [],
+    };
+  }
+
+  /** The current status object (a copy). */
+  get current(): TrainingStatus {
+    return structuredClone(this.status);
+  }
+
+  /** Merges `patch`, recomputes the derived fields and writes the file. */
+  async update(
+    patch: Partial<TrainingStatus> & { status?: TrainingState },
+    timing?: { elapsedSecs: number; secsPerStep: number | null },
+  ): Promise<void> {
+    Object.assign(this.status, patch);
+    const s = this.status;
+    s.progress_percentage =
+      s.total_iterations > 0
+        ? Math.round((s.current_iteration / s.total_iterations) * 1e4) / 100
+        : 0;
+    if (timing) {
+      s.elapsed_time_seconds = Math.round(timing.elapsedSecs * 100) / 100;
+      const left = s.total_iterations - s.current_iteration;
+      s.estimated_remaining_seconds =
+        timing.secsPerStep === null ? null : Math.round(left * timing.secsPerStep * 100) / 100;
+    }
+    if (s.status === "completed") s.estimated_remaining_seconds = 0;
+    s.last_updated = rfc3339Now();
+    if (!this.sink) return;
+    try {
+      await this.sink.write(structuredClone(s));
+    } catch (err) {
+      if (!this.warned) this.onWriteError(err);
+      this.warned = true;
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import { access, mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import type { Checkpoint } from "../contracts/checkpoint.js";
+import type { Logger, StageContext, StageDefinition } from "../engine/types.js";
+import { writeJsonAtomically } from "../util/atomicFile.js";
+import { extractVideoFrames } from "./extractVideo.js";
+import { mapWithLimit } from "./pool.js";
+import type { VideoProbe } from "./probe.js";
+import { extractionOptions, type ExtractionOptions } from "./sampling.js";
+import { assignStems } from "./stems.js";
+import { precalibratedSkipReason, requireValidation } from "./validation.js";
+
+/** One extracted frame; `path` is relative to the output folder. */
+export interface ExtractedFrame {
+  path: string;
+  timestamp_secs: number | null;
+}
+
+/** Frames of one video. */
+export interface ExtractedVideo {
+  filename: string;
+  /** Unique, filesystem-safe folder name under frames/. */
+  stem: string;
+  /** Relative to the output folder, e.g. "frames/clip_a". */
+  frames_dir: string;
+  frames: ExtractedFrame[];
+  /** Size of the written frames (after rotation and the long-side limit). */
+  width: number;
+  height: number;
+}
+
+/** Result of stage 1. */
+export interface FrameExtractionResult {
+  videos: ExtractedVideo[];
+  total_frames: number;
+  options: ExtractionOptions;
+}
+
+/** Per-video progress kept in the checkpoint's `videos` record. */
+type VideoProgress = NonNullable<Checkpoint["videos"]>[string];
+
+/** Bumped when the way frames are chosen or written changes, so old folders are not reused. */
+const EXTRACTION_VERSION = 1;
+/** Bookkeeping beside frames/, so COLMAP pointed at frames/ sees nothing but images. */
+const CAPTURE_DIR = ".capture";
+
+/** Callbacks and state for a run of {@link extractFrames}. */
+export interface ExtractFramesOptions {
+  log?: Logger;
+  signal?: AbortSignal;
+  /** Overall progress 0..1 with a label. */
+  progress?: (fraction: number, detail?: string) => void;
+  /** Called after each video completes (the stage persists it in the checkpoint). */
+  onVideoDone?: (filename: string, progress: VideoProgress) => Promise<void>;
+  /** Concurrent ffmpeg processes (default: available cores). */
+  concurrency?: number;
+}
+
+interface Sidecar {
+  key: string;
+  video: ExtractedVideo;
+}
+
+function reuseKey(video: VideoProbe, opts: ExtractionOptions): string {
+  const { filename, size, mtimeMs } = video;
+  return JSON.stringify({ v: EXTRACTION_VERSION, filename, size, mtimeMs, ...opts });
+}
+
+async function allExist(root: string, paths: string[]): Promise<boolean> {
+  try {
+    await Promise.all(paths.map((p) => access(join(root, p))));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A previous run's complete extraction of this video with the same options, or null. */
+async function previousExtraction(
+  outputFolder: string,
+  stem: string,
+  key: string,
+): Promise<ExtractedVideo | null> {
+  try {
+    const side = JSON.parse(
+      await readFile(join(outputFolder, CAPTURE_DIR, `${stem}.json`), "utf8"),
+    ) as Sidecar;
+    if (side.key !== key) return null;
+    const ok = await allExist(
+      outputFolder,
+      side.video.frames.map((f) => f.path),
+    );
+    return ok ? side.video : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Extracts frames from every video, several at once. Each video is written into a temporary
+ * folder and renamed into frames/<stem> when complete, then recorded in a sidecar; a rerun with
+ * the same options reuses every video whose sidecar and frame files are intact.
+ */
+export async function extractFrames(
+  outputFolder: string,
+  videos: readonly VideoProbe[],
+  opts: ExtractionOptions,
+  options: ExtractFramesOptions = {},
+): Promise<FrameExtractionResult> {
+  const log = options.log;
+  const stems = assignStems(videos.map((v) => v.filename));
+  const framesRoot = join(outputFolder, "frames");
+  const captureDir = join(outputFolder, CAPTURE_DIR);
+  await mkdir(framesRoot, { recursive: true });
+  await mkdir(captureDir, { recursive: true });
+  const fractions = new Array<number>(videos.length).fill(0);
+  const report = (detail?: string) => {
+    const total = fractions.reduce((a, b) => a + b, 0) / Math.max(1, videos.length);
+    options.progress?.(total, detail);
+  };
+  const extractOne = async (video: VideoProbe, i: number): Promise<ExtractedVideo> => {
+    const stem = stems.get(video.filename)!;
+    const key = reuseKey(video, opts);
+    const earlier = await previousExtraction(outputFolder, stem, key);
+    if (earlier) {
+      log?.info(`${video.filename}: ${earlier.frames.length} frames already extracted, skipped`);
+      fractions[i] = 1;
+      report(video.filename);
+      return earlier;
+    }
+    const partial = join(captureDir, `partial-${stem}`);
+    const finalDir = join(framesRoot, stem);
+    await rm(partial, { recursive: true, force: true });
+    await mkdir(partial, { recursive: true });
+    const written = await extractVideoFrames(video, partial, opts, {
+      signal: options.signal,
+      onProgress: (f) => {
+        fractions[i] = f;
+        report(video.filename);
+      },
+    });
+    await rm(join(captureDir, `${stem}.json`), { force: true });
+    await rm(finalDir, { recursive: true, force: true });
+    await rename(partial, finalDir);
+    const result: ExtractedVideo = {
+      filename: video.filename,
+      stem,
+      frames_dir: `frames/${stem}`,
+      frames: written.frames.map((f) => ({
+        path: `frames/${stem}/${f.file}`,
+        timestamp_secs: f.timestamp_secs,
+      })),
+      width: written.width,
+      height: written.height,
+    };
+    // Written last: its presence means the folder beside it is complete.
+    await writeJsonAtomically(join(captureDir, `${stem}.json`), { key, video: result });
+    log?.info(
+      `${video.filename}: ${result.frames.length} frames (${result.width}x${result.height})`,
+    );
+    fractions[i] = 1;
+    report(video.filename);
+    await options.onVideoDone?.(video.filename, {
+      frames_extracted: result.frames.length,
+      done: true,
+      stem,
+    });
+    return result;
+  };
+  const limit = options.concurrency ?? availableParallelism();
+  const extracted = await mapWithLimit(videos, limit, extractOne);
+  await removeStalePartials(captureDir);
+  return {
+    videos: extracted,
+    total_frames: extracted.reduce((n, v) => n + v.frames.length, 0),
+    options: opts,
+  };
+}
+
+/** Leftovers of a killed run (their videos were re-extracted or are no longer in the input). */
+async function removeStalePartials(captureDir: string): Promise<void> {
+  for (const name of await readdir(captureDir)) {
+    if (name.startsWith("partial-"))
+      await rm(join(captureDir, name), { recursive: true, force: true });
+  }
+}
+
+/** Stage 1: FrameExtraction. */
+export const frameExtractionStage: StageDefinition<FrameExtractionResult> = {
+  name: "FrameExtraction",
+  fingerprintInputs(ctx: StageContext) {
+    return { version: EXTRACTION_VERSION, ...extractionOptions(ctx.params) };
+  },
+  skipReason: precalibratedSkipReason,
+  async run(ctx: StageContext) {
+    const validation = requireValidation(ctx);
+    const done: Record<string, VideoProgress> = { ...(ctx.checkpoint.videos ?? {}) };
+    return extractFrames(ctx.outputFolder, validation.videos, extractionOptions(ctx.params), {
+      log: ctx.log,
+      signal: ctx.signal,
+      progress: (f, detail) => ctx.progress(f, detail),
+      onVideoDone: async (filename, progress) => {
+        done[filename] = progress;
+        // The whole record each time, so it reads the same whether the engine merges or replaces.
+        await ctx.saveStageProgress({ videos: { ...done } });
+      },
+    });
+  },
+  summarize(result) {
+    return { total_frames: result.total_frames };
+  },
+};

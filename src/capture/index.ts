@@ -1,0 +1,77 @@
+/** Pipeline stages 0–3 (capture): Validation, FrameExtraction, MetadataExtraction, ManifestGeneration. */
+export {
+  validationStage,
+  validateInput,
+  listInputFiles,
+  inputIdentities,
+  precalibratedSkipReason,
+  type ValidationResult,
+  type FileIdentity,
+} from "./validation.js";
+export {
+  probe,
+  parseRate,
+  ffmpegInputUrl,
+  type VideoProbe,
+  type FileIssue,
+  type ProbeOutcome,
+} from "./probe.js";
+export { detectPrecalibrated, COLMAP_MODEL_DIRS, type Precalibrated } from "./precalibrated.js";
+export {
+  frameExtractionStage,
+  extractFrames,
+  type ExtractFramesOptions,
+  type FrameExtractionResult,
+  type ExtractedVideo,
+  type ExtractedFrame,
+} from "./frameExtraction.js";
+export {
+  extractVideoFrames,
+  writeFramesArgs,
+  FRAME_PATTERN,
+  type VideoFrames,
+  type WrittenFrame,
+} from "./extractVideo.js";
+export {
+  extractionOptions,
+  outputSize,
+  samplingPlan,
+  uniformSelectExpression,
+  DEFAULT_FRAMES_PER_VIDEO,
+  DEFAULT_MAX_LONG_SIDE,
+  type ExtractionOptions,
+  type SamplingPlan,
+} from "./sampling.js";
+export { laplacianVariance, sharpestPerWindow, type ScoredFrame } from "./sharpness.js";
+export { safeStem, assignStems } from "./stems.js";
+export {
+  metadataExtractionStage,
+  extractMetadata,
+  readExif,
+  videoMetadata,
+  parseIso6709,
+  gpsFromExif,
+  type VideoMetadata,
+  type MetadataExtractionResult,
+} from "./metadata.js";
+export {
+  manifestGenerationStage,
+  buildManifest,
+  writeManifest,
+  intrinsicsPrior,
+  DEFAULT_FOV_DEG,
+  type ManifestGenerationResult,
+} from "./manifest.js";
+
+import { validationStage } from "./validation.js";
+import { frameExtractionStage } from "./frameExtraction.js";
+import { metadataExtractionStage } from "./metadata.js";
+import { manifestGenerationStage } from "./manifest.js";
+
+/** Stages 0–3 in pipeline order, for the engine's stage list. */
+export const captureStages = [
+  validationStage,
+  frameExtractionStage,
+  metadataExtractionStage,
+  manifestGenerationStage,
+] as const;

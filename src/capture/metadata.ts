@@ -1,0 +1,217 @@
+import { join } from "node:path";
+import type { Gps } from "../contracts/manifest.js";
+import type { Logger, StageContext, StageDefinition } from "../engine/types.js";
+import { writeJsonAtomically } from "../util/atomicFile.js";
+import { SplatbookError } from "../util/errors.js";
+import { runTool } from "../util/exec.js";
+import type { VideoProbe } from "./probe.js";
+import { precalibratedSkipReason, requireValidation } from "./validation.js";
+
+/** Camera and capture metadata of one video, as written to metadata.json. */
+export interface VideoMetadata {
+  filename: string;
+  make: string | null;
+  model: string | null;
+  /** RFC 3339 when the container says when it was recorded. */
+  creation_time: string | null;
+  gps: Gps | null;
+  /** Which tag the position came from. */
+  gps_source: "iso6709" | "exiftool" | null;
+  /** Clockwise degrees to display upright. */
+  rotation: number;
+  fps: number | null;
+  duration_secs: number;
+  width: number;
+  height: number;
+  display_width: number;
+  display_height: number;
+  codec: string;
+  /** Lens focal length in mm, when recorded. */
+  focal_length_mm: number | null;
+  /** 35 mm-equivalent focal length, when recorded (drives the intrinsics prior). */
+  focal_length_35mm: number | null;
+}
+
+/** Result of stage 2. */
+export interface MetadataExtractionResult {
+  /** Absolute path of metadata.json. */
+  metadata_path: string;
+  videos: VideoMetadata[];
+}
+
+type ExifRecord = Record<string, unknown>;
+
+/** Converts one ISO 6709 coordinate (±DD.D, ±DDMM.M, ±DDMMSS.S; 3 digits for longitude) to degrees. */
+function iso6709Degrees(text: string, degreeDigits: number): number {
+  const sign = text.startsWith("-") ? -1 : 1;
+  const body = text.slice(1);
+  const intLen = body.split(".")[0]!.length;
+  const v = Number(body);
+  let deg: number;
+  if (intLen <= degreeDigits) deg = v;
+  else if (intLen <= degreeDigits + 2) deg = Math.floor(v / 100) + (v % 100) / 60;
+  else deg = Math.floor(v / 10000) + (Math.floor(v / 100) % 100) / 60 + (v % 100) / 3600;
+  return sign * deg;
+}
+
+/** Parses an ISO 6709 string such as "+48.8584+002.2945+035.000/"; null if it is not one. */
+export function parseIso6709(text: string): Gps | null {
+  const m = /^\s*([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?/.exec(text);
+  if (!m) return null;
+  const latitude = iso6709Degrees(m[1]!, 2);
+  const longitude = iso6709Degrees(m[2]!, 3);
+  if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return null;
+  return { latitude, longitude, altitude: m[3] === undefined ? null : Number(m[3]) };
+}
+
+function numberOf(value: unknown): number | null {
+  const v = typeof value === "string" ? Number.parseFloat(value) : value;
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+function textOf(...values: unknown[]): string | null {
+  for (const v of values) {
+    if (typeof v === "string" && v.trim() !== "") return v.trim();
+    if (typeof v === "number") return String(v);
+  }
+  return null;
+}
+
+/** GPS from exiftool's QuickTime keys (run with -n: plain decimal degrees). */
+export function gpsFromExif(exif: ExifRecord): Gps | null {
+  let lat = numberOf(exif.GPSLatitude);
+  let lon = numberOf(exif.GPSLongitude);
+  let alt = numberOf(exif.GPSAltitude);
+  const coords = typeof exif.GPSCoordinates === "string" ? exif.GPSCoordinates : null;
+  if ((lat === null || lon === null) && coords) {
+    const parts = coords
+      .trim()
+      .split(/[\s,]+/)
+      .map(Number);
+    [lat, lon] = [parts[0] ?? null, parts[1] ?? null];
+    alt ??= Number.isFinite(parts[2]) ? parts[2]! : null;
+  }
+  if (lat === null || lon === null || !Number.isFinite(lat) || !Number.isFinite(lon)) return null;
+  if (alt !== null && alt > 0 && numberOf(exif.GPSAltitudeRef) === 1) alt = -alt;
+  return { latitude: lat, longitude: lon, altitude: alt };
+}
+
+/** ffprobe's creation_time, Apple's creationdate, or exiftool's CreateDate (zero dates ignored). */
+function creationTime(video: VideoProbe, exif: ExifRecord): string | null {
+  const t = video.format_tags;
+  const raw = textOf(
+    t["com.apple.quicktime.creationdate"],
+    t.creation_time,
+    video.stream_tags.creation_time,
+    exif.CreationDate,
+    exif.CreateDate,
+  );
+  if (!raw || /^0000/.test(raw)) return null;
+  const iso = raw.replace(/^(\d{4}):(\d{2}):(\d{2}) /, "$1-$2-$3T");
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1971 ? null : date.toISOString();
+}
+
+/** Combines ffprobe's tags and exiftool's record into one video's metadata. */
+export function videoMetadata(video: VideoProbe, exif: ExifRecord = {}): VideoMetadata {
+  const t = video.format_tags;
+  const location = textOf(t["com.apple.quicktime.location.ISO6709"], t.location, t["location-eng"]);
+  let gps = location ? parseIso6709(location) : null;
+  let gpsSource: VideoMetadata["gps_source"] = gps ? "iso6709" : null;
+  if (!gps) {
+    gps = gpsFromExif(exif);
+    gpsSource = gps ? "exiftool" : null;
+  }
+  return {
+    filename: video.filename,
+    make: textOf(t["com.apple.quicktime.make"], t.make, t["com.android.manufacturer"], exif.Make),
+    model: textOf(t["com.apple.quicktime.model"], t.model, t["com.android.model"], exif.Model),
+    creation_time: creationTime(video, exif),
+    gps,
+    gps_source: gpsSource,
+    rotation: video.rotation,
+    fps: video.fps,
+    duration_secs: video.duration_secs,
+    width: video.width,
+    height: video.height,
+    display_width: video.display_width,
+    display_height: video.display_height,
+    codec: video.codec,
+    focal_length_mm: numberOf(exif.FocalLength),
+    focal_length_35mm:
+      numberOf(t["com.apple.quicktime.camera.focal_length.35mm_equivalent"]) ??
+      numberOf(exif.CameraFocalLength35mmEquivalent) ??
+      numberOf(exif.FocalLengthIn35mmFormat) ??
+      numberOf(exif.FocalLength35efl),
+  };
+}
+
+/** Runs exiftool once over all videos; records keyed by absolute path. */
+export async function readExif(
+  paths: readonly string[],
+  options: { signal?: AbortSignal; log?: Logger } = {},
+): Promise<Map<string, ExifRecord>> {
+  const out = new Map<string, ExifRecord>();
+  if (paths.length === 0) return out;
+  const res = await runTool(
+    "exiftool",
+    ["-json", "-n", "-api", "largefilesupport=1", "-charset", "filename=utf8", ...paths],
+    { signal: options.signal },
+  );
+  let records: ExifRecord[] = [];
+  try {
+    records = JSON.parse(res.stdout || "[]") as ExifRecord[];
+  } catch {
+    options.log?.warn(`exiftool output unreadable: ${res.stderr.trim().split("\n")[0] ?? ""}`);
+  }
+  for (const r of records) if (typeof r.SourceFile === "string") out.set(r.SourceFile, r);
+  return out;
+}
+
+/** Reads metadata for every video and writes `<output>/metadata.json` atomically. */
+export async function extractMetadata(
+  outputFolder: string,
+  videos: readonly VideoProbe[],
+  options: { jobId?: string; signal?: AbortSignal; log?: Logger } = {},
+): Promise<MetadataExtractionResult> {
+  let exif = new Map<string, ExifRecord>();
+  try {
+    exif = await readExif(
+      videos.map((v) => v.path),
+      options,
+    );
+  } catch (err) {
+    if (!(err instanceof SplatbookError) || options.signal?.aborted) throw err;
+    options.log?.warn(`${err.message}; using ffprobe tags only`);
+  }
+  const list = videos.map((v) => videoMetadata(v, exif.get(v.path) ?? {}));
+  const metadataPath = join(outputFolder, "metadata.json");
+  await writeJsonAtomically(metadataPath, {
+    job_id: options.jobId ?? null,
+    generated_at: new Date().toISOString(),
+    videos: list,
+  });
+  for (const m of list) {
+    const where = m.gps ? `${m.gps.latitude.toFixed(5)}, ${m.gps.longitude.toFixed(5)}` : "no GPS";
+    options.log?.info(
+      `${m.filename}: ${[m.make, m.model].filter(Boolean).join(" ") || "unknown camera"}, ${where}`,
+    );
+  }
+  return { metadata_path: metadataPath, videos: list };
+}
+
+/** Stage 2: MetadataExtraction. */
+export const metadataExtractionStage: StageDefinition<MetadataExtractionResult> = {
+  name: "MetadataExtraction",
+  fingerprintInputs() {
+    return { version: 1 }; // reads only the input videos, which Validation's fingerprint covers
+  },
+  skipReason: precalibratedSkipReason,
+  run(ctx: StageContext) {
+    return extractMetadata(ctx.outputFolder, requireValidation(ctx).videos, {
+      jobId: ctx.jobId,
+      signal: ctx.signal,
+      log: ctx.log,
+    });
+  },
+};

@@ -1,0 +1,82 @@
+import type { JobParams } from "../engine/types.js";
+import type { VideoProbe } from "./probe.js";
+
+/** FrameExtraction's parameters with defaults applied (also what its fingerprint hashes). */
+export interface ExtractionOptions {
+  /** Frames per video when `fps` is null (default 60). */
+  framesPerVideo: number;
+  /** Sampling rate; overrides framesPerVideo when set. */
+  fps: number | null;
+  /** Longest side of the written frames (default 1600); smaller videos are never upscaled. */
+  maxLongSide: number;
+  /** Keep the sharpest frame of each window instead of the window's centre frame. */
+  sharpest: boolean;
+}
+
+export const DEFAULT_FRAMES_PER_VIDEO = 60;
+export const DEFAULT_MAX_LONG_SIDE = 1600;
+
+function positive(value: unknown, name: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive number, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Reads the FrameExtraction subset of the job parameters, applying defaults. */
+export function extractionOptions(params: Readonly<JobParams>): ExtractionOptions {
+  return {
+    framesPerVideo: Math.round(
+      positive(params.framesPerVideo, "framesPerVideo") ?? DEFAULT_FRAMES_PER_VIDEO,
+    ),
+    fps: positive(params.fps, "fps"),
+    maxLongSide: Math.round(positive(params.maxLongSide, "maxLongSide") ?? DEFAULT_MAX_LONG_SIDE),
+    sharpest: params.sharpest === true,
+  };
+}
+
+/** Size of the written frames: display size scaled so the long side ≤ maxLongSide, never up. */
+export function outputSize(
+  displayWidth: number,
+  displayHeight: number,
+  maxLongSide: number,
+): { width: number; height: number } {
+  const scale = Math.min(1, maxLongSide / Math.max(displayWidth, displayHeight));
+  return {
+    width: Math.max(1, Math.round(displayWidth * scale)),
+    height: Math.max(1, Math.round(displayHeight * scale)),
+  };
+}
+
+/** The video's duration split into `count` equal windows of `step` seconds from `start`. */
+export interface SamplingPlan {
+  count: number;
+  step: number;
+  start: number;
+}
+
+/** One window per requested frame (or per 1/fps seconds). */
+export function samplingPlan(video: VideoProbe, opts: ExtractionOptions): SamplingPlan {
+  const d = video.duration_secs;
+  const count = opts.fps ? Math.max(1, Math.floor(d * opts.fps)) : opts.framesPerVideo;
+  return { count, step: d / count, start: video.start_time };
+}
+
+/**
+ * A select-filter expression keeping the first frame at or after each window's centre, in one
+ * decoding pass. Variable 0 holds the next window to fill; a frame that passes several centres
+ * (a gap in a variable-frame-rate video) fills only one, so the count never exceeds the plan.
+ */
+export function uniformSelectExpression(plan: SamplingPlan): string {
+  const s = plan.step.toPrecision(12);
+  const t = `(t-${plan.start.toPrecision(12)})`;
+  return (
+    `if(lt(ld(0),${plan.count})*gte(${t},(ld(0)+0.5)*${s}),` + `st(0,floor(${t}/${s}-0.5)+1),0)`
+  );
+}
+
+/** A select-filter expression keeping exactly the decoded frames with these indices. */
+export function indexSelectExpression(indices: readonly number[]): string {
+  return indices.map((n) => `eq(n,${n})`).join("+");
+}

@@ -1,0 +1,148 @@
+// Test inputs made with real ffmpeg (lavfi testsrc2) in temp folders, plus a stand-in for the
+// engine's StageContext used by the tests whose names say "fake engine context".
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EMPTY_COMPLETED_STAGES, type Checkpoint } from "../../src/contracts/checkpoint.js";
+import type { StageName } from "../../src/contracts/stages.js";
+import type { JobParams, StageContext } from "../../src/engine/types.js";
+import { runTool } from "../../src/util/exec.js";
+
+export interface VideoSpec {
+  size?: string;
+  duration?: number;
+  rate?: number;
+  faststart?: boolean;
+  /** Extra output options (metadata, filters) placed before the output path. */
+  extra?: string[];
+}
+
+/** Encodes a small H.264 test video with ffmpeg. */
+export async function makeVideo(path: string, spec: VideoSpec = {}): Promise<string> {
+  const { size = "160x120", duration = 2, rate = 30 } = spec;
+  const args = [
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=${size}:rate=${rate}:duration=${duration}`,
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-pix_fmt",
+    "yuv420p",
+    "-g",
+    "15",
+    ...(spec.faststart ? ["-movflags", "+faststart"] : []),
+    ...(spec.extra ?? []),
+    path,
+  ];
+  const r = await runTool("ffmpeg", args);
+  if (r.code !== 0) throw new Error(`ffmpeg failed making ${path}: ${r.stderr}`);
+  return path;
+}
+
+/** An AAC-only .m4a. */
+export async function makeAudio(path: string): Promise<string> {
+  const r = await runTool("ffmpeg", [
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:duration=1",
+    "-c:a",
+    "aac",
+    path,
+  ]);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return path;
+}
+
+/** A fresh temp folder; remove it with the returned cleanup. */
+export async function tempDir(prefix = "splatbook-capture-"): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export async function removeDir(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true });
+}
+
+/** Collected log lines of a test run. */
+export interface CapturedLog {
+  info: string[];
+  warn: string[];
+  debug: string[];
+}
+
+/** Logger recording lines into arrays. */
+export function recordingLogger(): { log: StageContext["log"]; lines: CapturedLog } {
+  const lines: CapturedLog = { info: [], warn: [], debug: [] };
+  return {
+    lines,
+    log: {
+      info: (m) => lines.info.push(m),
+      warn: (m) => lines.warn.push(m),
+      debug: (m) => lines.debug.push(m),
+    },
+  };
+}
+
+/** A fake engine context: results of earlier stages in a map, progress saves recorded. */
+export interface FakeContext extends StageContext {
+  results: Map<StageName, unknown>;
+  saved: Partial<Pick<Checkpoint, "videos">>[];
+  progressCalls: number[];
+  lines: CapturedLog;
+  abort: AbortController;
+}
+
+export function fakeContext(
+  inputFolder: string,
+  outputFolder: string,
+  params: JobParams = {},
+  checkpointVideos?: Checkpoint["videos"],
+): FakeContext {
+  const { log, lines } = recordingLogger();
+  const results = new Map<StageName, unknown>();
+  const saved: Partial<Pick<Checkpoint, "videos">>[] = [];
+  const progressCalls: number[] = [];
+  const abort = new AbortController();
+  const checkpoint: Checkpoint = {
+    job_id: "job-test",
+    stage: "Validation",
+    input_folder: inputFolder,
+    output_folder: outputFolder,
+    temp_folder: join(outputFolder, "tmp"),
+    timestamp: 0,
+    completed_stages: { ...EMPTY_COMPLETED_STAGES },
+    schema_version: 1,
+    progress_percentage: 0,
+    started_at: new Date().toISOString(),
+    stages: {},
+    error: null,
+    ...(checkpointVideos ? { videos: checkpointVideos } : {}),
+  };
+  return {
+    jobId: "job-test",
+    inputFolder,
+    outputFolder,
+    tempFolder: join(outputFolder, "tmp"),
+    params,
+    checkpoint,
+    log,
+    signal: abort.signal,
+    resultOf: <T>(stage: StageName) => results.get(stage) as T | undefined,
+    progress: (f) => void progressCalls.push(f),
+    saveStageProgress: async (patch) => void saved.push(patch),
+    results,
+    saved,
+    progressCalls,
+    lines,
+    abort,
+  };
+}

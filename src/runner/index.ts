@@ -1,0 +1,33 @@
+/** Headless notebook runner (`splatbook run`): a Jupyter client on zeromq, papermill-style. */
+export {
+  runNotebook,
+  defaultOutputPath,
+  describeFailure,
+  type RunNotebookOptions,
+  type RunNotebookResult,
+  type RunFailure,
+} from "./runNotebook.js";
+export {
+  startKernel,
+  type KernelClient,
+  type ExecuteOutcome,
+  type StartKernelOptions,
+} from "./client.js";
+export {
+  findKernelSpec,
+  listKernelSpecs,
+  jupyterDataPaths,
+  readKernelSpec,
+  type KernelSpec,
+} from "./kernelspec.js";
+export {
+  parseParameterValue,
+  parseYamlParameters,
+  typescriptParameterCell,
+  pythonParameterCell,
+  type Parameters,
+  type ParameterValue,
+} from "./parameters.js";
+export { injectParameters, type InjectionResult } from "./injection.js";
+export { readNotebook, writeNotebook, type Notebook, type NotebookCell } from "./notebook.js";
+export { installPapermillPlugin, papermillPluginDir } from "./papermillPlugin.js";

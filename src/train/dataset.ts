@@ -7,16 +7,8 @@ import type { Camera, ImageRGB } from "./types.js";
  * posed images and the sparse point cloud. Declared structurally so tests can hand-build one.
  */
 export interface SceneModelInput {
-  cameras: readonly {
-    id: number;
-    model: string;
-    width: number;
-    height: number;
-    fx: number;
-    fy: number;
-    cx: number;
-    cy: number;
-  }[];
+  /** By id (src/sfm gives a Map) or as a list. */
+  cameras: ReadonlyMap<number, SceneCameraInput> | readonly SceneCameraInput[];
   images: readonly {
     id: number;
     name: string;
@@ -26,6 +18,18 @@ export interface SceneModelInput {
     viewmat: ArrayLike<number>;
   }[];
   points: { count: number; xyz: ArrayLike<number>; rgb: ArrayLike<number> };
+}
+
+/** Intrinsics of one camera of the model. */
+export interface SceneCameraInput {
+  id: number;
+  model: string;
+  width: number;
+  height: number;
+  fx: number;
+  fy: number;
+  cx: number;
+  cy: number;
 }
 
 /** One posed, decoded, downscaled image. */
@@ -46,6 +50,9 @@ export interface TrainingDataset {
   sceneExtent: number;
   sceneCenter: [number, number, number];
 }
+
+/** Camera models the pinhole rasterizer reproduces exactly. */
+const UNDISTORTED_MODELS = new Set(["PINHOLE", "SIMPLE_PINHOLE"]);
 
 /** Every `HOLDOUT_EVERY`-th image (sorted by name, index % 8 == 0) is held out, as in Mip-NeRF 360. */
 export const HOLDOUT_EVERY = 8;
@@ -69,7 +76,7 @@ export function holdoutSplit(
  * scaled to match (each axis by its own rounding ratio, so the principal point stays put).
  */
 export function scaledCamera(
-  cam: SceneModelInput["cameras"][number],
+  cam: SceneCameraInput,
   viewmat: ArrayLike<number>,
   maxResolution: number,
 ): Camera {
@@ -185,12 +192,22 @@ export async function decodeImage(
 export async function buildTrainingDataset(
   model: SceneModelInput,
   source: string,
-  opts: { maxResolution: number; signal?: AbortSignal },
+  opts: { maxResolution: number; signal?: AbortSignal; warn?: (message: string) => void },
 ): Promise<TrainingDataset> {
   if (model.images.length === 0) {
     throw new SplatbookError(`${source}: the model has no posed images`, { file: source });
   }
-  const cams = new Map(model.cameras.map((c) => [c.id, c]));
+  const cams: ReadonlyMap<number, SceneCameraInput> =
+    model.cameras instanceof Map
+      ? model.cameras
+      : new Map((model.cameras as readonly SceneCameraInput[]).map((c) => [c.id, c]));
+  for (const cam of cams.values()) {
+    if (!UNDISTORTED_MODELS.has(cam.model)) {
+      opts.warn?.(
+        `${source}: camera ${cam.id} is ${cam.model}; its distortion is ignored (undistort first for best results)`,
+      );
+    }
+  }
   const sorted = [...model.images].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const views: TrainingView[] = new Array(sorted.length);
   let next = 0;

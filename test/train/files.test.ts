@@ -14,9 +14,18 @@ import {
   positionLr,
   shDegreeAt,
 } from "../../src/train/schedule.js";
-import { decodeSnapshot, encodeSnapshot, readSnapshot, writeSnapshot } from "../../src/train/snapshot.js";
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  readSnapshot,
+  writeSnapshot,
+} from "../../src/train/snapshot.js";
 import { TrainingStatusSchema } from "../../src/contracts/trainingStatus.js";
-import { TrainingStatusReporter, fileStatusSink, rfc3339Now } from "../../src/train/statusReporter.js";
+import {
+  TrainingStatusReporter,
+  fileStatusSink,
+  rfc3339Now,
+} from "../../src/train/statusReporter.js";
 
 const PYTHON = "/work/main/.venv/bin/python";
 
@@ -34,7 +43,13 @@ function randomSnapshot(seed: number) {
     fill(m[g]);
     fill(v[g]);
   }
-  const pick = (p: typeof m) => ({ means: p.means, logScales: p.logScales, quats: p.quats, opacityLogits: p.opacityLogits, sh: p.sh });
+  const pick = (p: typeof m) => ({
+    means: p.means,
+    logScales: p.logScales,
+    quats: p.quats,
+    opacityLogits: p.opacityLogits,
+    sh: p.sh,
+  });
   return {
     meta: {
       step: 500,
@@ -66,7 +81,8 @@ describe("snapshots", () => {
     expect(back.meta).toEqual(s.meta);
     expect(back.params.count).toBe(s.params.count);
     expect(back.params.shDegree).toBe(1);
-    const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex");
+    const bytes = (a: Float32Array) =>
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex");
     for (const g of ["means", "logScales", "quats", "opacityLogits", "sh"] as const) {
       expect(bytes(back.params[g])).toBe(bytes(s.params[g]));
       expect(bytes(back.adam.m[g])).toBe(bytes(s.adam.m[g]));
@@ -103,9 +119,21 @@ describe("schedule", () => {
 
   it("uses the 30k defaults unscaled and scales a 3000-step run by sqrt(0.1)", () => {
     const full = createSchedule(30000, 3);
-    expect([full.densifyFrom, full.densifyEvery, full.opacityResetEvery, full.shDegreeEvery, full.densifyUntil]).toEqual([500, 100, 3000, 1000, 15000]);
+    expect([
+      full.densifyFrom,
+      full.densifyEvery,
+      full.opacityResetEvery,
+      full.shDegreeEvery,
+      full.densifyUntil,
+    ]).toEqual([500, 100, 3000, 1000, 15000]);
     const s = createSchedule(3000, 3);
-    expect([s.densifyFrom, s.densifyEvery, s.opacityResetEvery, s.shDegreeEvery, s.densifyUntil]).toEqual([158, 32, 949, 316, 1500]);
+    expect([
+      s.densifyFrom,
+      s.densifyEvery,
+      s.opacityResetEvery,
+      s.shDegreeEvery,
+      s.densifyUntil,
+    ]).toEqual([158, 32, 949, 316, 1500]);
     expect(shDegreeAt(s, 315)).toBe(0);
     expect(shDegreeAt(s, 316)).toBe(1);
     expect(shDegreeAt(s, 2999)).toBe(3);
@@ -129,13 +157,30 @@ describe("metrics.arrow, previews and the status file", () => {
   it("writes an Arrow IPC file that pyarrow reads with the right columns and values", async () => {
     const dir = mkdtempSync(join(tmpdir(), "metrics-"));
     const rows: MetricsRow[] = [
-      { step: 100, loss: 0.2, psnr: 18.5, ssim: 0.61, splat_count: 1200, elapsed_secs: 10.5, position_lr: 1.5e-4 },
-      { step: 200, loss: NaN, psnr: 21.25, ssim: 0.7, splat_count: 1800, elapsed_secs: 20, position_lr: 1.2e-4 },
+      {
+        step: 100,
+        loss: 0.2,
+        psnr: 18.5,
+        ssim: 0.61,
+        splat_count: 1200,
+        elapsed_secs: 10.5,
+        position_lr: 1.5e-4,
+      },
+      {
+        step: 200,
+        loss: NaN,
+        psnr: 21.25,
+        ssim: 0.7,
+        splat_count: 1800,
+        elapsed_secs: 20,
+        position_lr: 1.2e-4,
+      },
     ];
     const path = join(dir, "metrics.arrow");
     await writeMetrics(path, rows);
     expect(readFileSync(path).subarray(0, 6).toString()).toBe("ARROW1");
-    if (!existsSync(PYTHON)) return expect.fail(`${PYTHON} missing: the venv is needed for this check`);
+    if (!existsSync(PYTHON))
+      return expect.fail(`${PYTHON} missing: the venv is needed for this check`);
     const py = [
       "import pyarrow.ipc as ipc, sys, json",
       "t = ipc.open_file(sys.argv[1]).read_all()",
@@ -144,7 +189,15 @@ describe("metrics.arrow, previews and the status file", () => {
     const r = spawnSync(PYTHON, ["-c", py, path], { encoding: "utf8" });
     expect(r.stderr).toBe("");
     const got = JSON.parse(r.stdout);
-    expect(got.names).toEqual(["step", "loss", "psnr", "ssim", "splat_count", "elapsed_secs", "position_lr"]);
+    expect(got.names).toEqual([
+      "step",
+      "loss",
+      "psnr",
+      "ssim",
+      "splat_count",
+      "elapsed_secs",
+      "position_lr",
+    ]);
     expect(got.types).toEqual(["int32", "double", "double", "double", "int32", "double", "double"]);
     expect(got.psnr).toEqual([18.5, 21.25]);
     expect(got.count).toEqual([1200, 1800]);
@@ -169,13 +222,33 @@ describe("metrics.arrow, previews and the status file", () => {
   it("status reporter writes every seed field, derived progress/ETA and RFC 3339 time", async () => {
     const dir = mkdtempSync(join(tmpdir(), "status-"));
     const path = join(dir, "training_status.json");
-    const r = new TrainingStatusReporter(fileStatusSink(path), { totalSteps: 200, exportPath: dir, jobId: "j1" });
-    await r.update({ status: "training", current_iteration: 50, current_splat_count: 10 }, { elapsedSecs: 5, secsPerStep: 0.1 });
+    const r = new TrainingStatusReporter(fileStatusSink(path), {
+      totalSteps: 200,
+      exportPath: dir,
+      jobId: "j1",
+    });
+    await r.update(
+      { status: "training", current_iteration: 50, current_splat_count: 10 },
+      { elapsedSecs: 5, secsPerStep: 0.1 },
+    );
     const s = TrainingStatusSchema.parse(JSON.parse(readFileSync(path, "utf8")));
     expect(s.progress_percentage).toBe(25);
     expect(s.estimated_remaining_seconds).toBeCloseTo(15, 6);
     expect(s.last_updated).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    for (const k of ["current_iteration", "total_iterations", "progress_percentage", "elapsed_time_seconds", "estimated_remaining_seconds", "current_splat_count", "last_eval_psnr", "last_eval_ssim", "export_path", "current_export_file", "status", "last_updated"]) {
+    for (const k of [
+      "current_iteration",
+      "total_iterations",
+      "progress_percentage",
+      "elapsed_time_seconds",
+      "estimated_remaining_seconds",
+      "current_splat_count",
+      "last_eval_psnr",
+      "last_eval_ssim",
+      "export_path",
+      "current_export_file",
+      "status",
+      "last_updated",
+    ]) {
       expect(s).toHaveProperty(k);
     }
     expect(rfc3339Now(new Date("2025-06-28T09:34:56.789Z"))).toBe("2025-06-28T09:34:56Z");

@@ -3,7 +3,12 @@ import { densify, gatherSplats, resetOpacity } from "../../src/train/densify.js"
 import { allocateParams, initFromPoints, logit, sigmoid } from "../../src/train/init.js";
 import { meanSquaredKnnDistance } from "../../src/train/knn.js";
 import { createRng } from "../../src/train/rng.js";
-import { SH_C0, type AdamState, type DensifyStats, type GaussianParams } from "../../src/train/types.js";
+import {
+  SH_C0,
+  type AdamState,
+  type DensifyStats,
+  type GaussianParams,
+} from "../../src/train/types.js";
 
 function bruteKnn(xyz: Float64Array, n: number, k: number): Float64Array {
   const out = new Float64Array(n);
@@ -84,7 +89,11 @@ describe("densification", () => {
     const p = allocateParams(3, 1);
     p.means.set([0, 0, 0, 1, 0, 0, 2, 0, 0]);
     // splat 0 small (0.005), splat 1 large (0.5), splat 2 small but transparent
-    p.logScales.set([...Array(3).fill(Math.log(0.005)), ...Array(3).fill(Math.log(0.5)), ...Array(3).fill(Math.log(0.005))]);
+    p.logScales.set([
+      ...Array(3).fill(Math.log(0.005)),
+      ...Array(3).fill(Math.log(0.5)),
+      ...Array(3).fill(Math.log(0.005)),
+    ]);
     p.quats.set([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]);
     p.opacityLogits.set([logit(0.5), logit(0.5), logit(0.001)]);
     for (let i = 0; i < p.sh.length; i++) p.sh[i] = i;
@@ -110,7 +119,11 @@ describe("densification", () => {
     expect(r.params.means.slice(9, 12)).toEqual(new Float32Array([0, 0, 0]));
     for (const row of [1, 2]) {
       expect(r.params.logScales[row * 3]).toBeCloseTo(Math.log(0.5 / 1.6), 5);
-      const d = Math.hypot(r.params.means[row * 3]! - 1, r.params.means[row * 3 + 1]!, r.params.means[row * 3 + 2]!);
+      const d = Math.hypot(
+        r.params.means[row * 3]! - 1,
+        r.params.means[row * 3 + 1]!,
+        r.params.means[row * 3 + 2]!,
+      );
       expect(d).toBeGreaterThan(0);
       expect(d).toBeLessThan(0.5 * 6); // a sample within 6σ
       expect(r.params.sh.slice(row * 12, row * 12 + 12)).toEqual(p.sh.slice(12, 24));
@@ -135,14 +148,26 @@ describe("densification", () => {
     s.visibleCount.set([10, 1, 1]); // splat 0 average 0.0001 → no growth
     let r = densify(p, zeroAdam(p), s, cfg, createRng(5));
     expect([r.cloned, r.split]).toEqual([0, 1]);
-    r = densify(p, zeroAdam(p), stats(3, [0.001, 0.004, 0]), { ...cfg, maxSplats: 4 }, createRng(5));
+    r = densify(
+      p,
+      zeroAdam(p),
+      stats(3, [0.001, 0.004, 0]),
+      { ...cfg, maxSplats: 4 },
+      createRng(5),
+    );
     // budget 1: the split (+1) has the higher gradient and takes it; the clone is skipped
     expect([r.cloned, r.split]).toEqual([0, 1]);
   });
 
   it("prunes splats oversized in world or screen space when asked", () => {
     const p = threeSplats();
-    let r = densify(p, zeroAdam(p), stats(3, [0, 0, 0]), { ...cfg, pruneWorldScale: 0.1 }, createRng(1));
+    let r = densify(
+      p,
+      zeroAdam(p),
+      stats(3, [0, 0, 0]),
+      { ...cfg, pruneWorldScale: 0.1 },
+      createRng(1),
+    );
     expect(r.params.count).toBe(1); // large one and transparent one gone
     const s = stats(3, [0, 0, 0]);
     s.maxRadius.set([50, 1, 1]);

@@ -1,0 +1,243 @@
+/**
+ * The training loop end to end on the CPU float64 reference backend (tiny synthetic scene).
+ * The PLY writer here is a recording test double ("recording writer"); the Training stage test
+ * uses the real exporter.
+ */
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { tableFromIPC } from "apache-arrow";
+import { describe, expect, it } from "vitest";
+import { TrainingStatusSchema, type TrainingStatus } from "../../src/contracts/trainingStatus.js";
+import { psnr } from "../../src/train/imageMetrics.js";
+import { initFromPoints } from "../../src/train/init.js";
+import { createRng } from "../../src/train/rng.js";
+import { createReferenceTrainingBackend } from "../../src/train/referenceBackend.js";
+import { readSnapshot } from "../../src/train/snapshot.js";
+import { fileStatusSink, type TrainingStatusSink } from "../../src/train/statusReporter.js";
+import { runTraining, type TrainSettings } from "../../src/train/trainer.js";
+import type { GaussianParams } from "../../src/train/types.js";
+import { syntheticScene } from "./syntheticScene.js";
+
+const SETTINGS: TrainSettings = {
+  totalSteps: 240,
+  maxShDegree: 1,
+  maxSplats: 64,
+  seed: 7,
+  evalEvery: 60,
+  previewEvery: 120,
+  snapshotEvery: 40,
+  exportEvery: 0,
+  maxResolution: 24,
+};
+
+function recordingWriter() {
+  const written: { path: string; params: GaussianParams }[] = [];
+  return {
+    written,
+    writePly: async (path: string, params: GaussianParams) => {
+      written.push({ path, params });
+      await writeFile(path, `recorded ${params.count}\n`);
+    },
+  };
+}
+
+function spySink(path: string): { sink: TrainingStatusSink; states: TrainingStatus[] } {
+  const states: TrainingStatus[] = [];
+  const file = fileStatusSink(path);
+  return {
+    states,
+    sink: {
+      write: async (s) => {
+        states.push(s);
+        await file.write(s);
+      },
+    },
+  };
+}
+
+describe("trainer on the CPU reference backend (recording writer)", () => {
+  it("loss falls, held-out PSNR passes 21 dB, status/metrics/previews/snapshots are written", async () => {
+    // A fixed scene so the convergence threshold is stable (other tests use fresh seeds).
+    const scene = await syntheticScene({ seed: 1, views: 16, splats: 10, pointNoise: 0.03 });
+    const out = mkdtempSync(join(tmpdir(), "train-ref-"));
+    const w = recordingWriter();
+    const spy = spySink(join(out, "training_status.json"));
+    const backend = createReferenceTrainingBackend();
+    const d = scene.dataset;
+    await backend.setParams(
+      initFromPoints(d.points.xyz, d.points.rgb, d.points.count, 1, 64, createRng(1)),
+    );
+    let initialPsnr = 0;
+    for (const v of d.eval)
+      initialPsnr += psnr(await backend.render(v.camera, 0), v.image) / d.eval.length;
+    const result = await runTraining(
+      { ...SETTINGS, totalSteps: 400, evalEvery: 100, previewEvery: 200, exportEvery: 200 },
+      {
+        dataset: scene.dataset,
+        backend,
+        outputFolder: out,
+        statusSink: spy.sink,
+        writePly: w.writePly,
+        jobId: "job-1",
+      },
+    );
+    expect(result.steps).toBe(400);
+    expect(result.psnr!).toBeGreaterThan(21);
+    expect(result.psnr!).toBeGreaterThan(initialPsnr + 3);
+    expect(result.ssim!).toBeGreaterThan(0.6);
+    expect(result.gaussian_count).toBeGreaterThan(10); // densification grew the model
+    // Loss history: the last window's mean loss is well below the first's.
+    const status = TrainingStatusSchema.parse(
+      JSON.parse(readFileSync(join(out, "training_status.json"), "utf8")),
+    );
+    expect(status.status).toBe("completed");
+    expect(status.current_iteration).toBe(400);
+    expect(status.progress_percentage).toBe(100);
+    expect(status.last_eval_psnr).toBeCloseTo(result.psnr!, 9);
+    expect(status.job_id).toBe("job-1");
+    expect(status.psnr_history!.map((h) => h[0])).toEqual([100, 200, 300, 400]);
+    expect(status.current_export_file).toBe("training/final.ply");
+    const firstPsnr = status.psnr_history![0]![1];
+    expect(result.psnr!).toBeGreaterThan(firstPsnr);
+    const metrics = tableFromIPC(readFileSync(join(out, "metrics.arrow")));
+    const losses = metrics.getChild("loss")!.toArray() as Float64Array;
+    expect(metrics.numRows).toBe(4);
+    expect(losses[3]!).toBeLessThan(losses[0]! * 0.8);
+    // Status transitions: starting → training ⇄ evaluating/exporting → completed.
+    const seq = spy.states.map((s) => s.status).filter((s, i, a) => i === 0 || a[i - 1] !== s);
+    expect(seq[0]).toBe("starting");
+    expect(seq[1]).toBe("training");
+    expect(seq.at(-1)).toBe("completed");
+    expect(seq).toContain("evaluating");
+    expect(seq).toContain("exporting");
+    for (let i = 1; i < seq.length; i++) {
+      const ok: Record<string, string[]> = {
+        starting: ["training"],
+        training: ["evaluating", "exporting", "completed"],
+        evaluating: ["training"],
+        exporting: ["training", "completed"],
+      };
+      expect(ok[seq[i - 1]!]).toContain(seq[i]);
+    }
+    // Written every 5 steps at least.
+    const iterations = new Set(spy.states.map((s) => s.current_iteration));
+    for (let s = 5; s <= 400; s += 5) expect(iterations.has(s)).toBe(true);
+    // Artefacts.
+    expect(existsSync(join(out, "metrics.arrow"))).toBe(true);
+    expect(existsSync(join(out, "previews", "step_00200.png"))).toBe(true);
+    expect(existsSync(join(out, "previews", "step_00400.png"))).toBe(true);
+    expect(w.written.map((x) => x.path)).toEqual([
+      join(out, "export_00200.ply"),
+      join(out, "export_00400.ply"),
+      join(out, "training", "final.ply"),
+    ]);
+    expect(w.written.at(-1)!.params.count).toBe(result.gaussian_count);
+    const snap = await readSnapshot(join(out, "training"));
+    expect(snap!.meta.step).toBe(400);
+  });
+
+  it("a run killed at step 100 resumes from its last snapshot (step 80) and ends exactly like an uninterrupted one", async () => {
+    const scene = await syntheticScene({ seed: (Date.now() % 1e6) + 1 });
+    const full = recordingWriter();
+    const a = await runTraining(SETTINGS, {
+      dataset: scene.dataset,
+      backend: createReferenceTrainingBackend(),
+      outputFolder: mkdtempSync(join(tmpdir(), "train-full-")),
+      statusSink: null,
+      writePly: full.writePly,
+    });
+
+    const outB = mkdtempSync(join(tmpdir(), "train-resume-"));
+    // A crash between snapshots: nothing gets written at the kill point.
+    await expect(
+      runTraining(SETTINGS, {
+        dataset: scene.dataset,
+        backend: createReferenceTrainingBackend(),
+        outputFolder: outB,
+        statusSink: fileStatusSink(join(outB, "training_status.json")),
+        writePly: recordingWriter().writePly,
+        onStep: ({ step }) => {
+          if (step === 100) throw new Error("simulated kill");
+        },
+      }),
+    ).rejects.toThrow(
+      /training failed at step 100: simulated kill \(last snapshot at step 80 kept\)/,
+    );
+    expect((await readSnapshot(join(outB, "training")))!.meta.step).toBe(80);
+
+    const second = recordingWriter();
+    const statuses = spySink(join(outB, "training_status.json"));
+    const b = await runTraining(SETTINGS, {
+      dataset: scene.dataset,
+      backend: createReferenceTrainingBackend(),
+      outputFolder: outB,
+      statusSink: statuses.sink,
+      writePly: second.writePly,
+    });
+    expect(b.resumed_from_step).toBe(80);
+    const firstTraining = statuses.states.find((s) => s.status === "training")!;
+    expect(firstTraining.current_iteration).toBe(80);
+    expect(firstTraining.resumed_from_step).toBe(80);
+    expect(firstTraining.psnr_history!.map((h) => h[0])).toEqual([60]);
+    expect(Math.abs(b.psnr! - a.psnr!)).toBeLessThan(0.3);
+    // The reference backend is deterministic: the resumed model is bit-identical.
+    const pa = full.written.at(-1)!.params;
+    const pb = second.written.at(-1)!.params;
+    expect(pb.count).toBe(pa.count);
+    expect(Buffer.from(pb.means.buffer).equals(Buffer.from(pa.means.buffer))).toBe(true);
+    expect(Buffer.from(pb.sh.buffer).equals(Buffer.from(pa.sh.buffer))).toBe(true);
+    expect(b.psnr).toBe(a.psnr);
+  });
+
+  it("an abort signal stops at the next step, snapshots there and reports the interruption", async () => {
+    const scene = await syntheticScene({ seed: 5, views: 4, size: 16, splats: 6 });
+    const out = mkdtempSync(join(tmpdir(), "train-abort-"));
+    const controller = new AbortController();
+    await expect(
+      runTraining(
+        { ...SETTINGS, totalSteps: 40, evalEvery: 20 },
+        {
+          dataset: scene.dataset,
+          backend: createReferenceTrainingBackend(),
+          outputFolder: out,
+          statusSink: fileStatusSink(join(out, "training_status.json")),
+          writePly: recordingWriter().writePly,
+          signal: controller.signal,
+          onStep: ({ step }) => {
+            if (step === 13) controller.abort();
+          },
+        },
+      ),
+    ).rejects.toThrow(/interrupted/);
+    const status = JSON.parse(readFileSync(join(out, "training_status.json"), "utf8"));
+    expect(status.status).toBe("error");
+    expect(status.error_message).toMatch(/interrupted at step 13/);
+    expect((await readSnapshot(join(out, "training")))!.meta.step).toBe(13);
+  });
+
+  it("stops with an error status naming the step on a non-finite loss and keeps the last snapshot", async () => {
+    const scene = await syntheticScene({ seed: 3, views: 4, size: 16, splats: 6 });
+    const out = mkdtempSync(join(tmpdir(), "train-nan-"));
+    await expect(
+      runTraining(
+        { ...SETTINGS, totalSteps: 40, snapshotEvery: 10, evalEvery: 20 },
+        {
+          dataset: scene.dataset,
+          backend: createReferenceTrainingBackend(),
+          outputFolder: out,
+          statusSink: fileStatusSink(join(out, "training_status.json")),
+          writePly: recordingWriter().writePly,
+          lossFilter: (step, loss) => (step >= 12 ? NaN : loss),
+        },
+      ),
+    ).rejects.toThrow(/non-finite loss \(NaN\) at step 15 .*last snapshot at step 10 kept/);
+    const status = TrainingStatusSchema.parse(
+      JSON.parse(readFileSync(join(out, "training_status.json"), "utf8")),
+    );
+    expect(status.status).toBe("error");
+    expect(status.error_message).toMatch(/non-finite loss/);
+    expect((await readSnapshot(join(out, "training")))!.meta.step).toBe(10);
+  });
+});

@@ -111,7 +111,23 @@ export async function runTraining(
   let lossCount = 0;
   let params: GaussianParams;
   let last: { psnr: number; ssim: number } | null = null;
-  await status.update({ status: "starting" });
+  // Read the snapshot first so even the "starting" status shows the step a resume starts from.
+  // An unreadable snapshot (e.g. from an older release) is reported and ignored, not fatal.
+  const snap = deps.fresh
+    ? null
+    : await readSnapshot(trainingDir).catch((err: unknown) => {
+        log.warn(`${oneLine(err)}; starting from step 0`);
+        return null;
+      });
+  const resumable =
+    snap && snap.meta.configKey === configKey && snap.meta.step <= settings.totalSteps
+      ? snap
+      : null;
+  await status.update({
+    status: "starting",
+    current_iteration: resumable?.meta.step ?? 0,
+    resumed_from_step: resumable?.meta.step ?? 0,
+  });
 
   const elapsed = () => elapsedBefore + (performance.now() - sessionStart) / 1000;
   let sessionFirstStep = 0;
@@ -144,8 +160,8 @@ export async function runTraining(
 
   try {
     await backend.setTargets(dataset.train.map((v) => v.image));
-    const snap = deps.fresh ? null : await readSnapshot(trainingDir);
-    if (snap && snap.meta.configKey === configKey && snap.meta.step <= settings.totalSteps) {
+    if (resumable) {
+      const snap = resumable;
       step = snap.meta.step;
       lastSnapshotStep = step;
       elapsedBefore = snap.meta.elapsedSecs;

@@ -177,6 +177,8 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
       writePly: second.writePly,
     });
     expect(b.resumed_from_step).toBe(80);
+    expect(statuses.states[0]!.status).toBe("starting");
+    expect(statuses.states[0]!.current_iteration).toBe(80);
     const firstTraining = statuses.states.find((s) => s.status === "training")!;
     expect(firstTraining.current_iteration).toBe(80);
     expect(firstTraining.resumed_from_step).toBe(80);

@@ -254,3 +254,26 @@ describe("metrics.arrow, previews and the status file", () => {
     expect(rfc3339Now(new Date("2025-06-28T09:34:56.789Z"))).toBe("2025-06-28T09:34:56Z");
   });
 });
+
+describe("evaluation metrics", () => {
+  it("PSNR from the MSE, SSIM 1 for equal images and lower with noise; NaN pixels score as 0", async () => {
+    const { psnr, ssim } = await import("../../src/train/imageMetrics.js");
+    const rng = createRng(Date.now());
+    const w = 24;
+    const h = 20;
+    const a = new Float32Array(w * h * 3).map(() => rng.next());
+    const b = a.map((v) => v + 0.1 * (rng.next() < 0.5 ? -1 : 1));
+    const mse =
+      a.reduce(
+        (s, v, i) => s + (Math.min(1, Math.max(0, v)) - Math.min(1, Math.max(0, b[i]!))) ** 2,
+        0,
+      ) / a.length;
+    const A = { width: w, height: h, data: a };
+    const B = { width: w, height: h, data: b };
+    expect(psnr(A, B)).toBeCloseTo(-10 * Math.log10(mse), 4);
+    expect(ssim(A, A)).toBeCloseTo(1, 9);
+    expect(ssim(A, B)).toBeLessThan(0.99);
+    const broken = { width: w, height: h, data: a.map(() => NaN) };
+    expect(Number.isFinite(psnr(broken, A))).toBe(true);
+  });
+});

@@ -291,7 +291,7 @@ function cellError(
   const add = (ename: string, evalue: string) => {
     // Only when the kernel sent no error itself: papermill's readers look for an error output.
     if (!errorOutput) cell.outputs!.push({ output_type: "error", ename, evalue, traceback: [] });
-    return errorOutput ?? { ename, evalue };
+    return { ename, evalue };
   };
   if (outcome.timedOut) {
     return add(

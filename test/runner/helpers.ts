@@ -1,0 +1,83 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Notebook, NotebookCell } from "../../src/runner/notebook.js";
+
+/** The repository root. */
+export const ROOT = resolve(import.meta.dirname, "..", "..");
+/** The project's venv (ipykernel, papermill, nbconvert). */
+export const VENV = join(ROOT, ".venv");
+/** Jupyter data dir holding the venv's python3 kernelspec. */
+export const VENV_DATA = join(VENV, "share", "jupyter");
+
+/** A code cell. */
+export function code(source: string, tags?: string[]): NotebookCell {
+  return {
+    cell_type: "code",
+    source,
+    metadata: tags ? { tags } : {},
+    outputs: [],
+    execution_count: null,
+  };
+}
+
+/** A markdown cell. */
+export function markdown(source: string): NotebookCell {
+  return { cell_type: "markdown", source, metadata: {} };
+}
+
+/** Writes a notebook for `kernel` into a fresh temp dir; returns its path. */
+export function writeTestNotebook(
+  cells: NotebookCell[],
+  kernel = "python3",
+  language = "python",
+): string {
+  const dir = mkdtempSync(join(tmpdir(), "runner-nb-"));
+  const nb: Notebook = {
+    nbformat: 4,
+    nbformat_minor: 4,
+    metadata: { kernelspec: { name: kernel, display_name: kernel, language } },
+    cells,
+  };
+  const path = join(dir, "in.ipynb");
+  writeFileSync(path, JSON.stringify(nb, null, 1));
+  return path;
+}
+
+/** Where {@link buildRunnerCli} puts the compiled test CLI. */
+export const CLI_OUT = join(ROOT, "node_modules", ".cache", "splatbook-runner-test");
+
+/**
+ * Compiles test/runner/fixtures/cli.ts (the `run` command on a bare commander program) with tsc,
+ * so tests can spawn and kill a real runner process. Returns the entry script.
+ */
+export function buildRunnerCli(): string {
+  const r = spawnSync(
+    join(ROOT, "node_modules", ".bin", "tsc"),
+    [
+      "--outDir",
+      CLI_OUT,
+      "--rootDir",
+      ROOT,
+      "--module",
+      "nodenext",
+      "--moduleResolution",
+      "nodenext",
+      "--target",
+      "es2022",
+      "--strict",
+      "--skipLibCheck",
+      "--esModuleInterop",
+      "--types",
+      "node",
+      join(ROOT, "test", "runner", "fixtures", "cli.ts"),
+    ],
+    { encoding: "utf8", cwd: ROOT },
+  );
+  if (r.status !== 0) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
+  writeFileSync(join(CLI_OUT, "package.json"), '{"type":"module","version":"0.0.0-test"}\n');
+  const entry = join(CLI_OUT, "test", "runner", "fixtures", "cli.js");
+  if (!existsSync(entry)) throw new Error(`no ${entry}`);
+  return entry;
+}

@@ -54,23 +54,28 @@ export interface SamplingPlan {
   count: number;
   step: number;
   start: number;
+  /** Half a frame interval (0 if the rate is unknown): lets the frame nearest a centre win. */
+  halfFrame: number;
 }
 
 /** One window per requested frame (or per 1/fps seconds). */
 export function samplingPlan(video: VideoProbe, opts: ExtractionOptions): SamplingPlan {
   const d = video.duration_secs;
   const count = opts.fps ? Math.max(1, Math.floor(d * opts.fps)) : opts.framesPerVideo;
-  return { count, step: d / count, start: video.start_time };
+  // Slightly over half a frame so a frame exactly half an interval early is not a float tie.
+  const halfFrame = video.fps ? (0.5 / video.fps) * 1.001 : 0;
+  return { count, step: d / count, start: video.start_time, halfFrame };
 }
 
 /**
- * A select-filter expression keeping the first frame at or after each window's centre, in one
- * decoding pass. Variable 0 holds the next window to fill; a frame that passes several centres
- * (a gap in a variable-frame-rate video) fills only one, so the count never exceeds the plan.
+ * A select-filter expression keeping, in one decoding pass, the frame nearest each window's
+ * centre (the first frame past centre − half a frame interval). Variable 0 holds the next window
+ * to fill; a frame past several centres (a gap in a variable-frame-rate video) fills only one, so
+ * the count never exceeds the plan.
  */
 export function uniformSelectExpression(plan: SamplingPlan): string {
   const s = plan.step.toPrecision(12);
-  const t = `(t-${plan.start.toPrecision(12)})`;
+  const t = `(t-${(plan.start - plan.halfFrame).toPrecision(12)})`;
   return (
     `if(lt(ld(0),${plan.count})*gte(${t},(ld(0)+0.5)*${s}),` + `st(0,floor(${t}/${s}-0.5)+1),0)`
   );

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { Command } from "commander";
 import { SplatbookError } from "../../util/errors.js";
 import { describeFailure, runNotebook, type RunNotebookOptions } from "../../runner/runNotebook.js";
 import {
@@ -9,7 +9,7 @@ import {
 } from "../../runner/parameters.js";
 
 const RUN_HELP = `
-Options:
+Run options:
   -p, --parameters NAME VALUE  set a parameter (typed like papermill: ints, floats,
                                True/False/true/false, None/null, else a string); repeatable
   -y, --parameters-yaml YAML   parameters from a YAML file, or YAML text (mapping)
@@ -103,7 +103,7 @@ export function parseRunArgs(args: string[]): RunNotebookOptions {
  * Runs `splatbook run` with its raw arguments; returns the exit code (0 ok, 1 a cell failed,
  * 130 interrupted). SplatbookErrors from bad input propagate for main's one-line handler.
  */
-export async function runCommand(args: string[]): Promise<number> {
+export async function executeRunCommand(args: string[]): Promise<number> {
   const options = parseRunArgs(args);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -127,10 +127,9 @@ export async function runCommand(args: string[]): Promise<number> {
   }
 }
 
-/** Adds `run` to the splatbook program. */
-export function registerRunCommand(program: Command): Command {
-  return program
-    .command("run")
+/** `splatbook run <in.ipynb> [out.ipynb] [-p NAME VALUE]...`: the headless notebook runner. */
+export function runCommand(): Command {
+  return new Command("run")
     .description("execute a notebook headless, papermill-style, writing the output as it goes")
     .usage("<in.ipynb> [out.ipynb] [-p NAME VALUE]... [options]")
     .argument("[args...]")
@@ -139,6 +138,6 @@ export function registerRunCommand(program: Command): Command {
     .allowExcessArguments()
     .addHelpText("after", RUN_HELP)
     .action(async (_args: string[], _opts: unknown, cmd: Command) => {
-      process.exitCode = await runCommand(cmd.args);
+      process.exitCode = await executeRunCommand(cmd.args);
     });
 }

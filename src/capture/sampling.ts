@@ -75,7 +75,8 @@ export function samplingPlan(video: VideoProbe, opts: ExtractionOptions): Sampli
  */
 export function uniformSelectExpression(plan: SamplingPlan): string {
   const s = plan.step.toPrecision(12);
-  const t = `(t-${(plan.start - plan.halfFrame).toPrecision(12)})`;
+  const origin = plan.start - plan.halfFrame;
+  const t = origin < 0 ? `(t+${(-origin).toPrecision(12)})` : `(t-${origin.toPrecision(12)})`;
   return (
     `if(lt(ld(0),${plan.count})*gte(${t},(ld(0)+0.5)*${s}),` + `st(0,floor(${t}/${s}-0.5)+1),0)`
   );

@@ -114,4 +114,47 @@ describe("splatbook run (process)", () => {
     while (kernels.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < gone) await sleep(200);
     expect(kernels.filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
   });
+
+  it("SIGINT interrupts the running cell, marks it failed and exits 130", async () => {
+    const input = writeTestNotebook([
+      code("print('one')"),
+      code("import time\ntime.sleep(120)"),
+      code("print('three')"),
+    ]);
+    const output = join(mkdtempSync(join(tmpdir(), "runner-cli-")), "out.ipynb");
+    const child = spawn("node", [cli, "run", input, output, "--no-progress-bar"], {
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    const deadline = Date.now() + 60_000;
+    const status = () => {
+      try {
+        return (JSON.parse(readFileSync(output, "utf8")) as Notebook).cells[1]?.metadata.papermill
+          ?.status;
+      } catch {
+        return undefined;
+      }
+    };
+    while (status() !== "running") {
+      if (Date.now() > deadline) throw new Error("the runner never reached cell 2");
+      await sleep(100);
+    }
+    await sleep(300);
+    const t0 = Date.now();
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(stderr).toMatch(/In \[2\] \(cell 2\) failed: KeyboardInterrupt/);
+    const nb = JSON.parse(readFileSync(output, "utf8")) as Notebook;
+    expect(nb.cells.map((c) => c.metadata.papermill?.status)).toEqual([
+      undefined,
+      "completed",
+      undefined,
+      "failed",
+      "pending",
+    ]);
+  });
 });

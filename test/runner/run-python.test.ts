@@ -190,4 +190,31 @@ describe("splatbook run on ipykernel", () => {
       runNotebook({ ...base, dataPaths: [data], input: broken, startTimeoutS: 10 }),
     ).rejects.toThrow(/kernel "broken" exited during start-up \(exit code 3\): cannot start/);
   });
+
+  it("saves output of a long-running cell while it runs", async () => {
+    const input = writeTestNotebook([
+      code("import time\nprint('started', flush=True)\ntime.sleep(3)\nprint('done')"),
+    ]);
+    const output = join(mkdtempSync(join(tmpdir(), "runner-out-")), "out.ipynb");
+    const run = runNotebook({ ...base, input, output, autosaveEveryS: 0.2 });
+    let seen: unknown;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      try {
+        const cell = readOut(output).cells[0]!;
+        if (cell.metadata.papermill?.status === "running" && cell.outputs!.length > 0) {
+          seen = cell.outputs;
+          break;
+        }
+      } catch {
+        // not written yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(seen).toEqual([{ output_type: "stream", name: "stdout", text: "started\n" }]);
+    expect((await run).status).toBe("completed");
+    expect(readOut(output).cells[0]!.outputs).toEqual([
+      { output_type: "stream", name: "stdout", text: "started\ndone\n" },
+    ]);
+  });
 });

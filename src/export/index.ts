@@ -1,0 +1,16 @@
+/**
+ * Exporters and readers of trained splats: PLY (INRIA layout), SPLAT (antimatter15) and SPZ
+ * (Niantic), plus the PlyExport and SplatExport pipeline stages.
+ */
+export { encodePly, decodePly, writePly, readPly, plyPropertyNames } from "./ply.js";
+export {
+  encodeSplat,
+  decodeSplat,
+  writeSplat,
+  readSplat,
+  splatSortOrder,
+  SPLAT_RECORD_BYTES,
+} from "./splat.js";
+export { validateParams } from "./params.js";
+export { plyExportStage, splatExportStage } from "./stages.js";
+export type { PlyExportResult, SplatExportResult } from "./stages.js";

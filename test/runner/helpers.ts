@@ -81,3 +81,20 @@ export function buildRunnerCli(): string {
   if (!existsSync(entry)) throw new Error(`no ${entry}`);
   return entry;
 }
+
+/** Validates notebooks with the real nbformat (the venv's); throws with its message if invalid. */
+export function assertValidNotebook(...paths: string[]): void {
+  const r = spawnSync(
+    join(VENV, "bin", "python"),
+    [
+      "-c",
+      "import nbformat,sys\nfor p in sys.argv[1:]: nbformat.validate(nbformat.read(p, as_version=4))",
+      ...paths,
+    ],
+    { encoding: "utf8" },
+  );
+  if (r.status !== 0)
+    throw new Error(
+      `nbformat rejects ${paths.join(", ")}: ${r.stderr.trim().split("\n").slice(-5).join("\n")}`,
+    );
+}

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runNotebook } from "../../src/runner/runNotebook.js";
 import type { Notebook } from "../../src/runner/notebook.js";
-import { code, markdown, VENV_DATA, writeTestNotebook } from "./helpers.js";
+import { assertValidNotebook, code, markdown, VENV_DATA, writeTestNotebook } from "./helpers.js";
 
 const base = { dataPaths: [VENV_DATA], progress: "none" as const };
 const readOut = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Notebook;
@@ -84,6 +84,7 @@ describe("splatbook run on ipykernel", () => {
     });
     expect(pm.duration as number).toBeGreaterThan(0);
     expect(typeof pm.version).toBe("string");
+    assertValidNotebook(output);
   });
 
   it("a throwing 3rd cell stops the run, is marked like papermill, and later cells stay pending", async () => {
@@ -122,6 +123,7 @@ describe("splatbook run on ipykernel", () => {
     expect(nb.cells[5]!.execution_count).toBeNull();
     expect(nb.cells[6]!.metadata.papermill!.status).toBe("pending");
 
+    assertValidNotebook(output);
     // Rerunning the output drops the old markers instead of stacking them.
     const again = await runNotebook({ ...base, input: output, output: output + ".2.ipynb" });
     expect(

@@ -55,6 +55,7 @@ export interface KernelClient {
 }
 
 const INTERRUPT_GRACE_MS = 5000;
+const IDLE_AFTER_REPLY_MS = 10_000;
 
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -210,6 +211,8 @@ function createClient(
       const deadline = Date.now() + timeoutMs;
       // Retry kernel_info until its status also shows up on iopub: only then is our
       // subscription live, so no output of the first cell can be lost (ZeroMQ slow joiner).
+      // A kernel that never publishes status for kernel_info is accepted after a few replies.
+      let replies = 0;
       while (Date.now() < deadline) {
         let sawIopub = false;
         const reply = await request(
@@ -230,7 +233,7 @@ function createClient(
         if (reply) {
           info = reply.content;
           for (let i = 0; i < 10 && !sawIopub; i++) await delay(50);
-          if (sawIopub) return;
+          if (sawIopub || ++replies >= 5) return;
         }
       }
       throw new SplatbookError(
@@ -256,9 +259,11 @@ function createClient(
       return new Promise<ExecuteOutcome>((resolveOutcome) => {
         let timer: NodeJS.Timeout | undefined;
         let graceTimer: NodeJS.Timeout | undefined;
+        let idleTimer: NodeJS.Timeout | undefined;
         const finish = (kernelDied: boolean) => {
           clearTimeout(timer);
           clearTimeout(graceTimer);
+          clearTimeout(idleTimer);
           replyWaiters.delete(id);
           iopubListeners.delete(id);
           deathWaiters.delete(onDeath);
@@ -291,6 +296,8 @@ function createClient(
           if (typeof started === "string") timing["shell.execute_reply.started"] = started;
           gotReply = true;
           check();
+          // The idle status should follow the reply at once; do not hang if it got lost.
+          if (!gotIdle) idleTimer = setTimeout(() => finish(false), IDLE_AFTER_REPLY_MS);
         });
         deathWaiters.add(onDeath);
         if (exited) return finish(true);

@@ -93,8 +93,9 @@ export function describeFailure(result: RunNotebookResult): string {
   if (!f) return "";
   const where = `In [${f.executionCount ?? " "}] (cell ${f.executedIndex + 1})`;
   return (
-    `${where} failed: ${f.ename}: ${f.evalue}`.replace(/\s+/g, " ").slice(0, 400) +
-    ` — see ${result.outputPath}`
+    `${where} failed: ${f.ename}${f.evalue ? `: ${f.evalue}` : ""}`
+      .replace(/\s+/g, " ")
+      .slice(0, 400) + ` — see ${result.outputPath}`
   );
 }
 

@@ -182,6 +182,18 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunNoteb
     onKernelLog: options.logOutput ? (t) => progress.log(t.trimEnd()) : undefined,
   });
   const kernelStartS = (Date.now() - kernelLaunch) / 1000;
+  // Like nbclient: the notebook records the kernel it actually ran on.
+  const languageInfo = kernel.info.language_info;
+  if (languageInfo && typeof languageInfo === "object") {
+    nb.metadata.language_info = languageInfo as { name?: string };
+  }
+  if (nb.metadata.kernelspec?.name !== spec.name) {
+    nb.metadata.kernelspec = {
+      name: spec.name,
+      display_name: spec.displayName,
+      language: language,
+    };
+  }
   const cellDurationsS: number[] = [];
   let failure: RunFailure | undefined;
   const onAbort = () => void kernel.interrupt();

@@ -14,3 +14,4 @@ export {
 export { validateParams } from "./params.js";
 export { plyExportStage, splatExportStage } from "./stages.js";
 export type { PlyExportResult, SplatExportResult } from "./stages.js";
+export { encodeSpz, decodeSpz, writeSpz, readSpz } from "./spz.js";

@@ -15,3 +15,5 @@ export { validateParams } from "./params.js";
 export { plyExportStage, splatExportStage } from "./stages.js";
 export type { PlyExportResult, SplatExportResult } from "./stages.js";
 export { encodeSpz, decodeSpz, writeSpz, readSpz } from "./spz.js";
+export { convertModel, readModel, writeModel, sniffFormat, MODEL_FORMATS } from "./convert.js";
+export type { ModelFormat } from "./convert.js";

@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeFramesArgs } from "../capture/extractVideo.js";
 import { extractFrames } from "../capture/frameExtraction.js";
@@ -24,6 +24,8 @@ export interface FrameExtractionBenchOptions {
   runs?: number;
   /** Scratch folder (default: a new temp folder, removed afterwards). */
   workDir?: string;
+  /** Our extraction strategy (default "auto", as the pipeline runs it). */
+  strategy?: "auto" | "select" | "seek";
 }
 
 /** Timings of our extraction against one plain ffmpeg command writing the same frames. */
@@ -39,6 +41,10 @@ export interface FrameExtractionBenchResult {
   frames: number;
   width: number;
   height: number;
+  /** Strategy our extraction chose. */
+  strategy: string;
+  /** Frames whose JPEG bytes are identical in both outputs (equal to `frames` when all match). */
+  identicalFrames: number;
   /** The plain command, for the record. */
   plainCommand: string;
 }
@@ -85,13 +91,19 @@ export async function benchFrameExtraction(
   const ours: number[] = [];
   const plain: number[] = [];
   let frames = 0;
+  let strategy = "";
+  let identicalFrames = 0;
   try {
     for (let i = 0; i < runs; i++) {
       const oursDir = join(work, `ours-${i}`);
       let start = performance.now();
-      const res = await extractFrames(oursDir, [video], options, { concurrency: 1 });
+      const res = await extractFrames(oursDir, [video], options, {
+        concurrency: 1,
+        strategy: opts.strategy ?? "auto",
+      });
       ours.push((performance.now() - start) / 1000);
       frames = res.total_frames;
+      strategy = res.videos[0]!.strategy;
 
       const plainDir = join(work, `plain-${i}`);
       await mkdir(plainDir, { recursive: true });
@@ -102,6 +114,15 @@ export async function benchFrameExtraction(
       const plainFrames = await countJpegs(plainDir);
       if (plainFrames !== frames) {
         throw new Error(`frame counts differ: ours ${frames}, plain ffmpeg ${plainFrames}`);
+      }
+      identicalFrames = 0;
+      for (const f of res.videos[0]!.frames) {
+        const name = basename(f.path);
+        const [a, b] = await Promise.all([
+          readFile(join(oursDir, f.path)),
+          readFile(join(plainDir, name)),
+        ]);
+        if (a.equals(b)) identicalFrames++;
       }
       await rm(oursDir, { recursive: true, force: true });
       await rm(plainDir, { recursive: true, force: true });
@@ -119,6 +140,8 @@ export async function benchFrameExtraction(
     frames,
     width: size.width,
     height: size.height,
+    strategy,
+    identicalFrames,
     plainCommand: ["ffmpeg", "-hide_banner", "-nostdin", ...plainArgs].join(" "),
   };
 }

@@ -9,6 +9,7 @@ import {
   uniformSelectExpression,
   type ExtractionOptions,
 } from "./sampling.js";
+import { seekExtract, shouldSeek } from "./seekExtract.js";
 import { laplacianVariance, sharpestPerWindow, type ScoredFrame } from "./sharpness.js";
 
 /** One written frame: its file name inside the video's folder and its time from the video start. */
@@ -17,16 +18,36 @@ export interface WrittenFrame {
   timestamp_secs: number | null;
 }
 
+/** How frames were chosen and decoded: one select pass, one seek per frame, or sharpness scoring. */
+export type ExtractionStrategy = "select" | "seek" | "sharpest";
+
 /** What extracting one video produced. */
 export interface VideoFrames {
   frames: WrittenFrame[];
   width: number;
   height: number;
+  strategy: ExtractionStrategy;
+}
+
+/** Per-call knobs of {@link extractVideoFrames} that do not change which frames are written. */
+export interface ExtractVideoOptions {
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  /** "auto" (default): seek per frame when estimated clearly cheaper (see shouldSeek), else one select pass. */
+  strategy?: "auto" | "select" | "seek";
+  /** ffmpeg processes this video may run at once in seek mode (default 1). */
+  parallel?: number;
 }
 
 /** Long side of the grayscale frames scored for sharpness: enough detail, cheap to pipe. */
 const SCORE_LONG_SIDE = 320;
 export const FRAME_PATTERN = "frame_%06d.jpg";
+
+/** The scale filter bringing the (autorotated) frames to `size`, if they need one. */
+function scaleFilters(video: VideoProbe, size: { width: number; height: number }): string[] {
+  const same = size.width === video.display_width && size.height === video.display_height;
+  return same ? [] : [`scale=${size.width}:${size.height}`];
+}
 
 /** The ffmpeg arguments that write the selected frames (shared with the benchmark's baseline). */
 export function writeFramesArgs(
@@ -35,11 +56,7 @@ export function writeFramesArgs(
   size: { width: number; height: number },
   extraFilters: string[] = [],
 ): string[] {
-  const filters = [`select='${selectExpr}'`];
-  if (size.width !== video.display_width || size.height !== video.display_height) {
-    filters.push(`scale=${size.width}:${size.height}`);
-  }
-  filters.push(...extraFilters);
+  const filters = [`select='${selectExpr}'`, ...scaleFilters(video, size), ...extraFilters];
   return [
     "-i",
     ffmpegInputUrl(video.path),
@@ -102,7 +119,7 @@ async function pickSharpest(
       "-map",
       "0:v:0",
       "-vf",
-      `showinfo,scale=${small.width}:${small.height}:flags=area,format=gray`,
+      `showinfo=checksum=0,scale=${small.width}:${small.height}:flags=area,format=gray`,
       "-fps_mode",
       "passthrough",
       "-f",
@@ -137,14 +154,34 @@ export async function extractVideoFrames(
   video: VideoProbe,
   dir: string,
   opts: ExtractionOptions,
-  options: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {},
+  options: ExtractVideoOptions = {},
 ): Promise<VideoFrames> {
   const report = options.onProgress ?? (() => {});
   const size = outputSize(video.display_width, video.display_height, opts.maxLongSide);
   const plan = samplingPlan(video, opts);
+  let strategy: ExtractionStrategy = opts.sharpest ? "sharpest" : "select";
+  if (!opts.sharpest && options.strategy !== "select") {
+    const seek = options.strategy === "seek" || (await shouldSeek(video, plan));
+    if (seek) strategy = "seek";
+  }
+  if (strategy === "seek") {
+    const res = await seekExtract(video, dir, plan, scaleFilters(video, size), {
+      parallel: Math.max(1, options.parallel ?? 1),
+      signal: options.signal,
+      onFrame: (n) => report(n / plan.count),
+    });
+    if (res.failed || res.files.length === 0) {
+      throw ffmpegFailure(video, "frame extraction failed", res.stderrTail);
+    }
+    return {
+      frames: res.files.map((file, i) => ({ file, timestamp_secs: roundTime(res.times[i]) })),
+      ...size,
+      strategy,
+    };
+  }
   let selectExpr: string;
   let share = 0; // part of the progress bar taken by the scoring pass
-  if (opts.sharpest) {
+  if (strategy === "sharpest") {
     share = 0.7;
     const picks = await pickSharpest(video, opts, options.signal, (f) => report(f * share));
     if (picks.length === 0) throw new SplatbookError(`${video.filename}: no decodable frames`);
@@ -154,7 +191,12 @@ export async function extractVideoFrames(
   }
   const times: number[] = [];
   const { code, stderrTail } = await runFfmpeg(
-    ["-loglevel", "info", "-nostats", ...writeFramesArgs(video, selectExpr, size, ["showinfo"])],
+    [
+      "-loglevel",
+      "info",
+      "-nostats",
+      ...writeFramesArgs(video, selectExpr, size, ["showinfo=checksum=0"]),
+    ],
     {
       cwd: dir,
       signal: options.signal,
@@ -173,9 +215,14 @@ export async function extractVideoFrames(
   return {
     frames: files.map((file, i) => ({
       file,
-      timestamp_secs: aligned ? Math.max(0, Math.round(times[i]! * 1e6) / 1e6) : null,
+      timestamp_secs: aligned ? roundTime(times[i]) : null,
     })),
-    width: size.width,
-    height: size.height,
+    ...size,
+    strategy,
   };
+}
+
+/** Microsecond precision, never negative (edit lists can start a hair before zero). */
+function roundTime(t: number | null | undefined): number | null {
+  return t === null || t === undefined ? null : Math.max(0, Math.round(t * 1e6) / 1e6);
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Checkpoint } from "../contracts/checkpoint.js";
 import type { Logger, StageContext, StageDefinition } from "../engine/types.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
-import { extractVideoFrames } from "./extractVideo.js";
+import { extractVideoFrames, type ExtractionStrategy } from "./extractVideo.js";
 import { mapWithLimit } from "./pool.js";
 import type { VideoProbe } from "./probe.js";
 import { extractionOptions, type ExtractionOptions } from "./sampling.js";
@@ -28,6 +28,8 @@ export interface ExtractedVideo {
   /** Size of the written frames (after rotation and the long-side limit). */
   width: number;
   height: number;
+  /** How the frames were chosen: one select pass, a seek per frame, or sharpness scoring. */
+  strategy: ExtractionStrategy;
 }
 
 /** Result of stage 1. */
@@ -53,8 +55,10 @@ export interface ExtractFramesOptions {
   progress?: (fraction: number, detail?: string) => void;
   /** Called after each video completes (the stage persists it in the checkpoint). */
   onVideoDone?: (filename: string, progress: VideoProgress) => Promise<void>;
-  /** Concurrent ffmpeg processes (default: available cores). */
+  /** Videos extracted at once (default: available cores). */
   concurrency?: number;
+  /** Force one extraction strategy (default "auto"; see extractVideoFrames). */
+  strategy?: "auto" | "select" | "seek";
 }
 
 interface Sidecar {
@@ -114,6 +118,12 @@ export async function extractFrames(
   const captureDir = join(outputFolder, CAPTURE_DIR);
   await mkdir(framesRoot, { recursive: true });
   await mkdir(captureDir, { recursive: true });
+  const limit = options.concurrency ?? availableParallelism();
+  // Seek mode runs several ffmpeg per video: share the cores among the videos running at once.
+  const perVideoParallel = Math.max(
+    1,
+    Math.floor(availableParallelism() / Math.max(1, Math.min(limit, videos.length))),
+  );
   const fractions = new Array<number>(videos.length).fill(0);
   const report = (detail?: string) => {
     const total = fractions.reduce((a, b) => a + b, 0) / Math.max(1, videos.length);
@@ -135,6 +145,8 @@ export async function extractFrames(
     await mkdir(partial, { recursive: true });
     const written = await extractVideoFrames(video, partial, opts, {
       signal: options.signal,
+      strategy: options.strategy,
+      parallel: perVideoParallel,
       onProgress: (f) => {
         fractions[i] = f;
         report(video.filename);
@@ -153,6 +165,7 @@ export async function extractFrames(
       })),
       width: written.width,
       height: written.height,
+      strategy: written.strategy,
     };
     // Written last: its presence means the folder beside it is complete.
     await writeJsonAtomically(join(captureDir, `${stem}.json`), { key, video: result });
@@ -168,7 +181,6 @@ export async function extractFrames(
     });
     return result;
   };
-  const limit = options.concurrency ?? availableParallelism();
   const extracted = await mapWithLimit(videos, limit, extractOne);
   await removeStalePartials(captureDir);
   return {
@@ -196,14 +208,18 @@ export const frameExtractionStage: StageDefinition<FrameExtractionResult> = {
   async run(ctx: StageContext) {
     const validation = requireValidation(ctx);
     const done: Record<string, VideoProgress> = { ...(ctx.checkpoint.videos ?? {}) };
+    let saving = Promise.resolve();
     return extractFrames(ctx.outputFolder, validation.videos, extractionOptions(ctx.params), {
       log: ctx.log,
       signal: ctx.signal,
       progress: (f, detail) => ctx.progress(f, detail),
       onVideoDone: async (filename, progress) => {
         done[filename] = progress;
-        // The whole record each time, so it reads the same whether the engine merges or replaces.
-        await ctx.saveStageProgress({ videos: { ...done } });
+        // The whole record each time, so it reads the same whether the engine merges or replaces;
+        // chained so concurrent videos never race two checkpoint writes.
+        const snapshot = { ...done };
+        saving = saving.then(() => ctx.saveStageProgress({ videos: snapshot }));
+        await saving;
       },
     });
   },

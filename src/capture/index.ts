@@ -29,6 +29,8 @@ export {
   extractVideoFrames,
   writeFramesArgs,
   FRAME_PATTERN,
+  type ExtractVideoOptions,
+  type ExtractionStrategy,
   type VideoFrames,
   type WrittenFrame,
 } from "./extractVideo.js";
@@ -42,6 +44,13 @@ export {
   type ExtractionOptions,
   type SamplingPlan,
 } from "./sampling.js";
+export {
+  keyframeInterval,
+  measureDecodeCost,
+  shouldSeek,
+  seekExtract,
+  type DecodeCost,
+} from "./seekExtract.js";
 export { laplacianVariance, sharpestPerWindow, type ScoredFrame } from "./sharpness.js";
 export { safeStem, assignStems } from "./stems.js";
 export {

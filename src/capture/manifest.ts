@@ -65,7 +65,7 @@ export function intrinsicsPrior(
 function defaultFov(params: Readonly<JobParams>): number {
   const v = params.defaultFovDeg ?? DEFAULT_FOV_DEG;
   if (typeof v !== "number" || !(v > 0 && v < 180)) {
-    throw new RangeError(`defaultFovDeg must be between 0 and 180, got ${JSON.stringify(v)}`);
+    throw new SplatbookError(`defaultFovDeg must be between 0 and 180, got ${JSON.stringify(v)}`);
   }
   return v;
 }

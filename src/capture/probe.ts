@@ -209,6 +209,8 @@ export async function probe(path: string): Promise<ProbeOutcome> {
     const code = (err as NodeJS.ErrnoException).code ?? "error";
     return { kind: "broken", issue: { filename, cause: `unreadable (${code})` } };
   }
+  if (!info.isFile())
+    return { kind: "not-video", issue: { filename, cause: "not a regular file" } };
   const videoByName = VIDEO_EXTENSIONS.has(extname(filename).slice(1).toLowerCase());
   if (info.size === 0) {
     const issue = { filename, cause: "zero-byte file" };

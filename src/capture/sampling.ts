@@ -1,4 +1,5 @@
 import type { JobParams } from "../engine/types.js";
+import { SplatbookError } from "../util/errors.js";
 import type { VideoProbe } from "./probe.js";
 
 /** FrameExtraction's parameters with defaults applied (also what its fingerprint hashes). */
@@ -19,7 +20,7 @@ export const DEFAULT_MAX_LONG_SIDE = 1600;
 function positive(value: unknown, name: string): number | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive number, got ${JSON.stringify(value)}`);
+    throw new SplatbookError(`${name} must be a positive number, got ${JSON.stringify(value)}`);
   }
   return value;
 }

@@ -164,6 +164,29 @@ describe("frame extraction", () => {
     expect(u.some((n) => n % 3 !== 2)).toBe(true);
   });
 
+  it("seek strategy writes byte-identical frames to the one-pass select strategy", async () => {
+    const v = await probed(await makeVideo(join(root, "seekable.mp4"), { duration: 6 }));
+    const sel = await extractFrames(join(root, "out-sel"), [v], opts({ framesPerVideo: 4 }), {
+      strategy: "select",
+    });
+    const seek = await extractFrames(join(root, "out-seek"), [v], opts({ framesPerVideo: 4 }), {
+      strategy: "seek",
+    });
+    expect(sel.videos[0]!.strategy).toBe("select");
+    expect(seek.videos[0]!.strategy).toBe("seek");
+    expect(seek.videos[0]!.frames.map((f) => f.timestamp_secs)).toEqual(
+      sel.videos[0]!.frames.map((f) => f.timestamp_secs),
+    );
+    for (const [i, f] of sel.videos[0]!.frames.entries()) {
+      const a = await readFile(join(root, "out-sel", f.path));
+      const b = await readFile(join(root, "out-seek", seek.videos[0]!.frames[i]!.path));
+      expect(a.equals(b)).toBe(true);
+    }
+    // A 180-frame video is always done in one pass.
+    const auto = await extractFrames(join(root, "out-auto"), [v], opts({ framesPerVideo: 4 }));
+    expect(auto.videos[0]!.strategy).toBe("select");
+  });
+
   it("resume: a video already extracted with the same options is skipped", async () => {
     const second = await probed(await makeVideo(join(root, "second.mp4"), { duration: 1 }));
     const out = join(root, "out-resume");

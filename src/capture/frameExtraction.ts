@@ -183,6 +183,7 @@ export async function extractFrames(
   };
   const extracted = await mapWithLimit(videos, limit, extractOne);
   await removeStalePartials(captureDir);
+  await removeFoldersOfOtherVideos(framesRoot, captureDir, new Set(stems.values()));
   return {
     videos: extracted,
     total_frames: extracted.reduce((n, v) => n + v.frames.length, 0),
@@ -195,6 +196,25 @@ async function removeStalePartials(captureDir: string): Promise<void> {
   for (const name of await readdir(captureDir)) {
     if (name.startsWith("partial-"))
       await rm(join(captureDir, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * frames/ must hold only this job's videos (COLMAP may read the whole folder): folders of videos
+ * no longer in the input, and their sidecars, go.
+ */
+async function removeFoldersOfOtherVideos(
+  framesRoot: string,
+  captureDir: string,
+  keep: Set<string>,
+): Promise<void> {
+  for (const name of await readdir(framesRoot)) {
+    if (!keep.has(name)) await rm(join(framesRoot, name), { recursive: true, force: true });
+  }
+  for (const name of await readdir(captureDir)) {
+    if (name.endsWith(".json") && !keep.has(name.slice(0, -5))) {
+      await rm(join(captureDir, name), { force: true });
+    }
   }
 }
 

@@ -219,6 +219,8 @@ describe("frame extraction", () => {
     expect(changed).toEqual(["plain.mp4"]);
     expect(await readdir(join(out, "frames", "plain"))).toHaveLength(4);
     expect(res.total_frames).toBe(4);
+    // A video gone from the input leaves no folder behind for COLMAP to pick up.
+    expect((await readdir(join(out, "frames"))).sort()).toEqual(["plain"]);
   });
 
   it("an abort kills ffmpeg and leaves no half-extracted folder looking complete", async () => {

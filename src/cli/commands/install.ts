@@ -1,0 +1,90 @@
+/**
+ * `splatbook install [--user|--sys-prefix|--prefix P]` and `splatbook uninstall`: the kernelspec
+ * now; further steps (the prebuilt JupyterLab extension, the papermill plugin) register in
+ * {@link installSteps} and run after it with the same scope.
+ */
+import { Command } from "commander";
+import { SplatbookError } from "../../util/errors.js";
+import {
+  installKernelSpec,
+  uninstallKernelSpec,
+  type InstallScope,
+} from "../../kernel/kernelspec.js";
+
+/** One thing `install` puts in place and `uninstall` removes. */
+export interface InstallStep {
+  readonly name: string;
+  /** Installs for the scope; returns a line for the user (e.g. the folder written). */
+  install(scope: InstallScope): Promise<string>;
+  /** Removes; `scope` undefined means wherever it is found. Returns lines for the user. */
+  uninstall(scope: InstallScope | undefined): Promise<string[]>;
+}
+
+/** The install steps, in order. Later issues append theirs (lab extension, papermill plugin). */
+export const installSteps: InstallStep[] = [
+  {
+    name: "kernelspec",
+    async install(scope) {
+      return `kernelspec splatbook installed in ${await installKernelSpec({ scope })}`;
+    },
+    async uninstall(scope) {
+      const removed = await uninstallKernelSpec({ scope });
+      return removed.map((d) => `kernelspec removed from ${d}`);
+    },
+  },
+];
+
+interface ScopeFlags {
+  user?: boolean;
+  sysPrefix?: boolean;
+  prefix?: string;
+}
+
+/** The scope named by the flags (at most one); `fallback` when none is given. */
+export function scopeFromFlags<T extends InstallScope | undefined>(
+  flags: ScopeFlags,
+  fallback: T,
+): InstallScope | T {
+  const given = [flags.user, flags.sysPrefix, flags.prefix !== undefined].filter(Boolean).length;
+  if (given > 1) throw new SplatbookError("use only one of --user, --sys-prefix, --prefix");
+  if (flags.prefix !== undefined) return { kind: "prefix", prefix: flags.prefix };
+  if (flags.sysPrefix) return { kind: "sys-prefix" };
+  if (flags.user) return { kind: "user" };
+  return fallback;
+}
+
+function withScopeOptions(cmd: Command): Command {
+  return cmd
+    .option("--user", "the per-user Jupyter data dir (default for install)")
+    .option("--sys-prefix", "sys.prefix of the Python running Jupyter (e.g. the project's .venv)")
+    .option("--prefix <dir>", "<dir>/share/jupyter");
+}
+
+/** The `install` command. */
+export function installCommand(): Command {
+  return withScopeOptions(
+    new Command("install").description("install the splatbook Jupyter kernel"),
+  ).action(async (flags: ScopeFlags) => {
+    const scope = scopeFromFlags(flags, { kind: "user" } as InstallScope);
+    for (const step of installSteps) console.log(await step.install(scope));
+  });
+}
+
+/** The `uninstall` command. */
+export function uninstallCommand(): Command {
+  return withScopeOptions(
+    new Command("uninstall").description(
+      "remove the splatbook kernel (everywhere, unless a scope is given)",
+    ),
+  ).action(async (flags: ScopeFlags) => {
+    const scope = scopeFromFlags(flags, undefined);
+    let lines = 0;
+    for (const step of [...installSteps].reverse()) {
+      for (const line of await step.uninstall(scope)) {
+        console.log(line);
+        lines++;
+      }
+    }
+    if (lines === 0) console.log("splatbook kernel was not installed");
+  });
+}

@@ -2,3 +2,15 @@
 export * from "./contracts/index.js";
 export * from "./engine/types.js";
 export { SplatbookError, InterruptedError } from "./util/errors.js";
+// Kernel runtime for cells and the notebook API: abort signal of the running cell, rich display.
+export {
+  MIME_BUNDLE,
+  clearOutput,
+  display,
+  getCellAbortSignal,
+  isInsideKernel,
+  requestInput,
+  throwIfCellInterrupted,
+  type DisplayHandle,
+  type MimeBundle,
+} from "./kernel/runtime.js";

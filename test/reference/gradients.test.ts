@@ -5,8 +5,10 @@
  * (≈1e-10 here) and round-off ~ε·|L|/h ≈ 1e-11, against gradients of 1e-4..1e-2. Measured maximum
  * absolute errors are ~5e-11. So each entry must satisfy |fd − analytic| ≤ 1e-4·|fd| + 1e-9, and
  * each group's relative L2 error must be < 1e-5. Differences whose ±h sides take different
- * discrete decisions (a fragment crossing α = 1/255, a clamp switching) are skipped, and at most 5%
- * of entries may be skipped.
+ * discrete decisions (a fragment crossing α = 1/255, a clamp switching) are skipped: at most 5% of
+ * a group's entries, or 3 (one splat's position moves all its fragments at once; a fragment with α
+ * within 1e-6 relative of 1/255 turned up once in 16 scenes). A crossing step is first retried at
+ * h/100 (absolute tolerance 1e-8).
  */
 import { describe, expect, test } from "vitest";
 import {
@@ -44,7 +46,13 @@ function checkScene(scene: Scene, seed: number, groups: GroupKey[] = GROUPS): nu
     let errSq = 0;
     let refSq = 0;
     for (let i = 0; i < params[key].length; i++) {
-      const fd = finiteDifference(params, camera, target, key, i, H, base);
+      // A step that crosses a discontinuity is retried 100× smaller (round-off then ~1e-9).
+      let fd = finiteDifference(params, camera, target, key, i, H, base);
+      let absTol = 1e-9;
+      if (fd === null) {
+        fd = finiteDifference(params, camera, target, key, i, H / 100, base);
+        absTol = 1e-8;
+      }
       if (fd === null) {
         skipped++;
         continue;
@@ -53,13 +61,13 @@ function checkScene(scene: Scene, seed: number, groups: GroupKey[] = GROUPS): nu
       const err = Math.abs(fd - analytic);
       errSq += err * err;
       refSq += fd * fd;
-      if (err > 1e-4 * Math.abs(fd) + 1e-9) {
+      if (err > 1e-4 * Math.abs(fd) + absTol) {
         expect.fail(`${key}[${i}]: analytic ${analytic} vs finite difference ${fd}, ${where}`);
       }
       checked++;
     }
     expect(skipped, `${key}: too many discontinuous entries, ${where}`).toBeLessThanOrEqual(
-      Math.ceil(0.05 * params[key].length),
+      Math.max(3, Math.ceil(0.05 * params[key].length)),
     );
     if (refSq > 0) {
       expect(Math.sqrt(errSq / refSq), `${key} relative L2 error, ${where}`).toBeLessThan(1e-5);
@@ -121,7 +129,9 @@ describe("reference gradients vs finite differences", () => {
     camera.viewmat = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
     params.means.set([-1.2, 0.1, 0.5], 0);
     params.logScales.set([Math.log(0.5), Math.log(0.3), Math.log(0.2)], 0);
+    params.quats.set([1, 0, 0, 0], 0);
     params.opacityLogits[0] = 0.5;
+    params.means.set([0, 0, -5], 3); // splat 1 behind the camera: culled
     const res = lossAndGradReference(params, camera, scene.target);
     const projected = projectSplat(params, 0, camera);
     expect(projected?.clampedX, `seed ${seed}: Jacobian clamp not exercised`).toBe(true);

@@ -1,0 +1,22 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** The compiled kernel entry the tests launch. */
+export const KERNEL_MAIN = join(ROOT, "lib", "kernel", "main.js");
+
+/** Builds lib/ once for all kernel test files (serialised with flock). */
+export function ensureKernelBuilt(): void {
+  const r = spawnSync(
+    "flock",
+    [
+      "/tmp/splatbook-kernel-build.lock",
+      process.execPath,
+      join(ROOT, "test", "kernel", "build-kernel.mjs"),
+    ],
+    { encoding: "utf8" },
+  );
+  if (r.status !== 0) throw new Error(`kernel build failed:\n${r.stderr}`);
+}

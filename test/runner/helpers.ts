@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Notebook, NotebookCell } from "../../src/runner/notebook.js";
@@ -48,16 +48,13 @@ export function writeTestNotebook(
 /** Where {@link buildRunnerCli} puts the compiled test CLI. */
 export const CLI_OUT = join(ROOT, "node_modules", ".cache", "splatbook-runner-test");
 
-/**
- * Compiles test/runner/fixtures/cli.ts (the `run` command on a bare commander program) with tsc,
- * so tests can spawn and kill a real runner process. Returns the entry script.
- */
-export function buildRunnerCli(): string {
+/** Compiles `entry` (and what it imports) with tsc into `outDir`, as an ES module package. */
+function compile(entry: string, outDir: string, allowTypeErrors = false): void {
   const r = spawnSync(
     join(ROOT, "node_modules", ".bin", "tsc"),
     [
       "--outDir",
-      CLI_OUT,
+      outDir,
       "--rootDir",
       ROOT,
       "--module",
@@ -71,12 +68,21 @@ export function buildRunnerCli(): string {
       "--esModuleInterop",
       "--types",
       "node",
-      join(ROOT, "test", "runner", "fixtures", "cli.ts"),
+      entry,
     ],
     { encoding: "utf8", cwd: ROOT },
   );
-  if (r.status !== 0) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
-  writeFileSync(join(CLI_OUT, "package.json"), '{"type":"module","version":"0.0.0-test"}\n');
+  // tsc still emits on type errors; another helper's in-progress types need not stop a run test.
+  if (r.status !== 0 && !allowTypeErrors) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
+  writeFileSync(join(outDir, "package.json"), '{"type":"module","version":"0.0.0-test"}\n');
+}
+
+/**
+ * Compiles test/runner/fixtures/cli.ts (the `run` command on a bare commander program) with tsc,
+ * so tests can spawn and kill a real runner process. Returns the entry script.
+ */
+export function buildRunnerCli(): string {
+  compile(join(ROOT, "test", "runner", "fixtures", "cli.ts"), CLI_OUT);
   const entry = join(CLI_OUT, "test", "runner", "fixtures", "cli.js");
   if (!existsSync(entry)) throw new Error(`no ${entry}`);
   return entry;
@@ -97,4 +103,38 @@ export function assertValidNotebook(...paths: string[]): void {
     throw new Error(
       `nbformat rejects ${paths.join(", ")}: ${r.stderr.trim().split("\n").slice(-5).join("\n")}`,
     );
+}
+
+/**
+ * A Jupyter data dir holding a `splatbook` kernelspec: the installed one when `splatbook install`
+ * put one on the Jupyter path, else one made here that runs src/kernel/main.ts compiled from the
+ * current sources (fields from kernel/kernel.json when the kernel ships one). Undefined when
+ * the kernel sources are not there.
+ */
+export async function splatbookKernelDataDir(): Promise<string | undefined> {
+  const { jupyterDataPaths, listKernelSpecs } = await import("../../src/runner/kernelspec.js");
+  const installed = (await listKernelSpecs(jupyterDataPaths())).get("splatbook");
+  if (installed) return resolve(installed, "..", "..");
+  const main = join(ROOT, "src", "kernel", "main.ts");
+  if (!existsSync(main)) return undefined;
+  const out = join(ROOT, "node_modules", ".cache", "splatbook-runner-kernel");
+  compile(main, out, true);
+  if (!existsSync(join(out, "src", "kernel", "main.js"))) return undefined;
+  let template: Record<string, unknown> = {};
+  const shipped = join(ROOT, "kernel", "kernel.json");
+  if (existsSync(shipped))
+    template = JSON.parse(readFileSync(shipped, "utf8")) as Record<string, unknown>;
+  const data = mkdtempSync(join(tmpdir(), "runner-splatbook-ks-"));
+  mkdirSync(join(data, "kernels", "splatbook"), { recursive: true });
+  writeFileSync(
+    join(data, "kernels", "splatbook", "kernel.json"),
+    JSON.stringify({
+      display_name: "TypeScript (splatbook)",
+      language: "typescript",
+      interrupt_mode: "message",
+      ...template,
+      argv: [process.execPath, join(out, "src", "kernel", "main.js"), "{connection_file}"],
+    }),
+  );
+  return data;
 }

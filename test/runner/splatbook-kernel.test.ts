@@ -1,29 +1,35 @@
-// The runner, papermill and nbconvert against the real splatbook kernel. Runs when a `splatbook`
-// kernelspec is installed in a Jupyter data path (`splatbook install`); skipped otherwise.
+// The runner, papermill and nbconvert against the real splatbook kernel: the installed kernelspec,
+// or the kernel built from src/kernel (see splatbookKernelDataDir); skipped only without sources.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { jupyterDataPaths, listKernelSpecs } from "../../src/runner/kernelspec.js";
 import type { Notebook } from "../../src/runner/notebook.js";
 import { runNotebook } from "../../src/runner/runNotebook.js";
 import { installPapermillPlugin } from "../../src/runner/papermillPlugin.js";
-import { assertValidNotebook, code, VENV, writeTestNotebook } from "./helpers.js";
+import {
+  assertValidNotebook,
+  code,
+  splatbookKernelDataDir,
+  VENV,
+  writeTestNotebook,
+} from "./helpers.js";
 
-const specs = await listKernelSpecs(jupyterDataPaths());
-const kernelDir = specs.get("splatbook");
+const dataDir = await splatbookKernelDataDir();
+const dataPaths = dataDir ? [dataDir] : [];
 // jupyter_client must see the same kernelspec: pass its data dir explicitly.
 const env = {
   ...process.env,
-  JUPYTER_PATH: kernelDir ? dirname(dirname(kernelDir)) : "",
+  JUPYTER_PATH: dataDir ?? "",
   PATH: `${join(VENV, "bin")}:${process.env.PATH}`,
 };
 
 function stepsNotebook(): string {
   return writeTestNotebook(
     [
-      code("let steps: number = 3000;", ["parameters"]),
-      code("console.log(`steps=${steps}`);"),
+      code('let steps: number = 3000;\nlet mode = "fast";', ["parameters"]),
+      // `let` keeps `mode` a string: with `const`, this comparison would not compile.
+      code('if (mode === "slow") console.log("slow");\nconsole.log(`steps=${steps}`);'),
       code("steps * 2"),
     ],
     "splatbook",
@@ -34,17 +40,20 @@ function stepsNotebook(): string {
 const streamText = (nb: Notebook, i: number) =>
   nb.cells[i]!.outputs!.map((o) => (o.output_type === "stream" ? o.text : "")).join("");
 
-describe.skipIf(!kernelDir)("splatbook kernel", () => {
+describe.skipIf(!dataDir)("splatbook kernel", () => {
   it("splatbook run -p steps 100: injected TypeScript cell, outputs, execute_result", async () => {
     const r = await runNotebook({
       input: stepsNotebook(),
-      parameters: { steps: 100 },
+      parameters: { steps: 100, mode: "slow" },
       progress: "none",
+      dataPaths,
     });
     expect(r.status).toBe("completed");
     const nb = JSON.parse(readFileSync(r.outputPath, "utf8")) as Notebook;
-    expect(nb.cells[1]!.source).toBe("// Parameters\nlet steps: number = 100;\n");
-    expect(streamText(nb, 2)).toBe("steps=100\n");
+    expect(nb.cells[1]!.source).toBe(
+      '// Parameters\nlet steps: number = 100;\nlet mode = "slow";\n',
+    );
+    expect(streamText(nb, 2)).toBe("slow\nsteps=100\n");
     expect(nb.cells[3]!.outputs![0]).toMatchObject({
       output_type: "execute_result",
       data: { "text/plain": "200" },
@@ -63,7 +72,7 @@ describe.skipIf(!kernelDir)("splatbook kernel", () => {
       "splatbook",
       "typescript",
     );
-    const r = await runNotebook({ input, progress: "none" });
+    const r = await runNotebook({ input, progress: "none", dataPaths });
     expect(r.failure).toMatchObject({
       executedIndex: 2,
       ename: "RangeError",
@@ -79,7 +88,7 @@ describe.skipIf(!kernelDir)("splatbook kernel", () => {
       "typescript",
     );
     const t0 = Date.now();
-    const r = await runNotebook({ input, progress: "none", executionTimeoutS: 1 });
+    const r = await runNotebook({ input, progress: "none", dataPaths, executionTimeoutS: 1 });
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.failure?.ename).toBe("CellTimeoutError");
   });

@@ -1,19 +1,15 @@
-// The TypeScript parameter convention end to end on a real TypeScript kernel: the splatbook
-// kernelspec when one is installed, else tslab's own kernel from node_modules (the executor the
-// splatbook kernel is built on, so cross-cell redeclaration behaves the same).
+// The TypeScript parameter convention end to end on tslab's own kernel from node_modules: its
+// converter is the one the splatbook kernel compiles cells with, so cross-cell redeclaration
+// behaves the same (splatbook-kernel.test.ts runs the same convention on our kernel).
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { jupyterDataPaths, listKernelSpecs } from "../../src/runner/kernelspec.js";
 import { runNotebook } from "../../src/runner/runNotebook.js";
 import { code, ROOT, writeTestNotebook } from "./helpers.js";
 
-/** Data dirs and kernel name of the TypeScript kernel to test with. */
+/** A temp data dir with a kernelspec for tslab's kernel. */
 async function typescriptKernel(): Promise<{ dataPaths: string[]; name: string }> {
-  const paths = jupyterDataPaths();
-  if ((await listKernelSpecs(paths)).has("splatbook"))
-    return { dataPaths: paths, name: "splatbook" };
   const data = mkdtempSync(join(tmpdir(), "runner-tslab-"));
   mkdirSync(join(data, "kernels", "tslab"), { recursive: true });
   writeFileSync(

@@ -178,6 +178,18 @@ function readVertexColumns(
       { file },
     );
   }
+  if (
+    little &&
+    vertex.properties.every((p) => TYPE_SIZES[p.type] === 4 && p.type.startsWith("float"))
+  ) {
+    // Fast path (our own files and most trainers'): one aligned copy, then strided reads.
+    const floats = new Float32Array(bytes.slice(offset, needed).buffer);
+    const width = vertex.properties.length;
+    cols.forEach((col, k) => {
+      for (let i = 0; i < vertex.count; i++) col[i] = floats[i * width + k]!;
+    });
+    return { count: vertex.count, columns };
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const offsets: number[] = [];
   let at = 0;
@@ -218,16 +230,18 @@ export function decodePly(bytes: Uint8Array, file = "<ply>"): GaussianParams {
   const params = allocateParams(count, degree);
   const K = shCoeffCount(degree);
   const col = (name: string) => columns.get(name)!;
-  for (let i = 0; i < count; i++) {
-    ["x", "y", "z"].forEach((n, k) => (params.means[i * 3 + k] = col(n)[i]!));
-    for (let k = 0; k < 3; k++) params.logScales[i * 3 + k] = col(`scale_${k}`)[i]!;
-    for (let k = 0; k < 4; k++) params.quats[i * 4 + k] = col(`rot_${k}`)[i]!;
-    params.opacityLogits[i] = col("opacity")[i]!;
-    for (let c = 0; c < 3; c++) {
-      params.sh[i * K * 3 + c] = col(`f_dc_${c}`)[i]!;
-      for (let k = 1; k < K; k++)
-        params.sh[(i * K + k) * 3 + c] = col(`f_rest_${c * (K - 1) + (k - 1)}`)[i]!;
-    }
+  // Scatter whole columns into the interleaved arrays (name lookups once per property).
+  const scatter = (source: Float64Array, target: Float32Array, width: number, slot: number) => {
+    for (let i = 0; i < count; i++) target[i * width + slot] = source[i]!;
+  };
+  ["x", "y", "z"].forEach((n, k) => scatter(col(n), params.means, 3, k));
+  for (let k = 0; k < 3; k++) scatter(col(`scale_${k}`), params.logScales, 3, k);
+  for (let k = 0; k < 4; k++) scatter(col(`rot_${k}`), params.quats, 4, k);
+  scatter(col("opacity"), params.opacityLogits, 1, 0);
+  for (let c = 0; c < 3; c++) {
+    scatter(col(`f_dc_${c}`), params.sh, K * 3, c);
+    for (let k = 1; k < K; k++)
+      scatter(col(`f_rest_${c * (K - 1) + (k - 1)}`), params.sh, K * 3, k * 3 + c);
   }
   return params;
 }

@@ -1,0 +1,140 @@
+/**
+ * The one camera/scene description every reader produces (COLMAP binary, COLMAP text, nerfstudio
+ * transforms.json) and the trainer consumes. Conventions follow src/train/types.ts: OpenCV/COLMAP
+ * cameras (x right, y down, z forward) and a row-major world→camera `viewmat`.
+ */
+
+/** A camera (intrinsics) shared by one or more images. */
+export interface SceneCamera {
+  id: number;
+  /** COLMAP model name, e.g. PINHOLE, SIMPLE_RADIAL, OPENCV. */
+  model: string;
+  width: number;
+  height: number;
+  /** The model's parameters in COLMAP order (focal lengths, principal point, distortion). */
+  params: number[];
+  fx: number;
+  fy: number;
+  cx: number;
+  cy: number;
+}
+
+/** One posed image. */
+export interface SceneImage {
+  id: number;
+  /** Name as stored in the model (relative to the images folder, may contain sub-folders). */
+  name: string;
+  /** Absolute path of the image file. */
+  imagePath: string;
+  cameraId: number;
+  /** World→camera, row-major 4×4 (OpenCV convention). */
+  viewmat: Float64Array;
+}
+
+/** Sparse points (COLMAP points3D or a nerfstudio point cloud). */
+export interface ScenePoints {
+  count: number;
+  /** Point ids (COLMAP point3D_id; the index for point clouds). */
+  ids: Float64Array;
+  /** x, y, z per point. */
+  xyz: Float64Array;
+  /** r, g, b per point. */
+  rgb: Uint8Array;
+  /** Mean reprojection error per point in pixels; -1 where unknown. */
+  error: Float64Array;
+  /** Number of observations per point; 0 where unknown. */
+  trackLength: Uint32Array;
+}
+
+/** A calibrated scene: cameras, posed images and sparse points. */
+export interface SceneModel {
+  /** Which reader produced it. */
+  format: "colmap-bin" | "colmap-txt" | "transforms";
+  /** The folder or file the model was read from. */
+  modelPath: string;
+  /** Folder image names are relative to. */
+  imagesDir: string;
+  cameras: Map<number, SceneCamera>;
+  /** Sorted by name, so held-out selection (every n-th image) is stable across readers. */
+  images: SceneImage[];
+  points: ScenePoints;
+}
+
+/** Camera models without distortion: the rasterizer can use them directly. */
+export const PINHOLE_MODELS: ReadonlySet<string> = new Set(["PINHOLE", "SIMPLE_PINHOLE"]);
+
+/** Empty point set (transforms.json without a point cloud). */
+export function emptyPoints(): ScenePoints {
+  return {
+    count: 0,
+    ids: new Float64Array(0),
+    xyz: new Float64Array(0),
+    rgb: new Uint8Array(0),
+    error: new Float64Array(0),
+    trackLength: new Uint32Array(0),
+  };
+}
+
+/** Allocates a point set of `count` points. */
+export function allocatePoints(count: number): ScenePoints {
+  return {
+    count,
+    ids: new Float64Array(count),
+    xyz: new Float64Array(count * 3),
+    rgb: new Uint8Array(count * 3),
+    error: new Float64Array(count).fill(-1),
+    trackLength: new Uint32Array(count),
+  };
+}
+
+/**
+ * Mean reprojection error over the points that have one, in pixels: the plain mean of the
+ * per-point errors, as COLMAP's model_analyzer reports it. NaN when no point has an error.
+ */
+export function meanReprojectionError(points: ScenePoints): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < points.count; i++) {
+    const e = points.error[i]!;
+    if (e >= 0) {
+      sum += e;
+      n++;
+    }
+  }
+  return n > 0 ? sum / n : Number.NaN;
+}
+
+/**
+ * World→camera matrix from COLMAP's pose: quaternion (w, x, y, z; normalised here, as COLMAP
+ * does) and translation.
+ */
+export function viewmatFromQuaternion(q: ArrayLike<number>, t: ArrayLike<number>): Float64Array {
+  const n = Math.hypot(q[0]!, q[1]!, q[2]!, q[3]!) || 1;
+  const w = q[0]! / n;
+  const x = q[1]! / n;
+  const y = q[2]! / n;
+  const z = q[3]! / n;
+  // prettier-ignore
+  return Float64Array.of(
+    1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y), t[0]!,
+    2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x), t[1]!,
+    2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y), t[2]!,
+    0, 0, 0, 1,
+  );
+}
+
+/** Camera centre in world coordinates (−Rᵀt) of a world→camera matrix. */
+export function cameraCentre(viewmat: ArrayLike<number>): [number, number, number] {
+  const v = viewmat;
+  const t = [v[3]!, v[7]!, v[11]!];
+  return [
+    -(v[0]! * t[0]! + v[4]! * t[1]! + v[8]! * t[2]!),
+    -(v[1]! * t[0]! + v[5]! * t[1]! + v[9]! * t[2]!),
+    -(v[2]! * t[0]! + v[6]! * t[1]! + v[10]! * t[2]!),
+  ];
+}
+
+/** Sorts images by name (stable order for every reader). */
+export function sortImagesByName(images: SceneImage[]): SceneImage[] {
+  return images.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id));
+}

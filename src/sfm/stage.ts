@@ -1,0 +1,198 @@
+import { existsSync } from "node:fs";
+import { cp, mkdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { ManifestSchema, type Manifest, type ManifestVideo } from "../contracts/manifest.js";
+import type { StageContext, StageDefinition } from "../engine/types.js";
+import { readJsonFile } from "../util/atomicFile.js";
+import { SplatbookError } from "../util/errors.js";
+import {
+  runSparseReconstruction,
+  undistortToPinhole,
+  type MatcherKind,
+  type VideoFrames,
+} from "./colmapRunner.js";
+import { readImageSize } from "./imageSize.js";
+import { detectPrecalibratedInput } from "./load.js";
+
+/** ColmapReconstruction's result, recorded in the checkpoint. */
+export interface ColmapReconstructionResult {
+  /** Largest sparse model, kept in the output folder (binary COLMAP model). */
+  sparse_path: string;
+  /** PINHOLE workspace for training: images/ and sparse/. */
+  undistorted_path: string;
+  registered_images: number;
+  total_images: number;
+  points: number;
+  /** Mean of the points' reprojection errors in pixels (null when there are no points). */
+  mean_reprojection_error: number | null;
+  matcher: MatcherKind;
+  /** Number of separate models the mapper made (the largest is kept). */
+  models: number;
+  seconds: { extract: number; match: number; map: number; undistort: number };
+}
+
+/** "auto" uses exhaustive matching up to this many frames, sequential above. */
+export const EXHAUSTIVE_MAX_FRAMES = 60;
+/** Sequential matcher overlap: each frame is matched with this many following frames. */
+export const SEQUENTIAL_OVERLAP = 12;
+/** Features per image: bounds CPU matching time, ample for video frames. */
+export const MAX_NUM_FEATURES = 2048;
+
+/** The matcher for a frame count and the `matcher` parameter. */
+export function chooseMatcher(param: string | undefined, frames: number): MatcherKind {
+  if (param === "sequential" || param === "exhaustive") return param;
+  if (param !== undefined && param !== "auto") {
+    throw new SplatbookError(`unknown matcher "${param}"; expected auto, sequential or exhaustive`);
+  }
+  return frames <= EXHAUSTIVE_MAX_FRAMES ? "exhaustive" : "sequential";
+}
+
+/** Where the manifest lives: the checkpoint's manifest_path, else `<output>/manifest.json`. */
+function manifestPath(ctx: StageContext): string {
+  const upstream = ctx.resultOf<{ manifest_path?: unknown }>("ManifestGeneration");
+  if (typeof upstream?.manifest_path === "string") return upstream.manifest_path;
+  return ctx.checkpoint.completed_stages.manifest_path ?? join(ctx.outputFolder, "manifest.json");
+}
+
+/**
+ * COLMAP camera prior for one video, scaled from the manifest's intrinsics to the size of the
+ * extracted frames (extraction may have downscaled them).
+ */
+export async function cameraPrior(
+  video: ManifestVideo,
+  firstFrame: string,
+): Promise<VideoFrames["camera"]> {
+  const { width, height } = await readImageSize(firstFrame);
+  const k = video.intrinsics;
+  const sx = width / k.width;
+  const sy = height / k.height;
+  const [fx, fy, cx, cy] = [k.fx * sx, k.fy * sy, k.cx * sx, k.cy * sy];
+  return k.model === "PINHOLE"
+    ? { model: "PINHOLE", params: [fx, fy, cx, cy] }
+    : { model: "SIMPLE_RADIAL", params: [(fx + fy) / 2, cx, cy, 0] };
+}
+
+/** Per-video frame lists from a manifest; every listed frame must exist. */
+export async function videoFramesFromManifest(
+  manifest: Manifest,
+  outputFolder: string,
+  file: string,
+): Promise<VideoFrames[]> {
+  const framesRoot = join(outputFolder, "frames");
+  const videos: VideoFrames[] = [];
+  for (const video of manifest.videos) {
+    if (video.frames.length === 0) continue;
+    const images = video.frames.map((f) => {
+      const rel = f.path.replace(/\\/g, "/").replace(/^(\.\/)?frames\//, "");
+      if (rel === f.path.replace(/\\/g, "/") || rel.startsWith("../")) {
+        throw new SplatbookError(
+          `${file}: frame ${f.path} of ${video.filename} is not under frames/`,
+          { file },
+        );
+      }
+      return rel;
+    });
+    const missing = images.find((rel) => !existsSync(join(framesRoot, rel)));
+    if (missing) {
+      throw new SplatbookError(
+        `${join(framesRoot, missing)}: frame listed in the manifest is missing`,
+        {
+          file: join(framesRoot, missing),
+        },
+      );
+    }
+    videos.push({ images, camera: await cameraPrior(video, join(framesRoot, images[0]!)) });
+  }
+  return videos;
+}
+
+/** Replaces `target` by a fully written copy: write beside it, then swap. */
+async function replaceFolder(target: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = `${target}.partial`;
+  await rm(tmp, { recursive: true, force: true });
+  await write(tmp);
+  await rm(target, { recursive: true, force: true });
+  await rename(tmp, target);
+}
+
+async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
+  const file = manifestPath(ctx);
+  const manifest = await readJsonFile(file, ManifestSchema);
+  const videos = await videoFramesFromManifest(manifest, ctx.outputFolder, file);
+  const total = videos.reduce((n, v) => n + v.images.length, 0);
+  if (total === 0) throw new SplatbookError(`${file}: the manifest lists no frames`, { file });
+  const matcher = chooseMatcher(ctx.params.matcher, total);
+  const framesRoot = join(ctx.outputFolder, "frames");
+  ctx.log.info(`COLMAP: ${total} frames from ${videos.length} video(s), ${matcher} matching`);
+
+  const sparse = await runSparseReconstruction({
+    imageRoot: framesRoot,
+    videos,
+    workDir: join(ctx.tempFolder, "colmap"),
+    matcher,
+    overlap: SEQUENTIAL_OVERLAP,
+    maxNumFeatures: MAX_NUM_FEATURES,
+    maxImageSize: Math.max(1600, ctx.params.maxLongSide ?? 0),
+    signal: ctx.signal,
+    onProgress: (f, detail) => ctx.progress(f * 0.95, detail),
+    onLog: (line) => ctx.log.debug(`COLMAP: ${line}`),
+  });
+  const minFraction = ctx.params.minRegisteredFraction ?? 0.5;
+  if (sparse.registered < minFraction * total) {
+    throw new SplatbookError(
+      `only ${sparse.registered}/${total} frames registered: the capture may lack parallax or texture`,
+    );
+  }
+  ctx.log.info(
+    `COLMAP: registered ${sparse.registered}/${total} frames, ${sparse.points} points` +
+      (sparse.models > 1 ? ` (largest of ${sparse.models} models)` : ""),
+  );
+
+  const colmapDir = join(ctx.outputFolder, "colmap");
+  await mkdir(colmapDir, { recursive: true });
+  const sparsePath = join(colmapDir, "sparse");
+  await replaceFolder(sparsePath, (tmp) => cp(sparse.modelDir, tmp, { recursive: true }));
+  ctx.progress(0.96, "undistorting");
+  const undistortedPath = join(colmapDir, "undistorted");
+  const u0 = performance.now();
+  await replaceFolder(undistortedPath, (tmp) =>
+    undistortToPinhole(framesRoot, sparsePath, tmp, ctx.signal),
+  );
+  const undistort = (performance.now() - u0) / 1000;
+  await rm(join(ctx.tempFolder, "colmap"), { recursive: true, force: true });
+  ctx.progress(1, `registered ${sparse.registered}/${total}`);
+  return {
+    sparse_path: sparsePath,
+    undistorted_path: undistortedPath,
+    registered_images: sparse.registered,
+    total_images: total,
+    points: sparse.points,
+    mean_reprojection_error: Number.isFinite(sparse.meanReprojectionError)
+      ? sparse.meanReprojectionError
+      : null,
+    matcher,
+    models: sparse.models,
+    seconds: { ...sparse.seconds, undistort },
+  };
+}
+
+/** Stage 4: COLMAP sparse reconstruction of the extracted frames, undistorted for training. */
+export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResult> = {
+  name: "ColmapReconstruction",
+  fingerprintInputs: (ctx) => ({
+    matcher: ctx.params.matcher ?? "auto",
+    minRegisteredFraction: ctx.params.minRegisteredFraction ?? 0.5,
+    exhaustiveMaxFrames: EXHAUSTIVE_MAX_FRAMES,
+    overlap: SEQUENTIAL_OVERLAP,
+    maxNumFeatures: MAX_NUM_FEATURES,
+    manifest: manifestPath(ctx),
+  }),
+  run,
+  summarize: (r) => ({ colmap_sparse_path: r.sparse_path, colmap_points: r.points }),
+  skipReason: (ctx) => {
+    const found = detectPrecalibratedInput(ctx.inputFolder);
+    return found
+      ? `precalibrated input: ${found.kind === "colmap" ? "COLMAP model" : "transforms.json"} at ${found.path}`
+      : null;
+  },
+};

@@ -41,6 +41,8 @@ describe("splatbook run (process)", () => {
       encoding: "utf8",
     });
     expect(r1.status).toBe(0);
+    // The kernel was shut down with the run, not left behind.
+    expect(kernelsOf(r1.pid!)).toEqual([]);
     expect(r1.stderr).toMatch(/cell 3\/3 completed/);
     const nb = JSON.parse(readFileSync(okOut, "utf8")) as Notebook;
     expect(nb.cells[2]!.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "5\n" }]);

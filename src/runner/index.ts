@@ -30,4 +30,9 @@ export {
 } from "./parameters.js";
 export { injectParameters, type InjectionResult } from "./injection.js";
 export { readNotebook, writeNotebook, type Notebook, type NotebookCell } from "./notebook.js";
-export { installPapermillPlugin, papermillPluginDir } from "./papermillPlugin.js";
+export {
+  installPapermillPlugin,
+  uninstallPapermillPlugin,
+  papermillInstallStep,
+  papermillPluginDir,
+} from "./papermillPlugin.js";

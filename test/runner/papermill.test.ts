@@ -6,7 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Notebook } from "../../src/runner/notebook.js";
-import { installPapermillPlugin } from "../../src/runner/papermillPlugin.js";
+import {
+  installPapermillPlugin,
+  uninstallPapermillPlugin,
+} from "../../src/runner/papermillPlugin.js";
 import { code, VENV } from "./helpers.js";
 
 const python = join(VENV, "bin", "python");
@@ -98,5 +101,31 @@ print(t.find_translator("splatbook", None).codify({
     });
     expect(help.stdout).toMatch(/steps: number \(default 3000\)\s+training steps/);
     expect(help.stdout).toMatch(/input: Unknown type \(default "captures\/a"\)/);
+  });
+
+  it("installs offline into a fresh venv with its entry points, and uninstalls", async () => {
+    // A separate venv, so removing the plugin cannot disturb tests using the project's venv.
+    const venv = join(mkdtempSync(join(tmpdir(), "runner-venv-")), "v");
+    const made = spawnSync(python, ["-m", "venv", venv], { encoding: "utf8" });
+    expect(made.status, made.stderr).toBe(0);
+    const vpy = join(venv, "bin", "python");
+    await installPapermillPlugin(vpy);
+    const eps = spawnSync(
+      vpy,
+      [
+        "-c",
+        "from importlib.metadata import entry_points as e\nfor g in ('papermill.engine','papermill.translators'):\n  print(g, sorted((x.name, x.value) for x in e(group=g)))",
+      ],
+      { encoding: "utf8" },
+    );
+    expect(eps.stdout).toBe(
+      "papermill.engine [('splatbook', 'splatbook_papermill:SplatbookEngine')]\n" +
+        "papermill.translators [('splatbook', 'splatbook_papermill:TypeScriptTranslator'), ('typescript', 'splatbook_papermill:TypeScriptTranslator')]\n",
+    );
+    await installPapermillPlugin(vpy); // idempotent
+    expect(await uninstallPapermillPlugin(vpy)).toBe(true);
+    expect(await uninstallPapermillPlugin(vpy)).toBe(false);
+    const gone = spawnSync(vpy, ["-m", "pip", "show", "splatbook-papermill"], { encoding: "utf8" });
+    expect(gone.status).not.toBe(0);
   });
 });

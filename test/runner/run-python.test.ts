@@ -219,4 +219,25 @@ describe("splatbook run on ipykernel", () => {
       { output_type: "stream", name: "stdout", text: "started\ndone\n" },
     ]);
   });
+
+  it("a kernel that dies mid-cell fails that cell with DeadKernelError", async () => {
+    const input = writeTestNotebook([
+      code("print('alive')"),
+      code("import os\nos._exit(3)"),
+      code("print('never')"),
+    ]);
+    const output = join(mkdtempSync(join(tmpdir(), "runner-out-")), "out.ipynb");
+    const r = await runNotebook({ ...base, input, output });
+    expect(r.failure).toMatchObject({ executedIndex: 1, ename: "DeadKernelError" });
+    const nb = readOut(output);
+    expect(nb.cells[3]!.outputs).toEqual([
+      {
+        output_type: "error",
+        ename: "DeadKernelError",
+        evalue: "Kernel died while executing the cell",
+        traceback: [],
+      },
+    ]);
+    expect(nb.cells[4]!.metadata.papermill!.status).toBe("pending");
+  });
 });

@@ -45,7 +45,7 @@ export interface DecodeCost {
 }
 
 /** Frames decoded to measure {@link DecodeCost}. */
-const CALIBRATION_FRAMES = 45;
+const CALIBRATION_FRAMES = 20;
 
 /**
  * Measures this video's decode cost with one short single-threaded decode: the wall time to the
@@ -91,9 +91,10 @@ const MIN_FRAMES_FOR_SEEK = 600;
 /**
  * Whether seeking to each target beats decoding everything. Per core, seeking costs one ffmpeg
  * start plus half a keyframe interval of decoding per frame; one pass costs every frame.
- * Candidates need windows of ≥ 1 s in a video of ≥ 600 frames; then the keyframe interval and
- * this video's decode cost are measured, and windows must span ≥ 2 keyframe intervals and seeking
- * be estimated ≥ 30 % cheaper.
+ * Only sparse sampling is a candidate (windows ≥ 2 s in a video of ≥ 600 frames), so the
+ * measurements below are not wasted on videos where seeking rarely wins; then windows must span
+ * ≥ 4 keyframe intervals and seeking, priced with this video's measured decode cost, be
+ * estimated ≥ 30 % cheaper.
  */
 export async function shouldSeek(
   video: VideoProbe,
@@ -102,10 +103,10 @@ export async function shouldSeek(
 ): Promise<boolean> {
   const fps = video.fps ?? 30;
   const totalFrames = video.nb_frames ?? video.duration_secs * fps;
-  if (plan.step < 1 || totalFrames < MIN_FRAMES_FOR_SEEK) return false;
+  if (plan.step < 2 || totalFrames < MIN_FRAMES_FOR_SEEK) return false;
   // Both probes at once: they are short and mostly process start-up.
   const [gop, cost] = await Promise.all([keyframeInterval(video), measure(video)]);
-  if (!Number.isFinite(gop) || plan.step < 2 * gop) return false;
+  if (!Number.isFinite(gop) || plan.step < 4 * gop) return false;
   if (!Number.isFinite(cost.startupSecs) || !Number.isFinite(cost.perFrameSecs)) return false;
   const seekSecs = plan.count * (cost.startupSecs + (gop * fps * cost.perFrameSecs) / 2);
   const passSecs = totalFrames * cost.perFrameSecs;

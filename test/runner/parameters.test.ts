@@ -115,6 +115,8 @@ describe("-y YAML", () => {
       opts: { fast: true },
     });
     expect(opts.output).toBe("out.ipynb");
+    const raw = parseRunArgs(["in.ipynb", "-f", file, "-r", "steps", "300", "-r", "flag", "True"]);
+    expect(raw.parameters).toMatchObject({ steps: "300", flag: "True", input: "captures/a" });
   });
 
   it("names the file when YAML is bad or not a mapping", () => {
@@ -123,6 +125,9 @@ describe("-y YAML", () => {
     writeFileSync(file, "steps: [1, 2\n");
     expect(() => parseYamlParameters(file)).toThrow(new RegExp(`${file}: not valid YAML`));
     expect(() => parseYamlParameters("- 1\n- 2")).toThrow(/must be a YAML mapping/);
+    expect(() => parseRunArgs(["in.ipynb", "-f", join(dir, "missing.yaml")])).toThrow(
+      /missing\.yaml: parameters file not found/,
+    );
   });
 });
 

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { SplatbookError } from "../../util/errors.js";
 import { describeFailure, runNotebook, type RunNotebookOptions } from "../../runner/runNotebook.js";
@@ -12,7 +13,10 @@ const RUN_HELP = `
 Run options:
   -p, --parameters NAME VALUE  set a parameter (typed like papermill: ints, floats,
                                True/False/true/false, None/null, else a string); repeatable
+  -r, --parameters-raw NAME VALUE
+                               set a parameter to VALUE as a string, untyped
   -y, --parameters-yaml YAML   parameters from a YAML file, or YAML text (mapping)
+  -f, --parameters-file FILE   parameters from a YAML (or JSON) file
   --cwd DIR                    working directory of the kernel (default: current)
   -k, --kernel NAME            kernelspec to use instead of the notebook's
   --execution-timeout S        per-cell limit; the kernel is interrupted and the cell fails
@@ -54,6 +58,21 @@ export function parseRunArgs(args: string[]): RunNotebookOptions {
         const name = next();
         checkParameterName(name);
         parameters[name] = parseParameterValue(next());
+        break;
+      }
+      case "-r":
+      case "--parameters-raw": {
+        const name = next();
+        checkParameterName(name);
+        parameters[name] = next();
+        break;
+      }
+      case "-f":
+      case "--parameters-file": {
+        const file = value();
+        if (!existsSync(file))
+          throw new SplatbookError(`${file}: parameters file not found`, { file });
+        Object.assign(parameters, parseYamlParameters(file));
         break;
       }
       case "-y":

@@ -1,0 +1,190 @@
+import cliProgress from "cli-progress";
+import { Command, InvalidArgumentError } from "commander";
+import { resolve } from "node:path";
+import type { Logger } from "../../engine/types.js";
+import { TRAIN_DEFAULTS, train } from "../../train/train.js";
+
+/** Parses a non-negative integer flag value (commander argument parser). */
+function intArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number ≥ 0");
+  return n;
+}
+
+interface TrainFlags {
+  totalSteps: number;
+  evalEvery: number;
+  exportEvery: number;
+  exportPath: string;
+  saveStatus?: boolean;
+  statusFilename: string;
+  maxResolution: number;
+  shDegree: number;
+  maxSplats: number;
+  seed: number;
+  snapshotEvery: number;
+  previewEvery: number;
+  fresh?: boolean;
+}
+
+/** Progress display: a cli-progress bar (steps/s, ETA) on a terminal, plain lines otherwise. */
+function createProgress(total: number): {
+  log: Logger;
+  onStep(p: { step: number; splats: number }): void;
+  stop(): void;
+} {
+  const tty = Boolean(process.stderr.isTTY);
+  const started = performance.now();
+  let firstStep: number | null = null;
+  const rate = (step: number) => {
+    if (firstStep === null) firstStep = step - 1;
+    const secs = (performance.now() - started) / 1000;
+    return secs > 0 ? (step - firstStep) / secs : 0;
+  };
+  if (!tty) {
+    const every = Math.max(1, Math.round(total / 20));
+    return {
+      log: {
+        info: (m) => console.log(m),
+        warn: (m) => console.error(`warning: ${m}`),
+        debug: () => {},
+      },
+      onStep: ({ step, splats }) => {
+        const r = rate(step);
+        if (step % every !== 0 && step !== total) return;
+        const eta = r > 0 ? Math.round((total - step) / r) : 0;
+        console.log(
+          `step ${step}/${total}  ${r.toFixed(2)} steps/s  ETA ${eta}s  ${splats} splats`,
+        );
+      },
+      stop: () => {},
+    };
+  }
+  const bar = new cliProgress.SingleBar(
+    {
+      format:
+        "Training |{bar}| {value}/{total} steps | {speed} steps/s | ETA {eta_formatted} | {splats} splats",
+      hideCursor: true,
+      etaBuffer: 50,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started_ = false;
+  // Clear the bar's line before a message; the bar redraws itself on the next update.
+  const print = (m: string) => process.stderr.write((started_ ? "\r\x1b[K" : "") + m + "\n");
+  const log: Logger = {
+    info: print,
+    warn: (m) => print(`warning: ${m}`),
+    debug: () => {},
+  };
+  return {
+    log,
+    onStep: ({ step, splats }) => {
+      const speed = rate(step).toFixed(2);
+      if (!started_) {
+        bar.start(total, step, { speed, splats });
+        started_ = true;
+      } else bar.update(step, { speed, splats });
+    },
+    stop: () => {
+      if (started_) bar.stop();
+    },
+  };
+}
+
+/** `splatbook train <dataset>`: the Brush-style standalone trainer. */
+export function trainCommand(): Command {
+  const d = TRAIN_DEFAULTS;
+  return new Command("train")
+    .description(
+      "train Gaussian splats on a COLMAP model folder or a transforms.json (resumes from its last snapshot)",
+    )
+    .argument("<dataset>", "COLMAP model folder (bin/txt) or transforms.json")
+    .option("--total-steps <n>", "optimisation steps", intArg, d.totalSteps)
+    .option(
+      "--eval-every <n>",
+      "evaluate PSNR/SSIM on the held-out views every N steps",
+      intArg,
+      d.evalEvery,
+    )
+    .option(
+      "--export-every <n>",
+      "write export_<step>.ply every N steps (0: only the final model)",
+      intArg,
+      0,
+    )
+    .option(
+      "--export-path <dir>",
+      "folder for exports, the status file, metrics, previews and snapshots",
+      ".",
+    )
+    .option("--save-status", "write the training status JSON file")
+    .option(
+      "--status-filename <file>",
+      "status file name inside the export path",
+      "training_status.json",
+    )
+    .option(
+      "--max-resolution <px>",
+      "downscale images so the long side is at most this",
+      intArg,
+      d.maxResolution,
+    )
+    .option("--sh-degree <n>", "maximum spherical-harmonics degree (0-3)", intArg, d.maxShDegree)
+    .option("--max-splats <n>", "cap on the number of splats", intArg, d.maxSplats)
+    .option("--seed <n>", "random seed (view order, densification)", intArg, d.seed)
+    .option(
+      "--snapshot-every <n>",
+      "write a resumable snapshot every N steps (0: never)",
+      intArg,
+      d.snapshotEvery,
+    )
+    .option(
+      "--preview-every <n>",
+      "write previews/step_N.png every N steps (0: never)",
+      intArg,
+      d.previewEvery,
+    )
+    .option("--fresh", "ignore an existing snapshot and start from step 0")
+    .action(async (dataset: string, flags: TrainFlags) => {
+      const exportPath = resolve(flags.exportPath);
+      const progress = createProgress(flags.totalSteps);
+      const controller = new AbortController();
+      // First Ctrl-C: stop at the next step and snapshot; the default handler returns after that.
+      const onSignal = () => controller.abort();
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      try {
+        const result = await train({
+          dataset,
+          outputFolder: exportPath,
+          exportPath,
+          statusFilename: flags.saveStatus ? flags.statusFilename : null,
+          totalSteps: flags.totalSteps,
+          evalEvery: flags.evalEvery,
+          exportEvery: flags.exportEvery,
+          maxResolution: flags.maxResolution,
+          maxShDegree: flags.shDegree,
+          maxSplats: flags.maxSplats,
+          seed: flags.seed,
+          snapshotEvery: flags.snapshotEvery,
+          previewEvery: flags.previewEvery,
+          fresh: flags.fresh,
+          signal: controller.signal,
+          log: progress.log,
+          onStep: progress.onStep,
+        });
+        progress.stop();
+        console.log(
+          `trained ${result.steps} steps in ${result.elapsed_secs.toFixed(1)} s: ` +
+            `${result.gaussian_count} splats, held-out PSNR ${result.psnr?.toFixed(2)} dB, ` +
+            `SSIM ${result.ssim?.toFixed(4)} → ${result.params_path}`,
+        );
+      } finally {
+        progress.stop();
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+      }
+    });
+}

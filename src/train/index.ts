@@ -1,0 +1,37 @@
+/**
+ * Training: the Training stage, the standalone `train()` used by `splatbook train`, and the
+ * pieces around the GPU kernels (dataset, initialisation, schedule, densification, snapshots,
+ * metrics, previews, status file).
+ */
+export {
+  trainingStage,
+  createTrainingStage,
+  trainingSettings,
+  trainingDatasetPath,
+} from "./stage.js";
+export type { TrainingStageResult } from "./stage.js";
+export { train, loadTrainingDataset, TRAIN_DEFAULTS } from "./train.js";
+export type { TrainOptions } from "./train.js";
+export { runTraining, snapshotConfigKey } from "./trainer.js";
+export type { TrainSettings, TrainerDeps, TrainResult } from "./trainer.js";
+export { buildTrainingDataset, holdoutSplit, scaledCamera, HOLDOUT_EVERY } from "./dataset.js";
+export type { TrainingDataset, TrainingView, SceneModelInput } from "./dataset.js";
+export { initFromPoints, initRandom, INITIAL_OPACITY } from "./init.js";
+export {
+  createSchedule,
+  learningRates,
+  positionLr,
+  shDegreeAt,
+  densifyActions,
+} from "./schedule.js";
+export type { TrainingSchedule } from "./schedule.js";
+export { densify, resetOpacity, DEFAULT_DENSIFY } from "./densify.js";
+export type { DensifyConfig, DensifyResult } from "./densify.js";
+export { readSnapshot, writeSnapshot, SNAPSHOT_FILE } from "./snapshot.js";
+export type { Snapshot, SnapshotMeta } from "./snapshot.js";
+export { writeMetrics, encodeMetrics, METRICS_FILENAME } from "./metrics.js";
+export type { MetricsRow } from "./metrics.js";
+export { psnr, ssim } from "./imageMetrics.js";
+export { createReferenceTrainingBackend } from "./referenceBackend.js";
+export { TrainingStatusReporter, fileStatusSink } from "./statusReporter.js";
+export * from "./types.js";

@@ -1,0 +1,76 @@
+import type { Precalibrated } from "../capture/precalibrated.js";
+import type { StageContext, StageDefinition } from "../engine/types.js";
+import { SplatbookError } from "../util/errors.js";
+import { TRAIN_DEFAULTS, train } from "./train.js";
+import type { TrainResult, TrainSettings } from "./trainer.js";
+import type { TrainingBackend } from "./types.js";
+
+/** The Training stage's result, recorded in the checkpoint (PlyExport reads `params_path`). */
+export type TrainingStageResult = TrainResult;
+
+/** Training settings from the job parameters, defaults filled in. */
+export function trainingSettings(ctx: Pick<StageContext, "params">): TrainSettings {
+  const p = ctx.params;
+  const pick = (v: unknown, d: number) => (typeof v === "number" ? v : d);
+  return {
+    totalSteps: pick(p.steps, TRAIN_DEFAULTS.totalSteps),
+    maxResolution: pick(p.maxResolution, TRAIN_DEFAULTS.maxResolution),
+    maxShDegree: pick(p.shDegree, TRAIN_DEFAULTS.maxShDegree),
+    maxSplats: pick(p.maxSplats, TRAIN_DEFAULTS.maxSplats),
+    seed: pick(p.seed, TRAIN_DEFAULTS.seed),
+    evalEvery: pick(p.evalEvery, TRAIN_DEFAULTS.evalEvery),
+    previewEvery: pick(p.previewEvery, TRAIN_DEFAULTS.previewEvery),
+    snapshotEvery: pick(p.snapshotEvery, TRAIN_DEFAULTS.snapshotEvery),
+    exportEvery: 0,
+  };
+}
+
+/**
+ * The dataset Training reads: ColmapReconstruction's undistorted model, or — when that stage
+ * was skipped for a precalibrated input — the model Validation found.
+ */
+export function trainingDatasetPath(ctx: Pick<StageContext, "resultOf" | "inputFolder">): string {
+  const colmap = ctx.resultOf<{ undistorted_path?: string | null }>("ColmapReconstruction");
+  if (colmap?.undistorted_path) return colmap.undistorted_path;
+  const validation = ctx.resultOf<{ precalibrated?: Precalibrated | null }>("Validation");
+  if (validation?.precalibrated) return validation.precalibrated.path;
+  throw new SplatbookError(
+    `${ctx.inputFolder}: no camera model to train on (ColmapReconstruction has no undistorted model and the input is not precalibrated)`,
+  );
+}
+
+/** Builds the Training stage; `createBackend` replaces the WebGPU backend (tests). */
+export function createTrainingStage(
+  opts: { createBackend?: () => Promise<TrainingBackend> } = {},
+): StageDefinition<TrainingStageResult> {
+  return {
+    name: "Training",
+    fingerprintInputs: (ctx) => ({ training: trainingSettings(ctx) }),
+    async run(ctx) {
+      const settings = trainingSettings(ctx);
+      const backend = opts.createBackend ? await opts.createBackend() : undefined;
+      try {
+        return await train({
+          ...settings,
+          dataset: trainingDatasetPath(ctx),
+          outputFolder: ctx.outputFolder,
+          jobId: ctx.jobId,
+          backend,
+          signal: ctx.signal,
+          log: ctx.log,
+          onStep: ({ step, total, splats }) => {
+            if (step % 5 === 0 || step === total) {
+              ctx.progress(step / total, `step ${step}/${total}, ${splats} splats`);
+            }
+          },
+        });
+      } finally {
+        backend?.destroy();
+      }
+    },
+    summarize: (r) => ({ gaussian_count: r.gaussian_count }),
+  };
+}
+
+/** The Training stage with the WebGPU backend. */
+export const trainingStage: StageDefinition<TrainingStageResult> = createTrainingStage();

@@ -1,0 +1,168 @@
+import { join, resolve } from "node:path";
+import { TRAINING_STATUS_FILENAME } from "../contracts/trainingStatus.js";
+import type { Logger } from "../engine/types.js";
+import { SplatbookError, oneLine } from "../util/errors.js";
+import { writePly } from "../export/index.js";
+import { loadSceneModel } from "../sfm/index.js";
+import { buildTrainingDataset, type TrainingDataset } from "./dataset.js";
+import { createReferenceTrainingBackend } from "./referenceBackend.js";
+import { TrainingStatusReporter, fileStatusSink } from "./statusReporter.js";
+import { runTraining, type TrainResult, type TrainSettings } from "./trainer.js";
+import type { TrainingBackend } from "./types.js";
+
+/**
+ * Default training settings, shared by `splatbook train`, `process` and the notebook API.
+ * They are sized for this project's reference machine (2 CPU cores, lavapipe): 3000 steps at a
+ * 160 px long side. On a real GPU raise `maxResolution` and `totalSteps`.
+ */
+export const TRAIN_DEFAULTS: TrainSettings = {
+  totalSteps: 3000,
+  maxResolution: 160,
+  maxShDegree: 3,
+  maxSplats: 200_000,
+  seed: 42,
+  evalEvery: 500,
+  previewEvery: 500,
+  snapshotEvery: 500,
+  exportEvery: 0,
+};
+
+export interface TrainOptions extends Partial<TrainSettings> {
+  /** A COLMAP model folder (bin or txt; `sparse/0` etc. are found), or a transforms.json. */
+  dataset: string;
+  /** metrics.arrow, previews/, training/ (snapshot, final.ply) are written here. */
+  outputFolder: string;
+  /** Folder for export_<step>.ply files and the status file (default: outputFolder). */
+  exportPath?: string;
+  /** Status file name inside exportPath (default training_status.json); null: none. */
+  statusFilename?: string | null;
+  jobId?: string;
+  /** Defaults to the WebGPU backend; tests pass the CPU reference backend. */
+  backend?: TrainingBackend;
+  signal?: AbortSignal;
+  log?: Logger;
+  onStep?(p: { step: number; total: number; splats: number; loss: number | null }): void;
+  /** Ignore an existing snapshot. */
+  fresh?: boolean;
+}
+
+/** Loads and decodes the dataset for training. */
+export async function loadTrainingDataset(
+  path: string,
+  opts: { maxResolution: number; signal?: AbortSignal; log?: Logger },
+): Promise<TrainingDataset> {
+  const model = await loadSceneModel(path);
+  return buildTrainingDataset(model, path, {
+    maxResolution: opts.maxResolution,
+    signal: opts.signal,
+    warn: (m) => opts.log?.warn(m),
+  });
+}
+
+/**
+ * Trains a model on a dataset (resuming from `<outputFolder>/training/snapshot.bin` when its
+ * settings match) and writes `<outputFolder>/training/final.ply`.
+ */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const settings: TrainSettings = { ...TRAIN_DEFAULTS };
+  for (const k of Object.keys(TRAIN_DEFAULTS) as (keyof TrainSettings)[]) {
+    if (opts[k] !== undefined) settings[k] = opts[k];
+  }
+  validateSettings(settings);
+  const out = resolve(opts.outputFolder);
+  const exportPath = resolve(opts.exportPath ?? out);
+  const statusName =
+    opts.statusFilename === undefined ? TRAINING_STATUS_FILENAME : opts.statusFilename;
+  const statusPath = statusName === null ? null : join(exportPath, statusName);
+  let dataset: TrainingDataset;
+  let backend: TrainingBackend;
+  try {
+    dataset = await loadTrainingDataset(opts.dataset, {
+      maxResolution: settings.maxResolution,
+      signal: opts.signal,
+      log: opts.log,
+    });
+    backend = opts.backend ?? (await createDefaultBackend(opts.log));
+  } catch (err) {
+    // Watchers of the status file learn about a failure before the first step too.
+    if (statusPath) {
+      await new TrainingStatusReporter(fileStatusSink(statusPath), {
+        totalSteps: settings.totalSteps,
+        exportPath,
+        jobId: opts.jobId,
+      }).update({ status: "error", error_message: oneLine(err) });
+    }
+    throw err;
+  }
+  opts.log?.info(
+    `dataset ${opts.dataset}: ${dataset.train.length} training and ${dataset.eval.length} held-out views, ` +
+      `${dataset.train[0]?.camera.width}×${dataset.train[0]?.camera.height} px, ${dataset.points.count} points`,
+  );
+  opts.log?.info(`training on ${backend.adapterDescription}`);
+  try {
+    return await runTraining(settings, {
+      dataset,
+      backend,
+      outputFolder: out,
+      exportPath,
+      statusSink: statusPath === null ? null : fileStatusSink(statusPath),
+      jobId: opts.jobId,
+      writePly,
+      signal: opts.signal,
+      log: opts.log,
+      onStep: opts.onStep,
+      fresh: opts.fresh,
+    });
+  } finally {
+    // A backend the caller passed in is the caller's to destroy.
+    if (!opts.backend) backend.destroy();
+  }
+}
+
+/**
+ * The WebGPU backend, or the CPU float64 reference when SPLATBOOK_TRAIN_BACKEND=reference (tiny
+ * scenes only: tests and debugging of the GPU path against the reference).
+ */
+async function createDefaultBackend(log?: Logger): Promise<TrainingBackend> {
+  const choice = process.env.SPLATBOOK_TRAIN_BACKEND;
+  if (choice === "reference") return createReferenceTrainingBackend();
+  if (choice && choice !== "gpu") {
+    throw new SplatbookError(
+      `SPLATBOOK_TRAIN_BACKEND must be "gpu" or "reference", got "${choice}"`,
+    );
+  }
+  return (await loadGpuBackendModule()).createGpuTrainingBackend({ log });
+}
+
+/** What src/train/gpu exports (loaded lazily so commands that do not train never load Dawn). */
+interface GpuBackendModule {
+  createGpuTrainingBackend(opts: { log?: Logger }): Promise<TrainingBackend>;
+}
+
+async function loadGpuBackendModule(): Promise<GpuBackendModule> {
+  const specifier = "./gpu/index.js";
+  try {
+    return (await import(specifier)) as GpuBackendModule;
+  } catch (err) {
+    throw new SplatbookError(`the WebGPU training backend could not be loaded: ${oneLine(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+function validateSettings(s: TrainSettings): void {
+  const positive = ["totalSteps", "maxResolution", "maxSplats", "evalEvery"] as const;
+  for (const k of positive) {
+    if (!Number.isInteger(s[k]) || s[k] <= 0) {
+      throw new SplatbookError(`training setting ${k} must be a positive integer, got ${s[k]}`);
+    }
+  }
+  for (const k of ["previewEvery", "snapshotEvery", "exportEvery", "seed"] as const) {
+    if (!Number.isInteger(s[k]) || s[k] < 0) {
+      throw new SplatbookError(`training setting ${k} must be a non-negative integer, got ${s[k]}`);
+    }
+  }
+  if (!Number.isInteger(s.maxShDegree) || s.maxShDegree < 0 || s.maxShDegree > 3) {
+    throw new SplatbookError(`training setting maxShDegree must be 0..3, got ${s.maxShDegree}`);
+  }
+}

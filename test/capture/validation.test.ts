@@ -122,6 +122,14 @@ describe("validation: hostile inputs fail naming the file and the cause", () => 
     expect(err.message).toMatch(/clip\.mp4: truncated \(/);
   });
 
+  it("a faststart mp4 missing only its last 5 % (caught by the tail demux check)", async () => {
+    const dir = await folderWith("trunc-tail", {});
+    const bytes = await readFile(goodFaststart);
+    await writeFile(join(dir, "clip.mp4"), bytes.subarray(0, Math.floor(bytes.length * 0.95)));
+    const err = await expectFailure(dir);
+    expect(err.message).toMatch(/clip\.mp4: truncated \(partial file/);
+  });
+
   it("an audio-only file", async () => {
     const dir = await folderWith("audio", {});
     await makeAudio(join(dir, "song.m4a"));

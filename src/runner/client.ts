@@ -127,7 +127,9 @@ function createClient(
     exited = true;
     for (const w of deathWaiters) w();
   });
-  child.once("error", () => {
+  let launchError: NodeJS.ErrnoException | undefined;
+  child.once("error", (err: NodeJS.ErrnoException) => {
+    launchError = err;
     exited = true;
     for (const w of deathWaiters) w();
   });
@@ -224,6 +226,11 @@ function createClient(
             sawIopub = true;
           },
         );
+        if (launchError) {
+          throw new SplatbookError(
+            `kernel "${spec.name}": cannot launch ${launchError.path ?? "its command"} (${launchError.code ?? launchError.message}); see ${spec.resourceDir}/kernel.json`,
+          );
+        }
         if (exited) {
           throw new SplatbookError(
             `kernel "${spec.name}" exited during start-up (exit code ${child.exitCode ?? "?"})` +

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SplatbookError } from "../util/errors.js";
@@ -174,10 +174,14 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunNoteb
   const saver = createSaver(outputPath, nb);
   await saver.save();
 
+  const cwd = resolve(options.cwd ?? process.cwd());
+  if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new SplatbookError(`--cwd ${cwd}: not a directory`, { file: cwd });
+  }
   const kernelLaunch = Date.now();
   const kernel = await startKernel({
     spec,
-    cwd: options.cwd ?? process.cwd(),
+    cwd,
     startTimeoutS: options.startTimeoutS,
     onKernelLog: options.logOutput ? (t) => progress.log(t.trimEnd()) : undefined,
   });

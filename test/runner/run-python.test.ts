@@ -187,6 +187,21 @@ describe("splatbook run on ipykernel", () => {
         language: "python",
       }),
     );
+    mkdirSync(join(data, "kernels", "missing-exe"), { recursive: true });
+    writeFileSync(
+      join(data, "kernels", "missing-exe", "kernel.json"),
+      JSON.stringify({
+        argv: ["/nonexistent/kernel-exe", "{connection_file}"],
+        language: "python",
+      }),
+    );
+    const missing = writeTestNotebook([code("1")], "missing-exe");
+    await expect(runNotebook({ ...base, dataPaths: [data], input: missing })).rejects.toThrow(
+      /kernel "missing-exe": cannot launch \/nonexistent\/kernel-exe \(ENOENT\)/,
+    );
+    await expect(
+      runNotebook({ ...base, input: writeTestNotebook([code("1")]), cwd: "/nonexistent-dir" }),
+    ).rejects.toThrow(/--cwd \/nonexistent-dir: not a directory/);
     const broken = writeTestNotebook([code("1")], "broken");
     await expect(
       runNotebook({ ...base, dataPaths: [data], input: broken, startTimeoutS: 10 }),

@@ -1,0 +1,469 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Checkpoint, CompletedStages, StageRecord } from "../contracts/checkpoint.js";
+import { STAGES, progressPercentage, type JobStage, type StageName } from "../contracts/stages.js";
+import { TRAINING_STATUS_FILENAME } from "../contracts/trainingStatus.js";
+import { markTrainingStatusError } from "../status/trainingStatusWriter.js";
+import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
+import { createCheckpointWriter, rebuildCompletedStages, setStage } from "./checkpointStore.js";
+import {
+  createJobEventHub,
+  type JobEvent,
+  type JobEventListener,
+  type JobEventPayload,
+} from "./events.js";
+import { rootFingerprint, stageFingerprint } from "./fingerprint.js";
+import { jobIdForOutput, sanitizeJobId, tempFolderFor } from "./jobId.js";
+import { acquireJobLock, type JobLock } from "./lock.js";
+import { silentLogger } from "./logger.js";
+import { DEFAULT_MAX_CHECKPOINT_AGE_HOURS, openCheckpoint } from "./openCheckpoint.js";
+import type { JobParams, Logger, StageContext, StageDefinition } from "./types.js";
+
+/** Options of {@link Job.open}. */
+export interface OpenJobOptions {
+  /** Folder of captured videos (or a precalibrated scene). */
+  input: string;
+  /** Output folder; holds `.checkpoint.json`, the lock, and every product. */
+  output: string;
+  /** The stage table, in pipeline order (see `loadStageTable`). */
+  stages: readonly StageDefinition<any>[];
+  params?: JobParams;
+  /** Defaults to the sanitized output folder name. */
+  jobId?: string;
+  /** Ignore any existing checkpoint. */
+  fresh?: boolean;
+  /** Unfinished checkpoints older than this are ignored (default 24). */
+  maxCheckpointAgeHours?: number;
+  /** Aborting it stops the job at a safe point (the CLI wires SIGINT/SIGTERM to it). */
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Subscribed before anything happens, so it also hears `job-start`/`resume`. */
+  onEvent?: JobEventListener;
+}
+
+/** What running (or reusing) one stage produced. */
+export interface StageOutcome {
+  stage: StageName;
+  /** `cached`: completed earlier with the same fingerprint, not run now. */
+  status: "completed" | "cached" | "skipped";
+  /** True when the stage did not run in this call (cached, or skipped earlier). */
+  cached: boolean;
+  /** The recorded result (JSON form, as downstream stages see it); undefined when skipped. */
+  result: unknown;
+  /** Why a skipped stage was skipped. */
+  reason: string | null;
+  /** Duration of the recorded run. */
+  durationSecs: number;
+  fingerprint: string;
+}
+
+/** What {@link Job.run} returns. */
+export interface JobRunResult {
+  jobId: string;
+  /** `Completed`, or the next stage when `until` stopped early. */
+  stage: JobStage;
+  completed: boolean;
+  outcomes: StageOutcome[];
+  checkpoint: Readonly<Checkpoint>;
+}
+
+type Record_ = StageRecord & { summary?: Partial<CompletedStages>; fingerprint: string | null };
+
+/**
+ * One job on one output folder, holding its lock while open. `run` does every stage still to
+ * do; `runStage` does one named stage, running any missing or stale upstream stage first (each
+ * upstream stage is reused when its fingerprint matches, so this is cheap when they are done).
+ */
+export class Job {
+  private readonly hub = createJobEventHub();
+  private readonly writer;
+  private started = false;
+  private closed = false;
+
+  private constructor(
+    readonly id: string,
+    readonly inputFolder: string,
+    readonly outputFolder: string,
+    readonly tempFolder: string,
+    private readonly stages: readonly StageDefinition<any>[],
+    private cp: Checkpoint,
+    private params: JobParams,
+    private readonly lock: JobLock,
+    private readonly log: Logger,
+    private readonly signal: AbortSignal | undefined,
+    /** Stage an unfinished checkpoint was resumed at; null for a new or Completed one. */
+    readonly resumedFrom: JobStage | null,
+  ) {
+    this.writer = createCheckpointWriter(outputFolder);
+  }
+
+  /** Opens (or creates) the job: takes the lock, then reads or creates `.checkpoint.json`. */
+  static async open(opts: OpenJobOptions): Promise<Job> {
+    checkStageOrder(opts.stages);
+    const log = opts.logger ?? silentLogger;
+    const inputFolder = resolve(opts.input);
+    const outputFolder = resolve(opts.output);
+    if (!existsSync(inputFolder)) {
+      throw new SplatbookError(`${inputFolder}: input folder does not exist`, {
+        file: inputFolder,
+      });
+    }
+    await mkdir(outputFolder, { recursive: true });
+    const lock = await acquireJobLock(outputFolder, log);
+    try {
+      const params = { ...(opts.params ?? {}) };
+      const opened = await openCheckpoint({
+        jobId: opts.jobId === undefined ? undefined : sanitizeJobId(opts.jobId),
+        defaultJobId: jobIdForOutput(outputFolder),
+        inputFolder,
+        outputFolder,
+        tempFolderFor,
+        params,
+        fresh: opts.fresh ?? false,
+        maxAgeHours: opts.maxCheckpointAgeHours ?? DEFAULT_MAX_CHECKPOINT_AGE_HOURS,
+        log,
+      });
+      const cp = opened.checkpoint;
+      const job = new Job(
+        cp.job_id,
+        inputFolder,
+        outputFolder,
+        cp.temp_folder,
+        opts.stages,
+        cp,
+        params,
+        lock,
+        log,
+        opts.signal,
+        opened.resumedFrom,
+      );
+      if (opts.onEvent) job.subscribe(opts.onEvent);
+      await mkdir(cp.temp_folder, { recursive: true });
+      if (opened.created) await job.writer.write(cp);
+      if (opened.resumedFrom) {
+        job.emit({
+          type: "resume",
+          stage: opened.resumedFrom,
+          checkpointAgeHours: opened.ageHours ?? 0,
+        });
+      }
+      return job;
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  /** The live checkpoint (read-only). */
+  get checkpoint(): Readonly<Checkpoint> {
+    return this.cp;
+  }
+
+  /** The job parameters in effect. */
+  get currentParams(): Readonly<JobParams> {
+    return this.params;
+  }
+
+  /** Merges parameters; stages whose fingerprinted inputs change rerun on the next call. */
+  setParams(patch: Partial<JobParams>): void {
+    this.params = { ...this.params, ...patch };
+  }
+
+  /** Listens to this job's events; returns the unsubscribe function. */
+  subscribe(listener: JobEventListener): () => void {
+    return this.hub.subscribe(listener);
+  }
+
+  /** The recorded result of a completed stage. */
+  resultOf<T = unknown>(stage: StageName): T | undefined {
+    const rec = this.cp.stages[stage];
+    return rec?.state === "completed" ? (rec.result as T) : undefined;
+  }
+
+  /** Runs every stage still to do, up to and including `until` (default: all). */
+  async run(opts: { until?: JobStage; signal?: AbortSignal } = {}): Promise<JobRunResult> {
+    const last =
+      opts.until === undefined || opts.until === "Completed"
+        ? this.stages.length - 1
+        : this.indexOf(opts.until);
+    const t0 = performance.now();
+    const outcomes = await this.advance(last, opts.signal);
+    const completed = this.cp.stage === "Completed";
+    this.emit({
+      type: "job-complete",
+      stage: this.cp.stage,
+      durationSecs: (performance.now() - t0) / 1000,
+    });
+    return { jobId: this.id, stage: this.cp.stage, completed, outcomes, checkpoint: this.cp };
+  }
+
+  /**
+   * Runs one named stage and returns its outcome. Missing or stale upstream stages run first
+   * (in order, with their usual events); a stage already done with the same fingerprint returns
+   * its recorded result with `cached: true`.
+   */
+  async runStage(
+    stage: StageName,
+    opts: { params?: Partial<JobParams>; signal?: AbortSignal } = {},
+  ): Promise<StageOutcome> {
+    if (opts.params) this.setParams(opts.params);
+    const outcomes = await this.advance(this.indexOf(stage), opts.signal);
+    return outcomes[outcomes.length - 1]!;
+  }
+
+  /** Releases the lock. The checkpoint stays as last written. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.lock.release();
+  }
+
+  private indexOf(stage: JobStage): number {
+    const i = this.stages.findIndex((s) => s.name === stage);
+    if (i < 0) {
+      throw new SplatbookError(
+        `stage ${stage} is not in this job's stage table (${this.stages.map((s) => s.name).join(", ")})`,
+      );
+    }
+    return i;
+  }
+
+  private emit(event: JobEventPayload): void {
+    this.hub.emit({
+      ...event,
+      jobId: this.id,
+      checkpoint: this.cp,
+      at: new Date().toISOString(),
+    } as JobEvent);
+  }
+
+  /** Evaluates stages 0..last in order: reuse by fingerprint, skip, or run. */
+  private async advance(last: number, callSignal?: AbortSignal): Promise<StageOutcome[]> {
+    if (this.closed) throw new SplatbookError(`job ${this.id} is closed`);
+    const signal = combineSignals(this.signal, callSignal);
+    this.emit({
+      type: "job-start",
+      inputFolder: this.inputFolder,
+      outputFolder: this.outputFolder,
+      resumed: !this.started && this.resumedFrom !== null,
+    });
+    this.started = true;
+    const outcomes: StageOutcome[] = [];
+    let upstreamFingerprint = rootFingerprint(this.inputFolder);
+    let upstreamResult: unknown = null;
+    for (let i = 0; i <= last; i++) {
+      const def = this.stages[i]!;
+      const outcome = await this.evaluate(i, def, upstreamFingerprint, upstreamResult, signal);
+      outcomes.push(outcome);
+      upstreamFingerprint = outcome.fingerprint;
+      upstreamResult = outcome.result ?? null;
+    }
+    return outcomes;
+  }
+
+  private async evaluate(
+    index: number,
+    def: StageDefinition<any>,
+    upstreamFingerprint: string,
+    upstreamResult: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<StageOutcome> {
+    const name = def.name;
+    const started = Date.now();
+    let fingerprint = "";
+    try {
+      throwIfAborted(signal);
+      const probe = this.context(def, signal);
+      const inputs = await def.fingerprintInputs(probe);
+      fingerprint = stageFingerprint({ stage: name, inputs, upstreamFingerprint, upstreamResult });
+      const rec = this.cp.stages[name] as Record_ | undefined;
+      if (rec && rec.fingerprint === fingerprint) {
+        if (rec.state === "completed" || rec.state === "skipped") {
+          this.emit({ type: "stage-cached", stage: name, fingerprint });
+          return outcomeOf(name, rec, true);
+        }
+      }
+      const reason = def.skipReason?.(probe) ?? null;
+      throwIfAborted(signal);
+      await this.begin(index, name, fingerprint, reason);
+      if (reason !== null) {
+        this.log.info(`${name} skipped: ${reason}`);
+        this.emit({ type: "stage-skipped", stage: name, reason });
+        return outcomeOf(name, this.cp.stages[name] as Record_, false);
+      }
+      this.emit({ type: "stage-start", stage: name, progressPercentage: progressPercentage(name) });
+      const result: unknown = await def.run(this.context(def, signal, fingerprint));
+      return await this.finish(index, def, result, started);
+    } catch (err) {
+      throw await this.fail(def, fingerprint, err, signal, started);
+    }
+  }
+
+  /** Drops records of this stage and every later one, then records this one as running/skipped. */
+  private async begin(
+    index: number,
+    name: StageName,
+    fingerprint: string,
+    skipReason: string | null,
+  ): Promise<void> {
+    const owner = this.cp.progress_owner as { stage?: string; fingerprint?: string } | undefined;
+    if (owner?.stage === name && owner.fingerprint !== fingerprint) {
+      delete this.cp.videos;
+      delete this.cp.progress_owner;
+    }
+    for (const later of this.stages.slice(index)) delete this.cp.stages[later.name];
+    const now = new Date().toISOString();
+    this.cp.stages[name] = {
+      state: skipReason === null ? "running" : "skipped",
+      fingerprint,
+      started_at: now,
+      finished_at: skipReason === null ? null : now,
+      duration_secs: skipReason === null ? null : 0,
+      reason: skipReason,
+      error: null,
+    };
+    this.cp.error = null;
+    this.cp.completed_stages = rebuildCompletedStages(this.cp);
+    this.cp.params = JSON.parse(JSON.stringify(this.params));
+    setStage(this.cp, skipReason === null ? name : this.nextStage(index));
+    await this.writer.write(this.cp);
+  }
+
+  private async finish(
+    index: number,
+    def: StageDefinition<any>,
+    result: unknown,
+    started: number,
+  ): Promise<StageOutcome> {
+    const rec = this.cp.stages[def.name] as Record_;
+    const durationSecs = (Date.now() - started) / 1000;
+    rec.state = "completed";
+    rec.finished_at = new Date().toISOString();
+    rec.duration_secs = durationSecs;
+    rec.result = result === undefined ? null : JSON.parse(JSON.stringify(result));
+    rec.summary = def.summarize?.(result) ?? {};
+    this.cp.completed_stages = rebuildCompletedStages(this.cp);
+    setStage(this.cp, this.nextStage(index));
+    await this.writer.write(this.cp);
+    this.emit({ type: "stage-complete", stage: def.name, durationSecs, result: rec.result });
+    return outcomeOf(def.name, rec, false);
+  }
+
+  /** Records the failure (one-line cause) and returns the error to throw. */
+  private async fail(
+    def: StageDefinition<any>,
+    fingerprint: string,
+    err: unknown,
+    signal: AbortSignal | undefined,
+    started: number,
+  ): Promise<unknown> {
+    const interrupted = Boolean(signal?.aborted) || err instanceof InterruptedError;
+    const error = interrupted ? interruptionOf(signal, err) : err;
+    const message = oneLine(error);
+    const now = new Date().toISOString();
+    const prev = this.cp.stages[def.name] as Record_ | undefined;
+    const ran = prev?.state === "running";
+    this.cp.stages[def.name] = {
+      ...(ran ? prev : {}),
+      state: "failed",
+      fingerprint: ran ? prev!.fingerprint : fingerprint || null,
+      started_at: ran ? prev!.started_at : now,
+      finished_at: now,
+      duration_secs: (Date.now() - started) / 1000,
+      error: message,
+      result: undefined,
+    };
+    this.cp.error = { stage: def.name, message, at: now };
+    this.cp.completed_stages = rebuildCompletedStages(this.cp);
+    setStage(this.cp, def.name);
+    try {
+      await this.writer.write(this.cp);
+    } catch (writeErr) {
+      this.log.warn(`could not record the failure in the checkpoint: ${oneLine(writeErr)}`);
+    }
+    if (def.name === "Training") {
+      const status = join(this.outputFolder, TRAINING_STATUS_FILENAME);
+      await markTrainingStatusError(status, message).catch(() => {});
+    }
+    const durationSecs = (Date.now() - started) / 1000;
+    this.emit({ type: "stage-failed", stage: def.name, error: message, interrupted, durationSecs });
+    this.emit({ type: "job-failed", stage: def.name, error: message, interrupted });
+    return error;
+  }
+
+  private nextStage(index: number): JobStage {
+    return this.stages[index + 1]?.name ?? "Completed";
+  }
+
+  private context(
+    def: StageDefinition<any>,
+    signal: AbortSignal | undefined,
+    fingerprint?: string,
+  ): StageContext {
+    const snapshot = structuredClone(this.cp);
+    return {
+      jobId: this.id,
+      inputFolder: this.inputFolder,
+      outputFolder: this.outputFolder,
+      tempFolder: this.tempFolder,
+      params: Object.freeze({ ...this.params }),
+      checkpoint: snapshot,
+      log: this.log,
+      signal: signal ?? new AbortController().signal,
+      resultOf: <T>(stage: StageName) => this.resultOf<T>(stage),
+      progress: (fraction, detail) => {
+        const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+        this.emit({ type: "stage-progress", stage: def.name, fraction: f, detail });
+      },
+      saveStageProgress: async (patch) => {
+        if (patch.videos !== undefined) this.cp.videos = structuredClone(patch.videos);
+        this.cp.progress_owner = { stage: def.name, fingerprint: fingerprint ?? null };
+        await this.writer.write(this.cp);
+      },
+    };
+  }
+}
+
+function outcomeOf(stage: StageName, rec: Record_, cached: boolean): StageOutcome {
+  return {
+    stage,
+    status: rec.state === "skipped" ? "skipped" : cached ? "cached" : "completed",
+    cached,
+    result: rec.state === "completed" ? rec.result : undefined,
+    reason: rec.reason ?? null,
+    durationSecs: rec.duration_secs ?? 0,
+    fingerprint: rec.fingerprint ?? "",
+  };
+}
+
+/** Stages must be known names, each once, in pipeline order. */
+function checkStageOrder(stages: readonly StageDefinition<any>[]): void {
+  let prev = -1;
+  for (const s of stages) {
+    const i = STAGES.indexOf(s.name);
+    if (i <= prev) {
+      throw new SplatbookError(
+        `stage table out of order or repeated at ${s.name}; expected order ${STAGES.join(", ")}`,
+      );
+    }
+    prev = i;
+  }
+  if (stages.length === 0) throw new SplatbookError("the stage table is empty");
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw interruptionOf(signal, undefined);
+}
+
+/** The InterruptedError for an abort: the signal's reason if it is one (CLI: SIGTERM → 143). */
+function interruptionOf(signal: AbortSignal | undefined, err: unknown): InterruptedError {
+  if (signal?.reason instanceof InterruptedError) return signal.reason;
+  if (err instanceof InterruptedError) return err;
+  return new InterruptedError("interrupt");
+}
+
+function combineSignals(a?: AbortSignal, b?: AbortSignal): AbortSignal | undefined {
+  if (a && b) return AbortSignal.any([a, b]);
+  return a ?? b;
+}

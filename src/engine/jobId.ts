@@ -1,0 +1,27 @@
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+
+/**
+ * A job id from a folder name: letters, digits, `.`, `_` and `-` kept, runs of anything else
+ * become one `-`, at most 64 characters; `job` when nothing is left.
+ */
+export function sanitizeJobId(name: string): string {
+  const cleaned = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[-.]+|[-.]+$/g, "")
+    .slice(0, 64)
+    .replace(/[-.]+$/g, "");
+  return cleaned || "job";
+}
+
+/** The job id of an output folder (its sanitized base name). */
+export function jobIdForOutput(outputFolder: string): string {
+  return sanitizeJobId(basename(resolve(outputFolder)));
+}
+
+/** The job's scratch folder: `os.tmpdir()/splatbook-<job_id>`. */
+export function tempFolderFor(jobId: string): string {
+  return join(tmpdir(), `splatbook-${jobId}`);
+}

@@ -1,0 +1,134 @@
+import { open, readFile, stat, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { SplatbookError } from "../util/errors.js";
+import type { Logger } from "./types.js";
+
+/** `<output>/.splatbook.lock`. */
+export const LOCK_FILENAME = ".splatbook.lock";
+
+/** What the lock file holds. */
+export interface LockInfo {
+  pid: number;
+  hostname: string;
+  started_at: string;
+}
+
+/** A held lock; `release` removes the file if it is still ours. */
+export interface JobLock {
+  readonly path: string;
+  readonly info: LockInfo;
+  release(): Promise<void>;
+}
+
+/** Lock file younger than this with no readable content is a holder still writing it. */
+const UNREADABLE_GRACE_MS = 10_000;
+
+/** True if a process with this pid exists on this machine. */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Reads a lock file; undefined if it is missing or not valid JSON. */
+export async function readLock(outputFolder: string): Promise<LockInfo | undefined> {
+  try {
+    const raw = JSON.parse(await readFile(join(outputFolder, LOCK_FILENAME), "utf8")) as LockInfo;
+    return typeof raw.pid === "number" ? raw : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The live holder of an output folder's lock on this host, if any. */
+export async function liveLockHolder(outputFolder: string): Promise<LockInfo | undefined> {
+  const info = await readLock(outputFolder);
+  if (!info) return undefined;
+  if (info.hostname !== hostname()) return info;
+  return isProcessAlive(info.pid) ? info : undefined;
+}
+
+/**
+ * Takes the one-process-per-output-folder lock: the file is created with O_EXCL so two
+ * processes cannot both win. A live holder is refused with its pid; a lock whose process is
+ * gone (same host) is taken over and logged.
+ */
+export async function acquireJobLock(outputFolder: string, log: Logger): Promise<JobLock> {
+  const path = join(outputFolder, LOCK_FILENAME);
+  const info: LockInfo = {
+    pid: process.pid,
+    hostname: hostname(),
+    started_at: new Date().toISOString(),
+  };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fh = await open(path, "wx");
+      try {
+        await fh.writeFile(JSON.stringify(info) + "\n");
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      return { path, info, release: () => releaseIfOurs(path, info) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") {
+        throw new SplatbookError(`${path}: cannot create lock (${(err as Error).message})`, {
+          file: path,
+        });
+      }
+    }
+    await handleExistingLock(path, outputFolder, log);
+  }
+  throw new SplatbookError(`${path}: could not take the lock (another process keeps taking it)`, {
+    file: path,
+  });
+}
+
+/** Throws if the existing lock is live; removes it if it is stale. */
+async function handleExistingLock(path: string, outputFolder: string, log: Logger): Promise<void> {
+  const holder = await readLock(outputFolder);
+  if (!holder) {
+    const age = await stat(path).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => Infinity,
+    );
+    if (age < UNREADABLE_GRACE_MS) {
+      throw new SplatbookError(`${outputFolder} is being locked by another splatbook process`, {
+        file: path,
+      });
+    }
+    log.warn(`removing unreadable lock file ${path}`);
+  } else if (holder.hostname !== hostname()) {
+    throw new SplatbookError(
+      `${outputFolder} is in use by splatbook pid ${holder.pid} on host ${holder.hostname} (since ${holder.started_at}); delete ${path} if that process is gone`,
+      { file: path },
+    );
+  } else if (isProcessAlive(holder.pid)) {
+    throw new SplatbookError(
+      `${outputFolder} is in use by another splatbook process (pid ${holder.pid}, since ${holder.started_at})`,
+      { file: path },
+    );
+  } else {
+    // Re-read just before removing: another process may have taken over in between.
+    const again = await readLock(outputFolder);
+    if (again && (again.pid !== holder.pid || again.started_at !== holder.started_at)) return;
+    log.warn(`taking over the lock of ${outputFolder} left by dead process pid ${holder.pid}`);
+  }
+  await unlink(path).catch(() => {});
+}
+
+async function releaseIfOurs(path: string, info: LockInfo): Promise<void> {
+  try {
+    const now = JSON.parse(await readFile(path, "utf8")) as LockInfo;
+    if (now.pid !== info.pid || now.started_at !== info.started_at) return;
+    await unlink(path);
+  } catch {
+    // Already gone: nothing to release.
+  }
+}

@@ -4,3 +4,4 @@ export * from "./checkpoint.js";
 export * from "./health.js";
 export * from "./manifest.js";
 export * from "./trainingStatus.js";
+export * from "./mime.js";

@@ -14,3 +14,5 @@ export {
   type DisplayHandle,
   type MimeBundle,
 } from "./kernel/runtime.js";
+// The notebook API (same engine and checkpoints as the CLI).
+export { Job, type JobOpenOptions, type StageCallResult } from "./notebook/index.js";

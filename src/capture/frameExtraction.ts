@@ -59,6 +59,12 @@ export interface ExtractFramesOptions {
   concurrency?: number;
   /** Force one extraction strategy (default "auto"; see extractVideoFrames). */
   strategy?: "auto" | "select" | "seek";
+  /**
+   * Whether a previous extraction of this video may be reused (it must also be intact and made
+   * with the same options). Default: always; the stage allows it only for videos its checkpoint
+   * records as done, so `--fresh` re-extracts.
+   */
+  mayReuse?: (filename: string, stem: string) => boolean;
 }
 
 interface Sidecar {
@@ -132,7 +138,8 @@ export async function extractFrames(
   const extractOne = async (video: VideoProbe, i: number): Promise<ExtractedVideo> => {
     const stem = stems.get(video.filename)!;
     const key = reuseKey(video, opts);
-    const earlier = await previousExtraction(outputFolder, stem, key);
+    const allowed = options.mayReuse?.(video.filename, stem) ?? true;
+    const earlier = allowed ? await previousExtraction(outputFolder, stem, key) : null;
     if (earlier) {
       log?.info(`${video.filename}: ${earlier.frames.length} frames already extracted, skipped`);
       fractions[i] = 1;
@@ -233,6 +240,10 @@ export const frameExtractionStage: StageDefinition<FrameExtractionResult> = {
       log: ctx.log,
       signal: ctx.signal,
       progress: (f, detail) => ctx.progress(f, detail),
+      mayReuse: (filename, stem) => {
+        const record = ctx.checkpoint.videos?.[filename];
+        return record?.done === true && record.stem === stem;
+      },
       onVideoDone: async (filename, progress) => {
         done[filename] = progress;
         // The whole record each time, so it reads the same whether the engine merges or replaces;

@@ -106,13 +106,14 @@ async function sniff(path: string): Promise<{ container: boolean; text: boolean 
     const buf = Buffer.alloc(64);
     const { bytesRead } = await handle.read(buf, 0, 64, 0);
     const head = buf.subarray(0, bytesRead);
+    const word = bytesRead >= 4 ? head.readUInt32BE(0) : -1;
     const box = head.subarray(4, 8).toString("latin1");
     const container =
       ["ftyp", "moov", "mdat", "wide", "free", "skip"].includes(box) ||
-      head.readUInt32BE(0) === 0x1a45dfa3 || // EBML: mkv/webm
+      word === 0x1a45dfa3 || // EBML: mkv/webm
       head.subarray(0, 4).toString("latin1") === "RIFF" ||
       head[0] === 0x47 || // MPEG-TS sync byte
-      head.readUInt32BE(0) === 0x000001ba; // MPEG-PS pack header
+      word === 0x000001ba; // MPEG-PS pack header
     const text = bytesRead > 0 && head.every((b) => b === 9 || b === 10 || b === 13 || b >= 32);
     return { container, text };
   } finally {

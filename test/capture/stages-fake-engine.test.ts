@@ -84,6 +84,28 @@ describe("capture stages with a fake engine context", () => {
     for (const res of [v, f, m, r]) expect(JSON.parse(JSON.stringify(res))).toEqual(res);
   });
 
+  it("on rerun, reuses exactly the videos the checkpoint records as done", async () => {
+    const out = join(root, "out-resume");
+    const first = fakeContext(input, out, { framesPerVideo: 3 });
+    first.results.set("Validation", await validationStage.run(first));
+    await frameExtractionStage.run(first);
+    const videos = first.saved.at(-1)!.videos!;
+    // As if killed after a.mp4 was recorded: only it is reused.
+    const resumed = fakeContext(input, out, { framesPerVideo: 3 }, { "a.mp4": videos["a.mp4"]! });
+    resumed.results.set("Validation", first.results.get("Validation"));
+    const r = await frameExtractionStage.run(resumed);
+    expect(resumed.lines.info.join("\n")).toContain("a.mp4: 3 frames already extracted, skipped");
+    expect(Object.keys(resumed.saved.at(-1)!.videos!).sort()).toEqual(["a.mp4", "b clip.mp4"]);
+    expect(resumed.saved).toHaveLength(1); // only b clip.mp4 was extracted again
+    expect(r.total_frames).toBe(6);
+    // A fresh checkpoint (no per-video record) re-extracts everything.
+    const fresh = fakeContext(input, out, { framesPerVideo: 3 });
+    fresh.results.set("Validation", first.results.get("Validation"));
+    await frameExtractionStage.run(fresh);
+    expect(fresh.saved).toHaveLength(2);
+    expect(fresh.lines.info.join("\n")).not.toContain("already extracted");
+  });
+
   it("fingerprints hold only what changes the output", async () => {
     const a = fakeContext(input, join(root, "fp"), { framesPerVideo: 5, steps: 100 });
     const b = fakeContext(input, join(root, "fp"), { framesPerVideo: 5, steps: 999 });

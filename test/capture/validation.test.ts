@@ -153,6 +153,7 @@ describe("validation: mixed and special folders", () => {
     const dir = await folderWith("mixed", {
       "good.mp4": `@copy:${good}`,
       "README.txt": "how this was shot\n",
+      "hi.txt": "hi\n", // shorter than any container signature
       ".hidden.mp4": "",
     });
     await halve(goodFaststart, join(dir, "broken.mp4"));
@@ -161,7 +162,10 @@ describe("validation: mixed and special folders", () => {
     expect(result.video_count).toBe(1);
     expect(result.videos.map((v) => v.filename)).toEqual(["good.mp4"]);
     expect(result.broken.map((b) => b.filename)).toEqual(["broken.mp4"]);
-    expect(result.skipped.map((b) => b.filename)).toEqual(["README.txt"]);
+    expect(result.skipped).toEqual([
+      { filename: "README.txt", cause: "not a video file (text content)" },
+      { filename: "hi.txt", cause: "not a video file (text content)" },
+    ]);
     expect(lines.warn.join("\n")).toMatch(/broken\.mp4: truncated/);
     expect(lines.warn.join("\n")).toMatch(/README\.txt/);
     expect(lines.warn.join("\n")).not.toMatch(/hidden/);

@@ -35,8 +35,13 @@ export interface ColmapReconstructionResult {
 export const EXHAUSTIVE_MAX_FRAMES = 60;
 /** Sequential matcher overlap: each frame is matched with this many following frames. */
 export const SEQUENTIAL_OVERLAP = 12;
-/** Features per image: bounds CPU matching time, ample for video frames. */
-export const MAX_NUM_FEATURES = 2048;
+/** Features per image (`params.colmapMaxFeatures` overrides): bounds CPU matching time. */
+export const MAX_NUM_FEATURES = 1024;
+
+function maxFeatures(ctx: StageContext): number {
+  const v = ctx.params.colmapMaxFeatures;
+  return typeof v === "number" && v > 0 ? Math.round(v) : MAX_NUM_FEATURES;
+}
 
 /** The matcher for a frame count and the `matcher` parameter. */
 export function chooseMatcher(param: string | undefined, frames: number): MatcherKind {
@@ -131,7 +136,7 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
     workDir: join(ctx.tempFolder, "colmap"),
     matcher,
     overlap: SEQUENTIAL_OVERLAP,
-    maxNumFeatures: MAX_NUM_FEATURES,
+    maxNumFeatures: maxFeatures(ctx),
     maxImageSize: Math.max(1600, ctx.params.maxLongSide ?? 0),
     signal: ctx.signal,
     onProgress: (f, detail) => ctx.progress(f * 0.95, detail),
@@ -184,7 +189,7 @@ export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResu
     minRegisteredFraction: ctx.params.minRegisteredFraction ?? 0.5,
     exhaustiveMaxFrames: EXHAUSTIVE_MAX_FRAMES,
     overlap: SEQUENTIAL_OVERLAP,
-    maxNumFeatures: MAX_NUM_FEATURES,
+    maxNumFeatures: maxFeatures(ctx),
     manifest: manifestPath(ctx),
   }),
   run,

@@ -1,0 +1,31 @@
+import { Command } from "commander";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { addJobOptions, type JobFlags } from "../jobOptions.js";
+import { executeProcess } from "./process.js";
+import { addSampleOptions, renderSampleWithProgress, type SampleFlags } from "./sample.js";
+
+/** `splatbook demo [dir]`: sample into <dir>/sample, then process into <dir>/output. */
+export function demoCommand(): Command {
+  return addSampleOptions(
+    addJobOptions(
+      new Command("demo")
+        .description("render the sample capture and process it: <dir>/sample → <dir>/output")
+        .argument("[dir]", "working folder", "splatbook-demo")
+        .option("--resample", "render the sample again even if <dir>/sample has it"),
+    ),
+  ).action(async (dir: string, flags: JobFlags & SampleFlags & { resample?: boolean }) => {
+    const root = resolve(dir);
+    const sample = join(root, "sample");
+    // Re-rendering would give the videos new mtimes and rerun every stage; reuse them.
+    const present = ["orbit_a.mp4", "orbit_b.mp4"].every((f) => existsSync(join(sample, f)));
+    if (present && !flags.resample) console.log(`sample: reusing ${sample}`);
+    else await renderSampleWithProgress(sample, flags);
+    await executeProcess(sample, join(root, "output"), flags);
+  });
+}
+
+/** Adds `demo` to the program. */
+export function register(program: Command): void {
+  program.addCommand(demoCommand());
+}

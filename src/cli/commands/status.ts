@@ -1,0 +1,80 @@
+import { Command } from "commander";
+import { resolve } from "node:path";
+import type { Checkpoint } from "../../contracts/checkpoint.js";
+import { STAGES } from "../../contracts/stages.js";
+import { checkpointAgeHours, readCheckpoint } from "../../engine/checkpointStore.js";
+import { liveLockHolder } from "../../engine/lock.js";
+import { SplatbookError } from "../../util/errors.js";
+import { formatDuration } from "../progress.js";
+
+/** A compact, single-line rendering of a stage result's scalar fields. */
+function resultSummary(result: unknown): string {
+  if (!result || typeof result !== "object") return "";
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(result as Record<string, unknown>)) {
+    if (typeof v === "number" || typeof v === "boolean") parts.push(`${k}=${v}`);
+    else if (typeof v === "string" && v.length <= 80) parts.push(`${k}=${v}`);
+    if (parts.length >= 6) break;
+  }
+  return parts.join(" ");
+}
+
+/** The human-readable `status` report. */
+export function formatStatus(cp: Checkpoint, running: { pid: number } | undefined): string {
+  const lines = [
+    `job        ${cp.job_id}`,
+    `stage      ${cp.stage} (${cp.progress_percentage}%)` +
+      (running ? `, running in pid ${running.pid}` : ""),
+    `input      ${cp.input_folder}`,
+    `output     ${cp.output_folder}`,
+    `started    ${cp.started_at}`,
+    `updated    ${new Date(cp.timestamp * 1000).toISOString()} (${checkpointAgeHours(cp).toFixed(1)} h ago)`,
+    "",
+  ];
+  for (const name of STAGES) {
+    const rec = cp.stages[name];
+    const state = rec?.state ?? "pending";
+    const time = rec?.duration_secs != null ? formatDuration(rec.duration_secs) : "";
+    const extra =
+      state === "failed"
+        ? (rec?.error ?? "")
+        : state === "skipped"
+          ? (rec?.reason ?? "")
+          : resultSummary(rec?.result);
+    lines.push(`  ${name.padEnd(21)} ${state.padEnd(9)} ${time.padStart(12)}  ${extra}`.trimEnd());
+  }
+  lines.push("");
+  for (const [k, v] of Object.entries(cp.completed_stages)) {
+    if (v !== null) lines.push(`${k.padEnd(19)} ${v}`);
+  }
+  if (cp.error) lines.push(`last error: ${cp.error.stage}: ${cp.error.message} (${cp.error.at})`);
+  return lines.join("\n");
+}
+
+/** `splatbook status <output> [--json]`. */
+export function statusCommand(): Command {
+  return new Command("status")
+    .description("show a job's stage, progress, per-stage results and timings, last error")
+    .argument("<output>", "the job's output folder")
+    .option("--json", "print the checkpoint (plus `running_pid`) as JSON")
+    .action(async (output: string, flags: { json?: boolean }) => {
+      const folder = resolve(output);
+      const cp = await readCheckpoint(folder);
+      if (!cp) {
+        throw new SplatbookError(`${folder}: no .checkpoint.json (not a splatbook job folder)`, {
+          file: folder,
+        });
+      }
+      const holder = await liveLockHolder(folder);
+      if (flags.json) {
+        console.log(JSON.stringify({ ...cp, running_pid: holder?.pid ?? null }, null, 2));
+      } else {
+        console.log(formatStatus(cp, holder));
+      }
+    });
+}
+
+/** Adds `status` to the program. */
+export function register(program: Command): void {
+  program.addCommand(statusCommand());
+}

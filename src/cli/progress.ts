@@ -1,0 +1,109 @@
+import cliProgress from "cli-progress";
+import type { JobEvent } from "../engine/events.js";
+
+/** Seconds as `12.3 s` or `4 min 05 s`. */
+export function formatDuration(secs: number): string {
+  if (secs < 60) return `${secs.toFixed(1)} s`;
+  const m = Math.floor(secs / 60);
+  const s = Math.round(secs % 60);
+  return `${m} min ${String(s).padStart(2, "0")} s`;
+}
+
+/** Renders engine events for a terminal. */
+export interface ProgressDisplay {
+  onEvent(event: JobEvent): void;
+  stop(): void;
+}
+
+/**
+ * A cli-progress bar per running stage on a TTY; plain lines otherwise (a progress line at most
+ * every 10 % or 10 s per stage, so logs stay short). `json` prints every event as one JSON line.
+ */
+export function createProgressDisplay(
+  opts: { tty?: boolean; json?: boolean; stream?: NodeJS.WriteStream } = {},
+): ProgressDisplay {
+  const stream = opts.stream ?? process.stderr;
+  const tty = opts.tty ?? Boolean(stream.isTTY);
+  const print = (line: string) => {
+    bar?.stop();
+    bar = undefined;
+    stream.write(line + "\n");
+  };
+  let bar: cliProgress.SingleBar | undefined;
+  let lastLineAt = 0;
+  let lastLineFraction = -1;
+
+  if (opts.json) {
+    return {
+      onEvent(e) {
+        const { checkpoint, ...rest } = e;
+        process.stdout.write(
+          JSON.stringify({ ...rest, progress_percentage: checkpoint.progress_percentage }) + "\n",
+        );
+      },
+      stop() {},
+    };
+  }
+  return {
+    onEvent(e) {
+      switch (e.type) {
+        case "stage-start":
+          print(`[${e.progressPercentage.toFixed(1)}%] ${e.stage} …`);
+          lastLineAt = Date.now();
+          lastLineFraction = 0;
+          if (tty) {
+            bar = new cliProgress.SingleBar(
+              {
+                stream,
+                format: `  ${e.stage} [{bar}] {percentage}% {detail}`,
+                hideCursor: true,
+                clearOnComplete: true,
+              },
+              cliProgress.Presets.shades_classic,
+            );
+            bar.start(100, 0, { detail: "" });
+          }
+          break;
+        case "stage-progress":
+          if (bar) {
+            bar.update(Math.round(e.fraction * 100), { detail: e.detail ?? "" });
+          } else if (
+            e.fraction - lastLineFraction >= 0.1 ||
+            Date.now() - lastLineAt >= 10_000 ||
+            e.fraction === 1
+          ) {
+            if (e.fraction === lastLineFraction) break;
+            lastLineAt = Date.now();
+            lastLineFraction = e.fraction;
+            print(`  ${e.stage} ${Math.round(e.fraction * 100)}%${e.detail ? ` ${e.detail}` : ""}`);
+          }
+          break;
+        case "stage-complete":
+          print(`  ${e.stage} done in ${formatDuration(e.durationSecs)}`);
+          break;
+        case "stage-cached":
+          print(`  ${e.stage}: unchanged, reusing the earlier result`);
+          break;
+        case "stage-skipped":
+          print(`  ${e.stage}: skipped (${e.reason})`);
+          break;
+        case "stage-failed":
+          print(`  ${e.stage} ${e.interrupted ? "interrupted" : "failed"}: ${e.error}`);
+          break;
+        case "job-complete":
+          print(
+            e.stage === "Completed"
+              ? `[100%] ${e.jobId} completed`
+              : `stopped before ${e.stage} (${e.checkpoint.progress_percentage}%)`,
+          );
+          break;
+        default:
+          break;
+      }
+    },
+    stop() {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// Stand-in stages for engine behaviour tests ("fake stages"): each appends its name to
+// <output>/runs.log when it runs, so tests can see exactly which stages ran. Behaviour is driven
+// by job params so a child process can be steered the same way:
+//   knob_<Stage>: any value, part of that stage's fingerprint
+//   failAt: stage name that throws a SplatbookError
+//   hangAt: stage name that writes <output>/hanging-<Stage> and waits for the abort signal
+//   ignoreAbortAt: like hangAt, but only stops after `hangMs` (a stage that has no safe point)
+//   sleepMs: how long each stage works (in 10 ms slices that check the signal)
+import { appendFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { STAGES, type StageName } from "../../src/contracts/stages.js";
+import type { StageContext, StageDefinition } from "../../src/engine/types.js";
+import { InterruptedError, SplatbookError } from "../../src/util/errors.js";
+
+/** What each fake stage returns. */
+export interface FakeResult {
+  stage: StageName;
+  depth: number;
+}
+
+const SUMMARIES: Partial<Record<StageName, Record<string, unknown>>> = {
+  Validation: { video_count: 2 },
+  FrameExtraction: { total_frames: 24 },
+  ManifestGeneration: { manifest_path: "/nowhere/manifest.json" },
+  ColmapReconstruction: { colmap_points: 600, colmap_sparse_path: "/nowhere/sparse" },
+  Training: { gaussian_count: 1000 },
+  PlyExport: { ply_path: "/nowhere/model.ply" },
+  SplatExport: { splat_path: "/nowhere/model.splat" },
+};
+
+async function work(ctx: StageContext, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 10) {
+    if (ctx.signal.aborted) throw new InterruptedError();
+    ctx.progress(t / ms, `t=${t}`);
+    await sleep(10);
+  }
+}
+
+/** One fake stage. */
+export function fakeStage(name: StageName): StageDefinition<FakeResult> {
+  return {
+    name,
+    fingerprintInputs: (ctx) => ({ knob: ctx.params[`knob_${name}`] ?? null }),
+    skipReason: (ctx) => (ctx.params.skip === name ? `skip requested for ${name}` : null),
+    async run(ctx) {
+      await appendFile(join(ctx.outputFolder, "runs.log"), name + "\n");
+      const p = ctx.params;
+      if (p.hangAt === name || p.ignoreAbortAt === name) {
+        await writeFile(join(ctx.outputFolder, `hanging-${name}`), String(process.pid));
+        const until = Date.now() + Number(p.hangMs ?? 60_000);
+        while (Date.now() < until) {
+          if (p.hangAt === name && ctx.signal.aborted) throw new InterruptedError();
+          await sleep(10);
+        }
+      }
+      await work(ctx, Number(p.sleepMs ?? 0));
+      if (p.failAt === name) throw new SplatbookError(`${name} failed: boom\nsecond line`);
+      if (name === "FrameExtraction") {
+        await ctx.saveStageProgress({ videos: { "a.mp4": { frames_extracted: 12, done: true } } });
+      }
+      const upstream =
+        STAGES.indexOf(name) > 0
+          ? ctx.resultOf<FakeResult>(STAGES[STAGES.indexOf(name) - 1]!)
+          : undefined;
+      ctx.progress(1, "done");
+      return { stage: name, depth: (upstream?.depth ?? 0) + 1 };
+    },
+    summarize: () => SUMMARIES[name] ?? {},
+  };
+}
+
+/** All eight fake stages in order. */
+export function fakeStages(): StageDefinition<FakeResult>[] {
+  return STAGES.map(fakeStage);
+}

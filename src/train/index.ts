@@ -33,5 +33,6 @@ export { writeMetrics, encodeMetrics, METRICS_FILENAME } from "./metrics.js";
 export type { MetricsRow } from "./metrics.js";
 export { psnr, ssim } from "./imageMetrics.js";
 export { createReferenceTrainingBackend } from "./referenceBackend.js";
-export { TrainingStatusReporter, fileStatusSink } from "./statusReporter.js";
+export { TrainingStatusReporter } from "./statusReporter.js";
+export type { TrainingStatusSink } from "./statusReporter.js";
 export * from "./types.js";

@@ -1,19 +1,14 @@
-import { writeJsonAtomically } from "../util/atomicFile.js";
 import type { TrainingState, TrainingStatus } from "../contracts/trainingStatus.js";
+import { rfc3339 } from "../status/trainingStatusWriter.js";
 
-/** Where status snapshots go (the file writer below, or a test spy). */
+/**
+ * Where status snapshots go: src/status's atomic, throttled `createTrainingStatusWriter`, or a
+ * test spy.
+ */
 export interface TrainingStatusSink {
   write(status: TrainingStatus): Promise<void>;
-}
-
-/** Writes `training_status.json` atomically (temp file + rename), never partially. */
-export function fileStatusSink(path: string): TrainingStatusSink {
-  return { write: (status) => writeJsonAtomically(path, status) };
-}
-
-/** RFC 3339 UTC without milliseconds, as in seed 001 ("2025-06-28T09:34:56Z"). */
-export function rfc3339Now(now = new Date()): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  /** Writes anything held back by throttling (called when training ends, however it ends). */
+  flush?(): Promise<void>;
 }
 
 /**
@@ -42,7 +37,7 @@ export class TrainingStatusReporter {
       export_path: init.exportPath,
       current_export_file: null,
       status: "starting",
-      last_updated: rfc3339Now(),
+      last_updated: rfc3339(),
       error_message: null,
       job_id: init.jobId ?? null,
       preview_file: null,
@@ -55,6 +50,16 @@ export class TrainingStatusReporter {
   /** The current status object (a copy). */
   get current(): TrainingStatus {
     return structuredClone(this.status);
+  }
+
+  /** Writes whatever the sink held back. */
+  async flush(): Promise<void> {
+    try {
+      await this.sink?.flush?.();
+    } catch (err) {
+      if (!this.warned) this.onWriteError(err);
+      this.warned = true;
+    }
   }
 
   /** Merges `patch`, recomputes the derived fields and writes the file. */
@@ -75,7 +80,7 @@ export class TrainingStatusReporter {
         timing.secsPerStep === null ? null : Math.round(left * timing.secsPerStep * 100) / 100;
     }
     if (s.status === "completed") s.estimated_remaining_seconds = 0;
-    s.last_updated = rfc3339Now();
+    s.last_updated = rfc3339();
     if (!this.sink) return;
     try {
       await this.sink.write(structuredClone(s));

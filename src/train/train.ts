@@ -6,7 +6,8 @@ import { writePly } from "../export/index.js";
 import { loadSceneModel } from "../sfm/index.js";
 import { buildTrainingDataset, type TrainingDataset } from "./dataset.js";
 import { createReferenceTrainingBackend } from "./referenceBackend.js";
-import { TrainingStatusReporter, fileStatusSink } from "./statusReporter.js";
+import { createTrainingStatusWriter } from "../status/trainingStatusWriter.js";
+import { TrainingStatusReporter } from "./statusReporter.js";
 import { runTraining, type TrainResult, type TrainSettings } from "./trainer.js";
 import type { TrainingBackend } from "./types.js";
 
@@ -66,7 +67,8 @@ export async function loadTrainingDataset(
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const settings: TrainSettings = { ...TRAIN_DEFAULTS };
   for (const k of Object.keys(TRAIN_DEFAULTS) as (keyof TrainSettings)[]) {
-    if (opts[k] !== undefined) settings[k] = opts[k];
+    const value = opts[k];
+    if (value !== undefined) settings[k] = value;
   }
   validateSettings(settings);
   const out = resolve(opts.outputFolder);
@@ -86,7 +88,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   } catch (err) {
     // Watchers of the status file learn about a failure before the first step too.
     if (statusPath) {
-      await new TrainingStatusReporter(fileStatusSink(statusPath), {
+      await new TrainingStatusReporter(createTrainingStatusWriter(statusPath), {
         totalSteps: settings.totalSteps,
         exportPath,
         jobId: opts.jobId,
@@ -105,7 +107,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       backend,
       outputFolder: out,
       exportPath,
-      statusSink: statusPath === null ? null : fileStatusSink(statusPath),
+      statusSink: statusPath === null ? null : createTrainingStatusWriter(statusPath),
       jobId: opts.jobId,
       writePly,
       signal: opts.signal,

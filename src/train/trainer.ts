@@ -256,7 +256,8 @@ export async function runTraining(
     while (step < settings.totalSteps) {
       if (deps.signal?.aborted) {
         await snapshot();
-        throw new InterruptedError();
+        const reason: unknown = deps.signal.reason;
+        throw reason instanceof InterruptedError ? reason : new InterruptedError();
       }
       const viewIndex = viewForStep(settings.seed, step, dataset.train.length);
       const view = dataset.train[viewIndex]!;
@@ -322,18 +323,23 @@ export async function runTraining(
     return result;
   } catch (err) {
     const interrupted = err instanceof InterruptedError;
+    const failure =
+      interrupted || err instanceof SplatbookError
+        ? (err as SplatbookError)
+        : new SplatbookError(
+            `training failed at step ${step}: ${oneLine(err)} (last snapshot at step ${lastSnapshotStep} kept)`,
+            { cause: err },
+          );
     const message = interrupted
       ? `interrupted at step ${step}; resume continues from the snapshot at step ${lastSnapshotStep}`
-      : oneLine(err);
+      : oneLine(failure);
     await status.update(
       { status: "error", error_message: message, current_iteration: step },
       timing(),
     );
-    if (interrupted || err instanceof SplatbookError) throw err;
-    throw new SplatbookError(
-      `training failed at step ${step}: ${oneLine(err)} (last snapshot at step ${lastSnapshotStep} kept)`,
-      { cause: err },
-    );
+    throw failure;
+  } finally {
+    await status.flush();
   }
 
   async function refine(grow: boolean, reset: boolean): Promise<void> {

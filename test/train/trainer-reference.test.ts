@@ -15,7 +15,8 @@ import { initFromPoints } from "../../src/train/init.js";
 import { createRng } from "../../src/train/rng.js";
 import { createReferenceTrainingBackend } from "../../src/train/referenceBackend.js";
 import { readSnapshot } from "../../src/train/snapshot.js";
-import { fileStatusSink, type TrainingStatusSink } from "../../src/train/statusReporter.js";
+import { createTrainingStatusWriter } from "../../src/status/trainingStatusWriter.js";
+import type { TrainingStatusSink } from "../../src/train/statusReporter.js";
 import { runTraining, type TrainSettings } from "../../src/train/trainer.js";
 import type { GaussianParams } from "../../src/train/types.js";
 import { syntheticScene } from "./syntheticScene.js";
@@ -45,7 +46,7 @@ function recordingWriter() {
 
 function spySink(path: string): { sink: TrainingStatusSink; states: TrainingStatus[] } {
   const states: TrainingStatus[] = [];
-  const file = fileStatusSink(path);
+  const file = createTrainingStatusWriter(path);
   return {
     states,
     sink: {
@@ -53,6 +54,7 @@ function spySink(path: string): { sink: TrainingStatusSink; states: TrainingStat
         states.push(s);
         await file.write(s);
       },
+      flush: () => file.flush(),
     },
   };
 }
@@ -156,7 +158,7 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
         dataset: scene.dataset,
         backend: createReferenceTrainingBackend(),
         outputFolder: outB,
-        statusSink: fileStatusSink(join(outB, "training_status.json")),
+        statusSink: createTrainingStatusWriter(join(outB, "training_status.json")),
         writePly: recordingWriter().writePly,
         onStep: ({ step }) => {
           if (step === 100) throw new Error("simulated kill");
@@ -204,7 +206,7 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
           dataset: scene.dataset,
           backend: createReferenceTrainingBackend(),
           outputFolder: out,
-          statusSink: fileStatusSink(join(out, "training_status.json")),
+          statusSink: createTrainingStatusWriter(join(out, "training_status.json")),
           writePly: recordingWriter().writePly,
           signal: controller.signal,
           onStep: ({ step }) => {
@@ -229,7 +231,7 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
           dataset: scene.dataset,
           backend: createReferenceTrainingBackend(),
           outputFolder: out,
-          statusSink: fileStatusSink(join(out, "training_status.json")),
+          statusSink: createTrainingStatusWriter(join(out, "training_status.json")),
           writePly: recordingWriter().writePly,
           lossFilter: (step, loss) => (step >= 12 ? NaN : loss),
         },

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
 import type { Logger } from "../../engine/types.js";
 import { TRAIN_DEFAULTS, train } from "../../train/train.js";
+import { installInterruptHandlers } from "../signals.js";
 
 /** Parses a non-negative integer flag value (commander argument parser). */
 function intArg(value: string): number {
@@ -151,10 +152,8 @@ export function trainCommand(): Command {
       const exportPath = resolve(flags.exportPath);
       const progress = createProgress(flags.totalSteps);
       const controller = new AbortController();
-      // First Ctrl-C: stop at the next step and snapshot; the default handler returns after that.
-      const onSignal = () => controller.abort();
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
+      // First Ctrl-C: stop after the current step and write a snapshot; a second exits at once.
+      const uninstall = installInterruptHandlers(controller, (m) => progress.log.warn(m));
       try {
         const result = await train({
           dataset,
@@ -183,8 +182,7 @@ export function trainCommand(): Command {
         );
       } finally {
         progress.stop();
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
+        uninstall();
       }
     });
 }

@@ -48,6 +48,8 @@ export interface LaunchedKernel {
   process: ChildProcess;
   client: KernelClient;
   connectionFile: string;
+  /** Milliseconds from spawning the process to the first kernel_info_reply. */
+  kernelInfoMs: number;
   /** Waits for the process to exit (resolves with its exit code). */
   exited: Promise<number | null>;
   stderr(): string;
@@ -235,6 +237,7 @@ export async function launchKernel(options: {
   const dir = await mkdtemp(join(tmpdir(), "splatbook-kernel-"));
   const connectionFile = join(dir, "connection.json");
   await writeFile(connectionFile, JSON.stringify(connection));
+  const started = performance.now();
   const child = spawn(process.execPath, [options.kernelMain, connectionFile], {
     cwd: options.cwd,
     env: options.env ?? process.env,
@@ -246,10 +249,12 @@ export async function launchKernel(options: {
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const client = await connectClient(connection);
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let kernelInfoMs = Number.NaN;
   for (;;) {
     const id = client.send("shell", "kernel_info_request");
     try {
       await client.reply(id, 1_000);
+      if (Number.isNaN(kernelInfoMs)) kernelInfoMs = performance.now() - started;
       await client.untilIdle(id, 300);
       break;
     } catch (err) {
@@ -264,6 +269,7 @@ export async function launchKernel(options: {
     process: child,
     client,
     connectionFile,
+    kernelInfoMs,
     exited,
     stderr: () => stderr,
     async dispose() {

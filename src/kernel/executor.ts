@@ -8,7 +8,14 @@ import Module, { createRequire } from "node:module";
 import { dirname, extname, join, resolve } from "node:path";
 import vm from "node:vm";
 import { InterruptedError } from "../util/errors.js";
-import { loadTsHost, splitSourceMaps, type TslabConverter, type TsHost } from "./tsHost.js";
+import {
+  loadTsHost,
+  splitSourceMaps,
+  type TslabConverter,
+  type TslabConvertResult,
+  type TslabDiagnostic,
+  type TsHost,
+} from "./tsHost.js";
 import {
   CellRegistry,
   formatCompileError,
@@ -144,7 +151,12 @@ export function createCellExecutor(options: CellExecutorOptions): CellExecutor {
       return compileFailure("browser-mode cells (/** @browser */) are not supported", label);
     }
     if (meta.module) {
-      const diagnostics = getConverter().addModule(meta.module, code, meta);
+      let diagnostics: TslabDiagnostic[];
+      try {
+        diagnostics = guarded(() => getConverter().addModule(meta.module!, code, meta));
+      } catch (err) {
+        return { status: "error", error: formatRuntimeError(err, cells), interrupted: false };
+      }
       if (diagnostics.length > 0) {
         return {
           status: "error",
@@ -154,7 +166,21 @@ export function createCellExecutor(options: CellExecutorOptions): CellExecutor {
       }
       return { status: "ok", hasValue: false };
     }
-    const converted = getConverter().convert(prevDecl, code);
+    let converted: TslabConvertResult;
+    try {
+      converted = guarded(() => getConverter().convert(prevDecl, code));
+    } catch (err) {
+      return { status: "error", error: formatRuntimeError(err, cells), interrupted: false };
+    }
+    // A SIGINT that arrived while the compiler ran is only seen once the event loop turns.
+    await new Promise((r) => setImmediate(r));
+    if (signal.aborted) {
+      return {
+        status: "error",
+        error: formatRuntimeError(signal.reason, cells),
+        interrupted: true,
+      };
+    }
     for (const out of converted.sideOutputs ?? []) {
       sideModules.delete(out.path);
       sideOutputs.set(out.path, out.data);
@@ -198,6 +224,26 @@ export function createCellExecutor(options: CellExecutorOptions): CellExecutor {
     return { status: "ok", hasValue: value !== undefined, value };
   }
 
+  /**
+   * Runs a compiler call; if tslab's converter throws (its watch state is then unusable, e.g.
+   * after an interrupt landed inside it), drops it so the next call builds a fresh one.
+   */
+  function guarded<T>(call: () => T): T {
+    try {
+      return call();
+    } catch (err) {
+      try {
+        converter?.close();
+      } catch {
+        // already broken
+      }
+      converter = undefined;
+      throw new Error(`TypeScript compiler failed and will be rebuilt: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
   function compileFailure(message: string, label: string): ExecuteOutcome {
     return {
       status: "error",
@@ -213,18 +259,19 @@ export function createCellExecutor(options: CellExecutorOptions): CellExecutor {
   return {
     execute,
     complete(code, cursor) {
-      const info = getConverter().complete(prevDecl, code, cursor);
+      const info = guarded(() => getConverter().complete(prevDecl, code, cursor));
       return { matches: info.candidates, cursor_start: info.start, cursor_end: info.end };
     },
     inspect(code, cursor) {
-      const info = getConverter().inspect(prevDecl, code, cursor);
+      const info = guarded(() => getConverter().inspect(prevDecl, code, cursor));
       if (!info) return undefined;
       const text = host.printQuickInfo(info);
       return text || undefined;
     },
     isComplete: (code) => isCompleteCode(host, code),
     warmUp() {
-      getConverter();
+      // Building the program and checking one trivial cell initialises the type checker.
+      guarded(() => getConverter().convert("", "0"));
     },
     close() {
       converter?.close();

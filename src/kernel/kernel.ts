@@ -162,12 +162,13 @@ export function createKernel(options: KernelOptions): Kernel {
       }
       if (!silent) ctx.publish("error", outcome.error);
       if (store) history.add({ line: count, input: code, output: null });
+      // Before the reply: what the client sends after seeing it must not be dropped.
+      if (req.stop_on_error !== false) server?.abortQueued();
       await ctx.reply("execute_reply", {
         status: "error",
         execution_count: count,
         ...outcome.error,
       });
-      if (req.stop_on_error !== false) server?.abortQueued();
     } finally {
       running = undefined;
     }

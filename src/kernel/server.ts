@@ -44,7 +44,7 @@ export interface KernelServer {
   requestInput(parent: Message, prompt: string, password: boolean): Promise<string>;
   /** Cancels a pending input request (interrupt). */
   cancelInput(reason: unknown): void;
-  /** Drops every execute_request still queued on shell, replying "aborted". */
+  /** Drops the execute_requests queued on shell now; each gets an "aborted" reply next. */
   abortQueued(): void;
   /** Flushes pending output and closes every socket. */
   close(): Promise<void>;
@@ -193,17 +193,23 @@ export async function startKernelServer(options: KernelServerOptions): Promise<K
   // Shell requests run one at a time, in order; the receive loop keeps reading meanwhile so
   // that stop_on_error can abort what is queued.
   const shellQueue: Message[] = [];
+  const aborting: Message[] = [];
   let shellBusy = false;
   const pumpShell = async () => {
     if (shellBusy) return;
     shellBusy = true;
-    while (shellQueue.length > 0) await serve(shellQueue.shift()!, "shell");
+    while (aborting.length > 0 || shellQueue.length > 0) {
+      if (aborting.length > 0) await serve(aborting.shift()!, "shell", true);
+      else await serve(shellQueue.shift()!, "shell");
+    }
     shellBusy = false;
   };
+  // Only requests already queued when the error happened are dropped; they get their
+  // "aborted" replies after the failing request's own reply and idle.
   const abortQueued = () => {
-    const dropped = shellQueue.filter((m) => m.header.msg_type === "execute_request");
-    for (const m of dropped) shellQueue.splice(shellQueue.indexOf(m), 1);
-    for (const m of dropped) void serve(m, "shell", true);
+    const kept = shellQueue.filter((m) => m.header.msg_type !== "execute_request");
+    aborting.push(...shellQueue.filter((m) => m.header.msg_type === "execute_request"));
+    shellQueue.splice(0, shellQueue.length, ...kept);
   };
 
   let closed = false;

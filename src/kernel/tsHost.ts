@@ -95,7 +95,13 @@ export function loadTsHost(packageRoot: string, cwd: string): TsHost {
   const override = (key: string, value: unknown) =>
     Object.defineProperty(patched, key, { enumerable: true, value });
   override("createWatchCompilerHost", (files: string[], options: object, ...rest: unknown[]) =>
-    real.createWatchCompilerHost(files, { ...options, inlineSourceMap: true }, ...rest),
+    real.createWatchCompilerHost(
+      files,
+      // Only @types/node is global in cells: a project's other @types (test libraries, …) would
+      // only slow start-up; packages a cell imports still bring their own types.
+      { ...options, inlineSourceMap: true, types: ["node"] },
+      ...rest,
+    ),
   );
   override("transpileModule", (input: string, options: { compilerOptions?: object }) => {
     const m = INLINE_MAP.exec(input);

@@ -36,6 +36,19 @@ describe("splatbook kernel over zmq", () => {
     expect(reply.content.language_info.version).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it("echoes heartbeats", async () => {
+    const zmq = await import("zeromq");
+    const hb = new zmq.Request({ linger: 0, receiveTimeout: 2_000 });
+    hb.connect(`tcp://127.0.0.1:${k.client.connection.hb_port}`);
+    try {
+      await hb.send("ping-42");
+      const [echo] = await hb.receive();
+      expect(echo!.toString()).toBe("ping-42");
+    } finally {
+      hb.close();
+    }
+  });
+
   it("drops a message with a bad signature and logs it", async () => {
     const id = k.client.send("shell", "kernel_info_request", {}, createSigner("not-the-key"));
     await expect(k.client.reply(id, 1_500)).rejects.toThrow(/timed out/);

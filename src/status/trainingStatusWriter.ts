@@ -51,7 +51,16 @@ export function createTrainingStatusWriter(
   let queue: Promise<void> = Promise.resolve();
 
   const writeNow = (status: TrainingStatus): Promise<void> => {
-    const body = TrainingStatusSchema.parse(status);
+    const parsed = TrainingStatusSchema.safeParse(status);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return Promise.reject(
+        new Error(
+          `${path}: status breaks the contract at ${issue?.path.join(".")}: ${issue?.message}`,
+        ),
+      );
+    }
+    const body = parsed.data;
     lastWrittenAt = Date.now();
     lastWrittenState = body.status;
     const next = queue.then(() => writeJsonAtomically(path, body));

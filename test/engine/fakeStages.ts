@@ -6,6 +6,8 @@
 //   hangAt: stage name that writes <output>/hanging-<Stage> and waits for the abort signal
 //   ignoreAbortAt: like hangAt, but only stops after `hangMs` (a stage that has no safe point)
 //   sleepMs: how long each stage works (in 10 ms slices that check the signal)
+// and by the input: a file named FAIL in the input folder makes Validation fail (watch tests).
+import { existsSync } from "node:fs";
 import { appendFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -55,6 +57,9 @@ export function fakeStage(name: StageName): StageDefinition<FakeResult> {
         }
       }
       await work(ctx, Number(p.sleepMs ?? 0));
+      if (name === "Validation" && existsSync(join(ctx.inputFolder, "FAIL"))) {
+        throw new SplatbookError(`${join(ctx.inputFolder, "FAIL")}: this scene is marked to fail`);
+      }
       if (p.failAt === name) throw new SplatbookError(`${name} failed: boom\nsecond line`);
       if (name === "FrameExtraction") {
         await ctx.saveStageProgress({ videos: { "a.mp4": { frames_extracted: 12, done: true } } });

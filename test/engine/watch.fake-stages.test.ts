@@ -1,0 +1,92 @@
+// Watch mode with stand-in stages (fake stages): waits for folders to settle, processes each
+// into OUTPUT/<job_id>, retries failures a bounded number of times, then moves them to .failed/.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { watchFolder, type JobEvent } from "../../src/engine/index.js";
+import { createHealthTracker } from "../../src/status/index.js";
+import { fakeStages } from "./fakeStages.js";
+import { recordingLogger, tempDir, waitFor } from "./helpers.js";
+
+describe("watch (fake stages)", () => {
+  it("processes settled scene folders, retries then quarantines failures, reports watching", async () => {
+    const inputRoot = tempDir("watch-in");
+    const outputRoot = tempDir("watch-out");
+    const controller = new AbortController();
+    const health = createHealthTracker("watching");
+    const log = recordingLogger();
+    const done: { jobId: string; ok: boolean; error?: string }[] = [];
+    const jobStarts: { jobId: string; at: number }[] = [];
+    const watching = watchFolder({
+      inputRoot,
+      outputRoot,
+      stages: fakeStages(),
+      stableSecs: 0.6,
+      pollSecs: 0.1,
+      maxAttempts: 2,
+      signal: controller.signal,
+      logger: log,
+      onEvent: (e: JobEvent) => {
+        health.onEvent(e);
+        if (e.type === "job-start") jobStarts.push({ jobId: e.jobId, at: Date.now() });
+      },
+      onWatching: (err) => health.setWatching(err),
+      onJobDone: (d) => done.push(d),
+    });
+    try {
+      // A scene still being copied: it grows for ~1.2 s; the job must start only after that.
+      const growing = join(inputRoot, "Scene One");
+      mkdirSync(growing);
+      let lastWrite = 0;
+      for (let i = 0; i < 6; i++) {
+        appendFileSync(join(growing, "clip.mp4"), Buffer.alloc(1000, i));
+        lastWrite = Date.now();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const bad = join(inputRoot, "bad-scene");
+      mkdirSync(bad);
+      writeFileSync(join(bad, "FAIL"), "");
+      mkdirSync(join(inputRoot, ".hidden"));
+
+      await waitFor(
+        () =>
+          done.filter((d) => d.jobId === "bad-scene").length === 2 &&
+          done.some((d) => d.jobId === "Scene-One"),
+        30_000,
+        "jobs",
+      );
+      await waitFor(
+        () => existsSync(join(inputRoot, ".failed", "bad-scene", "error.txt")),
+        5000,
+        "quarantine",
+      );
+
+      const first = jobStarts.find((s) => s.jobId === "Scene-One")!;
+      expect(first.at - lastWrite).toBeGreaterThanOrEqual(500);
+      const cp = JSON.parse(
+        readFileSync(join(outputRoot, "Scene-One", ".checkpoint.json"), "utf8"),
+      );
+      expect(cp.stage).toBe("Completed");
+      expect(cp.input_folder).toBe(growing);
+
+      expect(done.filter((d) => d.jobId === "bad-scene").map((d) => d.ok)).toEqual([false, false]);
+      expect(existsSync(bad)).toBe(false);
+      const errorText = readFileSync(join(inputRoot, ".failed", "bad-scene", "error.txt"), "utf8");
+      expect(errorText).toContain("after 2 attempt(s)");
+      expect(errorText).toContain("this scene is marked to fail");
+      expect(existsSync(join(inputRoot, ".failed", "bad-scene", "FAIL"))).toBe(true);
+      expect(log.lines.some((l) => l.includes("moved") && l.includes(".failed"))).toBe(true);
+
+      await waitFor(() => health.snapshot().state === "watching", 5000, "watching");
+      expect(health.snapshot().error_message).toMatch(/bad-scene: .*marked to fail/);
+      // Completed scenes are not processed again while unchanged.
+      const before = jobStarts.length;
+      await new Promise((r) => setTimeout(r, 900));
+      expect(jobStarts.length).toBe(before);
+      expect(existsSync(join(outputRoot, ".hidden"))).toBe(false);
+    } finally {
+      controller.abort();
+      await watching;
+    }
+  });
+});

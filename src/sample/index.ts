@@ -13,7 +13,7 @@ export interface SampleOptions {
   width?: number;
   /** Frame height in pixels (default 240). */
   height?: number;
-  /** Frames rendered per orbit, i.e. per video (default 48). */
+  /** Frames rendered per orbit, i.e. per video (default 60: FrameExtraction's default count). */
   framesPerOrbit?: number;
   /** Video frame rate (default 24). */
   fps?: number;
@@ -60,7 +60,7 @@ export async function renderSample(dir: string, opts: SampleOptions = {}): Promi
   const started = performance.now();
   const width = opts.width ?? 320;
   const height = opts.height ?? 240;
-  const frames = opts.framesPerOrbit ?? 48;
+  const frames = opts.framesPerOrbit ?? 60;
   const fps = opts.fps ?? 24;
   const fovDeg = opts.fovDeg ?? 65;
   const orbits = opts.orbits ?? DEFAULT_ORBITS;

@@ -137,19 +137,21 @@ function checkImagesExist(scene: SceneModel): void {
 /** A calibrated model found in an input folder (skips capture and COLMAP). */
 export interface PrecalibratedInput {
   kind: "colmap" | "transforms";
-  /** Path to hand to `loadSceneModel`. */
+  /** Path to hand to `loadSceneModel`: the model folder, or the transforms.json file. */
   path: string;
 }
 
 /**
- * Detects precalibrated input in a job's input folder: a transforms.json, or a COLMAP sparse
- * model (folder itself, sparse/ or sparse/0) with an images/ folder. Null otherwise.
+ * Detects precalibrated input in a job's input folder: a transforms.json, or a COLMAP model in
+ * the folder itself, sparse/, sparse/0 or colmap/sparse (the same places capture looks, so
+ * stages 1–4 are skipped together). Null otherwise.
  */
 export function detectPrecalibratedInput(inputFolder: string): PrecalibratedInput | null {
   const dir = resolve(inputFolder);
   if (exists(join(dir, "transforms.json")))
     return { kind: "transforms", path: join(dir, "transforms.json") };
-  const modelDir = findColmapModelDir(dir);
-  if (modelDir && guessImagesDir(modelDir)) return { kind: "colmap", path: dir };
-  return null;
+  const modelDir =
+    findColmapModelDir(dir) ??
+    (modelFormatIn(join(dir, "colmap", "sparse", "0")) ? join(dir, "colmap", "sparse", "0") : null);
+  return modelDir ? { kind: "colmap", path: modelDir } : null;
 }

@@ -289,10 +289,13 @@ describe("helpers", () => {
 
   it("detects precalibrated input folders", async () => {
     const dir = join(root, "precal");
-    await put(join(dir, "sparse", "0", "cameras.bin"), "");
-    expect(detectPrecalibratedInput(dir)).toBeNull(); // no images/ yet
     await put(join(dir, "images", "x.jpg"), "");
-    expect(detectPrecalibratedInput(dir)).toEqual({ kind: "colmap", path: dir });
+    expect(detectPrecalibratedInput(dir)).toBeNull();
+    await put(join(dir, "sparse", "0", "cameras.bin"), "");
+    expect(detectPrecalibratedInput(dir)).toEqual({
+      kind: "colmap",
+      path: join(dir, "sparse", "0"),
+    });
     await put(join(dir, "transforms.json"), "{}");
     expect(detectPrecalibratedInput(dir)).toEqual({
       kind: "transforms",

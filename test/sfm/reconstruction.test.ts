@@ -18,7 +18,7 @@ import { extractFrames, stageContext, writeManifest } from "./helpers.js";
 
 const COLMAP_ENV = { ...process.env, QT_QPA_PLATFORM: "offscreen" };
 const FRAMES_PER_VIDEO = 16;
-const RENDERED_PER_ORBIT = 48;
+const RENDERED_PER_ORBIT = 32;
 
 let root: string;
 let output: string;
@@ -141,7 +141,11 @@ describe("ColmapReconstruction on the sample capture", () => {
       const other = byId.get(img.id)!;
       expect(other.name).toBe(img.name);
       expect(other.cameraId).toBe(img.cameraId);
-      expect(Array.from(other.viewmat)).toEqual(Array.from(img.viewmat));
+      // Translations are written exactly; COLMAP's text writer re-normalises the quaternion,
+      // so rotations agree to rounding only.
+      for (const k of [3, 7, 11]) expect(other.viewmat[k]).toBe(img.viewmat[k]);
+      for (let k = 0; k < 16; k++)
+        expect(Math.abs(other.viewmat[k]! - img.viewmat[k]!)).toBeLessThan(1e-12);
     }
     expect(text.points.count).toBe(bin.points.count);
     // Same points, compared by id (the two writers need not list them in the same order).

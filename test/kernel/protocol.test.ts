@@ -2,6 +2,9 @@
  * Drives the real kernel process over ZeroMQ with a small client (src/kernel/client.ts):
  * signatures, execution_count rules, tracebacks, interrupts, shutdown, displays, stdin.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchKernel, type LaunchedKernel } from "../../src/kernel/client.js";
 import { createSigner } from "../../src/kernel/wire.js";
@@ -12,12 +15,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("splatbook kernel over zmq", () => {
   let k: LaunchedKernel;
+  let cwd: string;
   beforeAll(async () => {
     ensureKernelBuilt();
-    k = await launchKernel({ kernelMain: KERNEL_MAIN });
+    // A folder with no node_modules: `splatbook` and `tslab` must resolve without a local install.
+    cwd = mkdtempSync(join(tmpdir(), "splatbook-notebook-"));
+    k = await launchKernel({ kernelMain: KERNEL_MAIN, cwd });
   });
   afterAll(async () => {
     await k?.dispose();
+    if (cwd) rmSync(cwd, { recursive: true, force: true });
   });
 
   it("answers kernel_info with TypeScript language_info", async () => {

@@ -9,7 +9,9 @@ import { commands } from "./commands/index.js";
 function version(): string {
   try {
     const pkg = new URL("../../package.json", import.meta.url);
-    return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
+    const v = (JSON.parse(readFileSync(pkg, "utf8")) as { version?: unknown }).version;
+    // commander's version() with undefined is the getter, so never hand it undefined.
+    return typeof v === "string" ? v : "0.0.0";
   } catch {
     return "0.0.0";
   }

@@ -1,12 +1,22 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { Checkpoint, CompletedStages, StageRecord } from "../contracts/checkpoint.js";
-import { STAGES, progressPercentage, type JobStage, type StageName } from "../contracts/stages.js";
+import type { Checkpoint } from "../contracts/checkpoint.js";
+import { progressPercentage, type JobStage, type StageName } from "../contracts/stages.js";
 import { TRAINING_STATUS_FILENAME } from "../contracts/trainingStatus.js";
 import { markTrainingStatusError } from "../status/trainingStatusWriter.js";
 import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
 import { createCheckpointWriter, rebuildCompletedStages, setStage } from "./checkpointStore.js";
+export type { StageOutcome } from "./stageSupport.js";
+import {
+  checkStageOrder,
+  combineSignals,
+  interruptionOf,
+  outcomeOf,
+  throwIfAborted,
+  type StageOutcome,
+  type StageRecordEx,
+} from "./stageSupport.js";
 import {
   createJobEventHub,
   type JobEvent,
@@ -42,22 +52,6 @@ export interface OpenJobOptions {
   onEvent?: JobEventListener;
 }
 
-/** What running (or reusing) one stage produced. */
-export interface StageOutcome {
-  stage: StageName;
-  /** `cached`: completed earlier with the same fingerprint, not run now. */
-  status: "completed" | "cached" | "skipped";
-  /** True when the stage did not run in this call (cached, or skipped earlier). */
-  cached: boolean;
-  /** The recorded result (JSON form, as downstream stages see it); undefined when skipped. */
-  result: unknown;
-  /** Why a skipped stage was skipped. */
-  reason: string | null;
-  /** Duration of the recorded run. */
-  durationSecs: number;
-  fingerprint: string;
-}
-
 /** What {@link Job.run} returns. */
 export interface JobRunResult {
   jobId: string;
@@ -67,8 +61,6 @@ export interface JobRunResult {
   outcomes: StageOutcome[];
   checkpoint: Readonly<Checkpoint>;
 }
-
-type Record_ = StageRecord & { summary?: Partial<CompletedStages>; fingerprint: string | null };
 
 /**
  * One job on one output folder, holding its lock while open. `run` does every stage still to
@@ -277,7 +269,7 @@ export class Job {
       const probe = this.context(def, signal);
       const inputs = await def.fingerprintInputs(probe);
       fingerprint = stageFingerprint({ stage: name, inputs, upstreamFingerprint, upstreamResult });
-      const rec = this.cp.stages[name] as Record_ | undefined;
+      const rec = this.cp.stages[name] as StageRecordEx | undefined;
       if (rec && rec.fingerprint === fingerprint) {
         if (rec.state === "completed" || rec.state === "skipped") {
           this.emit({ type: "stage-cached", stage: name, fingerprint });
@@ -290,7 +282,7 @@ export class Job {
       if (reason !== null) {
         this.log.info(`${name} skipped: ${reason}`);
         this.emit({ type: "stage-skipped", stage: name, reason });
-        return outcomeOf(name, this.cp.stages[name] as Record_, false);
+        return outcomeOf(name, this.cp.stages[name] as StageRecordEx, false);
       }
       this.emit({ type: "stage-start", stage: name, progressPercentage: progressPercentage(name) });
       const result: unknown = await def.run(this.context(def, signal, fingerprint));
@@ -336,7 +328,7 @@ export class Job {
     result: unknown,
     started: number,
   ): Promise<StageOutcome> {
-    const rec = this.cp.stages[def.name] as Record_;
+    const rec = this.cp.stages[def.name] as StageRecordEx;
     const durationSecs = (Date.now() - started) / 1000;
     rec.state = "completed";
     rec.finished_at = new Date().toISOString();
@@ -362,7 +354,7 @@ export class Job {
     const error = interrupted ? interruptionOf(signal, err) : err;
     const message = oneLine(error);
     const now = new Date().toISOString();
-    const prev = this.cp.stages[def.name] as Record_ | undefined;
+    const prev = this.cp.stages[def.name] as StageRecordEx | undefined;
     const ran = prev?.state === "running";
     this.cp.stages[def.name] = {
       ...(ran ? prev : {}),
@@ -423,47 +415,4 @@ export class Job {
       },
     };
   }
-}
-
-function outcomeOf(stage: StageName, rec: Record_, cached: boolean): StageOutcome {
-  return {
-    stage,
-    status: rec.state === "skipped" ? "skipped" : cached ? "cached" : "completed",
-    cached,
-    result: rec.state === "completed" ? rec.result : undefined,
-    reason: rec.reason ?? null,
-    durationSecs: rec.duration_secs ?? 0,
-    fingerprint: rec.fingerprint ?? "",
-  };
-}
-
-/** Stages must be known names, each once, in pipeline order. */
-function checkStageOrder(stages: readonly StageDefinition<any>[]): void {
-  let prev = -1;
-  for (const s of stages) {
-    const i = STAGES.indexOf(s.name);
-    if (i <= prev) {
-      throw new SplatbookError(
-        `stage table out of order or repeated at ${s.name}; expected order ${STAGES.join(", ")}`,
-      );
-    }
-    prev = i;
-  }
-  if (stages.length === 0) throw new SplatbookError("the stage table is empty");
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw interruptionOf(signal, undefined);
-}
-
-/** The InterruptedError for an abort: the signal's reason if it is one (CLI: SIGTERM → 143). */
-function interruptionOf(signal: AbortSignal | undefined, err: unknown): InterruptedError {
-  if (signal?.reason instanceof InterruptedError) return signal.reason;
-  if (err instanceof InterruptedError) return err;
-  return new InterruptedError("interrupt");
-}
-
-function combineSignals(a?: AbortSignal, b?: AbortSignal): AbortSignal | undefined {
-  if (a && b) return AbortSignal.any([a, b]);
-  return a ?? b;
 }

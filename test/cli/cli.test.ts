@@ -1,0 +1,186 @@
+// The real `splatbook` CLI (src/cli/main.ts compiled with tsc, run as a node process): one-line
+// errors, exit codes, status output, /health after a failure, and a real capture run.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CheckpointSchema } from "../../src/contracts/checkpoint.js";
+import { HealthSchema } from "../../src/contracts/health.js";
+import { ROOT, compileEntry, spawnNode, tempDir } from "../engine/helpers.js";
+
+let cli = "";
+beforeAll(() => {
+  cli = compileEntry(join(ROOT, "src/cli/main.ts"), "splatbook-cli-test");
+}, 300_000);
+
+async function splatbook(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const s = spawnNode(cli, args, { HEALTH_CHECK_ENABLED: "", ...env });
+  const exit = await s.exited;
+  return { code: exit.code, out: s.output() };
+}
+
+function getJson(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    request(url, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve(JSON.parse(body)));
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
+describe("splatbook CLI", () => {
+  it("lists its commands", async () => {
+    const { code, out } = await splatbook(["--help"]);
+    expect(code).toBe(0);
+    for (const c of ["process", "status", "watch", "cleanup", "sample", "demo"]) {
+      expect(out).toMatch(new RegExp(`^  ${c} `, "m"));
+    }
+  });
+
+  it("expected errors are one line with no stack trace and exit 1", async () => {
+    const root = tempDir("cli");
+    const { code, out } = await splatbook(["process", join(root, "missing"), join(root, "o")]);
+    expect(code).toBe(1);
+    expect(out).toBe(`splatbook: ${join(root, "missing")}: input folder does not exist\n`);
+    const status = await splatbook(["status", root]);
+    expect(status.code).toBe(1);
+    expect(status.out).toBe(
+      `splatbook: ${root}: no .checkpoint.json (not a splatbook job folder)\n`,
+    );
+    const bad = await splatbook(["process", root, join(root, "o"), "--until", "Bogus"]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/unknown stage "Bogus"/);
+  });
+
+  it("a failed job: one-line cause, checkpoint error, `status`, and /health in error", async () => {
+    const root = tempDir("cli");
+    const input = join(root, "empty scene");
+    mkdirSync(input);
+    const output = join(root, "out");
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const s = spawnNode(cli, ["process", input, output], {
+      HEALTH_CHECK_ENABLED: "true",
+      HEALTH_CHECK_PORT: String(port),
+      HEALTH_CHECK_LINGER_SECS: "5",
+    });
+    // The job fails at once (no video); /health keeps serving for the linger time.
+    let health: ReturnType<typeof HealthSchema.parse> | undefined;
+    for (let i = 0; i < 200 && health?.state !== "error"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      health = await getJson(`http://127.0.0.1:${port}/health`)
+        .then((j) => HealthSchema.parse(j))
+        .catch(() => undefined);
+    }
+    expect(health?.state).toBe("error");
+    expect(health?.error_message).toContain("no usable video");
+    expect(health?.current_job).toMatchObject({
+      job_id: "out",
+      stage: "Validation",
+      progress_percentage: 0,
+    });
+    const exit = await s.exited;
+    expect(exit.code).toBe(1);
+    const errLines = s
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("splatbook:"));
+    expect(errLines).toEqual([`splatbook: ${input}: no usable video (folder is empty)`]);
+    expect(s.output()).not.toMatch(/^\s+at /m);
+
+    const cp = CheckpointSchema.parse(
+      JSON.parse(readFileSync(join(output, ".checkpoint.json"), "utf8")),
+    );
+    expect(cp.stage).toBe("Validation");
+    expect(cp.error?.message).toBe(`${input}: no usable video (folder is empty)`);
+    const human = await splatbook(["status", output]);
+    expect(human.code).toBe(0);
+    expect(human.out).toMatch(/stage\s+Validation \(0%\)/);
+    expect(human.out).toMatch(/Validation\s+failed/);
+    expect(human.out).toContain("last error: Validation:");
+    const json = await splatbook(["status", output, "--json"]);
+    expect(JSON.parse(json.out)).toMatchObject({ stage: "Validation", running_pid: null });
+  });
+
+  it("processes the real sample capture up to ManifestGeneration, then resumes with nothing to redo", async () => {
+    const root = tempDir("cli");
+    const sample = join(root, "sample dir");
+    const output = join(root, "out");
+    const r = await splatbook(["sample", sample, "--frames-per-orbit", "12"]);
+    expect(r.code, r.out).toBe(0);
+    writeFileSync(join(sample, "readme.txt"), "not a video");
+    const first = await splatbook([
+      "process",
+      sample,
+      output,
+      "--until",
+      "ManifestGeneration",
+      "--frames-per-video",
+      "6",
+    ]);
+    expect(first.code, first.out).toBe(0);
+    expect(first.out).toContain("ManifestGeneration done in");
+    const cp = CheckpointSchema.parse(
+      JSON.parse(readFileSync(join(output, ".checkpoint.json"), "utf8")),
+    );
+    expect(cp.stage).toBe("ColmapReconstruction");
+    expect(cp.progress_percentage).toBe(50);
+    expect(cp.completed_stages).toMatchObject({ video_count: 2, total_frames: 12 });
+    expect(cp.completed_stages.manifest_path).toBe(join(output, "manifest.json"));
+    expect(cp.params).toEqual({ framesPerVideo: 6 });
+
+    const again = await splatbook([
+      "process",
+      sample,
+      output,
+      "--until",
+      "ManifestGeneration",
+      "--frames-per-video",
+      "6",
+      "--json-log",
+    ]);
+    expect(again.code, again.out).toBe(0);
+    const lines = again.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(
+      lines.some((l) => l.msg === "Resuming from checkpoint at stage ColmapReconstruction"),
+    ).toBe(true);
+    expect(lines.filter((l) => l.type === "stage-cached").map((l) => l.stage)).toEqual([
+      "Validation",
+      "FrameExtraction",
+      "MetadataExtraction",
+      "ManifestGeneration",
+    ]);
+    // A changed frame count reruns FrameExtraction and what follows, not Validation.
+    const changed = await splatbook([
+      "process",
+      sample,
+      output,
+      "--until",
+      "ManifestGeneration",
+      "--frames-per-video",
+      "4",
+      "--json-log",
+    ]);
+    const events = changed.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((l) => l.type === "stage-cached").map((l) => l.stage)).toEqual([
+      "Validation",
+    ]);
+    expect(events.filter((l) => l.type === "stage-complete").map((l) => l.stage)).toEqual([
+      "FrameExtraction",
+      "MetadataExtraction",
+      "ManifestGeneration",
+    ]);
+    const cp2 = CheckpointSchema.parse(
+      JSON.parse(readFileSync(join(output, ".checkpoint.json"), "utf8")),
+    );
+    expect(cp2.completed_stages.total_frames).toBe(8);
+  });
+});

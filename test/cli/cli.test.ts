@@ -1,12 +1,13 @@
 // The real `splatbook` CLI (src/cli/main.ts compiled with tsc, run as a node process): one-line
 // errors, exit codes, status output, /health after a failure, and a real capture run.
+import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CheckpointSchema } from "../../src/contracts/checkpoint.js";
 import { HealthSchema } from "../../src/contracts/health.js";
-import { ROOT, compileEntry, spawnNode, tempDir } from "../engine/helpers.js";
+import { ROOT, compileEntry, spawnNode, tempDir, waitFor } from "../engine/helpers.js";
 
 let cli = "";
 beforeAll(() => {
@@ -182,5 +183,55 @@ describe("splatbook CLI", () => {
       JSON.parse(readFileSync(join(output, ".checkpoint.json"), "utf8")),
     );
     expect(cp2.completed_stages.total_frames).toBe(8);
+  });
+
+  it("SIGKILL in the middle of ColmapReconstruction: the same command resumes there and completes", async () => {
+    const root = tempDir("cli-kill");
+    const sample = join(root, "sample");
+    const output = join(root, "out");
+    expect((await splatbook(["sample", sample, "--frames-per-orbit", "12"])).code).toBe(0);
+    const args = ["process", sample, output, "--until", "ColmapReconstruction", "--json-log"];
+    // Detached: its own process group, so the kill takes COLMAP down with it, like a crash.
+    const child = spawn(process.execPath, [cli, ...args], { detached: true, stdio: "ignore" });
+    const cpPath = join(output, ".checkpoint.json");
+    const colmapRunning = () => {
+      try {
+        const cp = JSON.parse(readFileSync(cpPath, "utf8"));
+        return cp.stages?.ColmapReconstruction?.state === "running";
+      } catch {
+        return false;
+      }
+    };
+    await waitFor(colmapRunning, 120_000, "ColmapReconstruction to start");
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(-child.pid!, "SIGKILL");
+    await new Promise((r) => child.on("exit", r));
+    expect(colmapRunning()).toBe(true);
+
+    const again = await splatbook(args);
+    expect(again.code, again.out).toBe(0);
+    const lines = again.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(
+      lines.some((l) => l.msg === "Resuming from checkpoint at stage ColmapReconstruction"),
+    ).toBe(true);
+    expect(lines.some((l) => String(l.msg).includes(`left by dead process pid ${child.pid}`))).toBe(
+      true,
+    );
+    expect(lines.filter((l) => l.type === "stage-cached").map((l) => l.stage)).toEqual([
+      "Validation",
+      "FrameExtraction",
+      "MetadataExtraction",
+      "ManifestGeneration",
+    ]);
+    expect(lines.filter((l) => l.type === "stage-start").map((l) => l.stage)).toEqual([
+      "ColmapReconstruction",
+    ]);
+    const cp = CheckpointSchema.parse(JSON.parse(readFileSync(cpPath, "utf8")));
+    expect(cp.stage).toBe("Training");
+    expect(cp.completed_stages.video_count).toBe(2);
+    expect(cp.completed_stages.colmap_points).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,10 @@
 import { ssim as referenceSsim } from "./reference/loss.js";
 import type { ImageRGB } from "./types.js";
 
-/** Evaluation metrics on the CPU (evaluation images are small): PSNR over all channels, in dB. */
+/**
+ * Evaluation metrics on the CPU (evaluation images are small): PSNR over all channels, in dB,
+ * capped at 100 dB so identical images give a finite number (JSON and the status schema need one).
+ */
 export function psnr(a: ImageRGB, b: ImageRGB): number {
   sameShape(a, b);
   let se = 0;
@@ -11,7 +14,7 @@ export function psnr(a: ImageRGB, b: ImageRGB): number {
     se += d * d;
   }
   const mse = se / n;
-  return mse === 0 ? Infinity : -10 * Math.log10(mse);
+  return mse <= 1e-10 ? 100 : -10 * Math.log10(mse);
 }
 
 /**

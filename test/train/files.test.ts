@@ -268,6 +268,7 @@ describe("evaluation metrics", () => {
     const B = { width: w, height: h, data: b };
     expect(psnr(A, B)).toBeCloseTo(-10 * Math.log10(mse), 4);
     expect(ssim(A, A)).toBeCloseTo(1, 9);
+    expect(psnr(A, A)).toBe(100);
     expect(ssim(A, B)).toBeLessThan(0.99);
     const broken = { width: w, height: h, data: a.map(() => NaN) };
     expect(Number.isFinite(psnr(broken, A))).toBe(true);

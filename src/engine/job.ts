@@ -70,8 +70,11 @@ export interface JobRunResult {
 export class Job {
   private readonly hub = createJobEventHub();
   private readonly writer;
+  /** Open jobs of this process by output folder: a notebook may re-run its `Job.open` cell. */
+  private static readonly openJobs = new Map<string, Job>();
   private started = false;
   private closed = false;
+  private running = false;
 
   private constructor(
     readonly id: string,
@@ -102,6 +105,7 @@ export class Job {
       });
     }
     await mkdir(outputFolder, { recursive: true });
+    await Job.closeEarlierInThisProcess(outputFolder, log);
     const lock = await acquireJobLock(outputFolder, log);
     try {
       const params = { ...(opts.params ?? {}) };
@@ -130,6 +134,7 @@ export class Job {
         opts.signal,
         opened.resumedFrom,
       );
+      Job.openJobs.set(outputFolder, job);
       if (opts.onEvent) job.subscribe(opts.onEvent);
       await mkdir(cp.temp_folder, { recursive: true });
       if (opened.created) await job.writer.write(cp);
@@ -208,6 +213,7 @@ export class Job {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (Job.openJobs.get(this.outputFolder) === this) Job.openJobs.delete(this.outputFolder);
     await this.lock.release();
   }
 
@@ -232,7 +238,35 @@ export class Job {
 
   /** Evaluates stages 0..last in order: reuse by fingerprint, skip, or run. */
   private async advance(last: number, callSignal?: AbortSignal): Promise<StageOutcome[]> {
-    if (this.closed) throw new SplatbookError(`job ${this.id} is closed`);
+    if (this.closed) {
+      throw new SplatbookError(`job ${this.id} is closed (it was closed or opened again)`);
+    }
+    if (this.running) throw new SplatbookError(`job ${this.id} is already running a stage`);
+    this.running = true;
+    try {
+      return await this.advanceUnguarded(last, callSignal);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Re-opening a folder this process already has open (a re-run notebook cell) closes the
+   * earlier Job object, unless it is still running a stage.
+   */
+  private static async closeEarlierInThisProcess(outputFolder: string, log: Logger): Promise<void> {
+    const earlier = Job.openJobs.get(outputFolder);
+    if (!earlier) return;
+    if (earlier.running) {
+      throw new SplatbookError(
+        `${outputFolder}: job ${earlier.id} is still running a stage in this process`,
+      );
+    }
+    log.debug(`closing the earlier Job object for ${outputFolder}`);
+    await earlier.close();
+  }
+
+  private async advanceUnguarded(last: number, callSignal?: AbortSignal): Promise<StageOutcome[]> {
     const signal = combineSignals(this.signal, callSignal);
     this.emit({
       type: "job-start",

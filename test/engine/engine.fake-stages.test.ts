@@ -253,4 +253,27 @@ describe("engine with fake stages", () => {
     expect(resumed.log.lines).toContain("Resuming from checkpoint at stage MetadataExtraction");
     expect(readCp(output).stage).toBe("Completed");
   });
+
+  it("re-opening a folder in the same process (a re-run notebook cell) replaces the earlier Job", async () => {
+    const { input, output } = setup();
+    const a = await Job.open({ input, output, stages: fakeStages() });
+    await a.runStage("Validation");
+    const b = await Job.open({ input, output, stages: fakeStages() });
+    await expect(a.runStage("FrameExtraction")).rejects.toThrow(/is closed/);
+    expect((await b.runStage("Validation")).cached).toBe(true);
+    // While b runs a stage, opening again is refused.
+    const controller = new AbortController();
+    b.setParams({ hangAt: "FrameExtraction" });
+    const running = b.runStage("FrameExtraction", { signal: controller.signal });
+    const { waitFor } = await import("./helpers.js");
+    await waitFor(() => existsSync(join(output, "hanging-FrameExtraction")));
+    await expect(Job.open({ input, output, stages: fakeStages() })).rejects.toThrow(
+      /still running a stage in this process/,
+    );
+    await expect(b.run()).rejects.toThrow(/already running a stage/);
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ name: "InterruptedError", exitCode: 130 });
+    await b.close();
+    expect(existsSync(join(output, ".splatbook.lock"))).toBe(false);
+  });
 });

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SplatbookError } from "../util/errors.js";
+import { InterruptedError, SplatbookError } from "../util/errors.js";
 import { runTool } from "../util/exec.js";
 import { countRegisteredImages, readPoints3DBin } from "./colmapBinary.js";
 import { meanReprojectionError } from "./sceneModel.js";
@@ -187,8 +187,9 @@ export async function runSparseReconstruction(o: SparseOptions): Promise<SparseR
   const t3 = performance.now();
 
   const models = (await readdir(modelsDir)).filter((n) => /^\d+$/.test(n));
-  if (mapperError && (models.length > 0 || !(mapperError instanceof SplatbookError)))
-    throw mapperError;
+  const noModel =
+    mapperError instanceof SplatbookError && !(mapperError instanceof InterruptedError);
+  if (mapperError && (models.length > 0 || !noModel)) throw mapperError;
   if (models.length === 0) {
     throw new SplatbookError(
       `COLMAP reconstructed no model from ${total} frames: the capture may lack parallax or texture`,

@@ -12,7 +12,7 @@ import {
   readColmapText,
   type ColmapReconstructionResult,
 } from "../../src/sfm/index.js";
-import { SplatbookError } from "../../src/util/errors.js";
+import { InterruptedError, SplatbookError } from "../../src/util/errors.js";
 import { runTool } from "../../src/util/exec.js";
 import { extractFrames, stageContext, writeManifest } from "./helpers.js";
 
@@ -201,5 +201,19 @@ describe("ColmapReconstruction on a still (no-parallax) video", () => {
       /^(only \d+\/12 frames registered|COLMAP reconstructed no model from 12 frames): the capture may lack parallax or texture$/,
     );
     console.log(`still video: ${(err as Error).message}`);
+
+    // An abort (SIGINT/SIGTERM in the engine) stops COLMAP promptly with InterruptedError.
+    const aborted = stageContext(out, join(dir, "tmp-abort"));
+    const controller = new AbortController();
+    const ctx2 = { ...aborted.ctx, signal: controller.signal };
+    const started = performance.now();
+    const running = colmapReconstructionStage.run(ctx2).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    setTimeout(() => controller.abort(), 1000);
+    const stopped = await running;
+    expect(stopped).toBeInstanceOf(InterruptedError);
+    expect(performance.now() - started).toBeLessThan(8000);
   }, 120_000);
 });

@@ -30,10 +30,14 @@ export async function openCliJobSession(opts: {
   jsonLog?: boolean;
   initialHealth?: "idle" | "watching";
 }): Promise<CliJobSession> {
-  const log = createConsoleLogger({ json: opts.jsonLog });
+  const display = createProgressDisplay({ json: opts.jsonLog });
+  const log = createConsoleLogger({
+    json: opts.jsonLog,
+    sink: (line, level) =>
+      display.printAbove(line, level === "warn" && !opts.jsonLog ? process.stderr : process.stdout),
+  });
   const controller = new AbortController();
   const uninstall = installInterruptHandlers(controller, (m) => log.warn(m));
-  const display = createProgressDisplay({ json: opts.jsonLog });
   const health = createHealthTracker(opts.initialHealth ?? "idle");
   let server: HealthServer | undefined;
   const config = healthConfigFromEnv();

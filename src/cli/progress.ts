@@ -12,6 +12,8 @@ export function formatDuration(secs: number): string {
 /** Renders engine events for a terminal. */
 export interface ProgressDisplay {
   onEvent(event: JobEvent): void;
+  /** Writes a log line without tearing the progress bar (it is redrawn below the line). */
+  printAbove(text: string, stream: NodeJS.WritableStream): void;
   stop(): void;
 }
 
@@ -30,11 +32,28 @@ export function createProgressDisplay(
     stream.write(line + "\n");
   };
   let bar: cliProgress.SingleBar | undefined;
+  let barFormat = "";
+  let barValue = 0;
+  let barDetail = "";
+  const startBar = () => {
+    bar = new cliProgress.SingleBar(
+      { stream, format: barFormat, hideCursor: true, clearOnComplete: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(100, barValue, { detail: barDetail });
+  };
+  const printAbove = (text: string, out: NodeJS.WritableStream) => {
+    if (!bar) return void out.write(text);
+    bar.stop();
+    out.write(text);
+    startBar();
+  };
   let lastLineAt = 0;
   let lastLineFraction = -1;
 
   if (opts.json) {
     return {
+      printAbove: (text, out) => void out.write(text),
       onEvent(e) {
         const { checkpoint, ...rest } = e;
         process.stdout.write(
@@ -45,6 +64,7 @@ export function createProgressDisplay(
     };
   }
   return {
+    printAbove,
     onEvent(e) {
       switch (e.type) {
         case "stage-start":
@@ -52,21 +72,17 @@ export function createProgressDisplay(
           lastLineAt = Date.now();
           lastLineFraction = 0;
           if (tty) {
-            bar = new cliProgress.SingleBar(
-              {
-                stream,
-                format: `  ${e.stage} [{bar}] {percentage}% {detail}`,
-                hideCursor: true,
-                clearOnComplete: true,
-              },
-              cliProgress.Presets.shades_classic,
-            );
-            bar.start(100, 0, { detail: "" });
+            barFormat = `  ${e.stage} [{bar}] {percentage}% {detail}`;
+            barValue = 0;
+            barDetail = "";
+            startBar();
           }
           break;
         case "stage-progress":
           if (bar) {
-            bar.update(Math.round(e.fraction * 100), { detail: e.detail ?? "" });
+            barValue = Math.round(e.fraction * 100);
+            barDetail = e.detail ?? "";
+            bar.update(barValue, { detail: barDetail });
           } else if (
             e.fraction - lastLineFraction >= 0.1 ||
             Date.now() - lastLineAt >= 10_000 ||

@@ -12,6 +12,8 @@ export interface ConsoleLoggerOptions {
   /** Where info/debug go (default stdout); warnings go to `errStream` (default stderr). */
   stream?: NodeJS.WritableStream;
   errStream?: NodeJS.WritableStream;
+  /** Replaces the streams: receives each formatted line (e.g. to print above a progress bar). */
+  sink?: (line: string, level: "info" | "warn" | "debug") => void;
 }
 
 /** Plain lines (`message`, `warning: message`) or JSON lines, for the CLI. */
@@ -23,11 +25,16 @@ export function createConsoleLogger(opts: ConsoleLoggerOptions = {}): Logger {
     opts.json
       ? JSON.stringify({ time: new Date().toISOString(), level, msg }) + "\n"
       : (level === "warn" ? "warning: " : "") + msg + "\n";
+  const emit = (level: "info" | "warn" | "debug", msg: string) => {
+    const text = line(level, msg);
+    if (opts.sink) opts.sink(text, level);
+    else (level === "warn" && !opts.json ? err : out).write(text);
+  };
   return {
-    info: (msg) => void out.write(line("info", msg)),
-    warn: (msg) => void (opts.json ? out : err).write(line("warn", msg)),
+    info: (msg) => emit("info", msg),
+    warn: (msg) => emit("warn", msg),
     debug: (msg) => {
-      if (debug) out.write(line("debug", msg));
+      if (debug) emit("debug", msg);
     },
   };
 }

@@ -240,7 +240,7 @@ export async function launchKernel(options: {
   const started = performance.now();
   const child = spawn(process.execPath, [options.kernelMain, connectionFile], {
     cwd: options.cwd,
-    env: options.env ?? process.env,
+    env: { ...(options.env ?? process.env), JPY_PARENT_PID: String(process.pid) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

@@ -42,6 +42,22 @@ function captureStreams(
   }
 }
 
+/**
+ * Exits with the process that started us (jupyter_client sets JPY_PARENT_PID), as ipykernel does,
+ * so a crashed frontend leaves no orphaned kernel.
+ */
+function watchParent(pid: number, onGone: () => void): void {
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  const timer = setInterval(() => {
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ESRCH") onGone();
+    }
+  }, 2_000);
+  timer.unref();
+}
+
 /** Runs the kernel until shutdown_request. */
 export async function runKernel(connectionFile: string): Promise<void> {
   const realStderr = process.stderr.write.bind(process.stderr);
@@ -73,6 +89,10 @@ export async function runKernel(connectionFile: string): Promise<void> {
   captureStreams(server, kernel.outputTarget);
   // Signal-mode interrupts; during synchronous cell code vm's breakOnSigint takes over.
   process.on("SIGINT", () => kernel.interrupt("SIGINT"));
+  watchParent(Number(process.env.JPY_PARENT_PID), () => {
+    log("parent process is gone; exiting");
+    process.exit(0);
+  });
   // Stray async errors from cell code must not take the kernel down: show them in the cell.
   process.on("uncaughtException", (err) => console.error("Uncaught exception:", err));
   process.on("unhandledRejection", (reason) => console.error("Unhandled rejection:", reason));

@@ -3,7 +3,6 @@ import { mkdir, readdir, rename, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
-import { readCheckpoint } from "./checkpointStore.js";
 import type { JobEventListener } from "./events.js";
 import { sanitizeJobId } from "./jobId.js";
 import { silentLogger } from "./logger.js";
@@ -52,8 +51,10 @@ interface Candidate {
  * Watch mode: polls `inputRoot` for scene folders; once a folder stops changing for
  * `stableSecs` it is processed into `outputRoot/<job_id>` (job id = sanitized folder name).
  * A failure is retried (at most `maxAttempts` tries in all); the last failure moves the input to
- * `inputRoot/.failed/<scene>/` with the cause in `error.txt` inside it. A folder whose job is
- * already Completed is not run again unless its content changes. Runs until `signal` aborts.
+ * `inputRoot/.failed/<scene>/` with the cause in `error.txt` inside it. Each folder is seen once
+ * per content: after a restart of the watcher, a folder whose job is already Completed gets a
+ * run in which every stage is reused by fingerprint (cheap), so content changed while the
+ * watcher was down is still processed. Runs until `signal` aborts.
  */
 export async function watchFolder(opts: WatchOptions): Promise<void> {
   const log = opts.logger ?? silentLogger;
@@ -102,10 +103,6 @@ export async function watchFolder(opts: WatchOptions): Promise<void> {
       if (c.doneSignature === signature || Date.now() - c.stableSince < stableMs) continue;
       const jobId = sanitizeJobId(name);
       const output = join(outputRoot, jobId);
-      if (c.attempts === 0 && (await alreadyCompleted(output, folder))) {
-        c.doneSignature = signature;
-        continue;
-      }
       c.attempts++;
       log.info(`processing ${folder} → ${output} (attempt ${c.attempts}/${maxAttempts})`);
       try {
@@ -172,15 +169,6 @@ export async function folderSignature(folder: string): Promise<string> {
   };
   await walk(folder);
   return `${count}:${size}:${newest}`;
-}
-
-async function alreadyCompleted(output: string, input: string): Promise<boolean> {
-  try {
-    const cp = await readCheckpoint(output);
-    return cp?.stage === "Completed" && cp.input_folder === input;
-  } catch {
-    return false;
-  }
 }
 
 /** Moves a failed scene to `.failed/<name>` (suffixed if taken) with `error.txt` inside. */

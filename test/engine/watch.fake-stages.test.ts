@@ -88,5 +88,30 @@ describe("watch (fake stages)", () => {
       controller.abort();
       await watching;
     }
+    // A restarted watcher looks at the completed scene again: every stage is reused.
+    const runsLog = join(outputRoot, "Scene-One", "runs.log");
+    expect(readFileSync(runsLog, "utf8").trim().split("\n")).toHaveLength(8);
+    const second = new AbortController();
+    const cached: string[] = [];
+    const rerun: { jobId: string; ok: boolean }[] = [];
+    const again = watchFolder({
+      inputRoot,
+      outputRoot,
+      stages: fakeStages(),
+      stableSecs: 0.2,
+      pollSecs: 0.1,
+      signal: second.signal,
+      onEvent: (e) => void (e.type === "stage-cached" && cached.push(e.stage)),
+      onJobDone: (d) => rerun.push(d),
+    });
+    try {
+      await waitFor(() => rerun.length === 1, 10_000, "rerun");
+      expect(rerun[0]).toMatchObject({ jobId: "Scene-One", ok: true });
+      expect(cached).toHaveLength(8);
+      expect(readFileSync(runsLog, "utf8").trim().split("\n")).toHaveLength(8);
+    } finally {
+      second.abort();
+      await again;
+    }
   });
 });

@@ -185,6 +185,33 @@ describe("splatbook CLI", () => {
     expect(cp2.completed_stages.total_frames).toBe(8);
   });
 
+  it("demo renders the sample into <dir>/sample and processes it into <dir>/output", async () => {
+    const dir = join(tempDir("cli-demo"), "demo");
+    const first = await splatbook([
+      "demo",
+      dir,
+      "--until",
+      "Validation",
+      "--frames-per-orbit",
+      "6",
+    ]);
+    expect(first.code, first.out).toBe(0);
+    expect(first.out).toMatch(/sample: 2 video\(s\) of 6 frames/);
+    const cp = CheckpointSchema.parse(
+      JSON.parse(readFileSync(join(dir, "output", ".checkpoint.json"), "utf8")),
+    );
+    expect(cp).toMatchObject({
+      job_id: "output",
+      stage: "FrameExtraction",
+      input_folder: join(dir, "sample"),
+    });
+    expect(cp.completed_stages.video_count).toBe(2);
+    const again = await splatbook(["demo", dir, "--until", "Validation"]);
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toContain(`sample: reusing ${join(dir, "sample")}`);
+    expect(again.out).toContain("Validation: unchanged, reusing the earlier result");
+  });
+
   it("SIGKILL in the middle of ColmapReconstruction: the same command resumes there and completes", async () => {
     const root = tempDir("cli-kill");
     const sample = join(root, "sample");

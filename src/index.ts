@@ -16,3 +16,5 @@ export {
 } from "./kernel/runtime.js";
 // The notebook API (same engine and checkpoints as the CLI).
 export { Job, type JobOpenOptions, type StageCallResult } from "./notebook/index.js";
+// The synthetic sample capture, so notebooks can make their own input.
+export { renderSample, type SampleOptions, type SampleResult } from "./sample/index.js";

@@ -132,7 +132,7 @@ export class ProgressView {
         if (e.stage === "Training") this.stopTrainingPoll(true);
         break;
       case "stage-cached":
-        if (row) Object.assign(row, { state: "cached", detail: "cached" });
+        if (row) Object.assign(row, { state: "cached", detail: null });
         break;
       case "stage-skipped":
         if (row) Object.assign(row, { state: "skipped", detail: e.reason });

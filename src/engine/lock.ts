@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -36,6 +37,46 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When a process started (ms since the epoch), from /proc on Linux; undefined elsewhere or when
+ * unknown. Assumes the usual 100 clock ticks per second.
+ */
+export function processStartedAt(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[19]);
+    const btime = /^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1];
+    if (!Number.isFinite(ticks) || !btime) return undefined;
+    return Number(btime) * 1000 + (ticks / 100) * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+let procClockChecked: boolean | undefined;
+/** /proc start times are trusted only if ours matches this process's real start (±5 s). */
+function procClockAgrees(): boolean {
+  if (procClockChecked === undefined) {
+    const ours = processStartedAt(process.pid);
+    procClockChecked = ours !== undefined && Math.abs(ours - performance.timeOrigin) < 5000;
+  }
+  return procClockChecked;
+}
+
+/**
+ * True if the lock's holder still runs: the pid exists and (where /proc tells) that process
+ * started before the lock was written — a pid reused by a later process does not count.
+ */
+export function isHolderAlive(info: LockInfo): boolean {
+  if (!isProcessAlive(info.pid)) return false;
+  const started = procClockAgrees() ? processStartedAt(info.pid) : undefined;
+  const locked = Date.parse(info.started_at);
+  // 2 s slack for clock granularity (btime is whole seconds).
+  return started === undefined || !Number.isFinite(locked) || started <= locked + 2000;
+}
+
 /** Reads a lock file; undefined if it is missing or not valid JSON. */
 export async function readLock(outputFolder: string): Promise<LockInfo | undefined> {
   try {
@@ -51,7 +92,7 @@ export async function liveLockHolder(outputFolder: string): Promise<LockInfo | u
   const info = await readLock(outputFolder);
   if (!info) return undefined;
   if (info.hostname !== hostname()) return info;
-  return isProcessAlive(info.pid) ? info : undefined;
+  return isHolderAlive(info) ? info : undefined;
 }
 
 /**
@@ -109,7 +150,7 @@ async function handleExistingLock(path: string, outputFolder: string, log: Logge
       `${outputFolder} is in use by splatbook pid ${holder.pid} on host ${holder.hostname} (since ${holder.started_at}); delete ${path} if that process is gone`,
       { file: path },
     );
-  } else if (isProcessAlive(holder.pid)) {
+  } else if (isHolderAlive(holder)) {
     throw new SplatbookError(
       `${outputFolder} is in use by another splatbook process (pid ${holder.pid}, since ${holder.started_at})`,
       { file: path },

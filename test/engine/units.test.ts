@@ -88,3 +88,22 @@ describe("engine units", () => {
     await lock.release();
   });
 });
+
+describe("lock holder liveness", () => {
+  it("a lock naming a live pid that started after the lock was written is stale (pid reuse)", async () => {
+    const { isHolderAlive, processStartedAt } = await import("../../src/engine/lock.js");
+    const { hostname } = await import("node:os");
+    const started = processStartedAt(process.pid);
+    expect(started).toBeGreaterThan(Date.now() - 10 * 60_000);
+    const mine = { pid: process.pid, hostname: hostname(), started_at: new Date().toISOString() };
+    expect(isHolderAlive(mine)).toBe(true);
+    const before = { ...mine, started_at: new Date(started! - 3600_000).toISOString() };
+    expect(isHolderAlive(before)).toBe(false);
+    const dir = tempDir("lock-reuse");
+    writeFileSync(join(dir, ".splatbook.lock"), JSON.stringify(before));
+    const log = recordingLogger();
+    const lock = await acquireJobLock(dir, log);
+    expect(log.lines.some((l) => l.includes(`left by dead process pid ${process.pid}`))).toBe(true);
+    await lock.release();
+  });
+});

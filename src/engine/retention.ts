@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
-import { readdir, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readdir, rm } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
 import { SplatbookError, oneLine } from "../util/errors.js";
 import { checkpointPath, readCheckpoint, unixNow } from "./checkpointStore.js";
 import { liveLockHolder } from "./lock.js";
@@ -29,18 +28,18 @@ export interface CleanupReport {
 }
 
 /**
- * Retention: removes `.checkpoint.json` of Completed jobs last written more than `retentionDays`
- * ago — in `outputRoot` itself and in each folder directly under it — together with their temp
- * folders, and `os.tmpdir()/splatbook-*` folders untouched for that long. Products (model.ply,
- * frames, …) are kept; folders locked by a live process are never touched.
+ * Retention: in `outputRoot` itself and in each folder directly under it, a Completed job whose
+ * checkpoint was last written more than `retentionDays` ago loses its `.checkpoint.json` and its
+ * temp folder; an unfinished job that old keeps its checkpoint (for `status`) but loses its temp
+ * folder. Only temp folders named in those checkpoints are touched (never a blind sweep of
+ * os.tmpdir(), which other programs share); products (model.ply, frames, …) are kept; folders
+ * locked by a live process are skipped.
  */
 export async function cleanupExpired(opts: {
   outputRoot: string;
   retentionDays?: number;
   now?: number;
   log?: Logger;
-  /** Where temp folders live (default os.tmpdir()). */
-  tempRoot?: string;
 }): Promise<CleanupReport> {
   const log = opts.log ?? silentLogger;
   const days = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
@@ -51,9 +50,7 @@ export async function cleanupExpired(opts: {
     throw new SplatbookError(`${root}: output folder does not exist`, { file: root });
   }
   const report: CleanupReport = { checkpointsRemoved: [], tempFoldersRemoved: [] };
-  const jobFolders = [root, ...(await subfolders(root))];
-  const liveTemps = new Set<string>();
-  for (const folder of jobFolders) {
+  for (const folder of [root, ...(await subfolders(root))]) {
     if (!existsSync(checkpointPath(folder))) continue;
     if (await liveLockHolder(folder)) continue;
     let cp;
@@ -63,33 +60,25 @@ export async function cleanupExpired(opts: {
       log.warn(`cleanup: skipping ${folder}: ${oneLine(err)}`);
       continue;
     }
-    if (!cp) continue;
-    if (cp.stage !== "Completed" || cp.timestamp > cutoffSecs) {
-      liveTemps.add(resolve(cp.temp_folder));
-      continue;
+    if (!cp || cp.timestamp > cutoffSecs) continue;
+    const age = ageDays(cp.timestamp, now);
+    if (cp.stage === "Completed") {
+      await rm(checkpointPath(folder), { force: true });
+      report.checkpointsRemoved.push(checkpointPath(folder));
+      log.info(`cleanup: removed completed checkpoint of ${cp.job_id} (${age} days old)`);
     }
-    await rm(checkpointPath(folder), { force: true });
-    report.checkpointsRemoved.push(checkpointPath(folder));
-    if (existsSync(cp.temp_folder)) {
+    if (isJobTempFolder(cp.temp_folder, cp.job_id) && existsSync(cp.temp_folder)) {
       await rm(cp.temp_folder, { recursive: true, force: true });
       report.tempFoldersRemoved.push(cp.temp_folder);
+      log.info(`cleanup: removed temp folder ${cp.temp_folder} of ${cp.job_id} (${age} days old)`);
     }
-    log.info(
-      `cleanup: removed completed checkpoint of ${cp.job_id} (${ageDays(cp.timestamp, now)} days old)`,
-    );
-  }
-  const tempRoot = opts.tempRoot ?? tmpdir();
-  for (const name of await readdir(tempRoot).catch(() => [] as string[])) {
-    if (!name.startsWith("splatbook-")) continue;
-    const path = join(tempRoot, name);
-    if (liveTemps.has(resolve(path)) || report.tempFoldersRemoved.includes(path)) continue;
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isDirectory() || info.mtimeMs / 1000 > cutoffSecs) continue;
-    await rm(path, { recursive: true, force: true });
-    report.tempFoldersRemoved.push(path);
-    log.info(`cleanup: removed temp folder ${path}`);
   }
   return report;
+}
+
+/** Guards against a hand-edited checkpoint pointing at something that is not a job's scratch. */
+function isJobTempFolder(path: string, jobId: string): boolean {
+  return basename(path) === `splatbook-${jobId}`;
 }
 
 function ageDays(timestamp: number, now: number): string {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -32,12 +32,13 @@ async function job(root: string, name: string, stage: JobStage, ageDays: number,
 }
 
 describe("retention", () => {
-  it("removes completed checkpoints and temp folders older than the limit, nothing else", async () => {
+  it("removes expired completed checkpoints and expired jobs' temp folders, nothing else", async () => {
     const root = tempDir("ret");
     const tempRoot = tempDir("ret-tmp");
     const oldDone = await job(root, "old-done", "Completed", 8, tempRoot);
     const newDone = await job(root, "new-done", "Completed", 2, tempRoot);
     const oldUnfinished = await job(root, "old-unfinished", "Training", 30, tempRoot);
+    const newUnfinished = await job(root, "new-unfinished", "Training", 1, tempRoot);
     const locked = await job(root, "locked", "Completed", 9, tempRoot);
     writeFileSync(
       join(locked.output, ".splatbook.lock"),
@@ -47,30 +48,35 @@ describe("retention", () => {
         started_at: new Date().toISOString(),
       }),
     );
-    // An orphan temp folder untouched for 10 days, and a recent one.
-    const orphan = join(tempRoot, "splatbook-orphan");
-    mkdirSync(orphan);
-    const past = new Date(Date.now() - 10 * DAY * 1000);
-    utimesSync(orphan, past, past);
-    for (const j of [oldUnfinished, newDone]) utimesSync(j.temp, past, past);
-    mkdirSync(join(tempRoot, "splatbook-recent"));
-    mkdirSync(join(tempRoot, "not-ours"));
-    utimesSync(join(tempRoot, "not-ours"), past, past);
+    // Scratch folders no checkpoint names are never touched, however old.
+    const stranger = join(tempRoot, "splatbook-someone-else");
+    mkdirSync(stranger);
+    const past = new Date(Date.now() - 30 * DAY * 1000);
+    utimesSync(stranger, past, past);
+    // A hand-edited checkpoint pointing elsewhere is not followed.
+    const odd = await job(root, "odd", "Completed", 10, tempRoot);
+    const cpOdd = JSON.parse(readFileSync(join(odd.output, ".checkpoint.json"), "utf8"));
+    cpOdd.temp_folder = stranger;
+    writeFileSync(join(odd.output, ".checkpoint.json"), JSON.stringify(cpOdd));
 
-    const report = await cleanupExpired({ outputRoot: root, retentionDays: 7, tempRoot });
-    expect(report.checkpointsRemoved).toEqual([join(oldDone.output, ".checkpoint.json")]);
-    expect(report.tempFoldersRemoved.sort()).toEqual([oldDone.temp, orphan].sort());
+    const report = await cleanupExpired({ outputRoot: root, retentionDays: 7 });
+    expect(report.checkpointsRemoved.sort()).toEqual(
+      [join(oldDone.output, ".checkpoint.json"), join(odd.output, ".checkpoint.json")].sort(),
+    );
+    expect(report.tempFoldersRemoved.sort()).toEqual([oldDone.temp, oldUnfinished.temp].sort());
     expect(existsSync(join(oldDone.output, "model.ply"))).toBe(true);
-    for (const kept of [newDone, oldUnfinished, locked]) {
+    expect(existsSync(join(oldUnfinished.output, ".checkpoint.json"))).toBe(true);
+    for (const kept of [newDone, newUnfinished, locked]) {
       expect(existsSync(join(kept.output, ".checkpoint.json"))).toBe(true);
       expect(existsSync(kept.temp)).toBe(true);
     }
-    expect(existsSync(join(tempRoot, "splatbook-recent"))).toBe(true);
-    expect(existsSync(join(tempRoot, "not-ours"))).toBe(true);
+    expect(existsSync(stranger)).toBe(true);
+    expect(existsSync(odd.temp)).toBe(true);
 
-    // The output folder itself may be a job folder; retention 0 days removes any completed one.
-    const again = await cleanupExpired({ outputRoot: newDone.output, retentionDays: 0, tempRoot });
+    // The output folder may itself be a job folder; 0 days removes any completed one.
+    const again = await cleanupExpired({ outputRoot: newDone.output, retentionDays: 0 });
     expect(again.checkpointsRemoved).toEqual([join(newDone.output, ".checkpoint.json")]);
+    expect(again.tempFoldersRemoved).toEqual([newDone.temp]);
   });
 
   it("reads CLEANUP_RETENTION_DAYS with the seed default of 7", () => {

@@ -16,6 +16,13 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** Commander parser: a whole number ≥ 0. */
+export function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number ≥ 0");
+  return n;
+}
+
 /** Commander parser: a stage name, any case. */
 export function stageArg(value: string): JobStage {
   try {
@@ -36,6 +43,14 @@ export interface JobFlags {
   matcher?: "auto" | "sequential" | "exhaustive";
   steps?: number;
   maxResolution?: number;
+  shDegree?: number;
+  maxSplats?: number;
+  seed?: number;
+  evalEvery?: number;
+  previewEvery?: number;
+  snapshotEvery?: number;
+  defaultFov?: number;
+  minRegisteredFraction?: number;
   maxCheckpointAgeHours?: number;
   jsonLog?: boolean;
 }
@@ -60,8 +75,24 @@ export function addJobOptions(cmd: Command, opts: { fresh?: boolean } = {}): Com
         "exhaustive",
       ]),
     )
+    .option(
+      "--default-fov <deg>",
+      "field of view when a video has no focal length (65)",
+      positiveNumber,
+    )
+    .option(
+      "--min-registered-fraction <f>",
+      "fail COLMAP below this registered fraction (0.5)",
+      positiveNumber,
+    )
     .option("--steps <n>", "training steps", positiveInt)
     .option("--max-resolution <px>", "longest side of training images", positiveInt)
+    .option("--sh-degree <n>", "spherical harmonics degree (0-3)", wholeNumber)
+    .option("--max-splats <n>", "cap on the number of Gaussians", positiveInt)
+    .option("--seed <n>", "random seed for training", wholeNumber)
+    .option("--eval-every <n>", "evaluate PSNR every N steps", wholeNumber)
+    .option("--preview-every <n>", "render a preview every N steps", wholeNumber)
+    .option("--snapshot-every <n>", "save a resumable snapshot every N steps", wholeNumber)
     .option(
       "--max-checkpoint-age-hours <h>",
       "ignore unfinished checkpoints older than this (default 24)",
@@ -81,7 +112,15 @@ export function paramsFromFlags(flags: JobFlags): JobParams {
   set("maxLongSide", flags.maxLongSide);
   set("sharpest", flags.sharpest);
   set("matcher", flags.matcher);
+  set("defaultFovDeg", flags.defaultFov);
+  set("minRegisteredFraction", flags.minRegisteredFraction);
   set("steps", flags.steps);
   set("maxResolution", flags.maxResolution);
+  set("shDegree", flags.shDegree);
+  set("maxSplats", flags.maxSplats);
+  set("seed", flags.seed);
+  set("evalEvery", flags.evalEvery);
+  set("previewEvery", flags.previewEvery);
+  set("snapshotEvery", flags.snapshotEvery);
   return params;
 }

@@ -190,6 +190,7 @@ export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResu
     exhaustiveMaxFrames: EXHAUSTIVE_MAX_FRAMES,
     overlap: SEQUENTIAL_OVERLAP,
     maxNumFeatures: maxFeatures(ctx),
+    mapper: "ba-global-tol-1e-6-ratio-1.4",
     manifest: manifestPath(ctx),
   }),
   run,

@@ -1,7 +1,7 @@
 // The real `splatbook` CLI (src/cli/main.ts compiled with tsc, run as a node process): one-line
 // errors, exit codes, status output, /health after a failure, and a real capture run.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -183,6 +183,44 @@ describe("splatbook CLI", () => {
       JSON.parse(readFileSync(join(output, ".checkpoint.json"), "utf8")),
     );
     expect(cp2.completed_stages.total_frames).toBe(8);
+  });
+
+  it("watch: quarantines a failing scene with error.txt, reports watching, SIGTERM exits 143", async () => {
+    const root = tempDir("cli-watch");
+    const inputRoot = join(root, "in");
+    const outputRoot = join(root, "out");
+    mkdirSync(join(inputRoot, "empty scene"), { recursive: true });
+    writeFileSync(join(inputRoot, "empty scene", "notes.txt"), "no video here");
+    mkdirSync(outputRoot);
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const w = spawnNode(
+      cli,
+      ["watch", "--stable-secs", "0.5", "--poll-secs", "0.2", "--max-attempts", "1"],
+      {
+        INPUT_PATH: inputRoot,
+        OUTPUT_PATH: outputRoot,
+        HEALTH_CHECK_ENABLED: "true",
+        HEALTH_CHECK_PORT: String(port),
+      },
+    );
+    const errorTxt = join(inputRoot, ".failed", "empty scene", "error.txt");
+    await waitFor(() => existsSync(errorTxt), 60_000, "quarantine");
+    expect(readFileSync(errorTxt, "utf8")).toMatch(/cause: .*empty scene: no usable video/);
+    let health: ReturnType<typeof HealthSchema.parse> | undefined;
+    for (let i = 0; i < 100 && health?.state !== "watching"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      health = await getJson(`http://127.0.0.1:${port}/health`)
+        .then((j) => HealthSchema.parse(j))
+        .catch(() => undefined);
+    }
+    expect(health?.state).toBe("watching");
+    expect(health?.error_message).toMatch(/^empty-scene: .*no usable video/);
+    const cp = CheckpointSchema.parse(
+      JSON.parse(readFileSync(join(outputRoot, "empty-scene", ".checkpoint.json"), "utf8")),
+    );
+    expect(cp.error?.stage).toBe("Validation");
+    w.child.kill("SIGTERM");
+    expect((await w.exited).code, w.output()).toBe(143);
   });
 
   it("demo renders the sample into <dir>/sample and processes it into <dir>/output", async () => {

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { writeFileAtomically } from "../util/atomicFile.js";
 import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
 import type { JobEventListener } from "./events.js";
 import { sanitizeJobId } from "./jobId.js";
@@ -186,6 +187,7 @@ async function moveToFailed(
   const text =
     `splatbook could not process this scene after ${attempts} attempt(s).\n` +
     `time: ${new Date().toISOString()}\ncause: ${cause}\n`;
-  await writeFile(join(target, "error.txt"), text);
+  // Atomic: a poller that sees error.txt sees all of it.
+  await writeFileAtomically(join(target, "error.txt"), text);
   return target;
 }

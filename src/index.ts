@@ -18,3 +18,19 @@ export {
 export { Job, type JobOpenOptions, type StageCallResult } from "./notebook/index.js";
 // The synthetic sample capture, so notebooks can make their own input.
 export { renderSample, type SampleOptions, type SampleResult } from "./sample/index.js";
+// The engine and status surfaces, for scripts that drive jobs without the CLI. The engine's
+// job class is exported as EngineJob; `Job` above is the notebook-facing one.
+export {
+  Job as EngineJob,
+  runJob,
+  loadStageTable,
+  readCheckpoint,
+  cleanupExpired,
+  watchFolder,
+  type OpenJobOptions,
+  type StageOutcome,
+  type JobRunResult,
+  type RunJobOptions,
+  type JobEvent,
+} from "./engine/index.js";
+export * from "./status/index.js";

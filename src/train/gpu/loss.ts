@@ -1,0 +1,178 @@
+// Loss/Adam kernels (GPU2 helper); the rasterizer host code calls these.
+/**
+ * The training loss on the GPU: (1 − λ)·L1 + λ·(1 − SSIM) and dL/d(rendered), exactly the
+ * definitions of src/train/reference/loss.ts (shaders/loss_forward.wgsl, loss_backward.wgsl).
+ * Five dispatches per call, no readback: the scalar loss stays in a GPU buffer until asked for.
+ */
+import {
+  GrowableBuffer,
+  Usage,
+  createBuffer,
+  destroyBuffer,
+  readBuffer,
+} from "../../gpu/buffers.js";
+import { computePipeline } from "../../gpu/shaders.js";
+import { gaussianWindow1d } from "../reference/loss.js";
+import { groups2d } from "./dispatchSize.js";
+
+/** What one loss evaluation reads and writes. */
+export interface LossInputs {
+  /** Rendered image, W·H·3 interleaved RGB f32 (the buffer's start). */
+  rendered: GPUBuffer;
+  /** Buffer holding the target image at `targetOffsetBytes` (e.g. all training images). */
+  target: GPUBuffer;
+  /** Byte offset of the target image in `target`; any multiple of 4. Default 0. */
+  targetOffsetBytes?: number;
+  /** Receives dL/d(rendered), same layout as `rendered` (overwritten, not accumulated). */
+  gradOut: GPUBuffer;
+  /**
+   * Receives [loss, L1, SSIM, 0] as f32 (≥ 16 bytes). Default: a buffer owned by the pipeline.
+   */
+  lossOut?: GPUBuffer;
+  /** Image size for this call; defaults to the size given at creation. */
+  width?: number;
+  height?: number;
+}
+
+/** Loss value and its parts, as computed on the GPU. */
+export interface LossValues {
+  loss: number;
+  l1: number;
+  ssim: number;
+}
+
+/** A reusable loss evaluator; intermediate buffers persist and grow only when the size does. */
+export interface LossPipeline {
+  /**
+   * Records the forward and backward loss passes. `into` is a command encoder (a compute pass is
+   * opened and closed) or an open compute pass.
+   */
+  encode(into: GPUCommandEncoder | GPUComputePassEncoder, io: LossInputs): void;
+  /** Reads back the loss written by the last submitted `encode` (submit first). */
+  readLoss(): Promise<number>;
+  /** Like {@link readLoss} with the L1 and SSIM parts. */
+  readLossParts(): Promise<LossValues>;
+  destroy(): void;
+}
+
+function wgslF32(v: number): string {
+  const s = Math.fround(v).toPrecision(9);
+  return s.includes(".") || s.includes("e") ? s : `${s}.0`;
+}
+
+type Entries = Record<number, GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number }>;
+
+function isBuffer(r: Entries[number]): r is GPUBuffer {
+  return typeof (r as GPUBuffer).mapAsync === "function";
+}
+
+function bind(device: GPUDevice, pipeline: GPUComputePipeline, entries: Entries): GPUBindGroup {
+  return device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: Object.entries(entries).map(([binding, r]) => ({
+      binding: Number(binding),
+      resource: isBuffer(r) ? { buffer: r } : r,
+    })),
+  });
+}
+
+/** Creates a loss evaluator for images of `width`×`height`. */
+export function createLossPipeline(
+  device: GPUDevice,
+  size: { width: number; height: number },
+): LossPipeline {
+  const storageAlign = device.limits.minStorageBufferOffsetAlignment;
+  const uniformAlign = device.limits.minUniformBufferOffsetAlignment;
+  // The target slice must start at a storage-aligned offset; the remainder (in f32 elements)
+  // comes from a uniform. One fixed slot per possible remainder, so nothing is written per call.
+  const slots = storageAlign / 4;
+  const offsets = createBuffer(
+    device,
+    slots * uniformAlign,
+    Usage.UNIFORM | Usage.COPY_DST,
+    "loss-target-offsets",
+  );
+  const init = new Uint32Array((slots * uniformAlign) / 4);
+  for (let r = 0; r < slots; r++) init[(r * uniformAlign) / 4] = r;
+  device.queue.writeBuffer(offsets, 0, init);
+
+  const hplanes = new GrowableBuffer(device, "loss-hplanes");
+  const dterms = new GrowableBuffer(device, "loss-dterms");
+  const partials = new GrowableBuffer(device, "loss-partials");
+  const ownLoss = createBuffer(device, 16, Usage.STORAGE | Usage.COPY_SRC, "loss-out");
+  const windowText = Array.from(gaussianWindow1d(), wgslF32).join(", ");
+  let lastLoss = ownLoss;
+
+  const encode = (into: GPUCommandEncoder | GPUComputePassEncoder, io: LossInputs): void => {
+    const width = io.width ?? size.width;
+    const height = io.height ?? size.height;
+    const n = width * height;
+    if (!Number.isInteger(width) || !Number.isInteger(height) || n <= 0) {
+      throw new Error(`loss: bad image size ${width}×${height}`);
+    }
+    const offsetBytes = io.targetOffsetBytes ?? 0;
+    const imageBytes = n * 3 * 4;
+    if (offsetBytes % 4 !== 0 || offsetBytes < 0 || offsetBytes + imageBytes > io.target.size) {
+      throw new Error(
+        `loss: target image (${imageBytes} bytes at ${offsetBytes}) is outside its buffer (${io.target.size} bytes)`,
+      );
+    }
+    const [gx, gy] = groups2d(Math.ceil(n / 256), device.limits.maxComputeWorkgroupsPerDimension);
+    const defines = {
+      WIDTH: width,
+      HEIGHT: height,
+      INV_COUNT: wgslF32(1 / (n * 3)),
+      NUM_PARTIALS: gx * gy,
+      WINDOW: windowText,
+    };
+    const base = Math.floor(offsetBytes / storageAlign) * storageAlign;
+    const remainder = (offsetBytes - base) / 4;
+    const resources = {
+      0: { buffer: offsets, offset: remainder * uniformAlign, size: 16 },
+      1: io.rendered,
+      2: { buffer: io.target, offset: base, size: offsetBytes - base + imageBytes },
+      3: hplanes.ensure(5 * n * 16),
+      4: dterms.ensure(3 * n * 16),
+      5: partials.ensure(gx * gy * 8),
+      6: io.lossOut ?? ownLoss,
+      7: io.gradOut,
+    };
+    lastLoss = resources[6];
+    const steps: [string, string, number[], number, number][] = [
+      ["loss_forward", "blur_h", [0, 1, 2, 3], gx, gy],
+      ["loss_forward", "ssim_map", [0, 1, 2, 3, 4, 5], gx, gy],
+      ["loss_forward", "reduce", [5, 6], 1, 1],
+      ["loss_backward", "blur_h_bwd", [3, 4], gx, gy],
+      ["loss_backward", "grad", [0, 1, 2, 3, 7], gx, gy],
+    ];
+    const isEncoder = "beginComputePass" in into;
+    const pass = isEncoder ? into.beginComputePass({ label: "loss" }) : into;
+    for (const [file, entry, used, x, y] of steps) {
+      const pipeline = computePipeline(device, file, entry, defines);
+      const entries: Entries = {};
+      for (const b of used) entries[b] = resources[b as keyof typeof resources];
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bind(device, pipeline, entries));
+      pass.dispatchWorkgroups(x, y);
+    }
+    if (isEncoder) pass.end();
+  };
+
+  const readLossParts = async (): Promise<LossValues> => {
+    const [loss, l1, ssim] = new Float32Array(await readBuffer(device, lastLoss, 12));
+    return { loss: loss!, l1: l1!, ssim: ssim! };
+  };
+
+  return {
+    encode,
+    readLossParts,
+    readLoss: async () => (await readLossParts()).loss,
+    destroy() {
+      hplanes.destroy();
+      dterms.destroy();
+      partials.destroy();
+      destroyBuffer(ownLoss);
+      destroyBuffer(offsets);
+    },
+  };
+}

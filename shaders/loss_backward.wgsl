@@ -9,40 +9,64 @@
 @compute @workgroup_size(256)
 fn blur_h_bwd(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
               @builtin(num_workgroups) nwg: vec3u) {
-  let p = linearIndex(wid, nwg, lid);
-  if (p >= N) { return; }
-  let y = p / W;
-  let x = p - y * W;
-  let taps = tapRange(x, W);
-  var acc: array<vec4f, 3>;
-  let rowStart = i32(p) - HALF;
-  for (var k = taps.x; k < taps.y; k++) {
-    let q = u32(rowStart + k);
-    let w = gauss[k];
-    for (var j = 0u; j < 3u; j++) { acc[j] += w * dterms[j * N + q]; }
+  let t = linearIndex(wid, nwg, lid);
+  if (t >= RUNS_X * H) { return; }
+  let y = t / RUNS_X;
+  let x0 = (t - y * RUNS_X) * u32(RUN);
+  var acc: array<array<vec4f, 3>, RUN>;
+  let inputs = runInputs(x0, W);
+  for (var xx = inputs.x; xx <= inputs.y; xx++) {
+    let q = y * W + u32(xx);
+    let v = array<vec4f, 3>(dterms[q], dterms[N + q], dterms[2u * N + q]);
+    for (var o = 0; o < RUN; o++) {
+      let k = tapOf(xx, x0, o);
+      if (k >= 0) {
+        let w = gauss[k];
+        for (var j = 0; j < 3; j++) { acc[o][j] += w * v[j]; }
+      }
+    }
   }
-  for (var j = 0u; j < 3u; j++) { hplanes[j * N + p] = acc[j]; }
+  for (var o = 0; o < RUN; o++) {
+    let x = x0 + u32(o);
+    if (x < W) {
+      let p = y * W + x;
+      for (var j = 0u; j < 3u; j++) { hplanes[j * N + p] = acc[o][j]; }
+    }
+  }
 }
 
 @compute @workgroup_size(256)
 fn grad(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
         @builtin(num_workgroups) nwg: vec3u) {
-  let p = linearIndex(wid, nwg, lid);
-  if (p >= N) { return; }
-  let y = p / W;
-  let taps = tapRange(y, H);
-  var acc: array<vec4f, 3>;
-  for (var k = taps.x; k < taps.y; k++) {
-    let q = u32(i32(p) + (k - HALF) * i32(W));
-    let w = gauss[k];
-    for (var j = 0u; j < 3u; j++) { acc[j] += w * hplanes[j * N + q]; }
+  let t = linearIndex(wid, nwg, lid);
+  if (t >= W * RUNS_Y) { return; }
+  let x = t % W;
+  let y0 = (t / W) * u32(RUN);
+  var acc: array<array<vec4f, 3>, RUN>;
+  let inputs = runInputs(y0, H);
+  for (var yy = inputs.x; yy <= inputs.y; yy++) {
+    let q = u32(yy) * W + x;
+    let v = array<vec4f, 3>(hplanes[q], hplanes[N + q], hplanes[2u * N + q]);
+    for (var o = 0; o < RUN; o++) {
+      let k = tapOf(yy, y0, o);
+      if (k >= 0) {
+        let w = gauss[k];
+        for (var j = 0; j < 3; j++) { acc[o][j] += w * v[j]; }
+      }
+    }
   }
-  let xv = renderedRgb(p);
-  let yv = targetRgb(p);
-  // sign(0) = 0: the L1 derivative vanishes where the images agree (reference convention).
-  let g = (1.0 - SSIM_WEIGHT) * INV_COUNT * sign(xv - yv) + acc[0].xyz
-    + 2.0 * xv * acc[1].xyz + yv * acc[2].xyz;
-  gradOut[p * 3u] = g.x;
-  gradOut[p * 3u + 1u] = g.y;
-  gradOut[p * 3u + 2u] = g.z;
+  for (var o = 0; o < RUN; o++) {
+    let y = y0 + u32(o);
+    if (y < H) {
+      let p = y * W + x;
+      let xv = renderedRgb(p);
+      let yv = targetRgb(p);
+      // sign(0) = 0: the L1 derivative vanishes where the images agree (reference convention).
+      let g = (1.0 - SSIM_WEIGHT) * INV_COUNT * sign(xv - yv) + acc[o][0].xyz
+        + 2.0 * xv * acc[o][1].xyz + yv * acc[o][2].xyz;
+      gradOut[p * 3u] = g.x;
+      gradOut[p * 3u + 1u] = g.y;
+      gradOut[p * 3u + 2u] = g.z;
+    }
+  }
 }

@@ -11,82 +11,104 @@
 @compute @workgroup_size(256)
 fn blur_h(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
           @builtin(num_workgroups) nwg: vec3u) {
-  let p = linearIndex(wid, nwg, lid);
-  if (p >= N) { return; }
-  let y = p / W;
-  let x = p - y * W;
-  let taps = tapRange(x, W);
-  var mx = vec3f(0.0);
-  var my = vec3f(0.0);
-  var exx = vec3f(0.0);
-  var eyy = vec3f(0.0);
-  var exy = vec3f(0.0);
-  let rowStart = i32(p) - HALF;
-  for (var k = taps.x; k < taps.y; k++) {
-    let q = u32(rowStart + k);
-    let w = gauss[k];
+  let t = linearIndex(wid, nwg, lid);
+  if (t >= RUNS_X * H) { return; }
+  let y = t / RUNS_X;
+  let x0 = (t - y * RUNS_X) * u32(RUN);
+  // acc[o][j]: output x0 + o, quantity j (x, y, x², y², xy).
+  var acc: array<array<vec3f, 5>, RUN>;
+  let inputs = runInputs(x0, W);
+  for (var xx = inputs.x; xx <= inputs.y; xx++) {
+    let q = y * W + u32(xx);
     let a = renderedRgb(q);
     let b = targetRgb(q);
-    mx += w * a;
-    my += w * b;
-    exx += w * a * a;
-    eyy += w * b * b;
-    exy += w * a * b;
+    let v = array<vec3f, 5>(a, b, a * a, b * b, a * b);
+    for (var o = 0; o < RUN; o++) {
+      let k = tapOf(xx, x0, o);
+      if (k >= 0) {
+        let w = gauss[k];
+        for (var j = 0; j < 5; j++) { acc[o][j] += w * v[j]; }
+      }
+    }
   }
-  hplanes[p] = vec4f(mx, 0.0);
-  hplanes[N + p] = vec4f(my, 0.0);
-  hplanes[2u * N + p] = vec4f(exx, 0.0);
-  hplanes[3u * N + p] = vec4f(eyy, 0.0);
-  hplanes[4u * N + p] = vec4f(exy, 0.0);
+  for (var o = 0; o < RUN; o++) {
+    let x = x0 + u32(o);
+    if (x < W) {
+      let p = y * W + x;
+      for (var j = 0u; j < 5u; j++) { hplanes[j * N + p] = vec4f(acc[o][j], 0.0); }
+    }
+  }
 }
 
 var<workgroup> sums: array<vec2f, 256>;
 
+/** SSIM of one pixel from its blurred moments; writes the d-terms, returns (|x − y|, 1 − S) sums. */
+fn ssimPixel(p: u32, m: array<vec4f, 5>) -> vec2f {
+  let mux = m[0].xyz;
+  let muy = m[1].xyz;
+  let sxx = m[2].xyz - mux * mux;
+  let syy = m[3].xyz - muy * muy;
+  let sxy = m[4].xyz - mux * muy;
+  let a = 2.0 * mux * muy + SSIM_C1;
+  let b = 2.0 * sxy + SSIM_C2;
+  let cc = mux * mux + muy * muy + SSIM_C1;
+  let d = sxx + syy + SSIM_C2;
+  let inv = 1.0 / (cc * d);
+  let s = a * b * inv;
+  // ∂S/∂μx, ∂S/∂E[x²], ∂S/∂E[xy], written without dividing by a or b (either may be ~0).
+  let dMx = 2.0 * muy * (b - a) * inv + 2.0 * mux * s * (1.0 / d - 1.0 / cc);
+  let dExx = -s / d;
+  let dExy = 2.0 * a * inv;
+  let scale = -SSIM_WEIGHT * INV_COUNT;
+  dterms[p] = vec4f(scale * dMx, 0.0);
+  dterms[N + p] = vec4f(scale * dExx, 0.0);
+  dterms[2u * N + p] = vec4f(scale * dExy, 0.0);
+  let diff = abs(renderedRgb(p) - targetRgb(p));
+  let dissim = vec3f(1.0) - s;
+  return vec2f(diff.x + diff.y + diff.z, dissim.x + dissim.y + dissim.z);
+}
+
 @compute @workgroup_size(256)
 fn ssim_map(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
             @builtin(num_workgroups) nwg: vec3u) {
-  let p = linearIndex(wid, nwg, lid);
+  let t = linearIndex(wid, nwg, lid);
   var mine = vec2f(0.0);
-  if (p < N) {
-    let y = p / W;
-    let x = p - y * W;
-    let taps = tapRange(y, H);
-    var acc: array<vec4f, 5>;
-    for (var k = taps.x; k < taps.y; k++) {
-      let q = u32(i32(p) + (k - HALF) * i32(W));
-      let w = gauss[k];
-      for (var j = 0u; j < 5u; j++) { acc[j] += w * hplanes[j * N + q]; }
+  if (t < W * RUNS_Y) {
+    let x = t % W;
+    let y0 = (t / W) * u32(RUN);
+    var acc: array<array<vec4f, 5>, RUN>;
+    let inputs = runInputs(y0, H);
+    for (var yy = inputs.x; yy <= inputs.y; yy++) {
+      let q = u32(yy) * W + x;
+      var v: array<vec4f, 5>;
+      for (var j = 0u; j < 5u; j++) { v[j] = hplanes[j * N + q]; }
+      for (var o = 0; o < RUN; o++) {
+        let k = tapOf(yy, y0, o);
+        if (k >= 0) {
+          let w = gauss[k];
+          for (var j = 0; j < 5; j++) { acc[o][j] += w * v[j]; }
+        }
+      }
     }
-    let mux = acc[0].xyz;
-    let muy = acc[1].xyz;
-    let sxx = acc[2].xyz - mux * mux;
-    let syy = acc[3].xyz - muy * muy;
-    let sxy = acc[4].xyz - mux * muy;
-    let a = 2.0 * mux * muy + SSIM_C1;
-    let b = 2.0 * sxy + SSIM_C2;
-    let cc = mux * mux + muy * muy + SSIM_C1;
-    let d = sxx + syy + SSIM_C2;
-    let inv = 1.0 / (cc * d);
-    let s = a * b * inv;
-    // ∂S/∂μx, ∂S/∂E[x²], ∂S/∂E[xy], written without dividing by a or b (either may be ~0).
-    let dMx = 2.0 * muy * (b - a) * inv + 2.0 * mux * s * (1.0 / d - 1.0 / cc);
-    let dExx = -s / d;
-    let dExy = 2.0 * a * inv;
-    let scale = -SSIM_WEIGHT * INV_COUNT;
-    dterms[p] = vec4f(scale * dMx, 0.0);
-    dterms[N + p] = vec4f(scale * dExx, 0.0);
-    dterms[2u * N + p] = vec4f(scale * dExy, 0.0);
-    let diff = abs(renderedRgb(p) - targetRgb(p));
-    let dissim = vec3f(1.0) - s;
-    mine = vec2f(diff.x + diff.y + diff.z, dissim.x + dissim.y + dissim.z);
+    for (var o = 0; o < RUN; o++) {
+      let y = y0 + u32(o);
+      if (y < H) { mine += ssimPixel(y * W + x, acc[o]); }
+    }
   }
   sums[lid] = mine;
   workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride >>= 1u) {
-    if (lid < stride) { sums[lid] += sums[lid + stride]; }
-    workgroupBarrier();
+  // Two levels of 16: two barriers (each is a context switch on CPU drivers), fixed order.
+  if (lid < 16u) {
+    var acc = vec2f(0.0);
+    for (var i = 0u; i < 16u; i++) { acc += sums[lid * 16u + i]; }
+    sums[lid * 16u] = acc;
   }
-  if (lid == 0u) { partials[wid.x + wid.y * nwg.x] = sums[0]; }
+  workgroupBarrier();
+  if (lid == 0u) {
+    var acc = vec2f(0.0);
+    for (var i = 0u; i < 16u; i++) { acc += sums[i * 16u]; }
+    partials[wid.x + wid.y * nwg.x] = acc;
+  }
 }
 
 @compute @workgroup_size(256)

@@ -15,6 +15,14 @@ const INV_COUNT: f32 = ${INV_COUNT};
 /** Window half-width: 11 taps. */
 const HALF: i32 = 5;
 const NUM_PARTIALS: u32 = ${NUM_PARTIALS}u;
+/**
+ * Each thread computes RUN neighbouring outputs along the blur direction, so it loads
+ * RUN + 10 taps instead of 11·RUN (the blurs are load-bound). Horizontal passes: runs along x,
+ * one thread per (run, row); vertical passes: runs along y, one thread per (column, run).
+ */
+const RUN: i32 = ${RUN};
+const RUNS_X: u32 = (W + u32(RUN) - 1u) / u32(RUN);
+const RUNS_Y: u32 = (H + u32(RUN) - 1u) / u32(RUN);
 
 struct Params {
   /** Offset (in f32 elements) of this image inside the bound target slice. */
@@ -52,8 +60,16 @@ fn targetRgb(p: u32) -> vec3f {
   return vec3f(targetImg[o], targetImg[o + 1u], targetImg[o + 2u]);
 }
 
-/** Tap range [k0, k1) of the window that stays inside [0, size) around `centre` (zero padding). */
-fn tapRange(centre: u32, size: u32) -> vec2i {
-  let c = i32(centre);
-  return vec2i(max(0, HALF - c), min(2 * HALF + 1, i32(size) + HALF - c));
+/**
+ * Inclusive range of input positions that a run of outputs starting at `start` reads, clipped to
+ * [0, size) (zero padding: taps outside contribute nothing).
+ */
+fn runInputs(start: u32, size: u32) -> vec2i {
+  return vec2i(max(i32(start) - HALF, 0), min(i32(start) + RUN - 1 + HALF, i32(size) - 1));
+}
+
+/** Window tap linking input position `input` to output `start + o`, or -1 if outside it. */
+fn tapOf(input: i32, start: u32, o: i32) -> i32 {
+  let k = input - i32(start) - o + HALF;
+  return select(-1, k, k >= 0 && k <= 2 * HALF);
 }

@@ -185,13 +185,18 @@ describe("GPU loss vs the float64 reference", () => {
     expect(Number.isNaN(out.loss)).toBe(true);
   });
 
-  it("rejects a target slice outside its buffer", () => {
+  it("rejects buffers too small for the image", () => {
     const { device } = gpu;
     const small = createBuffer(device, 64);
     const enc = device.createCommandEncoder();
     expect(() =>
       pipeline.encode(enc, { rendered: small, target: small, gradOut: small, width: 8, height: 8 }),
     ).toThrow(/outside its buffer/);
+    const big = createBuffer(device, 8 * 8 * 12);
+    expect(() =>
+      pipeline.encode(enc, { rendered: small, target: big, gradOut: big, width: 8, height: 8 }),
+    ).toThrow(/rendered holds 64 bytes/);
+    big.destroy();
     small.destroy();
   });
 
@@ -213,10 +218,14 @@ describe("GPU loss vs the float64 reference", () => {
       await device.queue.onSubmittedWorkDone();
     };
     await run(1); // pipelines compile here
-    const calls = 20;
-    const t0 = performance.now();
-    await run(calls);
-    const ms = (performance.now() - t0) / calls;
+    // Best of several batches: the machine is shared, the minimum is the least disturbed figure.
+    const calls = 10;
+    let ms = Infinity;
+    for (let batch = 0; batch < 5; batch++) {
+      const t0 = performance.now();
+      await run(calls);
+      ms = Math.min(ms, (performance.now() - t0) / calls);
+    }
     console.log(`loss fwd+bwd 160×120: ${ms.toFixed(3)} ms per call on ${gpu.description}`);
     const loss = await pipeline.readLoss();
     const ref = lossReference(image, target, width, height);

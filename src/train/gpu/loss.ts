@@ -55,6 +55,9 @@ export interface LossPipeline {
   destroy(): void;
 }
 
+/** Outputs per thread along the blur direction (see shaders/ssim_common.wgsl). */
+const RUN = 4;
+
 function wgslF32(v: number): string {
   const s = Math.fround(v).toPrecision(9);
   return s.includes(".") || s.includes("e") ? s : `${s}.0`;
@@ -117,12 +120,32 @@ export function createLossPipeline(
         `loss: target image (${imageBytes} bytes at ${offsetBytes}) is outside its buffer (${io.target.size} bytes)`,
       );
     }
-    const [gx, gy] = groups2d(Math.ceil(n / 256), device.limits.maxComputeWorkgroupsPerDimension);
+    for (const [name, buf] of [
+      ["rendered", io.rendered],
+      ["gradOut", io.gradOut],
+    ] as const) {
+      if (buf.size < imageBytes) {
+        throw new Error(
+          `loss: ${name} holds ${buf.size} bytes, a ${width}×${height} image needs ${imageBytes}`,
+        );
+      }
+    }
+    // The 5 moment planes (vec4 per pixel) are the largest binding.
+    if (5 * n * 16 > device.limits.maxStorageBufferBindingSize) {
+      throw new Error(
+        `loss: ${width}×${height} needs a ${5 * n * 16}-byte binding, over this adapter's ${device.limits.maxStorageBufferBindingSize}`,
+      );
+    }
+    const maxDim = device.limits.maxComputeWorkgroupsPerDimension;
+    // Threads of the horizontal passes (one per run of RUN pixels along x) and vertical ones.
+    const [hx, hy] = groups2d(Math.ceil((Math.ceil(width / RUN) * height) / 256), maxDim);
+    const [vx, vy] = groups2d(Math.ceil((width * Math.ceil(height / RUN)) / 256), maxDim);
     const defines = {
       WIDTH: width,
       HEIGHT: height,
       INV_COUNT: wgslF32(1 / (n * 3)),
-      NUM_PARTIALS: gx * gy,
+      NUM_PARTIALS: vx * vy,
+      RUN,
       WINDOW: windowText,
     };
     const base = Math.floor(offsetBytes / storageAlign) * storageAlign;
@@ -133,17 +156,17 @@ export function createLossPipeline(
       2: { buffer: io.target, offset: base, size: offsetBytes - base + imageBytes },
       3: hplanes.ensure(5 * n * 16),
       4: dterms.ensure(3 * n * 16),
-      5: partials.ensure(gx * gy * 8),
+      5: partials.ensure(vx * vy * 8),
       6: io.lossOut ?? ownLoss,
       7: io.gradOut,
     };
     lastLoss = resources[6];
     const steps: [string, string, number[], number, number][] = [
-      ["loss_forward", "blur_h", [0, 1, 2, 3], gx, gy],
-      ["loss_forward", "ssim_map", [0, 1, 2, 3, 4, 5], gx, gy],
+      ["loss_forward", "blur_h", [0, 1, 2, 3], hx, hy],
+      ["loss_forward", "ssim_map", [0, 1, 2, 3, 4, 5], vx, vy],
       ["loss_forward", "reduce", [5, 6], 1, 1],
-      ["loss_backward", "blur_h_bwd", [3, 4], gx, gy],
-      ["loss_backward", "grad", [0, 1, 2, 3, 7], gx, gy],
+      ["loss_backward", "blur_h_bwd", [3, 4], hx, hy],
+      ["loss_backward", "grad", [0, 1, 2, 3, 7], vx, vy],
     ];
     const isEncoder = "beginComputePass" in into;
     const pass = isEncoder ? into.beginComputePass({ label: "loss" }) : into;

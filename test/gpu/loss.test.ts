@@ -7,17 +7,19 @@ import { createLossPipeline, type LossPipeline } from "../../src/train/gpu/loss.
 import { lossReference } from "../../src/train/reference/loss.js";
 
 /**
- * Opens the adapter acquireGpu would pick (hardware, then lavapipe, then SwiftShader) but keeps
- * the Dawn instance referenced: acquireGpu lets its instance go, and a garbage collection then
- * frees it under the live device (a segfault in InstanceBase::ProcessEvents).
+ * Opens the adapter acquireGpu would pick (hardware, then lavapipe, then SwiftShader, or the
+ * SPLATBOOK_ADAPTER kind) but keeps the Dawn instance referenced: acquireGpu lets its instance
+ * go, and a garbage collection then frees it under the live device (a segfault in Dawn's
+ * InstanceBase::ProcessEvents).
  */
 async function openTestGpu() {
   process.env.XDG_RUNTIME_DIR ??= "/tmp";
   Object.assign(globalThis, globals);
   const order = ["hardware", "lavapipe", "swiftshader"];
-  const names = (await listAdapterNames()).sort(
-    (a, b) => order.indexOf(adapterKindOf(a)) - order.indexOf(adapterKindOf(b)),
-  );
+  const forced = process.env.SPLATBOOK_ADAPTER;
+  const names = (await listAdapterNames())
+    .filter((n) => !forced || adapterKindOf(n) === forced)
+    .sort((a, b) => order.indexOf(adapterKindOf(a)) - order.indexOf(adapterKindOf(b)));
   const instance = create([`adapter=${names[0]}`]);
   const adapter = await instance.requestAdapter();
   if (!adapter) throw new Error("no WebGPU adapter");
@@ -162,6 +164,31 @@ describe("GPU loss vs the float64 reference", () => {
       const out = await gpuLoss(image, targets, index, width, height);
       compareWithReference(out, image, targets[index]!, width, height);
     }
+  });
+
+  it("records into an open compute pass and into a caller's loss buffer the same way", async () => {
+    const { device } = gpu;
+    const [width, height] = [32, 24];
+    const image = randomImage(width * height);
+    const targetImage = randomImage(width * height);
+    const viaEncoder = await gpuLoss(image, [targetImage], 0, width, height);
+    const rendered = uploadBuffer(device, image);
+    const target = uploadBuffer(device, targetImage);
+    const grad = createBuffer(device, image.byteLength);
+    const lossOut = createBuffer(device, 16);
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pipeline.encode(pass, { rendered, target, gradOut: grad, lossOut, width, height });
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    const [loss, l1, ssim] = await readF32(device, lossOut, 3);
+    expect([loss, l1, ssim]).toEqual([viaEncoder.loss, viaEncoder.l1, viaEncoder.ssim]);
+    expect(await pipeline.readLoss()).toBe(viaEncoder.loss);
+    expect(Array.from(await readF32(device, grad, image.length))).toEqual(
+      Array.from(viaEncoder.grad),
+    );
+    gpu.checkHealthy();
+    for (const b of [rendered, target, grad, lossOut]) b.destroy();
   });
 
   it("gives SSIM 1, loss 0 and a zero gradient for identical images", async () => {

@@ -1,0 +1,194 @@
+/**
+ * WebGPU device acquisition on Dawn (`webgpu` npm): adapter choice (hardware, then Mesa lavapipe,
+ * then SwiftShader), limits and optional features, and turning uncaptured errors / device loss
+ * into SplatbookErrors.
+ *
+ * SwiftShader is a Vulkan ICD shipped with Chromium; the Vulkan loader only reads its ICD list
+ * when Dawn creates its instance, so we add the SwiftShader ICD through `VK_ADD_DRIVER_FILES`
+ * before the first `create()` (unless the user already set VK_ICD_FILENAMES/VK_ADD_DRIVER_FILES).
+ * Dawn then lists every Vulkan adapter and `create(["adapter=<name>"])` picks one by name.
+ */
+import { existsSync } from "node:fs";
+import { create, globals } from "webgpu";
+import type { Logger } from "../engine/types.js";
+import { SplatbookError } from "../util/errors.js";
+
+/** Where Chromium's SwiftShader Vulkan ICD lives on Debian. */
+export const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
+
+/** Adapter kinds, in the order they are preferred. */
+export type AdapterKind = "hardware" | "lavapipe" | "swiftshader";
+
+/** A ready device and what was chosen. */
+export interface GpuContext {
+  device: GPUDevice;
+  kind: AdapterKind;
+  /** Human-readable adapter description for logs and status. */
+  description: string;
+  /** Optional features that were granted. */
+  hasTimestamps: boolean;
+  hasSubgroups: boolean;
+  /** Subgroup size bounds reported by the adapter (0 when unknown). */
+  subgroupMinSize: number;
+  limits: GPUSupportedLimits;
+  /** Throws the first uncaptured error or the device loss as a SplatbookError, if any. */
+  checkHealthy(): void;
+  destroy(): void;
+}
+
+/** Options for {@link acquireGpu}. */
+export interface AcquireOptions {
+  /** Force an adapter kind; defaults to `SPLATBOOK_ADAPTER` or automatic. */
+  adapter?: AdapterKind;
+  log?: Logger;
+}
+
+let globalsInstalled = false;
+/**
+ * Dawn instances are never released: letting the garbage collector destroy one while another is
+ * in use crashes Dawn (std::system_error in a thread join), so every instance stays referenced.
+ */
+const liveInstances: GPU[] = [];
+
+function prepareEnvironment(): void {
+  process.env.XDG_RUNTIME_DIR ??= "/tmp";
+  if (
+    !process.env.VK_ICD_FILENAMES &&
+    !process.env.VK_DRIVER_FILES &&
+    !process.env.VK_ADD_DRIVER_FILES &&
+    existsSync(SWIFTSHADER_ICD)
+  ) {
+    process.env.VK_ADD_DRIVER_FILES = SWIFTSHADER_ICD;
+  }
+  if (!globalsInstalled) {
+    Object.assign(globalThis, globals);
+    globalsInstalled = true;
+  }
+}
+
+/** Classifies a Dawn adapter name. */
+export function adapterKindOf(name: string): AdapterKind {
+  const n = name.toLowerCase();
+  if (n.includes("llvmpipe") || n.includes("lavapipe")) return "lavapipe";
+  if (n.includes("swiftshader")) return "swiftshader";
+  return "hardware";
+}
+
+/**
+ * Lists Dawn's adapters by name. Dawn has no enumeration API in node, but asking for an adapter
+ * name that does not exist makes it print "Available adapters: * backend: 'x', name: 'y'".
+ */
+export async function listAdapterNames(): Promise<string[]> {
+  prepareEnvironment();
+  const gpu = create(["adapter=__splatbook_list_adapters__"]);
+  liveInstances.push(gpu);
+  try {
+    await gpu.requestAdapter();
+    return [];
+  } catch (err) {
+    const text = err instanceof Error ? err.message : String(err);
+    const names: string[] = [];
+    for (const m of text.matchAll(/backend: '([^']*)', name: '([^']*)'/g)) {
+      if (m[1] !== "null") names.push(m[2]!);
+    }
+    return names;
+  }
+}
+
+function parseForced(value: string | undefined): AdapterKind | undefined {
+  if (!value) return undefined;
+  const v = value.toLowerCase();
+  if (v === "hardware" || v === "lavapipe" || v === "swiftshader") return v;
+  if (v === "llvmpipe") return "lavapipe";
+  throw new SplatbookError(
+    `SPLATBOOK_ADAPTER must be "hardware", "lavapipe" or "swiftshader", got "${value}"`,
+  );
+}
+
+const ORDER: AdapterKind[] = ["hardware", "lavapipe", "swiftshader"];
+
+/**
+ * Picks an adapter (hardware → lavapipe → SwiftShader, or the forced kind), requests a device
+ * with the adapter's full storage-buffer limits and the optional features we use, and logs the
+ * choice.
+ */
+export async function acquireGpu(opts: AcquireOptions = {}): Promise<GpuContext> {
+  prepareEnvironment();
+  const forced = opts.adapter ?? parseForced(process.env.SPLATBOOK_ADAPTER);
+  const names = await listAdapterNames();
+  const candidates = names
+    .map((name) => ({ name, kind: adapterKindOf(name) }))
+    .filter((c) => !forced || c.kind === forced)
+    .sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+  if (candidates.length === 0) {
+    throw new SplatbookError(
+      forced
+        ? `no ${forced} WebGPU adapter found (available: ${names.join(", ") || "none"})`
+        : "no WebGPU adapter found (is Mesa lavapipe installed?)",
+    );
+  }
+  let lastError: unknown;
+  for (const c of candidates) {
+    try {
+      const gpu = create([`adapter=${c.name}`]);
+      liveInstances.push(gpu);
+      const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+      if (!adapter) continue;
+      const ctx = await openDevice(adapter, c.kind, c.name);
+      opts.log?.info(`WebGPU adapter: ${ctx.description}`);
+      return ctx;
+    } catch (err) {
+      lastError = err;
+      opts.log?.warn(`WebGPU adapter ${c.name} failed: ${String(err)}`);
+    }
+  }
+  throw new SplatbookError(`could not open a WebGPU device: ${String(lastError)}`, {
+    cause: lastError,
+  });
+}
+
+async function openDevice(adapter: GPUAdapter, kind: AdapterKind, name: string) {
+  const a = adapter.limits;
+  const wanted = ["timestamp-query", "subgroups"] as const;
+  const features = wanted.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
+  const device = await adapter.requestDevice({
+    requiredFeatures: features,
+    requiredLimits: {
+      maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
+      maxBufferSize: a.maxBufferSize,
+      maxStorageBuffersPerShaderStage: Math.min(a.maxStorageBuffersPerShaderStage, 10),
+      maxComputeWorkgroupStorageSize: a.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: Math.min(a.maxComputeInvocationsPerWorkgroup, 256),
+      maxComputeWorkgroupSizeX: Math.min(a.maxComputeWorkgroupSizeX, 256),
+      maxComputeWorkgroupsPerDimension: a.maxComputeWorkgroupsPerDimension,
+    },
+  });
+  let failure: SplatbookError | null = null;
+  device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
+    failure ??= new SplatbookError(`WebGPU error on ${name}: ${ev.error.message}`);
+  };
+  let destroyed = false;
+  void device.lost.then((info) => {
+    if (!destroyed) {
+      failure ??= new SplatbookError(`WebGPU device lost on ${name}: ${info.message}`);
+    }
+  });
+  const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number };
+  const ctx: GpuContext = {
+    device,
+    kind,
+    description: `${name} (${kind}${info.description ? `, ${info.description}` : ""})`,
+    hasTimestamps: features.includes("timestamp-query"),
+    hasSubgroups: features.includes("subgroups"),
+    subgroupMinSize: info.subgroupMinSize ?? 0,
+    limits: device.limits,
+    checkHealthy() {
+      if (failure) throw failure;
+    },
+    destroy() {
+      destroyed = true;
+      device.destroy();
+    },
+  };
+  return ctx;
+}

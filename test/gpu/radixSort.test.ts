@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { acquireGpu, type GpuContext } from "../../src/gpu/device.js";
+import { readU32, uploadBuffer } from "../../src/gpu/buffers.js";
+import { UniformArena } from "../../src/gpu/uniforms.js";
+import { RadixSort } from "../../src/train/gpu/radixSort.js";
+import { PrefixSum } from "../../src/train/gpu/prefixSum.js";
+
+let gpu: GpuContext;
+beforeAll(async () => {
+  gpu = await acquireGpu();
+});
+afterAll(() => gpu?.destroy());
+
+async function gpuSort(keys: Uint32Array, bits = 32) {
+  const { device } = gpu;
+  const n = keys.length;
+  const vals = Uint32Array.from({ length: n }, (_, i) => i);
+  const kb = uploadBuffer(device, n ? keys : new Uint32Array(1));
+  const vb = uploadBuffer(device, n ? vals : new Uint32Array(1));
+  const arena = new UniformArena(device);
+  const sorter = new RadixSort(device, arena);
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  sorter.encode(pass, kb, vb, n, bits);
+  pass.end();
+  arena.flush();
+  device.queue.submit([enc.finish()]);
+  const k = await readU32(device, kb, n);
+  const v = await readU32(device, vb, n);
+  gpu.checkHealthy();
+  sorter.destroy();
+  arena.destroy();
+  kb.destroy();
+  vb.destroy();
+  return { k, v };
+}
+
+/** Stable CPU order: by key, then by original index. */
+function cpuOrder(keys: Uint32Array, mask: number): number[] {
+  return Array.from(keys.keys()).sort(
+    (a, b) => ((keys[a]! & mask) >>> 0) - ((keys[b]! & mask) >>> 0) || a - b,
+  );
+}
+
+function randomKeys(n: number, distinct: number): Uint32Array {
+  const pool = Uint32Array.from({ length: distinct }, () => (Math.random() * 2 ** 32) >>> 0);
+  return Uint32Array.from({ length: n }, () => pool[Math.floor(Math.random() * distinct)]!);
+}
+
+describe("GPU radix sort vs a CPU stable sort", () => {
+  for (const n of [0, 1, 2, 31, 33, 255, 257, 1023, 1025, 5000]) {
+    it(`sorts ${n} keys with duplicates, stably`, async () => {
+      const keys = randomKeys(n, Math.max(1, n >> 2));
+      const { k, v } = await gpuSort(keys);
+      const order = cpuOrder(keys, 0xffffffff);
+      expect(Array.from(v)).toEqual(order);
+      expect(Array.from(k)).toEqual(order.map((i) => keys[i]!));
+    });
+  }
+
+  it("sorts 1M random keys (duplicates included) with payloads", async () => {
+    const n = 1 << 20;
+    const keys = randomKeys(n, 300_000);
+    const { k, v } = await gpuSort(keys);
+    const order = cpuOrder(keys, 0xffffffff);
+    let mismatches = 0;
+    for (let i = 0; i < n; i++) if (v[i] !== order[i] || k[i] !== keys[order[i]!]) mismatches++;
+    expect(mismatches).toBe(0);
+  });
+
+  it("sorts by the low bits only when asked (tile keys), keeping input order for ties", async () => {
+    const n = 3000;
+    const keys = Uint32Array.from({ length: n }, () => Math.floor(Math.random() * 100));
+    const { v } = await gpuSort(keys, 7);
+    expect(Array.from(v)).toEqual(cpuOrder(keys, 0x7f));
+  });
+});
+
+describe("GPU exclusive prefix sum", () => {
+  for (const n of [1, 1000, 1024, 1025, 300_000, 1_100_000]) {
+    it(`scans ${n} values`, async () => {
+      const { device } = gpu;
+      const data = Uint32Array.from({ length: n }, () => Math.floor(Math.random() * 50));
+      const buf = uploadBuffer(device, data);
+      const arena = new UniformArena(device);
+      const scan = new PrefixSum(device, arena);
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      scan.encode(pass, buf, n);
+      pass.end();
+      arena.flush();
+      device.queue.submit([enc.finish()]);
+      const out = await readU32(device, buf, n);
+      gpu.checkHealthy();
+      let acc = 0;
+      let bad = 0;
+      for (let i = 0; i < n; i++) {
+        if (out[i] !== acc) bad++;
+        acc += data[i]!;
+      }
+      expect(bad).toBe(0);
+      scan.destroy();
+      arena.destroy();
+      buf.destroy();
+    });
+  }
+});

@@ -66,7 +66,9 @@ describe("splatbook kernelspec", () => {
 
   it("uses jupyter's user data dir for --user and the venv's sys.prefix for --sys-prefix", async () => {
     const data = temp();
-    const env = { ...process.env, JUPYTER_DATA_DIR: data };
+    // The venv may hold an installed splatbook kernelspec too (the set-up installs one there), and
+    // jupyter_core prefers env paths inside a venv: ask it to look at the user dir first.
+    const env = { ...process.env, JUPYTER_DATA_DIR: data, JUPYTER_PREFER_ENV_PATH: "0" };
     expect(jupyterDataDir({ kind: "user" }, ROOT, env)).toBe(data);
     expect(jupyterDataDir({ kind: "sys-prefix" }, ROOT, env)).toBe(
       join(ROOT, ".venv", "share", "jupyter"),
@@ -74,8 +76,8 @@ describe("splatbook kernelspec", () => {
     const dir = await installKernelSpec({ scope: { kind: "user" }, env });
     expect(dir).toBe(join(data, "kernels", "splatbook"));
     expect(listKernels(env).splatbook).toBe(dir);
-    // Without a scope, uninstall removes it from wherever `jupyter --paths` looks.
-    expect(await uninstallKernelSpec({ env })).toContain(dir);
+    // Scoped, so the suite's own kernelspec in the venv (used by other tests) stays installed.
+    expect(await uninstallKernelSpec({ scope: { kind: "user" }, env })).toContain(dir);
     expect(existsSync(dir)).toBe(false);
   });
 

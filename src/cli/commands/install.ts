@@ -10,6 +10,7 @@ import {
   uninstallKernelSpec,
   type InstallScope,
 } from "../../kernel/kernelspec.js";
+import { papermillInstallStep } from "../../runner/papermillPlugin.js";
 
 /** One thing `install` puts in place and `uninstall` removes. */
 export interface InstallStep {
@@ -32,6 +33,7 @@ export const installSteps: InstallStep[] = [
       return removed.map((d) => `kernelspec removed from ${d}`);
     },
   },
+  papermillInstallStep,
 ];
 
 interface ScopeFlags {

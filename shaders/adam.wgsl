@@ -1,34 +1,48 @@
-// Adam (3DGS/PyTorch form) over the flat parameter array, one thread per element; the group
-// (and so the learning rate) follows from the element's offset. Dense: zero gradients update
-// the moments too, like the CPU reference.
+// Loss/Adam kernels (GPU2 helper); the rasterizer host code calls these.
+// One Adam step (PyTorch/3DGS form, as src/train/reference/adam.ts) over one parameter group, one
+// element per thread, then the gradient is zeroed so the next backward pass can accumulate into
+// it. The gradient element type is a host define: f32 (also right for f32 bits accumulated with
+// CAS loops on atomic<u32>, the bits are the same) or i32 fixed point (value = i32 · GRAD_INV_SCALE).
+// With shK > 0 the group is an SH buffer laid out sh[(i·K + k)·3 + c] and coefficient k = 0 uses
+// lrDC, k ≥ 1 lrRest; otherwise every element uses lrDC.
 
 struct Params {
-  total: u32, count: u32, shStride: u32, _p: u32,
-  lrMeans: f32, lrScales: f32, lrQuats: f32, lrOpacity: f32,
-  lrShDC: f32, lrShRest: f32, beta1: f32, beta2: f32,
-  bc1: f32, bc2: f32, eps: f32, _q: f32,
+  count: u32,
+  shK: u32,
+  lrDC: f32,
+  lrRest: f32,
+  /** 1 − β1^t and 1 − β2^t, t = steps taken including this one. */
+  biasCorrection1: f32,
+  biasCorrection2: f32,
+  _a: u32,
+  _b: u32,
 }
-@group(0) @binding(0) var<uniform> u: Params;
-@group(0) @binding(1) var<storage, read_write> params: array<f32>;
-@group(0) @binding(2) var<storage, read> grads: array<f32>;
-@group(0) @binding(3) var<storage, read_write> m: array<f32>;
-@group(0) @binding(4) var<storage, read_write> v: array<f32>;
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> values: array<f32>;
+@group(0) @binding(2) var<storage, read_write> grads: array<${GRAD_TYPE}>;
+@group(0) @binding(3) var<storage, read_write> m1: array<f32>;
+@group(0) @binding(4) var<storage, read_write> m2: array<f32>;
+
+// 1 − β as its own constant: 1 − f32(0.999) is off by 1e-5 relative, which the moments would
+// carry (PyTorch's f32 Adam has that error; the float64 reference does not).
+const ONE_MINUS_BETA1: f32 = ${ONE_MINUS_BETA1};
+const ONE_MINUS_BETA2: f32 = ${ONE_MINUS_BETA2};
+const EPS: f32 = ${EPS};
+const GRAD_INV_SCALE: f32 = ${GRAD_INV_SCALE};
 
 @compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let idx = gid.x + gid.y * nwg.x * 256u;
-  if (idx >= u.total) { return; }
-  let n = u.count;
-  var lr = u.lrMeans;
-  if (idx >= 11u * n) {
-    lr = select(u.lrShRest, u.lrShDC, (idx - 11u * n) % u.shStride < 3u);
-  } else if (idx >= 10u * n) { lr = u.lrOpacity; }
-  else if (idx >= 6u * n) { lr = u.lrQuats; }
-  else if (idx >= 3u * n) { lr = u.lrScales; }
-  let g = grads[idx];
-  let mi = u.beta1 * m[idx] + (1.0 - u.beta1) * g;
-  let vi = u.beta2 * v[idx] + (1.0 - u.beta2) * g * g;
-  m[idx] = mi;
-  v[idx] = vi;
-  params[idx] -= lr * (mi / u.bc1) / (sqrt(vi / u.bc2) + u.eps);
+fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
+        @builtin(num_workgroups) nwg: vec3u) {
+  let i = (wid.x + wid.y * nwg.x) * 256u + lid;
+  if (i >= params.count) { return; }
+  let g = f32(grads[i]) * GRAD_INV_SCALE;
+  grads[i] = ${GRAD_TYPE}(0);
+  let m = m1[i] + ONE_MINUS_BETA1 * (g - m1[i]);
+  let v = m2[i] + ONE_MINUS_BETA2 * (g * g - m2[i]);
+  m1[i] = m;
+  m2[i] = v;
+  var lr = params.lrDC;
+  if (params.shK > 0u && (i / 3u) % params.shK != 0u) { lr = params.lrRest; }
+  values[i] -= lr * (m / params.biasCorrection1) / (sqrt(v / params.biasCorrection2) + EPS);
 }

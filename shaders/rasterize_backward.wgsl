@@ -11,6 +11,8 @@
 // project_backward then sums a splat's (contiguous) instance slots in a fixed order. The result
 // is sound for any magnitude; only the order of the adds inside a tile varies between runs.
 
+${ENABLE}
+
 struct Camera {
   row0: vec4f, row1: vec4f, row2: vec4f,
   focal: vec2f, principal: vec2f,
@@ -48,6 +50,8 @@ fn addShared(slot: u32, v: f32) {
     old = r.old_value;
   }
 }
+
+${ACCUMULATE}
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32,
@@ -91,36 +95,39 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_inde
     workgroupBarrier();
     for (var k = 0u; k < n; k++) {
       let entry = end - 1u - k;
-      if (entry >= last) { continue; }
-      count++;
-      let m = sMean[k];
-      let d = m.xy - centre;
-      let cn = sConic[k].xyz;
-      let power = -0.5 * (cn.x * d.x * d.x + cn.z * d.y * d.y) - cn.y * d.x * d.y;
-      if (power > 0.0) { continue; }
-      let G = exp(power);
-      let raw = m.z * G;
-      let alpha = min(ALPHA_MAX, raw);
-      if (alpha < ALPHA_MIN) { continue; }
-      let ra = 1.0 / (1.0 - alpha);
-      T = T * ra; // transmittance in front of this splat
-      let rgb = sColour[k].xyz;
-      let dRgb = (alpha * T) * dC;
-      let dAlpha = T * dot(dC, rgb) - ra * dot(dC, behind);
-      behind += rgb * (alpha * T);
-      let base = k * 9u;
-      addShared(base + 5u, dRgb.x);
-      addShared(base + 6u, dRgb.y);
-      addShared(base + 7u, dRgb.z);
-      if (raw <= ALPHA_MAX) {
-        let dPower = m.z * G * dAlpha;
-        addShared(base + 8u, G * dAlpha);
-        addShared(base + 2u, -0.5 * d.x * d.x * dPower);
-        addShared(base + 3u, -d.x * d.y * dPower);
-        addShared(base + 4u, -0.5 * d.y * d.y * dPower);
-        addShared(base + 0u, -(cn.x * d.x + cn.y * d.y) * dPower);
-        addShared(base + 1u, -(cn.y * d.x + cn.z * d.y) * dPower);
+      // Contributions of this pixel to splat k (zero where it does not contribute); kept out of
+      // branches so the subgroup reduction below runs in uniform control flow.
+      var gUV = vec2f(0.0);
+      var gConic = vec3f(0.0);
+      var gRgb = vec3f(0.0);
+      var gOp = 0.0;
+      var hit = false;
+      if (entry < last) {
+        count++;
+        let m = sMean[k];
+        let d = m.xy - centre;
+        let cn = sConic[k].xyz;
+        let power = -0.5 * (cn.x * d.x * d.x + cn.z * d.y * d.y) - cn.y * d.x * d.y;
+        let G = exp(power);
+        let raw = m.z * G;
+        let alpha = min(ALPHA_MAX, raw);
+        if (power <= 0.0 && alpha >= ALPHA_MIN) {
+          hit = true;
+          let ra = 1.0 / (1.0 - alpha);
+          T = T * ra; // transmittance in front of this splat
+          let rgb = sColour[k].xyz;
+          gRgb = (alpha * T) * dC;
+          let dAlpha = T * dot(dC, rgb) - ra * dot(dC, behind);
+          behind += rgb * (alpha * T);
+          if (raw <= ALPHA_MAX) {
+            let dPower = m.z * G * dAlpha;
+            gOp = G * dAlpha;
+            gConic = vec3f(-0.5 * d.x * d.x, -d.x * d.y, -0.5 * d.y * d.y) * dPower;
+            gUV = vec2f(-(cn.x * d.x + cn.y * d.y), -(cn.y * d.x + cn.z * d.y)) * dPower;
+          }
+        }
       }
+      accumulate(k * 9u, hit, gUV, gConic, gRgb, gOp);
     }
     workgroupBarrier();
     if (li < n) {

@@ -65,7 +65,13 @@ export function shaderSource(name: string, defines: Record<string, string | numb
     });
   let code = constantsHeader() + expand(name);
   for (const [k, v] of Object.entries(defines)) code = code.replaceAll(`\${${k}}`, String(v));
-  return code;
+  // `enable` and global `diagnostic` directives must precede every declaration (and the header).
+  const directives: string[] = [];
+  code = code.replace(/^(enable|diagnostic)\b[^;]*;\s*$/gm, (line) => {
+    directives.push(line.trim());
+    return "";
+  });
+  return directives.length ? `${directives.join("\n")}\n${code}` : code;
 }
 
 /** Compute pipelines cached per device, source and entry point. */

@@ -106,7 +106,7 @@ export async function createGpuTrainingBackend(
       dispatch(
         pass,
         device,
-        computePipeline(device, "adam"),
+        computePipeline(device, "adam_flat"),
         [slot, b.params, b.grads, b.m, b.v],
         gx,
         gy,

@@ -10,6 +10,7 @@ import { computePipeline, dispatch, type Binding } from "../../gpu/shaders.js";
 import { UniformArena } from "../../gpu/uniforms.js";
 import type { Camera } from "../types.js";
 import { groups2d } from "./dispatchSize.js";
+import { createLossPipeline, type LossPipeline } from "./loss.js";
 import { cameraUniform, tileGrid } from "./layout.js";
 import { PrefixSum } from "./prefixSum.js";
 import { RadixSort } from "./radixSort.js";
@@ -20,6 +21,41 @@ export interface SceneRef {
   params: GPUBuffer;
   count: number;
   maxShDegree: number;
+}
+
+/**
+ * How rasterize_backward adds a pixel's gradient to the workgroup accumulator: with subgroups,
+ * the lanes first reduce with subgroupAdd and one lane per subgroup does the compare-exchange
+ * adds (8–32× fewer atomics); without them every lane adds its own non-zero values.
+ */
+export function accumulateDefines(ctx: GpuContext): Record<string, string> {
+  const direct = [
+    "fn accumulate(b: u32, hit: bool, uv: vec2f, cn: vec3f, rgb: vec3f, op: f32) {",
+    "  if (!hit) { return; }",
+    "  addShared(b, uv.x); addShared(b + 1u, uv.y);",
+    "  addShared(b + 2u, cn.x); addShared(b + 3u, cn.y); addShared(b + 4u, cn.z);",
+    "  addShared(b + 5u, rgb.x); addShared(b + 6u, rgb.y); addShared(b + 7u, rgb.z);",
+    "  addShared(b + 8u, op);",
+    "}",
+  ].join("\n");
+  if (!ctx.hasSubgroups || process.env.SPLATBOOK_NO_SUBGROUPS)
+    return { ENABLE: "", ACCUMULATE: direct };
+  return {
+    ENABLE: "enable subgroups;\ndiagnostic(off, subgroup_uniformity);",
+    ACCUMULATE: [
+      "fn accumulate(b: u32, hit: bool, uv0: vec2f, cn0: vec3f, rgb0: vec3f, op0: f32) {",
+      "  if (!subgroupAny(hit)) { return; }",
+      "  let uv = subgroupAdd(uv0); let cn = subgroupAdd(cn0);",
+      "  let rgb = subgroupAdd(rgb0); let op = subgroupAdd(op0);",
+      "  if (subgroupElect()) {",
+      "    addShared(b, uv.x); addShared(b + 1u, uv.y);",
+      "    addShared(b + 2u, cn.x); addShared(b + 3u, cn.y); addShared(b + 4u, cn.z);",
+      "    addShared(b + 5u, rgb.x); addShared(b + 6u, rgb.y); addShared(b + 7u, rgb.z);",
+      "    addShared(b + 8u, op);",
+      "  }",
+      "}",
+    ].join("\n"),
+  };
 }
 
 /** Records and runs the per-view kernels. */
@@ -35,6 +71,7 @@ export class SplatRenderer {
   /** Instances (splat, tile pairs) of the last view. */
   instanceCount = 0;
   private camBinding: Binding | null = null;
+  private lossPipeline: LossPipeline | null = null;
   private view: { width: number; height: number; tiles: number; count: number } | null = null;
 
   constructor(
@@ -155,51 +192,26 @@ export class SplatRenderer {
     });
   }
 
-  /** Records loss forward + backward against `target` (dImage and the loss value buffer). */
-  async loss(rec: StepRecorder, target: Binding): Promise<void> {
+  /**
+   * Records loss forward + backward against `target` with the loss pipeline of
+   * src/train/gpu/loss.ts: dL/dimage into "dImage", [loss, L1, SSIM, 0] into "lossOut".
+   */
+  async loss(rec: StepRecorder, target: GPUBuffer): Promise<void> {
     const v = this.requireView();
-    const d = this.device;
     const px = v.width * v.height;
-    const planes = this.buf("lossPlanes", px * 15 * 4);
-    const tmp = this.buf("lossTmp", px * 15 * 4);
-    const blurred = this.buf("lossBlurred", px * 15 * 4);
-    const gradPlanes = this.buf("lossGradPlanes", px * 9 * 4);
-    const terms = this.buf("lossTerms", px * 12);
-    const lossOut = this.buf("lossOut", 16);
+    this.lossPipeline ??= createLossPipeline(this.device, { width: v.width, height: v.height });
     const dImage = this.buf("dImage", px * 12);
+    const lossOut = this.buf("lossOut", 16);
     const image = this.cur("image");
-    const size = this.uniforms.alloc(new Uint32Array([v.width, v.height, 0, 0]));
-    const groups = Math.ceil(px / 256);
-    const blur = (
-      src: GPUBuffer,
-      dst: GPUBuffer,
-      planeCount: number,
-      pass: GPUComputePassEncoder,
-    ) => {
-      const p = this.pipe("ssim_blur");
-      const bx = Math.ceil(v.width / 16);
-      const by = Math.ceil(v.height / 16);
-      const h = this.uniforms.alloc(new Uint32Array([v.width, v.height, planeCount, 0]));
-      const vv = this.uniforms.alloc(new Uint32Array([v.width, v.height, planeCount, 1]));
-      dispatch(pass, d, p, [h, src, tmp], bx, by, planeCount);
-      dispatch(pass, d, p, [vv, tmp, dst], bx, by, planeCount);
-    };
     await rec.phase("loss", (pass) => {
-      dispatch(
-        pass,
-        d,
-        this.pipe("loss_forward", "prepare"),
-        [size, image, target, planes],
-        groups,
-      );
-      blur(planes, blurred, 15, pass);
-      const t = this.pipe("loss_ssim_terms");
-      dispatch(pass, d, t, [size, image, target, blurred, gradPlanes, terms], groups);
-      const n = this.uniforms.alloc(new Uint32Array([px * 3, 0, 0, 0]));
-      dispatch(pass, d, this.pipe("loss_reduce"), [n, terms, lossOut], 1);
-      blur(gradPlanes, blurred, 9, pass);
-      const bw = this.pipe("loss_backward");
-      dispatch(pass, d, bw, [size, image, target, blurred, dImage], groups);
+      this.lossPipeline!.encode(pass, {
+        rendered: image,
+        target,
+        gradOut: dImage,
+        lossOut,
+        width: v.width,
+        height: v.height,
+      });
     });
   }
 
@@ -224,7 +236,7 @@ export class SplatRenderer {
     const cam = this.camBinding!;
     const [gx, gy] = groups2d(Math.ceil(n / 256));
     await rec.phase("backward", (pass) => {
-      const rb = this.pipe("rasterize_backward");
+      const rb = computePipeline(d, "rasterize_backward", "main", accumulateDefines(this.ctx));
       const res: Binding[] = [
         cam,
         this.cur("proj"),
@@ -264,6 +276,7 @@ export class SplatRenderer {
     this.sort.destroy();
     this.scan.destroy();
     this.uniforms.destroy();
+    this.lossPipeline?.destroy();
     this.pool?.destroy();
     destroyBuffer(this.totalStaging);
     destroyBuffer(this.counters);

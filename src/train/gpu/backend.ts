@@ -127,6 +127,12 @@ export async function createGpuTrainingBackend(
       maxShDegree = p.maxShDegree;
       shDegree = p.shDegree;
       const n = flatLen();
+      const limit = device.limits.maxStorageBufferBindingSize;
+      if (n * 4 > limit) {
+        throw new SplatbookError(
+          `${count} splats need a ${n * 4}-byte parameter buffer, over this adapter's ${limit}-byte binding limit; lower --max-splats`,
+        );
+      }
       bufs = {
         params: uploadBuffer(device, packFlat(p, count, maxShDegree), undefined, "params"),
         grads: createBuffer(device, n * 4, undefined, "grads"),

@@ -8,6 +8,7 @@ import { GrowableBuffer, Usage, createBuffer, destroyBuffer } from "../../gpu/bu
 import type { GpuContext } from "../../gpu/device.js";
 import { computePipeline, dispatch, type Binding } from "../../gpu/shaders.js";
 import { UniformArena } from "../../gpu/uniforms.js";
+import { SplatbookError } from "../../util/errors.js";
 import type { Camera } from "../types.js";
 import { groups2d } from "./dispatchSize.js";
 import { createLossPipeline, type LossPipeline } from "./loss.js";
@@ -89,6 +90,13 @@ export class SplatRenderer {
 
   /** A named reusable buffer of at least `bytes`. */
   buf(name: string, bytes: number): GPUBuffer {
+    const limit = this.device.limits.maxStorageBufferBindingSize;
+    if (bytes > limit) {
+      throw new SplatbookError(
+        `GPU buffer ${name} needs ${bytes} bytes, over this adapter's ${limit}-byte binding limit; ` +
+          "lower --max-splats or --max-resolution",
+      );
+    }
     this.b[name] ??= new GrowableBuffer(this.device, name);
     return this.b[name]!.ensure(bytes);
   }

@@ -4,7 +4,7 @@
  * asked for) each phase is submitted alone and timed by wall clock with onSubmittedWorkDone;
  * with timing off, phases are just passes in one encoder.
  */
-import { Usage, createBuffer } from "../../gpu/buffers.js";
+import { Usage, createBuffer, destroyBuffer } from "../../gpu/buffers.js";
 import type { UniformArena } from "../../gpu/uniforms.js";
 
 /** How phase times are measured. */
@@ -24,8 +24,8 @@ export class TimestampPool {
   }
   destroy(): void {
     this.querySet.destroy();
-    this.resolve.destroy();
-    this.staging.destroy();
+    destroyBuffer(this.resolve);
+    destroyBuffer(this.staging);
   }
 }
 

@@ -5,6 +5,26 @@ import { addJobOptions, type JobFlags } from "../jobOptions.js";
 import { executeProcess } from "./process.js";
 import { addSampleOptions, renderSampleWithProgress, type SampleFlags } from "./sample.js";
 
+/**
+ * The demo's own defaults, sized for a 2-core machine without a GPU (≈ 5 minutes end to end):
+ * fewer frames and steps than a real capture wants. Every one can be overridden by its flag.
+ */
+export const DEMO_DEFAULTS = {
+  framesPerOrbit: 30,
+  framesPerVideo: 30,
+  matcher: "sequential",
+  steps: 1000,
+  maxResolution: 160,
+  maxSplats: 20_000,
+  evalEvery: 250,
+  previewEvery: 250,
+  snapshotEvery: 250,
+} as const;
+
+function definedOnly<T extends object>(flags: T): Partial<T> {
+  return Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** `splatbook demo [dir]`: sample into <dir>/sample, then process into <dir>/output. */
 export function demoCommand(): Command {
   return addSampleOptions(
@@ -14,7 +34,8 @@ export function demoCommand(): Command {
         .argument("[dir]", "working folder", "splatbook-demo")
         .option("--resample", "render the sample again even if <dir>/sample has it"),
     ),
-  ).action(async (dir: string, flags: JobFlags & SampleFlags & { resample?: boolean }) => {
+  ).action(async (dir: string, given: JobFlags & SampleFlags & { resample?: boolean }) => {
+    const flags = { ...DEMO_DEFAULTS, ...definedOnly(given) };
     const root = resolve(dir);
     const sample = join(root, "sample");
     // Re-rendering would give the videos new mtimes and rerun every stage; reuse them.

@@ -53,7 +53,7 @@ export async function renderSampleWithProgress(
 /** Adds the sample size flags. */
 export function addSampleOptions(cmd: Command): Command {
   return cmd
-    .option("--frames-per-orbit <n>", "frames rendered per video (default 48)", positiveInt)
+    .option("--frames-per-orbit <n>", "frames rendered per video (default 60)", positiveInt)
     .option("--width <px>", "frame width (default 320)", positiveInt)
     .option("--height <px>", "frame height (default 240)", positiveInt);
 }

@@ -4,11 +4,12 @@ import type { LearningRates } from "./types.js";
  * Learning rates and the densification/SH timetable, from the published 3DGS (INRIA) and gsplat
  * defaults for a 30 000-step run, scaled to the requested run length.
  *
- * Scaling: the default timetable (densify from 500 every 100, opacity reset every 3000, SH degree
- * up every 1000) is multiplied by g = clamp(sqrt(totalSteps / 30000), 0.2, 1). A linear factor
- * would densify every 10 steps in a 3000-step run — too few views between decisions for the
- * gradient statistics to mean anything — while no scaling would leave a short run without opacity
- * resets and stuck at SH degree 0 for most of it. Densification always stops at half the run.
+ * Scaling: the start of densification, the opacity-reset period and the SH-degree period
+ * (500, 3000 and 1000 steps) are multiplied by g = clamp(sqrt(totalSteps / 30000), 0.2, 1), so a
+ * short run still gets opacity resets and reaches its full SH degree. The densification interval
+ * stays at 3DGS's 100 steps: each round needs about an epoch of views for the averaged gradient to
+ * mean anything, and on the sample scene (160 px) a scaled interval of 32 steps grew 4.5k splats
+ * to 43k within 200 steps, doubling the step time. Densification always stops at half the run.
  */
 export interface TrainingSchedule {
   totalSteps: number;
@@ -58,7 +59,7 @@ export function createSchedule(totalSteps: number, maxShDegree: number): Trainin
     totalSteps,
     densifyFrom: Math.max(1, Math.round(DEFAULT_30K.densifyFrom * g)),
     densifyUntil: Math.floor(totalSteps / 2),
-    densifyEvery: Math.max(1, Math.round(DEFAULT_30K.densifyEvery * g)),
+    densifyEvery: DEFAULT_30K.densifyEvery,
     opacityResetEvery: Math.max(1, Math.round(DEFAULT_30K.opacityResetEvery * g)),
     shDegreeEvery: Math.max(1, Math.round(DEFAULT_30K.shDegreeEvery * g)),
     maxShDegree,

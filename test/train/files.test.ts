@@ -114,7 +114,7 @@ describe("schedule", () => {
     expect(positionLr(s, 1499.5, 2)).toBeCloseTo(3.2e-5, 12);
   });
 
-  it("uses the 30k defaults unscaled and scales a 3000-step run by sqrt(0.1)", () => {
+  it("uses the 30k defaults unscaled and scales a 3000-step run by sqrt(0.1), densifying every 100", () => {
     const full = createSchedule(30000, 3);
     expect([
       full.densifyFrom,
@@ -130,14 +130,14 @@ describe("schedule", () => {
       s.opacityResetEvery,
       s.shDegreeEvery,
       s.densifyUntil,
-    ]).toEqual([158, 32, 949, 316, 1500]);
+    ]).toEqual([158, 100, 949, 316, 1500]);
     expect(shDegreeAt(s, 315)).toBe(0);
     expect(shDegreeAt(s, 316)).toBe(1);
     expect(shDegreeAt(s, 2999)).toBe(3);
     expect(shDegreeAt(createSchedule(3000, 1), 2999)).toBe(1);
-    expect(densifyActions(s, 160).refine).toBe(true);
-    expect(densifyActions(s, 128).refine).toBe(false); // before the start
-    expect(densifyActions(s, 1504).refine).toBe(false); // after half the run
+    expect(densifyActions(s, 200).refine).toBe(true);
+    expect(densifyActions(s, 100).refine).toBe(false); // before the start
+    expect(densifyActions(s, 1600).refine).toBe(false); // after half the run
     expect(densifyActions(s, 949).resetOpacity).toBe(true);
     expect(densifyActions(s, 1898).resetOpacity).toBe(false); // past the densify window
   });

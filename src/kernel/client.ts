@@ -3,14 +3,17 @@
  * connection file and talks to it over ZeroMQ. Used by the kernel tests and the start-up bench.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as zmqTypes from "zeromq";
-import type { ConnectionInfo } from "./connection.js";
-import { endpoint } from "./connection.js";
+import {
+  createConnectionInfo,
+  endpoint,
+  writeConnectionFile,
+  type ConnectionInfo,
+} from "../jupyter/connection.js";
 import {
   createHeader,
   createSigner,
@@ -18,7 +21,7 @@ import {
   encodeMessage,
   type Message,
   type Signer,
-} from "./wire.js";
+} from "../jupyter/wire.js";
 
 /** Reply plus the iopub messages between busy and idle (status messages left out). */
 export interface ExecuteResult {
@@ -55,38 +58,6 @@ export interface LaunchedKernel {
   stderr(): string;
   /** Shuts down politely, then kills; removes the connection file. */
   dispose(): Promise<void>;
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<import("node:net").Server>((resolve) => {
-          const s = createServer();
-          s.listen(0, "127.0.0.1", () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as import("node:net").AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
-/** A connection description with free local ports and a random key. */
-export async function createConnection(): Promise<ConnectionInfo> {
-  const [shell, iopub, stdin, control, hb] = await freePorts(5);
-  return {
-    transport: "tcp",
-    ip: "127.0.0.1",
-    shell_port: shell!,
-    iopub_port: iopub!,
-    stdin_port: stdin!,
-    control_port: control!,
-    hb_port: hb!,
-    key: randomBytes(16).toString("hex"),
-    signature_scheme: "hmac-sha256",
-  };
 }
 
 /** Connects a client to a kernel listening on `connection`. */
@@ -233,10 +204,9 @@ export async function launchKernel(options: {
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
 }): Promise<LaunchedKernel> {
-  const connection = await createConnection();
+  const connection = await createConnectionInfo();
   const dir = await mkdtemp(join(tmpdir(), "splatbook-kernel-"));
-  const connectionFile = join(dir, "connection.json");
-  await writeFile(connectionFile, JSON.stringify(connection));
+  const connectionFile = await writeConnectionFile(connection, join(dir, "connection.json"));
   const started = performance.now();
   const child = spawn(process.execPath, [options.kernelMain, connectionFile], {
     cwd: options.cwd,

@@ -11,7 +11,7 @@ import { History, type HistoryQuery } from "./history.js";
 import { toMimeBundle } from "./mimeBundle.js";
 import type { KernelHooks } from "./runtime.js";
 import type { KernelServer, RequestContext, RequestHandler } from "./server.js";
-import { PROTOCOL_VERSION, type Message } from "./wire.js";
+import { PROTOCOL_VERSION, type Message } from "../jupyter/wire.js";
 
 export interface KernelOptions {
   packageRoot: string;

@@ -7,12 +7,12 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isExpectedError } from "../util/errors.js";
-import { readConnectionFile } from "./connection.js";
+import { readConnectionFile } from "../jupyter/connection.js";
 import { createCellExecutor } from "./executor.js";
 import { createKernel } from "./kernel.js";
 import { installKernelHooks } from "./runtime.js";
 import { startKernelServer, type KernelServer } from "./server.js";
-import { createSigner } from "./wire.js";
+import { createSigner } from "../jupyter/wire.js";
 
 /** The package folder (lib/kernel/../..). */
 export function packageRoot(): string {

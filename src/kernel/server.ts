@@ -4,7 +4,7 @@
  * capture into `stream` messages, stdin prompts and the heartbeat echo.
  */
 import type * as zmqTypes from "zeromq";
-import { endpoint, type ConnectionInfo } from "./connection.js";
+import { endpoint, type ConnectionInfo } from "../jupyter/connection.js";
 import {
   createHeader,
   decodeMessage,
@@ -12,7 +12,7 @@ import {
   WireError,
   type Message,
   type Signer,
-} from "./wire.js";
+} from "../jupyter/wire.js";
 
 /** Which socket a request came in on. */
 export type Channel = "shell" | "control";

@@ -3,12 +3,13 @@ import { Dealer, Subscriber } from "zeromq";
 import { SplatbookError } from "../util/errors.js";
 import {
   createConnectionInfo,
+  endpoint,
   removeConnectionFile,
   writeConnectionFile,
   type ConnectionInfo,
-} from "./connection.js";
+} from "../jupyter/connection.js";
 import { kernelCommand, type KernelSpec } from "./kernelspec.js";
-import { createMessageCodec, type JupyterMessage, type MessageCodec } from "./wire.js";
+import { createMessageCodec, type JupyterMessage, type MessageCodec } from "../jupyter/wire.js";
 
 /** Options for {@link startKernel}. */
 export interface StartKernelOptions {
@@ -106,8 +107,8 @@ function createClient(
   child: ChildProcess,
   logTail: () => string,
 ): InternalClient {
-  const codec: MessageCodec = createMessageCodec(conn.key);
-  const url = (port: number) => `tcp://${conn.ip}:${port}`;
+  const codec: MessageCodec = createMessageCodec(conn.key, undefined, conn.signature_scheme);
+  const url = (port: number) => endpoint(conn, port);
   const shell = new Dealer({ linger: 0 });
   const control = new Dealer({ linger: 0 });
   const iopub = new Subscriber({ linger: 0 });

@@ -1,4 +1,4 @@
-import type { JupyterMessage } from "./wire.js";
+import type { JupyterMessage } from "../jupyter/wire.js";
 
 /** An nbformat v4 output. */
 export type NotebookOutput =

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchKernel, type LaunchedKernel } from "../../src/kernel/client.js";
-import { createSigner } from "../../src/kernel/wire.js";
+import { createSigner } from "../../src/jupyter/wire.js";
 import { ensureKernelBuilt, KERNEL_MAIN } from "./helpers.js";
 
 const types = (msgs: { header: { msg_type: string } }[]) => msgs.map((m) => m.header.msg_type);

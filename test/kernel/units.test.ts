@@ -11,7 +11,7 @@ import {
   DELIMITER,
   encodeMessage,
   WireError,
-} from "../../src/kernel/wire.js";
+} from "../../src/jupyter/wire.js";
 import { ROOT } from "./helpers.js";
 
 describe("wire", () => {

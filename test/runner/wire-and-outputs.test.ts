@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createOutputCollector, type NotebookOutput } from "../../src/runner/outputs.js";
-import { createMessageCodec, type JupyterMessage } from "../../src/runner/wire.js";
+import { createMessageCodec, type JupyterMessage } from "../../src/jupyter/wire.js";
 
 describe("message signing", () => {
   it("round-trips a signed message and drops a forged or tampered one", () => {

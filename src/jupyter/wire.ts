@@ -1,6 +1,10 @@
+/**
+ * The Jupyter wire protocol (messaging spec 5.3), shared by the kernel and the notebook runner:
+ * HMAC signing, the multipart frame layout around `<IDS|MSG>`, and message headers.
+ */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 
-/** The Jupyter messaging protocol version this kernel speaks. */
+/** The Jupyter messaging protocol version both sides speak. */
 export const PROTOCOL_VERSION = "5.3";
 
 /** Separates the ZeroMQ routing identities from the signed message frames. */
@@ -17,16 +21,20 @@ export interface MessageHeader {
   [extra: string]: unknown;
 }
 
-/** A decoded Jupyter message (wire frames minus signature). */
-export interface Message<C = Record<string, any>> {
-  /** ZeroMQ routing identities (ROUTER sockets) or the pub topic. */
-  identities: Buffer[];
+/** A decoded Jupyter message without routing identities (what a client sends and receives). */
+export interface JupyterMessage<C = Record<string, unknown>> {
   header: MessageHeader;
   /** The request's header, or `{}` when there is none. */
   parent_header: Partial<MessageHeader>;
   metadata: Record<string, unknown>;
   content: C;
   buffers: Buffer[];
+}
+
+/** A decoded Jupyter message with its routing identities (what the kernel's sockets see). */
+export interface Message<C = Record<string, any>> extends JupyterMessage<C> {
+  /** ZeroMQ routing identities (ROUTER sockets) or the pub topic. */
+  identities: Buffer[];
 }
 
 /** Raised by {@link decodeMessage} for malformed frames or a signature mismatch. */
@@ -60,6 +68,7 @@ export function createSigner(key: string, scheme = "hmac-sha256"): Signer {
   return {
     sign,
     verify(signature, frames) {
+      // Constant-time compare: a forged message must not be accepted by timing the check.
       const expected = Buffer.from(sign(frames));
       const got = Buffer.from(signature);
       return expected.length === got.length && timingSafeEqual(expected, got);
@@ -76,7 +85,7 @@ function parseJsonFrame(frame: Buffer | undefined, what: string): any {
   }
 }
 
-/** Decodes raw frames; throws {@link WireError} when the signature does not match. */
+/** Decodes raw frames; throws {@link WireError} when they are malformed or badly signed. */
 export function decodeMessage(frames: readonly Buffer[], signer: Signer): Message {
   const at = frames.findIndex((f) => f.equals(DELIMITER));
   if (at < 0) throw new WireError("message lacks the <IDS|MSG> delimiter");
@@ -96,13 +105,16 @@ export function decodeMessage(frames: readonly Buffer[], signer: Signer): Messag
   };
 }
 
-/** Encodes a message into signed wire frames. */
-export function encodeMessage(message: Message<unknown>, signer: Signer): Buffer[] {
+/** Encodes a message into signed wire frames (identities first when it has any). */
+export function encodeMessage(
+  message: JupyterMessage<unknown> & { identities?: Buffer[] },
+  signer: Signer,
+): Buffer[] {
   const json = [message.header, message.parent_header, message.metadata, message.content].map(
     (part) => Buffer.from(JSON.stringify(part), "utf8"),
   );
   return [
-    ...message.identities,
+    ...(message.identities ?? []),
     DELIMITER,
     Buffer.from(signer.sign(json), "ascii"),
     ...json,
@@ -123,5 +135,48 @@ export function createHeader(
     date: new Date().toISOString(),
     msg_type: msgType,
     version: PROTOCOL_VERSION,
+  };
+}
+
+/** One client session's view of the wire: builds, signs and checks messages. */
+export interface MessageCodec {
+  readonly session: string;
+  /** Builds a new request message with a fresh msg_id. */
+  create(msgType: string, content: Record<string, unknown>): JupyterMessage;
+  /** Serialises a message to wire frames (delimiter, signature, four JSON frames, buffers). */
+  encode(msg: JupyterMessage): Buffer[];
+  /** Parses wire frames; returns undefined for malformed frames or a bad signature. */
+  decode(frames: readonly Buffer[]): JupyterMessage | undefined;
+}
+
+/**
+ * Creates a client codec for a connection's key and signature scheme (an empty key disables
+ * signing). Decoding never throws: clients drop bad messages, as the protocol requires.
+ */
+export function createMessageCodec(
+  key: string,
+  session: string = randomUUID(),
+  scheme = "hmac-sha256",
+): MessageCodec {
+  const signer = createSigner(key, scheme);
+  return {
+    session,
+    create(msgType, content) {
+      const header = createHeader(msgType, session);
+      return { header, parent_header: {}, metadata: {}, content, buffers: [] };
+    },
+    encode(msg) {
+      return encodeMessage(msg, signer);
+    },
+    decode(frames) {
+      try {
+        // Clients read from DEALER/SUB sockets, so routing identities carry nothing.
+        const { header, parent_header, metadata, content, buffers } = decodeMessage(frames, signer);
+        return { header, parent_header, metadata, content, buffers };
+      } catch (err) {
+        if (err instanceof WireError) return undefined;
+        throw err;
+      }
+    },
   };
 }

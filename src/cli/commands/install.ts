@@ -33,7 +33,18 @@ export const installSteps: InstallStep[] = [
       return removed.map((d) => `kernelspec removed from ${d}`);
     },
   },
-  papermillInstallStep,
+  {
+    // The plugin goes into the Python that runs Jupyter; an explicit --prefix names a kernelspec
+    // location only (tests and packagers use it), so it leaves that Python alone.
+    name: papermillInstallStep.name,
+    async install(scope) {
+      if (scope.kind === "prefix") return "papermill plugin not touched (--prefix)";
+      return papermillInstallStep.install();
+    },
+    async uninstall(scope) {
+      return scope?.kind === "prefix" ? [] : papermillInstallStep.uninstall();
+    },
+  },
 ];
 
 interface ScopeFlags {

@@ -1,4 +1,5 @@
 import { allocateParams, logit } from "./init.js";
+import { quatToMat } from "./reference/math.js";
 import type { Rng } from "./rng.js";
 import { shCoeffCount, type AdamState, type DensifyStats, type GaussianParams } from "./types.js";
 
@@ -63,21 +64,7 @@ const GROUPS: Group[] = ["means", "logScales", "quats", "opacityLogits", "sh"];
 /** Rotation matrix (row-major) of a possibly unnormalised quaternion w, x, y, z. */
 export function quatToMatrix(w: number, x: number, y: number, z: number): number[] {
   const n = Math.hypot(w, x, y, z) || 1;
-  w /= n;
-  x /= n;
-  y /= n;
-  z /= n;
-  return [
-    1 - 2 * (y * y + z * z),
-    2 * (x * y - w * z),
-    2 * (x * z + w * y),
-    2 * (x * y + w * z),
-    1 - 2 * (x * x + z * z),
-    2 * (y * z - w * x),
-    2 * (x * z - w * y),
-    2 * (y * z + w * x),
-    1 - 2 * (x * x + y * y),
-  ];
+  return [...quatToMat(w / n, x / n, y / n, z / n)];
 }
 
 /**

@@ -25,15 +25,25 @@ export interface JobLock {
 /** Lock file younger than this with no readable content is a holder still writing it. */
 const UNREADABLE_GRACE_MS = 10_000;
 
-/** True if a process with this pid exists on this machine. */
+/** True if a process with this pid exists on this machine (a zombie does not count). */
 export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // A process killed with SIGKILL stays a zombie until its parent reaps it; it holds nothing.
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return false;
   }
 }
 

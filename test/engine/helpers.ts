@@ -7,35 +7,30 @@ import type { Logger } from "../../src/engine/types.js";
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 
 /**
- * Compiles a TypeScript entry (and what it imports) with tsc into node_modules/.cache/<name>, so
- * tests can spawn and kill a real node process running it (vitest transpiles only in-process).
- * Type errors in other helpers' in-progress files do not stop tsc from emitting.
+ * Runs tsc on one entry (and what it imports) into `outDir` as an ES module package. tsc still
+ * emits on type errors, so callers decide whether those matter.
  */
-export function compileEntry(entry: string, name: string): string {
-  const outDir = join(ROOT, "node_modules", ".cache", name);
+export function runTsc(entry: string, outDir: string, packageJson = '{"type":"module"}\n') {
   const r = spawnSync(
     join(ROOT, "node_modules", ".bin", "tsc"),
     [
-      "--outDir",
-      outDir,
-      "--rootDir",
-      ROOT,
-      "--module",
-      "nodenext",
-      "--moduleResolution",
-      "nodenext",
-      "--target",
-      "es2022",
-      "--strict",
-      "--skipLibCheck",
-      "--esModuleInterop",
-      "--types",
-      "node",
-      entry,
+      ...["--outDir", outDir, "--rootDir", ROOT, "--module", "nodenext"],
+      ...["--moduleResolution", "nodenext", "--target", "es2022", "--strict"],
+      ...["--skipLibCheck", "--esModuleInterop", "--types", "node", entry],
     ],
     { encoding: "utf8", cwd: ROOT },
   );
-  writeFileSync(join(outDir, "package.json"), '{"type":"module"}\n');
+  writeFileSync(join(outDir, "package.json"), packageJson);
+  return r;
+}
+
+/**
+ * Compiles a TypeScript entry with tsc into node_modules/.cache/<name>, so tests can spawn and
+ * kill a real node process running it (vitest transpiles only in-process).
+ */
+export function compileEntry(entry: string, name: string): string {
+  const outDir = join(ROOT, "node_modules", ".cache", name);
+  const r = runTsc(entry, outDir);
   const js = join(outDir, relative(ROOT, entry)).replace(/\.ts$/, ".js");
   if (!existsSync(js)) throw new Error(`tsc did not emit ${js}: ${r.stdout}${r.stderr}`);
   return js;

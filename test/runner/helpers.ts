@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Notebook, NotebookCell } from "../../src/runner/notebook.js";
+import { runTsc } from "../engine/helpers.js";
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -50,31 +51,9 @@ export const CLI_OUT = join(ROOT, "node_modules", ".cache", "splatbook-runner-te
 
 /** Compiles `entry` (and what it imports) with tsc into `outDir`, as an ES module package. */
 function compile(entry: string, outDir: string, allowTypeErrors = false): void {
-  const r = spawnSync(
-    join(ROOT, "node_modules", ".bin", "tsc"),
-    [
-      "--outDir",
-      outDir,
-      "--rootDir",
-      ROOT,
-      "--module",
-      "nodenext",
-      "--moduleResolution",
-      "nodenext",
-      "--target",
-      "es2022",
-      "--strict",
-      "--skipLibCheck",
-      "--esModuleInterop",
-      "--types",
-      "node",
-      entry,
-    ],
-    { encoding: "utf8", cwd: ROOT },
-  );
+  const r = runTsc(entry, outDir, '{"type":"module","version":"0.0.0-test"}\n');
   // tsc still emits on type errors; another helper's in-progress types need not stop a run test.
   if (r.status !== 0 && !allowTypeErrors) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
-  writeFileSync(join(outDir, "package.json"), '{"type":"module","version":"0.0.0-test"}\n');
 }
 
 /**

@@ -1,6 +1,5 @@
 /** Public API of the `splatbook` package (used by notebooks, the CLI and the kernel). */
 export * from "./contracts/index.js";
-export * from "./engine/types.js";
 export { SplatbookError, InterruptedError } from "./util/errors.js";
 // Kernel runtime for cells and the notebook API: abort signal of the running cell, rich display.
 export {
@@ -31,6 +30,5 @@ export {
   type StageOutcome,
   type JobRunResult,
   type RunJobOptions,
-  type JobEvent,
 } from "./engine/index.js";
 export * from "./status/index.js";

@@ -20,6 +20,7 @@ function step(name, cmd, args) {
   }
 }
 
+// tsconfig.json covers src/ and test/ (no emit); the build uses tsconfig.build.json (src/ → lib/).
 step("typecheck", "npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]);
 step("lint", "npm", ["run", "--silent", "lint"]);
 

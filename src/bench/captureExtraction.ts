@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeFramesArgs } from "../capture/extractVideo.js";
-import { extractFrames } from "../capture/frameExtraction.js";
+import { extractFrames } from "../capture/frameExtraction.stage.js";
 import { probe } from "../capture/probe.js";
 import {
   extractionOptions,

@@ -8,7 +8,11 @@ import {
   type VideoFrames,
 } from "../sfm/colmapRunner.js";
 import { readImageSize } from "../sfm/imageSize.js";
-import { MAX_NUM_FEATURES, SEQUENTIAL_OVERLAP, videoFramesFromManifest } from "../sfm/stage.js";
+import {
+  MAX_NUM_FEATURES,
+  SEQUENTIAL_OVERLAP,
+  videoFramesFromManifest,
+} from "../sfm/colmapReconstruction.stage.js";
 import { readJsonFile } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
 

@@ -7,7 +7,7 @@ export {
   precalibratedSkipReason,
   type ValidationResult,
   type FileIdentity,
-} from "./validation.js";
+} from "./validation.stage.js";
 export {
   probe,
   parseRate,
@@ -24,7 +24,7 @@ export {
   type FrameExtractionResult,
   type ExtractedVideo,
   type ExtractedFrame,
-} from "./frameExtraction.js";
+} from "./frameExtraction.stage.js";
 export {
   extractVideoFrames,
   writeFramesArgs,
@@ -62,7 +62,7 @@ export {
   gpsFromExif,
   type VideoMetadata,
   type MetadataExtractionResult,
-} from "./metadata.js";
+} from "./metadataExtraction.stage.js";
 export {
   manifestGenerationStage,
   buildManifest,
@@ -70,12 +70,12 @@ export {
   intrinsicsPrior,
   DEFAULT_FOV_DEG,
   type ManifestGenerationResult,
-} from "./manifest.js";
+} from "./manifestGeneration.stage.js";
 
-import { validationStage } from "./validation.js";
-import { frameExtractionStage } from "./frameExtraction.js";
-import { metadataExtractionStage } from "./metadata.js";
-import { manifestGenerationStage } from "./manifest.js";
+import { validationStage } from "./validation.stage.js";
+import { frameExtractionStage } from "./frameExtraction.stage.js";
+import { metadataExtractionStage } from "./metadataExtraction.stage.js";
+import { manifestGenerationStage } from "./manifestGeneration.stage.js";
 
 /** Stages 0–3 in pipeline order, for the engine's stage list. */
 export const captureStages = [

@@ -1,4 +1,4 @@
-import type { JobParams } from "../engine/types.js";
+import type { JobParams } from "../contracts/params.js";
 import { SplatbookError } from "../util/errors.js";
 import type { VideoProbe } from "./probe.js";
 

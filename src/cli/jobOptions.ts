@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseStageName, type JobStage } from "../contracts/stages.js";
-import type { JobParams } from "../engine/types.js";
+import type { JobParams } from "../contracts/params.js";
 
 /** Commander parser: a positive number. */
 export function positiveNumber(value: string): number {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createConsoleLogger } from "../engine/logger.js";
-import type { JobEventListener } from "../engine/events.js";
-import type { Logger } from "../engine/types.js";
+import type { JobEventListener } from "../contracts/events.js";
+import type { Logger } from "../contracts/logger.js";
 import { createHealthTracker, type HealthTracker } from "../status/healthState.js";
 import {
   healthConfigFromEnv,

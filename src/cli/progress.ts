@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import type { JobEvent } from "../engine/events.js";
+import type { JobEvent } from "../contracts/events.js";
 
 /** Seconds as `12.3 s` or `4 min 05 s`. */
 export function formatDuration(secs: number): string {

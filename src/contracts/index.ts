@@ -5,3 +5,7 @@ export * from "./health.js";
 export * from "./manifest.js";
 export * from "./trainingStatus.js";
 export * from "./mime.js";
+export * from "./params.js";
+export type * from "./stage.js";
+export type * from "./logger.js";
+export type * from "./events.js";

@@ -10,7 +10,7 @@ import {
 } from "../contracts/checkpoint.js";
 import { STAGES, progressPercentage, type JobStage } from "../contracts/stages.js";
 import { readJsonFile, writeJsonAtomically } from "../util/atomicFile.js";
-import type { JobParams } from "./types.js";
+import type { JobParams } from "../contracts/params.js";
 
 /** `<output>/.checkpoint.json`. */
 export function checkpointPath(outputFolder: string): string {

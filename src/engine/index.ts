@@ -1,14 +1,7 @@
 /** The job engine: stage table, resumable jobs, events, lock, retention and watch mode. */
-export * from "./types.js";
 export { Job, type OpenJobOptions, type StageOutcome, type JobRunResult } from "./job.js";
 export { runJob, type RunJobOptions } from "./runJob.js";
-export {
-  createJobEventHub,
-  type JobEvent,
-  type JobEventType,
-  type JobEventListener,
-  type JobEventHub,
-} from "./events.js";
+export { createJobEventHub, type JobEventHub } from "./events.js";
 export { loadStageTable, lazyStage } from "./stageTable.js";
 export { DEFAULT_MAX_CHECKPOINT_AGE_HOURS } from "./openCheckpoint.js";
 export { checkpointPath, readCheckpoint, checkpointAgeHours } from "./checkpointStore.js";

@@ -1,10 +1,8 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { Checkpoint } from "../contracts/checkpoint.js";
 import { progressPercentage, type JobStage, type StageName } from "../contracts/stages.js";
-import { TRAINING_STATUS_FILENAME } from "../contracts/trainingStatus.js";
-import { markTrainingStatusError } from "../status/trainingStatusWriter.js";
 import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
 import { createCheckpointWriter, rebuildCompletedStages, setStage } from "./checkpointStore.js";
 export type { StageOutcome } from "./stageSupport.js";
@@ -17,18 +15,16 @@ import {
   type StageOutcome,
   type StageRecordEx,
 } from "./stageSupport.js";
-import {
-  createJobEventHub,
-  type JobEvent,
-  type JobEventListener,
-  type JobEventPayload,
-} from "./events.js";
+import type { JobEvent, JobEventListener } from "../contracts/events.js";
+import { createJobEventHub, type JobEventPayload } from "./events.js";
 import { rootFingerprint, stageFingerprint } from "./fingerprint.js";
 import { jobIdForOutput, sanitizeJobId, tempFolderFor } from "./jobId.js";
 import { acquireJobLock, type JobLock } from "./lock.js";
 import { silentLogger } from "./logger.js";
 import { DEFAULT_MAX_CHECKPOINT_AGE_HOURS, openCheckpoint } from "./openCheckpoint.js";
-import type { JobParams, Logger, StageContext, StageDefinition } from "./types.js";
+import type { Logger } from "../contracts/logger.js";
+import type { JobParams } from "../contracts/params.js";
+import type { StageContext, StageDefinition } from "../contracts/stage.js";
 
 /** Options of {@link Job.open}. */
 export interface OpenJobOptions {
@@ -408,14 +404,25 @@ export class Job {
     } catch (writeErr) {
       this.log.warn(`could not record the failure in the checkpoint: ${oneLine(writeErr)}`);
     }
-    if (def.name === "Training") {
-      const status = join(this.outputFolder, TRAINING_STATUS_FILENAME);
-      await markTrainingStatusError(status, message).catch(() => {});
-    }
+    await this.notifyFailure(def, signal, message);
     const durationSecs = (Date.now() - started) / 1000;
     this.emit({ type: "stage-failed", stage: def.name, error: message, interrupted, durationSecs });
     this.emit({ type: "job-failed", stage: def.name, error: message, interrupted });
     return error;
+  }
+
+  /** The stage's own failure hook (e.g. Training marks its status file); never throws. */
+  private async notifyFailure(
+    def: StageDefinition<any>,
+    signal: AbortSignal | undefined,
+    message: string,
+  ): Promise<void> {
+    if (!def.onFailure) return;
+    try {
+      await def.onFailure(this.context(def, signal), message);
+    } catch (err) {
+      this.log.warn(`${def.name}: failure hook failed: ${oneLine(err)}`);
+    }
   }
 
   private nextStage(index: number): JobStage {

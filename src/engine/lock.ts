@@ -3,7 +3,7 @@ import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { SplatbookError } from "../util/errors.js";
-import type { Logger } from "./types.js";
+import type { Logger } from "../contracts/logger.js";
 
 /** `<output>/.splatbook.lock`. */
 export const LOCK_FILENAME = ".splatbook.lock";

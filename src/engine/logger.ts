@@ -1,4 +1,4 @@
-import type { Logger } from "./types.js";
+import type { Logger } from "../contracts/logger.js";
 
 /** Discards everything (the default when no logger is given). */
 export const silentLogger: Logger = { info() {}, warn() {}, debug() {} };

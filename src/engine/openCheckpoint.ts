@@ -7,7 +7,8 @@ import {
   newCheckpoint,
   readCheckpoint,
 } from "./checkpointStore.js";
-import type { JobParams, Logger } from "./types.js";
+import type { Logger } from "../contracts/logger.js";
+import type { JobParams } from "../contracts/params.js";
 
 /** Default age after which an unfinished checkpoint is ignored (seed 000: 24 h). */
 export const DEFAULT_MAX_CHECKPOINT_AGE_HOURS = 24;

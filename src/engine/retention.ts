@@ -5,7 +5,7 @@ import { SplatbookError, oneLine } from "../util/errors.js";
 import { checkpointPath, readCheckpoint, unixNow } from "./checkpointStore.js";
 import { liveLockHolder } from "./lock.js";
 import { silentLogger } from "./logger.js";
-import type { Logger } from "./types.js";
+import type { Logger } from "../contracts/logger.js";
 
 /** Seed 000's default. */
 export const DEFAULT_RETENTION_DAYS = 7;

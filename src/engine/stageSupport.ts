@@ -2,7 +2,7 @@
 import { STAGES, type StageName } from "../contracts/stages.js";
 import type { CompletedStages, StageRecord } from "../contracts/checkpoint.js";
 import { InterruptedError, SplatbookError } from "../util/errors.js";
-import type { StageDefinition } from "./types.js";
+import type { StageDefinition } from "../contracts/stage.js";
 
 /** What running (or reusing) one stage produced. */
 export interface StageOutcome {

@@ -1,35 +1,54 @@
 import type { StageName } from "../contracts/stages.js";
 import { SplatbookError } from "../util/errors.js";
-import type { StageContext, StageDefinition } from "./types.js";
+import type { StageContext, StageDefinition } from "../contracts/stage.js";
 
 type Loader = () => Promise<StageDefinition<any>>;
 
-/** Where each stage lives; loaded only when the job reaches it. */
+/**
+ * Where each stage lives (`<area>/<camelName>.stage.ts`, exporting `<camelName>Stage`); each
+ * module is imported only when a job reaches its stage.
+ */
 const STAGE_MODULES: ReadonlyArray<readonly [StageName, string, Loader]> = [
-  ["Validation", "capture", async () => (await import("../capture/index.js")).validationStage],
+  [
+    "Validation",
+    "capture/validation.stage",
+    async () => (await import("../capture/validation.stage.js")).validationStage,
+  ],
   [
     "FrameExtraction",
-    "capture",
-    async () => (await import("../capture/index.js")).frameExtractionStage,
+    "capture/frameExtraction.stage",
+    async () => (await import("../capture/frameExtraction.stage.js")).frameExtractionStage,
   ],
   [
     "MetadataExtraction",
-    "capture",
-    async () => (await import("../capture/index.js")).metadataExtractionStage,
+    "capture/metadataExtraction.stage",
+    async () => (await import("../capture/metadataExtraction.stage.js")).metadataExtractionStage,
   ],
   [
     "ManifestGeneration",
-    "capture",
-    async () => (await import("../capture/index.js")).manifestGenerationStage,
+    "capture/manifestGeneration.stage",
+    async () => (await import("../capture/manifestGeneration.stage.js")).manifestGenerationStage,
   ],
   [
     "ColmapReconstruction",
-    "sfm",
-    async () => (await import("../sfm/index.js")).colmapReconstructionStage,
+    "sfm/colmapReconstruction.stage",
+    async () => (await import("../sfm/colmapReconstruction.stage.js")).colmapReconstructionStage,
   ],
-  ["Training", "train", async () => (await import("../train/index.js")).trainingStage],
-  ["PlyExport", "export", async () => (await import("../export/index.js")).plyExportStage],
-  ["SplatExport", "export", async () => (await import("../export/index.js")).splatExportStage],
+  [
+    "Training",
+    "train/training.stage",
+    async () => (await import("../train/training.stage.js")).trainingStage,
+  ],
+  [
+    "PlyExport",
+    "export/plyExport.stage",
+    async () => (await import("../export/plyExport.stage.js")).plyExportStage,
+  ],
+  [
+    "SplatExport",
+    "export/splatExport.stage",
+    async () => (await import("../export/splatExport.stage.js")).splatExportStage,
+  ],
 ];
 
 /**
@@ -74,6 +93,7 @@ export function lazyStage(name: StageName, moduleName: string, load: Loader): St
     run: async (ctx: StageContext) => (await get()).run(ctx),
     summarize: (result: unknown) => need().summarize?.(result) ?? {},
     skipReason: (ctx: StageContext) => need().skipReason?.(ctx) ?? null,
+    onFailure: async (ctx: StageContext, message: string) => loaded?.onFailure?.(ctx, message),
   };
 }
 

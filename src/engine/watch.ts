@@ -4,12 +4,14 @@ import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { writeFileAtomically } from "../util/atomicFile.js";
 import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
-import type { JobEventListener } from "./events.js";
+import type { JobEventListener } from "../contracts/events.js";
 import { sanitizeJobId } from "./jobId.js";
 import { silentLogger } from "./logger.js";
 import { DEFAULT_RETENTION_DAYS, cleanupExpired } from "./retention.js";
 import { runJob, type RunJobOptions } from "./runJob.js";
-import type { JobParams, Logger, StageDefinition } from "./types.js";
+import type { Logger } from "../contracts/logger.js";
+import type { JobParams } from "../contracts/params.js";
+import type { StageDefinition } from "../contracts/stage.js";
 
 /** Failed inputs are moved here, under the watched folder (`INPUT_PATH/.failed/<scene>/`). */
 export const FAILED_FOLDER = ".failed";

@@ -10,7 +10,7 @@
  */
 import { existsSync } from "node:fs";
 import { create, globals } from "webgpu";
-import type { Logger } from "../engine/types.js";
+import type { Logger } from "../contracts/logger.js";
 import { SplatbookError } from "../util/errors.js";
 
 /** Where Chromium's SwiftShader Vulkan ICD lives on Debian. */

@@ -5,7 +5,7 @@ import { CHECKPOINT_FILENAME } from "../contracts/checkpoint.js";
 import type { ProgressPayload, StageViewState, TrainingPayload } from "../contracts/mime.js";
 import { STAGES, progressPercentage, type StageName } from "../contracts/stages.js";
 import { TRAINING_STATUS_FILENAME, TrainingStatusSchema } from "../contracts/trainingStatus.js";
-import type { JobEvent } from "../engine/events.js";
+import type { JobEvent } from "../contracts/events.js";
 import { display, type DisplayHandle } from "../kernel/runtime.js";
 import { progressBundle, trainingBundle } from "./bundles.js";
 

@@ -11,7 +11,7 @@ export {
   SEQUENTIAL_OVERLAP,
   MAX_NUM_FEATURES,
   type ColmapReconstructionResult,
-} from "./stage.js";
+} from "./colmapReconstruction.stage.js";
 export {
   runSparseReconstruction,
   undistortToPinhole,

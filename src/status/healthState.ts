@@ -1,6 +1,6 @@
 import type { Health, HealthJob, HealthState } from "../contracts/health.js";
 import { progressPercentage } from "../contracts/stages.js";
-import type { JobEvent } from "../engine/events.js";
+import type { JobEvent } from "../contracts/events.js";
 
 /**
  * The state `/health` reports, fed by engine events: `processing` while a job runs, `idle` after

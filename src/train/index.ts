@@ -8,8 +8,8 @@ export {
   createTrainingStage,
   trainingSettings,
   trainingDatasetPath,
-} from "./stage.js";
-export type { TrainingStageResult } from "./stage.js";
+} from "./training.stage.js";
+export type { TrainingStageResult } from "./training.stage.js";
 export { train, loadTrainingDataset, TRAIN_DEFAULTS } from "./train.js";
 export type { TrainOptions } from "./train.js";
 export { runTraining, snapshotConfigKey } from "./trainer.js";

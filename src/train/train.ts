@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { TRAINING_STATUS_FILENAME } from "../contracts/trainingStatus.js";
-import type { Logger } from "../engine/types.js";
+import type { Logger } from "../contracts/logger.js";
 import { SplatbookError, oneLine } from "../util/errors.js";
 import { writePly } from "../export/index.js";
 import { loadSceneModel } from "../sfm/index.js";

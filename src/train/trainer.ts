@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { Logger } from "../engine/types.js";
+import type { Logger } from "../contracts/logger.js";
 import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
 import type { TrainingDataset, TrainingView } from "./dataset.js";
 import { DEFAULT_DENSIFY, densify, resetOpacity } from "./densify.js";

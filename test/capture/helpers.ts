@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EMPTY_COMPLETED_STAGES, type Checkpoint } from "../../src/contracts/checkpoint.js";
 import type { StageName } from "../../src/contracts/stages.js";
-import type { JobParams, StageContext } from "../../src/engine/types.js";
+import type { JobParams } from "../../src/contracts/params.js";
+import type { StageContext } from "../../src/contracts/stage.js";
 import { runTool } from "../../src/util/exec.js";
 
 export interface VideoSpec {

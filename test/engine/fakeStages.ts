@@ -12,7 +12,7 @@ import { appendFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { STAGES, type StageName } from "../../src/contracts/stages.js";
-import type { StageContext, StageDefinition } from "../../src/engine/types.js";
+import type { StageContext, StageDefinition } from "../../src/contracts/stage.js";
 import { InterruptedError, SplatbookError } from "../../src/util/errors.js";
 
 /** What each fake stage returns. */

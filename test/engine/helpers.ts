@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import type { Logger } from "../../src/engine/types.js";
+import type { Logger } from "../../src/contracts/logger.js";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 

@@ -3,7 +3,8 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { watchFolder, type JobEvent } from "../../src/engine/index.js";
+import type { JobEvent } from "../../src/contracts/events.js";
+import { watchFolder } from "../../src/engine/index.js";
 import { createHealthTracker } from "../../src/status/index.js";
 import { fakeStages } from "./fakeStages.js";
 import { recordingLogger, tempDir, waitFor } from "./helpers.js";

@@ -13,7 +13,7 @@ import {
   splatExportStage,
   writePly,
 } from "../../src/export/index.js";
-import type { StageContext } from "../../src/engine/types.js";
+import type { StageContext } from "../../src/contracts/stage.js";
 import { SplatbookError } from "../../src/util/errors.js";
 import { randomParams, seedNow } from "./randomParams.js";
 

@@ -19,7 +19,7 @@ function newest(dir) {
 
 const fresh = existsSync(stamp) && statSync(stamp).mtimeMs > newest(join(root, "src"));
 if (!fresh) {
-  const r = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: root, encoding: "utf8" });
+  const r = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
   if (r.status !== 0) process.stderr.write(`tsc reported errors (emitting anyway):\n${r.stdout}`);
   if (!existsSync(join(root, "lib", "kernel", "main.js"))) {
     process.stderr.write("lib/kernel/main.js was not emitted\n");

@@ -6,7 +6,8 @@ import {
   type Checkpoint,
   type Manifest,
 } from "../../src/contracts/index.js";
-import type { JobParams, StageContext } from "../../src/engine/types.js";
+import type { JobParams } from "../../src/contracts/params.js";
+import type { StageContext } from "../../src/contracts/stage.js";
 import { runTool } from "../../src/util/exec.js";
 
 /**

@@ -8,14 +8,15 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { StageName } from "../../src/contracts/stages.js";
 import { TrainingStatusSchema } from "../../src/contracts/trainingStatus.js";
-import type { JobParams, StageContext } from "../../src/engine/types.js";
+import type { JobParams } from "../../src/contracts/params.js";
+import type { StageContext } from "../../src/contracts/stage.js";
 import { readPly } from "../../src/export/index.js";
 import { createReferenceTrainingBackend } from "../../src/train/referenceBackend.js";
 import {
   createTrainingStage,
   trainingDatasetPath,
   trainingSettings,
-} from "../../src/train/stage.js";
+} from "../../src/train/training.stage.js";
 import { writeColmapTextModel } from "./colmapFixture.js";
 import { syntheticScene } from "./syntheticScene.js";
 

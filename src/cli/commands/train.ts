@@ -1,7 +1,7 @@
 import cliProgress from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
-import type { Logger } from "../../engine/types.js";
+import type { Logger } from "../../contracts/logger.js";
 import { TRAIN_DEFAULTS, train } from "../../train/train.js";
 import { installInterruptHandlers } from "../signals.js";
 

@@ -4,7 +4,7 @@
  * a single mid-step readback (the instance total, to size the tile lists exactly). The loss is
  * read back only when asked.
  */
-import type { Logger } from "../../engine/types.js";
+import type { Logger } from "../../contracts/logger.js";
 import {
   createBuffer,
   destroyBuffer,

@@ -2,14 +2,15 @@ import { access, mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Checkpoint } from "../contracts/checkpoint.js";
-import type { Logger, StageContext, StageDefinition } from "../engine/types.js";
+import type { Logger } from "../contracts/logger.js";
+import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { extractVideoFrames, type ExtractionStrategy } from "./extractVideo.js";
 import { mapWithLimit } from "./pool.js";
 import type { VideoProbe } from "./probe.js";
 import { extractionOptions, type ExtractionOptions } from "./sampling.js";
 import { assignStems } from "./stems.js";
-import { precalibratedSkipReason, requireValidation } from "./validation.js";
+import { precalibratedSkipReason, requireValidation } from "./validation.stage.js";
 
 /** One extracted frame; `path` is relative to the output folder. */
 export interface ExtractedFrame {

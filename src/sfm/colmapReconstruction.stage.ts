@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { cp, mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ManifestSchema, type Manifest, type ManifestVideo } from "../contracts/manifest.js";
-import type { StageContext, StageDefinition } from "../engine/types.js";
+import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { readJsonFile } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
 import {

@@ -1,7 +1,8 @@
 import { readdir, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import type { Logger, StageContext, StageDefinition } from "../engine/types.js";
+import type { Logger } from "../contracts/logger.js";
+import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { InterruptedError, SplatbookError } from "../util/errors.js";
 import { mapWithLimit } from "./pool.js";
 import { detectPrecalibrated, precalibratedFiles, type Precalibrated } from "./precalibrated.js";

@@ -1,11 +1,12 @@
 import { join } from "node:path";
 import type { Gps } from "../contracts/manifest.js";
-import type { Logger, StageContext, StageDefinition } from "../engine/types.js";
+import type { Logger } from "../contracts/logger.js";
+import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
 import { runTool } from "../util/exec.js";
 import type { VideoProbe } from "./probe.js";
-import { precalibratedSkipReason, requireValidation } from "./validation.js";
+import { precalibratedSkipReason, requireValidation } from "./validation.stage.js";
 
 /** Camera and capture metadata of one video, as written to metadata.json. */
 export interface VideoMetadata {

@@ -1,43 +1,7 @@
-import type { Checkpoint, CompletedStages } from "../contracts/checkpoint.js";
-import type { StageName } from "../contracts/stages.js";
-
-/** Everything a job can be tuned with; each stage fingerprints the subset it reads. */
-export interface JobParams {
-  // FrameExtraction
-  /** Uniformly sample this many frames per video (default 60). Ignored when `fps` is set. */
-  framesPerVideo?: number;
-  /** Sample at this rate instead of a fixed count. */
-  fps?: number;
-  /** Longest side of extracted frames in pixels (default 1600). */
-  maxLongSide?: number;
-  /** Pick the sharpest frame in each sampling window (variance of Laplacian). */
-  sharpest?: boolean;
-  // ManifestGeneration
-  /** Horizontal field of view used when the video carries no focal length (default 65°). */
-  defaultFovDeg?: number;
-  // ColmapReconstruction
-  /** "auto" (default): exhaustive for ≤ 60 frames, sequential otherwise. */
-  matcher?: "auto" | "sequential" | "exhaustive";
-  /** Minimum fraction of frames that must register (default 0.5). */
-  minRegisteredFraction?: number;
-  // Training (issue 3 fills these)
-  steps?: number;
-  maxResolution?: number;
-  shDegree?: number;
-  maxSplats?: number;
-  seed?: number;
-  evalEvery?: number;
-  previewEvery?: number;
-  snapshotEvery?: number;
-  [key: string]: unknown;
-}
-
-/** Minimal logger: info lines go to stdout/log; warn names skipped files etc. */
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  debug(message: string): void;
-}
+import type { Checkpoint, CompletedStages } from "./checkpoint.js";
+import type { Logger } from "./logger.js";
+import type { JobParams } from "./params.js";
+import type { StageName } from "./stages.js";
 
 /** What the engine hands to a stage. Stages never write the checkpoint themselves. */
 export interface StageContext {
@@ -62,7 +26,10 @@ export interface StageContext {
   saveStageProgress(patch: Partial<Pick<Checkpoint, "videos">>): Promise<void>;
 }
 
-/** One row of the stage table. */
+/**
+ * One row of the stage table: what a stage area exports (`<area>/<name>.stage.ts`) and the engine
+ * runs. The engine knows stages only through these hooks.
+ */
 export interface StageDefinition<R = unknown> {
   readonly name: StageName;
   /**
@@ -72,11 +39,17 @@ export interface StageDefinition<R = unknown> {
   fingerprintInputs(ctx: StageContext): Promise<unknown> | unknown;
   /** Do the work. Throw SplatbookError for expected failures. */
   run(ctx: StageContext): Promise<R>;
-  /** Seed fields of `completed_stages` this result sets (e.g. video_count). */
+  /** Fields of the checkpoint's `completed_stages` this result sets (e.g. video_count). */
   summarize?(result: R): Partial<CompletedStages>;
   /**
    * Return a reason to skip this stage (e.g. "precalibrated input: colmap model at …"),
    * or null to run it.
    */
   skipReason?(ctx: StageContext): string | null;
+  /**
+   * Called after the engine has recorded this stage's failure (or interruption) in the
+   * checkpoint, with the one-line cause: lets a stage mark files it owns (Training: its status
+   * file). Errors it throws are logged, never replace the stage's own error.
+   */
+  onFailure?(ctx: StageContext, message: string): Promise<void> | void;
 }

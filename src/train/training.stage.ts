@@ -1,5 +1,8 @@
 import type { Precalibrated } from "../capture/precalibrated.js";
-import type { StageContext, StageDefinition } from "../engine/types.js";
+import type { StageContext, StageDefinition } from "../contracts/stage.js";
+import { join } from "node:path";
+import { TRAINING_STATUS_FILENAME } from "../contracts/trainingStatus.js";
+import { markTrainingStatusError } from "../status/trainingStatusWriter.js";
 import { SplatbookError } from "../util/errors.js";
 import { TRAIN_DEFAULTS, train } from "./train.js";
 import type { TrainResult, TrainSettings } from "./trainer.js";
@@ -69,6 +72,10 @@ export function createTrainingStage(
       }
     },
     summarize: (r) => ({ gaussian_count: r.gaussian_count }),
+    // Watchers of the status file learn that the job failed, whatever stopped it.
+    async onFailure(ctx, message) {
+      await markTrainingStatusError(join(ctx.outputFolder, TRAINING_STATUS_FILENAME), message);
+    },
   };
 }
 

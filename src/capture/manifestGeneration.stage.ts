@@ -5,12 +5,13 @@ import {
   type Manifest,
   type ManifestVideo,
 } from "../contracts/manifest.js";
-import type { JobParams, StageContext, StageDefinition } from "../engine/types.js";
+import type { JobParams } from "../contracts/params.js";
+import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
-import type { ExtractedVideo, FrameExtractionResult } from "./frameExtraction.js";
-import type { MetadataExtractionResult, VideoMetadata } from "./metadata.js";
-import { precalibratedSkipReason } from "./validation.js";
+import type { ExtractedVideo, FrameExtractionResult } from "./frameExtraction.stage.js";
+import type { MetadataExtractionResult, VideoMetadata } from "./metadataExtraction.stage.js";
+import { precalibratedSkipReason } from "./validation.stage.js";
 
 /** Field of view assumed along the long side of the frame when a video records no focal length. */
 export const DEFAULT_FOV_DEG = 65;

@@ -32,3 +32,14 @@ export {
   type RunJobOptions,
 } from "./engine/index.js";
 export * from "./status/index.js";
+// Batches with a SQLite run ledger (resume, retries, workers, metrics).
+export {
+  Pipeline,
+  type PipelineOptions,
+  type PipelineRunOptions,
+  type PipelineRunResult,
+  type BatchEvent,
+  type IndexResult,
+} from "./ledger/index.js";
+export { readLedgerReport, type LedgerReport } from "./ledger/report.js";
+export { showBatchProgress, type BatchView } from "./notebook/batchView.js";

@@ -9,3 +9,4 @@ export * from "./params.js";
 export type * from "./stage.js";
 export type * from "./logger.js";
 export type * from "./events.js";
+export * from "./ledger.js";

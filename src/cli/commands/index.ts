@@ -6,6 +6,8 @@ import { register as registerCleanup } from "./cleanup.js";
 import { register as registerSample } from "./sample.js";
 import { register as registerDemo } from "./demo.js";
 import { register as registerExport } from "./export.js";
+import { register as registerBatch } from "./batch.js";
+import { register as registerLedger } from "./ledger.js";
 import { runCommand } from "./run.js";
 import { trainCommand } from "./train.js";
 import { installCommand, uninstallCommand } from "./install.js";
@@ -25,6 +27,8 @@ export const commands: readonly RegisterCommand[] = [
   registerSample,
   registerDemo,
   registerExport,
+  registerBatch,
+  registerLedger,
   (program) => program.addCommand(runCommand()),
   (program) => program.addCommand(trainCommand()),
   (program) => program.addCommand(installCommand()).addCommand(uninstallCommand()),

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { STAGES, type JobStage, type StageName } from "../contracts/stages.js";
+import type { JobStage, StageName } from "../contracts/stages.js";
 import { hashValue, stableStringify } from "../engine/fingerprint.js";
 import type { JobParams } from "../engine/types.js";
 

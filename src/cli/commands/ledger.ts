@@ -3,10 +3,6 @@ import { readLedgerReport, type LedgerReport } from "../../ledger/report.js";
 import { positiveInt } from "../jobOptions.js";
 import { formatDuration } from "../progress.js";
 
-function mb(bytes: number | null): string {
-  return bytes === null ? "-" : `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-}
-
 /** The human-readable form of a ledger report. */
 export function formatLedgerReport(report: LedgerReport): string {
   const out: string[] = [

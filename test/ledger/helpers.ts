@@ -1,0 +1,118 @@
+import Database from "better-sqlite3";
+import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, compileEntry } from "../engine/helpers.js";
+
+export { isProcessAlive } from "../../src/engine/lock.js";
+
+/** Compiles the CLI (and with it the pool worker) into node_modules/.cache/<name>. */
+export function compileCli(name: string): string {
+  return compileEntry(join(ROOT, "src/cli/main.ts"), name);
+}
+
+/** A finished `splatbook batch … --json` run. */
+export interface BatchRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  events: any[];
+  /** The final `{"type":"summary"}` line, if the batch got that far. */
+  summary: any;
+  stderr: string;
+  stdout: string;
+}
+
+/** A running CLI process whose stdout is parsed as JSON lines as they come. */
+export interface LiveBatch {
+  pid: number;
+  events: any[];
+  stderr: () => string;
+  done: Promise<BatchRun>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Starts `node <cli> <args>` with JSON lines on stdout. */
+export function startCli(cli: string, args: string[], env: NodeJS.ProcessEnv = {}): LiveBatch {
+  const child = spawn(process.execPath, [cli, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  const events: any[] = [];
+  let stderr = "";
+  let buffer = "";
+  let stdout = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    buffer += d;
+    stdout += d;
+    let nl;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      try {
+        events.push(JSON.parse(line));
+      } catch {
+        // not a JSON line (e.g. pretty-printed JSON): kept in stdout
+      }
+    }
+  });
+  child.stderr!.on("data", (d: Buffer) => (stderr += d));
+  const done = new Promise<BatchRun>((res) =>
+    child.on("exit", (code, signal) =>
+      res({
+        code,
+        signal,
+        events,
+        summary: events.find((e) => e.type === "summary"),
+        stderr,
+        stdout,
+      }),
+    ),
+  );
+  return { pid: child.pid!, events, stderr: () => stderr, done, kill: (s) => child.kill(s) };
+}
+
+/** Runs the CLI to the end. */
+export function runCli(
+  cli: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<BatchRun> {
+  return startCli(cli, args, env).done;
+}
+
+/** The one ledger file in a folder. */
+export function onlyLedger(dir: string): string {
+  const files = readdirSync(dir).filter((f) => f.endsWith(".db"));
+  if (files.length !== 1)
+    throw new Error(`expected one ledger in ${dir}, found ${files.join(", ")}`);
+  return join(dir, files[0]!);
+}
+
+/** Runs a query on a ledger file with a fresh connection. */
+export function query<T = any>(db: string, sql: string, ...params: unknown[]): T[] {
+  const conn = new Database(db, { readonly: true, timeout: 5000 });
+  try {
+    return conn.prepare(sql).all(...params) as T[];
+  } finally {
+    conn.close();
+  }
+}
+
+/** `PRAGMA integrity_check` of a ledger file. */
+export function integrity(db: string): string {
+  const conn = new Database(db, { timeout: 5000 });
+  try {
+    return String(conn.pragma("integrity_check", { simple: true }));
+  } finally {
+    conn.close();
+  }
+}
+
+/** Polls until `check()` is true (or throws after `ms`). */
+export async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

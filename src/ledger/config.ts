@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { JobStage, StageName } from "../contracts/stages.js";
 import { hashValue, stableStringify } from "../engine/fingerprint.js";
-import type { JobParams } from "../engine/types.js";
+import type { JobParams } from "../contracts/params.js";
 
 /** What identifies a batch: the same configuration resumes the same ledger. */
 export interface BatchConfig {

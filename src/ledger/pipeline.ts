@@ -6,7 +6,8 @@ import type {
   WorkerRecord,
 } from "../contracts/ledger.js";
 import type { JobStage } from "../contracts/stages.js";
-import type { JobParams, Logger } from "../engine/types.js";
+import type { Logger } from "../contracts/logger.js";
+import type { JobParams } from "../contracts/params.js";
 import { InterruptedError, SplatbookError } from "../util/errors.js";
 import type { BatchBackend, BatchEvent, IndexResult } from "./backend.js";
 import { batchConfig, configHash, ledgerPath, type BatchConfig } from "./config.js";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { BatchBackendName } from "../contracts/ledger.js";
-import type { JobEvent } from "../engine/events.js";
+import type { JobEvent } from "../contracts/events.js";
 import { oneLine } from "../util/errors.js";
 import type { BatchEvent, IndexResult } from "./backend.js";
 import { runIndex, type IndexHooks, type IndexTask, type JobSettings } from "./indexRunner.js";

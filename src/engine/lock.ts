@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { open, readFile, stat, unlink } from "node:fs/promises";
+import { open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { SplatbookError } from "../util/errors.js";
@@ -13,6 +13,32 @@ export interface LockInfo {
   pid: number;
   hostname: string;
   started_at: string;
+  /**
+   * Lease (seconds) the holder renews every third of it by rewriting `renewed_at`; a holder on
+   * another host whose lease ran out is gone (its process cannot be checked from here). Absent
+   * in locks written by older releases.
+   */
+  lease_secs?: number;
+  renewed_at?: string;
+}
+
+/** Default lease of the lock; `SPLATBOOK_LOCK_LEASE_SECS` overrides it. */
+export const DEFAULT_LOCK_LEASE_SECS = 30;
+
+/** The lease this process writes into its locks. */
+export function lockLeaseSecs(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.SPLATBOOK_LOCK_LEASE_SECS);
+  return Number.isFinite(n) && n >= 1 ? n : DEFAULT_LOCK_LEASE_SECS;
+}
+
+/**
+ * True when a lock carries a lease that has not been renewed within it. Compares the holder's
+ * clock with ours, so hosts sharing output folders need synchronised clocks (NTP).
+ */
+export function leaseExpired(info: LockInfo, now = Date.now()): boolean {
+  if (!info.lease_secs || !info.renewed_at) return false;
+  const renewed = Date.parse(info.renewed_at);
+  return Number.isFinite(renewed) && now > renewed + info.lease_secs * 1000;
 }
 
 /** A held lock; `release` removes the file if it is still ours. */
@@ -97,25 +123,32 @@ export async function readLock(outputFolder: string): Promise<LockInfo | undefin
   }
 }
 
-/** The live holder of an output folder's lock on this host, if any. */
+/**
+ * The live holder of an output folder's lock, if any: on this host a running process, on
+ * another host a holder whose lease is still current (or that has no lease).
+ */
 export async function liveLockHolder(outputFolder: string): Promise<LockInfo | undefined> {
   const info = await readLock(outputFolder);
   if (!info) return undefined;
-  if (info.hostname !== hostname()) return info;
+  if (info.hostname !== hostname()) return leaseExpired(info) ? undefined : info;
   return isHolderAlive(info) ? info : undefined;
 }
 
 /**
  * Takes the one-process-per-output-folder lock: the file is created with O_EXCL so two
  * processes cannot both win. A live holder is refused with its pid; a lock whose process is
- * gone (same host) is taken over and logged.
+ * gone (same host), or whose lease expired (another host), is taken over and logged. While
+ * held, the lease is renewed every third of it (the file rewritten atomically).
  */
 export async function acquireJobLock(outputFolder: string, log: Logger): Promise<JobLock> {
   const path = join(outputFolder, LOCK_FILENAME);
+  const now = new Date().toISOString();
   const info: LockInfo = {
     pid: process.pid,
     hostname: hostname(),
-    started_at: new Date().toISOString(),
+    started_at: now,
+    lease_secs: lockLeaseSecs(),
+    renewed_at: now,
   };
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
@@ -126,7 +159,15 @@ export async function acquireJobLock(outputFolder: string, log: Logger): Promise
       } finally {
         await fh.close();
       }
-      return { path, info, release: () => releaseIfOurs(path, info) };
+      const renewal = startRenewal(path, info, log);
+      return {
+        path,
+        info,
+        release: async () => {
+          await renewal.stop();
+          await releaseIfOurs(path, info);
+        },
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") {
         throw new SplatbookError(`${path}: cannot create lock (${(err as Error).message})`, {
@@ -155,23 +196,79 @@ async function handleExistingLock(path: string, outputFolder: string, log: Logge
       });
     }
     log.warn(`removing unreadable lock file ${path}`);
-  } else if (holder.hostname !== hostname()) {
+  } else if (holder.hostname !== hostname() && !leaseExpired(holder)) {
+    const lease = holder.renewed_at
+      ? `lease renewed ${holder.renewed_at}`
+      : `no lease; delete ${path} if that process is gone`;
     throw new SplatbookError(
-      `${outputFolder} is in use by splatbook pid ${holder.pid} on host ${holder.hostname} (since ${holder.started_at}); delete ${path} if that process is gone`,
+      `${outputFolder} is in use by splatbook pid ${holder.pid} on host ${holder.hostname} (since ${holder.started_at}; ${lease})`,
       { file: path },
     );
-  } else if (isHolderAlive(holder)) {
+  } else if (holder.hostname === hostname() && isHolderAlive(holder)) {
     throw new SplatbookError(
       `${outputFolder} is in use by another splatbook process (pid ${holder.pid}, since ${holder.started_at})`,
       { file: path },
     );
   } else {
-    // Re-read just before removing: another process may have taken over in between.
+    // Re-read just before removing: another process may have taken over (or renewed) in between.
     const again = await readLock(outputFolder);
-    if (again && (again.pid !== holder.pid || again.started_at !== holder.started_at)) return;
-    log.warn(`taking over the lock of ${outputFolder} left by dead process pid ${holder.pid}`);
+    if (again && !sameLock(again, holder)) return;
+    log.warn(
+      holder.hostname !== hostname()
+        ? `taking over the lock of ${outputFolder} held by pid ${holder.pid} on host ${holder.hostname}: its lease expired (last renewed ${holder.renewed_at})`
+        : `taking over the lock of ${outputFolder} left by dead process pid ${holder.pid}`,
+    );
   }
   await unlink(path).catch(() => {});
+}
+
+function sameLock(a: LockInfo, b: LockInfo): boolean {
+  return (
+    a.pid === b.pid &&
+    a.hostname === b.hostname &&
+    a.started_at === b.started_at &&
+    a.renewed_at === b.renewed_at
+  );
+}
+
+/**
+ * Renews the lease every third of it while the lock is ours: write a temp file, rename it over
+ * the lock (readers see the old or the new content, never a partial one). `stop` waits for a
+ * renewal in flight, so none lands after the lock is released.
+ */
+function startRenewal(path: string, info: LockInfo, log: Logger): { stop(): Promise<void> } {
+  const everyMs = ((info.lease_secs ?? DEFAULT_LOCK_LEASE_SECS) * 1000) / 3;
+  let lost = false;
+  let stopped = false;
+  let inflight: Promise<void> = Promise.resolve();
+  const renew = async () => {
+    const now = await readFile(path, "utf8").then(
+      (t) => JSON.parse(t) as LockInfo,
+      () => undefined,
+    );
+    if (stopped) return;
+    if (!now || now.pid !== info.pid || now.started_at !== info.started_at) {
+      if (!lost) log.warn(`lock ${path} is no longer held by this process (taken over or removed)`);
+      lost = true;
+      return;
+    }
+    info.renewed_at = new Date().toISOString();
+    const tmp = `${path}.${process.pid}.renew`;
+    await writeFile(tmp, JSON.stringify(info) + "\n");
+    await rename(tmp, path);
+  };
+  const timer = setInterval(() => {
+    // A failed renewal (e.g. a network file system hiccup) is retried at the next tick.
+    inflight = inflight.then(renew).catch(() => {});
+  }, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await inflight;
+    },
+  };
 }
 
 async function releaseIfOurs(path: string, info: LockInfo): Promise<void> {

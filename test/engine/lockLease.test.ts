@@ -1,0 +1,80 @@
+// The output-folder lock across machines: the holder renews a lease in the lock file; a holder
+// on another host is respected while its lease is current and taken over once it expired.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  LOCK_FILENAME,
+  acquireJobLock,
+  leaseExpired,
+  liveLockHolder,
+  type LockInfo,
+} from "../../src/engine/lock.js";
+import { recordingLogger, tempDir } from "./helpers.js";
+
+const saved = process.env.SPLATBOOK_LOCK_LEASE_SECS;
+afterEach(() => {
+  if (saved === undefined) delete process.env.SPLATBOOK_LOCK_LEASE_SECS;
+  else process.env.SPLATBOOK_LOCK_LEASE_SECS = saved;
+});
+
+function foreignLock(dir: string, renewedSecsAgo: number, leaseSecs = 30): LockInfo {
+  const renewed = new Date(Date.now() - renewedSecsAgo * 1000).toISOString();
+  const info: LockInfo = {
+    pid: 4242,
+    hostname: "another-host.example",
+    started_at: renewed,
+    lease_secs: leaseSecs,
+    renewed_at: renewed,
+  };
+  writeFileSync(join(dir, LOCK_FILENAME), JSON.stringify(info));
+  return info;
+}
+
+describe("lock lease", () => {
+  it("the holder renews its lease while it holds the lock", async () => {
+    process.env.SPLATBOOK_LOCK_LEASE_SECS = "1";
+    const dir = tempDir("lease-renew");
+    const lock = await acquireJobLock(dir, recordingLogger());
+    const first = JSON.parse(readFileSync(join(dir, LOCK_FILENAME), "utf8")) as LockInfo;
+    expect(first.lease_secs).toBe(1);
+    await new Promise((r) => setTimeout(r, 1200));
+    const later = JSON.parse(readFileSync(join(dir, LOCK_FILENAME), "utf8")) as LockInfo;
+    expect(Date.parse(later.renewed_at!)).toBeGreaterThan(Date.parse(first.renewed_at!));
+    expect(leaseExpired(later)).toBe(false);
+    await lock.release();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(() => readFileSync(join(dir, LOCK_FILENAME))).toThrow(); // no renewal after release
+  });
+
+  it("respects another host's current lease and takes over an expired one", async () => {
+    const dir = tempDir("lease-foreign");
+    const log = recordingLogger();
+    const current = foreignLock(dir, 5);
+    expect(await liveLockHolder(dir)).toMatchObject({ pid: 4242 });
+    await expect(acquireJobLock(dir, log)).rejects.toThrow(
+      /in use by splatbook pid 4242 on host another-host.example .*lease renewed/,
+    );
+    expect(leaseExpired(current)).toBe(false);
+
+    foreignLock(dir, 31);
+    expect(await liveLockHolder(dir)).toBeUndefined();
+    const lock = await acquireJobLock(dir, log);
+    expect(lock.info.pid).toBe(process.pid);
+    expect(log.lines.join("\n")).toMatch(
+      /taking over the lock .* held by pid 4242 on host another-host.example: its lease expired/,
+    );
+    await lock.release();
+  });
+
+  it("a lock without a lease (older release) on another host is still refused", async () => {
+    const dir = tempDir("lease-legacy");
+    writeFileSync(
+      join(dir, LOCK_FILENAME),
+      JSON.stringify({ pid: 7, hostname: "old-host", started_at: "2020-01-01T00:00:00Z" }),
+    );
+    await expect(acquireJobLock(dir, recordingLogger())).rejects.toThrow(
+      /pid 7 on host old-host .*delete .* if that process is gone/,
+    );
+  });
+});

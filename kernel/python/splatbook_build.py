@@ -1,6 +1,7 @@
 """A tiny in-tree PEP 517 backend, so installing needs nothing beyond the stdlib (the venv has
-no ``wheel`` package and installs may be offline). It builds a pure-Python wheel of
-``splatbook_papermill`` with the entry points declared in pyproject.toml."""
+no ``wheel`` package and installs may be offline). It builds a pure-Python wheel of the packages
+beside it (``splatbook_papermill``, ``splatbook_server``) with the entry points declared in
+pyproject.toml."""
 
 import base64
 import hashlib
@@ -13,7 +14,7 @@ except ImportError:  # Python < 3.11
     tomllib = None
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_PACKAGE = "splatbook_papermill"
+_PACKAGES = ("splatbook_papermill", "splatbook_server")
 
 
 def _project():
@@ -62,11 +63,12 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     version = project["version"]
     info = f"{dist}-{version}.dist-info"
     files = {}
-    pkg_dir = os.path.join(_HERE, _PACKAGE)
-    for name in sorted(os.listdir(pkg_dir)):
-        if name.endswith(".py"):
-            with open(os.path.join(pkg_dir, name), "rb") as f:
-                files[f"{_PACKAGE}/{name}"] = f.read()
+    for package in _PACKAGES:
+        pkg_dir = os.path.join(_HERE, package)
+        for name in sorted(os.listdir(pkg_dir)):
+            if name.endswith(".py"):
+                with open(os.path.join(pkg_dir, name), "rb") as f:
+                    files[f"{package}/{name}"] = f.read()
     files[f"{info}/METADATA"] = _metadata(project).encode()
     files[f"{info}/WHEEL"] = (
         "Wheel-Version: 1.0\nGenerator: splatbook_build\nRoot-Is-Purelib: true\nTag: py3-none-any\n"

@@ -2,7 +2,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "lib/", ".venv/", "labextension/static/", "**/*.d.ts"] },
+  {
+    ignores: [
+      "node_modules/",
+      "lib/",
+      ".venv/",
+      "labextension/node_modules/",
+      "labextension/lib/",
+      "labextension/splatbook_labextension/",
+      "labextension/webpack.config.cjs",
+      "**/*.d.ts",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,6 +7,7 @@ import {
   type TrainingPayload,
 } from "../contracts/mime.js";
 import type { MimeBundle } from "../kernel/runtime.js";
+import { completeSplatPayload } from "./payloads.js";
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -88,8 +89,14 @@ function psnrSvg(history: [number, number][], total: number): string {
   );
 }
 
-/** Training bundle; `previewPng` (if given) is embedded in the HTML. */
-export function trainingBundle(t: TrainingPayload, previewPng?: Uint8Array): MimeBundle {
+function pngImg(base64: string | null | undefined, alt: string): string {
+  return base64
+    ? `<img alt="${alt}" src="data:image/png;base64,${base64}" style="image-rendering:pixelated;max-width:320px"/>`
+    : "";
+}
+
+/** Training bundle; the embedded preview (and its ground truth) show in the HTML too. */
+export function trainingBundle(t: TrainingPayload): MimeBundle {
   const psnr = t.last_eval_psnr === null ? "–" : `${t.last_eval_psnr.toFixed(2)} dB`;
   const eta =
     t.estimated_remaining_seconds === null
@@ -98,9 +105,7 @@ export function trainingBundle(t: TrainingPayload, previewPng?: Uint8Array): Mim
   const text =
     `training ${t.status}: step ${t.step}/${t.total} ${bar(t.step / Math.max(1, t.total), 24)} ` +
     `splats ${t.splat_count}, PSNR ${psnr}${eta}`;
-  const img = previewPng
-    ? `<img alt="preview" src="data:image/png;base64,${Buffer.from(previewPng).toString("base64")}" style="image-rendering:pixelated;max-width:320px"/>`
-    : "";
+  const img = pngImg(t.preview_png, "preview") + pngImg(t.ground_truth_png, "ground truth");
   const html =
     `<div class="splatbook-training"><div>${escapeHtml(text)}</div>` +
     `<progress max="${t.total}" value="${t.step}" style="width:100%"></progress>` +
@@ -108,12 +113,13 @@ export function trainingBundle(t: TrainingPayload, previewPng?: Uint8Array): Mim
   return { [TRAINING_MIME]: t, "text/html": html, "text/plain": text };
 }
 
-/** Splat viewer bundle. */
-export function splatBundle(s: SplatPayload): MimeBundle {
+/** Splat viewer bundle; fills the server-relative path and fallback preview when not given. */
+export function splatBundle(given: SplatPayload): MimeBundle {
+  const s = completeSplatPayload(given);
   const text = `splat model: ${s.path}${s.gaussian_count !== null ? ` (${s.gaussian_count} splats)` : ""}`;
   return {
     [SPLAT_MIME]: s,
-    "text/html": `<div class="splatbook-splat">${escapeHtml(text)}</div>`,
+    "text/html": `<div class="splatbook-splat">${escapeHtml(text)}${pngImg(s.preview_png, "preview")}</div>`,
     "text/plain": text,
   };
 }

@@ -1,94 +1,17 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Checkpoint } from "../contracts/checkpoint.js";
-import { CHECKPOINT_FILENAME } from "../contracts/checkpoint.js";
-import type { ProgressPayload, StageViewState, TrainingPayload } from "../contracts/mime.js";
-import { STAGES, progressPercentage, type StageName } from "../contracts/stages.js";
-import { TRAINING_STATUS_FILENAME, TrainingStatusSchema } from "../contracts/trainingStatus.js";
+import type { ProgressPayload } from "../contracts/mime.js";
+import { STAGES, type StageName } from "../contracts/stages.js";
 import type { JobEvent } from "../contracts/events.js";
 import { display, type DisplayHandle } from "../kernel/runtime.js";
 import { progressBundle, trainingBundle } from "./bundles.js";
+import {
+  progressPayloadFromCheckpoint,
+  readTrainingPayload,
+  stageRowsFromCheckpoint,
+  type StageView,
+} from "./payloads.js";
 
-type StageView = ProgressPayload["stages"][number];
-
-/** Stage rows as recorded in a checkpoint (no live state). */
-export function stageRowsFromCheckpoint(cp: Readonly<Checkpoint> | undefined): StageView[] {
-  return STAGES.map((name) => {
-    const rec = cp?.stages[name];
-    const state: StageViewState =
-      rec?.state === "completed"
-        ? "completed"
-        : rec?.state === "skipped"
-          ? "skipped"
-          : rec?.state === "failed"
-            ? "failed"
-            : "pending";
-    return {
-      name,
-      state,
-      fraction: null,
-      detail: rec?.state === "skipped" ? (rec.reason ?? null) : (rec?.error ?? null),
-      duration_secs: rec?.duration_secs ?? null,
-    };
-  });
-}
-
-/** The progress payload of a checkpoint at rest (status card). */
-export function progressPayloadFromCheckpoint(
-  cp: Readonly<Checkpoint>,
-  rows: StageView[] = stageRowsFromCheckpoint(cp),
-): ProgressPayload {
-  return {
-    job_id: cp.job_id,
-    stage: cp.stage,
-    progress_percentage: progressPercentage(cp.stage),
-    stages: rows,
-    status_file: join(cp.output_folder, CHECKPOINT_FILENAME),
-    output_folder: cp.output_folder,
-    error: cp.error ? `${cp.error.stage}: ${cp.error.message}` : null,
-  };
-}
-
-/** Reads training_status.json; undefined while it is absent or mid-replace on another FS. */
-export function readTrainingPayload(
-  outputFolder: string,
-  jobId: string,
-): TrainingPayload | undefined {
-  const file = join(outputFolder, TRAINING_STATUS_FILENAME);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch {
-    return undefined;
-  }
-  const parsed = TrainingStatusSchema.safeParse(raw);
-  if (!parsed.success) return undefined;
-  const s = parsed.data;
-  const preview = s.preview_file ? join(outputFolder, s.preview_file) : null;
-  return {
-    job_id: s.job_id ?? jobId,
-    status: s.status,
-    step: s.current_iteration,
-    total: s.total_iterations,
-    splat_count: s.current_splat_count,
-    last_eval_psnr: s.last_eval_psnr,
-    last_eval_ssim: s.last_eval_ssim,
-    psnr_history: s.psnr_history ?? [],
-    preview_path: preview,
-    status_file: file,
-    elapsed_time_seconds: s.elapsed_time_seconds,
-    estimated_remaining_seconds: s.estimated_remaining_seconds,
-  };
-}
-
-function readPreview(path: string | null): Uint8Array | undefined {
-  if (!path) return undefined;
-  try {
-    return readFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
+export { progressPayloadFromCheckpoint, readTrainingPayload, stageRowsFromCheckpoint };
 
 /**
  * One live output for a notebook call: a progress display updated from engine events and, while
@@ -103,6 +26,7 @@ export class ProgressView {
   private trainingTimer: NodeJS.Timeout | undefined;
   private lastDraw = 0;
   private pending: NodeJS.Timeout | undefined;
+  private finished = false;
 
   constructor(
     cp: Readonly<Checkpoint>,
@@ -147,13 +71,14 @@ export class ProgressView {
     this.draw(urgent);
   };
 
-  /** The payload as of now. */
+  /** The payload as of now (live until {@link finish}). */
   payload(): ProgressPayload {
-    return progressPayloadFromCheckpoint(this.cp, this.rows);
+    return progressPayloadFromCheckpoint(this.cp, this.rows, !this.finished);
   }
 
   /** Final draw; stops polling. */
   finish(): void {
+    this.finished = true;
     this.stopTrainingPoll(true);
     if (this.pending) clearTimeout(this.pending);
     this.pending = undefined;
@@ -190,7 +115,7 @@ export class ProgressView {
   private drawTraining(): void {
     const t = readTrainingPayload(this.cp.output_folder, this.cp.job_id);
     if (!t) return;
-    const bundle = trainingBundle(t, readPreview(t.preview_path));
+    const bundle = trainingBundle(t);
     if (this.trainingHandle) this.trainingHandle.update(bundle);
     else this.trainingHandle = display(bundle);
   }

@@ -21,6 +21,9 @@ export function previewFileName(step: number): string {
   return `step_${String(step).padStart(5, "0")}.png`;
 }
 
+/** `previews/ground_truth.png`: the held-out view the previews render, for side-by-side display. */
+export const GROUND_TRUTH_FILE_NAME = "ground_truth.png";
+
 /** Writes a PNG atomically (viewers poll the previews folder). */
 export async function writePng(path: string, image: ImageRGB): Promise<void> {
   await writeFileAtomically(path, encodePng(image));

@@ -7,7 +7,7 @@ import { DEFAULT_DENSIFY, densify, resetOpacity } from "./densify.js";
 import { psnr, ssim } from "./imageMetrics.js";
 import { initFromPoints, initRandom } from "./init.js";
 import { METRICS_FILENAME, writeMetrics, type MetricsRow } from "./metrics.js";
-import { previewFileName, writePng } from "./preview.js";
+import { GROUND_TRUTH_FILE_NAME, previewFileName, writePng } from "./preview.js";
 import { createRng, viewForStep } from "./rng.js";
 import { createSchedule, densifyActions, learningRates, shDegreeAt } from "./schedule.js";
 import { readSnapshot, writeSnapshot, type Snapshot } from "./snapshot.js";
@@ -237,12 +237,17 @@ export async function runTraining(
       );
     };
 
+    let groundTruthWritten = false;
     const writePreview = async (): Promise<void> => {
       const file = join(out, "previews", previewFileName(step));
       await writePng(
         file,
         await backend.render(evalViews[0]!.camera, shDegreeAt(schedule, step - 1)),
       );
+      if (!groundTruthWritten) {
+        await writePng(join(out, "previews", GROUND_TRUTH_FILE_NAME), evalViews[0]!.image);
+        groundTruthWritten = true;
+      }
       await status.update({ preview_file: file }, timing());
     };
 

@@ -1,7 +1,8 @@
 /**
- * `splatbook install [--user|--sys-prefix|--prefix P]` and `splatbook uninstall`: the kernelspec
- * now; further steps (the prebuilt JupyterLab extension, the papermill plugin) register in
- * {@link installSteps} and run after it with the same scope.
+ * `splatbook install [--user|--sys-prefix|--prefix P]` and `splatbook uninstall`: the kernelspec,
+ * the papermill plugin and server extension's Python package, the prebuilt JupyterLab extension
+ * and the server extension's enabling config, each a step of {@link installSteps} run with the
+ * same scope.
  */
 import { Command } from "commander";
 import { SplatbookError } from "../../util/errors.js";
@@ -11,6 +12,13 @@ import {
   type InstallScope,
 } from "../../kernel/kernelspec.js";
 import { papermillInstallStep } from "../../runner/papermillPlugin.js";
+import {
+  disableServerExtension,
+  enableServerExtension,
+  installLabExtension,
+  scopeJupyterNodeScripts,
+  uninstallLabExtension,
+} from "../labInstall.js";
 
 /** One thing `install` puts in place and `uninstall` removes. */
 export interface InstallStep {
@@ -21,7 +29,7 @@ export interface InstallStep {
   uninstall(scope: InstallScope | undefined): Promise<string[]>;
 }
 
-/** The install steps, in order. Later issues append theirs (lab extension, papermill plugin). */
+/** The install steps, in order; uninstall runs them in reverse. */
 export const installSteps: InstallStep[] = [
   {
     name: "kernelspec",
@@ -44,6 +52,21 @@ export const installSteps: InstallStep[] = [
     async uninstall(scope) {
       return scope?.kind === "prefix" ? [] : papermillInstallStep.uninstall();
     },
+  },
+  {
+    name: "lab extension",
+    async install(scope) {
+      // A prefix only receives files; the Jupyter environment itself is left alone.
+      const trap = scope.kind === "prefix" ? undefined : await scopeJupyterNodeScripts();
+      const line = await installLabExtension(scope);
+      return trap ? `${trap}\n${line}` : line;
+    },
+    uninstall: uninstallLabExtension,
+  },
+  {
+    name: "server extension",
+    install: enableServerExtension,
+    uninstall: disableServerExtension,
   },
 ];
 

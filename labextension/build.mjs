@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Builds the prebuilt (federated) extension into splatbook_labextension/ with npm alone:
+// tsc, then @jupyterlab/builder against the core metadata of the JupyterLab the project tests
+// with (@jupyterlab/core-meta's core.package.json, copied as package.json into a --core-path
+// folder, since the builder reads `<core-path>/package.json`).
+// `--if-stale` skips the build when the output is newer than every input.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const output = join(here, "splatbook_labextension", "package.json");
+const inputs = [
+  join(here, "src"),
+  join(here, "style"),
+  join(here, "schema"),
+  join(here, "package.json"),
+  join(here, "package-lock.json"),
+  join(here, "tsconfig.json"),
+  join(here, "webpack.config.cjs"),
+  join(here, "build.mjs"),
+  join(root, "lib", "contracts"),
+  join(root, "lib", "notebook", "views.js"),
+];
+
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((n) => newest(join(path, n))));
+}
+
+const contracts = join(root, "lib", "contracts", "index.js");
+if (!existsSync(contracts)) {
+  console.error(`${contracts}: the root package is not built (run npm run build first)`);
+  process.exit(1);
+}
+if (process.argv.includes("--if-stale") && existsSync(output)) {
+  const built = statSync(output).mtimeMs;
+  if (inputs.every((p) => newest(p) <= built)) {
+    console.log("lab extension up to date");
+    process.exit(0);
+  }
+}
+
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: here, stdio: "inherit" });
+const started = Date.now();
+run(process.execPath, [
+  join(here, "node_modules", "typescript", "bin", "tsc"),
+  "-p",
+  "tsconfig.json",
+]);
+const core = join(here, "node_modules", ".splatbook-core");
+mkdirSync(core, { recursive: true });
+copyFileSync(
+  join(here, "node_modules", "@jupyterlab", "core-meta", "core.package.json"),
+  join(core, "package.json"),
+);
+run(process.execPath, [
+  join(here, "node_modules", "@jupyterlab", "builder", "lib", "build-labextension.js"),
+  "--core-path",
+  core,
+  here,
+]);
+console.log(`lab extension built in ${((Date.now() - started) / 1000).toFixed(1)} s`);

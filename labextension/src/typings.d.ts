@@ -1,0 +1,5 @@
+// plotly.js's partial ("basic") bundle has the API and types of the full one.
+declare module "plotly.js-basic-dist-min" {
+  import * as Plotly from "plotly.js";
+  export = Plotly;
+}

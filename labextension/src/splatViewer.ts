@@ -26,7 +26,7 @@ export class SplatViewer extends Widget {
   private scene: SplatScene | undefined;
   private readonly canvas = document.createElement("canvas");
   private readonly status = document.createElement("div");
-  private readonly resizeObserver = new ResizeObserver(() => this.fitCanvas());
+  private resizeObserver: ResizeObserver | undefined;
   private shown: string | null = null;
 
   constructor(private readonly api: SplatbookApi) {
@@ -45,7 +45,6 @@ export class SplatViewer extends Widget {
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute("aria-label", "3D Gaussian splat model; drag to orbit");
     this.node.append(this.canvas, bar);
-    this.resizeObserver.observe(this.node);
   }
 
   /** Loads the payload's model (once per file), or shows the fallback image. */
@@ -68,6 +67,8 @@ export class SplatViewer extends Widget {
       ]);
       this.scene?.dispose();
       this.scene = await spark.createSplatScene(this.canvas, bytes, s.file);
+      this.resizeObserver ??= new ResizeObserver(() => this.fitCanvas());
+      this.resizeObserver.observe(this.node);
       this.fitCanvas();
       this.node.dataset.state = "ready";
       this.status.textContent = `${s.file}${count}`;
@@ -79,7 +80,7 @@ export class SplatViewer extends Widget {
 
   override dispose(): void {
     if (this.isDisposed) return;
-    this.resizeObserver.disconnect();
+    this.resizeObserver?.disconnect();
     this.scene?.dispose();
     super.dispose();
   }

@@ -1,0 +1,250 @@
+// End to end in a real JupyterLab (PyPI, the project's venv) with the installed extension,
+// server extension and kernel, in Debian's Chromium with SwiftShader's WebGL:
+//  1. a job started with `splatbook process` in a terminal shows up and progresses in the
+//     jobs panel, no notebook open;
+//  2. a notebook on the splatbook kernel continues that job (training + export): the inline
+//     progress reaches 100 %, the PSNR plot has points, the preview loads, the viewer draws;
+//  3. the panel lists the job and shows its details; no browser console errors.
+// Screenshots (light and dark) go to test-artifacts/labextension/.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderSample } from "../../src/sample/index.js";
+import { ROOT, startJupyter, type RunningServer } from "./jupyterServer.js";
+import {
+  canvasCoverage,
+  collectErrors,
+  command,
+  launchChromium,
+  setTheme,
+  shot,
+} from "./labPage.js";
+
+const FRAMES = 16;
+const STEPS = 300;
+const root = mkdtempSync(join(tmpdir(), "splatbook-lab-e2e-"));
+const settingsDir = mkdtempSync(join(tmpdir(), "splatbook-lab-settings-"));
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let errors: string[] = [];
+const shots: string[] = [];
+
+function cell(source: string) {
+  return { cell_type: "code", metadata: {}, outputs: [], execution_count: null, source };
+}
+
+function writeNotebook(): void {
+  const train = `await job.train({ framesPerVideo: ${FRAMES}, steps: ${STEPS}, maxResolution: 64, evalEvery: 50, previewEvery: 50 });`;
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: {
+        name: "splatbook",
+        display_name: "TypeScript (splatbook)",
+        language: "typescript",
+      },
+      language_info: { name: "typescript" },
+    },
+    cells: [
+      cell(
+        `import { Job } from "splatbook";\nconst job = await Job.open({ input: "capture", output: "out/scene" });`,
+      ),
+      cell(train),
+      cell("await job.exportPly();\nawait job.exportSplat();"),
+    ],
+  };
+  writeFileSync(join(root, "e2e.ipynb"), JSON.stringify(nb, null, 1));
+}
+
+/** `splatbook process` from a terminal, up to COLMAP; resolves with its exit code. */
+function processFromTerminal(): Promise<number | null> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, "lib", "cli", "main.js"),
+      "process",
+      "capture",
+      "out/scene",
+      "--frames-per-video",
+      String(FRAMES),
+      "--until",
+      "ColmapReconstruction",
+    ],
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  return new Promise((ok) =>
+    child.on("exit", (code) => {
+      if (code !== 0) console.error(out);
+      ok(code);
+    }),
+  );
+}
+
+beforeAll(async () => {
+  await renderSample(join(root, "capture"), { framesPerOrbit: FRAMES });
+  writeNotebook();
+  server = await startJupyter({
+    app: "lab",
+    root,
+    args: [
+      "--LabApp.expose_app_in_browser=True",
+      `--LabApp.user_settings_dir=${join(settingsDir, "user")}`,
+      `--LabApp.workspaces_dir=${join(settingsDir, "workspaces")}`,
+    ],
+  });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  errors = collectErrors(page);
+  await page.goto(`${server.url}lab?token=${server.token}`);
+  await page.waitForFunction(() => "jupyterapp" in window, undefined, { timeout: 120_000 });
+  await page.locator("#jp-main-dock-panel").waitFor({ timeout: 120_000 });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  rmSync(root, { recursive: true, force: true });
+  rmSync(settingsDir, { recursive: true, force: true });
+  if (shots.length) console.log(`screenshots:\n${shots.join("\n")}`);
+});
+
+const panel = () => page.locator("#splatbook-jobs");
+const jobItem = () => panel().locator('li.splatbook-job[data-path="out/scene"]');
+
+describe("JupyterLab with the splatbook extension", () => {
+  it("shows a job started from a terminal in the panel as it progresses, with no notebook open", async () => {
+    await command(page, "application:close-all");
+    await command(page, "splatbook:open-jobs");
+    await expect.poll(() => panel().isVisible()).toBe(true);
+    await expect.poll(() => panel().textContent(), { timeout: 30_000 }).toContain("No jobs yet");
+    const exited = processFromTerminal();
+    await jobItem().waitFor({ timeout: 120_000 });
+    const bar = jobItem().locator('[role="progressbar"]');
+    const seen = new Set<string>();
+    const first = Number(await bar.getAttribute("aria-valuenow"));
+    let code: number | null | undefined;
+    void exited.then((c) => (code = c));
+    while (code === undefined) {
+      seen.add((await jobItem().locator(".splatbook-job-stage").textContent()) ?? "");
+      await page.waitForTimeout(500);
+    }
+    expect(code).toBe(0);
+    await expect
+      .poll(async () => Number(await bar.getAttribute("aria-valuenow")), { timeout: 30_000 })
+      .toBe(62.5);
+    expect(62.5).toBeGreaterThan(first);
+    expect(seen.size, `stages seen: ${[...seen].join(", ")}`).toBeGreaterThanOrEqual(2);
+    shots.push(await shot(panel(), "panel-terminal-job-light"));
+  }, 600_000);
+
+  it("runs the job's training and export in a notebook with live outputs", async () => {
+    await command(page, "docmanager:open", { path: "e2e.ipynb" });
+    const nb = page.locator(".jp-NotebookPanel");
+    await nb.waitFor();
+    await expect
+      .poll(() => page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-kernelName").textContent(), {
+        timeout: 60_000,
+      })
+      .toContain("splatbook");
+    await command(page, "notebook:run-all-cells");
+    const training = nb.locator(".splatbook-training").first();
+    await training.waitFor({ timeout: 300_000 });
+    const stepBar = training.locator('[role="progressbar"]');
+    await expect
+      .poll(async () => Number(await stepBar.getAttribute("aria-valuenow")), {
+        timeout: 300_000,
+        intervals: [500],
+      })
+      .toBeGreaterThan(0);
+    await training.scrollIntoViewIfNeeded();
+    shots.push(await shot(training, "training-midrun-light"));
+    await setTheme(page, true);
+    shots.push(await shot(training, "training-midrun-dark"));
+    await setTheme(page, false);
+
+    const progress = nb.locator(".splatbook-progress").last();
+    await expect
+      .poll(async () => progress.locator('[role="progressbar"]').getAttribute("aria-valuenow"), {
+        timeout: 600_000,
+        intervals: [1000],
+      })
+      .toBe("100");
+    await expect.poll(() => training.getAttribute("class")).toBeTruthy();
+    expect(await training.locator(".splatbook-training-view").getAttribute("data-status")).toBe(
+      "completed",
+    );
+    expect(await stepBar.getAttribute("aria-valuenow")).toBe(String(STEPS));
+    const plot = training.locator(".splatbook-plot");
+    await expect
+      .poll(async () => Number(await plot.getAttribute("data-points")), { timeout: 60_000 })
+      .toBeGreaterThan(1);
+    expect(await plot.locator(".scatterlayer .trace").count()).toBeGreaterThan(0);
+    const preview = training.locator("img.splatbook-preview");
+    await expect
+      .poll(() => preview.evaluate((i) => (i as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
+
+    const viewer = nb.locator(".splatbook-viewer").first();
+    await expect.poll(() => viewer.getAttribute("data-state"), { timeout: 180_000 }).toBe("ready");
+    const canvas = viewer.locator("canvas");
+    await expect.poll(() => canvasCoverage(canvas), { timeout: 60_000 }).toBeGreaterThan(0.02);
+    await training.scrollIntoViewIfNeeded();
+    shots.push(await shot(training, "training-completed-light"));
+    await viewer.scrollIntoViewIfNeeded();
+    shots.push(await shot(viewer, "viewer-light"));
+    await setTheme(page, true);
+    await training.scrollIntoViewIfNeeded();
+    shots.push(await shot(training, "training-completed-dark"));
+    await viewer.scrollIntoViewIfNeeded();
+    await expect.poll(() => canvasCoverage(canvas), { timeout: 30_000 }).toBeGreaterThan(0.02);
+    shots.push(await shot(viewer, "viewer-dark"));
+    await setTheme(page, false);
+  }, 1_200_000);
+
+  it("lists the job in the panel and shows its stages, PSNR plot, preview and viewer", async () => {
+    await command(page, "splatbook:open-jobs");
+    await expect
+      .poll(() => jobItem().locator(".splatbook-job-stage").textContent(), { timeout: 30_000 })
+      .toBe("Completed");
+    await jobItem().click();
+    const detail = panel().locator(".splatbook-detail");
+    await expect
+      .poll(() => detail.locator("tr.splatbook-state-completed").count(), { timeout: 30_000 })
+      .toBe(8);
+    await expect
+      .poll(
+        async () => Number(await detail.locator(".splatbook-plot").getAttribute("data-points")),
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(1);
+    await expect
+      .poll(
+        () =>
+          detail
+            .locator("img.splatbook-preview")
+            .evaluate((i) => (i as HTMLImageElement).naturalWidth),
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBeGreaterThan(0);
+    await expect
+      .poll(() => detail.locator(".splatbook-viewer").getAttribute("data-state"), {
+        timeout: 120_000,
+      })
+      .toBe("ready");
+    shots.push(await shot(panel(), "panel-light"));
+    await setTheme(page, true);
+    shots.push(await shot(panel(), "panel-dark"));
+    await setTheme(page, false);
+    expect(errors, errors.join("\n")).toEqual([]);
+  }, 600_000);
+});

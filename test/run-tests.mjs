@@ -22,6 +22,8 @@ function step(name, cmd, args) {
 
 // tsconfig.json covers src/ and test/ (no emit); the build uses tsconfig.build.json (src/ → lib/).
 step("typecheck", "npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]);
+// The lab extension and its tests need the DOM and the extension's own node_modules.
+step("typecheck labextension", "npx", ["tsc", "-p", "labextension/tsconfig.test.json"]);
 step("lint", "npm", ["run", "--silent", "lint"]);
 
 const report = join(mkdtempSync(join(tmpdir(), "splatbook-vitest-")), "report.json");

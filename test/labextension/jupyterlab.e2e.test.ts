@@ -161,7 +161,7 @@ describe("JupyterLab with the splatbook extension", () => {
     await expect
       .poll(async () => Number(await stepBar.getAttribute("aria-valuenow")), {
         timeout: 300_000,
-        intervals: [500],
+        interval: 500,
       })
       .toBeGreaterThan(0);
     await training.scrollIntoViewIfNeeded();
@@ -174,7 +174,7 @@ describe("JupyterLab with the splatbook extension", () => {
     await expect
       .poll(async () => progress.locator('[role="progressbar"]').getAttribute("aria-valuenow"), {
         timeout: 600_000,
-        intervals: [1000],
+        interval: 1000,
       })
       .toBe("100");
     await expect.poll(() => training.getAttribute("class")).toBeTruthy();

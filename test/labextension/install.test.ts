@@ -47,7 +47,11 @@ describe("splatbook install --prefix", () => {
         env,
         encoding: "utf8",
       });
-      const text = (listed.stdout + listed.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+      // Colour codes stripped (ESC [ ... m).
+      const text = (listed.stdout + listed.stderr).replace(
+        new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"),
+        "",
+      );
       expect(text).toMatch(
         new RegExp(
           `${prefix}/share/jupyter/labextensions\\s+splatbook-labextension v0\\.1\\.0 enabled OK`,

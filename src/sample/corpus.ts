@@ -1,0 +1,355 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { InterruptedError, SplatbookError } from "../util/errors.js";
+import { cameraPoses, type CameraPath, type OrbitPath } from "./cameraPaths.js";
+import { sampleSpecs } from "./index.js";
+import { horizontalFovDeg, posedCameraBlock } from "./povCamera.js";
+import { renderVideos, type RenderOptions, type VideoSpec } from "./render.js";
+import { worldSource, type WorldName } from "./worlds.js";
+
+/** One video of a corpus capture: a scene, a camera path and how the file is written. */
+export interface CorpusVideo {
+  fileName: string;
+  world: WorldName;
+  path: CameraPath;
+  /** Displayed (upright) size. */
+  width: number;
+  height: number;
+  frames: number;
+  fps: number;
+  /** Horizontal field of view of the displayed picture. */
+  fovDeg: number;
+  rotation?: 90;
+  tags?: Record<string, string>;
+}
+
+/** What a corpus video varies, for choosing captures and checking the corpus covers enough. */
+export interface VideoInfo {
+  fileName: string;
+  width: number;
+  height: number;
+  frames: number;
+  fovDeg: number;
+  path: "orbit" | "walk";
+  handHeld: boolean;
+  rotation: number;
+  tags: Readonly<Record<string, string>>;
+}
+
+/** A capture of the corpus: what it varies, and its videos as render specifications. */
+export interface CorpusCapture {
+  name: string;
+  /** One line: what this capture is and what makes it different. */
+  description: string;
+  videos(): VideoInfo[];
+  specs(): VideoSpec[];
+}
+
+function info(v: CorpusVideo): VideoInfo {
+  return {
+    ...{ fileName: v.fileName, width: v.width, height: v.height, frames: v.frames },
+    ...{ fovDeg: v.fovDeg, path: v.path.kind, handHeld: Boolean(v.path.jitter) },
+    ...{ rotation: v.rotation ?? 0, tags: v.tags ?? {} },
+  };
+}
+
+/** A capture made of corpus videos. */
+function capture(name: string, description: string, videos: CorpusVideo[]): CorpusCapture {
+  return { name, description, videos: () => videos.map(info), specs: () => videos.map(corpusSpec) };
+}
+
+function corpusSpec(v: CorpusVideo): VideoSpec {
+  const camera = posedCameraBlock(cameraPoses(v.path, v.frames), v.width, v.height, v.fovDeg);
+  return {
+    fileName: v.fileName,
+    source: `#version 3.7;\n${camera}\n${worldSource(v.world)}`,
+    width: v.width,
+    height: v.height,
+    frames: v.frames,
+    fps: v.fps,
+    rotation: v.rotation,
+    tags: v.tags ?? {},
+  };
+}
+
+const STUDIO_TABLE = [0, 0.95, 0] as const;
+const FOUNTAIN = [0, 1.1, 0] as const;
+
+/** Phone main camera: 26 mm equivalent; its long side spans 36 mm. */
+const PHONE_F35 = 26;
+const PHONE = { width: 240, height: 320 }; // portrait, as displayed
+const phoneFov = horizontalFovDeg(PHONE.width, (PHONE_F35 / 36) * PHONE.height);
+
+const captures: CorpusCapture[] = [
+  capture(
+    "courtyard-duo",
+    "overcast plaza, repetitive façades: a high wide orbit and a hand-held walk, 2 × 30 frames at 320×240",
+    [
+      {
+        fileName: "plaza orbit.mp4",
+        world: "courtyard",
+        path: {
+          kind: "orbit",
+          centre: [0, 0, 0],
+          radius: 6.5,
+          height: 3.2,
+          startDeg: 200,
+          sweepDeg: 150,
+          lookAt: FOUNTAIN,
+        },
+        ...{ width: 320, height: 240, frames: 30, fps: 24, fovDeg: 72 },
+        tags: {
+          "com.android.manufacturer": "Google",
+          "com.android.model": "Pixel 7",
+          location: "+51.5007-000.1246+012.000/",
+        },
+      },
+      {
+        fileName: "plaza_walk.mp4",
+        world: "courtyard",
+        path: {
+          kind: "walk",
+          waypoints: [
+            [-5.5, -5],
+            [-3.8, -2.2],
+            [-3.9, 0.8],
+          ],
+          height: 1.6,
+          lookAhead: 5,
+          lookHeight: 1.0,
+          gazeDeg: -55,
+          jitter: { position: 0.05, gaze: 0.12, rollDeg: 2, seed: 7 },
+        },
+        ...{ width: 320, height: 240, frames: 30, fps: 30, fovDeg: 55 },
+      },
+    ],
+  ),
+  capture(
+    "studio-trio",
+    "indoor table under a warm spotlight: 3 partial orbits at 80°, 42° and 62°, 40/30/36 frames at 320×240",
+    [
+      {
+        fileName: "studio wide.mp4",
+        world: "studio",
+        path: orbit(STUDIO_TABLE, 3.4, 2.4, 200, 140),
+        ...{ width: 320, height: 240, frames: 40, fps: 24, fovDeg: 80 },
+        tags: { make: "Splatbook", model: "Studio Rig" },
+      },
+      {
+        fileName: "studio_tele.mp4",
+        world: "studio",
+        path: orbit([0.1, 1.0, 0], 4.4, 1.7, 235, 110),
+        ...{ width: 320, height: 240, frames: 30, fps: 24, fovDeg: 42 },
+      },
+      {
+        fileName: "studio_top.mp4",
+        world: "studio",
+        path: {
+          ...orbit(STUDIO_TABLE, 2.6, 3.2, 170, 150),
+          jitter: { position: 0.03, gaze: 0.05, rollDeg: 1.5, seed: 3 },
+        },
+        ...{ width: 320, height: 240, frames: 36, fps: 30, fovDeg: 62 },
+      },
+    ],
+  ),
+  {
+    name: "sample",
+    description:
+      "the sample: 2 full orbits of an object cluster at 320×240, 60 frames each, 65°, GPS/make/model",
+    specs: () => sampleSpecs(),
+    videos: () =>
+      sampleSpecs().map((s) => ({
+        ...{ fileName: s.fileName, width: s.width, height: s.height, frames: s.frames },
+        ...{ fovDeg: 65, path: "orbit" as const, handHeld: false, rotation: 0, tags: s.tags },
+      })),
+  },
+  capture(
+    "courtyard-phone",
+    "portrait phone video (display-matrix rotation), hand-held arc around a fountain, 150 frames at 240×320, Apple tags",
+    [
+      {
+        fileName: "IMG_0042.MOV",
+        world: "courtyard",
+        path: {
+          ...orbit([0, 1.2, 0], 5.2, 1.55, 250, 200),
+          jitter: { position: 0.06, gaze: 0.15, rollDeg: 3, seed: 42 },
+        },
+        ...{ ...PHONE, frames: 150, fps: 30, fovDeg: phoneFov, rotation: 90 },
+        tags: {
+          "com.apple.quicktime.make": "Apple",
+          "com.apple.quicktime.model": "iPhone 12",
+          "com.apple.quicktime.location.ISO6709": "+48.8584+002.2945+035.000/",
+          "com.apple.quicktime.creationdate": "2026-03-14T09:26:53+0100",
+          "com.apple.quicktime.camera.focal_length.35mm_equivalent": String(PHONE_F35),
+        },
+      },
+    ],
+  ),
+  capture(
+    "garden-walk",
+    "720p walk-through along a garden path under a low sun, mostly forward motion, 60 frames at 75°",
+    [
+      {
+        fileName: "garden walk.mp4",
+        world: "garden",
+        path: {
+          kind: "walk",
+          waypoints: [
+            [0.2, -11],
+            [-0.4, -4],
+            [0.5, 3],
+            [0, 9],
+          ],
+          height: 1.6,
+          lookAhead: 6,
+          lookHeight: 1.1,
+          gazeDeg: 18,
+          jitter: { position: 0.04, gaze: 0.1, rollDeg: 1, seed: 11 },
+        },
+        ...{ width: 1280, height: 720, frames: 60, fps: 24, fovDeg: 75 },
+      },
+    ],
+  ),
+];
+
+function orbit(
+  lookAt: readonly [number, number, number],
+  radius: number,
+  height: number,
+  startDeg: number,
+  sweepDeg: number,
+): OrbitPath {
+  return { kind: "orbit", centre: [0, 0, 0], radius, height, startDeg, sweepDeg, lookAt };
+}
+
+/** The capture corpus, smallest first (by rendered pixels). */
+export const CORPUS: readonly CorpusCapture[] = captures;
+
+/** Names of the corpus captures. */
+export const CORPUS_NAMES: readonly string[] = captures.map((c) => c.name);
+
+/** A corpus capture by name; a clear error lists the known names. */
+export function corpusCapture(name: string): CorpusCapture {
+  const found = captures.find((c) => c.name === name);
+  if (!found) {
+    throw new SplatbookError(`unknown corpus capture "${name}"; known: ${CORPUS_NAMES.join(", ")}`);
+  }
+  return found;
+}
+
+/**
+ * Renders a corpus capture into `dir` (created if missing); returns the video paths.
+ * Deterministic: the same capture gives byte-identical videos.
+ */
+export async function renderCorpusCapture(
+  name: string,
+  dir: string,
+  opts: RenderOptions = {},
+): Promise<string[]> {
+  return renderVideos(dir, corpusCapture(name).specs(), opts);
+}
+
+/** Version of the render path: bump when the encoder settings change the output. */
+const RENDER_VERSION = 2;
+
+/** Content hash of render specifications: scene sources, sizes, tags, render version. */
+export function specsHash(specs: readonly VideoSpec[]): string {
+  const json = JSON.stringify({ v: RENDER_VERSION, specs });
+  return createHash("sha256").update(json).digest("hex").slice(0, 12);
+}
+
+/**
+ * Root of the corpus cache: `$SPLATBOOK_CACHE_DIR/corpus`, else `$XDG_CACHE_HOME/splatbook/corpus`,
+ * else `~/.cache/splatbook/corpus`.
+ */
+export function corpusCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SPLATBOOK_CACHE_DIR) return join(env.SPLATBOOK_CACHE_DIR, "corpus");
+  const xdg = env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  return join(xdg, "splatbook", "corpus");
+}
+
+/** A rendered capture in the cache. */
+export interface CachedCapture {
+  dir: string;
+  videos: string[];
+  /** False when the cache already held it. */
+  rendered: boolean;
+}
+
+/** A corpus capture's folder in the cache (`<root>/<name>-<hash>`), rendered first when missing. */
+export function cachedCorpusCapture(
+  name: string,
+  opts: RenderOptions & { cacheRoot?: string } = {},
+): Promise<CachedCapture> {
+  return cachedRender(name, corpusCapture(name).specs(), opts);
+}
+
+/**
+ * Videos rendered once into `<root>/<name>-<hash of the specs>` and reused afterwards. The
+ * folder appears whole (rendered beside it, then renamed), so a reader never sees half a
+ * capture; concurrent callers (parallel test files) wait for the one rendering it.
+ */
+export async function cachedRender(
+  name: string,
+  specs: readonly VideoSpec[],
+  opts: RenderOptions & { cacheRoot?: string } = {},
+): Promise<CachedCapture> {
+  const root = opts.cacheRoot ?? corpusCacheRoot();
+  const dir = join(root, `${name}-${specsHash(specs)}`);
+  const videos = specs.map((s) => join(dir, s.fileName));
+  const complete = () => videos.every((v) => existsSync(v));
+  if (complete()) return { dir, videos, rendered: false };
+  await mkdir(root, { recursive: true });
+  const release = await takeLock(`${dir}.lock`, complete, opts.signal);
+  try {
+    if (complete()) return { dir, videos, rendered: false };
+    const partial = `${dir}.partial`;
+    await rm(partial, { recursive: true, force: true });
+    await renderVideos(partial, specs, opts);
+    await rm(dir, { recursive: true, force: true });
+    await rename(partial, dir);
+    return { dir, videos, rendered: true };
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Takes a lock folder holding the owner's pid; waits while a live process holds it, and breaks it
+ * when its holder is gone. Returns early (with a no-op release) once `done()` is true.
+ */
+async function takeLock(
+  lock: string,
+  done: () => boolean,
+  signal?: AbortSignal,
+): Promise<() => Promise<void>> {
+  for (;;) {
+    try {
+      await mkdir(lock);
+      await writeFile(join(lock, "pid"), String(process.pid));
+      return () => rm(lock, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    if (done()) return async () => undefined;
+    const holder = Number(await readFile(join(lock, "pid"), "utf8").catch(() => "NaN"));
+    if (Number.isInteger(holder) && !isAlive(holder)) {
+      await rm(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (signal?.aborted) throw new InterruptedError();
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

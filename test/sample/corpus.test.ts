@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { probe } from "../../src/capture/probe.js";
-import { videoMetadata } from "../../src/capture/metadata.js";
+import { videoMetadata } from "../../src/capture/metadataExtraction.stage.js";
 import { horizontalFovDeg, posedCameraBlock } from "../../src/sample/povCamera.js";
 import { cameraPoses } from "../../src/sample/cameraPaths.js";
 import {

@@ -17,10 +17,10 @@ export {
 export { Job, type JobOpenOptions, type StageCallResult } from "./notebook/index.js";
 // The synthetic sample capture, so notebooks can make their own input.
 export { renderSample, type SampleOptions, type SampleResult } from "./sample/index.js";
-// The engine and status surfaces, for scripts that drive jobs without the CLI. The engine's
-// job class is exported as EngineJob; `Job` above is the notebook-facing one.
+// The engine and status surfaces, for scripts that drive jobs without the CLI: `JobRun` is the
+// engine's open job (holds the lock while open); `Job` above is the notebook-facing one.
 export {
-  Job as EngineJob,
+  JobRun,
   runJob,
   loadStageTable,
   readCheckpoint,

@@ -5,7 +5,7 @@ import {
   type Manifest,
   type ManifestVideo,
 } from "../contracts/manifest.js";
-import type { JobParams } from "../contracts/params.js";
+import { ManifestGenerationParamsSchema, type JobParams } from "../contracts/params.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
@@ -14,7 +14,7 @@ import type { MetadataExtractionResult, VideoMetadata } from "./metadataExtracti
 import { precalibratedSkipReason } from "./validation.stage.js";
 
 /** Field of view assumed along the long side of the frame when a video records no focal length. */
-export const DEFAULT_FOV_DEG = 65;
+export const DEFAULT_FOV_DEG = ManifestGenerationParamsSchema.shape.defaultFovDeg.def.defaultValue;
 /** Width of 35 mm film; a 35 mm-equivalent focal length is taken relative to it. */
 const FILM_LONG_SIDE_MM = 36;
 

@@ -1,4 +1,4 @@
-import type { JobParams } from "../contracts/params.js";
+import { FrameExtractionParamsSchema, type JobParams } from "../contracts/params.js";
 import { SplatbookError } from "../util/errors.js";
 import type { VideoProbe } from "./probe.js";
 
@@ -14,8 +14,10 @@ export interface ExtractionOptions {
   sharpest: boolean;
 }
 
-export const DEFAULT_FRAMES_PER_VIDEO = 60;
-export const DEFAULT_MAX_LONG_SIDE = 1600;
+/** FrameExtraction's defaults, from its parameter schema. */
+export const DEFAULT_FRAMES_PER_VIDEO =
+  FrameExtractionParamsSchema.shape.framesPerVideo.def.defaultValue;
+export const DEFAULT_MAX_LONG_SIDE = FrameExtractionParamsSchema.shape.maxLongSide.def.defaultValue;
 
 function positive(value: unknown, name: string): number | null {
   if (value === undefined || value === null) return null;

@@ -46,6 +46,8 @@ export const StageRecordSchema = z.looseObject({
   error: z.string().nullable().optional(),
   /** Whatever the stage returned; downstream stages read it. */
   result: z.unknown().optional(),
+  /** The stage's parameters with defaults filled in, as it ran with them (see `params.ts`). */
+  params: z.record(z.string(), z.unknown()).optional(),
 });
 export type StageRecord = z.infer<typeof StageRecordSchema>;
 
@@ -72,6 +74,11 @@ export const CheckpointSchema = z.looseObject({
   started_at: z.string(),
   stages: z.record(z.string(), StageRecordSchema),
   error: CheckpointErrorSchema.nullable(),
+  /**
+   * The job's parameters as named so far (CLI flags, notebook calls); a later call that does not
+   * name a parameter keeps the value recorded here.
+   */
+  params: z.record(z.string(), z.unknown()).optional(),
   /** Per-video progress inside FrameExtraction, keyed by file name. */
   videos: z
     .record(z.string(), z.looseObject({ frames_extracted: z.number().int(), done: z.boolean() }))

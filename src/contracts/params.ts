@@ -1,30 +1,155 @@
-/** Everything a job can be tuned with; each stage fingerprints the subset it reads. */
-export interface JobParams {
-  // FrameExtraction
-  /** Uniformly sample this many frames per video (default 60). Ignored when `fps` is set. */
-  framesPerVideo?: number;
-  /** Sample at this rate instead of a fixed count. */
-  fps?: number;
-  /** Longest side of extracted frames in pixels (default 1600). */
-  maxLongSide?: number;
-  /** Pick the sharpest frame in each sampling window (variance of Laplacian). */
-  sharpest?: boolean;
-  // ManifestGeneration
-  /** Horizontal field of view used when the video carries no focal length (default 65°). */
-  defaultFovDeg?: number;
-  // ColmapReconstruction
-  /** "auto" (default): exhaustive for ≤ 60 frames, sequential otherwise. */
-  matcher?: "auto" | "sequential" | "exhaustive";
-  /** Minimum fraction of frames that must register (default 0.5). */
-  minRegisteredFraction?: number;
-  // Training
-  steps?: number;
-  maxResolution?: number;
-  shDegree?: number;
-  maxSplats?: number;
-  seed?: number;
-  evalEvery?: number;
-  previewEvery?: number;
-  snapshotEvery?: number;
-  [key: string]: unknown;
+/**
+ * Each stage's parameters: one zod schema per stage, shared by the CLI flags (generated from the
+ * `flag` and `description` below), the notebook API (`job.train(params: TrainingParams)`), the
+ * engine (validation, defaults, fingerprints, the parameters recorded in `.checkpoint.json`).
+ *
+ * Adding a parameter is a change here only: a field with its type, default, CLI flag and help
+ * line. The engine fingerprints every stage's resolved parameters, so a new field invalidates
+ * its stage when its value changes; the stage reads it from `ctx.params`.
+ */
+import { z } from "zod";
+import type { StageName } from "./stages.js";
+
+/** How the CLI spells a parameter and describes it. */
+export interface ParamInfo {
+  /** Commander flag, e.g. `--frames-per-video <n>` (no `<…>` for a boolean). */
+  flag: string;
+  /** One help line (the CLI adds the schema's default). */
+  description: string;
+}
+
+/** The CLI spelling of every parameter schema below. */
+export const paramInfo = z.registry<ParamInfo>();
+
+/**
+ * A parameter with its CLI spelling registered. Every parameter is optional for callers: give it
+ * a `.default()` or make it `.optional()`.
+ */
+function param<T extends z.ZodType>(schema: T, info: ParamInfo): T {
+  paramInfo.add(schema, info);
+  return schema;
+}
+
+const positiveInt = () => z.number().int().positive();
+const wholeNumber = () => z.number().int().nonnegative();
+
+/** FrameExtraction: which frames are sampled from each video, at what size. */
+export const FrameExtractionParamsSchema = z.strictObject({
+  framesPerVideo: param(positiveInt().default(60), {
+    flag: "--frames-per-video <n>",
+    description: "frames sampled uniformly per video; ignored when fps is set",
+  }),
+  fps: param(z.number().positive().optional(), {
+    flag: "--fps <f>",
+    description: "sample at this rate instead of a fixed count",
+  }),
+  maxLongSide: param(positiveInt().default(1600), {
+    flag: "--max-long-side <px>",
+    description: "longest side of extracted frames in pixels; smaller videos are never upscaled",
+  }),
+  sharpest: param(z.boolean().default(false), {
+    flag: "--sharpest",
+    description: "keep the sharpest frame of each sampling window (variance of Laplacian)",
+  }),
+});
+
+/** ManifestGeneration: the camera intrinsics prior. */
+export const ManifestGenerationParamsSchema = z.strictObject({
+  defaultFovDeg: param(z.number().positive().lt(180).default(65), {
+    flag: "--default-fov <deg>",
+    description:
+      "field of view in degrees along the frame's long side when a video records no focal length",
+  }),
+});
+
+/** ColmapReconstruction: matching and the registration required to accept a model. */
+export const ColmapReconstructionParamsSchema = z.strictObject({
+  matcher: param(z.enum(["auto", "sequential", "exhaustive"]).default("auto"), {
+    flag: "--matcher <kind>",
+    description: "COLMAP matcher (auto: exhaustive for ≤ 60 frames, sequential above)",
+  }),
+  minRegisteredFraction: param(z.number().positive().max(1).default(0.5), {
+    flag: "--min-registered-fraction <f>",
+    description: "fail ColmapReconstruction when fewer of the frames register",
+  }),
+});
+
+/** Training: 3D Gaussian splatting. */
+export const TrainingParamsSchema = z.strictObject({
+  steps: param(positiveInt().default(3000), {
+    flag: "--steps <n>",
+    description: "training steps",
+  }),
+  maxResolution: param(positiveInt().default(160), {
+    flag: "--max-resolution <px>",
+    description: "longest side of training images in pixels",
+  }),
+  shDegree: param(wholeNumber().max(3).default(3), {
+    flag: "--sh-degree <n>",
+    description: "spherical harmonics degree (0-3)",
+  }),
+  maxSplats: param(positiveInt().default(200_000), {
+    flag: "--max-splats <n>",
+    description: "cap on the number of Gaussians",
+  }),
+  seed: param(wholeNumber().default(42), {
+    flag: "--seed <n>",
+    description: "random seed for training (view order, densification)",
+  }),
+  evalEvery: param(wholeNumber().default(500), {
+    flag: "--eval-every <n>",
+    description: "evaluate PSNR/SSIM on the held-out views every N steps (0: only at the end)",
+  }),
+  previewEvery: param(wholeNumber().default(500), {
+    flag: "--preview-every <n>",
+    description: "render a preview every N steps (0: never)",
+  }),
+  snapshotEvery: param(wholeNumber().default(500), {
+    flag: "--snapshot-every <n>",
+    description: "save a resumable snapshot every N steps (0: never)",
+  }),
+});
+
+const noParams = z.strictObject({});
+
+/** Every stage's parameter schema, by stage name (stages without parameters take none). */
+export const STAGE_PARAMS = {
+  Validation: noParams,
+  FrameExtraction: FrameExtractionParamsSchema,
+  MetadataExtraction: noParams,
+  ManifestGeneration: ManifestGenerationParamsSchema,
+  ColmapReconstruction: ColmapReconstructionParamsSchema,
+  Training: TrainingParamsSchema,
+  PlyExport: noParams,
+  SplatExport: noParams,
+} as const satisfies Record<StageName, z.ZodObject>;
+
+/** What a caller may pass to one stage (every field optional). */
+export type StageParams<S extends StageName> = z.input<(typeof STAGE_PARAMS)[S]>;
+/** One stage's parameters with defaults filled in, as the stage runs with them. */
+export type ResolvedStageParams<S extends StageName> = z.output<(typeof STAGE_PARAMS)[S]>;
+
+export type FrameExtractionParams = StageParams<"FrameExtraction">;
+export type ManifestGenerationParams = StageParams<"ManifestGeneration">;
+export type ColmapReconstructionParams = StageParams<"ColmapReconstruction">;
+export type TrainingParams = StageParams<"Training">;
+
+/** Every stage's parameters in one object (`Job.open({ params })`, `process` flags). */
+export type JobParams = FrameExtractionParams &
+  ManifestGenerationParams &
+  ColmapReconstructionParams &
+  TrainingParams;
+
+/** Every stage's parameters with defaults filled in. */
+export type ResolvedJobParams = ResolvedStageParams<"FrameExtraction"> &
+  ResolvedStageParams<"ManifestGeneration"> &
+  ResolvedStageParams<"ColmapReconstruction"> &
+  ResolvedStageParams<"Training">;
+
+/** The stage that declares `key`, if any. */
+export function stageOfParam(key: string): StageName | undefined {
+  for (const [stage, schema] of Object.entries(STAGE_PARAMS)) {
+    if (Object.hasOwn(schema.shape, key)) return stage as StageName;
+  }
+  return undefined;
 }

@@ -1,7 +1,17 @@
+import type { z } from "zod";
 import type { Checkpoint, CompletedStages } from "./checkpoint.js";
 import type { Logger } from "./logger.js";
 import type { JobParams } from "./params.js";
 import type { StageName } from "./stages.js";
+
+/** A stage's parameter schema: an object whose every field is optional or has a default. */
+export type StageParamSchema = z.ZodObject;
+
+/**
+ * The parameters a stage sees: every stage's parameters with defaults filled in (the ones the
+ * contract schemas declare are typed; a stage with its own schema reads its keys as unknown).
+ */
+export type StageContextParams = Readonly<JobParams & { readonly [key: string]: unknown }>;
 
 /** What the engine hands to a stage. Stages never write the checkpoint themselves. */
 export interface StageContext {
@@ -9,7 +19,7 @@ export interface StageContext {
   readonly inputFolder: string;
   readonly outputFolder: string;
   readonly tempFolder: string;
-  readonly params: Readonly<JobParams>;
+  readonly params: StageContextParams;
   /** Snapshot of the checkpoint as of this stage's start. */
   readonly checkpoint: Readonly<Checkpoint>;
   readonly log: Logger;
@@ -33,8 +43,15 @@ export interface StageContext {
 export interface StageDefinition<R = unknown> {
   readonly name: StageName;
   /**
-   * The parameters and input identities this stage depends on. The engine hashes this with the
-   * upstream stages' fingerprints; a change reruns this stage and every later one.
+   * The stage's parameter schema; by default the contract's (`STAGE_PARAMS[name]`). The engine
+   * validates calls against it, records the resolved values in the stage's checkpoint record and
+   * includes them in the fingerprint.
+   */
+  readonly params?: StageParamSchema;
+  /**
+   * The input identities (and any derived settings) this stage depends on, beyond its own
+   * parameters (which the engine adds). The engine hashes this with the upstream stages'
+   * fingerprints; a change reruns this stage and every later one.
    */
   fingerprintInputs(ctx: StageContext): Promise<unknown> | unknown;
   /** Do the work. Throw SplatbookError for expected failures. */

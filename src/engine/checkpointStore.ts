@@ -10,7 +10,7 @@ import {
 } from "../contracts/checkpoint.js";
 import { STAGES, progressPercentage, type JobStage } from "../contracts/stages.js";
 import { readJsonFile, writeJsonAtomically } from "../util/atomicFile.js";
-import type { JobParams } from "../contracts/params.js";
+import type { ParamValues } from "./jobParams.js";
 
 /** `<output>/.checkpoint.json`. */
 export function checkpointPath(outputFolder: string): string {
@@ -35,7 +35,7 @@ export function newCheckpoint(init: {
   inputFolder: string;
   outputFolder: string;
   tempFolder: string;
-  params: JobParams;
+  params: ParamValues;
   now?: number;
 }): Checkpoint {
   const now = init.now ?? Date.now();
@@ -52,7 +52,7 @@ export function newCheckpoint(init: {
     started_at: new Date(now).toISOString(),
     stages: {},
     error: null,
-    params: jsonSafe(init.params),
+    params: jsonSafe(init.params) as ParamValues,
   };
 }
 

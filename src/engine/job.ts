@@ -17,16 +17,23 @@ import {
 } from "./stageSupport.js";
 import type { JobEvent, JobEventListener } from "../contracts/events.js";
 import { createJobEventHub, type JobEventPayload } from "./events.js";
-import { rootFingerprint, stageFingerprint } from "./fingerprint.js";
+import { rootFingerprint, stableStringify, stageFingerprint } from "./fingerprint.js";
 import { jobIdForOutput, sanitizeJobId, tempFolderFor } from "./jobId.js";
 import { acquireJobLock, type JobLock } from "./lock.js";
 import { silentLogger } from "./logger.js";
+import {
+  acceptedRecordedParams,
+  checkNamedParams,
+  mergeParams,
+  resolveJobParams,
+  resolveStageParams,
+  type ParamValues,
+} from "./jobParams.js";
 import { DEFAULT_MAX_CHECKPOINT_AGE_HOURS, openCheckpoint } from "./openCheckpoint.js";
 import type { Logger } from "../contracts/logger.js";
-import type { JobParams } from "../contracts/params.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 
-/** Options of {@link Job.open}. */
+/** Options of {@link JobRun.open}. */
 export interface OpenJobOptions {
   /** Folder of captured videos (or a precalibrated scene). */
   input: string;
@@ -34,7 +41,11 @@ export interface OpenJobOptions {
   output: string;
   /** The stage table, in pipeline order (see `loadStageTable`). */
   stages: readonly StageDefinition<any>[];
-  params?: JobParams;
+  /**
+   * Parameters this call names (validated against the stage table's schemas). Parameters it does
+   * not name keep the values the checkpoint recorded; `undefined` returns one to its default.
+   */
+  params?: Readonly<ParamValues>;
   /** Defaults to the sanitized output folder name. */
   jobId?: string;
   /** Ignore any existing checkpoint. */
@@ -48,7 +59,7 @@ export interface OpenJobOptions {
   onEvent?: JobEventListener;
 }
 
-/** What {@link Job.run} returns. */
+/** What {@link JobRun.run} returns. */
 export interface JobRunResult {
   jobId: string;
   /** `Completed`, or the next stage when `until` stopped early. */
@@ -63,11 +74,11 @@ export interface JobRunResult {
  * do; `runStage` does one named stage, running any missing or stale upstream stage first (each
  * upstream stage is reused when its fingerprint matches, so this is cheap when they are done).
  */
-export class Job {
+export class JobRun {
   private readonly hub = createJobEventHub();
   private readonly writer;
-  /** Open jobs of this process by output folder: a notebook may re-run its `Job.open` cell. */
-  private static readonly openJobs = new Map<string, Job>();
+  /** Open jobs of this process by output folder: a notebook may re-run its `JobRun.open` cell. */
+  private static readonly openJobs = new Map<string, JobRun>();
   private started = false;
   private closed = false;
   private running = false;
@@ -79,19 +90,24 @@ export class Job {
     readonly tempFolder: string,
     private readonly stages: readonly StageDefinition<any>[],
     private cp: Checkpoint,
-    private params: JobParams,
+    /** Effective parameters: the recorded ones with every named one on top. */
+    private params: ParamValues,
     private readonly lock: JobLock,
     private readonly log: Logger,
     private readonly signal: AbortSignal | undefined,
     /** Stage an unfinished checkpoint was resumed at; null for a new or Completed one. */
     readonly resumedFrom: JobStage | null,
+    /** Stable JSON of the parameters the checkpoint file holds now. */
+    private writtenParams: string,
   ) {
     this.writer = createCheckpointWriter(outputFolder);
   }
 
   /** Opens (or creates) the job: takes the lock, then reads or creates `.checkpoint.json`. */
-  static async open(opts: OpenJobOptions): Promise<Job> {
+  static async open(opts: OpenJobOptions): Promise<JobRun> {
     checkStageOrder(opts.stages);
+    const named = { ...(opts.params ?? {}) };
+    checkNamedParams(opts.stages, named);
     const log = opts.logger ?? silentLogger;
     const inputFolder = resolve(opts.input);
     const outputFolder = resolve(opts.output);
@@ -101,23 +117,25 @@ export class Job {
       });
     }
     await mkdir(outputFolder, { recursive: true });
-    await Job.closeEarlierInThisProcess(outputFolder, log);
+    await JobRun.closeEarlierInThisProcess(outputFolder, log);
     const lock = await acquireJobLock(outputFolder, log);
     try {
-      const params = { ...(opts.params ?? {}) };
       const opened = await openCheckpoint({
         jobId: opts.jobId === undefined ? undefined : sanitizeJobId(opts.jobId),
         defaultJobId: jobIdForOutput(outputFolder),
         inputFolder,
         outputFolder,
         tempFolderFor,
-        params,
+        params: named,
         fresh: opts.fresh ?? false,
         maxAgeHours: opts.maxCheckpointAgeHours ?? DEFAULT_MAX_CHECKPOINT_AGE_HOURS,
         log,
       });
       const cp = opened.checkpoint;
-      const job = new Job(
+      const onDisk = opened.created ? {} : cp.params;
+      const recorded = acceptedRecordedParams(opts.stages, onDisk, log);
+      const params = mergeParams(recorded, named);
+      const job = new JobRun(
         cp.job_id,
         inputFolder,
         outputFolder,
@@ -129,11 +147,12 @@ export class Job {
         log,
         opts.signal,
         opened.resumedFrom,
+        stableStringify(onDisk ?? {}),
       );
-      Job.openJobs.set(outputFolder, job);
+      JobRun.openJobs.set(outputFolder, job);
       if (opts.onEvent) job.subscribe(opts.onEvent);
       await mkdir(cp.temp_folder, { recursive: true });
-      if (opened.created) await job.writer.write(cp);
+      if (opened.created) await job.write();
       if (opened.resumedFrom) {
         job.emit({
           type: "resume",
@@ -153,14 +172,29 @@ export class Job {
     return this.cp;
   }
 
-  /** The job parameters in effect. */
-  get currentParams(): Readonly<JobParams> {
+  /**
+   * The parameters in effect: the recorded ones with every named one on top, before defaults
+   * (see {@link resolvedParams}).
+   */
+  get currentParams(): Readonly<ParamValues> {
     return this.params;
   }
 
-  /** Merges parameters; stages whose fingerprinted inputs change rerun on the next call. */
-  setParams(patch: Partial<JobParams>): void {
-    this.params = { ...this.params, ...patch };
+  /** Every stage's parameters with defaults filled in, by stage. */
+  resolvedParams(): Partial<Record<StageName, ParamValues>> {
+    return Object.fromEntries(
+      this.stages.map((def) => [def.name, resolveStageParams(def, this.params)]),
+    );
+  }
+
+  /**
+   * Names parameters (validated against the stage table, or against `stage`'s schema alone);
+   * stages whose parameters change rerun on the next call. `undefined` returns one to its default.
+   */
+  setParams(patch: Readonly<ParamValues>, stage?: StageName): void {
+    const only = stage === undefined ? undefined : this.stages[this.indexOf(stage)];
+    checkNamedParams(this.stages, patch, only);
+    this.params = mergeParams(this.params, patch);
   }
 
   /** Listens to this job's events; returns the unsubscribe function. */
@@ -198,9 +232,9 @@ export class Job {
    */
   async runStage(
     stage: StageName,
-    opts: { params?: Partial<JobParams>; signal?: AbortSignal } = {},
+    opts: { params?: Readonly<ParamValues>; signal?: AbortSignal } = {},
   ): Promise<StageOutcome> {
-    if (opts.params) this.setParams(opts.params);
+    if (opts.params) this.setParams(opts.params, stage);
     const outcomes = await this.advance(this.indexOf(stage), opts.signal);
     return outcomes[outcomes.length - 1]!;
   }
@@ -209,7 +243,7 @@ export class Job {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (Job.openJobs.get(this.outputFolder) === this) Job.openJobs.delete(this.outputFolder);
+    if (JobRun.openJobs.get(this.outputFolder) === this) JobRun.openJobs.delete(this.outputFolder);
     await this.lock.release();
   }
 
@@ -251,14 +285,14 @@ export class Job {
    * earlier Job object, unless it is still running a stage.
    */
   private static async closeEarlierInThisProcess(outputFolder: string, log: Logger): Promise<void> {
-    const earlier = Job.openJobs.get(outputFolder);
+    const earlier = JobRun.openJobs.get(outputFolder);
     if (!earlier) return;
     if (earlier.running) {
       throw new SplatbookError(
         `${outputFolder}: job ${earlier.id} is still running a stage in this process`,
       );
     }
-    log.debug(`closing the earlier Job object for ${outputFolder}`);
+    log.debug(`closing the earlier JobRun object for ${outputFolder}`);
     await earlier.close();
   }
 
@@ -271,6 +305,8 @@ export class Job {
       resumed: !this.started && this.resumedFrom !== null,
     });
     this.started = true;
+    // Parameters named for a stage that turns out cached are recorded all the same.
+    if (stableStringify(this.params) !== this.writtenParams) await this.write();
     const outcomes: StageOutcome[] = [];
     let upstreamFingerprint = rootFingerprint(this.inputFolder);
     let upstreamResult: unknown = null;
@@ -297,7 +333,8 @@ export class Job {
     try {
       throwIfAborted(signal);
       const probe = this.context(def, signal);
-      const inputs = await def.fingerprintInputs(probe);
+      const params = resolveStageParams(def, this.params);
+      const inputs = { params, stage: (await def.fingerprintInputs(probe)) ?? null };
       fingerprint = stageFingerprint({ stage: name, inputs, upstreamFingerprint, upstreamResult });
       const rec = this.cp.stages[name] as StageRecordEx | undefined;
       if (rec && rec.fingerprint === fingerprint) {
@@ -308,7 +345,7 @@ export class Job {
       }
       const reason = def.skipReason?.(probe) ?? null;
       throwIfAborted(signal);
-      await this.begin(index, name, fingerprint, reason);
+      await this.begin(index, name, fingerprint, reason, params);
       if (reason !== null) {
         this.log.info(`${name} skipped: ${reason}`);
         this.emit({ type: "stage-skipped", stage: name, reason });
@@ -328,6 +365,7 @@ export class Job {
     name: StageName,
     fingerprint: string,
     skipReason: string | null,
+    params: ParamValues,
   ): Promise<void> {
     const owner = this.cp.progress_owner as { stage?: string; fingerprint?: string } | undefined;
     if (owner?.stage === name && owner.fingerprint !== fingerprint) {
@@ -344,12 +382,12 @@ export class Job {
       duration_secs: skipReason === null ? null : 0,
       reason: skipReason,
       error: null,
+      params: structuredClone(params),
     };
     this.cp.error = null;
     this.cp.completed_stages = rebuildCompletedStages(this.cp);
-    this.cp.params = JSON.parse(JSON.stringify(this.params));
     setStage(this.cp, skipReason === null ? name : this.nextStage(index));
-    await this.writer.write(this.cp);
+    await this.write();
   }
 
   private async finish(
@@ -367,7 +405,7 @@ export class Job {
     rec.summary = def.summarize?.(result) ?? {};
     this.cp.completed_stages = rebuildCompletedStages(this.cp);
     setStage(this.cp, this.nextStage(index));
-    await this.writer.write(this.cp);
+    await this.write();
     this.emit({ type: "stage-complete", stage: def.name, durationSecs, result: rec.result });
     return outcomeOf(def.name, rec, false);
   }
@@ -400,7 +438,7 @@ export class Job {
     this.cp.completed_stages = rebuildCompletedStages(this.cp);
     setStage(this.cp, def.name);
     try {
-      await this.writer.write(this.cp);
+      await this.write();
     } catch (writeErr) {
       this.log.warn(`could not record the failure in the checkpoint: ${oneLine(writeErr)}`);
     }
@@ -425,6 +463,13 @@ export class Job {
     }
   }
 
+  /** Writes the checkpoint, with the parameters in effect. */
+  private async write(): Promise<void> {
+    this.cp.params = structuredClone(this.params);
+    await this.writer.write(this.cp);
+    this.writtenParams = stableStringify(this.params);
+  }
+
   private nextStage(index: number): JobStage {
     return this.stages[index + 1]?.name ?? "Completed";
   }
@@ -440,7 +485,7 @@ export class Job {
       inputFolder: this.inputFolder,
       outputFolder: this.outputFolder,
       tempFolder: this.tempFolder,
-      params: Object.freeze({ ...this.params }),
+      params: Object.freeze({ ...this.params, ...resolveJobParams(this.stages, this.params) }),
       checkpoint: snapshot,
       log: this.log,
       signal: signal ?? new AbortController().signal,
@@ -452,7 +497,7 @@ export class Job {
       saveStageProgress: async (patch) => {
         if (patch.videos !== undefined) this.cp.videos = structuredClone(patch.videos);
         this.cp.progress_owner = { stage: def.name, fingerprint: fingerprint ?? null };
-        await this.writer.write(this.cp);
+        await this.write();
       },
     };
   }

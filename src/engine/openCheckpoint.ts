@@ -8,7 +8,7 @@ import {
   readCheckpoint,
 } from "./checkpointStore.js";
 import type { Logger } from "../contracts/logger.js";
-import type { JobParams } from "../contracts/params.js";
+import type { ParamValues } from "./jobParams.js";
 
 /** Default age after which an unfinished checkpoint is ignored (seed 000: 24 h). */
 export const DEFAULT_MAX_CHECKPOINT_AGE_HOURS = 24;
@@ -35,7 +35,8 @@ export async function openCheckpoint(opts: {
   inputFolder: string;
   outputFolder: string;
   tempFolderFor: (jobId: string) => string;
-  params: JobParams;
+  /** Parameters of a new checkpoint (an existing one keeps its recorded ones). */
+  params: ParamValues;
   fresh: boolean;
   maxAgeHours: number;
   log: Logger;
@@ -90,7 +91,6 @@ export async function openCheckpoint(opts: {
   const resumed = existing.stage !== "Completed";
   if (resumed) opts.log.info(`Resuming from checkpoint at stage ${existing.stage}`);
   existing.input_folder = opts.inputFolder;
-  existing.params = JSON.parse(JSON.stringify(opts.params ?? {}));
   return {
     checkpoint: existing,
     created: false,

@@ -1,5 +1,5 @@
 import type { JobStage } from "../contracts/stages.js";
-import { Job, type JobRunResult, type OpenJobOptions } from "./job.js";
+import { JobRun, type JobRunResult, type OpenJobOptions } from "./job.js";
 
 /** Options of {@link runJob}: those of `Job.open` plus where to stop. */
 export interface RunJobOptions extends OpenJobOptions {
@@ -13,7 +13,7 @@ export interface RunJobOptions extends OpenJobOptions {
  * the error), InterruptedError (130/143) when the signal aborted.
  */
 export async function runJob(options: RunJobOptions): Promise<JobRunResult> {
-  const job = await Job.open(options);
+  const job = await JobRun.open(options);
   try {
     return await job.run({ until: options.until });
   } finally {

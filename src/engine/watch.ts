@@ -10,7 +10,7 @@ import { silentLogger } from "./logger.js";
 import { DEFAULT_RETENTION_DAYS, cleanupExpired } from "./retention.js";
 import { runJob, type RunJobOptions } from "./runJob.js";
 import type { Logger } from "../contracts/logger.js";
-import type { JobParams } from "../contracts/params.js";
+import type { ParamValues } from "./jobParams.js";
 import type { StageDefinition } from "../contracts/stage.js";
 
 /** Failed inputs are moved here, under the watched folder (`INPUT_PATH/.failed/<scene>/`). */
@@ -21,7 +21,8 @@ export interface WatchOptions {
   inputRoot: string;
   outputRoot: string;
   stages: readonly StageDefinition<any>[];
-  params?: JobParams;
+  /** Parameters named for every job (see `OpenJobOptions.params`). */
+  params?: Readonly<ParamValues>;
   /** A folder is processed once its size and mtimes are unchanged this long (default 10 s). */
   stableSecs?: number;
   /** Poll interval (default 2 s). */

@@ -1,15 +1,25 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { ValidationResult } from "../capture/validation.stage.js";
+import type { FrameExtractionResult } from "../capture/frameExtraction.stage.js";
+import type { MetadataExtractionResult } from "../capture/metadataExtraction.stage.js";
+import type { ManifestGenerationResult } from "../capture/manifestGeneration.stage.js";
 import { CHECKPOINT_FILENAME, CheckpointSchema, type Checkpoint } from "../contracts/checkpoint.js";
-import type { JobStage, StageName } from "../contracts/stages.js";
-import { Job as EngineJob, type StageOutcome } from "../engine/job.js";
-import { jobIdForOutput } from "../engine/jobId.js";
-import { loadStageTable } from "../engine/stageTable.js";
 import type { Logger } from "../contracts/logger.js";
-import type { JobParams } from "../contracts/params.js";
+import type { JobParams, StageParams } from "../contracts/params.js";
+import { STAGES, type JobStage, type StageName } from "../contracts/stages.js";
+import { JobRun, type JobRunResult, type StageOutcome } from "../engine/job.js";
+import { jobIdForOutput } from "../engine/jobId.js";
+import { checkNamedParams, mergeParams, type ParamValues } from "../engine/jobParams.js";
+import { loadStageTable } from "../engine/stageTable.js";
+import type { PlyExportResult } from "../export/plyExport.stage.js";
+import type { SplatExportResult } from "../export/splatExport.stage.js";
 import { MIME_BUNDLE, display, getCellAbortSignal, type MimeBundle } from "../kernel/runtime.js";
+import type { ColmapReconstructionResult } from "../sfm/colmapReconstruction.stage.js";
+import type { TrainingStageResult } from "../train/training.stage.js";
 import { SplatbookError } from "../util/errors.js";
 import { progressBundle, splatBundle } from "./bundles.js";
+import { paramsHtml, paramsInEffect, paramsText } from "./paramsView.js";
 import { ProgressView, progressPayloadFromCheckpoint } from "./progressView.js";
 
 /** Options of {@link Job.open}. */
@@ -18,7 +28,10 @@ export interface JobOpenOptions {
   input: string;
   /** Output folder (checkpoint, frames, COLMAP, model files). */
   output: string;
-  /** Defaults for every stage; each call's parameters are merged on top and remembered. */
+  /**
+   * Parameters for any stage, named on the first call (recorded in the checkpoint like a
+   * call's own). Parameters nobody names keep the values the checkpoint recorded.
+   */
   params?: JobParams;
   jobId?: string;
   /** Ignore an existing checkpoint on the first call. */
@@ -28,12 +41,19 @@ export interface JobOpenOptions {
   display?: boolean;
 }
 
-/** What a stage call returns: the recorded result, and whether it was reused. */
+/**
+ * What a stage call returns: `stage`, `status` (`completed` | `cached` | `skipped`), `cached`,
+ * `reason` (why it was skipped), `durationSecs`, `fingerprint`, and the stage's recorded `result`
+ * (undefined when the stage was skipped).
+ */
 export type StageCallResult<R = unknown> = StageOutcome & { result: R };
 
 // Work started by an interrupted cell may still be winding down (and holding the lock) when
 // the user reruns the cell; later calls on the same output folder wait for it.
 const inFlight = new Map<string, Promise<unknown>>();
+
+/** The pipeline's stages as parameter owners (their contract schemas). */
+const CONTRACT_STAGES = STAGES.map((name) => ({ name }));
 
 const notebookLogger: Logger = {
   info: (m) => console.log(m),
@@ -44,11 +64,13 @@ const notebookLogger: Logger = {
 /**
  * A video→3DGS job as notebook cells. Each method runs one stage (running missing or stale
  * upstream stages first) on the same engine and checkpoint as the CLI, so a job can move between
- * a notebook and `splatbook process` freely. Completed stages with unchanged parameters return
- * their recorded result at once and say so; the lock is held only while a call runs.
+ * a notebook and `splatbook process` freely. A call names only the parameters it changes: the
+ * others keep the values the job's checkpoint recorded (from the CLI or earlier calls), so a
+ * finished stage returns its recorded result at once and says so. A key a stage does not take
+ * is an error naming it and the accepted keys. The lock is held only while a call runs.
  */
 export class Job {
-  private params: JobParams;
+  private openParams: JobParams;
   private fresh: boolean;
 
   private constructor(
@@ -57,12 +79,13 @@ export class Job {
     readonly jobId: string,
     private readonly opts: JobOpenOptions,
   ) {
-    this.params = { ...(opts.params ?? {}) };
+    this.openParams = { ...(opts.params ?? {}) };
     this.fresh = opts.fresh ?? false;
   }
 
   /** Opens a job; nothing runs until a stage method is called. */
   static async open(opts: JobOpenOptions): Promise<Job> {
+    if (opts.params) checkNamedParams(CONTRACT_STAGES, opts.params as ParamValues);
     const input = resolve(opts.input);
     const output = resolve(opts.output);
     if (!existsSync(input)) {
@@ -73,44 +96,74 @@ export class Job {
     return new Job(input, output, jobId, opts);
   }
 
-  /** Parameters in effect for the next call. */
+  /**
+   * The parameters named for this job so far (recorded in the checkpoint, plus `Job.open`'s
+   * until the first call); stage defaults apply to the rest. The status card shows them all.
+   */
   get currentParams(): Readonly<JobParams> {
-    return this.params;
+    const recorded = this.fresh ? {} : (this.status()?.params ?? {});
+    return mergeParams(recorded, this.openParams as ParamValues) as JobParams;
   }
 
-  validate(params?: JobParams) {
+  /** Stage 0: probes every input file (ffprobe); non-video files are skipped with a warning. */
+  validate(params?: StageParams<"Validation">): Promise<StageCallResult<ValidationResult>> {
     return this.stage("Validation", params);
   }
-  extractFrames(params?: JobParams) {
+  /** Stage 1: samples frames from every video into `frames/`. */
+  extractFrames(
+    params?: StageParams<"FrameExtraction">,
+  ): Promise<StageCallResult<FrameExtractionResult>> {
     return this.stage("FrameExtraction", params);
   }
-  extractMetadata(params?: JobParams) {
+  /** Stage 2: GPS, make, model, creation time, rotation, fps → `metadata.json`. */
+  extractMetadata(
+    params?: StageParams<"MetadataExtraction">,
+  ): Promise<StageCallResult<MetadataExtractionResult>> {
     return this.stage("MetadataExtraction", params);
   }
-  writeManifest(params?: JobParams) {
+  /** Stage 3: `manifest.json` with the frames and a camera intrinsics prior. */
+  writeManifest(
+    params?: StageParams<"ManifestGeneration">,
+  ): Promise<StageCallResult<ManifestGenerationResult>> {
     return this.stage("ManifestGeneration", params);
   }
-  reconstruct(params?: JobParams) {
+  /** Stage 4: COLMAP reconstruction into `colmap/`, undistorted for training. */
+  reconstruct(
+    params?: StageParams<"ColmapReconstruction">,
+  ): Promise<StageCallResult<ColmapReconstructionResult>> {
     return this.stage("ColmapReconstruction", params);
   }
-  train(params?: JobParams) {
+  /** Stage 5: trains the splats (live progress, PSNR plot and preview in the notebook). */
+  train(params?: StageParams<"Training">): Promise<StageCallResult<TrainingStageResult>> {
     return this.stage("Training", params);
   }
-  exportPly(params?: JobParams) {
+  /** Stage 6: `model.ply` in the INRIA layout. */
+  exportPly(params?: StageParams<"PlyExport">): Promise<StageCallResult<PlyExportResult>> {
     return this.stage("PlyExport", params);
   }
-  async exportSplat(params?: JobParams) {
-    const out = await this.stage("SplatExport", params);
-    const r = out.result as { splat_path?: string; gaussian_count?: number } | undefined;
+  /** Stage 7: `model.splat` (antimatter15 layout), shown in a splat viewer. */
+  async exportSplat(
+    params?: StageParams<"SplatExport">,
+  ): Promise<StageCallResult<SplatExportResult>> {
+    const out = await this.stage<SplatExportResult>("SplatExport", params);
+    const r = out.result as SplatExportResult | undefined;
     if (r?.splat_path && this.showDisplays()) {
       display(splatBundle({ path: r.splat_path, gaussian_count: r.gaussian_count ?? null }));
     }
     return out;
   }
 
-  /** Runs every stage still to do (up to `until`). */
-  async run(params?: JobParams, opts: { until?: JobStage } = {}) {
-    return this.withEngine(params, (engine, signal) => engine.run({ until: opts.until, signal }));
+  /**
+   * Runs every stage still to do (up to `until`), naming `params` for any stage first. Returns
+   * `{ jobId, stage, completed, outcomes, checkpoint }`: the stage reached (`Completed`, or the
+   * next one after `until`) and one outcome per stage evaluated.
+   */
+  async run(params?: JobParams, opts: { until?: JobStage } = {}): Promise<JobRunResult> {
+    if (params) checkNamedParams(CONTRACT_STAGES, params as ParamValues);
+    return this.withEngine(async (engine, signal) => {
+      if (params) engine.setParams(params as ParamValues);
+      return engine.run({ until: opts.until, signal });
+    });
   }
 
   /** The checkpoint as on disk now (undefined before the first call). */
@@ -118,14 +171,22 @@ export class Job {
     return readCheckpointSync(this.outputFolder);
   }
 
-  /** Status card when a Job is a cell's last expression. */
+  /** Status card when a Job is a cell's last expression: stages, then parameters in effect. */
   [MIME_BUNDLE](): MimeBundle {
+    const rows = paramsInEffect(this.currentParams as ParamValues);
     const cp = this.status();
+    let bundle: MimeBundle;
     if (!cp) {
       const text = `${this.jobId}: not started (input ${this.inputFolder}, output ${this.outputFolder})`;
-      return { "text/plain": text, "text/html": `<div>${text}</div>` };
+      bundle = { "text/plain": text, "text/html": `<div>${text}</div>` };
+    } else {
+      bundle = progressBundle(progressPayloadFromCheckpoint(cp));
     }
-    return progressBundle(progressPayloadFromCheckpoint(cp));
+    return {
+      ...bundle,
+      "text/plain": `${String(bundle["text/plain"])}\n${paramsText(rows)}`,
+      "text/html": `${String(bundle["text/html"])}${paramsHtml(rows)}`,
+    };
   }
 
   /** Plain-text form for console.log and nbconvert. */
@@ -137,41 +198,43 @@ export class Job {
     return this.opts.display ?? true;
   }
 
-  private async stage(name: StageName, params?: JobParams): Promise<StageCallResult> {
-    const outcome = await this.withEngine(params, (engine, signal) =>
-      engine.runStage(name, { signal }),
+  private async stage<R>(name: StageName, params?: object): Promise<StageCallResult<R>> {
+    // Checked before the job is opened, so a misspelt key leaves nothing behind.
+    if (params) checkNamedParams(CONTRACT_STAGES, params as ParamValues, { name });
+    const outcome = await this.withEngine((engine, signal) =>
+      engine.runStage(name, { params: params as ParamValues | undefined, signal }),
     );
     if (outcome.cached) {
       console.log(`${name}: cached — completed earlier with the same parameters and inputs`);
     } else if (outcome.status === "skipped") {
       console.log(`${name}: skipped — ${outcome.reason ?? "not needed"}`);
     }
-    return outcome as StageCallResult;
+    return outcome as StageCallResult<R>;
   }
 
   private async withEngine<T>(
-    params: JobParams | undefined,
-    work: (engine: EngineJob, signal: AbortSignal) => Promise<T>,
+    work: (engine: JobRun, signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    if (params) this.params = { ...this.params, ...params };
     const previous = inFlight.get(this.outputFolder);
     if (previous) await previous.catch(() => {});
     const signal = getCellAbortSignal();
     const task = (async () => {
       const stages = await loadStageTable();
       let view: ProgressView | undefined;
-      const engine = await EngineJob.open({
+      const engine = await JobRun.open({
         input: this.inputFolder,
         output: this.outputFolder,
         stages,
-        params: this.params,
+        params: this.openParams as ParamValues,
         jobId: this.jobId,
         fresh: this.fresh,
         maxCheckpointAgeHours: this.opts.maxCheckpointAgeHours,
         signal,
         logger: notebookLogger,
       });
+      // Recorded from now on (the engine writes them with the first stage it starts).
       this.fresh = false;
+      this.openParams = {};
       try {
         if (this.showDisplays()) {
           view = new ProgressView(engine.checkpoint);

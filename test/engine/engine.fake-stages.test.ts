@@ -6,9 +6,9 @@ import { describe, expect, it } from "vitest";
 import { CheckpointSchema, type Checkpoint } from "../../src/contracts/checkpoint.js";
 import { STAGES } from "../../src/contracts/stages.js";
 import type { JobEvent } from "../../src/contracts/events.js";
-import { Job, runJob, type RunJobOptions } from "../../src/engine/index.js";
+import { JobRun, runJob, type RunJobOptions } from "../../src/engine/index.js";
 import { SplatbookError } from "../../src/util/errors.js";
-import { fakeStages } from "./fakeStages.js";
+import { fakeStages, type FakeControls } from "./fakeStages.js";
 import { recordingLogger, tempDir } from "./helpers.js";
 
 function setup() {
@@ -106,9 +106,87 @@ describe("engine with fake stages", () => {
     expect(readCp(output).stage).toBe("Completed");
   });
 
+  it("a run that names no parameter keeps the recorded ones; only named ones invalidate", async () => {
+    const { input, output } = setup();
+    await go({ input, output, params: { knob_FrameExtraction: "a", knob_Training: 7 } });
+    const cp = readCp(output);
+    expect(cp.params).toEqual({ knob_FrameExtraction: "a", knob_Training: 7 });
+    expect(cp.stages.Training?.params).toEqual({ knob_Training: 7 });
+    expect(cp.stages.FrameExtraction?.params).toEqual({ knob_FrameExtraction: "a" });
+    // Nothing named: the recorded values stand, nothing reruns.
+    const plain = await go({ input, output });
+    expect(plain.result.outcomes.every((o) => o.cached)).toBe(true);
+    // Naming one Training parameter reruns Training on, with FrameExtraction's kept.
+    await go({ input, output, params: { knob_Training: 8 } });
+    expect(runs(output).slice(8)).toEqual(["Training", "PlyExport", "SplatExport"]);
+    expect(readCp(output).params).toEqual({ knob_FrameExtraction: "a", knob_Training: 8 });
+    // Naming one as undefined returns it to its default.
+    await go({ input, output, params: { knob_FrameExtraction: undefined } });
+    expect(runs(output).slice(11)).toEqual(STAGES.slice(1));
+    expect(readCp(output).params).toEqual({ knob_Training: 8 });
+    // --fresh forgets the recorded parameters with the rest of the checkpoint.
+    await go({ input, output, fresh: true, until: "Validation" });
+    expect(readCp(output).params).toEqual({});
+  });
+
+  it("parameters named for a cached stage are recorded too", async () => {
+    const { input, output } = setup();
+    await go({ input, output, until: "FrameExtraction" });
+    const job = await JobRun.open({ input, output, stages: fakeStages() });
+    try {
+      job.setParams({ knob_Training: 3 });
+      expect((await job.runStage("Validation")).cached).toBe(true);
+    } finally {
+      await job.close();
+    }
+    expect(readCp(output).params).toEqual({ knob_Training: 3 });
+  });
+
+  it("an unknown or mistyped parameter is one error naming it and the accepted ones", async () => {
+    const { input, output } = setup();
+    await expect(go({ input, output, params: { knob_Trainin: 1 } })).rejects.toThrow(
+      /unknown parameter "knob_Trainin" for this job \(did you mean "knob_Training"\?\); accepted: knob_Validation, knob_FrameExtraction, .*knob_SplatExport$/,
+    );
+    await expect(go({ input, output, params: { knob_Training: true } })).rejects.toThrow(
+      /^Training parameter knob_Training = true: /,
+    );
+    expect(existsSync(join(output, ".checkpoint.json"))).toBe(false);
+    const job = await JobRun.open({ input, output, stages: fakeStages() });
+    try {
+      await expect(
+        job.runStage("Training", { params: { knob_FrameExtraction: 1 } }),
+      ).rejects.toThrow(
+        'unknown parameter "knob_FrameExtraction" for Training ("knob_FrameExtraction" is a FrameExtraction parameter); accepted: knob_Training',
+      );
+      expect(runs(output)).toEqual([]);
+    } finally {
+      await job.close();
+    }
+  });
+
+  it("calls the failing stage's onFailure hook with the cause after recording the failure", async () => {
+    const { input, output } = setup();
+    const stages = fakeStages({ failAt: "Training" });
+    const seen: Array<{ message: string; recorded: unknown }> = [];
+    const training = stages[5]!;
+    stages[5] = {
+      ...training,
+      onFailure: (ctx, message) => {
+        seen.push({ message, recorded: readCp(ctx.outputFolder).stages.Training?.state });
+        throw new Error("hook broke");
+      },
+    };
+    const log = recordingLogger();
+    await expect(runJob({ input, output, stages, logger: log })).rejects.toThrow(
+      /Training failed: boom/,
+    );
+    expect(seen).toEqual([{ message: "Training failed: boom second line", recorded: "failed" }]);
+    expect(log.lines).toContain("warn: Training: failure hook failed: hook broke");
+  });
+
   it("records a failure (one-line cause), keeps earlier stages, retries from the failed stage", async () => {
     const { input, output } = setup();
-    const failed = go({ input, output, params: { failAt: "ColmapReconstruction" } });
+    const failed = go({ input, output, stages: fakeStages({ failAt: "ColmapReconstruction" }) });
     await expect(failed).rejects.toThrow(SplatbookError);
     await expect(failed).rejects.toThrow(/ColmapReconstruction failed: boom/);
     const cp = readCp(output);
@@ -171,7 +249,7 @@ describe("engine with fake stages", () => {
 
   it("records skipped stages with their reason and reuses them", async () => {
     const { input, output } = setup();
-    const first = await go({ input, output, params: { skip: "MetadataExtraction" } });
+    const first = await go({ input, output, stages: fakeStages({ skip: "MetadataExtraction" }) });
     expect(
       first.events.some((e) => e.type === "stage-skipped" && e.reason.includes("skip requested")),
     ).toBe(true);
@@ -181,16 +259,16 @@ describe("engine with fake stages", () => {
       reason: "skip requested for MetadataExtraction",
     });
     expect(runs(output)).not.toContain("MetadataExtraction");
-    const again = await go({ input, output, params: { skip: "MetadataExtraction" } });
+    const again = await go({ input, output, stages: fakeStages({ skip: "MetadataExtraction" }) });
     expect(again.result.outcomes.find((o) => o.stage === "MetadataExtraction")).toMatchObject({
       status: "skipped",
       cached: true,
     });
   });
 
-  it("Job.runStage runs missing upstream stages first and reports cached results", async () => {
+  it("JobRun.runStage runs missing upstream stages first and reports cached results", async () => {
     const { input, output } = setup();
-    const job = await Job.open({ input, output, stages: fakeStages() });
+    const job = await JobRun.open({ input, output, stages: fakeStages() });
     try {
       const frames = await job.runStage("FrameExtraction");
       expect(frames).toMatchObject({
@@ -233,8 +311,7 @@ describe("engine with fake stages", () => {
     const job = runJob({
       input,
       output,
-      stages: fakeStages(),
-      params: { hangAt: "MetadataExtraction" },
+      stages: fakeStages({ hangAt: "MetadataExtraction" }),
       signal: controller.signal,
     });
     const { waitFor } = await import("./helpers.js");
@@ -257,18 +334,19 @@ describe("engine with fake stages", () => {
 
   it("re-opening a folder in the same process (a re-run notebook cell) replaces the earlier Job", async () => {
     const { input, output } = setup();
-    const a = await Job.open({ input, output, stages: fakeStages() });
+    const a = await JobRun.open({ input, output, stages: fakeStages() });
     await a.runStage("Validation");
-    const b = await Job.open({ input, output, stages: fakeStages() });
+    const controls: FakeControls = {};
+    const b = await JobRun.open({ input, output, stages: fakeStages(controls) });
     await expect(a.runStage("FrameExtraction")).rejects.toThrow(/is closed/);
     expect((await b.runStage("Validation")).cached).toBe(true);
     // While b runs a stage, opening again is refused.
     const controller = new AbortController();
-    b.setParams({ hangAt: "FrameExtraction" });
+    controls.hangAt = "FrameExtraction";
     const running = b.runStage("FrameExtraction", { signal: controller.signal });
     const { waitFor } = await import("./helpers.js");
     await waitFor(() => existsSync(join(output, "hanging-FrameExtraction")));
-    await expect(Job.open({ input, output, stages: fakeStages() })).rejects.toThrow(
+    await expect(JobRun.open({ input, output, stages: fakeStages() })).rejects.toThrow(
       /still running a stage in this process/,
     );
     await expect(b.run()).rejects.toThrow(/already running a stage/);

@@ -1,19 +1,32 @@
 // Stand-in stages for engine behaviour tests ("fake stages"): each appends its name to
-// <output>/runs.log when it runs, so tests can see exactly which stages ran. Behaviour is driven
-// by job params so a child process can be steered the same way:
-//   knob_<Stage>: any value, part of that stage's fingerprint
-//   failAt: stage name that throws a SplatbookError
-//   hangAt: stage name that writes <output>/hanging-<Stage> and waits for the abort signal
-//   ignoreAbortAt: like hangAt, but only stops after `hangMs` (a stage that has no safe point)
-//   sleepMs: how long each stage works (in 10 ms slices that check the signal)
-// and by the input: a file named FAIL in the input folder makes Validation fail (watch tests).
+// <output>/runs.log when it runs, so tests can see exactly which stages ran. Each stage declares
+// one parameter, knob_<Stage> (a string or number in its fingerprint, recorded like any
+// parameter). Behaviour is driven by FakeControls, which the stages read live (a test may change
+// them between calls; a child process gets them as JSON), and by the input: a file named FAIL in
+// the input folder makes Validation fail (watch tests).
 import { existsSync } from "node:fs";
 import { appendFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
 import { STAGES, type StageName } from "../../src/contracts/stages.js";
 import type { StageContext, StageDefinition } from "../../src/contracts/stage.js";
 import { InterruptedError, SplatbookError } from "../../src/util/errors.js";
+
+/** How the fake stages behave (not parameters: never recorded, never fingerprinted). */
+export interface FakeControls {
+  /** Stage that throws a SplatbookError. */
+  failAt?: string;
+  /** Stage that writes <output>/hanging-<Stage> and waits for the abort signal. */
+  hangAt?: string;
+  /** Like hangAt, but only stops after `hangMs` (a stage that has no safe point). */
+  ignoreAbortAt?: string;
+  hangMs?: number;
+  /** How long each stage works (in 10 ms slices that check the signal). */
+  sleepMs?: number;
+  /** Stage whose skipReason asks to skip it. */
+  skip?: string;
+}
 
 /** What each fake stage returns. */
 export interface FakeResult {
@@ -40,14 +53,14 @@ async function work(ctx: StageContext, ms: number): Promise<void> {
 }
 
 /** One fake stage. */
-export function fakeStage(name: StageName): StageDefinition<FakeResult> {
+export function fakeStage(name: StageName, p: FakeControls = {}): StageDefinition<FakeResult> {
   return {
     name,
+    params: z.strictObject({ [`knob_${name}`]: z.union([z.string(), z.number()]).optional() }),
     fingerprintInputs: (ctx) => ({ knob: ctx.params[`knob_${name}`] ?? null }),
-    skipReason: (ctx) => (ctx.params.skip === name ? `skip requested for ${name}` : null),
+    skipReason: () => (p.skip === name ? `skip requested for ${name}` : null),
     async run(ctx) {
       await appendFile(join(ctx.outputFolder, "runs.log"), name + "\n");
-      const p = ctx.params;
       if (p.hangAt === name || p.ignoreAbortAt === name) {
         await writeFile(join(ctx.outputFolder, `hanging-${name}`), String(process.pid));
         const until = Date.now() + Number(p.hangMs ?? 60_000);
@@ -75,7 +88,7 @@ export function fakeStage(name: StageName): StageDefinition<FakeResult> {
   };
 }
 
-/** All eight fake stages in order. */
-export function fakeStages(): StageDefinition<FakeResult>[] {
-  return STAGES.map(fakeStage);
+/** All eight fake stages in order, sharing one `controls` object. */
+export function fakeStages(controls: FakeControls = {}): StageDefinition<FakeResult>[] {
+  return STAGES.map((name) => fakeStage(name, controls));
 }

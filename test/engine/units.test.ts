@@ -56,9 +56,9 @@ describe("engine units", () => {
     mkdirSync(join(root, "in"));
     const broken = lazyStage("Training", "train", () => import("./no-such-module.js" as string));
     const stages = [
-      ...STAGES.slice(0, 5).map(fakeStage),
+      ...STAGES.slice(0, 5).map((n) => fakeStage(n)),
       broken,
-      ...STAGES.slice(6).map(fakeStage),
+      ...STAGES.slice(6).map((n) => fakeStage(n)),
     ];
     const output = join(root, "out");
     const ok = await runJob({

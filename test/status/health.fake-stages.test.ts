@@ -51,8 +51,7 @@ describe("/health (fake stages)", () => {
     const job = runJob({
       input,
       output,
-      stages: fakeStages(),
-      params: { hangAt: "Training", failAt: "Training", hangMs: 1500 },
+      stages: fakeStages({ hangAt: "Training", failAt: "Training", hangMs: 1500 }),
       onEvent: tracker.onEvent,
       signal: controller.signal,
     });

@@ -12,7 +12,7 @@ export {
   throwIfCellInterrupted,
   type DisplayHandle,
   type MimeBundle,
-} from "./kernel/runtime.js";
+} from "./jupyter/runtime.js";
 // The notebook API (same engine and checkpoints as the CLI).
 export { Job, type JobOpenOptions, type StageCallResult } from "./notebook/index.js";
 // The synthetic sample capture, so notebooks can make their own input.

@@ -1,7 +1,7 @@
 /** Kernel start-up measurements for `npm run bench:kernel`. */
 import { join } from "node:path";
-import { launchKernel } from "./client.js";
-import { defaultPackageRoot } from "./kernelspec.js";
+import { startKernel } from "../jupyter/kernelProcess.js";
+import { defaultPackageRoot, splatbookKernelSpec } from "./kernelspecInstall.js";
 
 /** Median timings over several fresh kernel processes, in milliseconds. */
 export interface KernelColdStart {
@@ -27,28 +27,28 @@ export async function measureKernelColdStart(
   options: { runs?: number; cwd?: string; packageRoot?: string } = {},
 ): Promise<KernelColdStart> {
   const runs = options.runs ?? 3;
-  const kernelMain = join(options.packageRoot ?? defaultPackageRoot(), "lib", "kernel", "main.js");
+  const packageRoot = options.packageRoot ?? defaultPackageRoot();
+  const kernelMain = join(packageRoot, "lib", "kernel", "main.js");
+  const spec = await splatbookKernelSpec({ packageRoot, kernelMain });
   const info: number[] = [];
   const first: number[] = [];
   const imports: number[] = [];
   for (let i = 0; i < runs; i++) {
     const spawned = performance.now();
-    const k = await launchKernel({ kernelMain, cwd: options.cwd });
+    const k = await startKernel({ spec, cwd: options.cwd });
     try {
       info.push(k.kernelInfoMs);
-      const a = await k.client.execute("1 + 1");
-      if (a.reply.content.status !== "ok") throw new Error("first cell failed");
+      const a = await k.execute("1 + 1");
+      if (a.reply?.content.status !== "ok") throw new Error("first cell failed");
       first.push(performance.now() - spawned);
       const t = performance.now();
-      const b = await k.client.execute(
-        'import { SplatbookError } from "splatbook";\nSplatbookError.name',
-      );
-      if (b.reply.content.status !== "ok") {
-        throw new Error(`importing splatbook failed: ${JSON.stringify(b.reply.content)}`);
+      const b = await k.execute('import { SplatbookError } from "splatbook";\nSplatbookError.name');
+      if (b.reply?.content.status !== "ok") {
+        throw new Error(`importing splatbook failed: ${JSON.stringify(b.reply?.content)}`);
       }
       imports.push(performance.now() - t);
     } finally {
-      await k.dispose();
+      await k.shutdown();
     }
   }
   return {

@@ -1,38 +1,32 @@
 /**
  * Runs cells: tslab's converter type-checks and transpiles each cell against the declarations of
- * earlier cells (cross-cell variables, top-level await, completion, inspection); this module runs
- * the result in the kernel's context, races it against the cell's abort signal and maps errors
- * back to cell lines.
+ * earlier cells (with the kernel's own source preparation and transforms, see cellSource.ts and
+ * cellTransforms.ts); this module runs the result in the kernel's context with the shared
+ * top-level scope, races it against the cell's abort signal and maps errors back to cell lines.
  */
-import Module, { createRequire } from "node:module";
-import { dirname, extname, join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import vm from "node:vm";
 import { InterruptedError } from "../util/errors.js";
-import {
-  loadTsHost,
-  splitSourceMaps,
-  type TslabConverter,
-  type TslabConvertResult,
-  type TslabDiagnostic,
-  type TsHost,
-} from "./tsHost.js";
+import { createCellBindings, type CellBindings } from "./bindings.js";
+import { carryOverDeclarations } from "./cellDeclarations.js";
+import { createCellRequire, type CellRequire } from "./cellRequire.js";
+import { hasTopLevelAwait, parseCell, prepareCellSource, topLevelNames } from "./cellSource.js";
+import { BINDINGS_PARAM } from "./cellTransforms.js";
+import { isCompleteCode, type IsCompleteResult } from "./isComplete.js";
+import { loadTsHost, splitSourceMaps, type TslabConverter, type TsHost } from "./tsHost.js";
 import {
   CellRegistry,
   formatCompileError,
   formatRuntimeError,
   type ErrorContent,
 } from "./traceback.js";
+import type { CellSourceMaps } from "./tsHost.js";
 
 /** What running one cell produced. */
-export type ExecuteOutcome =
+export type CellOutcome =
   | { status: "ok"; hasValue: boolean; value?: unknown }
   | { status: "error"; error: ErrorContent; interrupted: boolean };
-
-/** is_complete_reply content. */
-export interface IsCompleteResult {
-  status: "complete" | "incomplete" | "invalid";
-  indent?: string;
-}
 
 /** complete_reply fields. */
 export interface CompletionResult {
@@ -41,9 +35,10 @@ export interface CompletionResult {
   cursor_end: number;
 }
 
+/** Compiles and runs cells, and answers completion, inspection and is_complete for them. */
 export interface CellExecutor {
   /** Converts and runs `code`; `label` names it in tracebacks ("Cell In[3]"). */
-  execute(code: string, label: string, signal: AbortSignal): Promise<ExecuteOutcome>;
+  execute(code: string, label: string, signal: AbortSignal): Promise<CellOutcome>;
   complete(code: string, cursor: number): CompletionResult;
   /** Plain-text quick info at the cursor, or undefined when there is nothing to show. */
   inspect(code: string, cursor: number): string | undefined;
@@ -60,131 +55,47 @@ export interface CellExecutorOptions {
   onTslabDisplay(content: Record<string, unknown>, update: boolean): void;
 }
 
-/** The global the generated wrapper reads `exports` and `require` from. */
+/** A cell converted and ready to run. */
+interface CompiledCell {
+  js: string;
+  maps: CellSourceMaps;
+  isAsync: boolean;
+  /** Earlier cells' declarations once this cell has run. */
+  nextDecl: string;
+  lastExpressionVar?: string;
+}
+
+/** The global the generated wrapper reads its arguments from. */
 const CELL_GLOBAL = "__splatbook_cell__";
+/** The wrapper's opening line (also switching to strict mode, as an ES module would be). */
 const WRAPPER_LINES = 1;
 
 /** Creates the executor; loads tslab's compiler but builds the program lazily. */
 export function createCellExecutor(options: CellExecutorOptions): CellExecutor {
   const host = loadTsHost(options.packageRoot, options.cwd);
-  const tslabRequire = createRequire(join(options.packageRoot, "package.json"));
-  const tslabJupyter = createRequire(tslabRequire.resolve("tslab/dist/converter.js"))(
-    "./jupyter.js",
-  ) as { lastWriteDisplayData: unknown };
-  tslabJupyter.lastWriteDisplayData = options.onTslabDisplay;
-  const tslabPublic: unknown = tslabRequire("tslab");
-
-  let converter: TslabConverter | undefined;
-  const getConverter = () =>
-    (converter ??= host.converterModule.createConverter({ isJS: false, isBrowser: false }));
+  const converter = createConverterHandle(host);
   const cells = new CellRegistry();
-  const sideOutputs = new Map<string, string>();
-  const sideModules = new Map<string, NodeJS.Module>();
-  const values: Record<string, unknown> = {};
-  const exportsProxy = new Proxy(values, {
-    // TypeScript emits named imports as defineProperty getters; keep them rebindable values.
-    defineProperty(target, prop, attrs) {
-      if (prop === "__esModule") return true;
-      (target as Record<string | symbol, unknown>)[prop] = attrs.get ? attrs.get() : attrs.value;
-      return true;
-    },
+  const bindings = createCellBindings();
+  const cellRequire = createCellRequire({
+    cwd: options.cwd,
+    packageRoot: options.packageRoot,
+    tslabPublic: connectTslabDisplay(options),
   });
-  const cellRequire = makeRequire(options.cwd);
-  (globalThis as Record<string, unknown>)[CELL_GLOBAL] = {
-    exports: exportsProxy,
-    require: cellRequire,
-  };
+  installCellGlobal(bindings, cellRequire);
   let prevDecl = "";
   let seq = 0;
 
-  function makeRequire(dir: string): NodeJS.Require {
-    const base = createRequire(join(dir, "__cell__.js"));
-    const self = createRequire(join(options.packageRoot, "package.json"));
-    const req = ((id: string) => {
-      if (id === "tslab") return tslabPublic;
-      if (id.startsWith("./") || id.startsWith("../")) {
-        const side = requireSideOutput(dir, id);
-        if (side !== undefined) return side;
-      }
-      if (id === "splatbook" || id.startsWith("splatbook/")) {
-        // A locally installed splatbook wins, as Node would have it; else this package.
-        try {
-          return base(id);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw err;
-          return self(id);
-        }
-      }
-      return base(id);
-    }) as NodeJS.Require;
-    return Object.assign(req, { resolve: base.resolve, cache: base.cache, main: base.main });
-  }
-
-  function requireSideOutput(dir: string, id: string): unknown {
-    let file = resolve(dir, id);
-    if (extname(file) === "") file += ".js";
-    const cached = sideModules.get(file);
-    if (cached) return cached.exports;
-    const code = sideOutputs.get(file);
-    if (code === undefined) return undefined;
-    const mod = new Module(file) as NodeJS.Module & {
-      _compile(code: string, file: string): void;
-      paths: string[];
-    };
-    mod.filename = file;
-    mod.paths = (Module as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(
-      dirname(file),
-    );
-    mod.require = makeRequire(dirname(file));
-    sideModules.set(file, mod);
-    mod._compile(splitSourceMaps(code).code, file);
-    return mod.exports;
-  }
-
-  async function execute(
-    code: string,
-    label: string,
-    signal: AbortSignal,
-  ): Promise<ExecuteOutcome> {
-    const meta = host.getCodeMetadata(code);
-    if (meta.mode === "browser") {
-      return compileFailure("browser-mode cells (/** @browser */) are not supported", label);
-    }
-    if (meta.module) {
-      let diagnostics: TslabDiagnostic[];
-      try {
-        diagnostics = guarded(() => getConverter().addModule(meta.module!, code, meta));
-      } catch (err) {
-        return { status: "error", error: formatRuntimeError(err, cells), interrupted: false };
-      }
-      if (diagnostics.length > 0) {
-        return {
-          status: "error",
-          error: formatCompileError(diagnostics, label, code),
-          interrupted: false,
-        };
-      }
-      return { status: "ok", hasValue: false };
-    }
-    let converted: TslabConvertResult;
+  /** Prepares and converts a cell; an outcome when it cannot run. */
+  function compile(code: string, label: string): CompiledCell | CellOutcome {
+    const prepared = prepareCellSource(host.ts, code);
+    if (!prepared.ok) return compileFailure(prepared.message, `${label}, line ${prepared.line}`);
+    let converted;
     try {
-      converted = guarded(() => getConverter().convert(prevDecl, code));
+      converted = converter.call((c) => c.convert(prevDecl, prepared.code));
     } catch (err) {
       return { status: "error", error: formatRuntimeError(err, cells), interrupted: false };
     }
-    // A SIGINT that arrived while the compiler ran is only seen once the event loop turns.
-    await new Promise((r) => setImmediate(r));
-    if (signal.aborted) {
-      return {
-        status: "error",
-        error: formatRuntimeError(signal.reason, cells),
-        interrupted: true,
-      };
-    }
-    for (const out of converted.sideOutputs ?? []) {
-      sideModules.delete(out.path);
-      sideOutputs.set(out.path, out.data);
-    }
+    cellRequire.addLocalModules(converted.sideOutputs ?? []);
     if (converted.diagnostics.length > 0) {
       return {
         status: "error",
@@ -192,90 +103,164 @@ export function createCellExecutor(options: CellExecutorOptions): CellExecutor {
         interrupted: false,
       };
     }
-    if (!converted.output) {
-      prevDecl = converted.declOutput ?? "";
-      return { status: "ok", hasValue: false };
-    }
-    const { code: js, maps } = splitSourceMaps(converted.output);
-    const filename = `splatbook-cell-${++seq}.js`;
-    cells.add({ filename, label, source: code, maps, wrapperLines: WRAPPER_LINES });
-    const opener = converted.hasToplevelAwait
-      ? "(async function (exports, require) {\n"
-      : "(function (exports, require) {\n";
-    const script = `${opener}${js}\n})(${CELL_GLOBAL}.exports, ${CELL_GLOBAL}.require);`;
-    try {
-      const ran: unknown = vm.runInThisContext(script, { filename, breakOnSigint: true });
-      if (converted.hasToplevelAwait) await raceAbort(ran as Promise<unknown>, signal);
-    } catch (err) {
-      // Declarations that ran stay visible to later cells, as in other kernels.
-      prevDecl = converted.declOutput ?? prevDecl;
-      const interrupted =
-        err instanceof InterruptedError ||
-        (err as NodeJS.ErrnoException)?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
-      const shown =
-        interrupted && !(err instanceof InterruptedError) ? new InterruptedError("SIGINT") : err;
-      return { status: "error", error: formatRuntimeError(shown, cells), interrupted };
-    }
-    prevDecl = converted.declOutput ?? "";
-    const lastVar = converted.lastExpressionVar;
-    if (lastVar === undefined || !(lastVar in values)) return { status: "ok", hasValue: false };
-    const value = values[lastVar];
-    delete values[lastVar];
-    return { status: "ok", hasValue: value !== undefined, value };
-  }
-
-  /**
-   * Runs a compiler call; if tslab's converter throws (its watch state is then unusable, e.g.
-   * after an interrupt landed inside it), drops it so the next call builds a fresh one.
-   */
-  function guarded<T>(call: () => T): T {
-    try {
-      return call();
-    } catch (err) {
-      try {
-        converter?.close();
-      } catch {
-        // already broken
-      }
-      converter = undefined;
-      throw new Error(`TypeScript compiler failed and will be rebuilt: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-  }
-
-  function compileFailure(message: string, label: string): ExecuteOutcome {
+    const file = parseCell(host.ts, prepared.code);
+    const declared = topLevelNames(host.ts, file);
+    const nextDecl = carryOverDeclarations(host.ts, prevDecl, converted.declOutput ?? "", declared);
+    const { code: js, maps } = splitSourceMaps(converted.output ?? "");
     return {
-      status: "error",
-      error: {
-        ename: "CompileError",
-        evalue: message,
-        traceback: [`CompileError: ${message} (${label})`],
-      },
-      interrupted: false,
+      js,
+      maps,
+      isAsync: converted.hasToplevelAwait === true || hasTopLevelAwait(host.ts, file),
+      nextDecl,
+      lastExpressionVar: converted.lastExpressionVar,
     };
   }
 
+  /** Runs a converted cell; its declarations stay visible to later cells even if it throws. */
+  async function run(
+    cell: CompiledCell,
+    code: string,
+    label: string,
+    signal: AbortSignal,
+  ): Promise<CellOutcome> {
+    const filename = `splatbook-cell-${++seq}.js`;
+    cells.add({ filename, label, source: code, maps: cell.maps, wrapperLines: WRAPPER_LINES });
+    const params = `exports, require, ${BINDINGS_PARAM}`;
+    const opener = `(${cell.isAsync ? "async " : ""}function (${params}) { "use strict";\n`;
+    const args = `${CELL_GLOBAL}.exports, ${CELL_GLOBAL}.require, ${CELL_GLOBAL}.bindings`;
+    const script = `${opener}${cell.js}\n})(${args});`;
+    prevDecl = cell.nextDecl;
+    const last = cell.lastExpressionVar;
+    try {
+      const ran: unknown = vm.runInThisContext(script, { filename, breakOnSigint: true });
+      if (cell.isAsync) await raceAbort(ran as Promise<unknown>, signal);
+    } catch (err) {
+      if (last) bindings.take(last);
+      return runtimeFailure(err, cells);
+    }
+    const result = last ? bindings.take(last) : { found: false as const };
+    if (!result.found) return { status: "ok", hasValue: false };
+    return { status: "ok", hasValue: result.value !== undefined, value: result.value };
+  }
+
+  /** A `/** @module name *\/` cell: a module other cells import, compiled but not run. */
+  function addModule(name: string, code: string, meta: unknown, label: string): CellOutcome {
+    let diagnostics;
+    try {
+      diagnostics = converter.call((c) => c.addModule(name, code, meta));
+    } catch (err) {
+      return { status: "error", error: formatRuntimeError(err, cells), interrupted: false };
+    }
+    if (diagnostics.length === 0) return { status: "ok", hasValue: false };
+    const error = formatCompileError(diagnostics, label, code);
+    return { status: "error", error, interrupted: false };
+  }
+
   return {
-    execute,
+    async execute(code, label, signal) {
+      const meta = host.getCodeMetadata(code);
+      if (meta.mode === "browser") {
+        return compileFailure("browser-mode cells (/** @browser */) are not supported", label);
+      }
+      if (meta.module) return addModule(meta.module, code, meta, label);
+      const compiled = compile(code, label);
+      if ("status" in compiled) return compiled;
+      // A SIGINT that arrived while the compiler ran is only seen once the event loop turns.
+      await new Promise((r) => setImmediate(r));
+      if (signal.aborted) {
+        return {
+          status: "error",
+          error: formatRuntimeError(signal.reason, cells),
+          interrupted: true,
+        };
+      }
+      return run(compiled, code, label, signal);
+    },
     complete(code, cursor) {
-      const info = guarded(() => getConverter().complete(prevDecl, code, cursor));
+      const info = converter.call((c) => c.complete(prevDecl, code, cursor));
       return { matches: info.candidates, cursor_start: info.start, cursor_end: info.end };
     },
     inspect(code, cursor) {
-      const info = guarded(() => getConverter().inspect(prevDecl, code, cursor));
+      const info = converter.call((c) => c.inspect(prevDecl, code, cursor));
       if (!info) return undefined;
-      const text = host.printQuickInfo(info);
-      return text || undefined;
+      return host.printQuickInfo(info) || undefined;
     },
     isComplete: (code) => isCompleteCode(host, code),
     warmUp() {
       // Building the program and checking one trivial cell initialises the type checker.
-      guarded(() => getConverter().convert("", "0"));
+      converter.call((c) => c.convert("", "0"));
+    },
+    close: () => converter.close(),
+  };
+}
+
+/** tslab's converter, built on first use and rebuilt after it failed. */
+function createConverterHandle(host: TsHost) {
+  let converter: TslabConverter | undefined;
+  return {
+    /**
+     * Runs a compiler call; if tslab's converter throws (its watch state is then unusable, e.g.
+     * after an interrupt landed inside it), drops it so the next call builds a fresh one.
+     */
+    call<T>(fn: (c: TslabConverter) => T): T {
+      converter ??= host.converterModule.createConverter({ isJS: false, isBrowser: false });
+      try {
+        return fn(converter);
+      } catch (err) {
+        try {
+          converter.close();
+        } catch {
+          // already broken
+        }
+        converter = undefined;
+        throw new Error(
+          `TypeScript compiler failed and will be rebuilt: ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
     },
     close() {
       converter?.close();
     },
+  };
+}
+
+/** Points tslab's display functions at the kernel; returns tslab's public module for cells. */
+function connectTslabDisplay(options: CellExecutorOptions): unknown {
+  const tslabRequire = createRequire(join(options.packageRoot, "package.json"));
+  const tslabJupyter = createRequire(tslabRequire.resolve("tslab/dist/converter.js"))(
+    "./jupyter.js",
+  ) as { lastWriteDisplayData: unknown };
+  tslabJupyter.lastWriteDisplayData = options.onTslabDisplay;
+  return tslabRequire("tslab");
+}
+
+function installCellGlobal(bindings: CellBindings, cellRequire: CellRequire): void {
+  (globalThis as Record<string, unknown>)[CELL_GLOBAL] = {
+    exports: bindings.scope,
+    require: cellRequire.require,
+    bindings,
+  };
+}
+
+function runtimeFailure(err: unknown, cells: CellRegistry): CellOutcome {
+  const interrupted =
+    err instanceof InterruptedError ||
+    (err as NodeJS.ErrnoException)?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+  const shown =
+    interrupted && !(err instanceof InterruptedError) ? new InterruptedError("SIGINT") : err;
+  return { status: "error", error: formatRuntimeError(shown, cells), interrupted };
+}
+
+function compileFailure(message: string, where: string): CellOutcome {
+  return {
+    status: "error",
+    error: {
+      ename: "CompileError",
+      evalue: message,
+      traceback: [`CompileError: ${message} (${where})`],
+    },
+    interrupted: false,
   };
 }
 
@@ -300,43 +285,4 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
-}
-
-/**
- * Classifies code for is_complete: a parse error at the very end that expects more input means
- * "incomplete" (with a suggested indent), any other parse error "invalid". Two trailing blank
- * lines force "complete", so a console can always submit.
- */
-export function isCompleteCode(host: TsHost, code: string): IsCompleteResult {
-  if (/(^|\n)[ \t]*\n[ \t]*$/.test(code) && code.trim() !== "") return { status: "complete" };
-  const ts = host.ts;
-  const file = ts.createSourceFile(
-    "cell.ts",
-    code,
-    ts.ScriptTarget.Latest,
-    false,
-    ts.ScriptKind.TS,
-  );
-  const diagnostics: { start: number; length: number; messageText: unknown }[] =
-    file.parseDiagnostics ?? [];
-  if (diagnostics.length === 0) return { status: "complete" };
-  const atEnd = diagnostics.some(
-    (d) =>
-      d.start >= code.trimEnd().length &&
-      typeof d.messageText === "string" &&
-      /expected\.$/.test(d.messageText),
-  );
-  const unterminated = diagnostics.some(
-    (d) =>
-      typeof d.messageText === "string" && /^Unterminated template literal/.test(d.messageText),
-  );
-  if (atEnd || unterminated) return { status: "incomplete", indent: nextIndent(code) };
-  return { status: "invalid" };
-}
-
-/** Indent for the next line: the current one's, plus two spaces after an opening bracket. */
-function nextIndent(code: string): string {
-  const line = /[^\n]*$/.exec(code)?.[0] ?? "";
-  const current = /^\s*/.exec(line)?.[0] ?? "";
-  return /[{([]\s*$/.test(line) ? current + "  " : current;
 }

@@ -9,7 +9,7 @@ import { InterruptedError } from "../util/errors.js";
 import type { CellExecutor } from "./executor.js";
 import { History, type HistoryQuery } from "./history.js";
 import { toMimeBundle } from "./mimeBundle.js";
-import type { KernelHooks } from "./runtime.js";
+import type { KernelHooks } from "../jupyter/runtime.js";
 import type { KernelServer, RequestContext, RequestHandler } from "./server.js";
 import { PROTOCOL_VERSION, type Message } from "../jupyter/wire.js";
 

@@ -10,7 +10,7 @@ import { isExpectedError } from "../util/errors.js";
 import { readConnectionFile } from "../jupyter/connection.js";
 import { createCellExecutor } from "./executor.js";
 import { createKernel } from "./kernel.js";
-import { installKernelHooks } from "./runtime.js";
+import { installKernelHooks } from "../jupyter/runtime.js";
 import { startKernelServer, type KernelServer } from "./server.js";
 import { createSigner } from "../jupyter/wire.js";
 

@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { MIME_BUNDLE, type MimeBundle } from "./runtime.js";
+import { MIME_BUNDLE, type MimeBundle } from "../jupyter/runtime.js";
 
 /** text/plain for a value: Node's inspect, no colours, bounded depth. */
 export function plainText(value: unknown): string {

@@ -4,12 +4,17 @@
  * be patched in place):
  *  - source maps: the watch program emits inline source maps and the ES→CommonJS step keeps both
  *    maps in a trailing comment, so runtime errors map back to cell lines (see traceback.ts);
+ *  - cell transforms: every emit of the converter's program gets cellTransforms.ts's `after`
+ *    transform, and the CommonJS step its prologue transform (sharing names across cells);
  *  - the `splatbook` package: `<cwd>/node_modules/splatbook` is made to appear as this package,
  *    so cells type-check `import { Job } from "splatbook"` without a local install.
  */
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, sep } from "node:path";
+import type * as TS from "typescript";
+import type { TsModule } from "./cellSource.js";
+import { cellModuleTransform, dropExportsPrologue, type CellFiles } from "./cellTransforms.js";
 
 /** The trailing comment the CommonJS step appends: `//# splatbook-maps <json>`. */
 export const MAPS_MARKER = "//# splatbook-maps ";
@@ -59,8 +64,8 @@ export interface TslabConverter {
 
 /** The loaded compiler pieces. */
 export interface TsHost {
-  /** tslab's TypeScript module (any: its types would clash with the project's TypeScript). */
-  ts: any;
+  /** tslab's TypeScript module (its own version, typed with the project's declarations). */
+  ts: TsModule;
   converterModule: TslabConverterModule;
   /** tslab's quick-info printer (dist/inspect.js). */
   printQuickInfo(info: unknown): string;
@@ -94,22 +99,25 @@ export function loadTsHost(packageRoot: string, cwd: string): TsHost {
   }
   const override = (key: string, value: unknown) =>
     Object.defineProperty(patched, key, { enumerable: true, value });
-  override("createWatchCompilerHost", (files: string[], options: object, ...rest: unknown[]) =>
-    real.createWatchCompilerHost(
+  override("createWatchCompilerHost", (files: string[], options: object, ...rest: unknown[]) => {
+    const host = real.createWatchCompilerHost(
       files,
       // Only @types/node is global in cells: a project's other @types (test libraries, …) would
       // only slow start-up; packages a cell imports still bring their own types.
       { ...options, inlineSourceMap: true, types: ["node"] },
       ...rest,
-    ),
-  );
-  override("transpileModule", (input: string, options: { compilerOptions?: object }) => {
+    );
+    addCellTransforms(real, host);
+    return host;
+  });
+  override("transpileModule", (input: string, options: TS.TranspileOptions) => {
     const m = INLINE_MAP.exec(input);
     const esm = m ? Buffer.from(m[1]!, "base64").toString("utf8") : undefined;
     const source = m ? input.slice(0, m.index) : input;
     const result = real.transpileModule(source, {
       ...options,
       compilerOptions: { ...options.compilerOptions, sourceMap: true, inlineSourceMap: false },
+      transformers: { after: [dropExportsPrologue(real)] },
     });
     const maps: CellSourceMaps = { esm, cjs: result.sourceMapText };
     const text = String(result.outputText).replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, "");
@@ -128,6 +136,40 @@ export function loadTsHost(packageRoot: string, cwd: string): TsHost {
     getCodeMetadata: fromTslab("./metadata.js").getCodeMetadata,
   };
   return loaded;
+}
+
+/** tslab's file names: the cell (`__tslab__.ts`) and earlier cells' declarations. */
+const CELL_FILES: CellFiles = {
+  isCell: (fileName) => fileName.endsWith("/__tslab__.ts"),
+  isEarlierCells: (fileName) => fileName.endsWith("/__prev__.d.ts"),
+};
+
+/**
+ * Wraps `emit` of every program the watch host creates (tslab keeps the latest one as its
+ * `builder`), adding the cell transform after tslab's own `after` transforms: those pick the
+ * last expression, which must come before the statements ours appends.
+ */
+function addCellTransforms(ts: TsModule, host: { afterProgramCreate?: unknown }): void {
+  type Builder = TS.EmitAndSemanticDiagnosticsBuilderProgram;
+  let callback: ((b: Builder) => void) | undefined;
+  Object.defineProperty(host, "afterProgramCreate", {
+    configurable: true,
+    enumerable: true,
+    get: () => callback && ((b: Builder) => callback!(withCellTransforms(ts, b))),
+    set: (fn: (b: Builder) => void) => {
+      callback = fn;
+    },
+  });
+}
+
+function withCellTransforms<B extends TS.BuilderProgram>(ts: TsModule, builder: B): B {
+  const emit = builder.emit.bind(builder);
+  builder.emit = (file, write, token, dtsOnly, transformers) => {
+    const cell = cellModuleTransform(ts, builder.getProgram().getTypeChecker(), CELL_FILES);
+    const after = [...(transformers?.after ?? []), cell];
+    return emit(file, write, token, dtsOnly, { ...transformers, after });
+  };
+  return builder;
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   type SplatPayload,
   type TrainingPayload,
 } from "../contracts/mime.js";
-import type { MimeBundle } from "../kernel/runtime.js";
+import type { MimeBundle } from "../jupyter/runtime.js";
 import { completeSplatPayload } from "./payloads.js";
 
 /** Escapes text for HTML element content and attribute values. */

@@ -14,7 +14,7 @@ import { checkNamedParams, mergeParams, type ParamValues } from "../engine/jobPa
 import { loadStageTable } from "../engine/stageTable.js";
 import type { PlyExportResult } from "../export/plyExport.stage.js";
 import type { SplatExportResult } from "../export/splatExport.stage.js";
-import { MIME_BUNDLE, display, getCellAbortSignal, type MimeBundle } from "../kernel/runtime.js";
+import { MIME_BUNDLE, display, getCellAbortSignal, type MimeBundle } from "../jupyter/runtime.js";
 import type { ColmapReconstructionResult } from "../sfm/colmapReconstruction.stage.js";
 import type { TrainingStageResult } from "../train/training.stage.js";
 import { SplatbookError } from "../util/errors.js";

@@ -2,7 +2,7 @@ import type { Checkpoint } from "../contracts/checkpoint.js";
 import type { ProgressPayload } from "../contracts/mime.js";
 import { STAGES, type StageName } from "../contracts/stages.js";
 import type { JobEvent } from "../contracts/events.js";
-import { display, type DisplayHandle } from "../kernel/runtime.js";
+import { display, type DisplayHandle } from "../jupyter/runtime.js";
 import { progressBundle, trainingBundle } from "./bundles.js";
 import {
   progressPayloadFromCheckpoint,

@@ -8,19 +8,6 @@ export {
   type RunFailure,
 } from "./runNotebook.js";
 export {
-  startKernel,
-  type KernelClient,
-  type ExecuteOutcome,
-  type StartKernelOptions,
-} from "./client.js";
-export {
-  findKernelSpec,
-  listKernelSpecs,
-  jupyterDataPaths,
-  readKernelSpec,
-  type KernelSpec,
-} from "./kernelspec.js";
-export {
   parseParameterValue,
   parseYamlParameters,
   typescriptParameterCell,

@@ -1,23 +1,29 @@
-import { readFileSync, statSync } from "node:fs";
+/**
+ * `splatbook run`: a notebook executed headless, papermill-style, in named steps: read the
+ * notebook and find its kernel, inject parameters and papermill's metadata, start the kernel,
+ * run the cells (runCells.ts), mark a failure the way papermill does, save.
+ */
+import { statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { startKernel, type RunningKernel } from "../jupyter/kernelProcess.js";
+import { findKernelSpec, jupyterDataPaths, type KernelSpec } from "../jupyter/kernelspecs.js";
 import { SplatbookError } from "../util/errors.js";
-import { startKernel, type ExecuteOutcome, type KernelClient } from "./client.js";
 import { injectParameters } from "./injection.js";
-import { findKernelSpec, jupyterDataPaths } from "./kernelspec.js";
 import {
   insertErrorMarkers,
   readNotebook,
   removeErrorMarkers,
-  sourceText,
   upgradeToCellIds,
   writeNotebook,
   type Notebook,
-  type NotebookCell,
 } from "./notebook.js";
-import { createOutputCollector, type NotebookOutput } from "./outputs.js";
+import { createNotebookSaver } from "./notebookSaver.js";
+import { addRunMetadata, markRunEnd, markRunStart, type RunMetadata } from "./papermillMetadata.js";
 import type { Parameters } from "./parameters.js";
-import { createRunProgress, type RunProgress } from "./progress.js";
+import { runCells, type RunFailure } from "./runCells.js";
+import { createRunProgress, type RunProgress } from "./runProgress.js";
+
+export type { RunFailure } from "./runCells.js";
 
 /** Options for {@link runNotebook} (the `splatbook run` flags). */
 export interface RunNotebookOptions {
@@ -47,17 +53,6 @@ export interface RunNotebookOptions {
   autosaveEveryS?: number;
 }
 
-/** The failing cell of a run. */
-export interface RunFailure {
-  /** Index in the output notebook's cells (error marker cells included). */
-  cellIndex: number;
-  /** Index among the executed cells (injected cell included, error markers not). */
-  executedIndex: number;
-  executionCount: number | null;
-  ename: string;
-  evalue: string;
-}
-
 /** What {@link runNotebook} did. */
 export interface RunNotebookResult {
   outputPath: string;
@@ -71,15 +66,6 @@ export interface RunNotebookResult {
   /** Seconds per executed cell, by cell index (before error markers were inserted). */
   cellDurationsS: number[];
 }
-
-const VERSION = (() => {
-  try {
-    const pkg = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "package.json");
-    return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
-})();
 
 /** The default output path: `<stem>.out.ipynb` next to the input. */
 export function defaultOutputPath(input: string): string {
@@ -99,10 +85,6 @@ export function describeFailure(result: RunNotebookResult): string {
   );
 }
 
-const now = () => new Date().toISOString();
-const seconds = (fromIso: string, toIso: string) =>
-  (Date.parse(toIso) - Date.parse(fromIso)) / 1000;
-
 /**
  * Runs a notebook headless, papermill-style: injects parameters, executes every code cell in
  * order on the kernelspec's kernel, and writes the output notebook (atomically) at the start,
@@ -112,12 +94,65 @@ const seconds = (fromIso: string, toIso: string) =>
  */
 export async function runNotebook(options: RunNotebookOptions): Promise<RunNotebookResult> {
   const t0 = Date.now();
+  const progress = createRunProgress(options.progress ?? "auto");
+  const run = await prepareRun(options, progress);
+  const { nb, outputPath } = run;
+  if (options.prepareOnly) {
+    await writeNotebook(outputPath, nb);
+    const durationS = (Date.now() - t0) / 1000;
+    return {
+      outputPath,
+      notebook: nb,
+      status: "prepared",
+      kernelStartS: 0,
+      durationS,
+      cellDurationsS: [],
+    };
+  }
+  const startTime = markRunStart(nb, run.pm);
+  const saver = createNotebookSaver(outputPath, nb);
+  await saver.save();
+  const kernelLaunch = Date.now();
+  const kernel = await startRunKernel(options, run.spec, progress);
+  const kernelStartS = (Date.now() - kernelLaunch) / 1000;
+  recordKernel(nb, kernel, run.language);
+  let loop;
+  try {
+    loop = await runCells(nb, kernel, { ...options, pm: run.pm, saver, progress });
+  } finally {
+    await kernel.shutdown();
+  }
+  markRunEnd(run.pm, startTime);
+  const { failure, cellDurationsS } = loop;
+  if (failure) {
+    insertErrorMarkers(nb, failure.cellIndex);
+    // Indexes shift by the top marker and the anchor before the failing cell.
+    failure.cellIndex += 2;
+  }
+  await saver.save();
+  const status = failure ? "failed" : "completed";
+  const durationS = (Date.now() - t0) / 1000;
+  return { outputPath, notebook: nb, status, failure, kernelStartS, durationS, cellDurationsS };
+}
+
+/** A notebook read and made ready to run: its kernelspec found and parameters injected. */
+interface PreparedRun {
+  nb: Notebook;
+  outputPath: string;
+  spec: KernelSpec;
+  language: string;
+  pm: RunMetadata;
+}
+
+async function prepareRun(
+  options: RunNotebookOptions,
+  progress: RunProgress,
+): Promise<PreparedRun> {
   const input = resolve(options.input);
   const outputPath = resolve(options.output ?? defaultOutputPath(input));
   const nb = await readNotebook(input);
   removeErrorMarkers(nb);
   upgradeToCellIds(nb);
-
   const kernelName = options.kernelName ?? nb.metadata.kernelspec?.name;
   if (!kernelName) {
     throw new SplatbookError(`${input}: no metadata.kernelspec.name; pass --kernel NAME`, {
@@ -127,249 +162,43 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunNoteb
   const spec = await findKernelSpec(kernelName, options.dataPaths ?? jupyterDataPaths());
   const language =
     spec.language || nb.metadata.kernelspec?.language || nb.metadata.language_info?.name || "";
-  const progress = createRunProgress(options.progress ?? "auto");
-
-  const params = options.parameters ?? {};
-  if (Object.keys(params).length > 0) {
-    const injected = injectParameters(nb, params, language, input);
+  const parameters = options.parameters ?? {};
+  if (Object.keys(parameters).length > 0) {
+    const injected = injectParameters(nb, parameters, language, input);
     if (injected.warning) progress.log(`warning: ${injected.warning}`);
   }
-  const pm: Record<string, unknown> = {
-    default_parameters: {},
-    parameters: params,
-    environment_variables: {},
-    version: VERSION,
-    input_path: input,
-    output_path: outputPath,
-  };
-  nb.metadata.papermill = pm;
-  if (options.prepareOnly) {
-    await writeNotebook(outputPath, nb);
-    return {
-      outputPath,
-      notebook: nb,
-      status: "prepared",
-      kernelStartS: 0,
-      durationS: (Date.now() - t0) / 1000,
-      cellDurationsS: [],
-    };
-  }
+  const pm = addRunMetadata(nb, { parameters, inputPath: input, outputPath });
+  return { nb, outputPath, spec, language, pm };
+}
 
-  // papermill's notebook_start: clear outputs and counts, every cell pending.
-  const startTime = now();
-  Object.assign(pm, { start_time: startTime, end_time: null, duration: null, exception: null });
-  for (const cell of nb.cells) {
-    if (cell.cell_type === "code") {
-      cell.execution_count = null;
-      cell.outputs = [];
-    }
-    cell.metadata.papermill = {
-      exception: null,
-      start_time: null,
-      end_time: null,
-      duration: null,
-      status: "pending",
-    };
-  }
-  const saver = createSaver(outputPath, nb);
-  await saver.save();
-
+async function startRunKernel(
+  options: RunNotebookOptions,
+  spec: KernelSpec,
+  progress: RunProgress,
+): Promise<RunningKernel> {
   const cwd = resolve(options.cwd ?? process.cwd());
   if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
     throw new SplatbookError(`--cwd ${cwd}: not a directory`, { file: cwd });
   }
-  const kernelLaunch = Date.now();
-  const kernel = await startKernel({
+  return startKernel({
     spec,
     cwd,
     startTimeoutS: options.startTimeoutS,
     onKernelLog: options.logOutput ? (t) => progress.log(t.trimEnd()) : undefined,
   });
-  const kernelStartS = (Date.now() - kernelLaunch) / 1000;
-  // Like nbclient: the notebook records the kernel it actually ran on.
+}
+
+/** Like nbclient: the notebook records the kernel it actually ran on. */
+function recordKernel(nb: Notebook, kernel: RunningKernel, language: string): void {
   const languageInfo = kernel.info.language_info;
   if (languageInfo && typeof languageInfo === "object") {
     nb.metadata.language_info = languageInfo as { name?: string };
   }
-  if (nb.metadata.kernelspec?.name !== spec.name) {
+  if (nb.metadata.kernelspec?.name !== kernel.spec.name) {
     nb.metadata.kernelspec = {
-      name: spec.name,
-      display_name: spec.displayName,
-      language: language,
+      name: kernel.spec.name,
+      display_name: kernel.spec.displayName,
+      language,
     };
   }
-  const cellDurationsS: number[] = [];
-  let failure: RunFailure | undefined;
-  const onAbort = () => void kernel.interrupt();
-  options.signal?.addEventListener("abort", onAbort);
-  try {
-    progress.start(nb.cells.length);
-    const collector = createOutputCollector();
-    for (const [index, cell] of nb.cells.entries()) {
-      const meta = cell.metadata.papermill!;
-      meta.start_time = now();
-      meta.status = "running";
-      meta.exception = false;
-      progress.cellStarted(index, firstLine(cell));
-      await saver.save();
-
-      let outcome: ExecuteOutcome | undefined;
-      if (cell.cell_type === "code" && sourceText(cell).trim() !== "") {
-        if (options.signal?.aborted) {
-          outcome = { reply: undefined, timedOut: false, kernelDied: false, timing: {} };
-        } else {
-          outcome = await executeCell(kernel, cell, index, collector, options, saver, progress);
-        }
-      }
-      meta.end_time = now();
-      meta.duration = seconds(meta.start_time, meta.end_time);
-      cellDurationsS[index] = meta.duration;
-      const error = outcome && cellError(cell, outcome, options);
-      if (error) {
-        meta.status = "failed";
-        meta.exception = true;
-        pm.exception = true;
-        failure = {
-          cellIndex: index,
-          executedIndex: index,
-          executionCount: cell.execution_count ?? null,
-          ...error,
-        };
-      } else {
-        meta.status = "completed";
-      }
-      progress.cellDone(index, meta.status === "failed" ? "failed" : "completed", meta.duration);
-      await saver.save();
-      if (failure) break;
-    }
-  } finally {
-    options.signal?.removeEventListener("abort", onAbort);
-    progress.stop();
-    await kernel.shutdown();
-  }
-
-  pm.end_time = now();
-  pm.duration = seconds(startTime, pm.end_time as string);
-  if (failure) {
-    insertErrorMarkers(nb, failure.cellIndex);
-    // Indexes shift by the top marker and the anchor before the failing cell.
-    failure.cellIndex += 2;
-  }
-  await saver.save();
-  return {
-    outputPath,
-    notebook: nb,
-    status: failure ? "failed" : "completed",
-    failure,
-    kernelStartS,
-    durationS: (Date.now() - t0) / 1000,
-    cellDurationsS,
-  };
-}
-
-function firstLine(cell: NotebookCell): string {
-  return sourceText(cell).trim().split("\n")[0]!.slice(0, 40);
-}
-
-/** Executes one code cell, collecting outputs and nbclient timings into it. */
-async function executeCell(
-  kernel: KernelClient,
-  cell: NotebookCell,
-  index: number,
-  collector: ReturnType<typeof createOutputCollector>,
-  options: RunNotebookOptions,
-  saver: Saver,
-  progress: RunProgress,
-): Promise<ExecuteOutcome> {
-  const outputs: NotebookOutput[] = [];
-  cell.outputs = outputs;
-  collector.beginCell(index, outputs);
-  const outcome = await kernel.execute(
-    sourceText(cell),
-    (msg) => {
-      if (collector.handle(msg).length > 0) saver.saveSoon(options.autosaveEveryS ?? 10);
-      if (options.logOutput) logOutput(msg.header.msg_type, msg.content, progress);
-    },
-    { timeoutS: options.executionTimeoutS },
-  );
-  const count = outcome.reply?.execution_count;
-  cell.execution_count = typeof count === "number" ? count : null;
-  cell.metadata.execution = outcome.timing;
-  return outcome;
-}
-
-/** The cell's error, if it failed (kernel error, timeout, interrupt, or kernel death). */
-function cellError(
-  cell: NotebookCell,
-  outcome: ExecuteOutcome,
-  options: RunNotebookOptions,
-): { ename: string; evalue: string } | undefined {
-  const errorOutput = cell.outputs?.find((o) => o.output_type === "error");
-  const add = (ename: string, evalue: string) => {
-    // Only when the kernel sent no error itself: papermill's readers look for an error output.
-    if (!errorOutput) cell.outputs!.push({ output_type: "error", ename, evalue, traceback: [] });
-    return { ename, evalue };
-  };
-  if (outcome.timedOut) {
-    return add(
-      "CellTimeoutError",
-      `A cell timed out while it was being executed, after ${options.executionTimeoutS} seconds.`,
-    );
-  }
-  if (outcome.kernelDied) return add("DeadKernelError", "Kernel died while executing the cell");
-  if (options.signal?.aborted) return add("KeyboardInterrupt", "run interrupted");
-  const status = outcome.reply?.status;
-  if (status === "ok") return undefined;
-  if (status === "error") {
-    const c = outcome.reply!;
-    return add(String(c.ename ?? "Error"), String(c.evalue ?? ""));
-  }
-  return add("CellExecutionError", `execute_reply status ${String(status ?? "missing")}`);
-}
-
-function logOutput(type: string, c: Record<string, unknown>, progress: RunProgress): void {
-  if (type === "stream") progress.log(String(c.text ?? "").trimEnd());
-  else if (type === "error") {
-    progress.log(
-      (Array.isArray(c.traceback) ? c.traceback.join("\n") : String(c.evalue)).trimEnd(),
-    );
-  } else if (
-    type === "display_data" ||
-    type === "execute_result" ||
-    type === "update_display_data"
-  ) {
-    const text = (c.data as Record<string, unknown> | undefined)?.["text/plain"];
-    if (text !== undefined) progress.log(String(Array.isArray(text) ? text.join("") : text));
-  }
-}
-
-interface Saver {
-  /** Writes now (serialised with any write in flight). */
-  save(): Promise<void>;
-  /** Writes within `everyS` seconds of the last write (during long cells). */
-  saveSoon(everyS: number): void;
-}
-
-/** Serialises writes of the output notebook, so two atomic renames never race. */
-function createSaver(path: string, nb: Notebook): Saver {
-  let chain: Promise<void> = Promise.resolve();
-  let lastSave = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const save = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    chain = chain.then(async () => {
-      lastSave = Date.now();
-      await writeNotebook(path, nb);
-    });
-    return chain;
-  };
-  return {
-    save,
-    saveSoon(everyS) {
-      if (timer) return;
-      const wait = Math.max(0, lastSave + everyS * 1000 - Date.now());
-      timer = setTimeout(() => void save().catch(() => undefined), wait);
-    },
-  };
 }

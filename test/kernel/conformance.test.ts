@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installKernelSpec } from "../../src/kernel/kernelspec.js";
+import { installKernelSpec } from "../../src/kernel/kernelspecInstall.js";
 import { ensureKernelBuilt, ROOT } from "./helpers.js";
 
 const PYTHON = join(ROOT, ".venv", "bin", "python");

@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startKernel, type RunningKernel } from "../../src/jupyter/kernelProcess.js";
+import { splatbookKernelSpec } from "../../src/kernel/kernelspecInstall.js";
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -19,4 +21,13 @@ export function ensureKernelBuilt(): void {
     { encoding: "utf8" },
   );
   if (r.status !== 0) throw new Error(`kernel build failed:\n${r.stderr}`);
+}
+
+/**
+ * Starts the compiled kernel (lib/kernel/main.js, built from the current sources) in `cwd`,
+ * with the kernelspec `splatbook install` would write. Shut it down with `shutdown()`.
+ */
+export async function launchTestKernel(cwd?: string): Promise<RunningKernel> {
+  const spec = await splatbookKernelSpec({ packageRoot: ROOT, kernelMain: KERNEL_MAIN });
+  return startKernel({ spec, cwd });
 }

@@ -14,7 +14,7 @@ import {
   installKernelSpec,
   jupyterDataDir,
   uninstallKernelSpec,
-} from "../../src/kernel/kernelspec.js";
+} from "../../src/kernel/kernelspecInstall.js";
 import { SplatbookError } from "../../src/util/errors.js";
 import { ensureKernelBuilt, KERNEL_MAIN, ROOT } from "./helpers.js";
 

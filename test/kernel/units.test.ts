@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { History, globToRegExp } from "../../src/kernel/history.js";
 import { loadTsHost } from "../../src/kernel/tsHost.js";
-import { isCompleteCode } from "../../src/kernel/executor.js";
+import { isCompleteCode } from "../../src/kernel/isComplete.js";
 import { sourceExcerpt } from "../../src/kernel/traceback.js";
 import {
   createHeader,

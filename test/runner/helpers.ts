@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Notebook, NotebookCell } from "../../src/runner/notebook.js";
 import { runTsc } from "../engine/helpers.js";
+import { installKernelSpec } from "../../src/kernel/kernelspecInstall.js";
+import { ensureKernelBuilt } from "../kernel/helpers.js";
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -50,10 +52,9 @@ export function writeTestNotebook(
 export const CLI_OUT = join(ROOT, "node_modules", ".cache", "splatbook-runner-test");
 
 /** Compiles `entry` (and what it imports) with tsc into `outDir`, as an ES module package. */
-function compile(entry: string, outDir: string, allowTypeErrors = false): void {
+function compile(entry: string, outDir: string): void {
   const r = runTsc(entry, outDir, '{"type":"module","version":"0.0.0-test"}\n');
-  // tsc still emits on type errors; another helper's in-progress types need not stop a run test.
-  if (r.status !== 0 && !allowTypeErrors) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
+  if (r.status !== 0) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
 }
 
 /**
@@ -85,35 +86,13 @@ export function assertValidNotebook(...paths: string[]): void {
 }
 
 /**
- * A Jupyter data dir holding a `splatbook` kernelspec: the installed one when `splatbook install`
- * put one on the Jupyter path, else one made here that runs src/kernel/main.ts compiled from the
- * current sources (fields from kernel/kernel.json when the kernel ships one). Undefined when
- * the kernel sources are not there.
+ * A fresh Jupyter data dir holding the `splatbook` kernelspec, installed the way
+ * `splatbook install --prefix` does, for the kernel built from the current sources (lib/ is
+ * built first). Throws when either step fails, so a suite using it fails rather than skips.
  */
-export async function splatbookKernelDataDir(): Promise<string | undefined> {
-  const { jupyterDataPaths, listKernelSpecs } = await import("../../src/runner/kernelspec.js");
-  const installed = (await listKernelSpecs(jupyterDataPaths())).get("splatbook");
-  if (installed) return resolve(installed, "..", "..");
-  const main = join(ROOT, "src", "kernel", "main.ts");
-  if (!existsSync(main)) return undefined;
-  const out = join(ROOT, "node_modules", ".cache", "splatbook-runner-kernel");
-  compile(main, out, true);
-  if (!existsSync(join(out, "src", "kernel", "main.js"))) return undefined;
-  let template: Record<string, unknown> = {};
-  const shipped = join(ROOT, "kernel", "kernel.json");
-  if (existsSync(shipped))
-    template = JSON.parse(readFileSync(shipped, "utf8")) as Record<string, unknown>;
-  const data = mkdtempSync(join(tmpdir(), "runner-splatbook-ks-"));
-  mkdirSync(join(data, "kernels", "splatbook"), { recursive: true });
-  writeFileSync(
-    join(data, "kernels", "splatbook", "kernel.json"),
-    JSON.stringify({
-      display_name: "TypeScript (splatbook)",
-      language: "typescript",
-      interrupt_mode: "message",
-      ...template,
-      argv: [process.execPath, join(out, "src", "kernel", "main.js"), "{connection_file}"],
-    }),
-  );
-  return data;
+export async function splatbookKernelDataDir(): Promise<string> {
+  ensureKernelBuilt();
+  const prefix = mkdtempSync(join(tmpdir(), "runner-splatbook-ks-"));
+  await installKernelSpec({ scope: { kind: "prefix", prefix }, packageRoot: ROOT });
+  return join(prefix, "share", "jupyter");
 }

@@ -1,5 +1,6 @@
-// The runner, papermill and nbconvert against the real splatbook kernel: the installed kernelspec,
-// or the kernel built from src/kernel (see splatbookKernelDataDir); skipped only without sources.
+// The runner, papermill and nbconvert against the real splatbook kernel, built from the current
+// sources and installed into a temporary Jupyter data dir (splatbookKernelDataDir). A failure to
+// build or install it fails the suite.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -16,11 +17,11 @@ import {
 } from "./helpers.js";
 
 const dataDir = await splatbookKernelDataDir();
-const dataPaths = dataDir ? [dataDir] : [];
+const dataPaths = [dataDir];
 // jupyter_client must see the same kernelspec: pass its data dir explicitly.
 const env = {
   ...process.env,
-  JUPYTER_PATH: dataDir ?? "",
+  JUPYTER_PATH: dataDir,
   PATH: `${join(VENV, "bin")}:${process.env.PATH}`,
 };
 
@@ -40,7 +41,7 @@ function stepsNotebook(): string {
 const streamText = (nb: Notebook, i: number) =>
   nb.cells[i]!.outputs!.map((o) => (o.output_type === "stream" ? o.text : "")).join("");
 
-describe.skipIf(!dataDir)("splatbook kernel", () => {
+describe("splatbook kernel", () => {
   it("splatbook run -p steps 100: injected TypeScript cell, outputs, execute_result", async () => {
     const r = await runNotebook({
       input: stepsNotebook(),

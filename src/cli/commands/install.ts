@@ -10,7 +10,7 @@ import {
   installKernelSpec,
   uninstallKernelSpec,
   type InstallScope,
-} from "../../kernel/kernelspec.js";
+} from "../../kernel/kernelspecInstall.js";
 import { papermillInstallStep } from "../../runner/papermillPlugin.js";
 import {
   disableServerExtension,

@@ -1,8 +1,10 @@
 /**
- * The cell-facing side of the kernel: what code running in a notebook cell (and the splatbook
- * Job API) can ask of the kernel. Kept free of heavy imports because the public `splatbook`
- * module re-exports it. Outside a kernel every function degrades gracefully: the abort signal
- * never fires, displays are dropped, input is refused.
+ * The cell-facing side of a Jupyter kernel: what code running in a notebook cell (and the
+ * splatbook Job API) can ask of the kernel it runs in. The kernel fills it in at start
+ * ({@link installKernelHooks}, from src/kernel/main.ts); the notebook API only calls it, so
+ * neither depends on the other. Kept free of heavy imports because the public `splatbook` module
+ * re-exports it. Outside a kernel every function degrades gracefully: the abort signal never
+ * fires, displays are dropped, input is refused.
  */
 import { InterruptedError } from "../util/errors.js";
 
@@ -22,7 +24,7 @@ export interface DisplayHandle {
   update(data: MimeBundle, metadata?: Record<string, unknown>): void;
 }
 
-/** What the running kernel installs (see src/kernel/session.ts). */
+/** What the running kernel installs (src/kernel/kernel.ts implements them). */
 export interface KernelHooks {
   /** The running (or last) cell's abort signal. */
   cellSignal(): AbortSignal;

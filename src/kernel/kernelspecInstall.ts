@@ -1,15 +1,17 @@
 /**
- * The `splatbook` kernelspec: where Jupyter looks for it and how it is written and removed.
- * Locations follow `jupyter --paths`: the user data dir, `sys.prefix/share/jupyter` of the
- * Python that runs Jupyter, or an explicit prefix.
+ * Installing the `splatbook` kernelspec: where it is written and how it is removed (finding
+ * installed kernelspecs is src/jupyter/kernelspecs.ts). Locations follow `jupyter --paths`: the
+ * user data dir, `sys.prefix/share/jupyter` of the Python that runs Jupyter, or an explicit
+ * prefix.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SplatbookError } from "../util/errors.js";
+import { findJupyter, jupyterDataPaths, type KernelSpec } from "../jupyter/kernelspecs.js";
 
 /** The kernel name users select (`--kernel splatbook`, `-k splatbook`). */
 export const KERNEL_NAME = "splatbook";
@@ -30,18 +32,6 @@ export interface KernelSpecOptions {
 /** This package's folder (src/kernel or lib/kernel → ../..). */
 export function defaultPackageRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-}
-
-/** The `jupyter` executable: the project's .venv first, then PATH; undefined if none. */
-export function findJupyter(
-  packageRoot = defaultPackageRoot(),
-  env = process.env,
-): string | undefined {
-  const candidates = [join(packageRoot, ".venv", "bin", "jupyter")];
-  if (env.VIRTUAL_ENV) candidates.push(join(env.VIRTUAL_ENV, "bin", "jupyter"));
-  for (const dir of (env.PATH ?? "").split(delimiter))
-    if (dir) candidates.push(join(dir, "jupyter"));
-  return candidates.find((c) => existsSync(c));
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): string | undefined {
@@ -85,6 +75,7 @@ export function jupyterDataDir(
 export async function kernelSpecJson(
   packageRoot: string,
   node: string,
+  kernelMain = join(packageRoot, "lib", "kernel", "main.js"),
 ): Promise<Record<string, unknown>> {
   const templateFile = join(packageRoot, "kernel", "kernel.json");
   let template: string;
@@ -99,11 +90,30 @@ export async function kernelSpecJson(
     );
   }
   const spec = JSON.parse(template) as { argv: string[] } & Record<string, unknown>;
-  const kernelMain = join(packageRoot, "lib", "kernel", "main.js");
   spec.argv = spec.argv.map((a) =>
     a === "{node}" ? node : a === "{kernel_main}" ? kernelMain : a,
   );
   return spec;
+}
+
+/**
+ * The splatbook kernelspec as an installed copy would read, without installing it: tests and the
+ * start-up bench launch the kernel at `kernelMain` (default: this package's lib/kernel/main.js).
+ */
+export async function splatbookKernelSpec(
+  options: { packageRoot?: string; kernelMain?: string } = {},
+): Promise<KernelSpec> {
+  const root = options.packageRoot ?? defaultPackageRoot();
+  const json = await kernelSpecJson(root, process.execPath, options.kernelMain);
+  return {
+    name: KERNEL_NAME,
+    resourceDir: join(root, "kernel"),
+    argv: json.argv as string[],
+    displayName: String(json.display_name ?? KERNEL_NAME),
+    language: String(json.language ?? "typescript"),
+    interruptMode: json.interrupt_mode === "message" ? "message" : "signal",
+    env: (json.env ?? {}) as Record<string, string>,
+  };
 }
 
 /** Writes `<data dir>/kernels/splatbook/{kernel.json,logo-*.png}`; returns that folder. */
@@ -158,10 +168,7 @@ export function searchedDataDirs(packageRoot = defaultPackageRoot(), env = proce
       // fall through to the standard list
     }
   }
-  const dirs = (env.JUPYTER_PATH ?? "").split(delimiter).filter(Boolean);
-  dirs.push(jupyterDataDir({ kind: "user" }, packageRoot, env));
-  for (const prefix of [env.VIRTUAL_ENV, env.CONDA_PREFIX])
-    if (prefix) dirs.push(join(prefix, "share", "jupyter"));
-  dirs.push("/usr/local/share/jupyter", "/usr/share/jupyter");
-  return dirs;
+  return [
+    ...new Set([jupyterDataDir({ kind: "user" }, packageRoot, env), ...jupyterDataPaths(env)]),
+  ];
 }

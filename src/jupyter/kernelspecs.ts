@@ -1,3 +1,7 @@
+/**
+ * Installed kernelspecs, the way jupyter_client finds them: the Jupyter data directories, each
+ * `<data dir>/kernels/<name>/kernel.json`, and the command line a kernelspec launches.
+ */
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -18,9 +22,18 @@ export interface KernelSpec {
   env: Record<string, string>;
 }
 
-/** The repository root (two levels above lib/runner or src/runner). */
+/** The repository root (two levels above lib/jupyter or src/jupyter). */
 function packageRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+}
+
+/** The `jupyter` executable: the project's .venv first, then PATH; undefined if none. */
+export function findJupyter(root = packageRoot(), env = process.env): string | undefined {
+  const candidates = [join(root, ".venv", "bin", "jupyter")];
+  if (env.VIRTUAL_ENV) candidates.push(join(env.VIRTUAL_ENV, "bin", "jupyter"));
+  for (const dir of (env.PATH ?? "").split(delimiter))
+    if (dir) candidates.push(join(dir, "jupyter"));
+  return candidates.find((c) => existsSync(c));
 }
 
 /**

@@ -102,21 +102,10 @@ export async function connectKernel(connection: ConnectionInfo): Promise<KernelC
     content,
     buffers: [],
   });
-  const pump = async (socket: zmqTypes.Dealer | zmqTypes.Subscriber, route: Route) => {
-    try {
-      for await (const frames of socket) {
-        let msg: Message;
-        try {
-          msg = decodeMessage(frames, signer);
-        } catch {
-          continue; // malformed or badly signed: dropped, as the protocol requires
-        }
-        route(msg);
-      }
-    } catch (err) {
-      if (!inbox.closed) inbox.fail(new Error(`kernel socket closed: ${(err as Error).message}`));
-    }
-  };
+  const pump = (socket: zmqTypes.Dealer | zmqTypes.Subscriber, route: Route) =>
+    pumpSocket(socket, signer, route, (err) => {
+      if (!inbox.closed) inbox.fail(new Error(`kernel socket closed: ${err.message}`));
+    });
   void pump(sockets.shell, inbox.addReply);
   void pump(sockets.control, inbox.addReply);
   void pump(sockets.iopub, inbox.addIopub);
@@ -163,6 +152,28 @@ export async function connectKernel(connection: ConnectionInfo): Promise<KernelC
 
 type Route = (msg: Message) => void;
 
+/** Reads a socket, routing every well-signed message; `onEnd` gets the error that ended it. */
+async function pumpSocket(
+  socket: zmqTypes.Dealer | zmqTypes.Subscriber,
+  signer: Signer,
+  route: Route,
+  onEnd: (err: Error) => void,
+): Promise<void> {
+  try {
+    for await (const frames of socket) {
+      let msg: Message;
+      try {
+        msg = decodeMessage(frames, signer);
+      } catch {
+        continue; // malformed or badly signed: dropped, as the protocol requires
+      }
+      route(msg);
+    }
+  } catch (err) {
+    onEnd(err as Error);
+  }
+}
+
 /** Messages received for this client's requests, and the waits on them. */
 interface Inbox {
   closed: boolean;
@@ -185,7 +196,7 @@ function createInbox(): Inbox {
   const replies = new Map<string, Message>();
   const iopub = new Map<string, Message[]>();
   const listeners = new Map<string, Set<Route>>();
-  const waiters = new Set<{ check(): void; reject(e: Error): void }>();
+  const waiters = new Set<Waiter>();
   let failure: Error | undefined;
   const notify = () => {
     for (const w of waiters) w.check();
@@ -224,33 +235,7 @@ function createInbox(): Inbox {
       iopub.delete(msgId);
       listeners.delete(msgId);
     },
-    waitFor<T>(check: () => T | undefined, timeoutMs: number, what: string) {
-      return new Promise<T>((resolve, reject) => {
-        const waiter = {
-          check() {
-            const value = check();
-            if (value === undefined) return;
-            done();
-            resolve(value);
-          },
-          reject(e: Error) {
-            done();
-            reject(e);
-          },
-        };
-        const timer = setTimeout(
-          () => waiter.reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
-          timeoutMs,
-        );
-        const done = () => {
-          clearTimeout(timer);
-          waiters.delete(waiter);
-        };
-        waiters.add(waiter);
-        waiter.check();
-        if (failure && waiters.has(waiter)) waiter.reject(failure);
-      });
-    },
+    waitFor: (check, timeoutMs, what) => waitUntil(waiters, () => failure, check, timeoutMs, what),
     fail(reason) {
       failure ??= reason;
       for (const w of [...waiters]) w.reject(reason);
@@ -261,6 +246,44 @@ function createInbox(): Inbox {
     },
   };
   return inbox;
+}
+
+type Waiter = { check(): void; reject(e: Error): void };
+
+/** Resolves with the first defined value of `check`, re-checked whenever a waiter is notified. */
+function waitUntil<T>(
+  waiters: Set<Waiter>,
+  failure: () => Error | undefined,
+  check: () => T | undefined,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const waiter: Waiter = {
+      check() {
+        const value = check();
+        if (value === undefined) return;
+        done();
+        resolve(value);
+      },
+      reject(e: Error) {
+        done();
+        reject(e);
+      },
+    };
+    const timer = setTimeout(
+      () => waiter.reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+      timeoutMs,
+    );
+    const done = () => {
+      clearTimeout(timer);
+      waiters.delete(waiter);
+    };
+    waiters.add(waiter);
+    waiter.check();
+    const failed = failure();
+    if (failed && waiters.has(waiter)) waiter.reject(failed);
+  });
 }
 
 /** execute_request with the reply, idle, stop and failure handling of {@link ExecuteResult}. */

@@ -147,30 +147,10 @@ function createRunningKernel(
     kernelInfoMs: Number.NaN,
     exited: life.exited,
     log,
-    async execute(code, options = {}) {
-      if (life.hasExited()) {
-        return { outputs: [], timing: {}, kernelDied: true, timedOut: false };
-      }
-      const limit = options.timeoutS;
-      if (limit === undefined || limit <= 0) return client.execute(code, options);
-      const stop = new AbortController();
-      options.stop?.addEventListener("abort", () => stop.abort(), { once: true });
-      let timedOut = false;
-      let grace: NodeJS.Timeout | undefined;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        void kernel.interrupt();
-        // A kernel that ignores the interrupt still ends the cell after a grace period.
-        grace = setTimeout(() => stop.abort(), INTERRUPT_GRACE_MS);
-      }, limit * 1000);
-      try {
-        const result = await client.execute(code, { ...options, stop: stop.signal });
-        return { ...result, timedOut };
-      } finally {
-        clearTimeout(timer);
-        clearTimeout(grace);
-      }
-    },
+    execute: (code, options = {}) =>
+      life.hasExited()
+        ? Promise.resolve({ outputs: [], timing: {}, kernelDied: true, timedOut: false })
+        : executeWithLimit(kernel, code, options),
     async interrupt() {
       if (life.hasExited()) return;
       if (spec.interruptMode === "message") {
@@ -200,6 +180,35 @@ function createRunningKernel(
     },
   };
   return kernel;
+}
+
+/**
+ * Runs code; with `timeoutS`, interrupts the kernel when it expires and stops waiting a grace
+ * period later, for a kernel that ignores the interrupt.
+ */
+async function executeWithLimit(
+  kernel: RunningKernel,
+  code: string,
+  options: ExecuteOptions & { timeoutS?: number },
+): Promise<ExecuteResult> {
+  const limit = options.timeoutS;
+  if (limit === undefined || limit <= 0) return kernel.client.execute(code, options);
+  const stop = new AbortController();
+  options.stop?.addEventListener("abort", () => stop.abort(), { once: true });
+  let timedOut = false;
+  let grace: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void kernel.interrupt();
+    grace = setTimeout(() => stop.abort(), INTERRUPT_GRACE_MS);
+  }, limit * 1000);
+  try {
+    const result = await kernel.client.execute(code, { ...options, stop: stop.signal });
+    return { ...result, timedOut };
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(grace);
+  }
 }
 
 /**

@@ -70,118 +70,60 @@ const CELL_GLOBAL = "__splatbook_cell__";
 /** The wrapper's opening line (also switching to strict mode, as an ES module would be). */
 const WRAPPER_LINES = 1;
 
+/** What compiling and running cells share. */
+interface ExecutorContext {
+  readonly host: TsHost;
+  readonly converter: ConverterHandle;
+  readonly cells: CellRegistry;
+  readonly bindings: CellBindings;
+  readonly cellRequire: CellRequire;
+  /** Earlier cells' declarations, as the type checker sees them. */
+  prevDecl: string;
+  /** Numbers the generated scripts (their file names in stack traces). */
+  seq: number;
+}
+
 /** Creates the executor; loads tslab's compiler but builds the program lazily. */
 export function createCellExecutor(options: CellExecutorOptions): CellExecutor {
   const host = loadTsHost(options.packageRoot, options.cwd);
-  const converter = createConverterHandle(host);
-  const cells = new CellRegistry();
-  const bindings = createCellBindings();
-  const cellRequire = createCellRequire({
-    cwd: options.cwd,
-    packageRoot: options.packageRoot,
-    tslabPublic: connectTslabDisplay(options),
-  });
-  installCellGlobal(bindings, cellRequire);
-  let prevDecl = "";
-  let seq = 0;
-
-  /** Prepares and converts a cell; an outcome when it cannot run. */
-  function compile(code: string, label: string): CompiledCell | CellOutcome {
-    const prepared = prepareCellSource(host.ts, code);
-    if (!prepared.ok) return compileFailure(prepared.message, `${label}, line ${prepared.line}`);
-    let converted;
-    try {
-      converted = converter.call((c) => c.convert(prevDecl, prepared.code));
-    } catch (err) {
-      return { status: "error", error: formatRuntimeError(err, cells), interrupted: false };
-    }
-    cellRequire.addLocalModules(converted.sideOutputs ?? []);
-    if (converted.diagnostics.length > 0) {
-      return {
-        status: "error",
-        error: formatCompileError(converted.diagnostics, label, code),
-        interrupted: false,
-      };
-    }
-    const file = parseCell(host.ts, prepared.code);
-    const declared = topLevelNames(host.ts, file);
-    const nextDecl = carryOverDeclarations(host.ts, prevDecl, converted.declOutput ?? "", declared);
-    const { code: js, maps } = splitSourceMaps(converted.output ?? "");
-    return {
-      js,
-      maps,
-      isAsync: converted.hasToplevelAwait === true || hasTopLevelAwait(host.ts, file),
-      nextDecl,
-      lastExpressionVar: converted.lastExpressionVar,
-    };
-  }
-
-  /** Runs a converted cell; its declarations stay visible to later cells even if it throws. */
-  async function run(
-    cell: CompiledCell,
-    code: string,
-    label: string,
-    signal: AbortSignal,
-  ): Promise<CellOutcome> {
-    const filename = `splatbook-cell-${++seq}.js`;
-    cells.add({ filename, label, source: code, maps: cell.maps, wrapperLines: WRAPPER_LINES });
-    const params = `exports, require, ${BINDINGS_PARAM}`;
-    const opener = `(${cell.isAsync ? "async " : ""}function (${params}) { "use strict";\n`;
-    const args = `${CELL_GLOBAL}.exports, ${CELL_GLOBAL}.require, ${CELL_GLOBAL}.bindings`;
-    const script = `${opener}${cell.js}\n})(${args});`;
-    prevDecl = cell.nextDecl;
-    const last = cell.lastExpressionVar;
-    try {
-      const ran: unknown = vm.runInThisContext(script, { filename, breakOnSigint: true });
-      if (cell.isAsync) await raceAbort(ran as Promise<unknown>, signal);
-    } catch (err) {
-      if (last) bindings.take(last);
-      return runtimeFailure(err, cells);
-    }
-    const result = last ? bindings.take(last) : { found: false as const };
-    if (!result.found) return { status: "ok", hasValue: false };
-    return { status: "ok", hasValue: result.value !== undefined, value: result.value };
-  }
-
-  /** A `/** @module name *\/` cell: a module other cells import, compiled but not run. */
-  function addModule(name: string, code: string, meta: unknown, label: string): CellOutcome {
-    let diagnostics;
-    try {
-      diagnostics = converter.call((c) => c.addModule(name, code, meta));
-    } catch (err) {
-      return { status: "error", error: formatRuntimeError(err, cells), interrupted: false };
-    }
-    if (diagnostics.length === 0) return { status: "ok", hasValue: false };
-    const error = formatCompileError(diagnostics, label, code);
-    return { status: "error", error, interrupted: false };
-  }
-
+  const x: ExecutorContext = {
+    host,
+    converter: createConverterHandle(host),
+    cells: new CellRegistry(),
+    bindings: createCellBindings(),
+    cellRequire: createCellRequire({
+      cwd: options.cwd,
+      packageRoot: options.packageRoot,
+      tslabPublic: connectTslabDisplay(options),
+    }),
+    prevDecl: "",
+    seq: 0,
+  };
+  installCellGlobal(x.bindings, x.cellRequire);
+  const { converter } = x;
   return {
     async execute(code, label, signal) {
       const meta = host.getCodeMetadata(code);
       if (meta.mode === "browser") {
         return compileFailure("browser-mode cells (/** @browser */) are not supported", label);
       }
-      if (meta.module) return addModule(meta.module, code, meta, label);
-      const compiled = compile(code, label);
+      if (meta.module) return addModuleCell(x, meta.module, code, meta, label);
+      const compiled = compileCell(x, code, label);
       if ("status" in compiled) return compiled;
       // A SIGINT that arrived while the compiler ran is only seen once the event loop turns.
       await new Promise((r) => setImmediate(r));
       if (signal.aborted) {
-        return {
-          status: "error",
-          error: formatRuntimeError(signal.reason, cells),
-          interrupted: true,
-        };
+        const error = formatRuntimeError(signal.reason, x.cells);
+        return { status: "error", error, interrupted: true };
       }
-      return run(compiled, code, label, signal);
+      return runCell(x, compiled, code, label, signal);
     },
     complete(code, cursor) {
-      const info = converter.call((c) => c.complete(prevDecl, code, cursor));
+      const info = converter.call((c) => c.complete(x.prevDecl, code, cursor));
       return { matches: info.candidates, cursor_start: info.start, cursor_end: info.end };
     },
     inspect(code, cursor) {
-      const info = converter.call((c) => c.inspect(prevDecl, code, cursor));
+      const info = converter.call((c) => c.inspect(x.prevDecl, code, cursor));
       if (!info) return undefined;
       return host.printQuickInfo(info) || undefined;
     },
@@ -194,8 +136,89 @@ export function createCellExecutor(options: CellExecutorOptions): CellExecutor {
   };
 }
 
+/** Prepares and converts a cell; an outcome instead when it cannot run. */
+function compileCell(x: ExecutorContext, code: string, label: string): CompiledCell | CellOutcome {
+  const { ts } = x.host;
+  const prepared = prepareCellSource(ts, code);
+  if (!prepared.ok) return compileFailure(prepared.message, `${label}, line ${prepared.line}`);
+  let converted;
+  try {
+    converted = x.converter.call((c) => c.convert(x.prevDecl, prepared.code));
+  } catch (err) {
+    return { status: "error", error: formatRuntimeError(err, x.cells), interrupted: false };
+  }
+  x.cellRequire.addLocalModules(converted.sideOutputs ?? []);
+  if (converted.diagnostics.length > 0) {
+    const error = formatCompileError(converted.diagnostics, label, code);
+    return { status: "error", error, interrupted: false };
+  }
+  const file = parseCell(ts, prepared.code);
+  const declared = topLevelNames(ts, file);
+  const nextDecl = carryOverDeclarations(ts, x.prevDecl, converted.declOutput ?? "", declared);
+  const { code: js, maps } = splitSourceMaps(converted.output ?? "");
+  return {
+    js,
+    maps,
+    isAsync: converted.hasToplevelAwait === true || hasTopLevelAwait(ts, file),
+    nextDecl,
+    lastExpressionVar: converted.lastExpressionVar,
+  };
+}
+
+/** Runs a converted cell; its declarations stay visible to later cells even if it throws. */
+async function runCell(
+  x: ExecutorContext,
+  cell: CompiledCell,
+  code: string,
+  label: string,
+  signal: AbortSignal,
+): Promise<CellOutcome> {
+  const filename = `splatbook-cell-${++x.seq}.js`;
+  x.cells.add({ filename, label, source: code, maps: cell.maps, wrapperLines: WRAPPER_LINES });
+  const params = `exports, require, ${BINDINGS_PARAM}`;
+  const opener = `(${cell.isAsync ? "async " : ""}function (${params}) { "use strict";\n`;
+  const args = `${CELL_GLOBAL}.exports, ${CELL_GLOBAL}.require, ${CELL_GLOBAL}.bindings`;
+  const script = `${opener}${cell.js}\n})(${args});`;
+  x.prevDecl = cell.nextDecl;
+  const last = cell.lastExpressionVar;
+  try {
+    const ran: unknown = vm.runInThisContext(script, { filename, breakOnSigint: true });
+    if (cell.isAsync) await raceAbort(ran as Promise<unknown>, signal);
+  } catch (err) {
+    if (last) x.bindings.take(last);
+    return runtimeFailure(err, x.cells);
+  }
+  const result = last ? x.bindings.take(last) : { found: false as const };
+  if (!result.found) return { status: "ok", hasValue: false };
+  return { status: "ok", hasValue: result.value !== undefined, value: result.value };
+}
+
+/** A `/** @module name *\/` cell: a module other cells import, compiled but not run. */
+function addModuleCell(
+  x: ExecutorContext,
+  name: string,
+  code: string,
+  meta: unknown,
+  label: string,
+): CellOutcome {
+  let diagnostics;
+  try {
+    diagnostics = x.converter.call((c) => c.addModule(name, code, meta));
+  } catch (err) {
+    return { status: "error", error: formatRuntimeError(err, x.cells), interrupted: false };
+  }
+  if (diagnostics.length === 0) return { status: "ok", hasValue: false };
+  const error = formatCompileError(diagnostics, label, code);
+  return { status: "error", error, interrupted: false };
+}
+
 /** tslab's converter, built on first use and rebuilt after it failed. */
-function createConverterHandle(host: TsHost) {
+interface ConverterHandle {
+  call<T>(fn: (c: TslabConverter) => T): T;
+  close(): void;
+}
+
+function createConverterHandle(host: TsHost): ConverterHandle {
   let converter: TslabConverter | undefined;
   return {
     /**

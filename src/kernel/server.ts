@@ -1,7 +1,8 @@
 /**
  * The Jupyter transport: ZeroMQ sockets from the connection file, signed messages, busy/idle
  * around every request, a serial shell queue, an independent control channel, stdout/stderr
- * capture into `stream` messages, stdin prompts and the heartbeat echo.
+ * capture into `stream` messages, stdin prompts and the heartbeat echo. Its parts: the sockets
+ * (below), the iopub publisher (iopubPublisher.ts), the shell queue and the stdin prompts.
  */
 import type * as zmqTypes from "zeromq";
 import { endpoint, type ConnectionInfo } from "../jupyter/connection.js";
@@ -13,6 +14,12 @@ import {
   type Message,
   type Signer,
 } from "../jupyter/wire.js";
+import {
+  createIopubPublisher,
+  type IopubPublisher,
+  type MessageFactory,
+  type SerialSend,
+} from "./iopubPublisher.js";
 
 /** Which socket a request came in on. */
 export type Channel = "shell" | "control";
@@ -34,12 +41,9 @@ export interface RequestHandler {
   abort(ctx: RequestContext): Promise<void>;
 }
 
-export interface KernelServer {
+/** The running transport, as the kernel's request logic uses it. */
+export interface KernelServer extends Pick<IopubPublisher, "publish" | "writeStream"> {
   readonly session: string;
-  /** Publishes on iopub with an explicit parent (used for output after a cell ended). */
-  publish(msgType: string, content: object, parent: Message | undefined): void;
-  /** Queues text for a `stream` message under `parent` (coalesced for a few milliseconds). */
-  writeStream(name: "stdout" | "stderr", text: string, parent: Message | undefined): void;
   /** Sends input_request to the client that sent `parent` and waits for its input_reply. */
   requestInput(parent: Message, prompt: string, password: boolean): Promise<string>;
   /** Cancels a pending input request (interrupt). */
@@ -59,7 +63,10 @@ export interface KernelServerOptions {
 }
 
 /** A send function that never overlaps sends on one socket (zeromq rejects that with EBUSY). */
-function serialSender(socket: { send(frames: Buffer[]): Promise<void> }, log: (m: string) => void) {
+function serialSender(
+  socket: { send(frames: Buffer[]): Promise<void> },
+  log: (m: string) => void,
+): SerialSend {
   let chain: Promise<void> = Promise.resolve();
   const sendFrames = (frames: Buffer[]): Promise<void> => {
     chain = chain
@@ -72,36 +79,16 @@ function serialSender(socket: { send(frames: Buffer[]): Promise<void> }, log: (m
 
 /** Binds all five sockets and starts serving; publishes `status: starting`. */
 export async function startKernelServer(options: KernelServerOptions): Promise<KernelServer> {
-  const zmq = await import("zeromq");
-  const { connection: conn, signer, handler, log } = options;
+  const { signer, log } = options;
   const session = crypto.randomUUID();
-  const shell = new zmq.Router();
-  const control = new zmq.Router();
-  const stdin = new zmq.Router();
-  const iopub = new zmq.Publisher();
-  const heartbeat = new zmq.Reply();
-  const sockets = [shell, control, stdin, iopub, heartbeat];
-  for (const s of sockets) s.linger = 0;
-  await Promise.all([
-    shell.bind(endpoint(conn, conn.shell_port)),
-    control.bind(endpoint(conn, conn.control_port)),
-    stdin.bind(endpoint(conn, conn.stdin_port)),
-    iopub.bind(endpoint(conn, conn.iopub_port)),
-    heartbeat.bind(endpoint(conn, conn.hb_port)),
-  ]);
+  const sockets = await bindSockets(options.connection);
   const send = {
-    shell: serialSender(shell, log),
-    control: serialSender(control, log),
-    stdin: serialSender(stdin, log),
-    iopub: serialSender(iopub, log),
+    shell: serialSender(sockets.shell, log),
+    control: serialSender(sockets.control, log),
+    stdin: serialSender(sockets.stdin, log),
+    iopub: serialSender(sockets.iopub, log),
   };
-
-  const message = (
-    msgType: string,
-    content: object,
-    parent: Message | undefined,
-    identities: Buffer[] = [],
-  ): Message<unknown> => ({
+  const message: MessageFactory = (msgType, content, parent, identities = []) => ({
     identities,
     header: createHeader(msgType, session, parent?.header.username ?? "splatbook"),
     parent_header: parent?.header ?? {},
@@ -109,67 +96,134 @@ export async function startKernelServer(options: KernelServerOptions): Promise<K
     content,
     buffers: [],
   });
-
-  // stdout/stderr text is coalesced briefly so progress output does not flood iopub.
-  let pendingStream: { name: string; text: string; parent: Message | undefined } | undefined;
-  let streamTimer: NodeJS.Timeout | undefined;
-  const flushStream = () => {
-    if (streamTimer) clearTimeout(streamTimer);
-    streamTimer = undefined;
-    const p = pendingStream;
-    pendingStream = undefined;
-    if (p) {
-      const topic = Buffer.from(`kernel.${session}.stream`);
-      void send.iopub(
-        encodeMessage(message("stream", { name: p.name, text: p.text }, p.parent, [topic]), signer),
-      );
+  const iopub = createIopubPublisher({ session, signer, message, send: send.iopub });
+  const serve = createServe({ ...options, send, message, iopub });
+  const shellQueue = createShellQueue(serve);
+  const prompts = createInputPrompts({ signer, message, send: send.stdin, iopub });
+  const decode = (frames: Buffer[], where: string): Message | undefined => {
+    try {
+      return decodeMessage(frames, signer);
+    } catch (err) {
+      const why = err instanceof WireError ? err.message : (err as Error).message;
+      log(`dropped ${where} message: ${why}`);
+      return undefined;
     }
   };
-  const publish = (msgType: string, content: object, parent: Message | undefined) => {
-    flushStream();
-    const topic = Buffer.from(`kernel.${session}.${msgType}`);
-    void send.iopub(encodeMessage(message(msgType, content, parent, [topic]), signer));
-  };
-  const writeStream = (name: "stdout" | "stderr", text: string, parent: Message | undefined) => {
-    if (pendingStream && (pendingStream.name !== name || pendingStream.parent !== parent))
-      flushStream();
-    if (pendingStream) pendingStream.text += text;
-    else pendingStream = { name, text, parent };
-    streamTimer ??= setTimeout(flushStream, 10);
-  };
+  const loops = startSocketLoops(sockets, log, {
+    shell: (frames) => shellQueue.push(decode(frames, "shell")),
+    // Control requests (interrupt, shutdown) must not wait behind a running cell.
+    control: (frames) => {
+      const m = decode(frames, "control");
+      if (m) void serve(m, "control");
+    },
+    stdin: (frames) => prompts.answer(decode(frames, "stdin")),
+  });
+  iopub.publish("status", { execution_state: "starting" }, undefined);
 
-  const contextFor = (
-    request: Message,
-    channel: Channel,
-  ): RequestContext & { replied: boolean } => {
+  return {
+    session,
+    publish: iopub.publish,
+    writeStream: iopub.writeStream,
+    requestInput: prompts.request,
+    cancelInput: prompts.cancel,
+    abortQueued: shellQueue.abortQueued,
+    async close() {
+      iopub.flush();
+      loops.stop();
+      // Give queued sends a moment to leave before the sockets go.
+      await Promise.all([
+        send.iopub.drained(),
+        send.shell.drained(),
+        send.control.drained(),
+        new Promise((r) => setTimeout(r, 50)),
+      ]);
+      for (const s of Object.values(sockets)) s.close();
+    },
+  };
+}
+
+type Sockets = Awaited<ReturnType<typeof bindSockets>>;
+
+async function bindSockets(conn: ConnectionInfo) {
+  const zmq = await import("zeromq");
+  const sockets = {
+    shell: new zmq.Router(),
+    control: new zmq.Router(),
+    stdin: new zmq.Router(),
+    iopub: new zmq.Publisher(),
+    heartbeat: new zmq.Reply(),
+  };
+  for (const s of Object.values(sockets)) s.linger = 0;
+  await Promise.all([
+    sockets.shell.bind(endpoint(conn, conn.shell_port)),
+    sockets.control.bind(endpoint(conn, conn.control_port)),
+    sockets.stdin.bind(endpoint(conn, conn.stdin_port)),
+    sockets.iopub.bind(endpoint(conn, conn.iopub_port)),
+    sockets.heartbeat.bind(endpoint(conn, conn.hb_port)),
+  ]);
+  return sockets;
+}
+
+/** Reads the three request sockets into their handlers and echoes heartbeats. */
+function startSocketLoops(
+  sockets: Sockets,
+  log: (m: string) => void,
+  on: Record<"shell" | "control" | "stdin", (frames: Buffer[]) => void>,
+): { stop(): void } {
+  let stopped = false;
+  const loop = async (socket: zmqTypes.Router, onFrames: (frames: Buffer[]) => void) => {
+    try {
+      for await (const frames of socket) onFrames(frames);
+    } catch (err) {
+      if (!stopped) log(`socket loop ended: ${(err as Error).message}`);
+    }
+  };
+  void loop(sockets.shell, on.shell);
+  void loop(sockets.control, on.control);
+  void loop(sockets.stdin, on.stdin);
+  void (async () => {
+    try {
+      for await (const frames of sockets.heartbeat) await sockets.heartbeat.send(frames);
+    } catch (err) {
+      if (!stopped) log(`heartbeat ended: ${(err as Error).message}`);
+    }
+  })();
+  return {
+    stop() {
+      stopped = true;
+    },
+  };
+}
+
+type Serve = (request: Message, channel: Channel, abort?: boolean) => Promise<void>;
+
+/** Serves one request: busy, the handler (or its abort), a reply even if it threw, idle. */
+function createServe(options: {
+  signer: Signer;
+  handler: RequestHandler;
+  log(message: string): void;
+  send: Record<Channel, SerialSend>;
+  message: MessageFactory;
+  iopub: IopubPublisher;
+}): Serve {
+  const { signer, handler, log, send, message, iopub } = options;
+  const contextFor = (request: Message, channel: Channel) => {
     const ctx = {
       request,
       channel,
       replied: false,
       reply: (msgType: string, content: object) => {
         ctx.replied = true;
-        return send[channel](
-          encodeMessage(message(msgType, content, request, request.identities), signer),
-        );
+        const reply = message(msgType, content, request, request.identities);
+        return send[channel](encodeMessage(reply, signer));
       },
-      publish: (msgType: string, content: object) => publish(msgType, content, request),
+      publish: (msgType: string, content: object) => iopub.publish(msgType, content, request),
     };
     return ctx;
   };
-
-  const decode = (frames: Buffer[], where: string): Message | undefined => {
-    try {
-      return decodeMessage(frames, signer);
-    } catch (err) {
-      if (err instanceof WireError) log(`dropped ${where} message: ${err.message}`);
-      else log(`dropped ${where} message: ${(err as Error).message}`);
-      return undefined;
-    }
-  };
-
-  const serve = async (request: Message, channel: Channel, abort = false) => {
+  return async (request, channel, abort = false) => {
     const ctx = contextFor(request, channel);
-    publish("status", { execution_state: "busy" }, request);
+    iopub.publish("status", { execution_state: "busy" }, request);
     try {
       if (abort) await handler.abort(ctx);
       else await handler.handle(ctx);
@@ -186,97 +240,77 @@ export async function startKernelServer(options: KernelServerOptions): Promise<K
         });
       }
     } finally {
-      publish("status", { execution_state: "idle" }, request);
+      iopub.publish("status", { execution_state: "idle" }, request);
     }
   };
+}
 
-  // Shell requests run one at a time, in order; the receive loop keeps reading meanwhile so
-  // that stop_on_error can abort what is queued.
-  const shellQueue: Message[] = [];
+/**
+ * Shell requests run one at a time, in order; the receive loop keeps reading meanwhile so that
+ * stop_on_error can abort what is queued.
+ */
+function createShellQueue(serve: Serve) {
+  const queue: Message[] = [];
   const aborting: Message[] = [];
-  let shellBusy = false;
-  const pumpShell = async () => {
-    if (shellBusy) return;
-    shellBusy = true;
-    while (aborting.length > 0 || shellQueue.length > 0) {
+  let busy = false;
+  const pump = async () => {
+    if (busy) return;
+    busy = true;
+    while (aborting.length > 0 || queue.length > 0) {
       if (aborting.length > 0) await serve(aborting.shift()!, "shell", true);
-      else await serve(shellQueue.shift()!, "shell");
+      else await serve(queue.shift()!, "shell");
     }
-    shellBusy = false;
+    busy = false;
   };
-  // Only requests already queued when the error happened are dropped; they get their
-  // "aborted" replies after the failing request's own reply and idle.
-  const abortQueued = () => {
-    const kept = shellQueue.filter((m) => m.header.msg_type !== "execute_request");
-    aborting.push(...shellQueue.filter((m) => m.header.msg_type === "execute_request"));
-    shellQueue.splice(0, shellQueue.length, ...kept);
-  };
-
-  let closed = false;
-  const loop = async (socket: zmqTypes.Router, onFrames: (frames: Buffer[]) => void) => {
-    try {
-      for await (const frames of socket) onFrames(frames);
-    } catch (err) {
-      if (!closed) log(`socket loop ended: ${(err as Error).message}`);
-    }
-  };
-  void loop(shell, (frames) => {
-    const m = decode(frames, "shell");
-    if (!m) return;
-    shellQueue.push(m);
-    void pumpShell();
-  });
-  void loop(control, (frames) => {
-    const m = decode(frames, "control");
-    // Control requests (interrupt, shutdown) must not wait behind a running cell.
-    if (m) void serve(m, "control");
-  });
-  const inputWaiters: { parentId: string; resolve(v: string): void; reject(e: unknown): void }[] =
-    [];
-  void loop(stdin, (frames) => {
-    const m = decode(frames, "stdin");
-    if (!m || m.header.msg_type !== "input_reply") return;
-    const at = inputWaiters.findIndex((w) => w.parentId === m.parent_header.msg_id);
-    const waiter = inputWaiters.splice(at >= 0 ? at : 0, 1)[0];
-    waiter?.resolve(String(m.content.value ?? ""));
-  });
-  void (async () => {
-    try {
-      for await (const frames of heartbeat) await heartbeat.send(frames);
-    } catch (err) {
-      if (!closed) log(`heartbeat ended: ${(err as Error).message}`);
-    }
-  })();
-
-  publish("status", { execution_state: "starting" }, undefined);
-
   return {
-    session,
-    publish,
-    writeStream,
-    requestInput(parent, prompt, password) {
+    push(m: Message | undefined) {
+      if (!m) return;
+      queue.push(m);
+      void pump();
+    },
+    /**
+     * Only requests already queued when the error happened are dropped; they get their
+     * "aborted" replies after the failing request's own reply and idle.
+     */
+    abortQueued() {
+      const isExecute = (m: Message) => m.header.msg_type === "execute_request";
+      aborting.push(...queue.filter(isExecute));
+      queue.splice(0, queue.length, ...queue.filter((m) => !isExecute(m)));
+    },
+  };
+}
+
+/** input_request prompts on stdin and their input_reply answers. */
+function createInputPrompts(options: {
+  signer: Signer;
+  message: MessageFactory;
+  send: SerialSend;
+  iopub: IopubPublisher;
+}) {
+  const waiters: { parentId: string; resolve(v: string): void; reject(e: unknown): void }[] = [];
+  return {
+    request(parent: Message, prompt: string, password: boolean): Promise<string> {
       return new Promise<string>((resolve, reject) => {
-        const request = message("input_request", { prompt, password }, parent, parent.identities);
-        inputWaiters.push({ parentId: request.header.msg_id, resolve, reject });
-        flushStream();
-        void send.stdin(encodeMessage(request, signer));
+        const msg = options.message(
+          "input_request",
+          { prompt, password },
+          parent,
+          parent.identities,
+        );
+        waiters.push({ parentId: msg.header.msg_id, resolve, reject });
+        // Output printed before the prompt must show before it.
+        options.iopub.flush();
+        void options.send(encodeMessage(msg, options.signer));
       });
     },
-    cancelInput(reason) {
-      for (const w of inputWaiters.splice(0)) w.reject(reason);
+    answer(m: Message | undefined) {
+      if (!m || m.header.msg_type !== "input_reply") return;
+      const at = waiters.findIndex((w) => w.parentId === m.parent_header.msg_id);
+      const waiter = waiters.splice(at >= 0 ? at : 0, 1)[0];
+      waiter?.resolve(String(m.content.value ?? ""));
     },
-    abortQueued,
-    async close() {
-      flushStream();
-      closed = true;
-      // Give queued sends a moment to leave before the sockets go.
-      await Promise.all([
-        send.iopub.drained(),
-        send.shell.drained(),
-        send.control.drained(),
-        new Promise((r) => setTimeout(r, 50)),
-      ]);
-      for (const s of sockets) s.close();
+    cancel(reason: unknown) {
+      for (const w of waiters.splice(0)) w.reject(reason);
     },
   };
 }

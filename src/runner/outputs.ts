@@ -83,40 +83,17 @@ export function createOutputCollector(): OutputCollector {
         }
         return changed;
       }
-      let output: NotebookOutput;
       if (type === "stream") {
         if (clearPending) clearNow();
         const name = String(c.name ?? "stdout");
-        const text = String(c.text ?? "");
         const last = outputs[outputs.length - 1];
         if (last?.output_type === "stream" && last.name === name) {
-          last.text += text;
+          last.text += String(c.text ?? "");
           return [cellIndex];
         }
-        output = { output_type: "stream", name, text };
-      } else if (type === "display_data") {
-        output = {
-          output_type: "display_data",
-          data: (c.data ?? {}) as Record<string, unknown>,
-          metadata: (c.metadata ?? {}) as Record<string, unknown>,
-        };
-      } else if (type === "execute_result") {
-        output = {
-          output_type: "execute_result",
-          execution_count: typeof c.execution_count === "number" ? c.execution_count : null,
-          data: (c.data ?? {}) as Record<string, unknown>,
-          metadata: (c.metadata ?? {}) as Record<string, unknown>,
-        };
-      } else if (type === "error") {
-        output = {
-          output_type: "error",
-          ename: String(c.ename ?? "Error"),
-          evalue: String(c.evalue ?? ""),
-          traceback: Array.isArray(c.traceback) ? c.traceback.map(String) : [],
-        };
-      } else {
-        return []; // comm messages and the like are not outputs
       }
+      const output = toOutput(msg);
+      if (!output) return []; // comm messages and the like are not outputs
       if (clearPending) clearNow();
       outputs.push(output);
       const id = displayIdOf(msg);
@@ -128,4 +105,38 @@ export function createOutputCollector(): OutputCollector {
       return [cellIndex];
     },
   };
+}
+
+/** The nbformat output for an output-carrying iopub message (stream, display, result, error). */
+function toOutput(msg: JupyterMessage): NotebookOutput | undefined {
+  const c = msg.content;
+  switch (msg.header.msg_type) {
+    case "stream":
+      return {
+        output_type: "stream",
+        name: String(c.name ?? "stdout"),
+        text: String(c.text ?? ""),
+      };
+    case "display_data":
+      return {
+        output_type: "display_data",
+        data: (c.data ?? {}) as Record<string, unknown>,
+        metadata: (c.metadata ?? {}) as Record<string, unknown>,
+      };
+    case "execute_result":
+      return {
+        output_type: "execute_result",
+        execution_count: typeof c.execution_count === "number" ? c.execution_count : null,
+        data: (c.data ?? {}) as Record<string, unknown>,
+        metadata: (c.metadata ?? {}) as Record<string, unknown>,
+      };
+    case "error":
+      return {
+        output_type: "error",
+        ename: String(c.ename ?? "Error"),
+        evalue: String(c.evalue ?? ""),
+        traceback: Array.isArray(c.traceback) ? c.traceback.map(String) : [],
+      };
+  }
+  return undefined;
 }

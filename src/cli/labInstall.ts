@@ -9,13 +9,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { defaultPackageRoot } from "../kernel/kernelspecInstall.js";
 import {
-  defaultPackageRoot,
   findJupyter,
   jupyterDataDir,
   searchedDataDirs,
   type InstallScope,
-} from "../kernel/kernelspec.js";
+} from "../jupyter/paths.js";
 
 /** The lab extension's npm name: its folder under `labextensions/`. */
 export const LAB_EXTENSION_NAME = "splatbook-labextension";

@@ -4,10 +4,9 @@
  */
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
-import { homedir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { SplatbookError } from "../util/errors.js";
+import { jupyterDataPaths } from "./paths.js";
 
 /** A kernelspec read from `<data dir>/kernels/<name>/kernel.json`. */
 export interface KernelSpec {
@@ -20,39 +19,6 @@ export interface KernelSpec {
   /** "signal" (SIGINT to the kernel process) or "message" (interrupt_request on control). */
   interruptMode: "signal" | "message";
   env: Record<string, string>;
-}
-
-/** The repository root (two levels above lib/jupyter or src/jupyter). */
-function packageRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-}
-
-/** The `jupyter` executable: the project's .venv first, then PATH; undefined if none. */
-export function findJupyter(root = packageRoot(), env = process.env): string | undefined {
-  const candidates = [join(root, ".venv", "bin", "jupyter")];
-  if (env.VIRTUAL_ENV) candidates.push(join(env.VIRTUAL_ENV, "bin", "jupyter"));
-  for (const dir of (env.PATH ?? "").split(delimiter))
-    if (dir) candidates.push(join(dir, "jupyter"));
-  return candidates.find((c) => existsSync(c));
-}
-
-/**
- * Jupyter data directories in the order `jupyter --paths` lists them: JUPYTER_PATH, the user dir,
- * the active environment prefixes (VIRTUAL_ENV, CONDA_PREFIX, the project's .venv), then the
- * system dirs. Earlier entries win when two hold a kernel of the same name.
- */
-export function jupyterDataPaths(env: NodeJS.ProcessEnv = process.env): string[] {
-  const paths: string[] = [];
-  for (const p of (env.JUPYTER_PATH ?? "").split(delimiter)) if (p) paths.push(p);
-  paths.push(
-    env.JUPYTER_DATA_DIR ??
-      join(env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "jupyter"),
-  );
-  for (const prefix of [env.VIRTUAL_ENV, env.CONDA_PREFIX, join(packageRoot(), ".venv")]) {
-    if (prefix) paths.push(join(prefix, "share", "jupyter"));
-  }
-  paths.push("/usr/local/share/jupyter", "/usr/share/jupyter");
-  return [...new Set(paths.map((p) => resolve(p)))];
 }
 
 /** Reads one kernelspec folder; errors name the kernel.json and the cause. */

@@ -4,21 +4,16 @@
  * user data dir, `sys.prefix/share/jupyter` of the Python that runs Jupyter, or an explicit
  * prefix.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SplatbookError } from "../util/errors.js";
-import { findJupyter, jupyterDataPaths, type KernelSpec } from "../jupyter/kernelspecs.js";
+import type { KernelSpec } from "../jupyter/kernelspecs.js";
+import { jupyterDataDir, searchedDataDirs, type InstallScope } from "../jupyter/paths.js";
 
 /** The kernel name users select (`--kernel splatbook`, `-k splatbook`). */
 export const KERNEL_NAME = "splatbook";
-
-/** Where to install: like `jupyter kernelspec install --user | --sys-prefix | --prefix P`. */
-export type InstallScope =
-  { kind: "user" } | { kind: "sys-prefix" } | { kind: "prefix"; prefix: string };
 
 export interface KernelSpecOptions {
   scope: InstallScope;
@@ -32,43 +27,6 @@ export interface KernelSpecOptions {
 /** This package's folder (src/kernel or lib/kernel → ../..). */
 export function defaultPackageRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): string | undefined {
-  const r = spawnSync(cmd, args, { encoding: "utf8", env });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
-
-/** The Jupyter data folder (`…/share/jupyter` or the user dir) for a scope. */
-export function jupyterDataDir(
-  scope: InstallScope,
-  packageRoot = defaultPackageRoot(),
-  env: NodeJS.ProcessEnv = process.env,
-): string {
-  if (scope.kind === "prefix") return join(resolve(scope.prefix), "share", "jupyter");
-  const jupyter = findJupyter(packageRoot, env);
-  if (scope.kind === "user") {
-    const reported = jupyter ? run(jupyter, ["--data-dir"], env) : undefined;
-    return (
-      reported ??
-      env.JUPYTER_DATA_DIR ??
-      join(env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "jupyter")
-    );
-  }
-  // sys.prefix of the Python next to the jupyter executable (a venv's bin/python).
-  const python = jupyter ? join(dirname(jupyter), "python") : undefined;
-  const prefix =
-    (python && existsSync(python)
-      ? run(python, ["-c", "import sys; print(sys.prefix)"], env)
-      : undefined) ??
-    env.VIRTUAL_ENV ??
-    env.CONDA_PREFIX;
-  if (!prefix) {
-    throw new SplatbookError(
-      "--sys-prefix: no Jupyter Python found (create .venv or activate an environment)",
-    );
-  }
-  return join(prefix, "share", "jupyter");
 }
 
 /** kernel.json content for this package: absolute node and kernel entry paths. */
@@ -155,20 +113,4 @@ export async function uninstallKernelSpec(
     removed.push(dir);
   }
   return removed;
-}
-
-/** The data dirs `jupyter --paths` lists (or the standard ones when Jupyter is absent). */
-export function searchedDataDirs(packageRoot = defaultPackageRoot(), env = process.env): string[] {
-  const jupyter = findJupyter(packageRoot, env);
-  const json = jupyter ? run(jupyter, ["--paths", "--json"], env) : undefined;
-  if (json) {
-    try {
-      return (JSON.parse(json) as { data: string[] }).data;
-    } catch {
-      // fall through to the standard list
-    }
-  }
-  return [
-    ...new Set([jupyterDataDir({ kind: "user" }, packageRoot, env), ...jupyterDataPaths(env)]),
-  ];
 }

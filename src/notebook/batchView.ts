@@ -1,4 +1,4 @@
-import { display, type DisplayHandle, type MimeBundle } from "../kernel/runtime.js";
+import { display, type DisplayHandle, type MimeBundle } from "../jupyter/runtime.js";
 import type { BatchEvent, Pipeline } from "../ledger/index.js";
 
 /** A live batch display in a notebook cell. */

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findJupyter } from "../jupyter/kernelspecs.js";
+import { findJupyter } from "../jupyter/paths.js";
 import { SplatbookError } from "../util/errors.js";
 import { runTool } from "../util/exec.js";
 

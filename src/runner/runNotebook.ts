@@ -6,7 +6,8 @@
 import { statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { startKernel, type RunningKernel } from "../jupyter/kernelProcess.js";
-import { findKernelSpec, jupyterDataPaths, type KernelSpec } from "../jupyter/kernelspecs.js";
+import { findKernelSpec, type KernelSpec } from "../jupyter/kernelspecs.js";
+import { jupyterDataPaths } from "../jupyter/paths.js";
 import { SplatbookError } from "../util/errors.js";
 import { injectParameters } from "./injection.js";
 import {

@@ -10,11 +10,8 @@ import {
   scopeFromFlags,
   uninstallCommand,
 } from "../../src/cli/commands/install.js";
-import {
-  installKernelSpec,
-  jupyterDataDir,
-  uninstallKernelSpec,
-} from "../../src/kernel/kernelspecInstall.js";
+import { installKernelSpec, uninstallKernelSpec } from "../../src/kernel/kernelspecInstall.js";
+import { jupyterDataDir } from "../../src/jupyter/paths.js";
 import { SplatbookError } from "../../src/util/errors.js";
 import { ensureKernelBuilt, KERNEL_MAIN, ROOT } from "./helpers.js";
 

@@ -6,11 +6,8 @@
  */
 import { Command } from "commander";
 import { SplatbookError } from "../../util/errors.js";
-import {
-  installKernelSpec,
-  uninstallKernelSpec,
-  type InstallScope,
-} from "../../kernel/kernelspecInstall.js";
+import type { InstallScope } from "../../jupyter/paths.js";
+import { installKernelSpec, uninstallKernelSpec } from "../../kernel/kernelspecInstall.js";
 import { papermillInstallStep } from "../../runner/papermillPlugin.js";
 import {
   disableServerExtension,

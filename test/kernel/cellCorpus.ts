@@ -38,6 +38,17 @@ export const CELL_CORPUS: CorpusForm[] = [
     ],
   },
   {
+    form: "the notebook API with shorthand properties: Job.open({ input, output })",
+    before: "`ReferenceError: input is not defined` in the cell calling Job.open",
+    cells: [
+      {
+        code: 'import { mkdirSync } from "node:fs";\nimport { Job } from "splatbook";\nlet input = "capture-dir";\nlet output = "job-out";\nvoid mkdirSync(input, { recursive: true });',
+      },
+      { code: "const job = await Job.open({ input, output, display: false });" },
+      { code: 'job.outputFolder.endsWith("/job-out")', value: "true" },
+    ],
+  },
+  {
     form: "shorthand destructuring assignment to earlier variables",
     before: "the targets stayed bare: the values went to new globals, the variables kept theirs",
     cells: [

@@ -1,0 +1,123 @@
+/**
+ * Unit tests of the kernel's own cell handling, with tslab's TypeScript: source preparation
+ * (export forms), top-level await detection, declared names, declarations carried over, and the
+ * shared scope's bindings.
+ */
+import { describe, expect, it } from "vitest";
+import { createCellBindings } from "../../src/kernel/bindings.js";
+import { carryOverDeclarations } from "../../src/kernel/cellDeclarations.js";
+import {
+  hasTopLevelAwait,
+  parseCell,
+  prepareCellSource,
+  topLevelNames,
+} from "../../src/kernel/cellSource.js";
+import { loadTsHost } from "../../src/kernel/tsHost.js";
+import { ROOT } from "./helpers.js";
+
+const ts = loadTsHost(ROOT, ROOT).ts;
+
+function prepared(code: string): string {
+  const r = prepareCellSource(ts, code);
+  if (!r.ok) throw new Error(r.message);
+  return r.code;
+}
+
+describe("prepareCellSource", () => {
+  it("blanks export keywords, keeping every line and column", () => {
+    const code =
+      "export const a: number = 1;\nexport default function f() {}\nexport interface I {}";
+    const out = prepared(code);
+    expect(out.split("\n").map((l) => l.length)).toEqual(code.split("\n").map((l) => l.length));
+    expect(out).toBe(
+      "       const a: number = 1;\n               function f() {}\n       interface I {}",
+    );
+  });
+
+  it("turns export lists, re-exports and default expressions into their notebook meaning", () => {
+    expect(prepared("export { a, b };")).toBe(" ".repeat(16));
+    expect(prepared("export { a as b, c as d };")).toBe("const b = a, d = c;".padEnd(26));
+    expect(prepared('export * as os from "node:os";')).toBe('import * as os from "node:os";');
+    expect(prepared('export { join } from "node:path";')).toBe('import { join } from "node:path";');
+    expect(prepared("export default { k: 1 };")).toBe("(              { k: 1 });");
+  });
+
+  it("leaves exports inside namespaces alone", () => {
+    const code = "namespace N {\n  export const x = 1;\n}";
+    expect(prepared(code)).toBe(code);
+  });
+
+  it("refuses forms without a notebook meaning, naming the line", () => {
+    expect(prepareCellSource(ts, 'const a = 1;\nexport * from "node:path";')).toEqual({
+      ok: false,
+      message: '`export * from "…"` in a cell: import the names you need instead',
+      line: 2,
+    });
+    expect(prepareCellSource(ts, "export default function () {}")).toMatchObject({ ok: false });
+    expect(prepareCellSource(ts, "export = 1;")).toMatchObject({ ok: false });
+  });
+});
+
+describe("cell syntax", () => {
+  it("finds top-level await and for await, not those inside functions", () => {
+    const awaits = (code: string) => hasTopLevelAwait(ts, parseCell(ts, code));
+    expect(awaits("for (const x of xs) { await x; }")).toBe(true);
+    expect(awaits("for await (const x of xs) {}")).toBe(true);
+    expect(awaits("try {} finally { await 1; }")).toBe(true);
+    expect(awaits("async function f() { await 1; for await (const x of y) {} }")).toBe(false);
+    expect(awaits("const f = async () => { await 1; };")).toBe(false);
+  });
+
+  it("lists the names a cell declares at its top level", () => {
+    const code = [
+      'import d, { a as b, type T } from "m";',
+      'import * as ns from "n";',
+      "const { p, q: [r, ...s] } = o;",
+      "for (var v = 0; v < 1; v++) { let inner = 1; }",
+      "function f() { var hidden = 1; }",
+      "class C {} interface I {} type A = 1; enum E {} namespace N {}",
+      "import Alias = N;",
+    ].join("\n");
+    expect([...topLevelNames(ts, parseCell(ts, code))].sort()).toEqual(
+      ["A", "Alias", "C", "E", "I", "N", "T", "b", "d", "f", "ns", "p", "r", "s", "v"].sort(),
+    );
+  });
+
+  it("carries namespaces and import aliases over unless the cell declares them again", () => {
+    const previous =
+      "declare namespace Geo {\n    const pi = 3;\n}\nimport G = Geo;\ndeclare const k: number;\n";
+    const next = "declare const z: number;\n";
+    const carried = carryOverDeclarations(ts, previous, next, new Set(["z"]));
+    expect(carried).toBe(
+      "declare const z: number;\ndeclare namespace Geo {\n    const pi = 3;\n}\nimport G = Geo;\n",
+    );
+    expect(carryOverDeclarations(ts, previous, next, new Set(["Geo", "G"]))).toBe(next);
+  });
+});
+
+describe("shared cell bindings", () => {
+  it("keeps every linked copy of a name equal to the latest assignment", () => {
+    const b = createCellBindings();
+    b.declare("count");
+    let first = 0;
+    let second = 0;
+    b.link("count", (v) => {
+      first = v as number;
+      // A cell's own write-back (the converted code mirrors it) must not recurse.
+      b.scope.count = v;
+    });
+    b.link("count", (v) => (second = v as number));
+    b.scope.count = 5;
+    expect([first, second, b.scope.count]).toEqual([5, 5, 5]);
+  });
+
+  it("reports whether a cell set its last-expression variable, once", () => {
+    const b = createCellBindings();
+    b.declare("last");
+    expect(b.take("last")).toEqual({ found: false });
+    expect(b.scope.last).toBeUndefined();
+    b.scope.last = undefined;
+    expect(b.take("last")).toEqual({ found: true, value: undefined });
+    expect(b.take("last")).toEqual({ found: false });
+  });
+});

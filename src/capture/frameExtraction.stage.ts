@@ -109,6 +109,52 @@ async function previousExtraction(
 }
 
 /**
+ * Extracts one video into a temporary folder, renames it to frames/<stem>, then writes its
+ * sidecar (last: its presence means the folder beside it is complete).
+ */
+async function extractIntoFramesFolder(a: {
+  video: VideoProbe;
+  stem: string;
+  key: string;
+  framesRoot: string;
+  captureDir: string;
+  opts: ExtractionOptions;
+  signal?: AbortSignal;
+  strategy?: ExtractFramesOptions["strategy"];
+  parallel: number;
+  onProgress: (fraction: number) => void;
+}): Promise<ExtractedVideo> {
+  const { video, stem } = a;
+  const partial = join(a.captureDir, `partial-${stem}`);
+  const finalDir = join(a.framesRoot, stem);
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+  const written = await extractVideoFrames(video, partial, a.opts, {
+    signal: a.signal,
+    strategy: a.strategy,
+    parallel: a.parallel,
+    onProgress: a.onProgress,
+  });
+  await rm(join(a.captureDir, `${stem}.json`), { force: true });
+  await rm(finalDir, { recursive: true, force: true });
+  await rename(partial, finalDir);
+  const result: ExtractedVideo = {
+    filename: video.filename,
+    stem,
+    frames_dir: `frames/${stem}`,
+    frames: written.frames.map((f) => ({
+      path: `frames/${stem}/${f.file}`,
+      timestamp_secs: f.timestamp_secs,
+    })),
+    width: written.width,
+    height: written.height,
+    strategy: written.strategy,
+  };
+  await writeJsonAtomically(join(a.captureDir, `${stem}.json`), { key: a.key, video: result });
+  return result;
+}
+
+/**
  * Extracts frames from every video, several at once. Each video is written into a temporary
  * folder and renamed into frames/<stem> when complete, then recorded in a sidecar; a rerun with
  * the same options reuses every video whose sidecar and frame files are intact.
@@ -147,11 +193,13 @@ export async function extractFrames(
       report(video.filename);
       return earlier;
     }
-    const partial = join(captureDir, `partial-${stem}`);
-    const finalDir = join(framesRoot, stem);
-    await rm(partial, { recursive: true, force: true });
-    await mkdir(partial, { recursive: true });
-    const written = await extractVideoFrames(video, partial, opts, {
+    const result = await extractIntoFramesFolder({
+      video,
+      stem,
+      key,
+      framesRoot,
+      captureDir,
+      opts,
       signal: options.signal,
       strategy: options.strategy,
       parallel: perVideoParallel,
@@ -160,23 +208,6 @@ export async function extractFrames(
         report(video.filename);
       },
     });
-    await rm(join(captureDir, `${stem}.json`), { force: true });
-    await rm(finalDir, { recursive: true, force: true });
-    await rename(partial, finalDir);
-    const result: ExtractedVideo = {
-      filename: video.filename,
-      stem,
-      frames_dir: `frames/${stem}`,
-      frames: written.frames.map((f) => ({
-        path: `frames/${stem}/${f.file}`,
-        timestamp_secs: f.timestamp_secs,
-      })),
-      width: written.width,
-      height: written.height,
-      strategy: written.strategy,
-    };
-    // Written last: its presence means the folder beside it is complete.
-    await writeJsonAtomically(join(captureDir, `${stem}.json`), { key, video: result });
     log?.info(
       `${video.filename}: ${result.frames.length} frames (${result.width}x${result.height})`,
     );

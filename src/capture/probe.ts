@@ -241,6 +241,20 @@ export async function probe(path: string): Promise<ProbeOutcome> {
     return meantAsVideo ? { kind: "broken", issue } : { kind: "not-video", issue };
   }
   const out = JSON.parse(res.stdout || "{}") as FfprobeOutput;
+  return classifyProbe({ filename, path: abs, size: info.size, mtimeMs: info.mtimeMs }, out, {
+    videoByName,
+    meantAsVideo,
+  });
+}
+
+/** Classifies a file ffprobe could read: a still image, a broken video, or a usable one. */
+async function classifyProbe(
+  file: { filename: string; path: string; size: number; mtimeMs: number },
+  out: FfprobeOutput,
+  hints: { videoByName: boolean; meantAsVideo: boolean },
+): Promise<ProbeOutcome> {
+  const { filename, path: abs } = file;
+  const { videoByName, meantAsVideo } = hints;
   const streams = out.streams ?? [];
   const formatName = out.format?.format_name ?? "unknown";
   const stream = streams.find((s) => s.codec_type === "video" && s.disposition?.attached_pic !== 1);
@@ -260,7 +274,7 @@ export async function probe(path: string): Promise<ProbeOutcome> {
   if (!duration || duration <= 0 || !stream.width || !stream.height) {
     return { kind: "broken", issue: { filename, cause: "unreadable (no duration or frame size)" } };
   }
-  const truncated = await truncationCause(abs, info.size, streams, duration);
+  const truncated = await truncationCause(abs, file.size, streams, duration);
   if (truncated) return { kind: "broken", issue: { filename, cause: truncated } };
   const rotation = rotationOf(stream);
   const swap = rotation % 180 === 90;
@@ -269,8 +283,8 @@ export async function probe(path: string): Promise<ProbeOutcome> {
     video: {
       filename,
       path: abs,
-      size: info.size,
-      mtimeMs: info.mtimeMs,
+      size: file.size,
+      mtimeMs: file.mtimeMs,
       format_name: formatName,
       codec: stream.codec_name ?? "unknown",
       width: stream.width,

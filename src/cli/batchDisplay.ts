@@ -1,7 +1,7 @@
 import cliProgress from "cli-progress";
 import { STAGES, type JobStage } from "../contracts/stages.js";
 import type { BatchEvent, IndexResult, PipelineRunResult } from "../ledger/index.js";
-import { formatDuration } from "./progress.js";
+import { formatDuration } from "./progressDisplay.js";
 
 /** Shows a batch while it runs. */
 export interface BatchDisplay {

@@ -8,7 +8,7 @@ import {
   startHealthServer,
   type HealthServer,
 } from "../status/healthServer.js";
-import { createProgressDisplay } from "./progress.js";
+import { createProgressDisplay } from "./progressDisplay.js";
 import { installInterruptHandlers } from "./signals.js";
 
 /** What a long-running CLI command needs around the engine: log, progress, health, signals. */

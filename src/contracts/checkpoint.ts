@@ -8,7 +8,7 @@ export const CHECKPOINT_FILENAME = ".checkpoint.json";
 const stageEnum = z.enum(STAGES);
 const jobStageEnum = z.enum(JOB_STAGES as [string, ...string[]]);
 
-/** Seed 000's `completed_stages`: the headline results, null until the stage that sets them ran. */
+/** `completed_stages`: the headline results, null until the stage that sets them ran. */
 export const CompletedStagesSchema = z.looseObject({
   video_count: z.number().int().nullable(),
   total_frames: z.number().int().nullable(),
@@ -57,7 +57,10 @@ export const CheckpointErrorSchema = z.looseObject({
   at: z.string(),
 });
 
-/** `.checkpoint.json`: seed 000's fields unchanged, plus ours. */
+/**
+ * `.checkpoint.json` format: the original fields (job_id … completed_stages) with their names and
+ * meanings unchanged, then additions. Readers written against the original fields keep working.
+ */
 export const CheckpointSchema = z.looseObject({
   job_id: z.string().min(1),
   /** Stage in progress or next to run; `Completed` at the end. */
@@ -68,7 +71,7 @@ export const CheckpointSchema = z.looseObject({
   /** Unix seconds of the last write. */
   timestamp: z.number(),
   completed_stages: CompletedStagesSchema,
-  // --- additions (never rename the seed fields above) ---
+  // --- additions (never rename or drop the original fields above) ---
   schema_version: z.number().int().positive(),
   progress_percentage: z.number(),
   started_at: z.string(),

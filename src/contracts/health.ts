@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { JOB_STAGES } from "./stages.js";
 
-/** GET /health body (seed 000), with `error_message` added for the `error` state. */
+/** The GET /health body (its original fields kept as they are), with `error_message` added for the `error` state. */
 export const HealthJobSchema = z.looseObject({
   job_id: z.string(),
   stage: z.enum(JOB_STAGES as [string, ...string[]]),

@@ -1,5 +1,5 @@
 /**
- * The one stage table of the pipeline (seed 000). Every consumer — engine, CLI, kernel, lab
+ * The one stage table of the pipeline (names and order as `.checkpoint.json` records them). Every consumer — engine, CLI, kernel, lab
  * extension — derives names, order and progress percentages from here.
  */
 export const STAGES = [
@@ -27,7 +27,7 @@ export function stageIndex(stage: JobStage): number {
   return i;
 }
 
-/** Progress % = stage number / 8 × 100, as in seed 000. */
+/** Progress % = stage number / 8 × 100 (`.checkpoint.json`'s `progress_percentage`). */
 export function progressPercentage(stage: JobStage): number {
   return (stageIndex(stage) / STAGES.length) * 100;
 }

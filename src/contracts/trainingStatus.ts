@@ -12,7 +12,7 @@ export const TrainingStateSchema = z.enum([
 ]);
 export type TrainingState = z.infer<typeof TrainingStateSchema>;
 
-/** `training_status.json` (seed 001): every seed field, plus optional additions. */
+/** `training_status.json` (Brush's status file format): every field of that format, plus optional additions. */
 export const TrainingStatusSchema = z.looseObject({
   current_iteration: z.number().int(),
   total_iterations: z.number().int(),

@@ -68,7 +68,7 @@ export function setStage(cp: Checkpoint, stage: JobStage): void {
 }
 
 /**
- * Seed's `completed_stages`, rebuilt from the per-stage summaries of every completed stage in
+ * `completed_stages`, rebuilt from the per-stage summaries of every completed stage in
  * pipeline order, so a rerun stage never leaves a stale value behind.
  */
 export function rebuildCompletedStages(cp: Checkpoint): CompletedStages {

@@ -10,7 +10,7 @@ import {
 import type { Logger } from "../contracts/logger.js";
 import type { ParamValues } from "./jobParams.js";
 
-/** Default age after which an unfinished checkpoint is ignored (seed 000: 24 h). */
+/** Default age after which an unfinished checkpoint is ignored: 24 h. */
 export const DEFAULT_MAX_CHECKPOINT_AGE_HOURS = 24;
 
 /** How a job's checkpoint was obtained on open. */

@@ -7,7 +7,7 @@ import { liveLockHolder } from "./lock.js";
 import { silentLogger } from "./logger.js";
 import type { Logger } from "../contracts/logger.js";
 
-/** Seed 000's default. */
+/** Days a job's checkpoint and temp folder are kept after its last write (`CLEANUP_RETENTION_DAYS`). */
 export const DEFAULT_RETENTION_DAYS = 7;
 
 /** CLEANUP_RETENTION_DAYS (default 7); anything but a number ≥ 0 is a one-line error. */

@@ -105,42 +105,70 @@ export async function watchFolder(opts: WatchOptions): Promise<void> {
         continue;
       }
       if (c.doneSignature === signature || Date.now() - c.stableSince < stableMs) continue;
-      const jobId = sanitizeJobId(name);
-      const output = join(outputRoot, jobId);
-      c.attempts++;
-      log.info(`processing ${folder} → ${output} (attempt ${c.attempts}/${maxAttempts})`);
-      try {
-        await runJob({
-          input: folder,
-          output,
-          jobId,
-          stages: opts.stages,
-          params: opts.params,
-          until: opts.until,
-          maxCheckpointAgeHours: opts.maxCheckpointAgeHours,
-          signal: opts.signal,
-          logger: log,
-          onEvent: opts.onEvent,
-        });
-        c.doneSignature = signature;
-        c.attempts = 0;
-        lastError = null;
-        opts.onJobDone?.({ folder, jobId, ok: true });
-      } catch (err) {
-        if (err instanceof InterruptedError || opts.signal?.aborted) throw err;
-        const cause = oneLine(err);
-        lastError = `${jobId}: ${cause}`;
-        log.warn(`job ${jobId} failed (attempt ${c.attempts}/${maxAttempts}): ${cause}`);
-        opts.onJobDone?.({ folder, jobId, ok: false, error: cause });
-        if (c.attempts >= maxAttempts) {
-          const moved = await moveToFailed(inputRoot, name, cause, c.attempts);
-          log.warn(`moved ${folder} to ${moved} after ${c.attempts} failed attempt(s)`);
-          seen.delete(name);
-        }
-      }
+      const outcome = await processScene({
+        opts,
+        log,
+        inputRoot,
+        outputRoot,
+        name,
+        c,
+        maxAttempts,
+      });
+      lastError = outcome.ok ? null : outcome.error;
+      if (!outcome.ok && outcome.quarantined) seen.delete(name);
       opts.onWatching?.(lastError);
     }
     await sleep(pollMs, undefined, { signal: opts.signal }).catch(() => {});
+  }
+}
+
+/**
+ * One attempt at a settled scene folder: runs its job; on failure logs it and, after the last
+ * attempt, moves the folder to `.failed/`. Interruptions propagate.
+ */
+async function processScene(a: {
+  opts: WatchOptions;
+  log: Logger;
+  inputRoot: string;
+  outputRoot: string;
+  name: string;
+  c: Candidate;
+  maxAttempts: number;
+}): Promise<{ ok: true } | { ok: false; error: string; quarantined: boolean }> {
+  const { opts, log, c, name, maxAttempts } = a;
+  const folder = join(a.inputRoot, name);
+  const jobId = sanitizeJobId(name);
+  const output = join(a.outputRoot, jobId);
+  c.attempts++;
+  log.info(`processing ${folder} → ${output} (attempt ${c.attempts}/${maxAttempts})`);
+  try {
+    await runJob({
+      input: folder,
+      output,
+      jobId,
+      stages: opts.stages,
+      params: opts.params,
+      until: opts.until,
+      maxCheckpointAgeHours: opts.maxCheckpointAgeHours,
+      signal: opts.signal,
+      logger: log,
+      onEvent: opts.onEvent,
+    });
+    c.doneSignature = c.signature;
+    c.attempts = 0;
+    opts.onJobDone?.({ folder, jobId, ok: true });
+    return { ok: true };
+  } catch (err) {
+    if (err instanceof InterruptedError || opts.signal?.aborted) throw err;
+    const cause = oneLine(err);
+    log.warn(`job ${jobId} failed (attempt ${c.attempts}/${maxAttempts}): ${cause}`);
+    opts.onJobDone?.({ folder, jobId, ok: false, error: cause });
+    const quarantined = c.attempts >= maxAttempts;
+    if (quarantined) {
+      const moved = await moveToFailed(a.inputRoot, name, cause, c.attempts);
+      log.warn(`moved ${folder} to ${moved} after ${c.attempts} failed attempt(s)`);
+    }
+    return { ok: false, error: `${jobId}: ${cause}`, quarantined };
   }
 }
 

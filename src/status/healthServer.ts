@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { SplatbookError } from "../util/errors.js";
 import type { HealthTracker } from "./healthState.js";
 
-/** `/health` settings from the environment (seed 000 names). */
+/** `/health` settings from the environment (HEALTH_CHECK_ENABLED, HEALTH_CHECK_HOST, HEALTH_CHECK_PORT). */
 export interface HealthConfig {
   enabled: boolean;
   port: number;

@@ -17,19 +17,19 @@ export interface HealthTracker {
   snapshot(): Health;
 }
 
-/** Creates a tracker in state `initial` (default `idle`). */
-export function createHealthTracker(initial: HealthState = "idle"): HealthTracker {
-  let state: HealthState = initial;
-  let lastUpdate = new Date().toISOString();
-  let errorMessage: string | null = null;
-  let job: HealthJob | null = null;
-  let stageFraction: number | null = null;
-  let watchMode = initial === "watching";
+/** What the tracker holds between events. */
+interface TrackerState {
+  state: HealthState;
+  lastUpdate: string;
+  errorMessage: string | null;
+  job: HealthJob | null;
+  stageFraction: number | null;
+  watchMode: boolean;
+}
 
-  const touch = () => {
-    lastUpdate = new Date().toISOString();
-  };
-  const jobFrom = (e: JobEvent, stage = e.checkpoint.stage): HealthJob => ({
+/** The `/health` job block for an event (at `stage`, default the checkpoint's). */
+function jobFrom(e: JobEvent, stage = e.checkpoint.stage): HealthJob {
+  return {
     job_id: e.jobId,
     stage,
     progress_percentage: progressPercentage(stage),
@@ -37,70 +37,76 @@ export function createHealthTracker(initial: HealthState = "idle"): HealthTracke
     total_frames: e.checkpoint.completed_stages.total_frames,
     gaussian_count: e.checkpoint.completed_stages.gaussian_count,
     started_at: e.checkpoint.started_at,
-  });
-
-  const onEvent = (e: JobEvent): void => {
-    switch (e.type) {
-      case "job-start":
-        state = "processing";
-        errorMessage = null;
-        stageFraction = null;
-        job = jobFrom(e);
-        break;
-      case "stage-start":
-        stageFraction = 0;
-        job = jobFrom(e, e.stage);
-        break;
-      case "stage-progress":
-        stageFraction = e.fraction;
-        job = jobFrom(e, e.stage);
-        break;
-      case "stage-complete":
-      case "stage-cached":
-      case "stage-skipped":
-      case "resume":
-        stageFraction = null;
-        job = jobFrom(e);
-        break;
-      case "stage-failed":
-      case "job-failed":
-        state = "error";
-        errorMessage = `${e.stage}: ${e.error}`;
-        job = jobFrom(e, e.stage);
-        break;
-      case "job-complete":
-        state = watchMode ? "watching" : "idle";
-        stageFraction = null;
-        job = jobFrom(e);
-        break;
-    }
-    touch();
   };
+}
 
+/** Applies one engine event to the tracker's state. */
+function applyEvent(t: TrackerState, e: JobEvent): void {
+  switch (e.type) {
+    case "job-start":
+      t.state = "processing";
+      t.errorMessage = null;
+      t.stageFraction = null;
+      t.job = jobFrom(e);
+      break;
+    case "stage-start":
+      t.stageFraction = 0;
+      t.job = jobFrom(e, e.stage);
+      break;
+    case "stage-progress":
+      t.stageFraction = e.fraction;
+      t.job = jobFrom(e, e.stage);
+      break;
+    case "stage-complete":
+    case "stage-cached":
+    case "stage-skipped":
+    case "resume":
+      t.stageFraction = null;
+      t.job = jobFrom(e);
+      break;
+    case "stage-failed":
+    case "job-failed":
+      t.state = "error";
+      t.errorMessage = `${e.stage}: ${e.error}`;
+      t.job = jobFrom(e, e.stage);
+      break;
+    case "job-complete":
+      t.state = t.watchMode ? "watching" : "idle";
+      t.stageFraction = null;
+      t.job = jobFrom(e);
+      break;
+  }
+  t.lastUpdate = new Date().toISOString();
+}
+
+/** Creates a tracker in state `initial` (default `idle`). */
+export function createHealthTracker(initial: HealthState = "idle"): HealthTracker {
+  const t: TrackerState = {
+    state: initial,
+    lastUpdate: new Date().toISOString(),
+    errorMessage: null,
+    job: null,
+    stageFraction: null,
+    watchMode: initial === "watching",
+  };
+  const set = (state: HealthState, errorMessage = t.errorMessage) => {
+    t.state = state;
+    t.errorMessage = errorMessage;
+    t.lastUpdate = new Date().toISOString();
+  };
   return {
-    onEvent,
+    onEvent: (e) => applyEvent(t, e),
     setWatching(message = null) {
-      watchMode = true;
-      state = "watching";
-      errorMessage = message;
-      touch();
+      t.watchMode = true;
+      set("watching", message);
     },
-    setIdle() {
-      state = "idle";
-      touch();
-    },
-    setError(message) {
-      state = "error";
-      errorMessage = message;
-      touch();
-    },
-    snapshot() {
-      return {
-        state,
-        last_update: lastUpdate,
-        error_message: errorMessage,
-        current_job: job ? { ...job, stage_progress: stageFraction } : null,
-      };
-    },
+    setIdle: () => set("idle"),
+    setError: (message) => set("error", message),
+    snapshot: () => ({
+      state: t.state,
+      last_update: t.lastUpdate,
+      error_message: t.errorMessage,
+      current_job: t.job ? { ...t.job, stage_progress: t.stageFraction } : null,
+    }),
   };
 }

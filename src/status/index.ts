@@ -1,4 +1,4 @@
-/** Status surfaces: the `/health` endpoint and seed 001's `training_status.json` writer. */
+/** Status surfaces: the `/health` endpoint and the `training_status.json` writer (Brush's status file format). */
 export { createHealthTracker, type HealthTracker } from "./healthState.js";
 export {
   healthConfigFromEnv,

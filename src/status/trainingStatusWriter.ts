@@ -10,7 +10,7 @@ import { oneLine } from "../util/errors.js";
 /** Default minimum gap between two writes that do not change `status`. */
 export const DEFAULT_STATUS_THROTTLE_MS = 500;
 
-/** RFC 3339 UTC without milliseconds, as in seed 001 ("2025-06-28T09:34:56Z"). */
+/** RFC 3339 UTC without milliseconds, as Brush's status file writes it ("2025-06-28T09:34:56Z"). */
 export function rfc3339(now = new Date()): string {
   return now.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
@@ -34,7 +34,7 @@ export interface TrainingStatusWriter {
 }
 
 /**
- * An atomic (temp file + fsync + rename), throttled writer for seed 001's status file. Writes
+ * An atomic (temp file + fsync + rename), throttled writer for Brush's status file format (`training_status.json`). Writes
  * are validated against the contract and serialized; a reader never sees a partial file.
  * It also works as the trainer's `TrainingStatusSink`.
  */

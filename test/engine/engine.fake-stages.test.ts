@@ -41,7 +41,7 @@ async function go(opts: Partial<RunJobOptions> & { input: string; output: string
 }
 
 describe("engine with fake stages", () => {
-  it("runs all stages, writes a schema-valid Completed checkpoint with seed fields", async () => {
+  it("runs all stages, writes a schema-valid Completed checkpoint with the original fields", async () => {
     const { input, output } = setup();
     const { result, events } = await go({ input, output });
     expect(result.completed).toBe(true);

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { readLedgerReport, type LedgerReport } from "../../ledger/report.js";
 import { positiveInt } from "../jobOptions.js";
-import { formatDuration } from "../progress.js";
+import { formatDuration } from "../progressDisplay.js";
 
 /** The human-readable form of a ledger report. */
 export function formatLedgerReport(report: LedgerReport): string {

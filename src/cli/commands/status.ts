@@ -5,7 +5,7 @@ import { STAGES } from "../../contracts/stages.js";
 import { checkpointAgeHours, readCheckpoint } from "../../engine/checkpointStore.js";
 import { liveLockHolder } from "../../engine/lock.js";
 import { SplatbookError } from "../../util/errors.js";
-import { formatDuration } from "../progress.js";
+import { formatDuration } from "../progressDisplay.js";
 
 /** A compact, single-line rendering of a stage result's scalar fields. */
 function resultSummary(result: unknown): string {

@@ -1,16 +1,10 @@
 import cliProgress from "cli-progress";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { resolve } from "node:path";
 import type { Logger } from "../../contracts/logger.js";
 import { TRAIN_DEFAULTS, train } from "../../train/train.js";
+import { wholeNumber } from "../jobOptions.js";
 import { installInterruptHandlers } from "../signals.js";
-
-/** Parses a non-negative integer flag value (commander argument parser). */
-function intArg(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number ≥ 0");
-  return n;
-}
 
 interface TrainFlags {
   totalSteps: number;
@@ -94,6 +88,45 @@ function createProgress(total: number): {
   };
 }
 
+/** Trains on `dataset` with the command's flags: progress display, Ctrl-C → snapshot and stop. */
+async function runTrainCommand(dataset: string, flags: TrainFlags): Promise<void> {
+  const exportPath = resolve(flags.exportPath);
+  const progress = createProgress(flags.totalSteps);
+  const controller = new AbortController();
+  // First Ctrl-C: stop after the current step and write a snapshot; a second exits at once.
+  const uninstall = installInterruptHandlers(controller, (m) => progress.log.warn(m));
+  try {
+    const result = await train({
+      dataset,
+      outputFolder: exportPath,
+      exportPath,
+      statusFilename: flags.saveStatus ? flags.statusFilename : null,
+      totalSteps: flags.totalSteps,
+      evalEvery: flags.evalEvery,
+      exportEvery: flags.exportEvery,
+      maxResolution: flags.maxResolution,
+      maxShDegree: flags.shDegree,
+      maxSplats: flags.maxSplats,
+      seed: flags.seed,
+      snapshotEvery: flags.snapshotEvery,
+      previewEvery: flags.previewEvery,
+      fresh: flags.fresh,
+      signal: controller.signal,
+      log: progress.log,
+      onStep: progress.onStep,
+    });
+    progress.stop();
+    console.log(
+      `trained ${result.steps} steps in ${result.elapsed_secs.toFixed(1)} s: ` +
+        `${result.gaussian_count} splats, held-out PSNR ${result.psnr?.toFixed(2)} dB, ` +
+        `SSIM ${result.ssim?.toFixed(4)} → ${result.params_path}`,
+    );
+  } finally {
+    progress.stop();
+    uninstall();
+  }
+}
+
 /** `splatbook train <dataset>`: the Brush-style standalone trainer. */
 export function trainCommand(): Command {
   const d = TRAIN_DEFAULTS;
@@ -102,17 +135,17 @@ export function trainCommand(): Command {
       "train Gaussian splats on a COLMAP model folder or a transforms.json (resumes from its last snapshot)",
     )
     .argument("<dataset>", "COLMAP model folder (bin/txt) or transforms.json")
-    .option("--total-steps <n>", "optimisation steps", intArg, d.totalSteps)
+    .option("--total-steps <n>", "optimisation steps", wholeNumber, d.totalSteps)
     .option(
       "--eval-every <n>",
       "evaluate PSNR/SSIM on the held-out views every N steps",
-      intArg,
+      wholeNumber,
       d.evalEvery,
     )
     .option(
       "--export-every <n>",
       "write export_<step>.ply every N steps (0: only the final model)",
-      intArg,
+      wholeNumber,
       0,
     )
     .option(
@@ -129,60 +162,29 @@ export function trainCommand(): Command {
     .option(
       "--max-resolution <px>",
       "downscale images so the long side is at most this",
-      intArg,
+      wholeNumber,
       d.maxResolution,
     )
-    .option("--sh-degree <n>", "maximum spherical-harmonics degree (0-3)", intArg, d.maxShDegree)
-    .option("--max-splats <n>", "cap on the number of splats", intArg, d.maxSplats)
-    .option("--seed <n>", "random seed (view order, densification)", intArg, d.seed)
+    .option(
+      "--sh-degree <n>",
+      "maximum spherical-harmonics degree (0-3)",
+      wholeNumber,
+      d.maxShDegree,
+    )
+    .option("--max-splats <n>", "cap on the number of splats", wholeNumber, d.maxSplats)
+    .option("--seed <n>", "random seed (view order, densification)", wholeNumber, d.seed)
     .option(
       "--snapshot-every <n>",
       "write a resumable snapshot every N steps (0: never)",
-      intArg,
+      wholeNumber,
       d.snapshotEvery,
     )
     .option(
       "--preview-every <n>",
       "write previews/step_N.png every N steps (0: never)",
-      intArg,
+      wholeNumber,
       d.previewEvery,
     )
     .option("--fresh", "ignore an existing snapshot and start from step 0")
-    .action(async (dataset: string, flags: TrainFlags) => {
-      const exportPath = resolve(flags.exportPath);
-      const progress = createProgress(flags.totalSteps);
-      const controller = new AbortController();
-      // First Ctrl-C: stop after the current step and write a snapshot; a second exits at once.
-      const uninstall = installInterruptHandlers(controller, (m) => progress.log.warn(m));
-      try {
-        const result = await train({
-          dataset,
-          outputFolder: exportPath,
-          exportPath,
-          statusFilename: flags.saveStatus ? flags.statusFilename : null,
-          totalSteps: flags.totalSteps,
-          evalEvery: flags.evalEvery,
-          exportEvery: flags.exportEvery,
-          maxResolution: flags.maxResolution,
-          maxShDegree: flags.shDegree,
-          maxSplats: flags.maxSplats,
-          seed: flags.seed,
-          snapshotEvery: flags.snapshotEvery,
-          previewEvery: flags.previewEvery,
-          fresh: flags.fresh,
-          signal: controller.signal,
-          log: progress.log,
-          onStep: progress.onStep,
-        });
-        progress.stop();
-        console.log(
-          `trained ${result.steps} steps in ${result.elapsed_secs.toFixed(1)} s: ` +
-            `${result.gaussian_count} splats, held-out PSNR ${result.psnr?.toFixed(2)} dB, ` +
-            `SSIM ${result.ssim?.toFixed(4)} → ${result.params_path}`,
-        );
-      } finally {
-        progress.stop();
-        uninstall();
-      }
-    });
+    .action(runTrainCommand);
 }

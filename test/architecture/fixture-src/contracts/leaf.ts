@@ -1,0 +1,2 @@
+// Fixture: contracts must not import util.
+export { x } from "../util/x.js";

@@ -56,8 +56,11 @@ describe("watch (fake stages)", () => {
         30_000,
         "jobs",
       );
+      // The watcher logs the move once error.txt is written: wait for both.
       await waitFor(
-        () => existsSync(join(inputRoot, ".failed", "bad-scene", "error.txt")),
+        () =>
+          existsSync(join(inputRoot, ".failed", "bad-scene", "error.txt")) &&
+          log.lines.some((l) => l.includes("moved") && l.includes(".failed")),
         5000,
         "quarantine",
       );

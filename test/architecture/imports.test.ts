@@ -33,7 +33,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   jupyter: BOTTOM,
   kernel: [...BOTTOM, "jupyter"],
   runner: [...BOTTOM, "jupyter", "kernel"],
-  notebook: [...BELOW_ENGINE, "engine", "ledger", "kernel"],
+  notebook: [...BELOW_ENGINE, "engine", "ledger", "jupyter", "kernel"],
   sample: [...BELOW_ENGINE, "engine"],
   cli: [...BELOW_TOP, "sample"],
   bench: [...BELOW_TOP, "sample"],

@@ -5,6 +5,19 @@ import type { StageContext, StageDefinition } from "../contracts/stage.js";
 type Loader = () => Promise<StageDefinition<any>>;
 
 /**
+ * The Training stage, given what it uses of its neighbours: stage areas never import each other,
+ * so the scene reader (src/sfm) and the PLY writer (src/export) are passed in here.
+ */
+async function loadTrainingStage(): Promise<StageDefinition<any>> {
+  const [training, sfm, ply] = await Promise.all([
+    import("../train/training.stage.js"),
+    import("../sfm/load.js"),
+    import("../export/ply.js"),
+  ]);
+  return training.trainingStage({ loadScene: sfm.loadSceneModel, writePly: ply.writePly });
+}
+
+/**
  * Where each stage lives (`<area>/<camelName>.stage.ts`, exporting `<camelName>Stage`); each
  * module is imported only when a job reaches its stage.
  */
@@ -34,11 +47,7 @@ const STAGE_MODULES: ReadonlyArray<readonly [StageName, string, Loader]> = [
     "sfm/colmapReconstruction.stage",
     async () => (await import("../sfm/colmapReconstruction.stage.js")).colmapReconstructionStage,
   ],
-  [
-    "Training",
-    "train/training.stage",
-    async () => (await import("../train/training.stage.js")).trainingStage,
-  ],
+  ["Training", "train/training.stage", loadTrainingStage],
   [
     "PlyExport",
     "export/plyExport.stage",

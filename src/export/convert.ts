@@ -1,7 +1,7 @@
 /** Format-agnostic reading and conversion between PLY, SPLAT and SPZ (the `export` command). */
+import type { GaussianParams } from "../contracts/gaussians.js";
 import { stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
-import type { GaussianParams } from "../train/types.js";
 import { SplatbookError } from "../util/errors.js";
 import { decodePly, readBytes, writePly } from "./ply.js";
 import { decodeSplat, writeSplat } from "./splat.js";

@@ -1,31 +1,11 @@
 /** Shared helpers of the exporters: allocation, SH degree from a coefficient count, validation. */
-import { shCoeffCount, type GaussianParams } from "../train/types.js";
+import { shCoeffCount, type GaussianParams } from "../contracts/gaussians.js";
 import { SplatbookError } from "../util/errors.js";
-
-/** Zeroed float32 parameters for `count` splats at `maxShDegree`. */
-export function allocateParams(count: number, maxShDegree: number): GaussianParams {
-  const K = shCoeffCount(maxShDegree);
-  return {
-    count,
-    shDegree: maxShDegree,
-    maxShDegree,
-    means: new Float32Array(count * 3),
-    logScales: new Float32Array(count * 3),
-    quats: new Float32Array(count * 4),
-    opacityLogits: new Float32Array(count),
-    sh: new Float32Array(count * K * 3),
-  };
-}
 
 /** SH degree whose (degree+1)² − 1 rest coefficients per channel give `restPerChannel`, or null. */
 export function degreeFromRestCount(restPerChannel: number): number | null {
   for (let d = 0; d <= 3; d++) if (shCoeffCount(d) - 1 === restPerChannel) return d;
   return null;
-}
-
-/** Logistic sigmoid. */
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
 }
 
 /**

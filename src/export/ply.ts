@@ -6,11 +6,11 @@
  * name in header order, any scalar type, binary (either endianness) or ascii, other elements
  * skipped.
  */
+import { shCoeffCount, type GaussianParams, allocateParams } from "../contracts/gaussians.js";
 import { readFile } from "node:fs/promises";
-import { shCoeffCount, type GaussianParams } from "../train/types.js";
 import { writeFileAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
-import { allocateParams, degreeFromRestCount, validateParams } from "./params.js";
+import { degreeFromRestCount, validateParams } from "./params.js";
 
 /** Property names of our layout, in file order. */
 export function plyPropertyNames(maxShDegree: number): string[] {

@@ -6,10 +6,16 @@
  * input order). Bytes are rounded to nearest (antimatter15's converter truncates; rounding
  * halves the quantisation error and readers decode both the same way).
  */
-import { SH_C0, shCoeffCount, type GaussianParams } from "../train/types.js";
+import {
+  SH_C0,
+  shCoeffCount,
+  type GaussianParams,
+  allocateParams,
+  sigmoid,
+} from "../contracts/gaussians.js";
 import { writeFileAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
-import { allocateParams, sigmoid, validateParams } from "./params.js";
+import { validateParams } from "./params.js";
 import { readBytes } from "./ply.js";
 
 /** Bytes per splat. */

@@ -8,11 +8,16 @@
  * inner). SPZ stores right-up-back coordinates; our PLY convention is OpenCV right-down-forward,
  * so positions, quaternions and odd SH functions are flipped across y and z on the way in and out.
  */
+import {
+  shCoeffCount,
+  type GaussianParams,
+  allocateParams,
+  sigmoid,
+} from "../contracts/gaussians.js";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { shCoeffCount, type GaussianParams } from "../train/types.js";
 import { writeFileAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
-import { allocateParams, sigmoid, validateParams } from "./params.js";
+import { validateParams } from "./params.js";
 import { readBytes } from "./ply.js";
 
 const MAGIC = 0x5053474e;

@@ -1,118 +1,122 @@
 /**
- * WGSL loading: shaders live in `<package>/shaders/*.wgsl`. A header with the shared constants
- * (RASTER, TILE_SIZE, SH constants, reference conventions) is generated from the TypeScript
- * definitions so kernels and the CPU reference cannot drift apart. `//#include name` pulls in
- * another file from the same folder.
+ * WGSL loading: shaders live in `<package>/shaders/<group>/<kernel>.wgsl`. A library prepends a
+ * header its owner supplies (constants shared with TypeScript, so kernels and host code cannot
+ * drift apart), expands `//#include <group>/<file>` lines (each file once) and substitutes
+ * `${KEY}` defines; pipelines are cached per device.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { REFERENCE_CONVENTIONS } from "../train/reference/conventions.js";
-import { RASTER, SH_C0, TILE_SIZE } from "../train/types.js";
 import { SplatbookError } from "../util/errors.js";
 
 /** Absolute path of the shaders folder (same depth from src/gpu and lib/gpu). */
 export const SHADER_DIR = fileURLToPath(new URL("../../shaders/", import.meta.url));
 
-function f32(v: number): string {
+/** `${KEY}` substitutions of one shader instance. */
+export type ShaderDefines = Record<string, string | number>;
+
+/** Shader sources and compute pipelines sharing one constants header. */
+export interface ShaderLibrary {
+  /** Source of `shaders/<path>.wgsl`: header, includes expanded, defines substituted. */
+  source(path: string, defines?: ShaderDefines): string;
+  /** Creates (or reuses) a compute pipeline with an automatic layout. */
+  pipeline(
+    device: GPUDevice,
+    path: string,
+    entryPoint?: string,
+    defines?: ShaderDefines,
+  ): GPUComputePipeline;
+}
+
+/** A WGSL float literal that reads back as the same float32. */
+export function wgslF32(v: number): string {
   const s = Math.fround(v).toPrecision(9);
   return s.includes(".") || s.includes("e") ? s : `${s}.0`;
 }
 
-/** The generated constants header. */
-export function constantsHeader(): string {
-  const bg = RASTER.background;
-  return [
-    `const TILE: u32 = ${TILE_SIZE}u;`,
-    `const NEAR_PLANE: f32 = ${f32(RASTER.nearPlane)};`,
-    `const LOW_PASS: f32 = ${f32(RASTER.lowPass)};`,
-    `const SIGMA_EXTENT: f32 = ${f32(RASTER.sigmaExtent)};`,
-    `const ALPHA_MIN: f32 = ${f32(RASTER.alphaMin)};`,
-    `const ALPHA_MAX: f32 = ${f32(RASTER.alphaMax)};`,
-    `const T_MIN: f32 = ${f32(RASTER.transmittanceMin)};`,
-    `const BACKGROUND: vec3f = vec3f(${bg.map(f32).join(", ")});`,
-    `const SSIM_WEIGHT: f32 = ${f32(RASTER.ssimWeight)};`,
-    `const SSIM_C1: f32 = ${f32(REFERENCE_CONVENTIONS.ssimC1)};`,
-    `const SSIM_C2: f32 = ${f32(REFERENCE_CONVENTIONS.ssimC2)};`,
-    `const FRUSTUM_MARGIN: f32 = ${f32(REFERENCE_CONVENTIONS.frustumMargin)};`,
-    `const SH_C0: f32 = ${f32(SH_C0)};`,
-    "",
-  ].join("\n");
-}
+const fileCache = new Map<string, string>();
 
-const cache = new Map<string, string>();
-
-function readShaderFile(name: string): string {
-  const hit = cache.get(name);
+function readShaderFile(dir: string, path: string): string {
+  const file = `${dir}${path}.wgsl`;
+  const hit = fileCache.get(file);
   if (hit !== undefined) return hit;
   let text: string;
   try {
-    text = readFileSync(`${SHADER_DIR}${name}.wgsl`, "utf8");
+    text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new SplatbookError(`missing shader ${name}.wgsl in ${SHADER_DIR}`, { cause: err });
+    throw new SplatbookError(`missing shader ${path}.wgsl in ${dir}`, { cause: err });
   }
-  cache.set(name, text);
+  fileCache.set(file, text);
   return text;
 }
 
-/** Shader source with includes expanded and `${KEY}`-style substitutions applied. */
-export function shaderSource(name: string, defines: Record<string, string | number> = {}): string {
-  const seen = new Set<string>();
-  const expand = (n: string): string =>
-    readShaderFile(n).replace(/^\/\/#include (\w+)\s*$/gm, (_m, inc: string) => {
-      if (seen.has(inc)) return "";
-      seen.add(inc);
-      return expand(inc);
+/** Creates a library; `header` is prepended to every shader (after `enable` directives). */
+export function createShaderLibrary(opts: { header?: string; dir?: string } = {}): ShaderLibrary {
+  const dir = opts.dir ?? SHADER_DIR;
+  const header = opts.header ?? "";
+  const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+
+  const source = (path: string, defines: ShaderDefines = {}): string => {
+    const seen = new Set<string>([path]);
+    const expand = (p: string): string =>
+      readShaderFile(dir, p).replace(/^\/\/#include ([\w/]+)\s*$/gm, (_m, inc: string) => {
+        if (seen.has(inc)) return "";
+        seen.add(inc);
+        return expand(inc);
+      });
+    let code = header + expand(path);
+    for (const [k, v] of Object.entries(defines)) code = code.replaceAll(`\${${k}}`, String(v));
+    // `enable` and global `diagnostic` directives must precede every declaration (and the header).
+    const directives: string[] = [];
+    code = code.replace(/^(enable|diagnostic)\b[^;]*;\s*$/gm, (line) => {
+      directives.push(line.trim());
+      return "";
     });
-  let code = constantsHeader() + expand(name);
-  for (const [k, v] of Object.entries(defines)) code = code.replaceAll(`\${${k}}`, String(v));
-  // `enable` and global `diagnostic` directives must precede every declaration (and the header).
-  const directives: string[] = [];
-  code = code.replace(/^(enable|diagnostic)\b[^;]*;\s*$/gm, (line) => {
-    directives.push(line.trim());
-    return "";
-  });
-  return directives.length ? `${directives.join("\n")}\n${code}` : code;
+    return directives.length ? `${directives.join("\n")}\n${code}` : code;
+  };
+
+  const pipeline = (
+    device: GPUDevice,
+    path: string,
+    entryPoint = "main",
+    defines: ShaderDefines = {},
+  ): GPUComputePipeline => {
+    let perDevice = pipelines.get(device);
+    if (!perDevice) pipelines.set(device, (perDevice = new Map()));
+    const key = `${path}:${entryPoint}:${JSON.stringify(defines)}`;
+    let p = perDevice.get(key);
+    if (!p) {
+      const module = device.createShaderModule({ code: source(path, defines), label: path });
+      p = device.createComputePipeline({
+        layout: "auto",
+        compute: { module, entryPoint },
+        label: `${path}:${entryPoint}`,
+      });
+      perDevice.set(key, p);
+    }
+    return p;
+  };
+  return { source, pipeline };
 }
 
-/** Compute pipelines cached per device, source and entry point. */
-const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
-
-/** Creates (or reuses) a compute pipeline with an automatic layout. */
-export function computePipeline(
-  device: GPUDevice,
-  name: string,
-  entryPoint = "main",
-  defines: Record<string, string | number> = {},
-): GPUComputePipeline {
-  let perDevice = pipelines.get(device);
-  if (!perDevice) pipelines.set(device, (perDevice = new Map()));
-  const key = `${name}:${entryPoint}:${JSON.stringify(defines)}`;
-  let p = perDevice.get(key);
-  if (!p) {
-    const module = device.createShaderModule({ code: shaderSource(name, defines), label: name });
-    p = device.createComputePipeline({
-      layout: "auto",
-      compute: { module, entryPoint },
-      label: `${name}:${entryPoint}`,
-    });
-    perDevice.set(key, p);
-  }
-  return p;
-}
+/** Shaders that need no constants header (sorting, scans, compaction). */
+export const GENERIC_SHADERS: ShaderLibrary = createShaderLibrary();
 
 /** A resource for a bind group entry: a whole buffer or a slice of one. */
 export type Binding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
 
-/** Bind group 0 of `pipeline` from resources in binding order (index = binding number). */
+/**
+ * Bind group 0 of `pipeline`: resources by binding number (a list in binding order, or a record
+ * when an entry point uses only some of a shader's bindings).
+ */
 export function bindGroup(
   device: GPUDevice,
   pipeline: GPUComputePipeline,
-  resources: Binding[],
+  resources: readonly Binding[] | Readonly<Record<number, Binding>>,
 ): GPUBindGroup {
   return device.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),
-    entries: resources.map((r, binding) => ({
-      binding,
+    entries: Object.entries(resources).map(([binding, r]: [string, Binding]) => ({
+      binding: Number(binding),
       resource: isWholeBuffer(r) ? { buffer: r } : r,
     })),
   });
@@ -127,7 +131,7 @@ export function dispatch(
   pass: GPUComputePassEncoder,
   device: GPUDevice,
   pipeline: GPUComputePipeline,
-  resources: Binding[],
+  resources: readonly Binding[] | Readonly<Record<number, Binding>>,
   x: number,
   y = 1,
   z = 1,

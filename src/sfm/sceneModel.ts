@@ -1,64 +1,11 @@
 /**
- * The one camera/scene description every reader produces (COLMAP binary, COLMAP text, nerfstudio
- * transforms.json) and the trainer consumes. Conventions follow src/train/types.ts: OpenCV/COLMAP
- * cameras (x right, y down, z forward) and a row-major world→camera `viewmat`.
+ * Helpers over the scene model every reader produces (the types live in
+ * src/contracts/sceneModel.ts, shared with the trainer).
  */
 
-/** A camera (intrinsics) shared by one or more images. */
-export interface SceneCamera {
-  id: number;
-  /** COLMAP model name, e.g. PINHOLE, SIMPLE_RADIAL, OPENCV. */
-  model: string;
-  width: number;
-  height: number;
-  /** The model's parameters in COLMAP order (focal lengths, principal point, distortion). */
-  params: number[];
-  fx: number;
-  fy: number;
-  cx: number;
-  cy: number;
-}
+import type { SceneImage, ScenePoints } from "../contracts/sceneModel.js";
 
-/** One posed image. */
-export interface SceneImage {
-  id: number;
-  /** Name as stored in the model (relative to the images folder, may contain sub-folders). */
-  name: string;
-  /** Absolute path of the image file. */
-  imagePath: string;
-  cameraId: number;
-  /** World→camera, row-major 4×4 (OpenCV convention). */
-  viewmat: Float64Array;
-}
-
-/** Sparse points (COLMAP points3D or a nerfstudio point cloud). */
-export interface ScenePoints {
-  count: number;
-  /** Point ids (COLMAP point3D_id; the index for point clouds). */
-  ids: Float64Array;
-  /** x, y, z per point. */
-  xyz: Float64Array;
-  /** r, g, b per point. */
-  rgb: Uint8Array;
-  /** Mean reprojection error per point in pixels; -1 where unknown. */
-  error: Float64Array;
-  /** Number of observations per point; 0 where unknown. */
-  trackLength: Uint32Array;
-}
-
-/** A calibrated scene: cameras, posed images and sparse points. */
-export interface SceneModel {
-  /** Which reader produced it. */
-  format: "colmap-bin" | "colmap-txt" | "transforms";
-  /** The folder or file the model was read from. */
-  modelPath: string;
-  /** Folder image names are relative to. */
-  imagesDir: string;
-  cameras: Map<number, SceneCamera>;
-  /** Sorted by name, so held-out selection (every n-th image) is stable across readers. */
-  images: SceneImage[];
-  points: ScenePoints;
-}
+export type { SceneCamera, SceneImage, ScenePoints, SceneModel } from "../contracts/sceneModel.js";
 
 /** Camera models without distortion: the rasterizer can use them directly. */
 export const PINHOLE_MODELS: ReadonlySet<string> = new Set(["PINHOLE", "SIMPLE_PINHOLE"]);

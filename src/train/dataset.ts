@@ -1,36 +1,20 @@
 import { spawn } from "node:child_process";
 import { InterruptedError, SplatbookError } from "../util/errors.js";
+import type { SceneCamera, SceneImage, ScenePoints } from "../contracts/sceneModel.js";
 import type { Camera, ImageRGB } from "./types.js";
 
 /**
- * The part of the SfM scene model (src/sfm `SceneModel`) the trainer reads: pinhole cameras,
- * posed images and the sparse point cloud. Declared structurally so tests can hand-build one.
+ * What the trainer reads of a scene model (src/contracts/sceneModel.ts): pinhole cameras, posed
+ * images and the sparse point cloud.
  */
 export interface SceneModelInput {
-  /** By id (src/sfm gives a Map) or as a list. */
-  cameras: ReadonlyMap<number, SceneCameraInput> | readonly SceneCameraInput[];
-  images: readonly {
-    id: number;
-    name: string;
-    imagePath: string;
-    cameraId: number;
-    /** World→camera, row-major 4×4, OpenCV axes. */
-    viewmat: ArrayLike<number>;
-  }[];
-  points: { count: number; xyz: ArrayLike<number>; rgb: ArrayLike<number> };
+  cameras: ReadonlyMap<number, SceneCameraInput>;
+  images: readonly Pick<SceneImage, "id" | "name" | "imagePath" | "cameraId" | "viewmat">[];
+  points: Pick<ScenePoints, "count" | "xyz" | "rgb">;
 }
 
-/** Intrinsics of one camera of the model. */
-export interface SceneCameraInput {
-  id: number;
-  model: string;
-  width: number;
-  height: number;
-  fx: number;
-  fy: number;
-  cx: number;
-  cy: number;
-}
+/** The intrinsics the trainer reads of a scene camera. */
+export type SceneCameraInput = Omit<SceneCamera, "params">;
 
 /** One posed, decoded, downscaled image. */
 export interface TrainingView {
@@ -197,10 +181,7 @@ export async function buildTrainingDataset(
   if (model.images.length === 0) {
     throw new SplatbookError(`${source}: the model has no posed images`, { file: source });
   }
-  const cams: ReadonlyMap<number, SceneCameraInput> =
-    model.cameras instanceof Map
-      ? model.cameras
-      : new Map((model.cameras as readonly SceneCameraInput[]).map((c) => [c.id, c]));
+  const cams = model.cameras;
   for (const cam of cams.values()) {
     if (!UNDISTORTED_MODELS.has(cam.model)) {
       opts.warn?.(

@@ -1,7 +1,14 @@
-import { allocateParams, logit } from "./init.js";
+import {
+  PARAM_GROUPS,
+  allocateParams,
+  groupWidths,
+  logit,
+  paramArrays,
+  type GaussianParams,
+} from "../contracts/gaussians.js";
 import { quatToMat } from "./reference/math.js";
 import type { Rng } from "./rng.js";
-import { shCoeffCount, type AdamState, type DensifyStats, type GaussianParams } from "./types.js";
+import { type AdamState, type DensifyStats } from "./types.js";
 
 /**
  * Adaptive density control of 3DGS (clone small, split large, prune), done on the CPU between
@@ -47,20 +54,6 @@ export const DEFAULT_DENSIFY = {
   splitCount: 2,
 } as const;
 
-type Group = "means" | "logScales" | "quats" | "opacityLogits" | "sh";
-
-function groupWidths(p: GaussianParams): Record<Group, number> {
-  return {
-    means: 3,
-    logScales: 3,
-    quats: 4,
-    opacityLogits: 1,
-    sh: shCoeffCount(p.maxShDegree) * 3,
-  };
-}
-
-const GROUPS: Group[] = ["means", "logScales", "quats", "opacityLogits", "sh"];
-
 /** Rotation matrix (row-major) of a possibly unnormalised quaternion w, x, y, z. */
 export function quatToMatrix(w: number, x: number, y: number, z: number): number[] {
   const n = Math.hypot(w, x, y, z) || 1;
@@ -82,8 +75,8 @@ export function gatherSplats(
   out.shDegree = params.shDegree;
   const m = allocateParams(n, params.maxShDegree);
   const v = allocateParams(n, params.maxShDegree);
-  const widths = groupWidths(params);
-  for (const g of GROUPS) {
+  const widths = groupWidths(params.maxShDegree);
+  for (const g of PARAM_GROUPS) {
     const w = widths[g];
     for (let j = 0; j < n; j++) {
       const s = sources[j]!;
@@ -94,14 +87,7 @@ export function gatherSplats(
       }
     }
   }
-  const pick = (p: GaussianParams) => ({
-    means: p.means,
-    logScales: p.logScales,
-    quats: p.quats,
-    opacityLogits: p.opacityLogits,
-    sh: p.sh,
-  });
-  return { params: out, adam: { step: adam.step, m: pick(m), v: pick(v) } };
+  return { params: out, adam: { step: adam.step, m: paramArrays(m), v: paramArrays(v) } };
 }
 
 /** One densification round: grow (clone/split), then prune. Inputs are not modified. */

@@ -3,15 +3,10 @@
  * pieces around the GPU kernels (dataset, initialisation, schedule, densification, snapshots,
  * metrics, previews, status file).
  */
-export {
-  trainingStage,
-  createTrainingStage,
-  trainingSettings,
-  trainingDatasetPath,
-} from "./training.stage.js";
+export { trainingStage, trainingSettings, trainingDatasetPath } from "./training.stage.js";
 export type { TrainingStageResult } from "./training.stage.js";
 export { train, loadTrainingDataset, TRAIN_DEFAULTS } from "./train.js";
-export type { TrainOptions } from "./train.js";
+export type { TrainOptions, TrainingIo } from "./train.js";
 export { runTraining, snapshotConfigKey } from "./trainer.js";
 export type { TrainSettings, TrainerDeps, TrainResult } from "./trainer.js";
 export { buildTrainingDataset, holdoutSplit, scaledCamera, HOLDOUT_EVERY } from "./dataset.js";

@@ -1,34 +1,15 @@
+import {
+  SH_C0,
+  allocateParams,
+  logit,
+  shCoeffCount,
+  type GaussianParams,
+} from "../contracts/gaussians.js";
 import { meanSquaredKnnDistance } from "./knn.js";
 import type { Rng } from "./rng.js";
-import { SH_C0, shCoeffCount, type GaussianParams } from "./types.js";
 
 /** Initial opacity of every splat, as in 3DGS. */
 export const INITIAL_OPACITY = 0.1;
-
-/** log(p / (1 − p)). */
-export function logit(p: number): number {
-  return Math.log(p / (1 - p));
-}
-
-/** 1 / (1 + e^−x). */
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
-
-/** Allocates zeroed parameters for `count` splats. */
-export function allocateParams(count: number, maxShDegree: number): GaussianParams {
-  const k = shCoeffCount(maxShDegree);
-  return {
-    count,
-    shDegree: 0,
-    maxShDegree,
-    means: new Float32Array(count * 3),
-    logScales: new Float32Array(count * 3),
-    quats: new Float32Array(count * 4),
-    opacityLogits: new Float32Array(count),
-    sh: new Float32Array(count * k * 3),
-  };
-}
 
 /**
  * Splats from a sparse point cloud (3DGS): one per point, colour DC from the point colour
@@ -46,7 +27,8 @@ export function initFromPoints(
 ): GaussianParams {
   const keep = pickSubset(count, maxCount, rng);
   const n = keep.length;
-  const p = allocateParams(n, maxShDegree);
+  // Training starts at SH degree 0 and raises it on schedule.
+  const p = allocateParams(n, maxShDegree, 0);
   for (let i = 0; i < n; i++) {
     const src = keep[i]!;
     for (let a = 0; a < 3; a++) p.means[i * 3 + a] = xyz[src * 3 + a]!;

@@ -1,21 +1,16 @@
-import { allocateParams } from "./init.js";
+import {
+  PARAM_GROUPS,
+  allocateParams,
+  paramArrays,
+  type GaussianParams,
+} from "../contracts/gaussians.js";
 import {
   adamStepReference,
   backwardReference,
   lossReference,
   renderReference,
 } from "./reference/index.js";
-import type {
-  AdamState,
-  DensifyStats,
-  GaussianParams,
-  ImageRGB,
-  StepStats,
-  TrainingBackend,
-} from "./types.js";
-
-type Group = "means" | "logScales" | "quats" | "opacityLogits" | "sh";
-const GROUPS: Group[] = ["means", "logScales", "quats", "opacityLogits", "sh"];
+import type { AdamState, DensifyStats, ImageRGB, StepStats, TrainingBackend } from "./types.js";
 
 /**
  * A `TrainingBackend` over the CPU float64 reference (src/train/reference): the real forward,
@@ -107,27 +102,17 @@ function cloneParams(p: GaussianParams): GaussianParams {
   };
 }
 
-function pickGroups(p: GaussianParams): AdamState["m"] {
-  return {
-    means: p.means,
-    logScales: p.logScales,
-    quats: p.quats,
-    opacityLogits: p.opacityLogits,
-    sh: p.sh,
-  };
-}
-
 function cloneAdam(a: AdamState): AdamState {
   const copy = (x: AdamState["m"]) =>
-    Object.fromEntries(GROUPS.map((g) => [g, Float32Array.from(x[g])])) as AdamState["m"];
+    Object.fromEntries(PARAM_GROUPS.map((g) => [g, Float32Array.from(x[g])])) as AdamState["m"];
   return { step: a.step, m: copy(a.m), v: copy(a.v) };
 }
 
 function zeroAdam(p: GaussianParams): AdamState {
   return {
     step: 0,
-    m: pickGroups(allocateParams(p.count, p.maxShDegree)),
-    v: pickGroups(allocateParams(p.count, p.maxShDegree)),
+    m: paramArrays(allocateParams(p.count, p.maxShDegree)),
+    v: paramArrays(allocateParams(p.count, p.maxShDegree)),
   };
 }
 

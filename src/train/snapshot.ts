@@ -1,9 +1,9 @@
+import { PARAM_GROUPS, allocateParams, type GaussianParams } from "../contracts/gaussians.js";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomically, writeJsonAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
-import { allocateParams } from "./init.js";
-import type { AdamState, DensifyStats, GaussianParams } from "./types.js";
+import type { AdamState, DensifyStats } from "./types.js";
 
 /**
  * Training snapshots: `<out>/training/snapshot.bin` holds everything a resumed run needs
@@ -54,14 +54,13 @@ interface Header extends SnapshotMeta {
   arrays: ArrayEntry[];
 }
 
-const GROUPS = ["means", "logScales", "quats", "opacityLogits", "sh"] as const;
 const STATS = ["gradNormSum", "visibleCount", "maxRadius"] as const;
 
 function namedArrays(s: Snapshot): [string, Float32Array][] {
   return [
-    ...GROUPS.map((g) => [`params.${g}`, s.params[g]] as [string, Float32Array]),
-    ...GROUPS.map((g) => [`adam.m.${g}`, s.adam.m[g]] as [string, Float32Array]),
-    ...GROUPS.map((g) => [`adam.v.${g}`, s.adam.v[g]] as [string, Float32Array]),
+    ...PARAM_GROUPS.map((g) => [`params.${g}`, s.params[g]] as [string, Float32Array]),
+    ...PARAM_GROUPS.map((g) => [`adam.m.${g}`, s.adam.m[g]] as [string, Float32Array]),
+    ...PARAM_GROUPS.map((g) => [`adam.v.${g}`, s.adam.v[g]] as [string, Float32Array]),
     ...STATS.map((k) => [`stats.${k}`, s.densifyStats[k]] as [string, Float32Array]),
   ];
 }
@@ -132,7 +131,7 @@ export function decodeSnapshot(bytes: Uint8Array, file: string): Snapshot {
   params.shDegree = header.shDegree;
   const m = {} as AdamState["m"];
   const v = {} as AdamState["v"];
-  for (const g of GROUPS) {
+  for (const g of PARAM_GROUPS) {
     params[g] = get(`params.${g}`);
     m[g] = get(`adam.m.${g}`);
     v[g] = get(`adam.v.${g}`);

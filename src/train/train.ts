@@ -1,10 +1,9 @@
 import { join, resolve } from "node:path";
 import { TRAINING_STATUS_FILENAME } from "../contracts/trainingStatus.js";
 import type { Logger } from "../contracts/logger.js";
+import type { GaussianParams } from "../contracts/gaussians.js";
 import { SplatbookError, oneLine } from "../util/errors.js";
-import { writePly } from "../export/index.js";
-import { loadSceneModel } from "../sfm/index.js";
-import { buildTrainingDataset, type TrainingDataset } from "./dataset.js";
+import { buildTrainingDataset, type SceneModelInput, type TrainingDataset } from "./dataset.js";
 import { createReferenceTrainingBackend } from "./referenceBackend.js";
 import { createTrainingStatusWriter } from "../status/trainingStatusWriter.js";
 import { TrainingStatusReporter } from "./statusReporter.js";
@@ -28,9 +27,22 @@ export const TRAIN_DEFAULTS: TrainSettings = {
   exportEvery: 0,
 };
 
+/**
+ * What training needs from the stages around it. Stage areas do not import each other, so the
+ * composing layer (the engine's stage table, the CLI) passes src/sfm's reader and src/export's
+ * writer.
+ */
+export interface TrainingIo {
+  /** Reads a COLMAP model folder (bin or txt; `sparse/0` etc. are found) or a transforms.json. */
+  loadScene(path: string): Promise<SceneModelInput>;
+  /** Writes a PLY in the INRIA layout, atomically. */
+  writePly(path: string, params: GaussianParams): Promise<void>;
+}
+
 export interface TrainOptions extends Partial<TrainSettings> {
   /** A COLMAP model folder (bin or txt; `sparse/0` etc. are found), or a transforms.json. */
   dataset: string;
+  io: TrainingIo;
   /** metrics.arrow, previews/, training/ (snapshot, final.ply) are written here. */
   outputFolder: string;
   /** Folder for export_<step>.ply files and the status file (default: outputFolder). */
@@ -50,9 +62,9 @@ export interface TrainOptions extends Partial<TrainSettings> {
 /** Loads and decodes the dataset for training. */
 export async function loadTrainingDataset(
   path: string,
-  opts: { maxResolution: number; signal?: AbortSignal; log?: Logger },
+  opts: { io: TrainingIo; maxResolution: number; signal?: AbortSignal; log?: Logger },
 ): Promise<TrainingDataset> {
-  const model = await loadSceneModel(path);
+  const model = await opts.io.loadScene(path);
   return buildTrainingDataset(model, path, {
     maxResolution: opts.maxResolution,
     signal: opts.signal,
@@ -80,6 +92,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let backend: TrainingBackend;
   try {
     dataset = await loadTrainingDataset(opts.dataset, {
+      io: opts.io,
       maxResolution: settings.maxResolution,
       signal: opts.signal,
       log: opts.log,
@@ -109,7 +122,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       exportPath,
       statusSink: statusPath === null ? null : createTrainingStatusWriter(statusPath),
       jobId: opts.jobId,
-      writePly,
+      writePly: opts.io.writePly,
       signal: opts.signal,
       log: opts.log,
       onStep: opts.onStep,

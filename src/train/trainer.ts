@@ -1,3 +1,4 @@
+import type { GaussianParams } from "../contracts/gaussians.js";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Logger } from "../contracts/logger.js";
@@ -12,7 +13,7 @@ import { createRng, viewForStep } from "./rng.js";
 import { createSchedule, densifyActions, learningRates, shDegreeAt } from "./schedule.js";
 import { readSnapshot, writeSnapshot, type Snapshot } from "./snapshot.js";
 import { TrainingStatusReporter, type TrainingStatusSink } from "./statusReporter.js";
-import type { GaussianParams, TrainingBackend } from "./types.js";
+import type { TrainingBackend } from "./types.js";
 
 /** Settings of one training run (the CLI's and the stage's parameters). */
 export interface TrainSettings {

@@ -1,10 +1,9 @@
-import type { Precalibrated } from "../capture/precalibrated.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { join } from "node:path";
 import { TRAINING_STATUS_FILENAME } from "../contracts/trainingStatus.js";
 import { markTrainingStatusError } from "../status/trainingStatusWriter.js";
 import { SplatbookError } from "../util/errors.js";
-import { TRAIN_DEFAULTS, train } from "./train.js";
+import { TRAIN_DEFAULTS, train, type TrainingIo } from "./train.js";
 import type { TrainResult, TrainSettings } from "./trainer.js";
 import type { TrainingBackend } from "./types.js";
 
@@ -35,15 +34,20 @@ export function trainingSettings(ctx: Pick<StageContext, "params">): TrainSettin
 export function trainingDatasetPath(ctx: Pick<StageContext, "resultOf" | "inputFolder">): string {
   const colmap = ctx.resultOf<{ undistorted_path?: string | null }>("ColmapReconstruction");
   if (colmap?.undistorted_path) return colmap.undistorted_path;
-  const validation = ctx.resultOf<{ precalibrated?: Precalibrated | null }>("Validation");
+  const validation = ctx.resultOf<{ precalibrated?: { path: string } | null }>("Validation");
   if (validation?.precalibrated) return validation.precalibrated.path;
   throw new SplatbookError(
     `${ctx.inputFolder}: no camera model to train on (ColmapReconstruction has no undistorted model and the input is not precalibrated)`,
   );
 }
 
-/** Builds the Training stage; `createBackend` replaces the WebGPU backend (tests). */
-export function createTrainingStage(
+/**
+ * The Training stage. The composing layer (the engine's stage table) passes the scene reader and
+ * the PLY writer, since stage areas do not import each other; `createBackend` replaces the
+ * WebGPU backend (tests).
+ */
+export function trainingStage(
+  io: TrainingIo,
   opts: { createBackend?: () => Promise<TrainingBackend> } = {},
 ): StageDefinition<TrainingStageResult> {
   return {
@@ -56,6 +60,7 @@ export function createTrainingStage(
         return await train({
           ...settings,
           dataset: trainingDatasetPath(ctx),
+          io,
           outputFolder: ctx.outputFolder,
           jobId: ctx.jobId,
           backend,
@@ -78,6 +83,3 @@ export function createTrainingStage(
     },
   };
 }
-
-/** The Training stage with the WebGPU backend. */
-export const trainingStage: StageDefinition<TrainingStageResult> = createTrainingStage();

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, expect, test, vi } from "vitest";
 import { exportCommand } from "../../src/cli/commands/export.js";
 import { readModel, writePly } from "../../src/export/index.js";
-import { randomParams, seedNow } from "./randomParams.js";
+import { testSeed } from "../seed.js";
+import { randomParams } from "./randomParams.js";
 
 async function run(args: string[]): Promise<string> {
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
@@ -20,7 +21,7 @@ async function run(args: string[]): Promise<string> {
 describe("splatbook export", () => {
   test("converts an output folder's model.ply to splat and spz, and back to ply", async () => {
     const dir = await mkdtemp(join(tmpdir(), "export-cmd-"));
-    const params = randomParams(seedNow(), 12, 2);
+    const params = randomParams(testSeed(), 12, 2);
     await writePly(join(dir, "model.ply"), params);
     expect(await run([dir, "--format", "splat"])).toMatch(
       /12 splats \(SH degree 2\) → .*model\.splat/,

@@ -1,7 +1,6 @@
-/** Random float32 Gaussian parameters for the exporter tests (fresh seed per run). */
-import { allocateParams } from "../../src/export/params.js";
-import type { GaussianParams } from "../../src/train/types.js";
-import { makeRandom } from "../reference/randomScene.js";
+/** Random float32 Gaussian parameters for the exporter tests (seeds from test/seed.ts). */
+import { type GaussianParams, allocateParams } from "../../src/contracts/gaussians.js";
+import { makeRandom } from "../seed.js";
 
 export function randomParams(seed: number, count: number, maxShDegree: number): GaussianParams {
   const rand = makeRandom(seed);
@@ -13,10 +12,4 @@ export function randomParams(seed: number, count: number, maxShDegree: number): 
   p.opacityLogits.forEach((_, i) => (p.opacityLogits[i] = u(-6, 6)));
   p.sh.forEach((_, i) => (p.sh[i] = u(-2, 2)));
   return p;
-}
-
-export function seedNow(): number {
-  return process.env.REFERENCE_SEED
-    ? Number(process.env.REFERENCE_SEED)
-    : Math.floor(Math.random() * 2 ** 31);
 }

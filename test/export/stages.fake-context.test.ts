@@ -15,7 +15,8 @@ import {
 } from "../../src/export/index.js";
 import type { StageContext } from "../../src/contracts/stage.js";
 import { SplatbookError } from "../../src/util/errors.js";
-import { randomParams, seedNow } from "./randomParams.js";
+import { testSeed } from "../seed.js";
+import { randomParams } from "./randomParams.js";
 
 function fakeContext(outputFolder: string, training: unknown): StageContext {
   const noop = () => {};
@@ -37,7 +38,7 @@ function fakeContext(outputFolder: string, training: unknown): StageContext {
 describe("export stages (fake-context)", () => {
   test("PlyExport then SplatExport write model.ply and model.splat", async () => {
     const dir = await mkdtemp(join(tmpdir(), "stages-"));
-    const params = randomParams(seedNow(), 25, 3);
+    const params = randomParams(testSeed(), 25, 3);
     await writePly(join(dir, "train", "final.ply"), params);
     const ctx = fakeContext(dir, { params_path: join(dir, "train", "final.ply") });
     const fp1 = await plyExportStage.fingerprintInputs(ctx);
@@ -58,7 +59,7 @@ describe("export stages (fake-context)", () => {
 
     // A retrained model (new file content) changes PlyExport's fingerprint.
     await new Promise((r) => setTimeout(r, 20));
-    await writePly(join(dir, "train", "final.ply"), randomParams(seedNow(), 26, 3));
+    await writePly(join(dir, "train", "final.ply"), randomParams(testSeed(), 26, 3));
     expect(await plyExportStage.fingerprintInputs(ctx)).not.toEqual(fp1);
   });
 
@@ -68,7 +69,7 @@ describe("export stages (fake-context)", () => {
       /PlyExport needs the Training stage's result \(params_path\)/,
     );
     const good = await (async () => {
-      await writePly(join(dir, "ok.ply"), randomParams(seedNow(), 3, 0));
+      await writePly(join(dir, "ok.ply"), randomParams(testSeed(), 3, 0));
       return readFile(join(dir, "ok.ply"));
     })();
     await writeFile(join(dir, "cut.ply"), good.subarray(0, good.length - 7));
@@ -77,7 +78,7 @@ describe("export stages (fake-context)", () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SplatbookError);
     expect((err as Error).message).toMatch(new RegExp(`${join(dir, "cut.ply")}: truncated PLY`));
-    await writePly(join(dir, "empty.ply"), randomParams(seedNow(), 0, 0));
+    await writePly(join(dir, "empty.ply"), randomParams(testSeed(), 0, 0));
     await expect(
       plyExportStage.run(fakeContext(dir, { params_path: "empty.ply" })),
     ).rejects.toThrow(/has no splats/);

@@ -1,44 +1,15 @@
-// Loss/Adam kernels (GPU2 helper); the rasterizer host code calls these.
+// The GPU loss (src/train/gpu/loss.ts) against the CPU float64 reference (src/train/reference/loss.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { create, globals } from "webgpu";
-import { adapterKindOf, listAdapterNames } from "../../src/gpu/device.js";
+import { makeRandom, testSeed } from "../seed.js";
+import { acquireGpu, type GpuContext } from "../../src/gpu/device.js";
 import { STORAGE_RW, createBuffer, readF32, uploadBuffer } from "../../src/gpu/buffers.js";
 import { createLossPipeline, type LossPipeline } from "../../src/train/gpu/loss.js";
 import { lossReference } from "../../src/train/reference/loss.js";
 
-/**
- * Opens the adapter acquireGpu would pick (hardware, then lavapipe, then SwiftShader, or the
- * SPLATBOOK_ADAPTER kind) but keeps the Dawn instance referenced: acquireGpu lets its instance
- * go, and a garbage collection then frees it under the live device (a segfault in Dawn's
- * InstanceBase::ProcessEvents).
- */
-async function openTestGpu() {
-  process.env.XDG_RUNTIME_DIR ??= "/tmp";
-  Object.assign(globalThis, globals);
-  const order = ["hardware", "lavapipe", "swiftshader"];
-  const forced = process.env.SPLATBOOK_ADAPTER;
-  const names = (await listAdapterNames())
-    .filter((n) => !forced || adapterKindOf(n) === forced)
-    .sort((a, b) => order.indexOf(adapterKindOf(a)) - order.indexOf(adapterKindOf(b)));
-  const instance = create([`adapter=${names[0]}`]);
-  const adapter = await instance.requestAdapter();
-  if (!adapter) throw new Error("no WebGPU adapter");
-  const device = await adapter.requestDevice();
-  const errors: string[] = [];
-  device.onuncapturederror = (ev) => errors.push(ev.error.message);
-  return {
-    instance,
-    device,
-    description: names[0]!,
-    checkHealthy: () => expect(errors).toEqual([]),
-    destroy: () => device.destroy(),
-  };
-}
-
-let gpu: Awaited<ReturnType<typeof openTestGpu>>;
+let gpu: GpuContext;
 let pipeline: LossPipeline;
 beforeAll(async () => {
-  gpu = await openTestGpu();
+  gpu = await acquireGpu();
   pipeline = createLossPipeline(gpu.device, { width: 32, height: 24 });
 });
 afterAll(() => {
@@ -46,14 +17,14 @@ afterAll(() => {
   gpu?.destroy();
 });
 
-function randomImage(n: number): Float32Array {
-  return Float32Array.from({ length: n * 3 }, () => Math.random());
+function randomImage(rand: () => number, n: number): Float32Array {
+  return Float32Array.from({ length: n * 3 }, () => rand());
 }
 
 /** A target near the image (as late in training): noise, with some values exactly equal. */
-function nearby(image: Float32Array): Float32Array {
+function nearby(rand: () => number, image: Float32Array): Float32Array {
   return image.map((v, i) =>
-    i % 7 === 0 ? v : Math.min(1, Math.max(0, v + 0.05 * (Math.random() - 0.5))),
+    i % 7 === 0 ? v : Math.min(1, Math.max(0, v + 0.05 * (rand() - 0.5))),
   );
 }
 
@@ -136,17 +107,19 @@ describe("GPU loss vs the float64 reference", () => {
     [61, 37],
   ] as const) {
     it(`matches loss and dL/dImage on fresh random ${width}×${height} images`, async () => {
+      const rand = makeRandom(testSeed());
       const n = width * height;
-      const image = randomImage(n);
-      const target = randomImage(n);
+      const image = randomImage(rand, n);
+      const target = randomImage(rand, n);
       const out = await gpuLoss(image, [target], 0, width, height);
       compareWithReference(out, image, target, width, height);
     });
 
     it(`matches on a nearby target (SSIM near 1, exact ties) at ${width}×${height}`, async () => {
+      const rand = makeRandom(testSeed());
       const n = width * height;
-      const image = randomImage(n);
-      const target = nearby(image);
+      const image = randomImage(rand, n);
+      const target = nearby(rand, image);
       const out = await gpuLoss(image, [target], 0, width, height);
       expect(out.ssim).toBeGreaterThan(0.5);
       compareWithReference(out, image, target, width, height);
@@ -154,10 +127,11 @@ describe("GPU loss vs the float64 reference", () => {
   }
 
   it("reads the target from an unaligned slice of one buffer holding every image", async () => {
+    const rand = makeRandom(testSeed());
     const [width, height] = [61, 37];
     const n = width * height;
-    const targets = [randomImage(n), randomImage(n), randomImage(n)];
-    const image = randomImage(n);
+    const targets = [randomImage(rand, n), randomImage(rand, n), randomImage(rand, n)];
+    const image = randomImage(rand, n);
     // 61·37·3·4 = 27084 bytes per image: image 1 and 2 start off the 256-byte alignment.
     expect((n * 12) % 256).not.toBe(0);
     for (const index of [1, 2]) {
@@ -167,10 +141,11 @@ describe("GPU loss vs the float64 reference", () => {
   });
 
   it("records into an open compute pass and into a caller's loss buffer the same way", async () => {
+    const rand = makeRandom(testSeed());
     const { device } = gpu;
     const [width, height] = [32, 24];
-    const image = randomImage(width * height);
-    const targetImage = randomImage(width * height);
+    const image = randomImage(rand, width * height);
+    const targetImage = randomImage(rand, width * height);
     const viaEncoder = await gpuLoss(image, [targetImage], 0, width, height);
     const rendered = uploadBuffer(device, image);
     const target = uploadBuffer(device, targetImage);
@@ -192,8 +167,9 @@ describe("GPU loss vs the float64 reference", () => {
   });
 
   it("gives SSIM 1, loss 0 and a zero gradient for identical images", async () => {
+    const rand = makeRandom(testSeed());
     const [width, height] = [32, 24];
-    const image = randomImage(width * height);
+    const image = randomImage(rand, width * height);
     const out = await gpuLoss(image, [image], 0, width, height);
     expect(Math.abs(out.ssim - 1)).toBeLessThan(1e-6);
     expect(Math.abs(out.loss)).toBeLessThan(1e-6);
@@ -205,10 +181,11 @@ describe("GPU loss vs the float64 reference", () => {
   });
 
   it("propagates a NaN in the rendered image to the loss (so the trainer can stop)", async () => {
+    const rand = makeRandom(testSeed());
     const [width, height] = [32, 24];
-    const image = randomImage(width * height);
+    const image = randomImage(rand, width * height);
     image[100] = NaN;
-    const out = await gpuLoss(image, [randomImage(width * height)], 0, width, height);
+    const out = await gpuLoss(image, [randomImage(rand, width * height)], 0, width, height);
     expect(Number.isNaN(out.loss)).toBe(true);
   });
 
@@ -228,11 +205,12 @@ describe("GPU loss vs the float64 reference", () => {
   });
 
   it("times loss forward+backward at 160×120", async () => {
+    const rand = makeRandom(testSeed());
     const { device } = gpu;
     const [width, height] = [160, 120];
     const n = width * height;
-    const image = randomImage(n);
-    const target = randomImage(n);
+    const image = randomImage(rand, n);
+    const target = randomImage(rand, n);
     const rendered = uploadBuffer(device, image);
     const targetBuf = uploadBuffer(device, target);
     const grad = createBuffer(device, image.byteLength);

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeRandom, testSeed } from "../seed.js";
 import { acquireGpu, type GpuContext } from "../../src/gpu/device.js";
 import { readU32, uploadBuffer } from "../../src/gpu/buffers.js";
 import { UniformArena } from "../../src/gpu/uniforms.js";
-import { RadixSort } from "../../src/train/gpu/radixSort.js";
-import { PrefixSum } from "../../src/train/gpu/prefixSum.js";
+import { RadixSort } from "../../src/gpu/radixSort.js";
+import { PrefixSum } from "../../src/gpu/prefixSum.js";
 
 let gpu: GpuContext;
 beforeAll(async () => {
@@ -42,15 +43,16 @@ function cpuOrder(keys: Uint32Array, mask: number): number[] {
   );
 }
 
-function randomKeys(n: number, distinct: number): Uint32Array {
-  const pool = Uint32Array.from({ length: distinct }, () => (Math.random() * 2 ** 32) >>> 0);
-  return Uint32Array.from({ length: n }, () => pool[Math.floor(Math.random() * distinct)]!);
+function randomKeys(rand: () => number, n: number, distinct: number): Uint32Array {
+  const pool = Uint32Array.from({ length: distinct }, () => (rand() * 2 ** 32) >>> 0);
+  return Uint32Array.from({ length: n }, () => pool[Math.floor(rand() * distinct)]!);
 }
 
 describe("GPU radix sort vs a CPU stable sort", () => {
   for (const n of [0, 1, 2, 31, 33, 255, 257, 1023, 1025, 5000]) {
     it(`sorts ${n} keys with duplicates, stably`, async () => {
-      const keys = randomKeys(n, Math.max(1, n >> 2));
+      const rand = makeRandom(testSeed());
+      const keys = randomKeys(rand, n, Math.max(1, n >> 2));
       const { k, v } = await gpuSort(keys);
       const order = cpuOrder(keys, 0xffffffff);
       expect(Array.from(v)).toEqual(order);
@@ -59,8 +61,9 @@ describe("GPU radix sort vs a CPU stable sort", () => {
   }
 
   it("sorts 1M random keys (duplicates included) with payloads", async () => {
+    const rand = makeRandom(testSeed());
     const n = 1 << 20;
-    const keys = randomKeys(n, 300_000);
+    const keys = randomKeys(rand, n, 300_000);
     const { k, v } = await gpuSort(keys);
     const order = cpuOrder(keys, 0xffffffff);
     let mismatches = 0;
@@ -69,8 +72,9 @@ describe("GPU radix sort vs a CPU stable sort", () => {
   });
 
   it("sorts by the low bits only when asked (tile keys), keeping input order for ties", async () => {
+    const rand = makeRandom(testSeed());
     const n = 3000;
-    const keys = Uint32Array.from({ length: n }, () => Math.floor(Math.random() * 100));
+    const keys = Uint32Array.from({ length: n }, () => Math.floor(rand() * 100));
     const { v } = await gpuSort(keys, 7);
     expect(Array.from(v)).toEqual(cpuOrder(keys, 0x7f));
   });
@@ -79,8 +83,9 @@ describe("GPU radix sort vs a CPU stable sort", () => {
 describe("GPU exclusive prefix sum", () => {
   for (const n of [1, 1000, 1024, 1025, 300_000, 1_100_000]) {
     it(`scans ${n} values`, async () => {
+      const rand = makeRandom(testSeed());
       const { device } = gpu;
-      const data = Uint32Array.from({ length: n }, () => Math.floor(Math.random() * 50));
+      const data = Uint32Array.from({ length: n }, () => Math.floor(rand() * 50));
       const buf = uploadBuffer(device, data);
       const arena = new UniformArena(device);
       const scan = new PrefixSum(device, arena);

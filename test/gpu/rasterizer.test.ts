@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeRandom, testSeed } from "../seed.js";
 import { acquireGpu, type GpuContext } from "../../src/gpu/device.js";
 import { createGpuTrainingBackend, gradientsGpu, renderGpu } from "../../src/train/gpu/index.js";
 import {
@@ -24,8 +25,9 @@ describe("GPU rasterizer vs the CPU float64 reference", () => {
     [64, 3, 48, 36],
   ] as const) {
     it(`forward image: ${count} splats, SH degree ${degree}, ${w}×${h}`, async () => {
-      const cam = randomCamera(w, h);
-      const p = randomParams(count, 3, degree);
+      const rand = makeRandom(testSeed());
+      const cam = randomCamera(rand, w, h);
+      const p = randomParams(rand, count, 3, degree);
       const img = await renderGpu(gpu, p, cam);
       const ref = renderReference(p, cam);
       const err = relError(img.data, ref.image);
@@ -34,9 +36,10 @@ describe("GPU rasterizer vs the CPU float64 reference", () => {
     });
 
     it(`loss and gradients: ${count} splats, SH degree ${degree}, ${w}×${h}`, async () => {
-      const cam = randomCamera(w, h);
-      const p = randomParams(count, 3, degree);
-      const target = randomImage(w, h);
+      const rand = makeRandom(testSeed());
+      const cam = randomCamera(rand, w, h);
+      const p = randomParams(rand, count, 3, degree);
+      const target = randomImage(rand, w, h);
       const g = await gradientsGpu(gpu, p, cam, target);
       const r = lossAndGradReference(p, cam, target);
       expect(Math.abs(g.loss - r.loss) / r.loss).toBeLessThan(1e-4);
@@ -52,12 +55,13 @@ describe("GPU rasterizer vs the CPU float64 reference", () => {
   }
 
   it("loss forward/backward alone matches the reference on random images", async () => {
+    const rand = makeRandom(testSeed());
     const w = 37;
     const h = 23;
-    const cam = randomCamera(w, h);
+    const cam = randomCamera(rand, w, h);
     // No splats: the rendered image is the background, so this isolates the loss kernels.
-    const p = randomParams(0, 0);
-    const target = randomImage(w, h);
+    const p = randomParams(rand, 0, 0);
+    const target = randomImage(rand, w, h);
     const g = await gradientsGpu(gpu, p, cam, target);
     const r = lossReference(new Float64Array(w * h * 3), target.data, w, h);
     expect(Math.abs(g.loss - r.loss) / r.loss).toBeLessThan(1e-5);
@@ -65,9 +69,10 @@ describe("GPU rasterizer vs the CPU float64 reference", () => {
   });
 
   it("Adam step matches the reference (per-group learning rates)", async () => {
-    const cam = randomCamera(32, 24);
-    const p = randomParams(30, 2, 2);
-    const target = randomImage(32, 24);
+    const rand = makeRandom(testSeed());
+    const cam = randomCamera(rand, 32, 24);
+    const p = randomParams(rand, 30, 2, 2);
+    const target = randomImage(rand, 32, 24);
     const lr = {
       means: 1e-3,
       logScales: 5e-3,
@@ -111,10 +116,11 @@ describe("GPU rasterizer vs the CPU float64 reference", () => {
   });
 
   it("a few training steps lower the loss", async () => {
-    const cam = randomCamera(32, 32);
-    const truth = randomParams(20, 0, 0);
+    const rand = makeRandom(testSeed());
+    const cam = randomCamera(rand, 32, 32);
+    const truth = randomParams(rand, 20, 0, 0);
     const target = await renderGpu(gpu, truth, cam);
-    const start = randomParams(20, 0, 0);
+    const start = randomParams(rand, 20, 0, 0);
     const backend = await createGpuTrainingBackend({ gpu });
     try {
       await backend.setParams(start);

@@ -1,5 +1,6 @@
 /** Central finite differences of the reference loss, guarded against discontinuities. */
-import type { Camera, GaussianParams } from "../../src/train/types.js";
+import type { GaussianParams } from "../../src/contracts/gaussians.js";
+import type { Camera } from "../../src/train/types.js";
 import { lossReference, renderReference } from "../../src/train/reference/index.js";
 
 /**

@@ -1,24 +1,7 @@
-/** Seeded random tiny scenes for the reference tests (a fresh seed per run, printed on failure). */
-import type { Camera, GaussianParams } from "../../src/train/types.js";
-import { shCoeffCount } from "../../src/train/types.js";
-
-/** mulberry32: tiny seeded PRNG, enough for test inputs. */
-export function makeRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A fresh seed for this run (override with REFERENCE_SEED to reproduce a failure). */
-export function freshSeed(): number {
-  const fixed = process.env.REFERENCE_SEED;
-  return fixed ? Number(fixed) : Math.floor(Math.random() * 2 ** 31);
-}
+/** Seeded random tiny scenes for the reference tests (seeds from test/seed.ts). */
+import { type GaussianParams, shCoeffCount } from "../../src/contracts/gaussians.js";
+import type { Camera } from "../../src/train/types.js";
+import { makeRandom } from "../seed.js";
 
 function uniform(rand: () => number, lo: number, hi: number): number {
   return lo + (hi - lo) * rand();

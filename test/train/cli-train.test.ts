@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { testSeed } from "../seed.js";
 import { trainCommand } from "../../src/cli/commands/train.js";
 import { TrainingStatusSchema } from "../../src/contracts/trainingStatus.js";
 import { readPly } from "../../src/export/index.js";
@@ -25,7 +26,7 @@ describe("splatbook train (reference backend)", () => {
   });
 
   it("trains with Brush's flags, writes the status file, exports and prints progress lines", async () => {
-    const scene = await syntheticScene({ seed: Date.now() % 1e6, views: 9, size: 20, splats: 8 });
+    const scene = await syntheticScene({ seed: testSeed(), views: 9, size: 20, splats: 8 });
     const root = writeColmapTextModel(mkdtempSync(join(tmpdir(), "cli-model-")), scene);
     const out = mkdtempSync(join(tmpdir(), "cli-out-"));
     await trainCommand().parseAsync(

@@ -1,10 +1,11 @@
+import { allocateParams } from "../../src/contracts/gaussians.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
-import { allocateParams } from "../../src/train/init.js";
+import { testSeed } from "../seed.js";
 import { writeMetrics, type MetricsRow } from "../../src/train/metrics.js";
 import { previewFileName, writePng } from "../../src/train/preview.js";
 import { createRng, viewForStep } from "../../src/train/rng.js";
@@ -70,7 +71,7 @@ function randomSnapshot(seed: number) {
 describe("snapshots", () => {
   it("round-trips bit-exactly through the file, including NaN payloads and the RNG state", async () => {
     const dir = mkdtempSync(join(tmpdir(), "snap-"));
-    const s = randomSnapshot(Date.now() % 100000);
+    const s = randomSnapshot(testSeed());
     s.params.means[0] = NaN;
     s.params.sh[1] = -0;
     await writeSnapshot(dir, s);
@@ -254,7 +255,7 @@ describe("metrics.arrow, previews and the status file", () => {
 describe("evaluation metrics", () => {
   it("PSNR from the MSE, SSIM 1 for equal images and lower with noise; NaN pixels score as 0", async () => {
     const { psnr, ssim } = await import("../../src/train/imageMetrics.js");
-    const rng = createRng(Date.now());
+    const rng = createRng(testSeed());
     const w = 24;
     const h = 20;
     const a = new Float32Array(w * h * 3).map(() => rng.next());

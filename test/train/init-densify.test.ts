@@ -1,14 +1,17 @@
-import { describe, expect, it } from "vitest";
-import { densify, gatherSplats, resetOpacity } from "../../src/train/densify.js";
-import { allocateParams, initFromPoints, logit, sigmoid } from "../../src/train/init.js";
-import { meanSquaredKnnDistance } from "../../src/train/knn.js";
-import { createRng } from "../../src/train/rng.js";
 import {
   SH_C0,
-  type AdamState,
-  type DensifyStats,
   type GaussianParams,
-} from "../../src/train/types.js";
+  allocateParams,
+  logit,
+  sigmoid,
+} from "../../src/contracts/gaussians.js";
+import { describe, expect, it } from "vitest";
+import { testSeed } from "../seed.js";
+import { densify, gatherSplats, resetOpacity } from "../../src/train/densify.js";
+import { initFromPoints } from "../../src/train/init.js";
+import { meanSquaredKnnDistance } from "../../src/train/knn.js";
+import { createRng } from "../../src/train/rng.js";
+import { type AdamState, type DensifyStats } from "../../src/train/types.js";
 
 function bruteKnn(xyz: Float64Array, n: number, k: number): Float64Array {
   const out = new Float64Array(n);
@@ -48,7 +51,7 @@ function stats(n: number, grads: number[], radius = 1): DensifyStats {
 
 describe("kNN initialisation", () => {
   it("kd-tree mean squared 3-NN distance equals brute force on random clouds with duplicates", () => {
-    const rng = createRng(Date.now());
+    const rng = createRng(testSeed());
     for (const n of [2, 3, 17, 400]) {
       const xyz = new Float64Array(n * 3).map(() => rng.next() * 10 - 5);
       if (n > 3) xyz.set(xyz.subarray(0, 3), 3); // a duplicate point

@@ -6,16 +6,18 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { testSeed } from "../seed.js";
 import type { StageName } from "../../src/contracts/stages.js";
 import { TrainingStatusSchema } from "../../src/contracts/trainingStatus.js";
 import type { JobParams } from "../../src/contracts/params.js";
 import type { StageContext } from "../../src/contracts/stage.js";
-import { readPly } from "../../src/export/index.js";
+import { readPly, writePly } from "../../src/export/index.js";
+import { loadSceneModel } from "../../src/sfm/index.js";
 import { createReferenceTrainingBackend } from "../../src/train/referenceBackend.js";
 import {
-  createTrainingStage,
   trainingDatasetPath,
   trainingSettings,
+  trainingStage,
 } from "../../src/train/training.stage.js";
 import { writeColmapTextModel } from "./colmapFixture.js";
 import { syntheticScene } from "./syntheticScene.js";
@@ -44,7 +46,7 @@ function contextDouble(
 
 describe("Training stage (context double, reference backend)", () => {
   it("trains on ColmapReconstruction's undistorted model and writes final.ply, status, metrics", async () => {
-    const scene = await syntheticScene({ seed: Date.now() % 1e6, views: 9, size: 20, splats: 8 });
+    const scene = await syntheticScene({ seed: testSeed(), views: 9, size: 20, splats: 8 });
     const root = writeColmapTextModel(mkdtempSync(join(tmpdir(), "stage-model-")), scene);
     const out = mkdtempSync(join(tmpdir(), "stage-out-"));
     const params: JobParams = {
@@ -59,9 +61,10 @@ describe("Training stage (context double, reference backend)", () => {
     const { ctx, progress } = contextDouble(out, params, {
       ColmapReconstruction: { undistorted_path: root },
     });
-    const stage = createTrainingStage({
-      createBackend: async () => createReferenceTrainingBackend(),
-    });
+    const stage = trainingStage(
+      { loadScene: loadSceneModel, writePly },
+      { createBackend: async () => createReferenceTrainingBackend() },
+    );
     expect(stage.name).toBe("Training");
     const fp = await stage.fingerprintInputs(ctx);
     expect(JSON.stringify(fp)).toContain('"totalSteps":40');

@@ -2,11 +2,17 @@
  * A tiny synthetic scene for trainer tests: known random Gaussians seen by a ring of cameras,
  * target images rendered with the CPU reference, and a perturbed point cloud to start from.
  */
+import {
+  SH_C0,
+  shCoeffCount,
+  type GaussianParams,
+  allocateParams,
+  logit,
+} from "../../src/contracts/gaussians.js";
 import type { TrainingDataset, TrainingView } from "../../src/train/dataset.js";
-import { allocateParams, logit } from "../../src/train/init.js";
 import { createReferenceTrainingBackend } from "../../src/train/referenceBackend.js";
 import { createRng } from "../../src/train/rng.js";
-import { SH_C0, shCoeffCount, type Camera, type GaussianParams } from "../../src/train/types.js";
+import { type Camera } from "../../src/train/types.js";
 
 /** World→camera (OpenCV: x right, y down, z forward) for a camera at `eye` looking at the origin. */
 export function lookAt(eye: [number, number, number]): Float64Array {

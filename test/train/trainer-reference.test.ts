@@ -3,12 +3,14 @@
  * The PLY writer here is a recording test double ("recording writer"); the Training stage test
  * uses the real exporter.
  */
+import type { GaussianParams } from "../../src/contracts/gaussians.js";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
+import { testSeed } from "../seed.js";
 import { TrainingStatusSchema, type TrainingStatus } from "../../src/contracts/trainingStatus.js";
 import { psnr } from "../../src/train/imageMetrics.js";
 import { initFromPoints } from "../../src/train/init.js";
@@ -18,7 +20,6 @@ import { readSnapshot } from "../../src/train/snapshot.js";
 import { createTrainingStatusWriter } from "../../src/status/trainingStatusWriter.js";
 import type { TrainingStatusSink } from "../../src/train/statusReporter.js";
 import { runTraining, type TrainSettings } from "../../src/train/trainer.js";
-import type { GaussianParams } from "../../src/train/types.js";
 import { syntheticScene } from "./syntheticScene.js";
 
 const SETTINGS: TrainSettings = {
@@ -141,7 +142,7 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
   });
 
   it("a run killed at step 100 resumes from its last snapshot (step 80) and ends exactly like an uninterrupted one", async () => {
-    const scene = await syntheticScene({ seed: (Date.now() % 1e6) + 1 });
+    const scene = await syntheticScene({ seed: testSeed() });
     const full = recordingWriter();
     const a = await runTraining(SETTINGS, {
       dataset: scene.dataset,

@@ -2,6 +2,8 @@ import cliProgress from "cli-progress";
 import { Command } from "commander";
 import { resolve } from "node:path";
 import type { Logger } from "../../contracts/logger.js";
+import { writePly } from "../../export/index.js";
+import { loadSceneModel } from "../../sfm/index.js";
 import { TRAIN_DEFAULTS, train } from "../../train/train.js";
 import { wholeNumber } from "../jobOptions.js";
 import { installInterruptHandlers } from "../signals.js";
@@ -98,6 +100,7 @@ async function runTrainCommand(dataset: string, flags: TrainFlags): Promise<void
   try {
     const result = await train({
       dataset,
+      io: { loadScene: loadSceneModel, writePly },
       outputFolder: exportPath,
       exportPath,
       statusFilename: flags.saveStatus ? flags.statusFilename : null,

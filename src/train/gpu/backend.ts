@@ -4,6 +4,7 @@
  * a single mid-step readback (the instance total, to size the tile lists exactly). The loss is
  * read back only when asked.
  */
+import { shCoeffCount, type GaussianParams } from "../../contracts/gaussians.js";
 import type { Logger } from "../../contracts/logger.js";
 import {
   createBuffer,
@@ -14,24 +15,26 @@ import {
   writeBuffer,
 } from "../../gpu/buffers.js";
 import { acquireGpu, type AdapterKind, type GpuContext } from "../../gpu/device.js";
-import { computePipeline, dispatch } from "../../gpu/shaders.js";
+import { dispatch } from "../../gpu/shaders.js";
 import { SplatbookError } from "../../util/errors.js";
 import { REFERENCE_CONVENTIONS } from "../reference/conventions.js";
 import {
-  shCoeffCount,
   type AdamState,
   type Camera,
   type DensifyStats,
-  type GaussianParams,
   type ImageRGB,
   type LearningRates,
   type StepStats,
   type TrainingBackend,
 } from "../types.js";
-import { groups2d } from "./dispatchSize.js";
+import { groups2d } from "../../gpu/dispatchSize.js";
 import { flatLength, packFlat, unpackFlat } from "./layout.js";
 import { SplatRenderer } from "./renderer.js";
-import type { StepRecorder, TimingMode } from "./stepRecorder.js";
+import type { PhaseRecorder, TimingMode } from "../../gpu/phaseRecorder.js";
+import { SPLAT_SHADERS } from "./splatShaders.js";
+
+/** WGSL kernels this module launches (plus the renderer's). */
+const KERNELS = { adam: "optim/adam" } as const;
 
 /** Options of {@link createGpuTrainingBackend}. */
 export interface GpuBackendOptions {
@@ -89,7 +92,7 @@ export async function createGpuTrainingBackend(
     bufs = null;
   };
 
-  async function recordAdam(rec: StepRecorder, lr: LearningRates): Promise<void> {
+  async function recordAdam(rec: PhaseRecorder, lr: LearningRates): Promise<void> {
     const { adamBeta1: b1, adamBeta2: b2, adamEps: eps } = REFERENCE_CONVENTIONS;
     adamStep += 1;
     const u = new Uint32Array(16);
@@ -106,7 +109,7 @@ export async function createGpuTrainingBackend(
       dispatch(
         pass,
         device,
-        computePipeline(device, "adam_flat"),
+        SPLAT_SHADERS.pipeline(device, KERNELS.adam),
         [slot, b.params, b.grads, b.m, b.v],
         gx,
         gy,

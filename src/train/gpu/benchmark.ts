@@ -2,11 +2,16 @@
  * Measurements for `npm run bench:train`: the brute-force splat-pixel peak of the adapter and
  * the trainer's forward+backward throughput, steps/s, per-phase times and peak memory.
  */
+import { shCoeffCount, type GaussianParams } from "../../contracts/gaussians.js";
 import { createBuffer, destroyBuffer, gpuMemory, uploadBuffer } from "../../gpu/buffers.js";
 import type { GpuContext } from "../../gpu/device.js";
-import { computePipeline, dispatch } from "../../gpu/shaders.js";
-import { shCoeffCount, type Camera, type GaussianParams, type ImageRGB } from "../types.js";
+import { dispatch } from "../../gpu/shaders.js";
+import { type Camera, type ImageRGB } from "../types.js";
 import { createGpuTrainingBackend } from "./backend.js";
+import { SPLAT_SHADERS } from "./splatShaders.js";
+
+/** WGSL kernels this module launches (plus the training backend's). */
+const KERNELS = { bruteForce: "bench/brute_force_eval" } as const;
 
 /** Result of {@link measureBruteForcePeak}. */
 export interface PeakResult {
@@ -36,7 +41,7 @@ export async function measureBruteForcePeak(
   const sBuf = uploadBuffer(device, data);
   const img = createBuffer(device, width * height * 12);
   const u = uploadBuffer(device, new Uint32Array([width, height, splats, 0]), 0x40 | 0x8);
-  const pipe = computePipeline(device, "brute_force_eval");
+  const pipe = SPLAT_SHADERS.pipeline(device, KERNELS.bruteForce);
   const run = async () => {
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();

@@ -2,9 +2,10 @@
  * WebGPU training: the `TrainingBackend`, a forward-only render and a gradients-only entry
  * point (used by tests against the CPU reference).
  */
+import type { GaussianParams } from "../../contracts/gaussians.js";
 import { readF32 } from "../../gpu/buffers.js";
 import type { GpuContext } from "../../gpu/device.js";
-import type { Camera, DensifyStats, GaussianParams, ImageRGB } from "../types.js";
+import type { Camera, DensifyStats, ImageRGB } from "../types.js";
 import { createGpuTrainingBackend } from "./backend.js";
 
 export { createGpuTrainingBackend } from "./backend.js";

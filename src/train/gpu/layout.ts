@@ -3,37 +3,29 @@
  * GaussianParams order) and the camera uniform block.
  */
 import {
-  TILE_SIZE,
+  PARAM_GROUPS,
+  floatsPerSplat,
+  groupWidths,
   shCoeffCount,
-  type AdamState,
-  type Camera,
-  type GaussianParams,
-} from "../types.js";
+  type ParamArrays,
+} from "../../contracts/gaussians.js";
+import { TILE_SIZE, type AdamState, type Camera } from "../types.js";
 
-/** Parameter groups in the order they are laid out in the flat GPU array. */
-export const GROUPS = ["means", "logScales", "quats", "opacityLogits", "sh"] as const;
-export type Group = (typeof GROUPS)[number];
-
-/** Floats per splat of each group. */
-export function groupWidths(maxShDegree: number): Record<Group, number> {
-  return { means: 3, logScales: 3, quats: 4, opacityLogits: 1, sh: shCoeffCount(maxShDegree) * 3 };
-}
-
-/** Total floats of the flat array for `count` splats. */
+/** Total floats of the flat array for `count` splats (groups in PARAM_GROUPS order). */
 export function flatLength(count: number, maxShDegree: number): number {
-  return count * (11 + shCoeffCount(maxShDegree) * 3);
+  return count * floatsPerSplat(maxShDegree);
 }
 
 /** Packs grouped arrays (params, moments or gradients) into one flat Float32Array. */
 export function packFlat(
-  groups: Pick<GaussianParams<Float32Array | Float64Array>, Group>,
+  groups: ParamArrays<Float32Array | Float64Array>,
   count: number,
   maxShDegree: number,
 ): Float32Array {
   const out = new Float32Array(flatLength(count, maxShDegree));
   const widths = groupWidths(maxShDegree);
   let offset = 0;
-  for (const g of GROUPS) {
+  for (const g of PARAM_GROUPS) {
     const n = count * widths[g];
     if (groups[g].length < n) throw new Error(`parameter group ${g} is too short`);
     out.set(groups[g].subarray(0, n), offset);
@@ -43,15 +35,11 @@ export function packFlat(
 }
 
 /** Splits a flat array back into groups (views copied into fresh arrays). */
-export function unpackFlat(
-  flat: Float32Array,
-  count: number,
-  maxShDegree: number,
-): Pick<GaussianParams, Group> {
+export function unpackFlat(flat: Float32Array, count: number, maxShDegree: number): ParamArrays {
   const widths = groupWidths(maxShDegree);
   let offset = 0;
-  const out = {} as Pick<GaussianParams, Group>;
-  for (const g of GROUPS) {
+  const out = {} as ParamArrays;
+  for (const g of PARAM_GROUPS) {
     const n = count * widths[g];
     out[g] = flat.slice(offset, offset + n);
     offset += n;

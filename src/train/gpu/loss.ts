@@ -1,7 +1,6 @@
-// Loss/Adam kernels (GPU2 helper); the rasterizer host code calls these.
 /**
  * The training loss on the GPU: (1 − λ)·L1 + λ·(1 − SSIM) and dL/d(rendered), exactly the
- * definitions of src/train/reference/loss.ts (shaders/loss_forward.wgsl, loss_backward.wgsl).
+ * definitions of src/train/reference/loss.ts.
  * Five dispatches per call, no readback: the scalar loss stays in a GPU buffer until asked for.
  */
 import {
@@ -11,9 +10,13 @@ import {
   destroyBuffer,
   readBuffer,
 } from "../../gpu/buffers.js";
-import { computePipeline } from "../../gpu/shaders.js";
+import { bindGroup, wgslF32, type Binding } from "../../gpu/shaders.js";
 import { gaussianWindow1d } from "../reference/loss.js";
-import { groups2d } from "./dispatchSize.js";
+import { groups2d } from "../../gpu/dispatchSize.js";
+import { SPLAT_SHADERS } from "./splatShaders.js";
+
+/** WGSL kernels this module launches. */
+const KERNELS = { forward: "loss/loss_forward", backward: "loss/loss_backward" } as const;
 
 /** What one loss evaluation reads and writes. */
 export interface LossInputs {
@@ -57,27 +60,6 @@ export interface LossPipeline {
 
 /** Outputs per thread along the blur direction (see shaders/ssim_common.wgsl). */
 const RUN = 4;
-
-function wgslF32(v: number): string {
-  const s = Math.fround(v).toPrecision(9);
-  return s.includes(".") || s.includes("e") ? s : `${s}.0`;
-}
-
-type Entries = Record<number, GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number }>;
-
-function isBuffer(r: Entries[number]): r is GPUBuffer {
-  return typeof (r as GPUBuffer).mapAsync === "function";
-}
-
-function bind(device: GPUDevice, pipeline: GPUComputePipeline, entries: Entries): GPUBindGroup {
-  return device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: Object.entries(entries).map(([binding, r]) => ({
-      binding: Number(binding),
-      resource: isBuffer(r) ? { buffer: r } : r,
-    })),
-  });
-}
 
 /** Creates a loss evaluator for images of `width`×`height`. */
 export function createLossPipeline(
@@ -162,20 +144,20 @@ export function createLossPipeline(
     };
     lastLoss = resources[6];
     const steps: [string, string, number[], number, number][] = [
-      ["loss_forward", "blur_h", [0, 1, 2, 3], hx, hy],
-      ["loss_forward", "ssim_map", [0, 1, 2, 3, 4, 5], vx, vy],
-      ["loss_forward", "reduce", [5, 6], 1, 1],
-      ["loss_backward", "blur_h_bwd", [3, 4], hx, hy],
-      ["loss_backward", "grad", [0, 1, 2, 3, 7], vx, vy],
+      [KERNELS.forward, "blur_h", [0, 1, 2, 3], hx, hy],
+      [KERNELS.forward, "ssim_map", [0, 1, 2, 3, 4, 5], vx, vy],
+      [KERNELS.forward, "reduce", [5, 6], 1, 1],
+      [KERNELS.backward, "blur_h_bwd", [3, 4], hx, hy],
+      [KERNELS.backward, "grad", [0, 1, 2, 3, 7], vx, vy],
     ];
     const isEncoder = "beginComputePass" in into;
     const pass = isEncoder ? into.beginComputePass({ label: "loss" }) : into;
     for (const [file, entry, used, x, y] of steps) {
-      const pipeline = computePipeline(device, file, entry, defines);
-      const entries: Entries = {};
+      const pipeline = SPLAT_SHADERS.pipeline(device, file, entry, defines);
+      const entries: Record<number, Binding> = {};
       for (const b of used) entries[b] = resources[b as keyof typeof resources];
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bind(device, pipeline, entries));
+      pass.setBindGroup(0, bindGroup(device, pipeline, entries));
       pass.dispatchWorkgroups(x, y);
     }
     if (isEncoder) pass.end();

@@ -6,16 +6,28 @@
  */
 import { GrowableBuffer, Usage, createBuffer, destroyBuffer } from "../../gpu/buffers.js";
 import type { GpuContext } from "../../gpu/device.js";
-import { computePipeline, dispatch, type Binding } from "../../gpu/shaders.js";
+import { dispatch, type Binding } from "../../gpu/shaders.js";
 import { UniformArena } from "../../gpu/uniforms.js";
 import { SplatbookError } from "../../util/errors.js";
 import type { Camera } from "../types.js";
-import { groups2d } from "./dispatchSize.js";
+import { groups2d } from "../../gpu/dispatchSize.js";
 import { createLossPipeline, type LossPipeline } from "./loss.js";
 import { cameraUniform, tileGrid } from "./layout.js";
-import { PrefixSum } from "./prefixSum.js";
-import { RadixSort } from "./radixSort.js";
-import { StepRecorder, TimestampPool, type TimingMode } from "./stepRecorder.js";
+import { PrefixSum } from "../../gpu/prefixSum.js";
+import { RadixSort } from "../../gpu/radixSort.js";
+import { PhaseRecorder, TimestampPool, type TimingMode } from "../../gpu/phaseRecorder.js";
+import { SPLAT_SHADERS } from "./splatShaders.js";
+
+/** WGSL kernels this module launches (plus the loss pipeline's, the sort's and the scan's). */
+const KERNELS = {
+  projectForward: "raster/project_forward",
+  tileCount: "raster/tile_count",
+  tileKeys: "raster/tile_keys",
+  tileRanges: "raster/tile_ranges",
+  rasterizeForward: "raster/rasterize_forward",
+  rasterizeBackward: "raster/rasterize_backward",
+  projectBackward: "raster/project_backward",
+} as const;
 
 /** The scene a view is rendered from: the flat parameter buffer and its shape. */
 export interface SceneRef {
@@ -109,20 +121,20 @@ export class SplatRenderer {
   }
 
   /** Starts recording a step. */
-  begin(): StepRecorder {
+  begin(): PhaseRecorder {
     this.uniforms.reset();
-    return new StepRecorder(this.device, this.uniforms, this.timing, this.pool);
+    return new PhaseRecorder(this.device, this.uniforms, this.timing, this.pool);
   }
 
   private pipe(name: string, entry = "main") {
-    return computePipeline(this.device, name, entry);
+    return SPLAT_SHADERS.pipeline(this.device, name, entry);
   }
 
   /**
    * Records the forward pass of one view up to the rendered image (image, finalT, lastCount).
    * Submits once in the middle to read the instance total back.
    */
-  async forward(rec: StepRecorder, scene: SceneRef, camera: Camera, shDegree: number) {
+  async forward(rec: PhaseRecorder, scene: SceneRef, camera: Camera, shDegree: number) {
     const { width, height } = camera;
     const n = scene.count;
     const [tx, ty] = tileGrid(width, height);
@@ -143,7 +155,7 @@ export class SplatRenderer {
     const [hx, hy] = groups2d(Math.ceil((n + 1) / 256));
 
     await rec.phase("projection", (pass) => {
-      const p = this.pipe("project_forward");
+      const p = this.pipe(KERNELS.projectForward);
       dispatch(
         pass,
         d,
@@ -156,7 +168,14 @@ export class SplatRenderer {
     await rec.phase("sort", (pass) => {
       this.sort.encode(pass, depthKeys, depthVals, n, 32);
       const nU = this.uniforms.alloc(new Uint32Array([n, tx, 0, 0]));
-      dispatch(pass, d, this.pipe("tile_count"), [nU, tileCounts, depthVals, sortedCounts], hx, hy);
+      dispatch(
+        pass,
+        d,
+        this.pipe(KERNELS.tileCount),
+        [nU, tileCounts, depthVals, sortedCounts],
+        hx,
+        hy,
+      );
       this.scan.encode(pass, sortedCounts, n + 1);
     });
     rec.encoder.copyBufferToBuffer(sortedCounts, n * 4, this.totalStaging, 0, 4);
@@ -179,7 +198,7 @@ export class SplatRenderer {
     const [ix, iy] = groups2d(Math.ceil(total / 256));
     await rec.phase("sort", (pass) => {
       const u = this.uniforms.alloc(new Uint32Array([n, tx, 0, 0]));
-      const p = this.pipe("tile_keys");
+      const p = this.pipe(KERNELS.tileKeys);
       dispatch(
         pass,
         d,
@@ -191,10 +210,10 @@ export class SplatRenderer {
       const bits = Math.max(1, Math.ceil(Math.log2(tiles)));
       this.sort.encode(pass, keys, vals, total, bits);
       const r = this.uniforms.alloc(new Uint32Array([total, 0, 0, 0]));
-      dispatch(pass, d, this.pipe("tile_ranges"), [r, keys, ranges], ix, iy);
+      dispatch(pass, d, this.pipe(KERNELS.tileRanges), [r, keys, ranges], ix, iy);
     });
     await rec.phase("rasterize", (pass) => {
-      const p = this.pipe("rasterize_forward");
+      const p = this.pipe(KERNELS.rasterizeForward);
       const res = [cam, proj, ranges, vals, instSplat, image, finalT, lastCount, this.counters];
       dispatch(pass, d, p, res, tx, ty);
     });
@@ -204,7 +223,7 @@ export class SplatRenderer {
    * Records loss forward + backward against `target` with the loss pipeline of
    * src/train/gpu/loss.ts: dL/dimage into "dImage", [loss, L1, SSIM, 0] into "lossOut".
    */
-  async loss(rec: StepRecorder, target: GPUBuffer): Promise<void> {
+  async loss(rec: PhaseRecorder, target: GPUBuffer): Promise<void> {
     const v = this.requireView();
     const px = v.width * v.height;
     this.lossPipeline ??= createLossPipeline(this.device, { width: v.width, height: v.height });
@@ -228,7 +247,7 @@ export class SplatRenderer {
    * densification statistics into `stats`, dL/d(u, v) into the "mean2dGrad" buffer.
    */
   async backward(
-    rec: StepRecorder,
+    rec: PhaseRecorder,
     scene: SceneRef,
     dImage: GPUBuffer,
     grads: GPUBuffer,
@@ -244,7 +263,12 @@ export class SplatRenderer {
     const cam = this.camBinding!;
     const [gx, gy] = groups2d(Math.ceil(n / 256));
     await rec.phase("backward", (pass) => {
-      const rb = computePipeline(d, "rasterize_backward", "main", accumulateDefines(this.ctx));
+      const rb = SPLAT_SHADERS.pipeline(
+        d,
+        KERNELS.rasterizeBackward,
+        "main",
+        accumulateDefines(this.ctx),
+      );
       const res: Binding[] = [
         cam,
         this.cur("proj"),
@@ -258,7 +282,7 @@ export class SplatRenderer {
         this.counters,
       ];
       dispatch(pass, d, rb, res, tx, ty);
-      const pb = this.pipe("project_backward");
+      const pb = this.pipe(KERNELS.projectBackward);
       const pres: Binding[] = [
         cam,
         scene.params,

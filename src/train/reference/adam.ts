@@ -2,7 +2,8 @@
  * Reference Adam step (PyTorch/3DGS form, dense: every parameter is updated each step, zero
  * gradients included, so moments of unseen splats decay as in INRIA's optimiser).
  */
-import { shCoeffCount, type GaussianParams, type LearningRates } from "../types.js";
+import { shCoeffCount, type GaussianParams } from "../../contracts/gaussians.js";
+import { type LearningRates } from "../types.js";
 import { REFERENCE_CONVENTIONS } from "./conventions.js";
 
 /** Learning rates per parameter group (shDC = coefficient 0, shRest = coefficients ≥ 1). */

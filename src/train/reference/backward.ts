@@ -3,7 +3,8 @@
  * parameters (same layout as GaussianParams) plus the screen-space mean gradient used for
  * densification.
  */
-import { shCoeffCount, type Camera, type GaussianParams } from "../types.js";
+import { shCoeffCount, type GaussianParams } from "../../contracts/gaussians.js";
+import { type Camera } from "../types.js";
 import {
   projectSplat,
   projectSplatBackward,

@@ -6,11 +6,6 @@
 export type Mat3 = number[];
 export type Vec3 = [number, number, number];
 
-/** Logistic sigmoid. */
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
-
 /** C = A·B for 3×3 matrices. */
 export function mul3(a: Mat3, b: Mat3): Mat3 {
   const c = new Array<number>(9).fill(0);

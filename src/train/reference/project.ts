@@ -3,7 +3,8 @@
  * conic, radius, tile rectangle and view-dependent colour; and its exact backward. Conventions in
  * ./conventions.ts.
  */
-import { RASTER, TILE_SIZE, shCoeffCount, type Camera, type GaussianParams } from "../types.js";
+import { shCoeffCount, type GaussianParams, sigmoid } from "../../contracts/gaussians.js";
+import { RASTER, TILE_SIZE, type Camera } from "../types.js";
 import { REFERENCE_CONVENTIONS } from "./conventions.js";
 import {
   cameraCentre,
@@ -12,7 +13,6 @@ import {
   normalizeBackward,
   quatToMat,
   quatToMatBackward,
-  sigmoid,
   splitViewmat,
   transpose3,
   type Mat3,

@@ -3,7 +3,6 @@
  * (`computeColorFromSH`). Colour = max(0, Σ_k SH_k(dir)·coef_k + 0.5) per channel, where dir is the
  * unit vector from the camera centre to the splat mean.
  */
-import { SH_C0 } from "../types.js";
 
 export const SH_C1 = 0.4886025119029199;
 export const SH_C2 = [
@@ -134,3 +133,4 @@ export function evalShColourBackward(
   }
   return { dCoefs, dDir };
 }
+import { SH_C0 } from "../../contracts/gaussians.js";

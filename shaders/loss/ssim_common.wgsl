@@ -1,4 +1,3 @@
-// Loss/Adam kernels (GPU2 helper); the rasterizer host code calls these.
 // Shared declarations of the loss kernels (loss_forward.wgsl, loss_backward.wgsl). The image size
 // and the Gaussian window are compile-time constants (host defines) so loops unroll and no size
 // uniform is needed; one binding scheme serves every entry point (each uses a subset).

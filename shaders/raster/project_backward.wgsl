@@ -3,7 +3,7 @@
 // through colour (SH), conic → 2D covariance → EWA Jacobian / camera covariance → quaternion and
 // log-scales, and the 2D mean → camera point → world mean. Writes every gradient of the splat
 // (zeros when culled) and updates the densification statistics.
-//#include splat_common
+//#include common/splat_common
 
 @group(0) @binding(0) var<uniform> cam: Camera;
 @group(0) @binding(1) var<storage, read> params: array<f32>;

@@ -1,11 +1,11 @@
 /**
- * Records one step's GPU work as named phases. With timestamp queries every phase is a compute
- * pass with begin/end timestamps in one command encoder; without them (and when timing is
+ * Records a batch of GPU work (e.g. one training step) as named phases. With timestamp queries
+ * every phase is a compute pass with begin/end timestamps in one command encoder; without them (and when timing is
  * asked for) each phase is submitted alone and timed by wall clock with onSubmittedWorkDone;
  * with timing off, phases are just passes in one encoder.
  */
-import { Usage, createBuffer, destroyBuffer } from "../../gpu/buffers.js";
-import type { UniformArena } from "../../gpu/uniforms.js";
+import { Usage, createBuffer, destroyBuffer } from "./buffers.js";
+import type { UniformArena } from "./uniforms.js";
 
 /** How phase times are measured. */
 export type TimingMode = "off" | "timestamps" | "wall";
@@ -29,8 +29,8 @@ export class TimestampPool {
   }
 }
 
-/** One step's command recording. */
-export class StepRecorder {
+/** One batch's command recording. */
+export class PhaseRecorder {
   encoder: GPUCommandEncoder;
   private readonly names: string[] = [];
   private readonly wallMs: Record<string, number> = {};

@@ -2,10 +2,13 @@
  * GPU exclusive prefix sum of u32 values (in place): block scans of 1024 elements, the block
  * totals scanned recursively, then added back.
  */
-import { GrowableBuffer } from "../../gpu/buffers.js";
-import { computePipeline, dispatch } from "../../gpu/shaders.js";
-import type { UniformArena } from "../../gpu/uniforms.js";
+import { GrowableBuffer } from "./buffers.js";
+import { GENERIC_SHADERS, dispatch } from "./shaders.js";
+import type { UniformArena } from "./uniforms.js";
 import { groups2d } from "./dispatchSize.js";
+
+/** WGSL kernels this module launches. */
+const KERNELS = { scan: "sort/prefix_sum" } as const;
 
 const BLOCK = 1024;
 
@@ -27,11 +30,11 @@ export class PrefixSum {
     const sums = this.levels[level]!.ensure(blocks * 4);
     const params = this.uniforms.alloc(new Uint32Array([n, 0, 0, 0]));
     const [gx, gy] = groups2d(blocks);
-    const scan = computePipeline(this.device, "prefix_sum", "scan_blocks");
+    const scan = GENERIC_SHADERS.pipeline(this.device, KERNELS.scan, "scan_blocks");
     dispatch(pass, this.device, scan, [params, data, sums], gx, gy);
     if (blocks > 1) {
       this.encode(pass, sums, blocks, level + 1);
-      const add = computePipeline(this.device, "prefix_sum", "add_block_offsets");
+      const add = GENERIC_SHADERS.pipeline(this.device, KERNELS.scan, "add_block_offsets");
       dispatch(pass, this.device, add, [params, data, sums], gx, gy);
     }
   }

@@ -1,7 +1,7 @@
 // Projection forward, one thread per splat: camera transform, 2D mean, EWA covariance (+0.3 px²
 // low-pass), conic, radius, tile rectangle, depth key and SH colour. Culled splats get a zero
 // tile count and the largest depth key, so they sort last and are never rasterized.
-//#include splat_common
+//#include common/splat_common
 
 @group(0) @binding(0) var<uniform> cam: Camera;
 @group(0) @binding(1) var<storage, read> params: array<f32>;

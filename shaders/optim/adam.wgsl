@@ -1,4 +1,3 @@
-// Adam over the flat parameter layout of the rasterizer backend (src/train/gpu/layout.ts).
 // Adam (3DGS/PyTorch form) over the flat parameter array, one thread per element; the group
 // (and so the learning rate) follows from the element's offset. Dense: zero gradients update
 // the moments too, like the CPU reference.

@@ -1,13 +1,16 @@
 /**
  * Stable LSD radix sort of u32 keys with u32 payloads on the GPU, 4 bits per pass. Each pass:
  * per-thread digit histograms over contiguous chunks, one exclusive scan of the digit-major
- * histogram table, then an in-order scatter (see shaders/radix_sort_*.wgsl).
+ * histogram table, then an in-order scatter.
  */
-import { GrowableBuffer } from "../../gpu/buffers.js";
-import { computePipeline, dispatch } from "../../gpu/shaders.js";
-import type { UniformArena } from "../../gpu/uniforms.js";
+import { GrowableBuffer } from "./buffers.js";
+import { GENERIC_SHADERS, dispatch } from "./shaders.js";
+import type { UniformArena } from "./uniforms.js";
 import { groups2d } from "./dispatchSize.js";
 import { PrefixSum } from "./prefixSum.js";
+
+/** WGSL kernels this module launches (plus PrefixSum's). */
+const KERNELS = { count: "sort/radix_sort_count", scatter: "sort/radix_sort_scatter" } as const;
 
 /** Keys per thread: long enough that the histogram table stays small (16 entries per thread). */
 const CHUNK = 32;
@@ -46,8 +49,8 @@ export class RadixSort {
     const tk = this.tmpKeys.ensure(n * 4);
     const tv = this.tmpVals.ensure(n * 4);
     const hist = this.hist.ensure(threads * 16 * 4);
-    const count = computePipeline(this.device, "radix_sort_count");
-    const scatter = computePipeline(this.device, "radix_sort_scatter");
+    const count = GENERIC_SHADERS.pipeline(this.device, KERNELS.count);
+    const scatter = GENERIC_SHADERS.pipeline(this.device, KERNELS.scatter);
     const [gx, gy] = groups2d(Math.ceil(threads / 256));
     let src = { k: keys, v: vals };
     let dst = { k: tk, v: tv };

@@ -1,14 +1,9 @@
-// Shared by the projection kernels: camera uniform, flat parameter layout and SH basis.
-// Parameters live in one f32 array: [means 3N | logScales 3N | quats 4N | opacityLogits N |
-// sh N·K·3], the same order as GaussianParams, so Adam runs over it in one pass.
-
-struct Camera {
-  row0: vec4f, row1: vec4f, row2: vec4f, // world→camera [R | t], rows
-  focal: vec2f, principal: vec2f,
-  size: vec2f, tiles: vec2u,
-  width: u32, height: u32, count: u32, shDegree: u32,
-  maxK: u32, _p0: u32, _p1: u32, _p2: u32,
-}
+// Shared by the projection kernels: flat parameter layout, SH basis and the per-splat shape
+// (camera-space covariance, EWA Jacobian, 2D covariance). Parameters live in one f32 array:
+// [means 3N | logScales 3N | quats 4N | opacityLogits N | sh N·K·3], the same order as
+// GaussianParams, so Adam runs over it in one pass. Kernels that include this declare `cam` and
+// `params`.
+//#include common/camera
 
 fn offScales() -> u32 { return 3u * cam.count; }
 fn offQuats() -> u32 { return 6u * cam.count; }

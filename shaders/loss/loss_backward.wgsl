@@ -1,10 +1,9 @@
-// Loss/Adam kernels (GPU2 helper); the rasterizer host code calls these.
 // Loss backward: dL/dx = (1 − λ)·sign(x − y)/count − λ·(G*∂S/∂μx + 2x·G*∂S/∂E[x²] + y·G*∂S/∂E[xy])
 // where G* is the Gaussian window's adjoint — the same zero-padded separable blur, as the window
 // is symmetric. ssim_map already scaled the d-terms by −λ/count. Two dispatches:
 //   blur_h_bwd  horizontal window over the 3 d-terms → hplanes[0..3) (free after ssim_map)
 //   grad        vertical window, then the per-pixel chain rule → gradOut (overwritten)
-//#include ssim_common
+//#include loss/ssim_common
 
 @compute @workgroup_size(256)
 fn blur_h_bwd(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,

@@ -1,4 +1,3 @@
-// Loss/Adam kernels (GPU2 helper); the rasterizer host code calls these.
 // Loss forward: (1 − λ)·mean|x − y| + λ·(1 − mean SSIM), x = rendered, y = target, exactly as
 // src/train/reference/loss.ts. Three dispatches:
 //   blur_h    horizontal window over x, y, x², y², xy (zero padded) → hplanes[0..5)
@@ -6,7 +5,7 @@
 //             backward pass blurs (dterms), and per-workgroup sums of |x − y| and 1 − SSIM
 //   reduce    one workgroup sums the partials in a fixed order → lossOut (no atomics, so the
 //             value is deterministic and nothing has to be read back during training)
-//#include ssim_common
+//#include loss/ssim_common
 
 @compute @workgroup_size(256)
 fn blur_h(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,

@@ -13,13 +13,7 @@
 
 ${ENABLE}
 
-struct Camera {
-  row0: vec4f, row1: vec4f, row2: vec4f,
-  focal: vec2f, principal: vec2f,
-  size: vec2f, tiles: vec2u,
-  width: u32, height: u32, count: u32, shDegree: u32,
-  maxK: u32, _p0: u32, _p1: u32, _p2: u32,
-}
+//#include common/camera
 
 @group(0) @binding(0) var<uniform> cam: Camera;
 @group(0) @binding(1) var<storage, read> proj: array<vec4f>;

@@ -7,42 +7,19 @@ import {
   type GaussianParams,
 } from "../contracts/gaussians.js";
 import { quatToMat } from "./reference/math.js";
-import type { Rng } from "./rng.js";
-import { type AdamState, type DensifyStats } from "./types.js";
+import type { AdamState, DensifyConfig, DensifyCounts, DensifyStats } from "./types.js";
 
 /**
- * Adaptive density control of 3DGS (clone small, split large, prune), done on the CPU between
- * steps: the trainer reads parameters, Adam moments and screen-space statistics back, calls
- * `densify`, and uploads the result.
+ * Adaptive density control of 3DGS (clone small, split large, prune) on CPU arrays: the reference
+ * backend uses it directly, and the GPU kernels (shaders/densify) make the same decisions.
  *
  * Adam moments: splats that survive unchanged keep theirs; clones and split children start at
  * zero (as in 3DGS, where new rows are appended to the optimizer state as zeros). Split parents
  * are removed, so their moments go with them.
  */
-export interface DensifyConfig {
-  /** Average screen-space positional gradient above which a splat grows (3DGS: 0.0002). */
-  gradThreshold: number;
-  /** Splats whose largest scale is ≤ percentDense · sceneExtent are cloned, larger ones split. */
-  percentDense: number;
-  sceneExtent: number;
-  /** Prune splats less opaque than this (0.005). */
-  pruneOpacity: number;
-  /** When set, also prune splats larger than this fraction of the scene extent (world, 0.1). */
-  pruneWorldScale?: number;
-  /** When set, also prune splats whose screen radius exceeded this many pixels. */
-  pruneScreenRadiusPx?: number;
-  /** Hard cap on the number of splats; growth stops (highest gradients first) at the cap. */
-  maxSplats: number;
-  /** Number of children a split produces (2) and their scale divisor (0.8·N = 1.6). */
-  splitCount?: number;
-}
-
-export interface DensifyResult {
+export interface DensifyResult extends DensifyCounts {
   params: GaussianParams;
   adam: AdamState;
-  cloned: number;
-  split: number;
-  pruned: number;
 }
 
 /** Default 3DGS/gsplat values for everything but the scene extent and the cap. */
@@ -51,8 +28,29 @@ export const DEFAULT_DENSIFY = {
   percentDense: 0.01,
   pruneOpacity: 0.005,
   pruneWorldScale: 0.1,
-  splitCount: 2,
 } as const;
+
+/** Children per split; each has its parent's scales divided by 0.8 × this (1.6). */
+export const SPLIT_CHILDREN = 2;
+
+/** A PCG-style u32 hash (the GPU kernels compute the same function in WGSL). */
+export function hashU32(v: number): number {
+  const state = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;
+  const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, 277803737) >>> 0;
+  return ((word >>> 22) ^ word) >>> 0;
+}
+
+/**
+ * Standard normal sample for axis `axis` of split child `child` of splat `parent`: counter-based
+ * (no sequential state), so the GPU kernel draws the same numbers in any thread order. The two
+ * uniforms have 24 bits, exact in float32 and float64 alike.
+ */
+export function splitNormal(seed: number, parent: number, child: number, axis: number): number {
+  const h = hashU32((seed + hashU32((parent + hashU32(child * 3 + axis)) >>> 0)) >>> 0);
+  const u1 = ((hashU32(h) >>> 8) + 1) / 16777216;
+  const u2 = (hashU32((h ^ 0x9e3779b9) >>> 0) >>> 8) / 16777216;
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
 
 /** Rotation matrix (row-major) of a possibly unnormalised quaternion w, x, y, z. */
 export function quatToMatrix(w: number, x: number, y: number, z: number): number[] {
@@ -90,16 +88,19 @@ export function gatherSplats(
   return { params: out, adam: { step: adam.step, m: paramArrays(m), v: paramArrays(v) } };
 }
 
-/** One densification round: grow (clone/split), then prune. Inputs are not modified. */
+/**
+ * One densification round: grow (clone/split), then prune. Inputs are not modified; `noiseSeed`
+ * seeds the split children's positions (see {@link splitNormal}).
+ */
 export function densify(
   params: GaussianParams,
   adam: AdamState,
   stats: DensifyStats,
   cfg: DensifyConfig,
-  rng: Rng,
+  noiseSeed: number,
 ): DensifyResult {
   const n = params.count;
-  const splitN = cfg.splitCount ?? DEFAULT_DENSIFY.splitCount;
+  const splitN = SPLIT_CHILDREN;
   const cloneLimit = cfg.percentDense * cfg.sceneExtent;
   const maxScale = (i: number) =>
     Math.exp(
@@ -112,7 +113,7 @@ export function densify(
 
   // Candidates by average gradient, highest first, so the cap keeps the most needed growth.
   const candidates: { i: number; g: number }[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n && cfg.grow !== false; i++) {
     const seen = stats.visibleCount[i]!;
     if (seen <= 0) continue;
     const g = stats.gradNormSum[i]! / seen;
@@ -146,7 +147,7 @@ export function densify(
 
   const sources: number[] = [];
   const keep: number[] = [];
-  const splitRows: { row: number; parent: number }[] = [];
+  const splitRows: { row: number; parent: number; child: number }[] = [];
   let cloned = 0;
   let split = 0;
   let pruned = 0;
@@ -158,7 +159,7 @@ export function densify(
         continue;
       }
       for (let c = 0; c < splitN; c++) {
-        splitRows.push({ row: sources.length, parent: i });
+        splitRows.push({ row: sources.length, parent: i, child: c });
         sources.push(i);
         keep.push(0);
       }
@@ -186,17 +187,19 @@ export function densify(
   const out = gatherSplats(params, adam, sources, keep);
   // Split children: positions sampled from the parent Gaussian, scales divided by 0.8·N.
   const shrink = Math.log(0.8 * splitN);
-  for (const { row, parent } of splitRows) {
+  for (const { row, parent, child } of splitRows) {
     const q = params.quats.subarray(parent * 4, parent * 4 + 4);
     const r = quatToMatrix(q[0]!, q[1]!, q[2]!, q[3]!);
-    const s = [0, 1, 2].map((a) => Math.exp(params.logScales[parent * 3 + a]!) * rng.normal());
+    const s = [0, 1, 2].map(
+      (a) => Math.exp(params.logScales[parent * 3 + a]!) * splitNormal(noiseSeed, parent, child, a),
+    );
     for (let a = 0; a < 3; a++) {
       const offset = r[a * 3]! * s[0]! + r[a * 3 + 1]! * s[1]! + r[a * 3 + 2]! * s[2]!;
       out.params.means[row * 3 + a] = params.means[parent * 3 + a]! + offset;
       out.params.logScales[row * 3 + a] = params.logScales[parent * 3 + a]! - shrink;
     }
   }
-  return { params: out.params, adam: out.adam, cloned, split, pruned };
+  return { params: out.params, adam: out.adam, cloned, split, pruned, count: sources.length };
 }
 
 /**

@@ -7,7 +7,8 @@ export { trainingStage, trainingSettings, trainingDatasetPath } from "./training
 export type { TrainingStageResult } from "./training.stage.js";
 export { train, loadTrainingDataset, TRAIN_DEFAULTS } from "./train.js";
 export type { TrainOptions, TrainingIo } from "./train.js";
-export { runTraining, snapshotConfigKey } from "./trainer.js";
+export { runTraining } from "./trainer.js";
+export { snapshotConfigKey, trainingDataFingerprint, findResumableSnapshot } from "./resume.js";
 export type { TrainSettings, TrainerDeps, TrainResult } from "./trainer.js";
 export { buildTrainingDataset, holdoutSplit, scaledCamera, HOLDOUT_EVERY } from "./dataset.js";
 export type { TrainingDataset, TrainingView, SceneModelInput } from "./dataset.js";
@@ -21,7 +22,7 @@ export {
 } from "./schedule.js";
 export type { TrainingSchedule } from "./schedule.js";
 export { densify, resetOpacity, DEFAULT_DENSIFY } from "./densify.js";
-export type { DensifyConfig, DensifyResult } from "./densify.js";
+export type { DensifyResult } from "./densify.js";
 export { readSnapshot, writeSnapshot, SNAPSHOT_FILE } from "./snapshot.js";
 export type { Snapshot, SnapshotMeta } from "./snapshot.js";
 export { writeMetrics, encodeMetrics, METRICS_FILENAME } from "./metrics.js";

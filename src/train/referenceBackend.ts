@@ -4,6 +4,7 @@ import {
   paramArrays,
   type GaussianParams,
 } from "../contracts/gaussians.js";
+import { densify, resetOpacity } from "./densify.js";
 import {
   adamStepReference,
   backwardReference,
@@ -81,6 +82,16 @@ export function createReferenceTrainingBackend(): TrainingBackend {
         visibleCount: s.visibleCount.slice(),
         maxRadius: s.maxRadius.slice(),
       };
+    },
+    async densify(cfg, noiseSeed) {
+      const r = densify(params, adam, stats, cfg, noiseSeed);
+      params = r.params;
+      adam = r.adam;
+      stats = zeroStats(params.count);
+      return { cloned: r.cloned, split: r.split, pruned: r.pruned, count: r.count };
+    },
+    async resetOpacity(ceiling) {
+      resetOpacity(params, adam, ceiling);
     },
     destroy() {
       targets = [];

@@ -28,6 +28,13 @@ export interface SnapshotMeta {
   elapsedSecs: number;
   /** Hash of the settings that must match for a resume to be meaningful. */
   configKey: string;
+  /** Those settings, so a mismatch can be explained (absent in snapshots of older releases). */
+  settings?: Record<string, number>;
+  /**
+   * Hashes of the training data the snapshot was trained on (views, poses, intrinsics, image
+   * contents, resolution, points): a changed upstream stage invalidates the snapshot.
+   */
+  dataFingerprint?: Record<string, string>;
   /** Trainer-level history and counters, stored verbatim. */
   extra: Record<string, unknown>;
 }
@@ -146,6 +153,8 @@ export function decodeSnapshot(bytes: Uint8Array, file: string): Snapshot {
     rngState: header.rngState,
     elapsedSecs: header.elapsedSecs,
     configKey: header.configKey,
+    settings: header.settings,
+    dataFingerprint: header.dataFingerprint,
     extra: header.extra ?? {},
   };
   return { meta, params, adam: { step: header.adamStep, m, v }, densifyStats };

@@ -78,6 +78,33 @@ export interface DensifyStats {
   maxRadius: Float32Array;
 }
 
+/** Settings of one round of adaptive density control (3DGS clone / split / prune). */
+export interface DensifyConfig {
+  /** Average screen-space positional gradient above which a splat grows (3DGS: 0.0002). */
+  gradThreshold: number;
+  /** Splats whose largest scale is ≤ percentDense · sceneExtent are cloned, larger ones split. */
+  percentDense: number;
+  sceneExtent: number;
+  /** Prune splats less opaque than this (0.005). */
+  pruneOpacity: number;
+  /** When set, also prune splats larger than this fraction of the scene extent (world, 0.1). */
+  pruneWorldScale?: number;
+  /** When set, also prune splats whose screen radius exceeded this many pixels. */
+  pruneScreenRadiusPx?: number;
+  /** Hard cap on the number of splats; growth stops (highest gradients first) at the cap. */
+  maxSplats: number;
+  /** Whether to grow at all (false: prune only). */
+  grow?: boolean;
+}
+
+/** What one densification round did. */
+export interface DensifyCounts {
+  cloned: number;
+  split: number;
+  pruned: number;
+  count: number;
+}
+
 /** Loss and optional timings of one optimisation step. */
 export interface StepStats {
   loss?: number;
@@ -86,8 +113,9 @@ export interface StepStats {
 }
 
 /**
- * The GPU side of training (src/train/gpu): the trainer loop (src/train/trainer.ts) drives it.
- * Densification and snapshots read parameters back, edit them on the CPU and upload again.
+ * Where the splats live during training (src/train/gpu on WebGPU, or the CPU reference): the
+ * trainer loop (src/train/trainer.ts) drives it. Parameters are read back only for snapshots and
+ * exports; densification runs on the backend's own copy.
  */
 export interface TrainingBackend {
   readonly adapterDescription: string;
@@ -110,10 +138,15 @@ export interface TrainingBackend {
   render(camera: Camera, shDegree: number): Promise<ImageRGB>;
   densifyStats(): Promise<DensifyStats>;
   resetDensifyStats(): Promise<void>;
+  /** Restores statistics from a snapshot, so a resumed run densifies like an uninterrupted one. */
+  setDensifyStats(stats: DensifyStats): Promise<void>;
   /**
-   * Optional: restore statistics from a snapshot so a resumed run densifies exactly like an
-   * uninterrupted one (without it the statistics since the last densification are lost).
+   * One round of adaptive density control with the decisions of `densify` (src/train/densify.ts):
+   * grow (clone small, split large), then prune; Adam moments move with their splats, new rows
+   * start at zero; the statistics are reset. `noiseSeed` seeds the split children's positions.
    */
-  setDensifyStats?(stats: DensifyStats): Promise<void>;
+  densify(cfg: DensifyConfig, noiseSeed: number): Promise<DensifyCounts>;
+  /** 3DGS opacity reset: opacities clamped to at most `ceiling`, their Adam moments zeroed. */
+  resetOpacity(ceiling: number): Promise<void>;
   destroy(): void;
 }

@@ -114,7 +114,7 @@ describe("densification", () => {
     const p = threeSplats();
     const adam = zeroAdam(p);
     adam.m.means.fill(9);
-    const r = densify(p, adam, stats(3, [0.001, 0.001, 0]), cfg, createRng(5));
+    const r = densify(p, adam, stats(3, [0.001, 0.001, 0]), cfg, 5);
     expect([r.cloned, r.split, r.pruned]).toEqual([1, 1, 1]);
     // survivors: splat 0, then the 2 children of splat 1, then the clone of splat 0
     expect(r.params.count).toBe(4);
@@ -140,7 +140,7 @@ describe("densification", () => {
 
   it("below the gradient threshold nothing grows; only pruning happens", () => {
     const p = threeSplats();
-    const r = densify(p, zeroAdam(p), stats(3, [0.0001, 0.0001, 0.0001]), cfg, createRng(5));
+    const r = densify(p, zeroAdam(p), stats(3, [0.0001, 0.0001, 0.0001]), cfg, 5);
     expect(r.params.count).toBe(2);
     expect([r.cloned, r.split, r.pruned]).toEqual([0, 0, 1]);
   });
@@ -149,32 +149,20 @@ describe("densification", () => {
     const p = threeSplats();
     const s = stats(3, [0.001, 0.004, 0]);
     s.visibleCount.set([10, 1, 1]); // splat 0 average 0.0001 → no growth
-    let r = densify(p, zeroAdam(p), s, cfg, createRng(5));
+    let r = densify(p, zeroAdam(p), s, cfg, 5);
     expect([r.cloned, r.split]).toEqual([0, 1]);
-    r = densify(
-      p,
-      zeroAdam(p),
-      stats(3, [0.001, 0.004, 0]),
-      { ...cfg, maxSplats: 4 },
-      createRng(5),
-    );
+    r = densify(p, zeroAdam(p), stats(3, [0.001, 0.004, 0]), { ...cfg, maxSplats: 4 }, 5);
     // budget 1: the split (+1) has the higher gradient and takes it; the clone is skipped
     expect([r.cloned, r.split]).toEqual([0, 1]);
   });
 
   it("prunes splats oversized in world or screen space when asked", () => {
     const p = threeSplats();
-    let r = densify(
-      p,
-      zeroAdam(p),
-      stats(3, [0, 0, 0]),
-      { ...cfg, pruneWorldScale: 0.1 },
-      createRng(1),
-    );
+    let r = densify(p, zeroAdam(p), stats(3, [0, 0, 0]), { ...cfg, pruneWorldScale: 0.1 }, 1);
     expect(r.params.count).toBe(1); // large one and transparent one gone
     const s = stats(3, [0, 0, 0]);
     s.maxRadius.set([50, 1, 1]);
-    r = densify(p, zeroAdam(p), s, { ...cfg, pruneScreenRadiusPx: 20 }, createRng(1));
+    r = densify(p, zeroAdam(p), s, { ...cfg, pruneScreenRadiusPx: 20 }, 1);
     expect(Array.from(r.params.means.filter((_, i) => i % 3 === 0))).toEqual([1]);
   });
 

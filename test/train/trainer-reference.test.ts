@@ -225,16 +225,24 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
   it("stops with an error status naming the step on a non-finite loss and keeps the last snapshot", async () => {
     const scene = await syntheticScene({ seed: 3, views: 4, size: 16, splats: 6 });
     const out = mkdtempSync(join(tmpdir(), "train-nan-"));
+    const backend = createReferenceTrainingBackend();
+    // From step 12 on the targets hold NaN pixels, so the loss (read every 5 steps) turns NaN.
+    const poisoned = scene.dataset.train.map((v) => ({
+      ...v.image,
+      data: v.image.data.map(() => NaN),
+    }));
     await expect(
       runTraining(
         { ...SETTINGS, totalSteps: 40, snapshotEvery: 10, evalEvery: 20 },
         {
           dataset: scene.dataset,
-          backend: createReferenceTrainingBackend(),
+          backend,
           outputFolder: out,
           statusSink: createTrainingStatusWriter(join(out, "training_status.json")),
           writePly: recordingWriter().writePly,
-          lossFilter: (step, loss) => (step >= 12 ? NaN : loss),
+          onStep: ({ step }) => {
+            if (step === 12) void backend.setTargets(poisoned);
+          },
         },
       ),
     ).rejects.toThrow(/non-finite loss \(NaN\) at step 15 .*last snapshot at step 10 kept/);

@@ -17,6 +17,7 @@ import {
 import { acquireGpu, type AdapterKind, type GpuContext } from "../../gpu/device.js";
 import { dispatch } from "../../gpu/shaders.js";
 import { SplatbookError } from "../../util/errors.js";
+import { densify, resetOpacity } from "../densify.js";
 import { REFERENCE_CONVENTIONS } from "../reference/conventions.js";
 import {
   type AdamState,
@@ -227,6 +228,25 @@ export async function createGpuTrainingBackend(
       flat.set(s.visibleCount.subarray(0, count), count);
       flat.set(s.maxRadius.subarray(0, count), 2 * count);
       writeBuffer(device, need().stats, flat);
+    },
+    async densify(cfg, noiseSeed) {
+      const r = densify(
+        await backend.getParams(),
+        await backend.getAdamState(),
+        await backend.densifyStats(),
+        cfg,
+        noiseSeed,
+      );
+      await backend.setParams(r.params, r.adam);
+      return { cloned: r.cloned, split: r.split, pruned: r.pruned, count: r.count };
+    },
+    async resetOpacity(ceiling) {
+      const p = await backend.getParams();
+      const adam = await backend.getAdamState();
+      resetOpacity(p, adam, ceiling);
+      const stats = await backend.densifyStats();
+      await backend.setParams(p, adam);
+      await backend.setDensifyStats(stats);
     },
     async lastEvaluations() {
       const c = await readU32(device, renderer.counters, 2);

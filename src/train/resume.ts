@@ -1,0 +1,131 @@
+/**
+ * Which snapshot a run may resume from. A snapshot is tied to the settings that shape the
+ * optimisation (steps, SH degree, splat cap, seed, resolution) and to a fingerprint of the
+ * training data (the set of views, their poses, intrinsics, image contents and size, and the
+ * sparse points). A snapshot made on other data — say after the reconstruction was redone — would
+ * export splats fitted to another coordinate frame, so it is set aside with the reason logged.
+ */
+import { createHash } from "node:crypto";
+import type { Logger } from "../contracts/logger.js";
+import { oneLine } from "../util/errors.js";
+import type { TrainingDataset, TrainingView } from "./dataset.js";
+import { readSnapshot, type Snapshot } from "./snapshot.js";
+import type { TrainSettings } from "./trainer.js";
+
+/** The settings a resumed run must share with its snapshot. */
+export const RESUME_SETTINGS = [
+  "totalSteps",
+  "maxShDegree",
+  "maxSplats",
+  "seed",
+  "maxResolution",
+] as const;
+
+/** What each part of the data fingerprint covers, for the log line when one differs. */
+const DATA_PARTS = {
+  views: "the set of training images",
+  poses: "the camera poses",
+  intrinsics: "the camera intrinsics",
+  images: "the image contents",
+  resolution: "the training resolution",
+  points: "the sparse point cloud",
+} as const;
+
+/** Hashes of the training data, one per part (16 hex digits each). */
+export type DataFingerprint = Record<keyof typeof DATA_PARTS, string>;
+
+function digest(update: (h: ReturnType<typeof createHash>) => void): string {
+  const h = createHash("sha256");
+  update(h);
+  return h.digest("hex").slice(0, 16);
+}
+
+function bytesOf(a: ArrayLike<number>): Uint8Array {
+  const f = a instanceof Float64Array ? a : Float64Array.from(a);
+  return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+}
+
+/** The fingerprint of a dataset (views in their train/held-out order). */
+export function trainingDataFingerprint(d: TrainingDataset): DataFingerprint {
+  const views: TrainingView[] = [...d.train, ...d.eval];
+  const each = (f: (h: ReturnType<typeof createHash>, v: TrainingView) => void) =>
+    digest((h) => views.forEach((v) => f(h, v)));
+  return {
+    views: digest((h) => h.update(JSON.stringify([d.train.length, views.map((v) => v.name)]))),
+    poses: each((h, v) => h.update(bytesOf(v.camera.viewmat))),
+    intrinsics: each((h, v) => {
+      const c = v.camera;
+      h.update(bytesOf([c.fx, c.fy, c.cx, c.cy]));
+    }),
+    images: each((h, v) => {
+      const px = v.image.data;
+      h.update(new Uint8Array(px.buffer, px.byteOffset, px.byteLength));
+    }),
+    resolution: each((h, v) => h.update(`${v.camera.width}x${v.camera.height};`)),
+    points: digest((h) => {
+      h.update(bytesOf(d.points.xyz));
+      h.update(bytesOf(d.points.rgb));
+    }),
+  };
+}
+
+/** The settings part of a snapshot's key. */
+export function resumeSettings(s: TrainSettings): Record<string, number> {
+  return Object.fromEntries(RESUME_SETTINGS.map((k) => [k, s[k]]));
+}
+
+/** Hash of {@link resumeSettings}. */
+export function snapshotConfigKey(s: TrainSettings): string {
+  return digest((h) => h.update(JSON.stringify(RESUME_SETTINGS.map((k) => s[k]))));
+}
+
+/** Why `snap` cannot be resumed by a run with these settings and data, or null if it can. */
+export function resumeMismatch(
+  snap: Snapshot,
+  settings: TrainSettings,
+  data: DataFingerprint,
+): string | null {
+  const m = snap.meta;
+  if (m.configKey !== snapshotConfigKey(settings)) {
+    const now = resumeSettings(settings);
+    const diffs = Object.entries(now)
+      .filter(([k, v]) => m.settings && m.settings[k] !== v)
+      .map(([k, v]) => `${k} ${m.settings![k]} → ${v}`);
+    return `the training settings differ (${diffs.join(", ") || "settings of an older release"})`;
+  }
+  if (!m.dataFingerprint) return "it records no fingerprint of its training data";
+  const changed = (Object.keys(DATA_PARTS) as (keyof DataFingerprint)[]).filter(
+    (k) => m.dataFingerprint![k] !== data[k],
+  );
+  if (changed.length) {
+    return `the training data changed since it was made (${changed.map((k) => DATA_PARTS[k]).join(", ")}; the upstream stages were rerun)`;
+  }
+  if (m.step > settings.totalSteps) return `it is past the run's ${settings.totalSteps} steps`;
+  return null;
+}
+
+/**
+ * The snapshot in `dir` this run may resume, or null. An unreadable snapshot (e.g. from an older
+ * release) and a mismatched one are reported and set aside, never fatal.
+ */
+export async function findResumableSnapshot(
+  dir: string,
+  settings: TrainSettings,
+  data: DataFingerprint,
+  opts: { fresh?: boolean; log: Logger },
+): Promise<Snapshot | null> {
+  if (opts.fresh) return null;
+  const snap = await readSnapshot(dir).catch((err: unknown) => {
+    opts.log.warn(`${oneLine(err)}; starting from step 0`);
+    return null;
+  });
+  if (!snap) return null;
+  const why = resumeMismatch(snap, settings, data);
+  if (why) {
+    opts.log.warn(
+      `the training snapshot at step ${snap.meta.step} is not used: ${why}; starting from step 0`,
+    );
+    return null;
+  }
+  return snap;
+}

@@ -12,6 +12,7 @@ import { existsSync } from "node:fs";
 import { create, globals } from "webgpu";
 import type { Logger } from "../contracts/logger.js";
 import { SplatbookError } from "../util/errors.js";
+import { withNativeStderrCaptured } from "./nativeStderr.js";
 
 /** Where Chromium's SwiftShader Vulkan ICD lives on Debian. */
 export const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
@@ -78,12 +79,12 @@ export function adapterKindOf(name: string): AdapterKind {
  * Lists Dawn's adapters by name. Dawn has no enumeration API in node, but asking for an adapter
  * name that does not exist makes it print "Available adapters: * backend: 'x', name: 'y'".
  */
-export async function listAdapterNames(): Promise<string[]> {
+export async function listAdapterNames(log?: Logger): Promise<string[]> {
   prepareEnvironment();
   const gpu = create(["adapter=__splatbook_list_adapters__"]);
   liveInstances.push(gpu);
   try {
-    await gpu.requestAdapter();
+    await quietly(() => gpu.requestAdapter(), log);
     return [];
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
@@ -93,6 +94,16 @@ export async function listAdapterNames(): Promise<string[]> {
     }
     return names;
   }
+}
+
+/**
+ * Runs a Dawn call with its native stderr notices (adapter limit adjustments, printed on every
+ * adapter enumeration) sent to the debug log instead of the terminal or notebook.
+ */
+function quietly<T>(fn: () => Promise<T>, log?: Logger): Promise<T> {
+  return withNativeStderrCaptured(fn, (text) => {
+    for (const line of text.split("\n")) if (line.trim()) log?.debug(`Dawn: ${line.trim()}`);
+  });
 }
 
 function parseForced(value: string | undefined): AdapterKind | undefined {
@@ -115,7 +126,7 @@ const ORDER: AdapterKind[] = ["hardware", "lavapipe", "swiftshader"];
 export async function acquireGpu(opts: AcquireOptions = {}): Promise<GpuContext> {
   prepareEnvironment();
   const forced = opts.adapter ?? parseForced(process.env.SPLATBOOK_ADAPTER);
-  const names = await listAdapterNames();
+  const names = await listAdapterNames(opts.log);
   const candidates = names
     .map((name) => ({ name, kind: adapterKindOf(name) }))
     .filter((c) => !forced || c.kind === forced)
@@ -132,9 +143,11 @@ export async function acquireGpu(opts: AcquireOptions = {}): Promise<GpuContext>
     try {
       const gpu = create([`adapter=${c.name}`]);
       liveInstances.push(gpu);
-      const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
-      if (!adapter) continue;
-      const ctx = await openDevice(adapter, c.kind, c.name);
+      const ctx = await quietly(async () => {
+        const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+        return adapter ? openDevice(adapter, c.kind, c.name) : null;
+      }, opts.log);
+      if (!ctx) continue;
       opts.log?.info(`WebGPU adapter: ${ctx.description}`);
       return ctx;
     } catch (err) {

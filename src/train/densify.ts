@@ -88,6 +88,120 @@ export function gatherSplats(
   return { params: out, adam: { step: adam.step, m: paramArrays(m), v: paramArrays(v) } };
 }
 
+/** What a densification round does with a splat (the codes the GPU kernels use too). */
+export const Growth = { Keep: 0, Clone: 1, Split: 2 } as const;
+
+/** Thresholds of one round in float32, so the CPU and the GPU kernels compare the same values. */
+export function densifyThresholds(cfg: DensifyConfig) {
+  const f = Math.fround;
+  return {
+    grad: f(cfg.gradThreshold),
+    cloneLogScale: f(Math.log(cfg.percentDense * cfg.sceneExtent)),
+    pruneLogit: f(logit(cfg.pruneOpacity)),
+    pruneLogScale:
+      cfg.pruneWorldScale === undefined
+        ? Infinity
+        : f(Math.log(cfg.pruneWorldScale * cfg.sceneExtent)),
+    pruneRadius: cfg.pruneScreenRadiusPx === undefined ? Infinity : f(cfg.pruneScreenRadiusPx),
+  };
+}
+
+function maxLogScale(params: GaussianParams, i: number): number {
+  const s = params.logScales;
+  return Math.max(s[i * 3]!, s[i * 3 + 1]!, s[i * 3 + 2]!);
+}
+
+/**
+ * Which splats grow: those whose average screen-space gradient reaches the threshold, highest
+ * first (ties by index) until the splat cap is reached; small ones are cloned, large ones split.
+ */
+export function growthActions(
+  params: GaussianParams,
+  stats: DensifyStats,
+  cfg: DensifyConfig,
+): Uint8Array {
+  const n = params.count;
+  const t = densifyThresholds(cfg);
+  const action = new Uint8Array(n);
+  if (cfg.grow === false) return action;
+  const candidates: { i: number; g: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const seen = stats.visibleCount[i]!;
+    const sum = stats.gradNormSum[i]!;
+    // sum ≥ t·seen rather than sum/seen ≥ t: a product rounds the same in float32 everywhere.
+    if (seen > 0 && sum >= Math.fround(t.grad * seen)) {
+      candidates.push({ i, g: Math.fround(sum / seen) });
+    }
+  }
+  candidates.sort((a, b) => b.g - a.g || a.i - b.i);
+  // Clone and split each add one splat (a split replaces its parent by two children).
+  const budget = Math.max(0, cfg.maxSplats - n);
+  for (const { i } of candidates.slice(0, budget)) {
+    action[i] = maxLogScale(params, i) <= t.cloneLogScale ? Growth.Clone : Growth.Split;
+  }
+  return action;
+}
+
+/**
+ * Which splats are pruned, on the pre-growth values: too transparent (or NaN), too large in the
+ * world or on screen. Split children inherit their parent's opacity, so a transparent parent's
+ * children are pruned too.
+ */
+export function pruneMask(
+  params: GaussianParams,
+  stats: DensifyStats,
+  cfg: DensifyConfig,
+): Uint8Array {
+  const t = densifyThresholds(cfg);
+  const prune = new Uint8Array(params.count);
+  for (let i = 0; i < params.count; i++) {
+    prune[i] = Number(
+      !(params.opacityLogits[i]! >= t.pruneLogit) ||
+        maxLogScale(params, i) > t.pruneLogScale ||
+        stats.maxRadius[i]! > t.pruneRadius,
+    );
+  }
+  return prune;
+}
+
+/**
+ * The output rows of a round, in 3DGS order: survivors and split children in splat order, then
+ * the clones appended. `sources[j]` is row j's splat; `keep[j]` whether it keeps its moments.
+ */
+export function densifyRows(action: Uint8Array, prune: Uint8Array) {
+  const sources: number[] = [];
+  const keep: number[] = [];
+  const splitRows: { row: number; parent: number; child: number }[] = [];
+  const counts = { cloned: 0, split: 0, pruned: 0 };
+  for (let i = 0; i < action.length; i++) {
+    if (action[i] === Growth.Split) {
+      counts.split++;
+      if (prune[i]) counts.pruned += SPLIT_CHILDREN;
+      else {
+        for (let c = 0; c < SPLIT_CHILDREN; c++) {
+          splitRows.push({ row: sources.length, parent: i, child: c });
+          sources.push(i);
+          keep.push(0);
+        }
+      }
+    } else if (prune[i]) counts.pruned++;
+    else {
+      sources.push(i);
+      keep.push(1);
+    }
+  }
+  for (let i = 0; i < action.length; i++) {
+    if (action[i] !== Growth.Clone) continue;
+    counts.cloned++;
+    if (prune[i]) counts.pruned++;
+    else {
+      sources.push(i);
+      keep.push(0);
+    }
+  }
+  return { sources, keep, splitRows, counts };
+}
+
 /**
  * One densification round: grow (clone/split), then prune. Inputs are not modified; `noiseSeed`
  * seeds the split children's positions (see {@link splitNormal}).
@@ -99,95 +213,11 @@ export function densify(
   cfg: DensifyConfig,
   noiseSeed: number,
 ): DensifyResult {
-  const n = params.count;
-  const splitN = SPLIT_CHILDREN;
-  const cloneLimit = cfg.percentDense * cfg.sceneExtent;
-  const maxScale = (i: number) =>
-    Math.exp(
-      Math.max(
-        params.logScales[i * 3]!,
-        params.logScales[i * 3 + 1]!,
-        params.logScales[i * 3 + 2]!,
-      ),
-    );
-
-  // Candidates by average gradient, highest first, so the cap keeps the most needed growth.
-  const candidates: { i: number; g: number }[] = [];
-  for (let i = 0; i < n && cfg.grow !== false; i++) {
-    const seen = stats.visibleCount[i]!;
-    if (seen <= 0) continue;
-    const g = stats.gradNormSum[i]! / seen;
-    if (Number.isFinite(g) && g >= cfg.gradThreshold) candidates.push({ i, g });
-  }
-  candidates.sort((a, b) => b.g - a.g || a.i - b.i);
-  let budget = Math.max(0, cfg.maxSplats - n);
-  const action = new Uint8Array(n); // 0 keep, 1 clone, 2 split
-  for (const { i } of candidates) {
-    const extra = maxScale(i) <= cloneLimit ? 1 : splitN - 1;
-    if (extra > budget) break;
-    budget -= extra;
-    action[i] = maxScale(i) <= cloneLimit ? 1 : 2;
-  }
-
-  // Prune decisions use the pre-growth values; split children inherit their parent's opacity,
-  // so a transparent parent's children are pruned too.
-  const pruneOpacityLogit = logit(cfg.pruneOpacity);
-  const prune = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    if (!(params.opacityLogits[i]! >= pruneOpacityLogit))
-      prune[i] = 1; // also catches NaN
-    else if (
-      cfg.pruneWorldScale !== undefined &&
-      maxScale(i) > cfg.pruneWorldScale * cfg.sceneExtent
-    )
-      prune[i] = 1;
-    else if (cfg.pruneScreenRadiusPx !== undefined && stats.maxRadius[i]! > cfg.pruneScreenRadiusPx)
-      prune[i] = 1;
-  }
-
-  const sources: number[] = [];
-  const keep: number[] = [];
-  const splitRows: { row: number; parent: number; child: number }[] = [];
-  let cloned = 0;
-  let split = 0;
-  let pruned = 0;
-  for (let i = 0; i < n; i++) {
-    if (action[i] === 2) {
-      split++;
-      if (prune[i]) {
-        pruned += splitN;
-        continue;
-      }
-      for (let c = 0; c < splitN; c++) {
-        splitRows.push({ row: sources.length, parent: i, child: c });
-        sources.push(i);
-        keep.push(0);
-      }
-      continue;
-    }
-    if (prune[i]) {
-      pruned++;
-      continue;
-    }
-    sources.push(i);
-    keep.push(1);
-  }
-  // Clones are appended after the survivors, as in 3DGS.
-  for (let i = 0; i < n; i++) {
-    if (action[i] !== 1) continue;
-    cloned++;
-    if (prune[i]) {
-      pruned++;
-      continue;
-    }
-    sources.push(i);
-    keep.push(0);
-  }
-
-  const out = gatherSplats(params, adam, sources, keep);
+  const rows = densifyRows(growthActions(params, stats, cfg), pruneMask(params, stats, cfg));
+  const out = gatherSplats(params, adam, rows.sources, rows.keep);
   // Split children: positions sampled from the parent Gaussian, scales divided by 0.8·N.
-  const shrink = Math.log(0.8 * splitN);
-  for (const { row, parent, child } of splitRows) {
+  const shrink = Math.log(0.8 * SPLIT_CHILDREN);
+  for (const { row, parent, child } of rows.splitRows) {
     const q = params.quats.subarray(parent * 4, parent * 4 + 4);
     const r = quatToMatrix(q[0]!, q[1]!, q[2]!, q[3]!);
     const s = [0, 1, 2].map(
@@ -199,7 +229,7 @@ export function densify(
       out.params.logScales[row * 3 + a] = params.logScales[parent * 3 + a]! - shrink;
     }
   }
-  return { params: out.params, adam: out.adam, cloned, split, pruned, count: sources.length };
+  return { params: out.params, adam: out.adam, ...rows.counts, count: rows.sources.length };
 }
 
 /**

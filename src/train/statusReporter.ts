@@ -12,7 +12,7 @@ export interface TrainingStatusSink {
 }
 
 /**
- * Keeps the trainer's view of `training_status.json` (seed 001 fields plus job_id, preview_file,
+ * Keeps the trainer's view of `training_status.json` (Brush's status file fields plus job_id, preview_file,
  * metrics_file, resumed_from_step, psnr_history, error_message) and writes it on demand. Status
  * writes never fail training: an I/O error is reported once through `onWriteError`.
  */

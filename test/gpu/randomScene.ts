@@ -1,5 +1,5 @@
 /** Random tiny scenes for the GPU-vs-reference tests (seeds from test/seed.ts). */
-import { shCoeffCount, type GaussianParams } from "../../src/contracts/gaussians.js";
+import { allocateParams, shCoeffCount, type GaussianParams } from "../../src/contracts/gaussians.js";
 import { type Camera, type ImageRGB } from "../../src/train/types.js";
 
 /** A camera at the origin looking down +z, slightly rotated so all matrix terms matter. */
@@ -50,16 +50,7 @@ export function randomParams(
   shDegree = maxShDegree,
 ): GaussianParams {
   const K = shCoeffCount(maxShDegree);
-  const p: GaussianParams = {
-    count,
-    shDegree,
-    maxShDegree,
-    means: new Float32Array(count * 3),
-    logScales: new Float32Array(count * 3),
-    quats: new Float32Array(count * 4),
-    opacityLogits: new Float32Array(count),
-    sh: new Float32Array(count * K * 3),
-  };
+  const p = allocateParams(count, maxShDegree, shDegree);
   for (let i = 0; i < count; i++) {
     const z = 2 + rand() * 3;
     p.means.set([(rand() - 0.5) * 1.4 * z, (rand() - 0.5) * 1.1 * z, z], i * 3);

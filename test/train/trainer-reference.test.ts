@@ -18,6 +18,7 @@ import { createRng } from "../../src/train/rng.js";
 import { createReferenceTrainingBackend } from "../../src/train/referenceBackend.js";
 import { readSnapshot } from "../../src/train/snapshot.js";
 import { createTrainingStatusWriter } from "../../src/status/trainingStatusWriter.js";
+import type { TrainingDataset } from "../../src/train/dataset.js";
 import type { TrainingStatusSink } from "../../src/train/statusReporter.js";
 import { runTraining, type TrainSettings } from "../../src/train/trainer.js";
 import { syntheticScene } from "./syntheticScene.js";
@@ -194,6 +195,45 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
     expect(Buffer.from(pb.means.buffer).equals(Buffer.from(pa.means.buffer))).toBe(true);
     expect(Buffer.from(pb.sh.buffer).equals(Buffer.from(pa.sh.buffer))).toBe(true);
     expect(b.psnr).toBe(a.psnr);
+  });
+
+  it("a snapshot made on other training data is set aside with the reason; the same data resumes it", async () => {
+    const scene = await syntheticScene({ seed: testSeed(), views: 6, size: 16, splats: 6 });
+    const out = mkdtempSync(join(tmpdir(), "train-upstream-"));
+    const settings = { ...SETTINGS, totalSteps: 20, snapshotEvery: 10, evalEvery: 10 };
+    const run = async (dataset: TrainingDataset) => {
+      const warnings: string[] = [];
+      const log = { info: () => {}, warn: (m: string) => void warnings.push(m), debug: () => {} };
+      const result = await runTraining(settings, {
+        dataset,
+        backend: createReferenceTrainingBackend(),
+        outputFolder: out,
+        statusSink: null,
+        writePly: recordingWriter().writePly,
+        log,
+      });
+      return { result, warnings };
+    };
+    const first = await run(scene.dataset);
+    expect(first.result.resumed_from_step).toBe(0);
+    // Same data: the finished run's snapshot (step 20) is resumed, nothing is retrained.
+    const again = await run(scene.dataset);
+    expect(again.result.resumed_from_step).toBe(20);
+    expect(again.warnings).toEqual([]);
+    // The upstream reconstruction moved the cameras: the snapshot must not be used.
+    const moved: TrainingDataset = {
+      ...scene.dataset,
+      train: scene.dataset.train.map((v) => ({
+        ...v,
+        camera: { ...v.camera, viewmat: v.camera.viewmat.map((x, i) => (i === 3 ? x + 0.01 : x)) },
+      })),
+    };
+    const redone = await run(moved);
+    expect(redone.result.resumed_from_step).toBe(0);
+    expect(redone.result.steps).toBe(20);
+    expect(redone.warnings.join("\n")).toMatch(
+      /training snapshot at step 20 is not used: the training data changed .*camera poses/,
+    );
   });
 
   it("an abort signal stops at the next step, snapshots there and reports the interruption", async () => {

@@ -1,41 +1,37 @@
 /**
- * `TrainingBackend` on WebGPU: parameters, gradients and Adam moments live in flat GPU arrays
- * (layout.ts); one step records projection, sorting, rasterization, loss, backward and Adam with
- * a single mid-step readback (the instance total, to size the tile lists exactly). The loss is
- * read back only when asked.
+ * `TrainingBackend` on WebGPU: the splats live in GPU buffers (splatStore.ts); one step records
+ * projection, sorting, rasterization, loss, backward and Adam with a single mid-step readback
+ * (the instance total, to size the tile lists exactly). The loss is read back only when asked;
+ * parameters only for snapshots and exports.
  */
-import { shCoeffCount, type GaussianParams } from "../../contracts/gaussians.js";
+import type { GaussianParams } from "../../contracts/gaussians.js";
 import type { Logger } from "../../contracts/logger.js";
 import {
+  Usage,
   createBuffer,
   destroyBuffer,
   readF32,
   readU32,
   uploadBuffer,
-  writeBuffer,
 } from "../../gpu/buffers.js";
 import { acquireGpu, type AdapterKind, type GpuContext } from "../../gpu/device.js";
-import { dispatch } from "../../gpu/shaders.js";
+import type { TimingMode } from "../../gpu/phaseRecorder.js";
 import { SplatbookError } from "../../util/errors.js";
 import { densify, resetOpacity } from "../densify.js";
-import { REFERENCE_CONVENTIONS } from "../reference/conventions.js";
-import {
-  type AdamState,
-  type Camera,
-  type DensifyStats,
-  type ImageRGB,
-  type LearningRates,
-  type StepStats,
-  type TrainingBackend,
+import type {
+  AdamState,
+  Camera,
+  DensifyConfig,
+  DensifyCounts,
+  DensifyStats,
+  ImageRGB,
+  StepStats,
+  TrainingBackend,
 } from "../types.js";
-import { groups2d } from "../../gpu/dispatchSize.js";
-import { flatLength, packFlat, unpackFlat } from "./layout.js";
+import { recordAdam } from "./adam.js";
+import { unpackFlat } from "./layout.js";
 import { SplatRenderer } from "./renderer.js";
-import type { PhaseRecorder, TimingMode } from "../../gpu/phaseRecorder.js";
-import { SPLAT_SHADERS } from "./splatShaders.js";
-
-/** WGSL kernels this module launches (plus the renderer's). */
-const KERNELS = { adam: "optim/adam" } as const;
+import { SplatStore } from "./splatStore.js";
 
 /** Options of {@link createGpuTrainingBackend}. */
 export interface GpuBackendOptions {
@@ -62,212 +58,172 @@ export async function createGpuTrainingBackend(
   opts: GpuBackendOptions = {},
 ): Promise<GpuTrainingBackend> {
   const gpu = opts.gpu ?? (await acquireGpu({ adapter: opts.adapter, log: opts.log }));
-  const ownsGpu = !opts.gpu;
-  const device = gpu.device;
   const mode: TimingMode = !opts.timing ? "off" : gpu.hasTimestamps ? "timestamps" : "wall";
-  const renderer = new SplatRenderer(gpu, mode);
-  const lossStaging = createBuffer(device, 16, 0x1 | 0x8, "loss-staging");
-  let count = 0;
-  let maxShDegree = 0;
-  let shDegree = 0;
-  let adamStep = 0;
-  let bufs: {
-    params: GPUBuffer;
-    grads: GPUBuffer;
-    m: GPUBuffer;
-    v: GPUBuffer;
-    stats: GPUBuffer;
-  } | null = null;
-  let targets: { buffer: GPUBuffer; width: number; height: number }[] = [];
+  return new WebGpuTrainingBackend(gpu, !opts.gpu, mode);
+}
 
-  const need = () => {
-    if (!bufs) throw new SplatbookError("GPU backend: setParams must be called before training");
-    return bufs;
-  };
-  const scene = () => ({ params: need().params, count, maxShDegree });
-  const flatLen = () => flatLength(count, maxShDegree);
+interface Target {
+  buffer: GPUBuffer;
+  width: number;
+  height: number;
+}
 
-  const freeParams = () => {
-    if (!bufs) return;
-    for (const b of Object.values(bufs)) destroyBuffer(b);
-    bufs = null;
-  };
+class WebGpuTrainingBackend implements GpuTrainingBackend {
+  readonly renderer: SplatRenderer;
+  readonly adapterDescription: string;
+  private readonly device: GPUDevice;
+  private readonly store: SplatStore;
+  private readonly lossStaging: GPUBuffer;
+  private targets: Target[] = [];
 
-  async function recordAdam(rec: PhaseRecorder, lr: LearningRates): Promise<void> {
-    const { adamBeta1: b1, adamBeta2: b2, adamEps: eps } = REFERENCE_CONVENTIONS;
-    adamStep += 1;
-    const u = new Uint32Array(16);
-    const f = new Float32Array(u.buffer);
-    u[0] = flatLen();
-    u[1] = count;
-    u[2] = shCoeffCount(maxShDegree) * 3;
-    f.set([lr.means, lr.logScales, lr.quats, lr.opacityLogits, lr.shDC, lr.shRest, b1, b2], 4);
-    f.set([1 - b1 ** adamStep, 1 - b2 ** adamStep, eps], 12);
-    const slot = renderer.uniforms.alloc(u);
-    const b = need();
-    const [gx, gy] = groups2d(Math.ceil(flatLen() / 256));
-    await rec.phase("adam", (pass) => {
-      dispatch(
-        pass,
-        device,
-        SPLAT_SHADERS.pipeline(device, KERNELS.adam),
-        [slot, b.params, b.grads, b.m, b.v],
-        gx,
-        gy,
-      );
-    });
+  constructor(
+    readonly gpu: GpuContext,
+    private readonly ownsGpu: boolean,
+    private readonly mode: TimingMode,
+  ) {
+    this.device = gpu.device;
+    this.adapterDescription = gpu.description;
+    this.renderer = new SplatRenderer(gpu, mode);
+    this.store = new SplatStore(this.device);
+    this.lossStaging = createBuffer(this.device, 16, Usage.MAP_READ | Usage.COPY_DST, "loss");
   }
 
-  const backend: GpuTrainingBackend = {
-    gpu,
-    renderer,
-    adapterDescription: gpu.description,
-    get count() {
-      return count;
-    },
-    async setParams(p, adam) {
-      freeParams();
-      count = p.count;
-      maxShDegree = p.maxShDegree;
-      shDegree = p.shDegree;
-      const n = flatLen();
-      const limit = device.limits.maxStorageBufferBindingSize;
-      if (n * 4 > limit) {
-        throw new SplatbookError(
-          `${count} splats need a ${n * 4}-byte parameter buffer, over this adapter's ${limit}-byte binding limit; lower --max-splats`,
-        );
-      }
-      bufs = {
-        params: uploadBuffer(device, packFlat(p, count, maxShDegree), undefined, "params"),
-        grads: createBuffer(device, n * 4, undefined, "grads"),
-        m: adam
-          ? uploadBuffer(device, packFlat(adam.m, count, maxShDegree))
-          : createBuffer(device, n * 4, undefined, "adam-m"),
-        v: adam
-          ? uploadBuffer(device, packFlat(adam.v, count, maxShDegree))
-          : createBuffer(device, n * 4, undefined, "adam-v"),
-        stats: createBuffer(device, count * 12, undefined, "densify-stats"),
-      };
-      adamStep = adam ? adam.step : 0;
-      gpu.checkHealthy();
-    },
-    async getParams() {
-      const flat = await readF32(device, need().params, flatLen());
-      gpu.checkHealthy();
-      return { count, shDegree, maxShDegree, ...unpackFlat(flat, count, maxShDegree) };
-    },
-    async getAdamState(): Promise<AdamState> {
-      const m = await readF32(device, need().m, flatLen());
-      const v = await readF32(device, need().v, flatLen());
-      return {
-        step: adamStep,
-        m: unpackFlat(m, count, maxShDegree),
-        v: unpackFlat(v, count, maxShDegree),
-      };
-    },
-    async setTargets(images: ImageRGB[]) {
-      for (const t of targets) destroyBuffer(t.buffer);
-      targets = images.map((img) => ({
-        buffer: uploadBuffer(device, Float32Array.from(img.data), undefined, "target"),
-        width: img.width,
-        height: img.height,
-      }));
-    },
-    async step({ camera, targetIndex, lr, shDegree: degree, readLoss }): Promise<StepStats> {
-      const target = targets[targetIndex];
-      if (!target) throw new SplatbookError(`GPU backend: no target image ${targetIndex}`);
-      if (target.width !== camera.width || target.height !== camera.height) {
-        throw new SplatbookError(
-          `GPU backend: target ${targetIndex} is ${target.width}×${target.height}, camera is ${camera.width}×${camera.height}`,
-        );
-      }
-      shDegree = degree;
-      const b = need();
-      const rec = renderer.begin();
-      await renderer.forward(rec, scene(), camera, degree);
-      await renderer.loss(rec, target.buffer);
-      await renderer.backward(rec, scene(), renderer.cur("dImage"), b.grads, b.stats);
-      await recordAdam(rec, lr);
-      if (readLoss) rec.encoder.copyBufferToBuffer(renderer.cur("lossOut"), 0, lossStaging, 0, 4);
-      rec.resolveTimestamps();
-      await rec.submit();
-      const stats: StepStats = {};
-      if (readLoss) {
-        await lossStaging.mapAsync(0x1);
-        stats.loss = new Float32Array(lossStaging.getMappedRange().slice(0))[0]!;
-        lossStaging.unmap();
-      }
-      if (mode !== "off") stats.phaseMs = await rec.phaseMs();
-      gpu.checkHealthy();
-      return stats;
-    },
-    async render(camera: Camera, degree: number): Promise<ImageRGB> {
-      const rec = renderer.begin();
-      await renderer.forward(rec, scene(), camera, degree);
-      await rec.submit();
-      const data = await readF32(device, renderer.cur("image"), camera.width * camera.height * 3);
-      gpu.checkHealthy();
-      return { width: camera.width, height: camera.height, data };
-    },
-    async densifyStats(): Promise<DensifyStats> {
-      const s = await readF32(device, need().stats, count * 3);
-      return {
-        gradNormSum: s.slice(0, count),
-        visibleCount: s.slice(count, 2 * count),
-        maxRadius: s.slice(2 * count, 3 * count),
-      };
-    },
-    async resetDensifyStats() {
-      const enc = device.createCommandEncoder();
-      enc.clearBuffer(need().stats);
-      device.queue.submit([enc.finish()]);
-    },
-    async setDensifyStats(s: DensifyStats) {
-      const flat = new Float32Array(count * 3);
-      flat.set(s.gradNormSum.subarray(0, count), 0);
-      flat.set(s.visibleCount.subarray(0, count), count);
-      flat.set(s.maxRadius.subarray(0, count), 2 * count);
-      writeBuffer(device, need().stats, flat);
-    },
-    async densify(cfg, noiseSeed) {
-      const r = densify(
-        await backend.getParams(),
-        await backend.getAdamState(),
-        await backend.densifyStats(),
-        cfg,
-        noiseSeed,
+  get count(): number {
+    return this.store.count;
+  }
+
+  private scene() {
+    const s = this.store;
+    return { params: s.buffers.params, count: s.count, maxShDegree: s.maxShDegree };
+  }
+
+  async setParams(p: GaussianParams, adam?: AdamState): Promise<void> {
+    this.store.upload(p, adam);
+    this.gpu.checkHealthy();
+  }
+
+  async getParams(): Promise<GaussianParams> {
+    const p = await this.store.downloadParams();
+    this.gpu.checkHealthy();
+    return p;
+  }
+
+  getAdamState(): Promise<AdamState> {
+    return this.store.downloadAdam();
+  }
+
+  async setTargets(images: ImageRGB[]): Promise<void> {
+    for (const t of this.targets) destroyBuffer(t.buffer);
+    this.targets = images.map((img) => ({
+      buffer: uploadBuffer(this.device, Float32Array.from(img.data), undefined, "target"),
+      width: img.width,
+      height: img.height,
+    }));
+  }
+
+  private target(index: number, camera: Camera): Target {
+    const t = this.targets[index];
+    if (!t) throw new SplatbookError(`GPU backend: no target image ${index}`);
+    if (t.width !== camera.width || t.height !== camera.height) {
+      throw new SplatbookError(
+        `GPU backend: target ${index} is ${t.width}×${t.height}, camera is ${camera.width}×${camera.height}`,
       );
-      await backend.setParams(r.params, r.adam);
-      return { cloned: r.cloned, split: r.split, pruned: r.pruned, count: r.count };
-    },
-    async resetOpacity(ceiling) {
-      const p = await backend.getParams();
-      const adam = await backend.getAdamState();
-      resetOpacity(p, adam, ceiling);
-      const stats = await backend.densifyStats();
-      await backend.setParams(p, adam);
-      await backend.setDensifyStats(stats);
-    },
-    async lastEvaluations() {
-      const c = await readU32(device, renderer.counters, 2);
-      return [c[0]!, c[1]!];
-    },
-    async lastGradients() {
-      const g = await readF32(device, need().grads, flatLen());
-      const m2 = await readF32(device, renderer.cur("mean2dGrad"), count * 2);
-      return {
-        grads: { count, shDegree, maxShDegree, ...unpackFlat(g, count, maxShDegree) },
-        mean2dGrad: m2,
-      };
-    },
-    destroy() {
-      freeParams();
-      for (const t of targets) destroyBuffer(t.buffer);
-      targets = [];
-      destroyBuffer(lossStaging);
-      renderer.destroy();
-      if (ownsGpu) gpu.destroy();
-    },
-  };
-  return backend;
+    }
+    return t;
+  }
+
+  async step(args: Parameters<TrainingBackend["step"]>[0]): Promise<StepStats> {
+    const { camera, lr, shDegree, readLoss } = args;
+    const target = this.target(args.targetIndex, camera);
+    const { renderer, store } = this;
+    store.shDegree = shDegree;
+    const rec = renderer.begin();
+    await renderer.forward(rec, this.scene(), camera, shDegree);
+    await renderer.loss(rec, target.buffer);
+    const b = store.buffers;
+    await renderer.backward(rec, this.scene(), renderer.cur("dImage"), b.grads, b.stats);
+    await recordAdam(rec, this.device, renderer.uniforms, store, lr);
+    const lossOut = renderer.cur("lossOut");
+    if (readLoss) rec.encoder.copyBufferToBuffer(lossOut, 0, this.lossStaging, 0, 4);
+    rec.resolveTimestamps();
+    await rec.submit();
+    const stats: StepStats = {};
+    if (readLoss) {
+      await this.lossStaging.mapAsync(0x1);
+      stats.loss = new Float32Array(this.lossStaging.getMappedRange().slice(0))[0]!;
+      this.lossStaging.unmap();
+    }
+    if (this.mode !== "off") stats.phaseMs = await rec.phaseMs();
+    this.gpu.checkHealthy();
+    return stats;
+  }
+
+  async render(camera: Camera, shDegree: number): Promise<ImageRGB> {
+    const rec = this.renderer.begin();
+    await this.renderer.forward(rec, this.scene(), camera, shDegree);
+    await rec.submit();
+    const pixels = camera.width * camera.height;
+    const data = await readF32(this.device, this.renderer.cur("image"), pixels * 3);
+    this.gpu.checkHealthy();
+    return { width: camera.width, height: camera.height, data };
+  }
+
+  densifyStats(): Promise<DensifyStats> {
+    return this.store.downloadStats();
+  }
+
+  async resetDensifyStats(): Promise<void> {
+    const enc = this.device.createCommandEncoder();
+    this.store.clearStats(enc);
+    this.device.queue.submit([enc.finish()]);
+  }
+
+  async setDensifyStats(s: DensifyStats): Promise<void> {
+    this.store.uploadStats(s);
+  }
+
+  async densify(cfg: DensifyConfig, noiseSeed: number): Promise<DensifyCounts> {
+    const r = densify(
+      await this.getParams(),
+      await this.getAdamState(),
+      await this.densifyStats(),
+      cfg,
+      noiseSeed,
+    );
+    await this.setParams(r.params, r.adam);
+    return { cloned: r.cloned, split: r.split, pruned: r.pruned, count: r.count };
+  }
+
+  async resetOpacity(ceiling: number): Promise<void> {
+    const p = await this.getParams();
+    const adam = await this.getAdamState();
+    const stats = await this.densifyStats();
+    resetOpacity(p, adam, ceiling);
+    await this.setParams(p, adam);
+    await this.setDensifyStats(stats);
+  }
+
+  async lastEvaluations(): Promise<[number, number]> {
+    const c = await readU32(this.device, this.renderer.counters, 2);
+    return [c[0]!, c[1]!];
+  }
+
+  async lastGradients(): Promise<{ grads: GaussianParams; mean2dGrad: Float32Array }> {
+    const { count, shDegree, maxShDegree } = this.store;
+    const g = await readF32(this.device, this.store.buffers.grads, this.store.flatLength);
+    const m2 = await readF32(this.device, this.renderer.cur("mean2dGrad"), count * 2);
+    return {
+      grads: { count, shDegree, maxShDegree, ...unpackFlat(g, count, maxShDegree) },
+      mean2dGrad: m2,
+    };
+  }
+
+  destroy(): void {
+    this.store.free();
+    for (const t of this.targets) destroyBuffer(t.buffer);
+    this.targets = [];
+    destroyBuffer(this.lossStaging);
+    this.renderer.destroy();
+    if (this.ownsGpu) this.gpu.destroy();
+  }
 }

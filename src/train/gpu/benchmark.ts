@@ -2,7 +2,7 @@
  * Measurements for `npm run bench:train`: the brute-force splat-pixel peak of the adapter and
  * the trainer's forward+backward throughput, steps/s, per-phase times and peak memory.
  */
-import { shCoeffCount, type GaussianParams } from "../../contracts/gaussians.js";
+import { allocateParams, shCoeffCount } from "../../contracts/gaussians.js";
 import { createBuffer, destroyBuffer, gpuMemory, uploadBuffer } from "../../gpu/buffers.js";
 import type { GpuContext } from "../../gpu/device.js";
 import { dispatch } from "../../gpu/shaders.js";
@@ -64,16 +64,7 @@ export async function measureBruteForcePeak(
 /** A random scene of `count` splats in front of an identity camera, and a random target. */
 export function benchmarkScene(count: number, width: number, height: number, maxShDegree = 3) {
   const K = shCoeffCount(maxShDegree);
-  const p: GaussianParams = {
-    count,
-    shDegree: maxShDegree,
-    maxShDegree,
-    means: new Float32Array(count * 3),
-    logScales: new Float32Array(count * 3),
-    quats: new Float32Array(count * 4),
-    opacityLogits: new Float32Array(count),
-    sh: new Float32Array(count * K * 3),
-  };
+  const p = allocateParams(count, maxShDegree);
   for (let i = 0; i < count; i++) {
     const z = 2 + Math.random() * 4;
     p.means.set([(Math.random() - 0.5) * 1.6 * z, (Math.random() - 0.5) * 1.2 * z, z], i * 3);

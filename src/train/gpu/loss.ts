@@ -10,7 +10,7 @@ import {
   destroyBuffer,
   readBuffer,
 } from "../../gpu/buffers.js";
-import { bindGroup, wgslF32, type Binding } from "../../gpu/shaders.js";
+import { bindGroup, wgslF32, type Binding, type ShaderDefines } from "../../gpu/shaders.js";
 import { gaussianWindow1d } from "../reference/loss.js";
 import { groups2d } from "../../gpu/dispatchSize.js";
 import { SPLAT_SHADERS } from "./splatShaders.js";
@@ -61,15 +61,45 @@ export interface LossPipeline {
 /** Outputs per thread along the blur direction (see shaders/ssim_common.wgsl). */
 const RUN = 4;
 
-/** Creates a loss evaluator for images of `width`×`height`. */
-export function createLossPipeline(
-  device: GPUDevice,
-  size: { width: number; height: number },
-): LossPipeline {
+/** Throws when the buffers of `io` cannot hold a `width`×`height` evaluation. */
+function checkLossInputs(device: GPUDevice, io: LossInputs, width: number, height: number) {
+  const n = width * height;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || n <= 0) {
+    throw new Error(`loss: bad image size ${width}×${height}`);
+  }
+  const offsetBytes = io.targetOffsetBytes ?? 0;
+  const imageBytes = n * 3 * 4;
+  if (offsetBytes % 4 !== 0 || offsetBytes < 0 || offsetBytes + imageBytes > io.target.size) {
+    throw new Error(
+      `loss: target image (${imageBytes} bytes at ${offsetBytes}) is outside its buffer (${io.target.size} bytes)`,
+    );
+  }
+  for (const [name, buf] of [
+    ["rendered", io.rendered],
+    ["gradOut", io.gradOut],
+  ] as const) {
+    if (buf.size < imageBytes) {
+      throw new Error(
+        `loss: ${name} holds ${buf.size} bytes, a ${width}×${height} image needs ${imageBytes}`,
+      );
+    }
+  }
+  // The 5 moment planes (vec4 per pixel) are the largest binding.
+  if (5 * n * 16 > device.limits.maxStorageBufferBindingSize) {
+    throw new Error(
+      `loss: ${width}×${height} needs a ${5 * n * 16}-byte binding, over this adapter's ${device.limits.maxStorageBufferBindingSize}`,
+    );
+  }
+}
+
+/**
+ * A uniform buffer of one 16-byte slot per possible target-offset remainder: the target slice
+ * must start at a storage-aligned offset and the remainder (in f32 elements) comes from the slot,
+ * so nothing is written per call.
+ */
+function targetOffsetSlots(device: GPUDevice): GPUBuffer {
   const storageAlign = device.limits.minStorageBufferOffsetAlignment;
   const uniformAlign = device.limits.minUniformBufferOffsetAlignment;
-  // The target slice must start at a storage-aligned offset; the remainder (in f32 elements)
-  // comes from a uniform. One fixed slot per possible remainder, so nothing is written per call.
   const slots = storageAlign / 4;
   const offsets = createBuffer(
     device,
@@ -80,6 +110,46 @@ export function createLossPipeline(
   const init = new Uint32Array((slots * uniformAlign) / 4);
   for (let r = 0; r < slots; r++) init[(r * uniformAlign) / 4] = r;
   device.queue.writeBuffer(offsets, 0, init);
+  return offsets;
+}
+
+/**
+ * The five dispatches of one evaluation; each entry point binds only the resources it uses.
+ * `h` and `v` are the workgroup grids of the horizontal and vertical passes.
+ */
+function encodeLossDispatches(
+  pass: GPUComputePassEncoder,
+  device: GPUDevice,
+  defines: ShaderDefines,
+  resources: Record<number, Binding>,
+  h: [number, number],
+  v: [number, number],
+): void {
+  const steps: [string, string, number[], [number, number]][] = [
+    [KERNELS.forward, "blur_h", [0, 1, 2, 3], h],
+    [KERNELS.forward, "ssim_map", [0, 1, 2, 3, 4, 5], v],
+    [KERNELS.forward, "reduce", [5, 6], [1, 1]],
+    [KERNELS.backward, "blur_h_bwd", [3, 4], h],
+    [KERNELS.backward, "grad", [0, 1, 2, 3, 7], v],
+  ];
+  for (const [file, entry, used, [x, y]] of steps) {
+    const pipeline = SPLAT_SHADERS.pipeline(device, file, entry, defines);
+    const entries: Record<number, Binding> = {};
+    for (const b of used) entries[b] = resources[b]!;
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup(device, pipeline, entries));
+    pass.dispatchWorkgroups(x, y);
+  }
+}
+
+/** Creates a loss evaluator for images of `width`×`height`. */
+export function createLossPipeline(
+  device: GPUDevice,
+  size: { width: number; height: number },
+): LossPipeline {
+  const storageAlign = device.limits.minStorageBufferOffsetAlignment;
+  const uniformAlign = device.limits.minUniformBufferOffsetAlignment;
+  const offsets = targetOffsetSlots(device);
 
   const hplanes = new GrowableBuffer(device, "loss-hplanes");
   const dterms = new GrowableBuffer(device, "loss-dterms");
@@ -92,32 +162,9 @@ export function createLossPipeline(
     const width = io.width ?? size.width;
     const height = io.height ?? size.height;
     const n = width * height;
-    if (!Number.isInteger(width) || !Number.isInteger(height) || n <= 0) {
-      throw new Error(`loss: bad image size ${width}×${height}`);
-    }
     const offsetBytes = io.targetOffsetBytes ?? 0;
     const imageBytes = n * 3 * 4;
-    if (offsetBytes % 4 !== 0 || offsetBytes < 0 || offsetBytes + imageBytes > io.target.size) {
-      throw new Error(
-        `loss: target image (${imageBytes} bytes at ${offsetBytes}) is outside its buffer (${io.target.size} bytes)`,
-      );
-    }
-    for (const [name, buf] of [
-      ["rendered", io.rendered],
-      ["gradOut", io.gradOut],
-    ] as const) {
-      if (buf.size < imageBytes) {
-        throw new Error(
-          `loss: ${name} holds ${buf.size} bytes, a ${width}×${height} image needs ${imageBytes}`,
-        );
-      }
-    }
-    // The 5 moment planes (vec4 per pixel) are the largest binding.
-    if (5 * n * 16 > device.limits.maxStorageBufferBindingSize) {
-      throw new Error(
-        `loss: ${width}×${height} needs a ${5 * n * 16}-byte binding, over this adapter's ${device.limits.maxStorageBufferBindingSize}`,
-      );
-    }
+    checkLossInputs(device, io, width, height);
     const maxDim = device.limits.maxComputeWorkgroupsPerDimension;
     // Threads of the horizontal passes (one per run of RUN pixels along x) and vertical ones.
     const [hx, hy] = groups2d(Math.ceil((Math.ceil(width / RUN) * height) / 256), maxDim);
@@ -132,7 +179,7 @@ export function createLossPipeline(
     };
     const base = Math.floor(offsetBytes / storageAlign) * storageAlign;
     const remainder = (offsetBytes - base) / 4;
-    const resources = {
+    const resources: Record<number, Binding> = {
       0: { buffer: offsets, offset: remainder * uniformAlign, size: 16 },
       1: io.rendered,
       2: { buffer: io.target, offset: base, size: offsetBytes - base + imageBytes },
@@ -142,24 +189,10 @@ export function createLossPipeline(
       6: io.lossOut ?? ownLoss,
       7: io.gradOut,
     };
-    lastLoss = resources[6];
-    const steps: [string, string, number[], number, number][] = [
-      [KERNELS.forward, "blur_h", [0, 1, 2, 3], hx, hy],
-      [KERNELS.forward, "ssim_map", [0, 1, 2, 3, 4, 5], vx, vy],
-      [KERNELS.forward, "reduce", [5, 6], 1, 1],
-      [KERNELS.backward, "blur_h_bwd", [3, 4], hx, hy],
-      [KERNELS.backward, "grad", [0, 1, 2, 3, 7], vx, vy],
-    ];
+    lastLoss = io.lossOut ?? ownLoss;
     const isEncoder = "beginComputePass" in into;
     const pass = isEncoder ? into.beginComputePass({ label: "loss" }) : into;
-    for (const [file, entry, used, x, y] of steps) {
-      const pipeline = SPLAT_SHADERS.pipeline(device, file, entry, defines);
-      const entries: Record<number, Binding> = {};
-      for (const b of used) entries[b] = resources[b as keyof typeof resources];
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroup(device, pipeline, entries));
-      pass.dispatchWorkgroups(x, y);
-    }
+    encodeLossDispatches(pass, device, defines, resources, [hx, hy], [vx, vy]);
     if (isEncoder) pass.end();
   };
 

@@ -136,13 +136,35 @@ export class SplatRenderer {
    */
   async forward(rec: PhaseRecorder, scene: SceneRef, camera: Camera, shDegree: number) {
     const { width, height } = camera;
-    const n = scene.count;
     const [tx, ty] = tileGrid(width, height);
-    const tiles = tx * ty;
-    const pixels = width * height;
-    this.view = { width, height, tiles, count: n };
-    const cam = this.uniforms.alloc(cameraUniform(camera, n, shDegree, scene.maxShDegree));
+    this.view = { width, height, tiles: tx * ty, count: scene.count };
+    const cam = this.uniforms.alloc(
+      cameraUniform(camera, scene.count, shDegree, scene.maxShDegree),
+    );
     this.camBinding = cam;
+    await this.projectAndCount(rec, scene, cam, tx);
+    rec.encoder.copyBufferToBuffer(
+      this.cur("sortedCounts"),
+      scene.count * 4,
+      this.totalStaging,
+      0,
+      4,
+    );
+    await rec.submit();
+    await this.totalStaging.mapAsync(0x1);
+    const total = new Uint32Array(this.totalStaging.getMappedRange().slice(0))[0]!;
+    this.totalStaging.unmap();
+    this.ctx.checkHealthy();
+    this.instanceCount = total;
+    await this.binAndRasterize(rec, cam, total);
+  }
+
+  /**
+   * Projection, depth sort and the scan of the depth-ordered tile counts: afterwards
+   * "sortedCounts" holds each splat's first instance slot and, at index n, the instance total.
+   */
+  private async projectAndCount(rec: PhaseRecorder, scene: SceneRef, cam: Binding, tx: number) {
+    const n = scene.count;
     const d = this.device;
     const proj = this.buf("proj", n * 48);
     const rects = this.buf("rects", n * 16);
@@ -178,14 +200,15 @@ export class SplatRenderer {
       );
       this.scan.encode(pass, sortedCounts, n + 1);
     });
-    rec.encoder.copyBufferToBuffer(sortedCounts, n * 4, this.totalStaging, 0, 4);
-    await rec.submit();
-    await this.totalStaging.mapAsync(0x1);
-    const total = new Uint32Array(this.totalStaging.getMappedRange().slice(0))[0]!;
-    this.totalStaging.unmap();
-    this.ctx.checkHealthy();
-    this.instanceCount = total;
+  }
 
+  /** Tile keys for `total` instances, the tile sort, tile ranges and the forward rasterizer. */
+  private async binAndRasterize(rec: PhaseRecorder, cam: Binding, total: number) {
+    const { width, height, tiles, count: n } = this.requireView();
+    const [tx, ty] = tileGrid(width, height);
+    const pixels = width * height;
+    const d = this.device;
+    const [gx, gy] = groups2d(Math.ceil(n / 256));
     const keys = this.buf("instKeys", total * 4);
     const vals = this.buf("instVals", total * 4);
     const instSplat = this.buf("instSplat", total * 4);
@@ -203,7 +226,16 @@ export class SplatRenderer {
         pass,
         d,
         p,
-        [u, depthVals, sortedCounts, rects, keys, vals, instSplat, splatFirst],
+        [
+          u,
+          this.cur("depthVals"),
+          this.cur("sortedCounts"),
+          this.cur("rects"),
+          keys,
+          vals,
+          instSplat,
+          this.cur("splatFirst"),
+        ],
         gx,
         gy,
       );
@@ -214,6 +246,7 @@ export class SplatRenderer {
     });
     await rec.phase("rasterize", (pass) => {
       const p = this.pipe(KERNELS.rasterizeForward);
+      const proj = this.cur("proj");
       const res = [cam, proj, ranges, vals, instSplat, image, finalT, lastCount, this.counters];
       dispatch(pass, d, p, res, tx, ty);
     });

@@ -71,7 +71,11 @@ function jacobianLimits(size: number, focal: number, principal: number): [number
   return [-principal / focal - margin, (size - principal) / focal + margin];
 }
 
-/** Projects splat i; returns null when it is culled. */
+/**
+ * Projects splat i; returns null when it is culled. One straight pass over the math (camera
+ * point, covariance, EWA Jacobian, conic, radius, tile rectangle, colour) on purpose: it reads
+ * alongside project_forward.wgsl line by line, which splitting would obscure.
+ */
 export function projectSplat(params: AnyParams, i: number, camera: Camera): ProjectedSplat | null {
   const { r: view, t: tvec } = splitViewmat(camera.viewmat);
   const mean: Vec3 = [params.means[i * 3]!, params.means[i * 3 + 1]!, params.means[i * 3 + 2]!];
@@ -178,7 +182,10 @@ export interface SplatParamGrad {
   sh: Float64Array;
 }
 
-/** Exact backward of {@link projectSplat} for a visible splat. */
+/**
+ * Exact backward of {@link projectSplat} for a visible splat, in the reverse order of the
+ * forward pass and kept in one piece for the same reason (it mirrors project_backward.wgsl).
+ */
 export function projectSplatBackward(
   params: AnyParams,
   camera: Camera,

@@ -1,5 +1,9 @@
 /** Random tiny scenes for the GPU-vs-reference tests (seeds from test/seed.ts). */
-import { allocateParams, shCoeffCount, type GaussianParams } from "../../src/contracts/gaussians.js";
+import {
+  allocateParams,
+  shCoeffCount,
+  type GaussianParams,
+} from "../../src/contracts/gaussians.js";
 import { type Camera, type ImageRGB } from "../../src/train/types.js";
 
 /** A camera at the origin looking down +z, slightly rotated so all matrix terms matter. */

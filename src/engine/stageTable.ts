@@ -9,12 +9,15 @@ type Loader = () => Promise<StageDefinition<any>>;
  * so the scene reader (src/sfm) and the PLY writer (src/export) are passed in here.
  */
 async function loadTrainingStage(): Promise<StageDefinition<any>> {
-  const [training, sfm, ply] = await Promise.all([
+  const [training, colmap, plyExport] = await Promise.all([
     import("../train/training.stage.js"),
-    import("../sfm/load.js"),
-    import("../export/ply.js"),
+    import("../sfm/colmapReconstruction.stage.js"),
+    import("../export/plyExport.stage.js"),
   ]);
-  return training.trainingStage({ loadScene: sfm.loadSceneModel, writePly: ply.writePly });
+  return training.trainingStage({
+    loadScene: colmap.loadSceneModel,
+    writePly: plyExport.writePly,
+  });
 }
 
 /**

@@ -48,3 +48,6 @@ export const plyExportStage: StageDefinition<PlyExportResult> = {
   },
   summarize: (r) => ({ ply_path: r.ply_path, gaussian_count: r.gaussian_count }),
 };
+
+/** The PLY writer, for the stage table to hand to Training (stage areas do not import each other). */
+export { writePly } from "./ply.js";

@@ -202,3 +202,6 @@ export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResu
       : null;
   },
 };
+
+/** The reader of the model this stage writes, for the stage table to hand to Training. */
+export { loadSceneModel } from "./load.js";

@@ -172,7 +172,7 @@ export class SplatRenderer {
     const depthKeys = this.buf("depthKeys", n * 4);
     const depthVals = this.buf("depthVals", n * 4);
     const sortedCounts = this.buf("sortedCounts", (n + 1) * 4);
-    const splatFirst = this.buf("splatFirst", n * 4);
+    this.buf("splatFirst", n * 4); // filled by tile_keys
     const [gx, gy] = groups2d(Math.ceil(n / 256));
     const [hx, hy] = groups2d(Math.ceil((n + 1) / 256));
 

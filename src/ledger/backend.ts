@@ -60,6 +60,8 @@ export interface BackendRunContext {
   /** The coordinator's ledger connection; undefined when metrics are off. */
   readonly ledger: Ledger | undefined;
   readonly invocationId: string;
+  /** Names this batch outside the process (queue job ids): the ledger file's stem. */
+  readonly batchId: string;
   readonly signal: AbortSignal;
   emit(event: BatchEvent): void;
 }

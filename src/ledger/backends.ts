@@ -1,4 +1,4 @@
-import type { BatchBackendName } from "../contracts/ledger.js";
+import { BATCH_BACKENDS, type BatchBackendName } from "../contracts/ledger.js";
 import { SplatbookError } from "../util/errors.js";
 import type { BatchBackend } from "./backend.js";
 import { createProcessPoolBackend } from "./processPool.js";
@@ -15,14 +15,19 @@ export interface BackendOptions {
 /** The backend of a name. */
 export async function resolveBackend(
   name: BatchBackendName,
-  _opts: BackendOptions,
+  opts: BackendOptions,
 ): Promise<BatchBackend> {
   switch (name) {
     case "sequential":
       return createSequentialBackend();
     case "process_pool":
       return createProcessPoolBackend();
+    case "bullmq": {
+      // Loaded only when used: the queue client is not needed by the other backends.
+      const { createQueueBackend } = await import("./bullmq/coordinator.js");
+      return createQueueBackend(opts);
+    }
     default:
-      throw new SplatbookError(`unknown batch backend "${name}" (sequential, process_pool)`);
+      throw new SplatbookError(`unknown batch backend "${name}" (${BATCH_BACKENDS.join(", ")})`);
   }
 }

@@ -61,10 +61,15 @@ export interface Ledger extends LedgerQueries {
   readonly database: LedgerDatabase;
   setTotalIndices(total: number): void;
   registerWorker(worker: WorkerRegistration): void;
+  /** Registers a worker first seen through a queue; a known one is left as it is. */
+  ensureWorker(worker: WorkerRegistration): void;
   /** Heartbeat + current index. */
   indexStarted(workerId: string, idx: number): void;
-  /** Index result, its stages, outputs and artifacts, and the worker's heartbeat/count. */
-  recordIndex(record: IndexRecord): void;
+  /**
+   * Index result, its stages, outputs and artifacts, the worker's heartbeat/count, and (queue
+   * backends) the index's log lines — all in one transaction.
+   */
+  recordIndex(record: IndexRecord, logs?: readonly LogEntry[]): void;
   appendLogs(entries: readonly LogEntry[]): void;
   /** Drops every record of the run (the run row and its configuration stay). */
   reset(): void;
@@ -125,6 +130,11 @@ function createLedger(database: LedgerDatabase, runId: number): Ledger {
   const { db } = database;
   const st = {
     total: db.prepare("UPDATE pipeline_runs SET total_indices = ? WHERE run_id = ?"),
+    knownWorker: db.prepare(
+      `INSERT OR IGNORE INTO workers (worker_id, run_id, pid, hostname, started_at, last_heartbeat,
+         current_index, completed_count, invocation_id, backend)
+       VALUES (?, ?, ?, ?, ?, ?, NULL, 0, ?, ?)`,
+    ),
     worker: db.prepare(
       `INSERT OR REPLACE INTO workers (worker_id, run_id, pid, hostname, started_at, last_heartbeat,
          current_index, completed_count, invocation_id, backend)
@@ -170,6 +180,25 @@ function createLedger(database: LedgerDatabase, runId: number): Ledger {
     }
   };
   const write = database.write;
+  const insertLogs = (entries: readonly LogEntry[]) => {
+    for (const e of entries) {
+      const level = LOG_LEVELS[e.levelName];
+      st.log.run(
+        runId,
+        e.timestamp,
+        level,
+        e.levelName,
+        e.loggerName,
+        e.message,
+        e.workerId,
+        e.idx,
+      );
+    }
+  };
+  const workerRow = (w: WorkerRegistration) => {
+    const at = w.startedAt ?? now();
+    return [w.workerId, runId, w.pid, w.hostname ?? hostname(), at, at, w.invocationId, w.backend];
+  };
 
   return {
     ...createLedgerQueries(db, runId),
@@ -177,23 +206,10 @@ function createLedger(database: LedgerDatabase, runId: number): Ledger {
     runId,
     database,
     setTotalIndices: (total) => void write(() => st.total.run(total, runId)),
-    registerWorker(w) {
-      const at = w.startedAt ?? now();
-      write(() =>
-        st.worker.run(
-          w.workerId,
-          runId,
-          w.pid,
-          w.hostname ?? hostname(),
-          at,
-          at,
-          w.invocationId,
-          w.backend,
-        ),
-      );
-    },
+    registerWorker: (w) => void write(() => st.worker.run(...workerRow(w))),
+    ensureWorker: (w) => void write(() => st.knownWorker.run(...workerRow(w))),
     indexStarted: (workerId, idx) => void write(() => st.started.run(now(), idx, workerId)),
-    recordIndex(r) {
+    recordIndex(r, logs = []) {
       write(() => {
         for (const table of ["stage_metrics", "output_files", "filter_artifacts"]) {
           db.prepare(`DELETE FROM ${table} WHERE run_id = ? AND idx = ?`).run(runId, r.idx);
@@ -206,25 +222,11 @@ function createLedger(database: LedgerDatabase, runId: number): Ledger {
         for (const a of r.artifacts)
           st.artifact.run(a.path, r.idx, runId, a.stageName, a.stageOrder);
         if (r.workerId) st.finished.run(now(), r.status === "completed" ? 1 : 0, r.workerId);
+        insertLogs(logs);
       });
     },
     appendLogs(entries) {
-      if (entries.length === 0) return;
-      write(() => {
-        for (const e of entries) {
-          const level = LOG_LEVELS[e.levelName];
-          st.log.run(
-            runId,
-            e.timestamp,
-            level,
-            e.levelName,
-            e.loggerName,
-            e.message,
-            e.workerId,
-            e.idx,
-          );
-        }
-      });
+      if (entries.length > 0) write(() => insertLogs(entries));
     },
     reset() {
       write(() => {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { basename } from "node:path";
 import type {
   BatchBackendName,
   PipelineMetrics,
@@ -76,6 +77,8 @@ export class Pipeline {
   private ledgerHandle: Ledger | undefined;
   private readonly memory = createMemoryQueries();
   private running = false;
+  /** The ledger file's stem, or a fresh `<hash16>_<timestamp>` without a ledger. */
+  readonly batchId: string;
 
   constructor(private readonly options: PipelineOptions) {
     this.config = batchConfig({ ...options, outputs: options.output });
@@ -89,6 +92,10 @@ export class Pipeline {
     this.dbPath = track
       ? ledgerPath({ hash: this.configHash, resume: options.resume ?? false, dbDir: options.dbDir })
       : null;
+    this.batchId = basename(
+      this.dbPath ?? ledgerPath({ hash: this.configHash, resume: false, dbDir: "/" }),
+      ".db",
+    );
     if (this.dbPath) this.ledgerHandle = this.openLedger();
   }
 
@@ -158,6 +165,7 @@ export class Pipeline {
       config: this.config,
       ledger,
       invocationId: randomUUID().replace(/-/g, ""),
+      batchId: this.batchId,
       signal,
       emit,
     });

@@ -8,6 +8,7 @@ import { register as registerDemo } from "./demo.js";
 import { register as registerExport } from "./export.js";
 import { register as registerBatch } from "./batch.js";
 import { register as registerLedger } from "./ledger.js";
+import { register as registerWorker } from "./worker.js";
 import { runCommand } from "./run.js";
 import { trainCommand } from "./train.js";
 import { installCommand, uninstallCommand } from "./install.js";
@@ -29,6 +30,7 @@ export const commands: readonly RegisterCommand[] = [
   registerExport,
   registerBatch,
   registerLedger,
+  registerWorker,
   (program) => program.addCommand(runCommand()),
   (program) => program.addCommand(trainCommand()),
   (program) => program.addCommand(installCommand()).addCommand(uninstallCommand()),

@@ -27,15 +27,22 @@ export interface LiveBatch {
   pid: number;
   events: any[];
   stderr: () => string;
+  stdout: () => string;
   done: Promise<BatchRun>;
   kill(signal: NodeJS.Signals): void;
 }
 
 /** Starts `node <cli> <args>` with JSON lines on stdout. */
-export function startCli(cli: string, args: string[], env: NodeJS.ProcessEnv = {}): LiveBatch {
+export function startCli(
+  cli: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd?: string,
+): LiveBatch {
   const child = spawn(process.execPath, [cli, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env },
+    cwd,
   });
   const events: any[] = [];
   let stderr = "";
@@ -68,7 +75,14 @@ export function startCli(cli: string, args: string[], env: NodeJS.ProcessEnv = {
       }),
     ),
   );
-  return { pid: child.pid!, events, stderr: () => stderr, done, kill: (s) => child.kill(s) };
+  return {
+    pid: child.pid!,
+    events,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    done,
+    kill: (s) => child.kill(s),
+  };
 }
 
 /** Runs the CLI to the end. */

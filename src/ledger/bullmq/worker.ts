@@ -83,17 +83,18 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<void> {
     active_jobs: active.size,
     completed_jobs: completed,
   }));
-  let worker: Worker<QueueJobData, QueueJobResult> | undefined;
+  // Set once connected; the connection hooks below may fire before that.
+  const held: { worker?: Worker<QueueJobData, QueueJobResult> } = {};
   const conn = await openRedis(opts.redis, {
     onLost(reason) {
       redisState = "reconnecting";
       opts.log.warn(`Redis ${redisLabel(opts.redis)}: ${reason}; pausing until it is back`);
-      void worker?.pause(true);
+      void held.worker?.pause(true);
     },
     onReady() {
       if (redisState === "reconnecting") opts.log.info(`Redis reconnected; resuming`);
       redisState = "connected";
-      if (worker?.isPaused() && !opts.signal.aborted) void worker.resume();
+      if (held.worker?.isPaused() && !opts.signal.aborted) void held.worker.resume();
     },
   });
   redisState = "connected";
@@ -105,13 +106,14 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<void> {
       completed++;
       return r;
     });
-  worker = new Worker<QueueJobData, QueueJobResult>(queueName, processor, {
+  const worker = new Worker<QueueJobData, QueueJobResult>(queueName, processor, {
     connection: conn,
     concurrency: opts.concurrency ?? 1,
     lockDuration: (opts.lockSecs ?? 30) * 1000,
     stalledInterval: (opts.lockSecs ?? 30) * 1000,
     maxStalledCount: 5,
   });
+  held.worker = worker;
   worker.on("error", (err) => opts.log.debug(`queue worker: ${oneLine(err)}`));
   opts.log.info(
     `worker ${identity.workerId.slice(0, 8)} (pid ${identity.pid} on ${identity.hostname}) ` +

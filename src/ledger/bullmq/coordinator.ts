@@ -40,7 +40,8 @@ export function createQueueBackend(opts: QueueBackendOptions): BatchBackend {
   return {
     name: "bullmq",
     run(ctx) {
-      if (!opts.redis) throw new SplatbookError("--backend bullmq needs --redis redis://host:port/db");
+      if (!opts.redis)
+        throw new SplatbookError("--backend bullmq needs --redis redis://host:port/db");
       return coordinate(ctx, opts.redis, opts.queue ?? DEFAULT_QUEUE);
     },
   };
@@ -229,6 +230,9 @@ async function withdraw(
     } else if (state === "active") running++;
   }
   if (running > 0) {
-    say("WARNING", `${running} job(s) still running on workers; rerun with --resume to record them`);
+    say(
+      "WARNING",
+      `${running} job(s) still running on workers; rerun with --resume to record them`,
+    );
   }
 }

@@ -49,10 +49,7 @@ const LOCK_BUSY = /is in use by|is being locked by/;
 const LOCK_POLL_MS = 1_000;
 
 /** The `/health` body of a queue worker: the tracker's fields plus the worker's own. */
-function workerHealth(
-  tracker: HealthTracker,
-  extra: () => Record<string, unknown>,
-): HealthTracker {
+function workerHealth(tracker: HealthTracker, extra: () => Record<string, unknown>): HealthTracker {
   return { ...tracker, snapshot: () => ({ ...tracker.snapshot(), worker: extra() }) };
 }
 
@@ -178,7 +175,10 @@ async function processJob(
     report({ kind: "stage", worker, stage: e.stage, fraction, detail });
   };
   try {
-    say("INFO", `index ${task.idx} (${task.scene}) ${DELIVERY_MARK} pid ${worker.pid} on ${worker.hostname}`);
+    say(
+      "INFO",
+      `index ${task.idx} (${task.scene}) ${DELIVERY_MARK} pid ${worker.pid} on ${worker.hostname}`,
+    );
     report({ kind: "start", worker, at: new Date().toISOString() });
     ctx.log.info(`index ${task.idx} (${task.scene}): ${task.input} → ${task.output}`);
     await waitForFolder(task.output, controller.signal, (m) => say("INFO", m));

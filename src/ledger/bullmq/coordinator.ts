@@ -13,7 +13,7 @@ import {
   type QueueJobResult,
   type QueueWorkerIdentity,
 } from "./protocol.js";
-import { openRedis, redisLabel } from "./redis.js";
+import { closeRedis, openRedis, redisLabel } from "./redis.js";
 
 /** Options of the BullMQ backend. */
 export interface QueueBackendOptions {
@@ -72,7 +72,7 @@ async function coordinate(ctx: BackendRunContext, url: string, queueName: string
   } finally {
     await events.close().catch(() => {});
     await queue.close().catch(() => {});
-    conn.disconnect();
+    closeRedis(conn);
   }
 }
 
@@ -199,15 +199,15 @@ function createFollower(ctx: BackendRunContext, queue: Queue<QueueJobData, Queue
       const timer = setInterval(() => {
         for (const jobId of [...pending.keys()]) void check(jobId).catch(() => {});
       }, pollMs);
+      const onAbort = () => wake();
+      ctx.signal.addEventListener("abort", onAbort, { once: true });
       try {
         while (pending.size > 0 && !ctx.signal.aborted) {
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            ctx.signal.addEventListener("abort", () => resolve(), { once: true });
-          });
+          await new Promise<void>((resolve) => (wake = resolve));
         }
       } finally {
         clearInterval(timer);
+        ctx.signal.removeEventListener("abort", onAbort);
       }
       if (ctx.signal.aborted) await withdraw(queue, [...pending.keys()], say);
       return results;

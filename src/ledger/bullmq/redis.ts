@@ -48,6 +48,13 @@ export function connectRedis(url: string, hooks: ConnectionHooks = {}): Redis {
   return conn;
 }
 
+/** Disconnects on purpose: the connection hooks stay silent. */
+export function closeRedis(conn: Redis): void {
+  conn.removeAllListeners("close");
+  conn.removeAllListeners("ready");
+  conn.disconnect();
+}
+
 /** Connects (within `timeoutMs`) and checks the server can hold a queue. */
 export async function openRedis(
   url: string,

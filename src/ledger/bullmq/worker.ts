@@ -19,7 +19,7 @@ import {
   type QueueJobResult,
   type QueueWorkerIdentity,
 } from "./protocol.js";
-import { openRedis, redisLabel } from "./redis.js";
+import { closeRedis, openRedis, redisLabel } from "./redis.js";
 
 /** Options of {@link runQueueWorker}. */
 export interface QueueWorkerOptions {
@@ -125,7 +125,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<void> {
   for (const c of active.values()) c.abort(new InterruptedError("SIGTERM"));
   await worker.close();
   await server?.close();
-  conn.disconnect();
+  closeRedis(conn);
 }
 
 interface JobContext {

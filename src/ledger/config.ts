@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { JobStage, StageName } from "../contracts/stages.js";
 import { hashValue, stableStringify } from "../engine/fingerprint.js";
-import type { JobParams } from "../contracts/params.js";
+import { stageOfParam, type JobParams } from "../contracts/params.js";
 
 /** What identifies a batch: the same configuration resumes the same ledger. */
 export interface BatchConfig {
@@ -19,26 +19,6 @@ export interface BatchConfig {
   stages: Partial<Record<StageName | "other", Record<string, unknown>>>;
 }
 
-/** The stage each known parameter belongs to (for a readable configuration). */
-const PARAM_STAGE: Readonly<Record<string, StageName>> = {
-  framesPerVideo: "FrameExtraction",
-  fps: "FrameExtraction",
-  maxLongSide: "FrameExtraction",
-  sharpest: "FrameExtraction",
-  defaultFovDeg: "ManifestGeneration",
-  matcher: "ColmapReconstruction",
-  minRegisteredFraction: "ColmapReconstruction",
-  colmapMaxFeatures: "ColmapReconstruction",
-  steps: "Training",
-  maxResolution: "Training",
-  shDegree: "Training",
-  maxSplats: "Training",
-  seed: "Training",
-  evalEvery: "Training",
-  previewEvery: "Training",
-  snapshotEvery: "Training",
-};
-
 /** Builds the batch configuration from its parts (paths made absolute). */
 export function batchConfig(opts: {
   source: string;
@@ -49,7 +29,7 @@ export function batchConfig(opts: {
   const stages: BatchConfig["stages"] = {};
   for (const [key, value] of Object.entries(opts.params ?? {})) {
     if (value === undefined) continue;
-    const stage = PARAM_STAGE[key] ?? "other";
+    const stage = stageOfParam(key) ?? "other";
     (stages[stage] ??= {})[key] = value;
   }
   return {

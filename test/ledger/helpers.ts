@@ -38,8 +38,11 @@ export function startCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   cwd?: string,
+  /** Runs `node` through this command (e.g. `ip netns exec NAME`). */
+  prefix: string[] = [],
 ): LiveBatch {
-  const child = spawn(process.execPath, [cli, ...args], {
+  const [cmd, ...rest] = [...prefix, process.execPath, cli, ...args];
+  const child = spawn(cmd!, rest, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env },
     cwd,

@@ -28,7 +28,7 @@ export interface TestRedis {
  * queue) and the given eviction policy. Fails (never skips) when redis-server is missing.
  */
 export async function startRedis(
-  opts: { policy?: string; bind?: string } = {},
+  opts: { policy?: string; bind?: string; prefix?: string[] } = {},
 ): Promise<TestRedis> {
   const dir = tempDir("redis");
   const port = await freePort();
@@ -41,7 +41,8 @@ export async function startRedis(
   let proc: ChildProcess | undefined;
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+      const [cmd, ...rest] = [...(opts.prefix ?? []), "redis-server", ...args];
+      const child = spawn(cmd!, rest, { stdio: ["ignore", "pipe", "pipe"] });
       proc = child;
       let out = "";
       const timer = setTimeout(
@@ -68,7 +69,7 @@ export async function startRedis(
     });
   await start();
   return {
-    url: `redis://${bind}:${port}/0`,
+    url: `redis://${bind === "0.0.0.0" ? "127.0.0.1" : bind}:${port}/0`,
     port,
     async restart(downMs = 1500) {
       await stop();

@@ -62,7 +62,7 @@ const args = () => [
 ];
 
 beforeAll(async () => {
-  cli = compileCli("splatbook-ledger-batch");
+  cli = await compileCli();
   await makeQuickScenes(scenes, 2, { junk: ["scene-junk"] });
 });
 

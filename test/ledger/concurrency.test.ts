@@ -11,7 +11,7 @@ let cli: string;
 const work = tempDir("ledger-concurrency");
 
 beforeAll(async () => {
-  cli = compileCli("splatbook-ledger-concurrency");
+  cli = await compileCli();
 });
 
 async function batchOf(name: string, count: number, env: NodeJS.ProcessEnv = {}) {

@@ -28,7 +28,7 @@ const SCENES = 6;
 const workers: LiveBatch[] = [];
 
 beforeAll(async () => {
-  cli = compileCli("splatbook-ledger-distributed");
+  cli = await compileCli();
   redis = await startRedis();
   await makeQuickScenes(scenes, SCENES, { seconds: 6, size: "320x240" });
 });

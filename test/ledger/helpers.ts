@@ -1,14 +1,72 @@
 import Database from "better-sqlite3";
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { ROOT, compileEntry } from "../engine/helpers.js";
 
 export { isProcessAlive } from "../../src/engine/lock.js";
 
-/** Compiles the CLI (and with it the pool worker) into node_modules/.cache/<name>. */
-export function compileCli(name: string): string {
-  return compileEntry(join(ROOT, "src/cli/main.ts"), name);
+/** Size and mtime of every source file: the compiled CLI is reused while this is unchanged. */
+function sourceStamp(): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".ts")) {
+        const st = statSync(p);
+        hash.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
+      }
+    }
+  };
+  walk(join(ROOT, "src"));
+  return hash.digest("hex");
+}
+
+/**
+ * The CLI (and with it the pool worker) compiled from the current sources into
+ * node_modules/.cache/splatbook-ledger-cli, once for all the ledger test files: they may run in
+ * parallel, so a lock folder serialises the build and a stamp of the sources skips it when it is
+ * up to date.
+ */
+export async function compileCli(): Promise<string> {
+  const out = join(ROOT, "node_modules", ".cache", "splatbook-ledger-cli");
+  const stampFile = join(out, ".stamp");
+  const lockDir = `${out}.lock`;
+  const main = join(out, "src", "cli", "main.js");
+  const stamp = sourceStamp();
+  const fresh = () => existsSync(main) && readFileSync(stampFile, "utf8") === stamp;
+  for (let waited = 0; ; waited += 200) {
+    try {
+      mkdirSync(lockDir, { recursive: false });
+      break;
+    } catch {
+      // A lock left by a killed test run (a build takes well under 5 minutes) is removed.
+      const age =
+        Date.now() - (statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 300_000) rmSync(lockDir, { recursive: true, force: true });
+      if (waited > 600_000) throw new Error(`${lockDir} held for 10 minutes; remove it`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    if (!existsSync(stampFile) || !fresh()) {
+      compileEntry(join(ROOT, "src/cli/main.ts"), "splatbook-ledger-cli");
+      writeFileSync(stampFile, stamp);
+    }
+    return main;
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
 }
 
 /** A finished `splatbook batch … --json` run. */

@@ -22,7 +22,7 @@ const scenes = join(work, "scenes");
 const SCENES = 6;
 
 beforeAll(async () => {
-  cli = compileCli("splatbook-ledger-kill");
+  cli = await compileCli();
   // Long enough clips that FrameExtraction takes a moment.
   await makeQuickScenes(scenes, SCENES, { seconds: 6, size: "320x240" });
 });

@@ -69,7 +69,7 @@ const workers: LiveBatch[] = [];
 
 beforeAll(async () => {
   if (!available) return;
-  cli = compileCli("splatbook-ledger-netns");
+  cli = await compileCli();
   await makeQuickScenes(join(work, "scenes"), 4);
 });
 

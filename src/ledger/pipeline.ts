@@ -45,7 +45,7 @@ export interface PipelineOptions {
 export interface PipelineRunOptions extends BackendOptions {
   /** Worker processes (process pool) or concurrent queue jobs (default 1). */
   jobs?: number;
-  /** Default `sequential` for 1 job, `process_pool` for more. */
+  /** Default `bullmq` when `redis` is given, else `sequential` for 1 job, `process_pool` for more. */
   backend?: BatchBackendName;
   /** Aborting stops every running index at a safe point; `run` then rejects with it. */
   signal?: AbortSignal;
@@ -145,7 +145,7 @@ export class Pipeline {
     const pending = tasks.filter((t) => !completed.has(t.idx));
     const jobs = Math.max(1, Math.floor(opts.jobs ?? 1));
     const backend: BatchBackend = await resolveBackend(
-      opts.backend ?? (jobs > 1 ? "process_pool" : "sequential"),
+      opts.backend ?? (opts.redis ? "bullmq" : jobs > 1 ? "process_pool" : "sequential"),
       opts,
     );
     const signal = opts.signal ?? new AbortController().signal;

@@ -86,7 +86,7 @@ export function batchCommand(): Command {
     .addOption(
       new Option(
         "--backend <name>",
-        "how indices run (default: sequential for 1 job, else process_pool)",
+        "how indices run (default: bullmq with --redis, else sequential for 1 job, process_pool for more)",
       ).choices(BATCH_BACKENDS),
     )
     .option("--redis <url>", "Redis URL for --backend bullmq (redis://host:port/db)")

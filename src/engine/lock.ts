@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -102,11 +102,38 @@ function procClockAgrees(): boolean {
 }
 
 /**
- * True if the lock's holder still runs: the pid exists and (where /proc tells) that process
+ * Live (non-zombie) processes of the process group `pgid` other than its leader: what a killed
+ * holder that led its group (a shell job, a service, a batch worker) left running — ffmpeg or
+ * COLMAP still writing into the output folder. Empty where /proc is unavailable.
+ */
+export function leftoverProcesses(pgid: number): number[] {
+  const out: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((n) => /^\d+$/.test(n));
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    const pid = Number(name);
+    if (pid === pgid) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid && fields[0] !== "Z") out.push(pid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * True if the lock's holder still runs, or a process it left in its group does: the pid exists and (where /proc tells) that process
  * started before the lock was written — a pid reused by a later process does not count.
  */
 export function isHolderAlive(info: LockInfo): boolean {
-  if (!isProcessAlive(info.pid)) return false;
+  if (!isProcessAlive(info.pid)) return leftoverProcesses(info.pid).length > 0;
   const started = procClockAgrees() ? processStartedAt(info.pid) : undefined;
   const locked = Date.parse(info.started_at);
   // 2 s slack for clock granularity (btime is whole seconds).
@@ -206,7 +233,9 @@ async function handleExistingLock(path: string, outputFolder: string, log: Logge
     );
   } else if (holder.hostname === hostname() && isHolderAlive(holder)) {
     throw new SplatbookError(
-      `${outputFolder} is in use by another splatbook process (pid ${holder.pid}, since ${holder.started_at})`,
+      isProcessAlive(holder.pid)
+        ? `${outputFolder} is in use by another splatbook process (pid ${holder.pid}, since ${holder.started_at})`
+        : `${outputFolder} is in use: splatbook pid ${holder.pid} is gone but processes it started still run (pids ${leftoverProcesses(holder.pid).join(", ")}); wait for them or end them`,
       { file: path },
     );
   } else {

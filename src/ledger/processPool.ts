@@ -92,7 +92,12 @@ function runPool(ctx: BackendRunContext): Promise<IndexResult[]> {
       } else resolveRun(results);
     };
     const spawnWorker = () => {
-      const child = fork(poolWorkerEntry, [], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+      // Each worker leads its own process group, so the output-folder lock knows the ffmpeg or
+      // COLMAP a killed worker left running and the retry waits for them.
+      const child = fork(poolWorkerEntry, [], {
+        stdio: ["ignore", "ignore", "pipe", "ipc"],
+        detached: true,
+      });
       children.add(child);
       let current: { task: IndexTask; attempt: number } | undefined;
       let workerId = "";

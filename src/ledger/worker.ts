@@ -4,6 +4,7 @@ import type { BatchBackendName } from "../contracts/ledger.js";
 import type { JobEvent } from "../contracts/events.js";
 import { oneLine } from "../util/errors.js";
 import type { BatchEvent, IndexResult } from "./backend.js";
+import { waitForFolder } from "./folderWait.js";
 import { runIndex, type IndexHooks, type IndexTask, type JobSettings } from "./indexRunner.js";
 import type { Ledger, LogEntry } from "./ledger.js";
 
@@ -94,6 +95,10 @@ export function createIndexWorker(opts: IndexWorkerOptions): IndexWorker {
       };
       let outcome;
       try {
+        // After a dead worker or a killed batch, what they left running may still write there.
+        await waitForFolder(task.output, signal, (m) =>
+          log(batchLog("INFO", m, workerId, task.idx)),
+        );
         outcome = await runIndex(task, opts.settings, {
           signal,
           onEvent,

@@ -78,3 +78,35 @@ describe("lock lease", () => {
     );
   });
 });
+
+describe("a dead holder's leftover processes", () => {
+  it("keep the lock until they end (a killed worker's ffmpeg still writing)", async () => {
+    const { spawn } = await import("node:child_process");
+    const { hostname } = await import("node:os");
+    const dir = tempDir("lease-leftovers");
+    // A group leader that exits at once, leaving a child in its process group.
+    const leader = spawn("sh", ["-c", "sleep 30 & echo $!"], {
+      detached: true,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const child = Number(
+      await new Promise<string>((res) => leader.stdout!.once("data", (d) => res(String(d)))),
+    );
+    await new Promise((r) => leader.once("exit", r));
+    const info = { pid: leader.pid!, hostname: hostname(), started_at: new Date().toISOString() };
+    writeFileSync(join(dir, LOCK_FILENAME), JSON.stringify(info));
+    try {
+      await expect(acquireJobLock(dir, recordingLogger())).rejects.toThrow(
+        new RegExp(
+          `pid ${leader.pid} is gone but processes it started still run \\(pids ${child}\\)`,
+        ),
+      );
+    } finally {
+      process.kill(child, "SIGKILL");
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const lock = await acquireJobLock(dir, recordingLogger());
+    expect(lock.info.pid).toBe(process.pid);
+    await lock.release();
+  });
+});

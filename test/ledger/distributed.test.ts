@@ -46,7 +46,9 @@ async function startWorkers(queue: string, count: number): Promise<LiveBatch[]> 
     const dir = join(work, queue, `worker-${i}`);
     mkdirSync(dir, { recursive: true });
     const args = ["worker", "--redis", redis.url, "--queue", queue, "--lock-secs", "3"];
-    const w = startCli(cli, [...args, "--health-port", "0"], { TMPDIR: dir }, dir);
+    const w = startCli(cli, [...args, "--health-port", "0"], {
+      ...{ env: { TMPDIR: dir }, cwd: dir, detached: true },
+    });
     started.push(w);
     workers.push(w);
   }
@@ -140,7 +142,8 @@ describe("splatbook batch --backend bullmq with splatbook worker processes", () 
     expect(before.stages.Validation.state).toBe("completed");
     process.kill(victim!.pid, "SIGKILL");
     const run = await live.done;
-    expect(run.code, run.stderr).toBe(0);
+    const failed = run.summary?.results.filter((r: any) => r.status !== "completed");
+    expect(run.code, JSON.stringify(failed) + run.stderr).toBe(0);
     const db = onlyLedger(join(work, "kill", "db"));
     const deliveries = expectRecordedOnce(db);
     expect(deliveries.find((d) => d.idx === victim!.idx)!.attempts).toBe(2);

@@ -90,20 +90,24 @@ export interface LiveBatch {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** Starts `node <cli> <args>` with JSON lines on stdout. */
-export function startCli(
-  cli: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  cwd?: string,
+/** How to start a CLI process. */
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
   /** Runs `node` through this command (e.g. `ip netns exec NAME`). */
-  prefix: string[] = [],
-): LiveBatch {
-  const [cmd, ...rest] = [...prefix, process.execPath, cli, ...args];
+  prefix?: string[];
+  /** Its own process group (as a service or a shell job would be). */
+  detached?: boolean;
+}
+
+/** Starts `node <cli> <args>` with JSON lines on stdout. */
+export function startCli(cli: string, args: string[], opts: StartOptions = {}): LiveBatch {
+  const [cmd, ...rest] = [...(opts.prefix ?? []), process.execPath, cli, ...args];
   const child = spawn(cmd!, rest, {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-    cwd,
+    env: { ...process.env, ...opts.env },
+    cwd: opts.cwd,
+    detached: opts.detached ?? false,
   });
   const events: any[] = [];
   let stderr = "";

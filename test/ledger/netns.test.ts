@@ -100,7 +100,8 @@ describe.skipIf(!available)("workers in separate network namespaces (veth to Red
       mkdirSync(dir, { recursive: true });
       const url = `redis://${addresses[i]}:${redis.port}/0`;
       const args = ["worker", "--redis", url, "--queue", "netns", "--lock-secs", "3"];
-      workers.push(startCli(cli, args, { TMPDIR: dir }, dir, ["ip", "netns", "exec", ns]));
+      const prefix = ["ip", "netns", "exec", ns];
+      workers.push(startCli(cli, args, { env: { TMPDIR: dir }, cwd: dir, prefix, detached: true }));
     });
     for (const w of workers) await until(() => /takes jobs/.test(w.stdout()), 60_000, "a worker");
     const coordinator = startCli(
@@ -110,9 +111,7 @@ describe.skipIf(!available)("workers in separate network namespaces (veth to Red
         ...["--redis", redis.url, "--queue", "netns", "--until", "MetadataExtraction"],
         ...["--frames-per-video", "8", "--db-dir", join(work, "db"), "--json"],
       ],
-      {},
-      undefined,
-      inRedisNs,
+      { prefix: inRedisNs },
     );
     const run = await coordinator.done;
     expect(run.code, run.stderr).toBe(0);

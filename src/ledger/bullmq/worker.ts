@@ -1,13 +1,12 @@
 import { Worker, WaitingError, type Job } from "bullmq";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { JobEvent } from "../../contracts/events.js";
 import type { Logger } from "../../contracts/logger.js";
-import { liveLockHolder } from "../../engine/lock.js";
 import { createHealthTracker, type HealthTracker } from "../../status/healthState.js";
 import { startHealthServer, type HealthServer } from "../../status/healthServer.js";
 import { InterruptedError, oneLine } from "../../util/errors.js";
+import { waitForFolder } from "../folderWait.js";
 import { runIndex } from "../indexRunner.js";
 import type { LogEntry } from "../ledger.js";
 import { batchLog } from "../worker.js";
@@ -45,8 +44,6 @@ export interface QueueWorkerOptions {
 const PROGRESS_EVERY_MS = 500;
 /** The engine's refusal when another process holds an output folder. */
 const LOCK_BUSY = /is in use by|is being locked by/;
-/** How often a job waits for an output folder held by another live process. */
-const LOCK_POLL_MS = 1_000;
 
 /** The `/health` body of a queue worker: the tracker's fields plus the worker's own. */
 function workerHealth(tracker: HealthTracker, extra: () => Record<string, unknown>): HealthTracker {
@@ -133,19 +130,6 @@ interface JobContext {
   tracker: HealthTracker;
   active: Map<string, AbortController>;
   log: Logger;
-}
-
-/** Waits while another live process holds the output folder (a duplicate delivery). */
-async function waitForFolder(output: string, signal: AbortSignal, log: (m: string) => void) {
-  let told = false;
-  for (;;) {
-    const holder = await liveLockHolder(output);
-    if (!holder || (holder.pid === process.pid && holder.hostname === hostname())) return;
-    if (!told) log(`waiting for ${output}: held by pid ${holder.pid} on ${holder.hostname}`);
-    told = true;
-    await sleep(LOCK_POLL_MS, undefined, { signal }).catch(() => {});
-    if (signal.aborted) throw new InterruptedError("SIGTERM");
-  }
 }
 
 /** Runs one queue job (one index) and returns its record. */

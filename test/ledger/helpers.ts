@@ -128,8 +128,9 @@ export function startCli(cli: string, args: string[], opts: StartOptions = {}): 
     }
   });
   child.stderr!.on("data", (d: Buffer) => (stderr += d));
+  // "close": after the exit and the end of both output streams.
   const done = new Promise<BatchRun>((res) =>
-    child.on("exit", (code, signal) =>
+    child.on("close", (code, signal) =>
       res({
         code,
         signal,
@@ -156,7 +157,7 @@ export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<BatchRun> {
-  return startCli(cli, args, env).done;
+  return startCli(cli, args, { env }).done;
 }
 
 /** The one ledger file in a folder. */

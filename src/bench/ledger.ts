@@ -1,8 +1,8 @@
 /**
  * `npm run bench:ledger`: what the SQLite ledger costs per index against the stages' own time
  * (goal ≤ 1 %). A batch of small test clips runs up to MetadataExtraction in worker processes;
- * each worker times its ledger transactions per index. The same batch runs once more without a
- * ledger, for the wall-time difference (which includes run-to-run noise).
+ * each worker times its ledger transactions per index. The same batch also runs with and without
+ * a ledger, alternating, for the wall-time difference (which includes run-to-run noise).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -65,13 +65,21 @@ try {
     `  ledger / stage time: ${((100 * meanLedger) / meanStage).toFixed(3)} % (mean of indices ` +
       `${(100 * mean(ratios)).toFixed(3)} %, worst ${(100 * Math.max(...ratios)).toFixed(3)} %; goal ≤ 1 %)`,
   );
-  const untracked = await runBatch(work, "out-untracked", false);
-  const wallT = mean(tracked.done.map((d) => d.wallTimeMs));
-  const wallU = mean(untracked.done.map((d) => d.wallTimeMs));
+  // Wall time with and without a ledger, alternating (after a warm-up run) so that cache warmth
+  // and load drift fall on both sides alike.
+  await runBatch(work, "out-warmup", false);
+  const walls = { with: [] as number[], without: [] as number[] };
+  for (let round = 0; round < 2; round++) {
+    const off = await runBatch(work, `out-off-${round}`, false);
+    const on = await runBatch(work, `out-on-${round}`, true);
+    walls.without.push(mean(off.done.map((d) => d.wallTimeMs)));
+    walls.with.push(mean(on.done.map((d) => d.wallTimeMs)));
+  }
+  const wallT = mean(walls.with);
+  const wallU = mean(walls.without);
   console.log(
-    `  wall per index: with ledger ${wallT.toFixed(0)} ms, without ${wallU.toFixed(0)} ms ` +
-      `(${(((wallT - wallU) / wallU) * 100).toFixed(1)} %, run-to-run noise included); ` +
-      `batch ${tracked.wallSec.toFixed(1)} s vs ${untracked.wallSec.toFixed(1)} s`,
+    `  wall per index (2 alternating runs each, after a warm-up): with ledger ${wallT.toFixed(0)} ms, ` +
+      `without ${wallU.toFixed(0)} ms (${(((wallT - wallU) / wallU) * 100).toFixed(1)} %, run-to-run noise included)`,
   );
 } finally {
   await rm(work, { recursive: true, force: true });

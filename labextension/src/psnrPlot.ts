@@ -67,15 +67,22 @@ export function plotSpec(psnr: Series, ssim: Series): { data: object[]; layout: 
 /** The plot widget; `draw` redraws with new series. */
 export class PsnrPlot extends Widget {
   private drawn: Promise<void> = Promise.resolve();
+  private last: [Series, Series] | undefined;
+  // Plot colours come from the theme's CSS variables: redraw when the theme changes.
+  private readonly themeObserver = new MutationObserver(() => {
+    if (this.last) void this.draw(...this.last);
+  });
 
   constructor() {
     super();
     this.addClass("splatbook-plot");
     this.node.dataset.points = "0";
+    this.themeObserver.observe(document.body, { attributeFilter: ["data-jp-theme-name"] });
   }
 
   /** Redraws; resolves once plotly has drawn (or failed, shown in place of the plot). */
   draw(psnr: Series, ssim: Series = []): Promise<void> {
+    this.last = [psnr, ssim];
     this.drawn = this.drawn.then(async () => {
       if (this.isDisposed) return;
       if (psnr.length === 0) {
@@ -102,6 +109,7 @@ export class PsnrPlot extends Widget {
 
   override dispose(): void {
     if (this.isDisposed) return;
+    this.themeObserver.disconnect();
     void loadPlotly()
       .then((Plotly) => Plotly.purge(this.node))
       .catch(() => {});

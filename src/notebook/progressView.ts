@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import type { Checkpoint } from "../contracts/checkpoint.js";
 import type { ProgressPayload } from "../contracts/mime.js";
 import { STAGES, type StageName } from "../contracts/stages.js";
@@ -13,6 +14,14 @@ import {
 
 export { progressPayloadFromCheckpoint, readTrainingPayload, stageRowsFromCheckpoint };
 
+function fileTime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * One live output for a notebook call: a progress display updated from engine events and, while
  * Training runs, a second display fed by polling training_status.json (the same file external
@@ -27,6 +36,7 @@ export class ProgressView {
   private lastDraw = 0;
   private pending: NodeJS.Timeout | undefined;
   private finished = false;
+  private trainingStartedAt = 0;
 
   constructor(
     cp: Readonly<Checkpoint>,
@@ -102,6 +112,7 @@ export class ProgressView {
 
   private startTrainingPoll(): void {
     this.stopTrainingPoll(false);
+    this.trainingStartedAt = Date.now();
     this.trainingTimer = setInterval(() => this.drawTraining(), 1000);
     this.trainingTimer.unref();
   }
@@ -115,10 +126,13 @@ export class ProgressView {
   private drawTraining(): void {
     const t = readTrainingPayload(this.cp.output_folder, this.cp.job_id);
     if (!t) return;
+    // A status file from an earlier run stays until the trainer rewrites it: not this run's.
+    if (!this.trainingHandle && fileTime(t.status_file) < this.trainingStartedAt - 1000) return;
     const bundle = trainingBundle(t);
     if (this.trainingHandle) this.trainingHandle.update(bundle);
     else this.trainingHandle = display(bundle);
   }
+
 }
 
 /** Names of the stages in order, typed (re-exported for the Job API). */

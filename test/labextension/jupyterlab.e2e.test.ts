@@ -158,12 +158,16 @@ describe("JupyterLab with the splatbook extension", () => {
     const training = nb.locator(".splatbook-training").first();
     await training.waitFor({ timeout: 300_000 });
     const stepBar = training.locator('[role="progressbar"]');
+    const view = training.locator(".splatbook-training-view");
+    // Mid-run: some steps done, training not finished yet.
     await expect
-      .poll(async () => Number(await stepBar.getAttribute("aria-valuenow")), {
-        timeout: 300_000,
-        interval: 500,
-      })
-      .toBeGreaterThan(0);
+      .poll(
+        async () =>
+          Number(await stepBar.getAttribute("aria-valuenow")) > 0 &&
+          (await view.getAttribute("data-status")) !== "completed",
+        { timeout: 300_000, interval: 250 },
+      )
+      .toBe(true);
     await training.scrollIntoViewIfNeeded();
     shots.push(await shot(training, "training-midrun-light"));
     await setTheme(page, true);

@@ -34,15 +34,22 @@ export function collectErrors(page: Page): string[] {
   return errors;
 }
 
-/** Runs a JupyterLab command. */
+/**
+ * Starts a JupyterLab command without waiting for it to finish (`notebook:run-all-cells`
+ * resolves only when every cell has run); callers wait for what they expect to see.
+ */
 export async function command(page: Page, id: string, args: object = {}): Promise<void> {
   await page.evaluate(
-    ([id, args]) =>
-      (
+    ([id, args]) => {
+      const app = (
         window as unknown as {
           jupyterapp: { commands: { execute(i: string, a: object): Promise<unknown> } };
         }
-      ).jupyterapp.commands.execute(id as string, args as object),
+      ).jupyterapp;
+      void app.commands
+        .execute(id as string, args as object)
+        .catch((err) => console.error(`${id}: ${err}`));
+    },
     [id, args] as const,
   );
 }

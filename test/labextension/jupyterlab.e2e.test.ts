@@ -146,7 +146,7 @@ describe("JupyterLab with the splatbook extension", () => {
   }, 600_000);
 
   it("runs the job's training and export in a notebook with live outputs", async () => {
-    await command(page, "docmanager:open", { path: "e2e.ipynb" });
+    await command(page, "docmanager:open", { path: "e2e.ipynb" }, { wait: true });
     const nb = page.locator(".jp-NotebookPanel");
     await nb.waitFor();
     await expect
@@ -154,9 +154,23 @@ describe("JupyterLab with the splatbook extension", () => {
         timeout: 60_000,
       })
       .toContain("splatbook");
-    await command(page, "notebook:run-all-cells");
+    await expect
+      .poll(
+        () =>
+          page.evaluate(
+            () =>
+              (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel
+                ?.status,
+          ),
+        { timeout: 120_000 },
+      )
+      .toBe("idle");
+    // Resolves when the last cell has run; awaited at the end.
+    const ran = command(page, "notebook:run-all-cells", {}, { wait: true });
     const training = nb.locator(".splatbook-training").first();
-    await training.waitFor({ timeout: 300_000 });
+    await training.waitFor({ timeout: 300_000 }).catch(async (err) => {
+      throw new Error(`${err}\nnotebook: ${await nb.textContent()}\nbrowser: ${errors.join("\n")}`);
+    });
     const stepBar = training.locator('[role="progressbar"]');
     const view = training.locator(".splatbook-training-view");
     // Mid-run: some steps done, training not finished yet.
@@ -211,6 +225,7 @@ describe("JupyterLab with the splatbook extension", () => {
     await expect.poll(() => canvasCoverage(canvas), { timeout: 30_000 }).toBeGreaterThan(0.02);
     shots.push(await shot(viewer, "viewer-dark"));
     await setTheme(page, false);
+    await ran;
   }, 1_200_000);
 
   it("lists the job in the panel and shows its stages, PSNR plot, preview and viewer", async () => {
@@ -250,5 +265,20 @@ describe("JupyterLab with the splatbook extension", () => {
     shots.push(await shot(panel(), "panel-dark"));
     await setTheme(page, false);
     expect(errors, errors.join("\n")).toEqual([]);
+    // JupyterLab found a working Node (no build-status warning, no ES-module crash of its scripts).
+    expect(server.log()).not.toMatch(/without nodejs|Dynamic require|ERR_REQUIRE_ESM|SyntaxError/);
   }, 600_000);
+
+  it("offers the splatbook kernel with its logo in the launcher", async () => {
+    await command(page, "launcher:create");
+    const card = page
+      .locator('.jp-LauncherCard[data-category="Notebook"][title="TypeScript (splatbook)"]')
+      .first();
+    await card.waitFor({ timeout: 30_000 });
+    const logo = card.locator("img");
+    await expect
+      .poll(() => logo.evaluate((i) => (i as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
+    expect(await logo.getAttribute("src")).toMatch(/kernelspecs\/splatbook\/logo-64x64\.png/);
+  });
 });

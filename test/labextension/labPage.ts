@@ -35,22 +35,28 @@ export function collectErrors(page: Page): string[] {
 }
 
 /**
- * Starts a JupyterLab command without waiting for it to finish (`notebook:run-all-cells`
- * resolves only when every cell has run); callers wait for what they expect to see.
+ * Runs a JupyterLab command. With `wait`, resolves when the command has finished (opening a
+ * document: once it is ready); without, once it has started (`notebook:run-all-cells` would
+ * only resolve after the last cell), and callers wait for what they expect to see.
  */
-export async function command(page: Page, id: string, args: object = {}): Promise<void> {
+export async function command(
+  page: Page,
+  id: string,
+  args: object = {},
+  opts: { wait?: boolean } = {},
+): Promise<void> {
   await page.evaluate(
-    ([id, args]) => {
+    async ([id, args, wait]) => {
       const app = (
         window as unknown as {
           jupyterapp: { commands: { execute(i: string, a: object): Promise<unknown> } };
         }
       ).jupyterapp;
-      void app.commands
-        .execute(id as string, args as object)
-        .catch((err) => console.error(`${id}: ${err}`));
+      const done = app.commands.execute(id as string, args as object);
+      if (wait) await done;
+      else void done.catch((err) => console.error(`${id}: ${err}`));
     },
-    [id, args] as const,
+    [id, args, opts.wait ?? false] as const,
   );
 }
 

@@ -273,6 +273,7 @@ describe("JupyterLab with the splatbook extension", () => {
     await command(page, "launcher:create");
     const card = page
       .locator('.jp-LauncherCard[data-category="Notebook"][title="TypeScript (splatbook)"]')
+      .filter({ visible: true })
       .first();
     await card.waitFor({ timeout: 30_000 });
     const logo = card.locator("img");

@@ -132,7 +132,6 @@ export class ProgressView {
     if (this.trainingHandle) this.trainingHandle.update(bundle);
     else this.trainingHandle = display(bundle);
   }
-
 }
 
 /** Names of the stages in order, typed (re-exported for the Job API). */

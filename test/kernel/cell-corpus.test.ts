@@ -2,30 +2,16 @@
  * The TypeScript cell corpus (cellCorpus.ts) through the real kernel process over ZeroMQ: every
  * form's cells run in order in one kernel and must show the expected values (or errors).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningKernel } from "../../src/jupyter/kernelProcess.js";
+import { describe, expect, it } from "vitest";
 import { CELL_CORPUS, type CorpusCell } from "./cellCorpus.js";
-import { ensureKernelBuilt, launchTestKernel } from "./helpers.js";
+import { kernelForSuite } from "./helpers.js";
 
 describe("TypeScript cell corpus through the kernel", () => {
-  let k: RunningKernel;
-  let cwd: string;
-  beforeAll(async () => {
-    ensureKernelBuilt();
-    cwd = mkdtempSync(join(tmpdir(), "splatbook-corpus-"));
-    k = await launchTestKernel(cwd);
-  });
-  afterAll(async () => {
-    await k?.shutdown();
-    if (cwd) rmSync(cwd, { recursive: true, force: true });
-  });
+  const kernel = kernelForSuite();
 
   /** Runs one cell and checks what it showed; `where` names it in failure messages. */
   async function check(cell: CorpusCell, where: string) {
-    const { reply, outputs } = await k.client.execute(cell.code);
+    const { reply, outputs } = await kernel().client.execute(cell.code);
     expect(reply, `${where}: no execute_reply`).toBeDefined();
     const content = reply!.content;
     if (cell.error) {

@@ -1,6 +1,9 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 import { startKernel, type RunningKernel } from "../../src/jupyter/kernelProcess.js";
 import { splatbookKernelSpec } from "../../src/kernel/kernelspecInstall.js";
 
@@ -30,4 +33,27 @@ export function ensureKernelBuilt(): void {
 export async function launchTestKernel(cwd?: string): Promise<RunningKernel> {
   const spec = await splatbookKernelSpec({ packageRoot: ROOT, kernelMain: KERNEL_MAIN });
   return startKernel({ spec, cwd });
+}
+
+/**
+ * One kernel for the calling describe block: built and started before its tests, in a fresh
+ * folder with no node_modules (`splatbook` and `tslab` must resolve without a local install),
+ * shut down and removed after them. Returns an accessor for the running kernel.
+ */
+export function kernelForSuite(): () => RunningKernel {
+  let kernel: RunningKernel | undefined;
+  let cwd: string | undefined;
+  beforeAll(async () => {
+    ensureKernelBuilt();
+    cwd = mkdtempSync(join(tmpdir(), "splatbook-notebook-"));
+    kernel = await launchTestKernel(cwd);
+  });
+  afterAll(async () => {
+    await kernel?.shutdown();
+    if (cwd) rmSync(cwd, { recursive: true, force: true });
+  });
+  return () => {
+    if (!kernel) throw new Error("the suite's kernel did not start");
+    return kernel;
+  };
 }

@@ -1,34 +1,19 @@
 /**
- * Drives the real kernel process over ZeroMQ with a small client (src/kernel/client.ts):
+ * Drives the real kernel process over ZeroMQ with the Jupyter client (src/jupyter/client.ts):
  * signatures, execution_count rules, tracebacks, interrupts, shutdown, displays, stdin.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningKernel } from "../../src/jupyter/kernelProcess.js";
+import { describe, expect, it } from "vitest";
 import { createSigner } from "../../src/jupyter/wire.js";
-import { ensureKernelBuilt, launchTestKernel } from "./helpers.js";
+import { ensureKernelBuilt, kernelForSuite, launchTestKernel } from "./helpers.js";
 
 const types = (msgs: { header: { msg_type: string } }[]) => msgs.map((m) => m.header.msg_type);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("splatbook kernel over zmq", () => {
-  let k: RunningKernel;
-  let cwd: string;
-  beforeAll(async () => {
-    ensureKernelBuilt();
-    // A folder with no node_modules: `splatbook` and `tslab` must resolve without a local install.
-    cwd = mkdtempSync(join(tmpdir(), "splatbook-notebook-"));
-    k = await launchTestKernel(cwd);
-  });
-  afterAll(async () => {
-    await k?.shutdown();
-    if (cwd) rmSync(cwd, { recursive: true, force: true });
-  });
+  const kernel = kernelForSuite();
 
   it("answers kernel_info with TypeScript language_info", async () => {
-    const reply = await k.client.request("shell", "kernel_info_request");
+    const reply = await kernel().client.request("shell", "kernel_info_request");
     expect(reply.content).toMatchObject({
       status: "ok",
       protocol_version: "5.3",
@@ -46,7 +31,7 @@ describe("splatbook kernel over zmq", () => {
   it("echoes heartbeats", async () => {
     const zmq = await import("zeromq");
     const hb = new zmq.Request({ linger: 0, receiveTimeout: 2_000 });
-    hb.connect(`tcp://127.0.0.1:${k.client.connection.hb_port}`);
+    hb.connect(`tcp://127.0.0.1:${kernel().client.connection.hb_port}`);
     try {
       await hb.send("ping-42");
       const [echo] = await hb.receive();
@@ -57,16 +42,23 @@ describe("splatbook kernel over zmq", () => {
   });
 
   it("drops a message with a bad signature and logs it", async () => {
-    const id = k.client.send("shell", "kernel_info_request", {}, createSigner("not-the-key"));
-    await expect(k.client.reply(id, 1_500)).rejects.toThrow(/timed out/);
-    expect(k.client.received(id)).toEqual([]);
-    expect(k.log()).toMatch(/dropped shell message: invalid message signature/);
+    const id = kernel().client.send(
+      "shell",
+      "kernel_info_request",
+      {},
+      createSigner("not-the-key"),
+    );
+    await expect(kernel().client.reply(id, 1_500)).rejects.toThrow(/timed out/);
+    expect(kernel().client.received(id)).toEqual([]);
+    expect(kernel().log()).toMatch(/dropped shell message: invalid message signature/);
     // A well-signed request right after is served normally.
-    expect((await k.client.request("shell", "kernel_info_request")).content.status).toBe("ok");
+    expect((await kernel().client.request("shell", "kernel_info_request")).content.status).toBe(
+      "ok",
+    );
   });
 
   it("follows the execution_count rules for silent and store_history", async () => {
-    const first = await k.client.execute("1 + 1");
+    const first = await kernel().client.execute("1 + 1");
     const n = first.reply!.content.execution_count as number;
     expect(
       first.outputs.find((m) => m.header.msg_type === "execute_result")?.content,
@@ -75,39 +67,44 @@ describe("splatbook kernel over zmq", () => {
       data: { "text/plain": "2" },
     });
 
-    const silent = await k.client.execute('console.log("quiet"); 5', { content: { silent: true } });
+    const silent = await kernel().client.execute('console.log("quiet"); 5', {
+      content: { silent: true },
+    });
     expect(silent.reply!.content).toMatchObject({ status: "ok", execution_count: n });
     expect(silent.outputs).toEqual([]);
 
-    const unstored = await k.client.execute("3", { content: { store_history: false } });
+    const unstored = await kernel().client.execute("3", { content: { store_history: false } });
     expect(unstored.reply!.content.execution_count).toBe(n);
     expect(types(unstored.outputs)).toEqual(["execute_input", "execute_result"]);
     expect(unstored.outputs[0]!.content.execution_count).toBe(n);
 
-    const next = await k.client.execute("4");
+    const next = await kernel().client.execute("4");
     expect(next.reply!.content.execution_count).toBe(n + 1);
   });
 
   it("wraps every request in busy/idle with the request as parent", async () => {
-    const id = k.client.send("shell", "complete_request", { code: "Math.ab", cursor_pos: 7 });
-    const reply = await k.client.reply(id);
+    const id = kernel().client.send("shell", "complete_request", {
+      code: "Math.ab",
+      cursor_pos: 7,
+    });
+    const reply = await kernel().client.reply(id);
     expect(reply.content).toMatchObject({
       status: "ok",
       matches: ["abs"],
       cursor_start: 5,
       cursor_end: 7,
     });
-    const states = (await k.client.untilIdle(id)).map((m) => m.content.execution_state);
+    const states = (await kernel().client.untilIdle(id)).map((m) => m.content.execution_state);
     expect(states).toEqual(["busy", "idle"]);
   });
 
   it("maps runtime errors to cell lines across cells", async () => {
-    const define = await k.client.execute(
+    const define = await kernel().client.execute(
       'const base: number = 1;\n\nfunction explode(what: string): never {\n  throw new RangeError("bad " + what);\n}',
     );
     expect(define.reply!.content.status).toBe("ok");
     const defCell = define.reply!.content.execution_count as number;
-    const call = await k.client.execute('const y = base + 1;\nexplode("input")');
+    const call = await kernel().client.execute('const y = base + 1;\nexplode("input")');
     const callCell = call.reply!.content.execution_count as number;
     expect(call.reply!.content).toMatchObject({
       status: "error",
@@ -124,7 +121,7 @@ describe("splatbook kernel over zmq", () => {
   });
 
   it("reports TypeScript errors with cell line and column", async () => {
-    const r = await k.client.execute("const ok = 1;\nconst s: string = 42;");
+    const r = await kernel().client.execute("const ok = 1;\nconst s: string = 42;");
     expect(r.reply!.content).toMatchObject({ status: "error", ename: "CompileError" });
     expect((r.reply!.content.traceback as string[]).join("\n")).toMatch(
       /line 2, column 7: error TS2322/,
@@ -132,15 +129,17 @@ describe("splatbook kernel over zmq", () => {
   });
 
   it("keeps variables across cells and supports top-level await", async () => {
-    await k.client.execute("let counter = 10;");
-    const r = await k.client.execute("await new Promise((r) => setTimeout(r, 20));\ncounter + 5");
+    await kernel().client.execute("let counter = 10;");
+    const r = await kernel().client.execute(
+      "await new Promise((r) => setTimeout(r, 20));\ncounter + 5",
+    );
     expect(r.outputs.find((m) => m.header.msg_type === "execute_result")?.content.data).toEqual({
       "text/plain": "15",
     });
   });
 
   it("sends display_data then update_display_data from tslab.newDisplay()", async () => {
-    const r = await k.client.execute(
+    const r = await kernel().client.execute(
       'import * as tslab from "tslab";\nconst d = tslab.newDisplay();\nd.html("<i>one</i>");\nd.html("<i>two</i>");',
     );
     expect(types(r.outputs)).toEqual(["execute_input", "display_data", "update_display_data"]);
@@ -152,7 +151,7 @@ describe("splatbook kernel over zmq", () => {
   });
 
   it("resolves splatbook in cells: display() bundles and MIME_BUNDLE results", async () => {
-    const r = await k.client.execute(
+    const r = await kernel().client.execute(
       'import { display, MIME_BUNDLE, isInsideKernel } from "splatbook";\n' +
         'const h = display({ "text/plain": "50%", "application/vnd.splatbook.progress+json": { percent: 50 } });\n' +
         'h.update({ "text/plain": "100%", "application/vnd.splatbook.progress+json": { percent: 100 } });\n' +
@@ -176,7 +175,7 @@ describe("splatbook kernel over zmq", () => {
   });
 
   it("ends an awaiting cell within 2 s on interrupt_request and aborts the cell signal", async () => {
-    const id = k.client.send("shell", "execute_request", {
+    const id = kernel().client.send("shell", "execute_request", {
       code:
         'import { getCellAbortSignal } from "splatbook";\nconst sig = getCellAbortSignal();\n' +
         'let fired = false;\nsig.addEventListener("abort", () => { fired = true; });\n' +
@@ -189,19 +188,19 @@ describe("splatbook kernel over zmq", () => {
     });
     await sleep(1_500); // the compile of the cell takes a moment
     const t0 = Date.now();
-    const ack = await k.client.request("control", "interrupt_request");
+    const ack = await kernel().client.request("control", "interrupt_request");
     expect(ack.content.status).toBe("ok");
-    const reply = await k.client.reply(id, 5_000);
+    const reply = await kernel().client.reply(id, 5_000);
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(reply.content).toMatchObject({ status: "error", ename: "InterruptedError" });
     expect(reply.content.evalue).toMatch(/interrupted/);
-    const after = await k.client.execute("[fired, sig.reason?.name]");
+    const after = await kernel().client.execute("[fired, sig.reason?.name]");
     expect(after.outputs.at(-1)!.content.data["text/plain"]).toBe("[ true, 'InterruptedError' ]");
   });
 
   it("ends an awaiting cell within 2 s on SIGINT, and a synchronous loop too", async () => {
     for (const code of ["await new Promise((r) => setTimeout(r, 60000));", "while (true) {}"]) {
-      const id = k.client.send("shell", "execute_request", {
+      const id = kernel().client.send("shell", "execute_request", {
         code,
         silent: false,
         store_history: true,
@@ -211,8 +210,8 @@ describe("splatbook kernel over zmq", () => {
       });
       await sleep(1_000);
       const t0 = Date.now();
-      k.process.kill("SIGINT");
-      const reply = await k.client.reply(id, 5_000);
+      kernel().process.kill("SIGINT");
+      const reply = await kernel().client.reply(id, 5_000);
       expect(Date.now() - t0).toBeLessThan(2_000);
       expect(reply.content).toMatchObject({
         status: "error",
@@ -221,31 +220,31 @@ describe("splatbook kernel over zmq", () => {
       });
     }
     // The kernel survives and keeps its variables.
-    const r = await k.client.execute("counter");
+    const r = await kernel().client.execute("counter");
     expect(r.outputs.at(-1)!.content.data["text/plain"]).toBe("10");
   });
 
   it("asks for input over stdin", async () => {
-    k.client.onInput((prompt) => `answer to ${prompt}`);
-    const r = await k.client.execute(
+    kernel().client.onInput((prompt) => `answer to ${prompt}`);
+    const r = await kernel().client.execute(
       'import { requestInput } from "splatbook";\nawait requestInput("name?")',
     );
     expect(r.outputs.at(-1)!.content.data["text/plain"]).toBe("'answer to name?'");
   });
 
   it("handles comm and history requests", async () => {
-    const info = await k.client.request("shell", "comm_info_request", {});
+    const info = await kernel().client.request("shell", "comm_info_request", {});
     expect(info.content).toEqual({ status: "ok", comms: {} });
-    const id = k.client.send("shell", "comm_open", {
+    const id = kernel().client.send("shell", "comm_open", {
       comm_id: "c1",
       target_name: "nothing",
       data: {},
     });
-    const msgs = await k.client.untilIdle(id);
+    const msgs = await kernel().client.untilIdle(id);
     expect(msgs.find((m) => m.header.msg_type === "comm_close")?.content).toMatchObject({
       comm_id: "c1",
     });
-    const hist = await k.client.request("shell", "history_request", {
+    const hist = await kernel().client.request("shell", "history_request", {
       output: false,
       raw: true,
       hist_access_type: "search",
@@ -256,7 +255,7 @@ describe("splatbook kernel over zmq", () => {
   });
 
   it("aborts queued cells after an error (stop_on_error)", async () => {
-    const bad = k.client.send("shell", "execute_request", {
+    const bad = kernel().client.send("shell", "execute_request", {
       code: 'await new Promise((r) => setTimeout(r, 300));\nthrow new Error("first")',
       silent: false,
       store_history: true,
@@ -264,7 +263,7 @@ describe("splatbook kernel over zmq", () => {
       allow_stdin: false,
       user_expressions: {},
     });
-    const queued = k.client.send("shell", "execute_request", {
+    const queued = kernel().client.send("shell", "execute_request", {
       code: "1",
       silent: false,
       store_history: true,
@@ -272,8 +271,8 @@ describe("splatbook kernel over zmq", () => {
       allow_stdin: false,
       user_expressions: {},
     });
-    expect((await k.client.reply(bad)).content.status).toBe("error");
-    expect((await k.client.reply(queued)).content.status).toBe("aborted");
+    expect((await kernel().client.reply(bad)).content.status).toBe("error");
+    expect((await kernel().client.reply(queued)).content.status).toBe("aborted");
   });
 });
 

@@ -1,4 +1,4 @@
-/** Headless notebook runner (`splatbook run`): a Jupyter client on zeromq, papermill-style. */
+/** Headless notebook runner (`splatbook run`), papermill-style, over src/jupyter's client. */
 export {
   runNotebook,
   defaultOutputPath,

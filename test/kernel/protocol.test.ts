@@ -30,7 +30,9 @@ describe("splatbook kernel over zmq", () => {
 
   it("echoes heartbeats", async () => {
     const zmq = await import("zeromq");
-    const hb = new zmq.Request({ linger: 0, receiveTimeout: 2_000 });
+    // Generous: the kernel builds its compiler program right after start, which blocks its event
+    // loop for seconds on a loaded machine; what is tested is the echo itself.
+    const hb = new zmq.Request({ linger: 0, receiveTimeout: 60_000 });
     hb.connect(`tcp://127.0.0.1:${kernel().client.connection.hb_port}`);
     try {
       await hb.send("ping-42");
@@ -42,19 +44,17 @@ describe("splatbook kernel over zmq", () => {
   });
 
   it("drops a message with a bad signature and logs it", async () => {
-    const id = kernel().client.send(
-      "shell",
-      "kernel_info_request",
-      {},
-      createSigner("not-the-key"),
-    );
-    await expect(kernel().client.reply(id, 1_500)).rejects.toThrow(/timed out/);
-    expect(kernel().client.received(id)).toEqual([]);
-    expect(kernel().log()).toMatch(/dropped shell message: invalid message signature/);
-    // A well-signed request right after is served normally.
-    expect((await kernel().client.request("shell", "kernel_info_request")).content.status).toBe(
-      "ok",
-    );
+    const k = kernel();
+    const id = k.client.send("shell", "kernel_info_request", {}, createSigner("not-the-key"));
+    // A well-signed request right after is served normally; the kernel reads shell messages in
+    // order, so once it has answered, it has seen (and dropped) the forged one.
+    expect((await k.client.request("shell", "kernel_info_request")).content.status).toBe("ok");
+    await expect(k.client.reply(id, 500)).rejects.toThrow(/timed out/);
+    expect(k.client.received(id)).toEqual([]);
+    // The log travels on the kernel's stderr pipe, which may trail its zmq reply.
+    const logged = /dropped shell message: invalid message signature/;
+    for (let i = 0; i < 100 && !logged.test(k.log()); i++) await sleep(100);
+    expect(k.log()).toMatch(logged);
   });
 
   it("follows the execution_count rules for silent and store_history", async () => {

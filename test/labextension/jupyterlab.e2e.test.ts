@@ -38,7 +38,7 @@ function cell(source: string) {
 }
 
 function writeNotebook(): void {
-  const train = `await job.train({ framesPerVideo: ${FRAMES}, steps: ${STEPS}, maxResolution: 64, evalEvery: 50, previewEvery: 50 });`;
+  const train = `await job.train({ steps: ${STEPS}, maxResolution: 64, evalEvery: 50, previewEvery: 50 });`;
   const nb = {
     nbformat: 4,
     nbformat_minor: 5,
@@ -52,7 +52,7 @@ function writeNotebook(): void {
     },
     cells: [
       cell(
-        `import { Job } from "splatbook";\nconst job = await Job.open({ input: "capture", output: "out/scene" });`,
+        `import { Job } from "splatbook";\nconst job = await Job.open({ input: "capture", output: "out/scene", params: { framesPerVideo: ${FRAMES} } });`,
       ),
       cell(train),
       cell("await job.exportPly();\nawait job.exportSplat();"),

@@ -1,48 +1,112 @@
 /**
- * `npm run bench:train`: splat-pixel peak of the current adapter vs the trainer's
- * forward+backward throughput, steps/s, per-phase times and peak memory. Sizes can be changed
- * with BENCH_SPLATS, BENCH_WIDTH, BENCH_HEIGHT, BENCH_STEPS.
+ * `npm run bench:train [-- options]`: the adapter's brute-force splat-pixel peak against the
+ * trainer's forward+backward throughput, steps/s, per-phase times and peak memory.
+ *
+ *   --dataset PATH     COLMAP model (or transforms.json) to step through its training views
+ *   --model PLY        trained splats for --dataset (default: initialised from its points)
+ *   --resolution PX    long side the dataset is decoded at (default 160)
+ *   --splats N         synthetic workloads instead (default: 20000 at 160×120 and 100000 at
+ *   --width W          320×240, the second also the memory figure)
+ *   --height H
+ *   --steps N          steps per measurement (default 8)
+ *   --adapter KIND     hardware | lavapipe | swiftshader (default: the best available)
+ *
+ * Each figure comes from this run: the peak is measured before and after each workload and the
+ * higher one used, so a busy moment on a shared machine cannot inflate the ratio.
  */
-import { acquireGpu } from "../gpu/device.js";
-import { measureBruteForcePeak, measureTraining } from "../train/gpu/benchmark.js";
+import { parseArgs } from "node:util";
+import { acquireGpu, type AdapterKind, type GpuContext } from "../gpu/device.js";
+import { readPly } from "../export/ply.js";
+import { loadSceneModel } from "../sfm/load.js";
+import { loadTrainingDataset } from "../train/train.js";
+import { initFromPoints } from "../train/init.js";
+import { createRng } from "../train/rng.js";
+import {
+  measurePeak,
+  measureTraining,
+  syntheticWorkload,
+  type BenchWorkload,
+  type TrainingBenchResult,
+} from "../train/gpu/benchmark.js";
 
-const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
+const { values: args } = parseArgs({
+  options: {
+    dataset: { type: "string" },
+    model: { type: "string" },
+    resolution: { type: "string", default: "160" },
+    splats: { type: "string" },
+    width: { type: "string", default: "160" },
+    height: { type: "string", default: "120" },
+    steps: { type: "string", default: "8" },
+    adapter: { type: "string" },
+  },
+});
 
-async function main(): Promise<void> {
-  const gpu = await acquireGpu({ log: { info: console.log, warn: console.warn, debug: () => {} } });
-  const width = env("BENCH_WIDTH", 160);
-  const height = env("BENCH_HEIGHT", 120);
-  // The peak is measured before and after the training run and the higher figure is used, so a
-  // busy moment on a shared machine cannot inflate the ratio.
-  const before = await measureBruteForcePeak(gpu, 2048, width, height);
-  const t = await measureTraining(
-    gpu,
-    env("BENCH_SPLATS", 30_000),
-    width,
-    height,
-    env("BENCH_STEPS", 10),
-  );
-  const after = await measureBruteForcePeak(gpu, 2048, width, height);
-  const peak = before.evalsPerSecond >= after.evalsPerSecond ? before : after;
-  console.log(
-    `brute-force peak: ${(peak.evalsPerSecond / 1e9).toFixed(3)} G splat-pixel evals/s ` +
-      `(${peak.splats} splats × ${width}×${height} px in ${peak.ms.toFixed(1)} ms; ` +
-      `before/after the run: ${(before.evalsPerSecond / 1e9).toFixed(3)}/${(after.evalsPerSecond / 1e9).toFixed(3)})`,
-  );
+async function datasetWorkload(path: string, model?: string): Promise<BenchWorkload> {
+  const maxResolution = Number(args.resolution);
+  const d = await loadTrainingDataset(path, {
+    io: { loadScene: loadSceneModel, writePly: async () => {} },
+    maxResolution,
+  });
+  const params = model
+    ? await readPly(model)
+    : initFromPoints(d.points.xyz, d.points.rgb, d.points.count, 3, 1e9, createRng(1));
+  params.shDegree = params.maxShDegree;
+  return {
+    label: `${path}${model ? ` with ${model}` : ""}, ${params.count} splats`,
+    params,
+    views: d.train.map((v) => ({ camera: v.camera, image: v.image })),
+  };
+}
+
+function workloads(): (() => Promise<BenchWorkload>)[] {
+  if (args.dataset) return [() => datasetWorkload(args.dataset!, args.model)];
+  if (args.splats) {
+    const [n, w, h] = [Number(args.splats), Number(args.width), Number(args.height)];
+    return [async () => syntheticWorkload(n, w, h)];
+  }
+  return [
+    async () => syntheticWorkload(20_000, 160, 120),
+    async () => syntheticWorkload(100_000, 320, 240),
+  ];
+}
+
+function report(label: string, t: TrainingBenchResult, peak: number, peaks: string): void {
   const g = (x: number) => (x / 1e9).toFixed(3);
+  const [fwd, bwd] = t.evalsPerStep;
+  const ms = t.phaseMs;
+  console.log(`\n${label}: ${t.width}×${t.height}, ${t.instancesPerStep} tile instances/step`);
+  console.log(`  brute-force peak: ${g(peak)} G splat-pixel evals/s (${peaks})`);
   console.log(
-    `training: ${t.splats} splats at ${t.width}×${t.height}, ${t.instancesPerStep} tile instances/step`,
+    `  evals/step forward ${Math.round(fwd)}, backward ${Math.round(bwd)}; ` +
+      `${g(t.evalsPerSecond)} G evals/s = ${(t.evalsPerSecond / peak).toFixed(2)} × peak`,
   );
-  console.log(
-    `  evals/step forward ${t.evalsPerStep[0]}, backward ${t.evalsPerStep[1]}; ` +
-      `${g(t.evalsPerSecond)} G evals/s = ${(t.evalsPerSecond / peak.evalsPerSecond).toFixed(2)} × peak`,
-  );
-  console.log(`  steps/s: ${t.stepsPerSecond.toFixed(2)}`);
-  const phases = Object.entries(t.phaseMs).map(([k, v]) => `${k} ${v.toFixed(2)}`);
-  console.log(`  ms per phase (${t.timing}): ${phases.join(", ")}; densify: CPU, in the trainer`);
+  const perEval = ms.backward! / bwd / (ms.rasterize! / fwd);
+  console.log(`  backward / forward rasterizer per evaluation: ${perEval.toFixed(2)}`);
+  console.log(`  steps/s: ${t.stepsPerSecond.toFixed(2)} (${t.rasterKernel} rasterizer)`);
+  const phases = Object.entries(ms).map(([k, v]) => `${k} ${v.toFixed(2)}`);
+  console.log(`  ms per phase (${t.timing}): ${phases.join(", ")}`);
   console.log(
     `  peak memory: GPU buffers ${(t.gpuPeakBytes / 2 ** 20).toFixed(1)} MiB, RSS ${(t.rssBytes / 2 ** 20).toFixed(0)} MiB`,
   );
+}
+
+async function measure(gpu: GpuContext, work: BenchWorkload): Promise<void> {
+  const { width, height } = work.views[0]!.camera;
+  const before = await measurePeak(gpu, width, height);
+  const t = await measureTraining(gpu, work, Number(args.steps));
+  const after = await measurePeak(gpu, width, height);
+  const best = before.evalsPerSecond >= after.evalsPerSecond ? before : after;
+  const peaks =
+    `${best.splats} splats × ${width}×${height} px in ${best.ms.toFixed(1)} ms, ${best.layout} layout; ` +
+    `before/after: ${(before.evalsPerSecond / 1e9).toFixed(3)}/${(after.evalsPerSecond / 1e9).toFixed(3)}`;
+  report(work.label, t, best.evalsPerSecond, peaks);
+}
+
+async function main(): Promise<void> {
+  const log = { info: console.log, warn: console.warn, debug: () => {} };
+  const gpu = await acquireGpu({ adapter: args.adapter as AdapterKind | undefined, log });
+  for (const load of workloads()) await measure(gpu, await load());
   gpu.destroy();
 }
 

@@ -31,6 +31,7 @@ export interface GpuContext {
   hasSubgroups: boolean;
   /** Subgroup size bounds reported by the adapter (0 when unknown). */
   subgroupMinSize: number;
+  subgroupMaxSize: number;
   limits: GPUSupportedLimits;
   /** Throws the first uncaptured error or the device loss as a SplatbookError, if any. */
   checkHealthy(): void;
@@ -186,7 +187,10 @@ async function openDevice(adapter: GPUAdapter, kind: AdapterKind, name: string) 
       failure ??= new SplatbookError(`WebGPU device lost on ${name}: ${info.message}`);
     }
   });
-  const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number };
+  const info = adapter.info as GPUAdapterInfo & {
+    subgroupMinSize?: number;
+    subgroupMaxSize?: number;
+  };
   const ctx: GpuContext = {
     device,
     kind,
@@ -194,6 +198,7 @@ async function openDevice(adapter: GPUAdapter, kind: AdapterKind, name: string) 
     hasTimestamps: features.includes("timestamp-query"),
     hasSubgroups: features.includes("subgroups"),
     subgroupMinSize: info.subgroupMinSize ?? 0,
+    subgroupMaxSize: info.subgroupMaxSize ?? 0,
     limits: device.limits,
     checkHealthy() {
       if (failure) throw failure;

@@ -30,7 +30,7 @@ import type {
 } from "../types.js";
 import { recordAdam } from "./adam.js";
 import { unpackFlat } from "./layout.js";
-import { SplatRenderer } from "./renderer.js";
+import { SplatRenderer, type RasterKernel } from "./renderer.js";
 import { SplatStore } from "./splatStore.js";
 
 /** Options of {@link createGpuTrainingBackend}. */
@@ -41,6 +41,8 @@ export interface GpuBackendOptions {
   adapter?: AdapterKind;
   /** Measure per-phase times in every step (timestamps where available, else wall clock). */
   timing?: boolean;
+  /** Rasterizer layout (default: chosen for the adapter). */
+  rasterKernel?: RasterKernel;
 }
 
 /** The GPU backend plus extras for tests and the benchmark. */
@@ -59,7 +61,7 @@ export async function createGpuTrainingBackend(
 ): Promise<GpuTrainingBackend> {
   const gpu = opts.gpu ?? (await acquireGpu({ adapter: opts.adapter, log: opts.log }));
   const mode: TimingMode = !opts.timing ? "off" : gpu.hasTimestamps ? "timestamps" : "wall";
-  return new WebGpuTrainingBackend(gpu, !opts.gpu, mode);
+  return new WebGpuTrainingBackend(gpu, !opts.gpu, mode, opts.rasterKernel);
 }
 
 interface Target {
@@ -80,10 +82,11 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
     readonly gpu: GpuContext,
     private readonly ownsGpu: boolean,
     private readonly mode: TimingMode,
+    rasterKernel?: RasterKernel,
   ) {
     this.device = gpu.device;
     this.adapterDescription = gpu.description;
-    this.renderer = new SplatRenderer(gpu, mode);
+    this.renderer = new SplatRenderer(gpu, mode, rasterKernel);
     this.store = new SplatStore(this.device);
     this.lossStaging = createBuffer(this.device, 16, Usage.MAP_READ | Usage.COPY_DST, "loss");
   }

@@ -1,20 +1,27 @@
 /**
  * Measurements for `npm run bench:train`: the brute-force splat-pixel peak of the adapter and
- * the trainer's forward+backward throughput, steps/s, per-phase times and peak memory.
+ * the trainer's forward+backward throughput, steps/s, per-phase times and peak memory, on a
+ * synthetic scene or on real views and a trained model.
  */
-import { allocateParams, shCoeffCount } from "../../contracts/gaussians.js";
+import { allocateParams, shCoeffCount, type GaussianParams } from "../../contracts/gaussians.js";
 import { createBuffer, destroyBuffer, gpuMemory, uploadBuffer } from "../../gpu/buffers.js";
 import type { GpuContext } from "../../gpu/device.js";
 import { dispatch } from "../../gpu/shaders.js";
-import { type Camera, type ImageRGB } from "../types.js";
+import { createRng } from "../rng.js";
+import type { Camera, ImageRGB, LearningRates } from "../types.js";
 import { createGpuTrainingBackend } from "./backend.js";
+import { chooseRasterKernel, type RasterKernel } from "./renderer.js";
 import { SPLAT_SHADERS } from "./splatShaders.js";
 
 /** WGSL kernels this module launches (plus the training backend's). */
-const KERNELS = { bruteForce: "bench/brute_force_eval" } as const;
+const KERNELS = {
+  tile: "bench/brute_force_eval",
+  subgroup: "bench/brute_force_eval_subgroup",
+} as const;
 
 /** Result of {@link measureBruteForcePeak}. */
 export interface PeakResult {
+  layout: RasterKernel;
   splats: number;
   width: number;
   height: number;
@@ -22,26 +29,33 @@ export interface PeakResult {
   evalsPerSecond: number;
 }
 
-/** Every pixel × every splat, timed over `reps` dispatches after a warm-up. */
+/**
+ * Every pixel × every splat in one rasterizer layout, timed over `reps` dispatches after a
+ * warm-up: the adapter's practical splat-pixel rate for the per-pair arithmetic.
+ */
 export async function measureBruteForcePeak(
   gpu: GpuContext,
-  splats = 2048,
-  width = 160,
-  height = 120,
-  reps = 3,
+  layout: RasterKernel,
+  opts: { splats?: number; width?: number; height?: number; reps?: number; seed?: number } = {},
 ): Promise<PeakResult> {
+  const { splats = 2048, width = 160, height = 120, reps = 3 } = opts;
   const { device } = gpu;
+  const rng = createRng(opts.seed ?? 1);
   const data = new Float32Array(splats * 12);
   for (let i = 0; i < splats; i++) {
-    const s = 2 + Math.random() * 6;
-    data.set([Math.random() * width, Math.random() * height, 0.2 + 0.5 * Math.random(), 0], i * 12);
+    const s = 2 + rng.next() * 6;
+    data.set([rng.next() * width, rng.next() * height, 0.2 + 0.5 * rng.next(), 0], i * 12);
     data.set([1 / (s * s), 0, 1 / (s * s), 0], i * 12 + 4);
-    data.set([Math.random(), Math.random(), Math.random(), 0], i * 12 + 8);
+    data.set([rng.next(), rng.next(), rng.next(), 0], i * 12 + 8);
   }
   const sBuf = uploadBuffer(device, data);
   const img = createBuffer(device, width * height * 12);
   const u = uploadBuffer(device, new Uint32Array([width, height, splats, 0]), 0x40 | 0x8);
-  const pipe = SPLAT_SHADERS.pipeline(device, KERNELS.bruteForce);
+  const sg = gpu.subgroupMinSize;
+  const pipe =
+    layout === "subgroup"
+      ? SPLAT_SHADERS.pipeline(device, KERNELS.subgroup, "main", { SG: sg, PPL: 256 / sg })
+      : SPLAT_SHADERS.pipeline(device, KERNELS.tile);
   const run = async () => {
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
@@ -58,20 +72,45 @@ export async function measureBruteForcePeak(
   destroyBuffer(sBuf);
   destroyBuffer(img);
   destroyBuffer(u);
-  return { splats, width, height, ms, evalsPerSecond: (splats * width * height) / (ms / 1000) };
+  const evalsPerSecond = (splats * width * height) / (ms / 1000);
+  return { layout, splats, width, height, ms, evalsPerSecond };
+}
+
+/** The best brute-force rate over the layouts this adapter can run. */
+export async function measurePeak(gpu: GpuContext, width: number, height: number) {
+  const layouts: RasterKernel[] =
+    chooseRasterKernel(gpu) === "subgroup" ? ["tile", "subgroup"] : ["tile"];
+  const results: PeakResult[] = [];
+  for (const layout of layouts)
+    results.push(await measureBruteForcePeak(gpu, layout, { width, height }));
+  return results.reduce((a, b) => (b.evalsPerSecond > a.evalsPerSecond ? b : a));
+}
+
+/** What a training benchmark runs on: splats and the views it steps through. */
+export interface BenchWorkload {
+  label: string;
+  params: GaussianParams;
+  views: { camera: Camera; image: ImageRGB }[];
 }
 
 /** A random scene of `count` splats in front of an identity camera, and a random target. */
-export function benchmarkScene(count: number, width: number, height: number, maxShDegree = 3) {
+export function syntheticWorkload(
+  count: number,
+  width: number,
+  height: number,
+  seed = 1,
+  maxShDegree = 3,
+): BenchWorkload {
+  const rng = createRng(seed);
   const K = shCoeffCount(maxShDegree);
   const p = allocateParams(count, maxShDegree);
   for (let i = 0; i < count; i++) {
-    const z = 2 + Math.random() * 4;
-    p.means.set([(Math.random() - 0.5) * 1.6 * z, (Math.random() - 0.5) * 1.2 * z, z], i * 3);
-    for (let k = 0; k < 3; k++) p.logScales[i * 3 + k] = Math.log(0.005 + Math.random() * 0.03);
-    p.quats.set([1, Math.random() - 0.5, Math.random() - 0.5, Math.random() - 0.5], i * 4);
-    p.opacityLogits[i] = Math.random() * 2 - 1;
-    for (let k = 0; k < 3; k++) p.sh[i * K * 3 + k] = Math.random() - 0.5;
+    const z = 2 + rng.next() * 4;
+    p.means.set([(rng.next() - 0.5) * 1.6 * z, (rng.next() - 0.5) * 1.2 * z, z], i * 3);
+    for (let k = 0; k < 3; k++) p.logScales[i * 3 + k] = Math.log(0.005 + rng.next() * 0.03);
+    p.quats.set([1, rng.next() - 0.5, rng.next() - 0.5, rng.next() - 0.5], i * 4);
+    p.opacityLogits[i] = rng.next() * 2 - 1;
+    for (let k = 0; k < 3; k++) p.sh[i * K * 3 + k] = rng.next() - 0.5;
   }
   const f = width * 0.8;
   const camera: Camera = {
@@ -83,9 +122,12 @@ export function benchmarkScene(count: number, width: number, height: number, max
     cy: height / 2,
     viewmat: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1],
   };
-  const data = new Float32Array(width * height * 3).map(() => Math.random());
-  const target: ImageRGB = { width, height, data };
-  return { params: p, camera, target };
+  const data = new Float32Array(width * height * 3).map(() => rng.next());
+  return {
+    label: `synthetic, ${count} splats`,
+    params: p,
+    views: [{ camera, image: { width, height, data } }],
+  };
 }
 
 /** Result of {@link measureTraining}. */
@@ -95,69 +137,86 @@ export interface TrainingBenchResult {
   height: number;
   steps: number;
   stepsPerSecond: number;
-  /** Splat-pixel pairs tested per step, forward and backward. */
+  /** Splat-pixel pairs tested per step, forward and backward (mean over the timed steps). */
   evalsPerStep: [number, number];
   evalsPerSecond: number;
   instancesPerStep: number;
   /** Mean milliseconds per phase. */
   phaseMs: Record<string, number>;
   timing: string;
+  rasterKernel: RasterKernel;
   gpuPeakBytes: number;
   rssBytes: number;
 }
 
-/** Runs `steps` training steps on a random scene and measures them. */
+/** Small fixed learning rates: the splats move like in training but stay comparable. */
+const BENCH_LR: LearningRates = {
+  means: 1e-5,
+  logScales: 1e-3,
+  quats: 1e-3,
+  opacityLogits: 1e-2,
+  shDC: 1e-3,
+  shRest: 1e-4,
+};
+
+/**
+ * Steps through the workload's views: `steps` untimed steps for steps/s (one submit per step,
+ * as in training), then half as many with per-phase timing for the phase table and the counts.
+ */
 export async function measureTraining(
   gpu: GpuContext,
-  splats = 30_000,
-  width = 160,
-  height = 120,
+  work: BenchWorkload,
   steps = 10,
 ): Promise<TrainingBenchResult> {
-  const { params, camera, target } = benchmarkScene(splats, width, height);
-  const lr = {
-    means: 1e-4,
-    logScales: 5e-3,
-    quats: 1e-3,
-    opacityLogits: 5e-2,
-    shDC: 2.5e-3,
-    shRest: 1e-4,
-  };
   let rss = process.memoryUsage().rss;
   const run = async (timing: boolean, n: number) => {
     const backend = await createGpuTrainingBackend({ gpu, timing });
-    await backend.setParams(params);
-    await backend.setTargets([target]);
+    await backend.setParams(work.params);
+    await backend.setTargets(work.views.map((v) => v.image));
+    const step = (s: number) =>
+      backend.step({
+        camera: work.views[s % work.views.length]!.camera,
+        targetIndex: s % work.views.length,
+        lr: BENCH_LR,
+        shDegree: work.params.maxShDegree,
+      });
+    await step(0); // warm-up (pipelines)
     const phases: Record<string, number> = {};
-    let evals: [number, number] = [0, 0];
-    await backend.step({ camera, targetIndex: 0, lr, shDegree: 3 }); // warm-up (pipelines)
+    const evals: [number, number] = [0, 0];
+    let instances = 0;
     const t0 = performance.now();
-    for (let s = 0; s < n; s++) {
-      const st = await backend.step({ camera, targetIndex: 0, lr, shDegree: 3 });
+    for (let s = 1; s <= n; s++) {
+      const st = await step(s);
       for (const [k, v] of Object.entries(st.phaseMs ?? {})) phases[k] = (phases[k] ?? 0) + v / n;
+      if (timing) {
+        const e = await backend.lastEvaluations();
+        evals[0] += e[0] / n;
+        evals[1] += e[1] / n;
+        instances += backend.renderer.instanceCount / n;
+      }
     }
     const seconds = (performance.now() - t0) / 1000;
-    if (timing) evals = await backend.lastEvaluations();
-    const instances = backend.renderer.instanceCount;
     rss = Math.max(rss, process.memoryUsage().rss);
+    const kernel = backend.renderer.rasterKernel;
     backend.destroy();
-    return { seconds, phases, evals, instances };
+    return { seconds, phases, evals, instances, kernel };
   };
   const plain = await run(false, steps);
   const timed = await run(true, Math.max(2, Math.ceil(steps / 2)));
   const stepsPerSecond = steps / plain.seconds;
-  const perStep = timed.evals[0] + timed.evals[1];
+  const view = work.views[0]!.camera;
   return {
-    splats,
-    width,
-    height,
+    splats: work.params.count,
+    width: view.width,
+    height: view.height,
     steps,
     stepsPerSecond,
     evalsPerStep: timed.evals,
-    evalsPerSecond: perStep * stepsPerSecond,
-    instancesPerStep: timed.instances,
+    evalsPerSecond: (timed.evals[0] + timed.evals[1]) * stepsPerSecond,
+    instancesPerStep: Math.round(timed.instances),
     phaseMs: timed.phases,
     timing: gpu.hasTimestamps ? "timestamp queries" : "wall clock (onSubmittedWorkDone)",
+    rasterKernel: timed.kernel,
     gpuPeakBytes: gpuMemory.peak,
     rssBytes: rss,
   };

@@ -7,10 +7,12 @@ import { readF32 } from "../../gpu/buffers.js";
 import type { GpuContext } from "../../gpu/device.js";
 import type { Camera, DensifyStats, ImageRGB } from "../types.js";
 import { createGpuTrainingBackend } from "./backend.js";
+import type { RasterKernel } from "./renderer.js";
 
 export { createGpuTrainingBackend } from "./backend.js";
 export type { GpuBackendOptions, GpuTrainingBackend } from "./backend.js";
-export { SplatRenderer } from "./renderer.js";
+export { SplatRenderer, chooseRasterKernel, supportsSubgroupLayout } from "./renderer.js";
+export type { RasterKernel } from "./renderer.js";
 
 const ZERO_LR = { means: 0, logScales: 0, quats: 0, opacityLogits: 0, shDC: 0, shRest: 0 };
 
@@ -19,8 +21,9 @@ export async function renderGpu(
   gpu: GpuContext,
   params: GaussianParams,
   camera: Camera,
+  rasterKernel?: RasterKernel,
 ): Promise<ImageRGB> {
-  const backend = await createGpuTrainingBackend({ gpu });
+  const backend = await createGpuTrainingBackend({ gpu, rasterKernel });
   try {
     await backend.setParams(params);
     return await backend.render(camera, params.shDegree);
@@ -35,6 +38,7 @@ export async function gradientsGpu(
   params: GaussianParams,
   camera: Camera,
   target: ImageRGB,
+  rasterKernel?: RasterKernel,
 ): Promise<{
   loss: number;
   image: Float32Array;
@@ -42,7 +46,7 @@ export async function gradientsGpu(
   mean2dGrad: Float32Array;
   densify: DensifyStats;
 }> {
-  const backend = await createGpuTrainingBackend({ gpu });
+  const backend = await createGpuTrainingBackend({ gpu, rasterKernel });
   try {
     await backend.setParams(params);
     await backend.setTargets([target]);

@@ -25,7 +25,9 @@ const KERNELS = {
   tileKeys: "raster/tile_keys",
   tileRanges: "raster/tile_ranges",
   rasterizeForward: "raster/rasterize_forward",
+  rasterizeForwardSubgroup: "raster/rasterize_forward_subgroup",
   rasterizeBackward: "raster/rasterize_backward",
+  rasterizeBackwardSubgroup: "raster/rasterize_backward_subgroup",
   projectBackward: "raster/project_backward",
 } as const;
 
@@ -71,6 +73,38 @@ export function accumulateDefines(ctx: GpuContext): Record<string, string> {
   };
 }
 
+/**
+ * How the rasterizers map a tile onto threads: "tile" runs a 16×16 workgroup per tile (a pixel
+ * per thread, splats staged in workgroup memory, gradients summed there); "subgroup" runs one
+ * subgroup per tile, each lane compositing 256 / size pixels with no workgroup memory, barriers
+ * or atomics.
+ */
+export type RasterKernel = "tile" | "subgroup";
+
+/**
+ * The rasterizer layout for an adapter: "subgroup" on CPU adapters, whose subgroup is one SIMD
+ * vector of a fixed width (there a barrier or a workgroup atomic costs far more than arithmetic);
+ * "tile" on hardware GPUs and without subgroups. SPLATBOOK_RASTER_KERNEL=tile|subgroup overrides
+ * the choice (comparisons, tests).
+ */
+export function chooseRasterKernel(ctx: GpuContext): RasterKernel {
+  const forced = process.env.SPLATBOOK_RASTER_KERNEL;
+  const fixedSize = supportsSubgroupLayout(ctx);
+  if (forced === "tile") return "tile";
+  if (forced === "subgroup" && fixedSize) return "subgroup";
+  return fixedSize && ctx.kind !== "hardware" ? "subgroup" : "tile";
+}
+
+/** Whether this adapter can run the "subgroup" layout (subgroups of one fixed size). */
+export function supportsSubgroupLayout(ctx: GpuContext): boolean {
+  return (
+    ctx.hasSubgroups &&
+    ctx.subgroupMinSize > 0 &&
+    ctx.subgroupMinSize === ctx.subgroupMaxSize &&
+    256 % ctx.subgroupMinSize === 0
+  );
+}
+
 /** Records and runs the per-view kernels. */
 export class SplatRenderer {
   readonly device: GPUDevice;
@@ -81,6 +115,8 @@ export class SplatRenderer {
   private readonly b: Record<string, GrowableBuffer> = {};
   private readonly totalStaging: GPUBuffer;
   readonly counters: GPUBuffer;
+  /** Which rasterizer layout this adapter runs. */
+  readonly rasterKernel: RasterKernel;
   /** Instances (splat, tile pairs) of the last view. */
   instanceCount = 0;
   private camBinding: Binding | null = null;
@@ -90,9 +126,11 @@ export class SplatRenderer {
   constructor(
     readonly ctx: GpuContext,
     readonly timing: TimingMode = "off",
+    rasterKernel?: RasterKernel,
   ) {
     this.device = ctx.device;
     this.uniforms = new UniformArena(this.device);
+    this.rasterKernel = rasterKernel ?? chooseRasterKernel(ctx);
     this.sort = new RadixSort(this.device, this.uniforms);
     this.scan = new PrefixSum(this.device, this.uniforms);
     this.pool = timing === "timestamps" ? new TimestampPool(this.device) : null;
@@ -245,7 +283,14 @@ export class SplatRenderer {
       dispatch(pass, d, this.pipe(KERNELS.tileRanges), [r, keys, ranges], ix, iy);
     });
     await rec.phase("rasterize", (pass) => {
-      const p = this.pipe(KERNELS.rasterizeForward);
+      const sg = this.ctx.subgroupMinSize;
+      const p =
+        this.rasterKernel === "subgroup"
+          ? SPLAT_SHADERS.pipeline(d, KERNELS.rasterizeForwardSubgroup, "main", {
+              SG: sg,
+              PPL: 256 / sg,
+            })
+          : this.pipe(KERNELS.rasterizeForward);
       const proj = this.cur("proj");
       const res = [cam, proj, ranges, vals, instSplat, image, finalT, lastCount, this.counters];
       dispatch(pass, d, p, res, tx, ty);
@@ -296,12 +341,19 @@ export class SplatRenderer {
     const cam = this.camBinding!;
     const [gx, gy] = groups2d(Math.ceil(n / 256));
     await rec.phase("backward", (pass) => {
-      const rb = SPLAT_SHADERS.pipeline(
-        d,
-        KERNELS.rasterizeBackward,
-        "main",
-        accumulateDefines(this.ctx),
-      );
+      const sg = this.ctx.subgroupMinSize;
+      const rb =
+        this.rasterKernel === "subgroup"
+          ? SPLAT_SHADERS.pipeline(d, KERNELS.rasterizeBackwardSubgroup, "main", {
+              SG: sg,
+              PPL: 256 / sg,
+            })
+          : SPLAT_SHADERS.pipeline(
+              d,
+              KERNELS.rasterizeBackward,
+              "main",
+              accumulateDefines(this.ctx),
+            );
       const res: Binding[] = [
         cam,
         this.cur("proj"),
@@ -315,6 +367,8 @@ export class SplatRenderer {
         this.counters,
       ];
       dispatch(pass, d, rb, res, tx, ty);
+    });
+    await rec.phase("projection backward", (pass) => {
       const pb = this.pipe(KERNELS.projectBackward);
       const pres: Binding[] = [
         cam,

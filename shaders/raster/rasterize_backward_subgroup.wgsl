@@ -1,0 +1,133 @@
+// Rasterize backward for adapters that run a subgroup as one SIMD vector (CPU drivers such as
+// lavapipe): one workgroup of exactly one subgroup (SG lanes) per 16×16 tile, lane l owning the
+// tile's pixels l, l + SG, l + 2·SG, … (PPL = 256 / SG of them). The tile's list is walked back to
+// front from the furthest last contributor; for each entry every lane adds up its pixels'
+// contributions in registers and one subgroupAdd per value sums the lanes, so a splat's partial
+// for this tile is complete without workgroup memory, barriers or atomics. Same arithmetic as
+// rasterize_backward.wgsl: transmittance is recovered by dividing the final T by (1 − α) step by
+// step, and `behind` (the colour composited behind the current splat) is only ever needed
+// dotted with dL/dC, so each pixel keeps that one scalar.
+//
+// instGrads[e] (9 floats: dMean2d.xy, dConic.xyz, dRgb.xyz, dOpacity) is written for every entry
+// e the walk reaches; project_backward sums a splat's (contiguous) instance slots.
+
+enable subgroups;
+// `stop` is a subgroupMax, so the entry loop is uniform; the analysis cannot see that.
+diagnostic(off, subgroup_uniformity);
+
+//#include common/camera
+
+const SG: u32 = ${SG}u;
+const PPL: u32 = ${PPL}u;
+
+@group(0) @binding(0) var<uniform> cam: Camera;
+@group(0) @binding(1) var<storage, read> proj: array<vec4f>;
+@group(0) @binding(2) var<storage, read> ranges: array<vec2u>;
+@group(0) @binding(3) var<storage, read> sortedInst: array<u32>;
+@group(0) @binding(4) var<storage, read> instSplat: array<u32>;
+@group(0) @binding(5) var<storage, read> finalT: array<f32>;
+@group(0) @binding(6) var<storage, read> lastCount: array<u32>;
+@group(0) @binding(7) var<storage, read> dImage: array<f32>;
+@group(0) @binding(8) var<storage, read_write> instGrads: array<f32>;
+@group(0) @binding(9) var<storage, read_write> counters: array<atomic<u32>>;
+
+/**
+ * A power below which opacity·exp(power) is certainly under ALPHA_MIN (with a margin, so the exact
+ * test after exp still decides every pair near the threshold): such pairs skip the exp.
+ */
+fn skipPower(opacity: f32) -> f32 {
+  return log(ALPHA_MIN / max(opacity, 1e-30)) - 1e-3;
+}
+
+@compute @workgroup_size(SG)
+fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3u) {
+  let tile = wid.y * cam.tiles.x + wid.x;
+  let range = ranges[tile];
+  // Per pixel: transmittance in front of the current entry, dL/dC · behind, dL/dC, centre, and
+  // how many list entries reach it.
+  var T: array<f32, PPL>;
+  var S: array<f32, PPL>;
+  var dC: array<vec3f, PPL>;
+  var centre: array<vec2f, PPL>;
+  var last: array<u32, PPL>;
+  var reach = 0u;
+  for (var p = 0u; p < PPL; p++) {
+    let i = lane + p * SG;
+    let px = wid.x * TILE + (i % TILE);
+    let py = wid.y * TILE + (i / TILE);
+    centre[p] = vec2f(f32(px) + 0.5, f32(py) + 0.5);
+    T[p] = 1.0;
+    S[p] = 0.0;
+    dC[p] = vec3f(0.0);
+    last[p] = 0u;
+    if (px < cam.width && py < cam.height) {
+      let pix = py * cam.width + px;
+      T[p] = finalT[pix];
+      last[p] = lastCount[pix];
+      dC[p] = vec3f(dImage[3u * pix], dImage[3u * pix + 1u], dImage[3u * pix + 2u]);
+      S[p] = T[p] * dot(dC[p], BACKGROUND);
+      reach = max(reach, last[p]);
+    }
+  }
+  let stop = subgroupMax(reach);
+  var count = 0u;
+  for (var entry = stop; entry > 0u; entry--) {
+    let k = entry - 1u;
+    let e = sortedInst[range.x + k];
+    let s = instSplat[e];
+    let m = proj[3u * s];
+    let cn = proj[3u * s + 1u].xyz;
+    let rgb = proj[3u * s + 2u].xyz;
+    let skipBelow = skipPower(m.z);
+    // Per pixel, w = G·dL/dα (zero where α is clamped): dL/dopacity = Σ w, and since
+    // dL/dpower = opacity·w and d(power) is a quadratic form of d = mean − centre, the conic and
+    // mean gradients follow after the lane sum from Σ w·(dx, dy) and Σ w·(dx², dx·dy, dy²).
+    var wSum = 0.0;
+    var wD = vec2f(0.0);
+    var wDD = vec3f(0.0);
+    var gRgb = vec3f(0.0);
+    for (var p = 0u; p < PPL; p++) {
+      if (k >= last[p]) { continue; }
+      count++;
+      let d = m.xy - centre[p];
+      let dd = vec3f(d.x * d.x, d.x * d.y, d.y * d.y);
+      let power = -0.5 * (cn.x * dd.x + cn.z * dd.z) - cn.y * dd.y;
+      if (power > 0.0 || power < skipBelow) { continue; }
+      let G = exp(power);
+      let raw = m.z * G;
+      let alpha = min(ALPHA_MAX, raw);
+      if (alpha < ALPHA_MIN) { continue; }
+      let ra = 1.0 / (1.0 - alpha);
+      let t = T[p] * ra; // transmittance in front of this splat
+      T[p] = t;
+      let c = dC[p];
+      let dRgbDot = dot(c, rgb);
+      let at = alpha * t;
+      gRgb += at * c;
+      let dAlpha = t * dRgbDot - ra * S[p];
+      S[p] += dRgbDot * at;
+      let w = select(0.0, G * dAlpha, raw <= ALPHA_MAX);
+      wSum += w;
+      wD += w * d;
+      wDD += w * dd;
+    }
+    let ws = subgroupAdd(wSum);
+    let wd = subgroupAdd(wD) * m.z;
+    let wdd = subgroupAdd(wDD) * m.z;
+    let cr = subgroupAdd(gRgb);
+    if (lane == 0u) {
+      let o = e * 9u;
+      instGrads[o] = -(cn.x * wd.x + cn.y * wd.y);
+      instGrads[o + 1u] = -(cn.y * wd.x + cn.z * wd.y);
+      instGrads[o + 2u] = -0.5 * wdd.x;
+      instGrads[o + 3u] = -wdd.y;
+      instGrads[o + 4u] = -0.5 * wdd.z;
+      instGrads[o + 5u] = cr.x;
+      instGrads[o + 6u] = cr.y;
+      instGrads[o + 7u] = cr.z;
+      instGrads[o + 8u] = ws;
+    }
+  }
+  let tested = subgroupAdd(count);
+  if (lane == 0u) { atomicAdd(&counters[1], tested); }
+}

@@ -96,14 +96,14 @@ export async function readBuffer(
   return out;
 }
 
-/** Reads a buffer back as float32. */
-export async function readF32(device: GPUDevice, buffer: GPUBuffer, count: number) {
-  return new Float32Array(await readBuffer(device, buffer, count * 4));
+/** Reads `count` float32 values back, from byte `offset`. */
+export async function readF32(device: GPUDevice, buffer: GPUBuffer, count: number, offset = 0) {
+  return new Float32Array(await readBuffer(device, buffer, count * 4, offset));
 }
 
-/** Reads a buffer back as uint32. */
-export async function readU32(device: GPUDevice, buffer: GPUBuffer, count: number) {
-  return new Uint32Array(await readBuffer(device, buffer, count * 4));
+/** Reads `count` uint32 values back, from byte `offset`. */
+export async function readU32(device: GPUDevice, buffer: GPUBuffer, count: number, offset = 0) {
+  return new Uint32Array(await readBuffer(device, buffer, count * 4, offset));
 }
 
 /**

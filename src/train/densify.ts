@@ -231,16 +231,3 @@ export function densify(
   }
   return { params: out.params, adam: out.adam, ...rows.counts, count: rows.sources.length };
 }
-
-/**
- * 3DGS opacity reset: every opacity is clamped to at most 0.01 (twice the prune threshold) so
- * floaters must earn their opacity back; the opacity Adam moments are zeroed. In place.
- */
-export function resetOpacity(params: GaussianParams, adam: AdamState, ceiling = 0.01): void {
-  const cap = logit(ceiling);
-  for (let i = 0; i < params.count; i++) {
-    if (params.opacityLogits[i]! > cap) params.opacityLogits[i] = cap;
-  }
-  adam.m.opacityLogits.fill(0);
-  adam.v.opacityLogits.fill(0);
-}

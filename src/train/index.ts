@@ -21,7 +21,7 @@ export {
   densifyActions,
 } from "./schedule.js";
 export type { TrainingSchedule } from "./schedule.js";
-export { densify, resetOpacity, DEFAULT_DENSIFY } from "./densify.js";
+export { densify, DEFAULT_DENSIFY } from "./densify.js";
 export type { DensifyResult } from "./densify.js";
 export { readSnapshot, writeSnapshot, SNAPSHOT_FILE } from "./snapshot.js";
 export type { Snapshot, SnapshotMeta } from "./snapshot.js";

@@ -4,7 +4,7 @@ import {
   paramArrays,
   type GaussianParams,
 } from "../contracts/gaussians.js";
-import { densify, resetOpacity } from "./densify.js";
+import { densify } from "./densify.js";
 import {
   adamStepReference,
   backwardReference,
@@ -89,9 +89,6 @@ export function createReferenceTrainingBackend(): TrainingBackend {
       adam = r.adam;
       stats = zeroStats(params.count);
       return { cloned: r.cloned, split: r.split, pruned: r.pruned, count: r.count };
-    },
-    async resetOpacity(ceiling) {
-      resetOpacity(params, adam, ceiling);
     },
     destroy() {
       targets = [];

@@ -4,8 +4,8 @@ import { densifyActions } from "./schedule.js";
 import type { RunContext } from "./trainer.js";
 
 /**
- * Adaptive density control on the schedule: densification rounds and opacity resets, run on the
- * backend's copy of the splats (no parameter readback).
+ * Adaptive density control on the schedule: densification rounds (grow, then prune transparent
+ * and — later in the window — oversized splats), run on the backend's copy of the splats.
  */
 export function createRefiner(ctx: RunContext) {
   const { schedule, backend, dataset, settings, log } = ctx;
@@ -13,28 +13,22 @@ export function createRefiner(ctx: RunContext) {
   return {
     async afterStep(step: number): Promise<void> {
       const act = densifyActions(schedule, step);
-      if (!act.refine && !act.resetOpacity) return;
-      if (act.refine) {
-        // Oversized splats are pruned only after the first opacity reset (3DGS).
-        const firstResetDone = step > schedule.opacityResetEvery;
-        const r = await backend.densify(
-          {
-            gradThreshold: DEFAULT_DENSIFY.gradThreshold,
-            percentDense: DEFAULT_DENSIFY.percentDense,
-            sceneExtent: dataset.sceneExtent,
-            pruneOpacity: DEFAULT_DENSIFY.pruneOpacity,
-            pruneWorldScale: firstResetDone ? DEFAULT_DENSIFY.pruneWorldScale : undefined,
-            pruneScreenRadiusPx: firstResetDone ? 0.15 * longSide : undefined,
-            maxSplats: settings.maxSplats,
-          },
-          hashInts(settings.seed, step, 0xd3),
-        );
-        log.debug(
-          `step ${step}: +${r.cloned} cloned, ${r.split} split, −${r.pruned} pruned → ${r.count}`,
-        );
-      }
-      if (act.resetOpacity) await backend.resetOpacity(0.01);
-      await backend.resetDensifyStats();
+      if (!act.refine) return;
+      const r = await backend.densify(
+        {
+          gradThreshold: DEFAULT_DENSIFY.gradThreshold,
+          percentDense: DEFAULT_DENSIFY.percentDense,
+          sceneExtent: dataset.sceneExtent,
+          pruneOpacity: DEFAULT_DENSIFY.pruneOpacity,
+          pruneWorldScale: act.pruneLarge ? DEFAULT_DENSIFY.pruneWorldScale : undefined,
+          pruneScreenRadiusPx: act.pruneLarge ? 0.15 * longSide : undefined,
+          maxSplats: settings.maxSplats,
+        },
+        hashInts(settings.seed, step, 0xd3),
+      );
+      log.debug(
+        `step ${step}: +${r.cloned} cloned, ${r.split} split, −${r.pruned} pruned → ${r.count}`,
+      );
     },
   };
 }

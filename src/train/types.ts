@@ -146,7 +146,5 @@ export interface TrainingBackend {
    * start at zero; the statistics are reset. `noiseSeed` seeds the split children's positions.
    */
   densify(cfg: DensifyConfig, noiseSeed: number): Promise<DensifyCounts>;
-  /** 3DGS opacity reset: opacities clamped to at most `ceiling`, their Adam moments zeroed. */
-  resetOpacity(ceiling: number): Promise<void>;
   destroy(): void;
 }

@@ -42,6 +42,7 @@ describe.each(["tile", "subgroup"] as const)(
       [1, 0, 17, 13],
       [24, 1, 40, 30],
       [64, 3, 48, 36],
+      // More than 256 list entries in a tile: the tile layout's batches.
       [300, 2, 35, 21],
     ] as const) {
       it(`forward image: ${count} splats, SH degree ${degree}, ${w}×${h}`, async () => {

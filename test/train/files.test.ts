@@ -120,7 +120,7 @@ describe("schedule", () => {
     expect([
       full.densifyFrom,
       full.densifyEvery,
-      full.opacityResetEvery,
+      full.pruneLargeFrom,
       full.shDegreeEvery,
       full.densifyUntil,
     ]).toEqual([500, 100, 3000, 1000, 15000]);
@@ -128,7 +128,7 @@ describe("schedule", () => {
     expect([
       s.densifyFrom,
       s.densifyEvery,
-      s.opacityResetEvery,
+      s.pruneLargeFrom,
       s.shDegreeEvery,
       s.densifyUntil,
     ]).toEqual([158, 100, 949, 316, 1500]);
@@ -139,8 +139,8 @@ describe("schedule", () => {
     expect(densifyActions(s, 200).refine).toBe(true);
     expect(densifyActions(s, 100).refine).toBe(false); // before the start
     expect(densifyActions(s, 1600).refine).toBe(false); // after half the run
-    expect(densifyActions(s, 949).resetOpacity).toBe(true);
-    expect(densifyActions(s, 1898).resetOpacity).toBe(false); // past the densify window
+    expect(densifyActions(s, 900).pruneLarge).toBe(false); // early growth first
+    expect(densifyActions(s, 1000).pruneLarge).toBe(true);
   });
 
   it("view order visits every training view once per epoch and is reproducible", () => {

@@ -7,7 +7,7 @@ import {
 } from "../../src/contracts/gaussians.js";
 import { describe, expect, it } from "vitest";
 import { testSeed } from "../seed.js";
-import { densify, gatherSplats, resetOpacity } from "../../src/train/densify.js";
+import { densify, gatherSplats } from "../../src/train/densify.js";
 import { initFromPoints } from "../../src/train/init.js";
 import { meanSquaredKnnDistance } from "../../src/train/knn.js";
 import { createRng } from "../../src/train/rng.js";
@@ -164,18 +164,6 @@ describe("densification", () => {
     s.maxRadius.set([50, 1, 1]);
     r = densify(p, zeroAdam(p), s, { ...cfg, pruneScreenRadiusPx: 20 }, 1);
     expect(Array.from(r.params.means.filter((_, i) => i % 3 === 0))).toEqual([1]);
-  });
-
-  it("opacity reset clamps at 0.01 and zeroes the opacity moments", () => {
-    const p = threeSplats();
-    const adam = zeroAdam(p);
-    adam.m.opacityLogits.fill(1);
-    adam.m.means.fill(1);
-    resetOpacity(p, adam);
-    expect(sigmoid(p.opacityLogits[0]!)).toBeCloseTo(0.01, 6);
-    expect(sigmoid(p.opacityLogits[2]!)).toBeCloseTo(0.001, 6);
-    expect(Array.from(adam.m.opacityLogits)).toEqual([0, 0, 0]);
-    expect(adam.m.means[0]).toBe(1);
   });
 
   it("gatherSplats copies rows and moments by source", () => {

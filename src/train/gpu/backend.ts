@@ -17,7 +17,6 @@ import {
 import { acquireGpu, type AdapterKind, type GpuContext } from "../../gpu/device.js";
 import type { TimingMode } from "../../gpu/phaseRecorder.js";
 import { SplatbookError } from "../../util/errors.js";
-import { densify, resetOpacity } from "../densify.js";
 import type {
   AdamState,
   Camera,
@@ -29,6 +28,7 @@ import type {
   TrainingBackend,
 } from "../types.js";
 import { recordAdam } from "./adam.js";
+import { GpuDensifier } from "./densify.js";
 import { unpackFlat } from "./layout.js";
 import { SplatRenderer, type RasterKernel } from "./renderer.js";
 import { SplatStore } from "./splatStore.js";
@@ -77,6 +77,7 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
   private readonly store: SplatStore;
   private readonly lossStaging: GPUBuffer;
   private targets: Target[] = [];
+  private densifier: GpuDensifier | null = null;
 
   constructor(
     readonly gpu: GpuContext,
@@ -186,24 +187,10 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
   }
 
   async densify(cfg: DensifyConfig, noiseSeed: number): Promise<DensifyCounts> {
-    const r = densify(
-      await this.getParams(),
-      await this.getAdamState(),
-      await this.densifyStats(),
-      cfg,
-      noiseSeed,
-    );
-    await this.setParams(r.params, r.adam);
-    return { cloned: r.cloned, split: r.split, pruned: r.pruned, count: r.count };
-  }
-
-  async resetOpacity(ceiling: number): Promise<void> {
-    const p = await this.getParams();
-    const adam = await this.getAdamState();
-    const stats = await this.densifyStats();
-    resetOpacity(p, adam, ceiling);
-    await this.setParams(p, adam);
-    await this.setDensifyStats(stats);
+    this.densifier ??= new GpuDensifier(this.device);
+    const counts = await this.densifier.run(this.store, cfg, noiseSeed);
+    this.gpu.checkHealthy();
+    return counts;
   }
 
   async lastEvaluations(): Promise<[number, number]> {
@@ -226,6 +213,7 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
     for (const t of this.targets) destroyBuffer(t.buffer);
     this.targets = [];
     destroyBuffer(this.lossStaging);
+    this.densifier?.destroy();
     this.renderer.destroy();
     if (this.ownsGpu) this.gpu.destroy();
   }

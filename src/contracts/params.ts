@@ -76,13 +76,19 @@ export const ColmapReconstructionParamsSchema = z.strictObject({
 
 /** Training: 3D Gaussian splatting. */
 export const TrainingParamsSchema = z.strictObject({
-  steps: param(positiveInt().default(3000), {
+  steps: param(positiveInt().optional(), {
     flag: "--steps <n>",
-    description: "training steps",
+    description: "training steps (default: chosen from the adapter and the time budget)",
   }),
-  maxResolution: param(positiveInt().default(160), {
+  maxResolution: param(positiveInt().optional(), {
     flag: "--max-resolution <px>",
-    description: "longest side of training images in pixels",
+    description:
+      "longest side of training images in pixels (default: chosen from the adapter and the time budget)",
+  }),
+  timeBudget: param(positiveInt().optional(), {
+    flag: "--time-budget <seconds>",
+    description:
+      "training time that steps and resolution are chosen for when not given (default: 600 s on a CPU adapter, none on a GPU)",
   }),
   shDegree: param(wholeNumber().max(3).default(3), {
     flag: "--sh-degree <n>",

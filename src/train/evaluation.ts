@@ -55,7 +55,8 @@ export function createEvaluator(ctx: RunContext, progress: RunProgress) {
   return {
     evaluate,
     async afterStep(step: number): Promise<void> {
-      if (step % settings.evalEvery === 0 || step === settings.totalSteps) await evaluate();
+      const due = settings.evalEvery > 0 && step % settings.evalEvery === 0;
+      if (due || step === settings.totalSteps) await evaluate();
     },
   };
 }

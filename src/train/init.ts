@@ -8,6 +8,9 @@ import {
 import { meanSquaredKnnDistance } from "./knn.js";
 import type { Rng } from "./rng.js";
 
+/** Splats of the random initialisation used when the model has no point cloud. */
+export const RANDOM_INIT_SPLATS = 10_000;
+
 /** Initial opacity of every splat, as in 3DGS. */
 export const INITIAL_OPACITY = 0.1;
 

@@ -27,6 +27,7 @@ export function createReferenceTrainingBackend(): TrainingBackend {
 
   const backend: TrainingBackend = {
     adapterDescription: "CPU float64 reference (tests only)",
+    hardware: false,
     get count() {
       return params.count;
     },

@@ -7,17 +7,17 @@ import { buildTrainingDataset, type SceneModelInput, type TrainingDataset } from
 import { createReferenceTrainingBackend } from "./referenceBackend.js";
 import { createTrainingStatusWriter } from "../status/trainingStatusWriter.js";
 import { TrainingStatusReporter } from "./statusReporter.js";
+import type { TrainingPlan } from "./plan.js";
+import { resolvePlan } from "./planning.js";
 import { runTraining, type TrainResult, type TrainSettings } from "./trainer.js";
 import type { TrainingBackend } from "./types.js";
 
 /**
- * Default training settings, shared by `splatbook train`, `process` and the notebook API.
- * They are sized for this project's reference machine (2 CPU cores, lavapipe): 3000 steps at a
- * 160 px long side. On a real GPU raise `maxResolution` and `totalSteps`.
+ * Default training settings, shared by `splatbook train`, `process` and the notebook API. The
+ * run length and resolution have no fixed default: the plan chooses them from the adapter and
+ * the time budget (plan.ts).
  */
-export const TRAIN_DEFAULTS: TrainSettings = {
-  totalSteps: 3000,
-  maxResolution: 160,
+export const TRAIN_DEFAULTS: Omit<TrainSettings, "totalSteps" | "maxResolution"> = {
   maxShDegree: 3,
   maxSplats: 200_000,
   seed: 42,
@@ -40,6 +40,8 @@ export interface TrainingIo {
 }
 
 export interface TrainOptions extends Partial<TrainSettings> {
+  /** Seconds of training the plan may use when steps or resolution are not given. */
+  timeBudget?: number;
   /** A COLMAP model folder (bin or txt; `sparse/0` etc. are found), or a transforms.json. */
   dataset: string;
   io: TrainingIo;
@@ -72,50 +74,41 @@ export async function loadTrainingDataset(
   });
 }
 
+/** What `train` has once the data, the backend and the plan are ready. */
+interface Prepared {
+  settings: TrainSettings;
+  dataset: TrainingDataset;
+  backend: TrainingBackend;
+  plan: TrainingPlan;
+}
+
 /**
  * Trains a model on a dataset (resuming from `<outputFolder>/training/snapshot.bin` when its
- * settings match) and writes `<outputFolder>/training/final.ply`.
+ * settings and data match) and writes `<outputFolder>/training/final.ply`.
  */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const settings: TrainSettings = { ...TRAIN_DEFAULTS };
-  for (const k of Object.keys(TRAIN_DEFAULTS) as (keyof TrainSettings)[]) {
-    const value = opts[k];
-    if (value !== undefined) settings[k] = value;
-  }
-  validateSettings(settings);
   const out = resolve(opts.outputFolder);
   const exportPath = resolve(opts.exportPath ?? out);
   const statusName =
     opts.statusFilename === undefined ? TRAINING_STATUS_FILENAME : opts.statusFilename;
   const statusPath = statusName === null ? null : join(exportPath, statusName);
-  let dataset: TrainingDataset;
-  let backend: TrainingBackend;
+  let ready: Prepared;
   try {
-    dataset = await loadTrainingDataset(opts.dataset, {
-      io: opts.io,
-      maxResolution: settings.maxResolution,
-      signal: opts.signal,
-      log: opts.log,
-    });
-    backend = opts.backend ?? (await createDefaultBackend(opts.log));
+    ready = await prepare(opts, join(out, "training"));
   } catch (err) {
     // Watchers of the status file learn about a failure before the first step too.
     if (statusPath) {
       await new TrainingStatusReporter(createTrainingStatusWriter(statusPath), {
-        totalSteps: settings.totalSteps,
+        totalSteps: opts.totalSteps ?? 0,
         exportPath,
         jobId: opts.jobId,
       }).update({ status: "error", error_message: oneLine(err) });
     }
     throw err;
   }
-  opts.log?.info(
-    `dataset ${opts.dataset}: ${dataset.train.length} training and ${dataset.eval.length} held-out views, ` +
-      `${dataset.train[0]?.camera.width}×${dataset.train[0]?.camera.height} px, ${dataset.points.count} points`,
-  );
-  opts.log?.info(`training on ${backend.adapterDescription}`);
+  const { settings, dataset, backend, plan } = ready;
   try {
-    return await runTraining(settings, {
+    const result = await runTraining(settings, {
       dataset,
       backend,
       outputFolder: out,
@@ -128,10 +121,66 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       onStep: opts.onStep,
       fresh: opts.fresh,
     });
+    return { ...result, max_resolution: plan.maxResolution, plan: plan.reason };
   } finally {
     // A backend the caller passed in is the caller's to destroy.
     if (!opts.backend) backend.destroy();
   }
+}
+
+/** Reads the scene, opens the backend, makes the plan and decodes the dataset at its size. */
+async function prepare(opts: TrainOptions, trainingDir: string): Promise<Prepared> {
+  const partial = { ...TRAIN_DEFAULTS, ...definedOnly(opts) };
+  validateSettings(partial);
+  const model = await opts.io.loadScene(opts.dataset);
+  const backend = opts.backend ?? (await createDefaultBackend(opts.log));
+  try {
+    opts.log?.info(`training on ${backend.adapterDescription}`);
+    const plan = await resolvePlan(
+      {
+        totalSteps: opts.totalSteps,
+        maxResolution: opts.maxResolution,
+        timeBudget: opts.timeBudget,
+      },
+      {
+        model,
+        source: opts.dataset,
+        backend,
+        trainingDir,
+        maxShDegree: partial.maxShDegree,
+        maxSplats: partial.maxSplats,
+        log: opts.log,
+        signal: opts.signal,
+      },
+    );
+    const settings: TrainSettings = { ...partial, ...plan };
+    validateSettings(settings);
+    const dataset = await buildTrainingDataset(model, opts.dataset, {
+      maxResolution: plan.maxResolution,
+      signal: opts.signal,
+      warn: (m) => opts.log?.warn(m),
+    });
+    opts.log?.info(
+      `dataset ${opts.dataset}: ${dataset.train.length} training and ${dataset.eval.length} held-out views, ` +
+        `${dataset.train[0]?.camera.width}×${dataset.train[0]?.camera.height} px, ${dataset.points.count} points`,
+    );
+    return { settings, dataset, backend, plan };
+  } catch (err) {
+    if (!opts.backend) backend.destroy();
+    throw err;
+  }
+}
+
+/** The settings among `opts` that are given. */
+function definedOnly(opts: TrainOptions): Partial<TrainSettings> {
+  const keys: (keyof TrainSettings)[] = [
+    ...(Object.keys(TRAIN_DEFAULTS) as (keyof TrainSettings)[]),
+    "totalSteps",
+    "maxResolution",
+  ];
+  return Object.fromEntries(
+    keys.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]),
+  ) as Partial<TrainSettings>;
 }
 
 /**
@@ -165,19 +214,22 @@ async function loadGpuBackendModule(): Promise<GpuBackendModule> {
   }
 }
 
-function validateSettings(s: TrainSettings): void {
-  const positive = ["totalSteps", "maxResolution", "maxSplats", "evalEvery"] as const;
-  for (const k of positive) {
-    if (!Number.isInteger(s[k]) || s[k] <= 0) {
-      throw new SplatbookError(`training setting ${k} must be a positive integer, got ${s[k]}`);
+/** Throws a clear error for a setting out of range (those not given yet are skipped). */
+function validateSettings(s: Partial<TrainSettings>): void {
+  for (const k of ["totalSteps", "maxResolution", "maxSplats"] as const) {
+    const v = s[k];
+    if (v !== undefined && (!Number.isInteger(v) || v <= 0)) {
+      throw new SplatbookError(`training setting ${k} must be a positive integer, got ${v}`);
     }
   }
-  for (const k of ["previewEvery", "snapshotEvery", "exportEvery", "seed"] as const) {
-    if (!Number.isInteger(s[k]) || s[k] < 0) {
-      throw new SplatbookError(`training setting ${k} must be a non-negative integer, got ${s[k]}`);
+  for (const k of ["evalEvery", "previewEvery", "snapshotEvery", "exportEvery", "seed"] as const) {
+    const v = s[k];
+    if (v !== undefined && (!Number.isInteger(v) || v < 0)) {
+      throw new SplatbookError(`training setting ${k} must be a non-negative integer, got ${v}`);
     }
   }
-  if (!Number.isInteger(s.maxShDegree) || s.maxShDegree < 0 || s.maxShDegree > 3) {
-    throw new SplatbookError(`training setting maxShDegree must be 0..3, got ${s.maxShDegree}`);
+  const d = s.maxShDegree;
+  if (d !== undefined && (!Number.isInteger(d) || d < 0 || d > 3)) {
+    throw new SplatbookError(`training setting maxShDegree must be 0..3, got ${d}`);
   }
 }

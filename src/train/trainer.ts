@@ -4,7 +4,7 @@ import type { Logger } from "../contracts/logger.js";
 import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
 import type { TrainingDataset } from "./dataset.js";
 import { createEvaluator } from "./evaluation.js";
-import { initFromPoints, initRandom } from "./init.js";
+import { RANDOM_INIT_SPLATS, initFromPoints, initRandom } from "./init.js";
 import { METRICS_FILENAME } from "./metrics.js";
 import { createOutputs } from "./outputs.js";
 import { createRefiner } from "./refine.js";
@@ -23,6 +23,7 @@ export interface TrainSettings {
   maxShDegree: number;
   maxSplats: number;
   seed: number;
+  /** Evaluate on the held-out views every this many steps (0: only at the end). */
   evalEvery: number;
   previewEvery: number;
   snapshotEvery: number;
@@ -55,6 +56,9 @@ export interface TrainerDeps {
 
 export interface TrainResult {
   params_path: string;
+  /** Long side the model was trained at, and why that size and run length (the plan). */
+  max_resolution?: number;
+  plan?: string;
   gaussian_count: number;
   psnr: number | null;
   ssim: number | null;
@@ -284,6 +288,6 @@ function initialParams(s: TrainSettings, d: TrainingDataset, rng: Rng): Gaussian
       rng,
     );
   }
-  const n = Math.min(s.maxSplats, 10000);
+  const n = Math.min(s.maxSplats, RANDOM_INIT_SPLATS);
   return initRandom(n, d.sceneCenter, d.sceneExtent, s.maxShDegree, rng);
 }

@@ -3,20 +3,27 @@ import { join } from "node:path";
 import { TRAINING_STATUS_FILENAME } from "../contracts/trainingStatus.js";
 import { markTrainingStatusError } from "../status/trainingStatusWriter.js";
 import { SplatbookError } from "../util/errors.js";
-import { TRAIN_DEFAULTS, train, type TrainingIo } from "./train.js";
-import type { TrainResult, TrainSettings } from "./trainer.js";
+import { TRAIN_DEFAULTS, train, type TrainOptions, type TrainingIo } from "./train.js";
+import type { TrainResult } from "./trainer.js";
 import type { TrainingBackend } from "./types.js";
 
 /** The Training stage's result, recorded in the checkpoint (PlyExport reads `params_path`). */
 export type TrainingStageResult = TrainResult;
 
-/** Training settings from the job parameters, defaults filled in. */
-export function trainingSettings(ctx: Pick<StageContext, "params">): TrainSettings {
+/**
+ * Training settings from the job parameters, defaults filled in; the run length and resolution
+ * stay unset unless given (the plan chooses them from the adapter and `timeBudget`).
+ */
+export function trainingSettings(
+  ctx: Pick<StageContext, "params">,
+): Omit<TrainOptions, "dataset" | "io" | "outputFolder"> {
   const p = ctx.params;
-  const pick = (v: unknown, d: number) => (typeof v === "number" ? v : d);
+  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+  const pick = (v: unknown, d: number) => num(v) ?? d;
   return {
-    totalSteps: pick(p.steps, TRAIN_DEFAULTS.totalSteps),
-    maxResolution: pick(p.maxResolution, TRAIN_DEFAULTS.maxResolution),
+    totalSteps: num(p.steps),
+    maxResolution: num(p.maxResolution),
+    timeBudget: num(p.timeBudget),
     maxShDegree: pick(p.shDegree, TRAIN_DEFAULTS.maxShDegree),
     maxSplats: pick(p.maxSplats, TRAIN_DEFAULTS.maxSplats),
     seed: pick(p.seed, TRAIN_DEFAULTS.seed),

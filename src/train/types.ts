@@ -119,6 +119,8 @@ export interface StepStats {
  */
 export interface TrainingBackend {
   readonly adapterDescription: string;
+  /** Whether the work runs on a hardware GPU (training plans differ for CPU adapters). */
+  readonly hardware: boolean;
   readonly count: number;
   /** Upload parameters (resizing buffers); Adam moments reset to zero unless given. */
   setParams(params: GaussianParams, adam?: AdamState): Promise<void>;

@@ -94,7 +94,8 @@ describe("Training stage (context double, reference backend)", () => {
     expect(trainingDatasetPath(ctx)).toBe("/in/sparse/0");
     const none = contextDouble("/o", {}, { Validation: { precalibrated: null } }).ctx;
     expect(() => trainingDatasetPath(none)).toThrow(/no camera model to train on/);
-    expect(trainingSettings(ctx).totalSteps).toBe(3000);
+    // No fixed run length: the plan chooses it from the adapter and the time budget.
+    expect(trainingSettings(ctx).totalSteps).toBeUndefined();
     expect(trainingSettings({ params: { steps: 10, maxResolution: 64 } }).maxResolution).toBe(64);
   });
 });

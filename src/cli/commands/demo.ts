@@ -6,15 +6,15 @@ import { executeProcess } from "./process.js";
 import { addSampleOptions, renderSampleWithProgress, type SampleFlags } from "./sample.js";
 
 /**
- * The demo's own defaults, sized for a 2-core machine without a GPU (≈ 5 minutes end to end):
- * fewer frames and steps than a real capture wants. Every one can be overridden by its flag.
+ * The demo's own defaults, sized for a 2-core machine without a GPU: fewer frames than a real
+ * capture wants, and a 150 s training budget (the plan picks resolution and steps to fit it, so
+ * training ends within 3 minutes). Every one can be overridden by its flag.
  */
 export const DEMO_DEFAULTS = {
   framesPerOrbit: 30,
   framesPerVideo: 30,
   matcher: "sequential",
-  steps: 1000,
-  maxResolution: 160,
+  timeBudget: 150,
   maxSplats: 20_000,
   evalEvery: 250,
   previewEvery: 250,

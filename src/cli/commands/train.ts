@@ -9,13 +9,14 @@ import { wholeNumber } from "../jobOptions.js";
 import { installInterruptHandlers } from "../signals.js";
 
 interface TrainFlags {
-  totalSteps: number;
+  totalSteps?: number;
+  timeBudget?: number;
   evalEvery: number;
   exportEvery: number;
   exportPath: string;
   saveStatus?: boolean;
   statusFilename: string;
-  maxResolution: number;
+  maxResolution?: number;
   shDegree: number;
   maxSplats: number;
   seed: number;
@@ -25,9 +26,9 @@ interface TrainFlags {
 }
 
 /** Progress display: a cli-progress bar (steps/s, ETA) on a terminal, plain lines otherwise. */
-function createProgress(total: number): {
+function createProgress(): {
   log: Logger;
-  onStep(p: { step: number; splats: number }): void;
+  onStep(p: { step: number; total: number; splats: number }): void;
   stop(): void;
 } {
   const tty = Boolean(process.stderr.isTTY);
@@ -39,15 +40,15 @@ function createProgress(total: number): {
     return secs > 0 ? (step - firstStep) / secs : 0;
   };
   if (!tty) {
-    const every = Math.max(1, Math.round(total / 20));
     return {
       log: {
         info: (m) => console.log(m),
         warn: (m) => console.error(`warning: ${m}`),
         debug: () => {},
       },
-      onStep: ({ step, splats }) => {
+      onStep: ({ step, total, splats }) => {
         const r = rate(step);
+        const every = Math.max(1, Math.round(total / 20));
         if (step % every !== 0 && step !== total) return;
         const eta = r > 0 ? Math.round((total - step) / r) : 0;
         console.log(
@@ -77,7 +78,7 @@ function createProgress(total: number): {
   };
   return {
     log,
-    onStep: ({ step, splats }) => {
+    onStep: ({ step, total, splats }) => {
       const speed = rate(step).toFixed(2);
       if (!started_) {
         bar.start(total, step, { speed, splats });
@@ -93,7 +94,7 @@ function createProgress(total: number): {
 /** Trains on `dataset` with the command's flags: progress display, Ctrl-C → snapshot and stop. */
 async function runTrainCommand(dataset: string, flags: TrainFlags): Promise<void> {
   const exportPath = resolve(flags.exportPath);
-  const progress = createProgress(flags.totalSteps);
+  const progress = createProgress();
   const controller = new AbortController();
   // First Ctrl-C: stop after the current step and write a snapshot; a second exits at once.
   const uninstall = installInterruptHandlers(controller, (m) => progress.log.warn(m));
@@ -105,6 +106,7 @@ async function runTrainCommand(dataset: string, flags: TrainFlags): Promise<void
       exportPath,
       statusFilename: flags.saveStatus ? flags.statusFilename : null,
       totalSteps: flags.totalSteps,
+      timeBudget: flags.timeBudget,
       evalEvery: flags.evalEvery,
       exportEvery: flags.exportEvery,
       maxResolution: flags.maxResolution,
@@ -138,7 +140,16 @@ export function trainCommand(): Command {
       "train Gaussian splats on a COLMAP model folder or a transforms.json (resumes from its last snapshot)",
     )
     .argument("<dataset>", "COLMAP model folder (bin/txt) or transforms.json")
-    .option("--total-steps <n>", "optimisation steps", wholeNumber, d.totalSteps)
+    .option(
+      "--total-steps <n>",
+      "optimisation steps (default: chosen from the adapter and the time budget)",
+      wholeNumber,
+    )
+    .option(
+      "--time-budget <seconds>",
+      "training time the run length and resolution are chosen for (default: 600 s on a CPU adapter, none on a GPU)",
+      wholeNumber,
+    )
     .option(
       "--eval-every <n>",
       "evaluate PSNR/SSIM on the held-out views every N steps",
@@ -164,9 +175,8 @@ export function trainCommand(): Command {
     )
     .option(
       "--max-resolution <px>",
-      "downscale images so the long side is at most this",
+      "downscale images so the long side is at most this (default: chosen from the adapter and the time budget)",
       wholeNumber,
-      d.maxResolution,
     )
     .option(
       "--sh-degree <n>",

@@ -73,6 +73,7 @@ interface Target {
 class WebGpuTrainingBackend implements GpuTrainingBackend {
   readonly renderer: SplatRenderer;
   readonly adapterDescription: string;
+  readonly hardware: boolean;
   private readonly device: GPUDevice;
   private readonly store: SplatStore;
   private readonly lossStaging: GPUBuffer;
@@ -87,6 +88,7 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
   ) {
     this.device = gpu.device;
     this.adapterDescription = gpu.description;
+    this.hardware = gpu.kind === "hardware";
     this.renderer = new SplatRenderer(gpu, mode, rasterKernel);
     this.store = new SplatStore(this.device);
     this.lossStaging = createBuffer(this.device, 16, Usage.MAP_READ | Usage.COPY_DST, "loss");

@@ -1,0 +1,103 @@
+/**
+ * How long and at what resolution to train when the user does not say: from the adapter and a
+ * time budget. A hardware GPU trains at the frames' resolution (long side up to 1600 px) with the
+ * standard 30 000-step schedule. A CPU adapter (lavapipe, SwiftShader) gets the largest
+ * resolution at which the budget still buys enough steps, and as many steps as the budget buys
+ * there, from a short measurement of the step time. A given budget caps a hardware run too. The
+ * choice and its reason are logged and recorded in the run's result.
+ */
+
+/** The standard (3DGS) run length, and the most any plan chooses. */
+export const STANDARD_STEPS = 30_000;
+/** Largest training resolution chosen automatically (long side, px). */
+export const MAX_AUTO_RESOLUTION = 1600;
+/** Training time a CPU adapter gets when no budget is given (seconds). */
+export const DEFAULT_CPU_BUDGET_SECS = 600;
+/** Fewest steps worth training at a resolution: below it a smaller resolution is chosen. */
+export const MIN_PLANNED_STEPS = 1500;
+/** Resolutions a CPU plan considers (long side, px), largest first. */
+export const CPU_RESOLUTIONS = [640, 480, 320, 240, 160, 120, 96] as const;
+/**
+ * Mean step time over a run relative to the first steps' (densification adds splats, SH degree
+ * and evaluations add work); measured on the corpus captures at 160 px with a 20 000-splat cap.
+ */
+export const RUN_COST_FACTOR = 2.0;
+/** Share of the budget left for evaluations, previews, snapshots and the export. */
+const OVERHEAD_SHARE = 0.1;
+
+/** What the user asked for (undefined: choose). */
+export interface PlanRequest {
+  totalSteps?: number;
+  maxResolution?: number;
+  /** Seconds of training, or undefined for the adapter's default. */
+  timeBudget?: number;
+}
+
+/** The chosen run length and resolution, and why. */
+export interface TrainingPlan {
+  totalSteps: number;
+  maxResolution: number;
+  reason: string;
+}
+
+/** What the planner knows about the machine and the data. */
+export interface PlanContext {
+  /** A hardware GPU (else a CPU adapter or the CPU reference). */
+  hardware: boolean;
+  adapter: string;
+  /** Long side of the dataset's frames (px). */
+  frameLongSide: number;
+  /**
+   * Seconds per step at `resolution` with the initial splats (a short measured run); called only
+   * when a budget has to be turned into steps.
+   */
+  measureSecsPerStep(resolution: number): Promise<number>;
+}
+
+/** Turns a request into a plan (see the module comment). */
+export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<TrainingPlan> {
+  const cap = Math.min(ctx.frameLongSide, MAX_AUTO_RESOLUTION);
+  const hardware = ctx.hardware;
+  if (req.totalSteps !== undefined && req.maxResolution !== undefined) {
+    return { ...pick(req), reason: "as requested" };
+  }
+  const budget = req.timeBudget ?? (hardware ? undefined : DEFAULT_CPU_BUDGET_SECS);
+  const budgetText =
+    req.timeBudget !== undefined
+      ? `the ${budget} s time budget`
+      : `the default ${budget} s budget of a CPU adapter`;
+  if (budget === undefined) {
+    return {
+      totalSteps: req.totalSteps ?? STANDARD_STEPS,
+      maxResolution: req.maxResolution ?? cap,
+      reason: `${ctx.adapter} is a hardware GPU: the frames' resolution (≤ ${MAX_AUTO_RESOLUTION} px) and the standard ${STANDARD_STEPS}-step schedule`,
+    };
+  }
+  const usable = budget * (1 - OVERHEAD_SHARE);
+  const candidates =
+    req.maxResolution !== undefined
+      ? [req.maxResolution]
+      : hardware
+        ? [cap]
+        : [cap, ...CPU_RESOLUTIONS.filter((r) => r < cap)];
+  const probe = Math.min(cap, req.maxResolution ?? 160);
+  const secsAtProbe = await ctx.measureSecsPerStep(probe);
+  const stepsAt = (r: number) => {
+    if (req.totalSteps !== undefined) return req.totalSteps;
+    const secs = secsAtProbe * (r / probe) ** 2 * RUN_COST_FACTOR;
+    return Math.min(STANDARD_STEPS, Math.floor(usable / secs / 100) * 100);
+  };
+  const resolution =
+    candidates.find((r) => stepsAt(r) >= MIN_PLANNED_STEPS) ?? candidates[candidates.length - 1]!;
+  const totalSteps = Math.max(100, stepsAt(resolution));
+  const measured = `${(secsAtProbe * 1000).toFixed(0)} ms/step measured at ${probe} px with the initial splats, ×${RUN_COST_FACTOR} for growth`;
+  const why =
+    req.maxResolution !== undefined
+      ? `the steps ${budgetText} buys at the requested ${resolution} px`
+      : `the largest resolution at which ${budgetText} buys ≥ ${MIN_PLANNED_STEPS} steps`;
+  return { totalSteps, maxResolution: resolution, reason: `${ctx.adapter}: ${why} (${measured})` };
+}
+
+function pick(req: PlanRequest): { totalSteps: number; maxResolution: number } {
+  return { totalSteps: req.totalSteps!, maxResolution: req.maxResolution! };
+}

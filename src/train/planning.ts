@@ -1,0 +1,123 @@
+/**
+ * Makes (or reuses) a run's training plan: measures the step time when a budget has to be turned
+ * into steps, and keeps the plan in `<output>/training/plan.json`, so a resumed run trains to the
+ * same plan (and so matches its snapshot) instead of measuring again on a busier machine.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "../contracts/logger.js";
+import { writeJsonAtomically } from "../util/atomicFile.js";
+import { buildTrainingDataset, type SceneModelInput } from "./dataset.js";
+import { RANDOM_INIT_SPLATS, initFromPoints, initRandom } from "./init.js";
+import { planTraining, type PlanRequest, type TrainingPlan } from "./plan.js";
+import { createRng } from "./rng.js";
+import type { TrainingBackend } from "./types.js";
+
+/** Views the step-time measurement decodes and steps through. */
+const PROBE_VIEWS = 8;
+/** Measured steps (after two warm-up steps). */
+const PROBE_STEPS = 8;
+const PLAN_FILE = "plan.json";
+
+interface PlanRecord {
+  request: PlanRequest;
+  adapter: string;
+  frameLongSide: number;
+  plan: TrainingPlan;
+}
+
+/** What planning needs besides the request. */
+export interface PlanningInputs {
+  model: SceneModelInput;
+  source: string;
+  backend: TrainingBackend;
+  trainingDir: string;
+  maxShDegree: number;
+  maxSplats: number;
+  log?: Logger;
+  signal?: AbortSignal;
+}
+
+/** The plan for `req`: as requested, from the plan file when it matches, or made now. */
+export async function resolvePlan(req: PlanRequest, io: PlanningInputs): Promise<TrainingPlan> {
+  const frameLongSide = Math.max(
+    ...[...io.model.cameras.values()].map((c) => Math.max(c.width, c.height)),
+  );
+  const record: Omit<PlanRecord, "plan"> = {
+    request: { ...req },
+    adapter: io.backend.adapterDescription,
+    frameLongSide,
+  };
+  const file = join(io.trainingDir, PLAN_FILE);
+  const saved = await readPlan(file);
+  if (
+    saved &&
+    JSON.stringify(saved.request) === JSON.stringify(record.request) &&
+    saved.adapter === record.adapter &&
+    saved.frameLongSide === frameLongSide
+  ) {
+    io.log?.info(`training plan (kept from ${file}): ${describe(saved.plan)}`);
+    return saved.plan;
+  }
+  const plan = await planTraining(req, {
+    hardware: io.backend.hardware,
+    adapter: io.backend.adapterDescription,
+    frameLongSide,
+    measureSecsPerStep: (resolution) => measureSecsPerStep(io, resolution),
+  });
+  io.log?.info(`training plan: ${describe(plan)}`);
+  await writeJsonAtomically(file, { ...record, plan });
+  return plan;
+}
+
+function describe(p: TrainingPlan): string {
+  return `${p.totalSteps} steps at ${p.maxResolution} px — ${p.reason}`;
+}
+
+async function readPlan(file: string): Promise<PlanRecord | null> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as PlanRecord;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Seconds per training step at `resolution`: a few views decoded at that size, the splats the
+ * run would start from, two warm-up steps and {@link PROBE_STEPS} measured ones.
+ */
+async function measureSecsPerStep(io: PlanningInputs, resolution: number): Promise<number> {
+  const images = io.model.images.slice(0, PROBE_VIEWS);
+  const probe = await buildTrainingDataset({ ...io.model, images }, io.source, {
+    maxResolution: resolution,
+    signal: io.signal,
+  });
+  const views = [...probe.train, ...probe.eval];
+  const { points } = io.model;
+  const rng = createRng(1);
+  const params =
+    points.count > 0
+      ? initFromPoints(points.xyz, points.rgb, points.count, io.maxShDegree, io.maxSplats, rng)
+      : initRandom(
+          Math.min(io.maxSplats, RANDOM_INIT_SPLATS),
+          probe.sceneCenter,
+          probe.sceneExtent,
+          io.maxShDegree,
+          rng,
+        );
+  await io.backend.setParams(params);
+  await io.backend.setTargets(views.map((v) => v.image));
+  const lr = { means: 0, logScales: 0, quats: 0, opacityLogits: 0, shDC: 0, shRest: 0 };
+  const step = (s: number) =>
+    io.backend.step({
+      camera: views[s % views.length]!.camera,
+      targetIndex: s % views.length,
+      lr,
+      shDegree: 0,
+    });
+  await step(0);
+  await step(1);
+  const t0 = performance.now();
+  for (let s = 0; s < PROBE_STEPS; s++) await step(s);
+  return (performance.now() - t0) / 1000 / PROBE_STEPS;
+}

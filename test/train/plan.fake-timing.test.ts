@@ -1,0 +1,74 @@
+/**
+ * The training plan (src/train/plan.ts) with a fake step-time measurement (the "fake timing"): a
+ * fixed seconds-per-step at the probe resolution instead of a measured run.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_CPU_BUDGET_SECS,
+  MIN_PLANNED_STEPS,
+  RUN_COST_FACTOR,
+  STANDARD_STEPS,
+  planTraining,
+} from "../../src/train/plan.js";
+
+function context(hardware: boolean, frameLongSide: number, secsAt160: number) {
+  const probes: number[] = [];
+  return {
+    probes,
+    ctx: {
+      hardware,
+      adapter: hardware ? "GPU X" : "llvmpipe",
+      frameLongSide,
+      measureSecsPerStep: async (r: number) => {
+        probes.push(r);
+        return secsAt160 * (r / 160) ** 2;
+      },
+    },
+  };
+}
+
+describe("training plan", () => {
+  it("keeps explicit steps and resolution without measuring", async () => {
+    const { ctx, probes } = context(false, 640, 0.05);
+    const plan = await planTraining({ totalSteps: 700, maxResolution: 96 }, ctx);
+    expect(plan).toMatchObject({ totalSteps: 700, maxResolution: 96, reason: "as requested" });
+    expect(probes).toEqual([]);
+  });
+
+  it("on a hardware GPU: the frames' resolution up to 1600 px and 30 000 steps", async () => {
+    const { ctx, probes } = context(true, 1920, 0.01);
+    const plan = await planTraining({}, ctx);
+    expect([plan.totalSteps, plan.maxResolution]).toEqual([STANDARD_STEPS, 1600]);
+    expect(plan.reason).toMatch(/hardware GPU/);
+    expect(probes).toEqual([]);
+    const small = await planTraining({}, context(true, 640, 0.01).ctx);
+    expect(small.maxResolution).toBe(640);
+  });
+
+  it("on a CPU adapter: the largest resolution whose budget buys enough steps, and those steps", async () => {
+    const { ctx } = context(false, 1280, 0.05);
+    const plan = await planTraining({}, ctx);
+    // 160 px: 0.05 s × 2 per step; the default budget less 10 % overhead.
+    const stepsAt = (r: number) =>
+      Math.floor(
+        (DEFAULT_CPU_BUDGET_SECS * 0.9) / (0.05 * (r / 160) ** 2 * RUN_COST_FACTOR) / 100,
+      ) * 100;
+    expect(stepsAt(plan.maxResolution)).toBeGreaterThanOrEqual(MIN_PLANNED_STEPS);
+    expect(plan.totalSteps).toBe(stepsAt(plan.maxResolution));
+    expect(stepsAt(320)).toBeLessThan(MIN_PLANNED_STEPS); // the next size up would not fit
+    expect(plan.maxResolution).toBe(240);
+    expect(plan.reason).toMatch(/default 600 s budget/);
+  });
+
+  it("a short budget trades resolution for steps; a requested resolution gets the budget's steps", async () => {
+    const quick = await planTraining({ timeBudget: 60 }, context(false, 320, 0.05).ctx);
+    expect(quick.maxResolution).toBeLessThan(160);
+    expect(quick.reason).toMatch(/60 s time budget/);
+    const fixed = await planTraining(
+      { timeBudget: 100, maxResolution: 160 },
+      context(false, 320, 0.05).ctx,
+    );
+    expect(fixed.maxResolution).toBe(160);
+    expect(fixed.totalSteps).toBe(Math.floor((100 * 0.9) / (0.05 * RUN_COST_FACTOR) / 100) * 100);
+  });
+});

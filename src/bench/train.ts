@@ -8,21 +8,21 @@
  *   --splats N         synthetic workloads instead (default: 20000 at 160×120 and 100000 at
  *   --width W          320×240, the second also the memory figure)
  *   --height H
- *   --steps N          steps per measurement (default 8)
+ *   --steps N          steps per round (default 8)
+ *   --rounds N         measurement rounds (default 5); the medians are reported
  *   --adapter KIND     hardware | lavapipe | swiftshader (default: the best available)
  *
- * Each figure comes from this run: the peak is measured before and after each workload and the
- * higher one used, so a busy moment on a shared machine cannot inflate the ratio.
+ * Each figure comes from this run: every round measures the peak before and after its steps and
+ * divides by the higher one, so a busy moment on a shared machine cannot inflate the ratio.
  */
 import { parseArgs } from "node:util";
-import { acquireGpu, type AdapterKind, type GpuContext } from "../gpu/device.js";
+import { acquireGpu, type AdapterKind } from "../gpu/device.js";
 import { readPly } from "../export/ply.js";
 import { loadSceneModel } from "../sfm/load.js";
 import { loadTrainingDataset } from "../train/train.js";
 import { initFromPoints } from "../train/init.js";
 import { createRng } from "../train/rng.js";
 import {
-  measurePeak,
   measureTraining,
   syntheticWorkload,
   type BenchWorkload,
@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     width: { type: "string", default: "160" },
     height: { type: "string", default: "120" },
     steps: { type: "string", default: "8" },
+    rounds: { type: "string", default: "5" },
     adapter: { type: "string" },
   },
 });
@@ -71,42 +72,34 @@ function workloads(): (() => Promise<BenchWorkload>)[] {
   ];
 }
 
-function report(label: string, t: TrainingBenchResult, peak: number, peaks: string): void {
+function report(label: string, t: TrainingBenchResult): void {
   const g = (x: number) => (x / 1e9).toFixed(3);
   const [fwd, bwd] = t.evalsPerStep;
-  const ms = t.phaseMs;
   console.log(`\n${label}: ${t.width}×${t.height}, ${t.instancesPerStep} tile instances/step`);
-  console.log(`  brute-force peak: ${g(peak)} G splat-pixel evals/s (${peaks})`);
+  console.log(
+    `  ${t.rounds} rounds of ${t.stepsPerRound} steps, each between two brute-force peaks; medians:`,
+  );
+  console.log(`  brute-force peak: ${g(t.peakEvalsPerSecond)} G splat-pixel evals/s`);
   console.log(
     `  evals/step forward ${Math.round(fwd)}, backward ${Math.round(bwd)}; ` +
-      `${g(t.evalsPerSecond)} G evals/s = ${(t.evalsPerSecond / peak).toFixed(2)} × peak`,
+      `${g(t.evalsPerSecond)} G evals/s = ${t.ratioToPeak.toFixed(2)} × peak`,
   );
-  const perEval = ms.backward! / bwd / (ms.rasterize! / fwd);
-  console.log(`  backward / forward rasterizer per evaluation: ${perEval.toFixed(2)}`);
+  console.log(`  backward / forward rasterizer per evaluation: ${t.backwardPerForward.toFixed(2)}`);
   console.log(`  steps/s: ${t.stepsPerSecond.toFixed(2)} (${t.rasterKernel} rasterizer)`);
-  const phases = Object.entries(ms).map(([k, v]) => `${k} ${v.toFixed(2)}`);
+  const phases = Object.entries(t.phaseMs).map(([k, v]) => `${k} ${v.toFixed(2)}`);
   console.log(`  ms per phase (${t.timing}): ${phases.join(", ")}`);
   console.log(
     `  peak memory: GPU buffers ${(t.gpuPeakBytes / 2 ** 20).toFixed(1)} MiB, RSS ${(t.rssBytes / 2 ** 20).toFixed(0)} MiB`,
   );
 }
 
-async function measure(gpu: GpuContext, work: BenchWorkload): Promise<void> {
-  const { width, height } = work.views[0]!.camera;
-  const before = await measurePeak(gpu, width, height);
-  const t = await measureTraining(gpu, work, Number(args.steps));
-  const after = await measurePeak(gpu, width, height);
-  const best = before.evalsPerSecond >= after.evalsPerSecond ? before : after;
-  const peaks =
-    `${best.splats} splats × ${width}×${height} px in ${best.ms.toFixed(1)} ms, ${best.layout} layout; ` +
-    `before/after: ${(before.evalsPerSecond / 1e9).toFixed(3)}/${(after.evalsPerSecond / 1e9).toFixed(3)}`;
-  report(work.label, t, best.evalsPerSecond, peaks);
-}
-
 async function main(): Promise<void> {
   const log = { info: console.log, warn: console.warn, debug: () => {} };
   const gpu = await acquireGpu({ adapter: args.adapter as AdapterKind | undefined, log });
-  for (const load of workloads()) await measure(gpu, await load());
+  for (const load of workloads()) {
+    const work = await load();
+    report(work.label, await measureTraining(gpu, work, Number(args.steps), Number(args.rounds)));
+  }
   gpu.destroy();
 }
 

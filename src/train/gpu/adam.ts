@@ -1,6 +1,6 @@
 /**
  * Adam on the GPU (3DGS/PyTorch form, bias-corrected, ε after the square root) over the flat
- * parameter layout, one thread per element; the group's learning rate follows from the offset.
+ * parameter layout, four elements per thread; the group's learning rate follows from the offset.
  */
 import { shCoeffCount } from "../../contracts/gaussians.js";
 import { groups2d } from "../../gpu/dispatchSize.js";
@@ -35,7 +35,7 @@ export async function recordAdam(
   f.set([1 - b1 ** t, 1 - b2 ** t, eps], 12);
   const slot = uniforms.alloc(u);
   const b = store.buffers;
-  const [gx, gy] = groups2d(Math.ceil(store.flatLength / 256));
+  const [gx, gy] = groups2d(Math.ceil(store.flatLength / 4 / 256));
   await rec.phase("adam", (pass) => {
     const pipeline = SPLAT_SHADERS.pipeline(device, KERNELS.adam);
     dispatch(pass, device, pipeline, [slot, b.params, b.grads, b.m, b.v], gx, gy);

@@ -130,18 +130,25 @@ export function syntheticWorkload(
   };
 }
 
-/** Result of {@link measureTraining}. */
+/** Result of {@link measureTraining}: medians over the measurement rounds. */
 export interface TrainingBenchResult {
   splats: number;
   width: number;
   height: number;
-  steps: number;
+  rounds: number;
+  stepsPerRound: number;
   stepsPerSecond: number;
-  /** Splat-pixel pairs tested per step, forward and backward (mean over the timed steps). */
+  /** Splat-pixel pairs tested per step, forward and backward (mean over the views). */
   evalsPerStep: [number, number];
   evalsPerSecond: number;
+  /** Brute-force peak of each round (the higher of the values before and after it). */
+  peakEvalsPerSecond: number;
+  /** Median over rounds of the round's fwd+bwd evaluations/s over its peak. */
+  ratioToPeak: number;
+  /** Median over rounds of backward ms per backward evaluation over forward ms per forward one. */
+  backwardPerForward: number;
   instancesPerStep: number;
-  /** Mean milliseconds per phase. */
+  /** Median milliseconds per phase. */
   phaseMs: Record<string, number>;
   timing: string;
   rasterKernel: RasterKernel;
@@ -159,64 +166,102 @@ const BENCH_LR: LearningRates = {
   shRest: 1e-4,
 };
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** A backend stepping through the workload's views, with or without per-phase timing. */
+async function workloadBackend(gpu: GpuContext, work: BenchWorkload, timing: boolean) {
+  const backend = await createGpuTrainingBackend({ gpu, timing });
+  await backend.setParams(work.params);
+  await backend.setTargets(work.views.map((v) => v.image));
+  let s = 0;
+  const step = async () => {
+    const i = s++ % work.views.length;
+    const camera = work.views[i]!.camera;
+    return backend.step({
+      camera,
+      targetIndex: i,
+      lr: BENCH_LR,
+      shDegree: work.params.maxShDegree,
+    });
+  };
+  await step(); // warm-up (pipelines)
+  return { backend, step };
+}
+
 /**
- * Steps through the workload's views: `steps` untimed steps for steps/s (one submit per step,
- * as in training), then half as many with per-phase timing for the phase table and the counts.
+ * Rounds of: the brute-force peak, `steps` untimed steps (one submit each, as in training; their
+ * rate is the step rate), the peak again, then `steps` timed steps for the phase table and the
+ * evaluation counts. Per-round figures make the ratios robust to a shared machine's load swings;
+ * the medians are reported.
  */
 export async function measureTraining(
   gpu: GpuContext,
   work: BenchWorkload,
-  steps = 10,
+  steps = 8,
+  rounds = 5,
 ): Promise<TrainingBenchResult> {
+  const { width, height } = work.views[0]!.camera;
   let rss = process.memoryUsage().rss;
-  const run = async (timing: boolean, n: number) => {
-    const backend = await createGpuTrainingBackend({ gpu, timing });
-    await backend.setParams(work.params);
-    await backend.setTargets(work.views.map((v) => v.image));
-    const step = (s: number) =>
-      backend.step({
-        camera: work.views[s % work.views.length]!.camera,
-        targetIndex: s % work.views.length,
-        lr: BENCH_LR,
-        shDegree: work.params.maxShDegree,
-      });
-    await step(0); // warm-up (pipelines)
-    const phases: Record<string, number> = {};
-    const evals: [number, number] = [0, 0];
-    let instances = 0;
+  const plain = await workloadBackend(gpu, work, false);
+  const timed = await workloadBackend(gpu, work, true);
+  const phases: Record<string, number[]> = {};
+  const rates: number[] = [];
+  const peaks: number[] = [];
+  const ratios: number[] = [];
+  const perEval: number[] = [];
+  const evals: [number, number] = [0, 0];
+  let instances = 0;
+  for (let r = 0; r < rounds; r++) {
+    const before = (await measurePeak(gpu, width, height)).evalsPerSecond;
     const t0 = performance.now();
-    for (let s = 1; s <= n; s++) {
-      const st = await step(s);
-      for (const [k, v] of Object.entries(st.phaseMs ?? {})) phases[k] = (phases[k] ?? 0) + v / n;
-      if (timing) {
-        const e = await backend.lastEvaluations();
-        evals[0] += e[0] / n;
-        evals[1] += e[1] / n;
-        instances += backend.renderer.instanceCount / n;
-      }
+    for (let s = 0; s < steps; s++) await plain.step();
+    const rate = steps / ((performance.now() - t0) / 1000);
+    const peak = Math.max(before, (await measurePeak(gpu, width, height)).evalsPerSecond);
+    const round = { fwd: 0, bwd: 0, raster: 0, backward: 0 };
+    for (let s = 0; s < steps; s++) {
+      const st = await timed.step();
+      const [f, b] = await timed.backend.lastEvaluations();
+      for (const [k, v] of Object.entries(st.phaseMs ?? {})) (phases[k] ??= []).push(v);
+      Object.assign(round, {
+        fwd: round.fwd + f,
+        bwd: round.bwd + b,
+        raster: round.raster + (st.phaseMs?.rasterize ?? 0),
+        backward: round.backward + (st.phaseMs?.backward ?? 0),
+      });
+      instances += timed.backend.renderer.instanceCount / (steps * rounds);
     }
-    const seconds = (performance.now() - t0) / 1000;
+    evals[0] += round.fwd / (steps * rounds);
+    evals[1] += round.bwd / (steps * rounds);
+    rates.push(rate);
+    peaks.push(peak);
+    ratios.push((((round.fwd + round.bwd) / steps) * rate) / peak);
+    perEval.push(round.backward / round.bwd / (round.raster / round.fwd));
     rss = Math.max(rss, process.memoryUsage().rss);
-    const kernel = backend.renderer.rasterKernel;
-    backend.destroy();
-    return { seconds, phases, evals, instances, kernel };
-  };
-  const plain = await run(false, steps);
-  const timed = await run(true, Math.max(2, Math.ceil(steps / 2)));
-  const stepsPerSecond = steps / plain.seconds;
-  const view = work.views[0]!.camera;
+  }
+  const kernel = timed.backend.renderer.rasterKernel;
+  plain.backend.destroy();
+  timed.backend.destroy();
+  const stepsPerSecond = median(rates);
   return {
     splats: work.params.count,
-    width: view.width,
-    height: view.height,
-    steps,
+    width,
+    height,
+    rounds,
+    stepsPerRound: steps,
     stepsPerSecond,
-    evalsPerStep: timed.evals,
-    evalsPerSecond: (timed.evals[0] + timed.evals[1]) * stepsPerSecond,
-    instancesPerStep: Math.round(timed.instances),
-    phaseMs: timed.phases,
+    evalsPerStep: evals,
+    evalsPerSecond: (evals[0] + evals[1]) * stepsPerSecond,
+    peakEvalsPerSecond: median(peaks),
+    ratioToPeak: median(ratios),
+    backwardPerForward: median(perEval),
+    instancesPerStep: Math.round(instances),
+    phaseMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)])),
     timing: gpu.hasTimestamps ? "timestamp queries" : "wall clock (onSubmittedWorkDone)",
-    rasterKernel: timed.kernel,
+    rasterKernel: kernel,
     gpuPeakBytes: gpuMemory.peak,
     rssBytes: rss,
   };

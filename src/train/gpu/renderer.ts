@@ -105,6 +105,22 @@ export function supportsSubgroupLayout(ctx: GpuContext): boolean {
   );
 }
 
+/**
+ * Defines of the subgroup-layout kernels: the subgroup width, pixels per lane, and each per-pixel
+ * helper written out once per pixel with a constant index (FOR_EACH_PIXEL_<NAME> → `name(0u);
+ * name(1u); …`), which keeps the per-pixel state in registers.
+ */
+export function subgroupDefines(sg: number): Record<string, string | number> {
+  const ppl = 256 / sg;
+  const each = (fn: string) => Array.from({ length: ppl }, (_, p) => `${fn}(${p}u);`).join(" ");
+  return {
+    SG: sg,
+    PPL: ppl,
+    FOR_EACH_PIXEL_LOAD: each("loadPixel"),
+    FOR_EACH_PIXEL_BACK: each("backPixel"),
+  };
+}
+
 /** Records and runs the per-view kernels. */
 export class SplatRenderer {
   readonly device: GPUDevice;
@@ -286,10 +302,7 @@ export class SplatRenderer {
       const sg = this.ctx.subgroupMinSize;
       const p =
         this.rasterKernel === "subgroup"
-          ? SPLAT_SHADERS.pipeline(d, KERNELS.rasterizeForwardSubgroup, "main", {
-              SG: sg,
-              PPL: 256 / sg,
-            })
+          ? SPLAT_SHADERS.pipeline(d, KERNELS.rasterizeForwardSubgroup, "main", subgroupDefines(sg))
           : this.pipe(KERNELS.rasterizeForward);
       const proj = this.cur("proj");
       const res = [cam, proj, ranges, vals, instSplat, image, finalT, lastCount, this.counters];
@@ -344,10 +357,12 @@ export class SplatRenderer {
       const sg = this.ctx.subgroupMinSize;
       const rb =
         this.rasterKernel === "subgroup"
-          ? SPLAT_SHADERS.pipeline(d, KERNELS.rasterizeBackwardSubgroup, "main", {
-              SG: sg,
-              PPL: 256 / sg,
-            })
+          ? SPLAT_SHADERS.pipeline(
+              d,
+              KERNELS.rasterizeBackwardSubgroup,
+              "main",
+              subgroupDefines(sg),
+            )
           : SPLAT_SHADERS.pipeline(
               d,
               KERNELS.rasterizeBackward,

@@ -25,6 +25,21 @@ export interface SplatBuffers {
   stats: GPUBuffer;
 }
 
+/**
+ * Bytes of a flat array of `count` splats, padded to whole vec4s (Adam reads four floats at a
+ * time; the padding stays zero).
+ */
+function flatBytes(count: number, maxShDegree: number): number {
+  return Math.ceil(flatLength(count, maxShDegree) / 4) * 16;
+}
+
+/** `packFlat` padded to {@link flatBytes}. */
+function packPadded(groups: AdamState["m"], count: number, maxShDegree: number): Float32Array {
+  const out = new Float32Array(flatBytes(count, maxShDegree) / 4);
+  out.set(packFlat(groups, count, maxShDegree));
+  return out;
+}
+
 /** Owner of the splat buffers and their shape. */
 export class SplatStore {
   count = 0;
@@ -50,7 +65,7 @@ export class SplatStore {
 
   /** Throws a clear error when `count` splats would not fit one binding of this adapter. */
   checkFits(count: number, maxShDegree: number): void {
-    const bytes = flatLength(count, maxShDegree) * 4;
+    const bytes = flatBytes(count, maxShDegree);
     const limit = this.device.limits.maxStorageBufferBindingSize;
     if (bytes > limit) {
       throw new SplatbookError(
@@ -62,7 +77,7 @@ export class SplatStore {
   /** Fresh zeroed buffers for `count` splats (for densification to fill). */
   allocate(count: number, maxShDegree: number): SplatBuffers {
     this.checkFits(count, maxShDegree);
-    const bytes = flatLength(count, maxShDegree) * 4;
+    const bytes = flatBytes(count, maxShDegree);
     const d = this.device;
     return {
       params: createBuffer(d, bytes, undefined, "params"),
@@ -86,13 +101,13 @@ export class SplatStore {
     this.free();
     const { count, maxShDegree } = p;
     const d = this.device;
-    const bytes = flatLength(count, maxShDegree) * 4;
+    const bytes = flatBytes(count, maxShDegree);
     const flat = (a: AdamState["m"] | undefined, label: string) =>
       a
-        ? uploadBuffer(d, packFlat(a, count, maxShDegree), undefined, label)
+        ? uploadBuffer(d, packPadded(a, count, maxShDegree), undefined, label)
         : createBuffer(d, bytes, undefined, label);
     this.bufs = {
-      params: uploadBuffer(d, packFlat(p, count, maxShDegree), undefined, "params"),
+      params: uploadBuffer(d, packPadded(p, count, maxShDegree), undefined, "params"),
       grads: createBuffer(d, bytes, undefined, "grads"),
       m: flat(adam?.m, "adam-m"),
       v: flat(adam?.v, "adam-v"),

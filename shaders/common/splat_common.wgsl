@@ -4,6 +4,7 @@
 // GaussianParams, so Adam runs over it in one pass. Kernels that include this declare `cam` and
 // `params`.
 //#include common/camera
+//#include common/quat
 
 fn offScales() -> u32 { return 3u * cam.count; }
 fn offQuats() -> u32 { return 6u * cam.count; }
@@ -20,14 +21,6 @@ fn viewRot() -> mat3x3f {
 fn viewTrans() -> vec3f { return vec3f(cam.row0.w, cam.row1.w, cam.row2.w); }
 fn cameraCentre() -> vec3f { return -(transpose(viewRot()) * viewTrans()); }
 
-fn quatToMat(q: vec4f) -> mat3x3f {
-  let w = q.x; let x = q.y; let y = q.z; let z = q.w;
-  // Row-major formula written as columns.
-  return mat3x3f(
-    vec3f(1.0 - 2.0 * (y * y + z * z), 2.0 * (x * y + w * z), 2.0 * (x * z - w * y)),
-    vec3f(2.0 * (x * y - w * z), 1.0 - 2.0 * (x * x + z * z), 2.0 * (y * z + w * x)),
-    vec3f(2.0 * (x * z + w * y), 2.0 * (y * z - w * x), 1.0 - 2.0 * (x * x + y * y)));
-}
 
 const SH_C1: f32 = 0.4886025119029199;
 const SH_C2 = array<f32, 5>(1.0925484305920792, -1.0925484305920792, 0.31539156525252005,

@@ -4,6 +4,7 @@
 // standard normal from splitNormal, the counter-based sampler src/train/densify.ts uses too)
 // and its scales are divided by 0.8 · 2 = 1.6.
 //#include densify/densify_common
+//#include common/quat
 
 @group(0) @binding(0) var<uniform> u: Densify;
 @group(0) @binding(1) var<storage, read> params: array<f32>;
@@ -43,14 +44,6 @@ fn copyRow(i: u32, row: u32, keepMoments: bool) {
       outV[dst + k] = select(0.0, v[src + k], keepMoments);
     }
   }
-}
-
-fn quatToMat(q: vec4f) -> mat3x3f {
-  let w = q.x; let x = q.y; let y = q.z; let z = q.w;
-  return mat3x3f(
-    vec3f(1.0 - 2.0 * (y * y + z * z), 2.0 * (x * y + w * z), 2.0 * (x * z - w * y)),
-    vec3f(2.0 * (x * y - w * z), 1.0 - 2.0 * (x * x + z * z), 2.0 * (y * z + w * x)),
-    vec3f(2.0 * (x * z + w * y), 2.0 * (y * z - w * x), 1.0 - 2.0 * (x * x + y * y)));
 }
 
 /** Moves split child `child` of splat `i` (already copied to `row`) to its sampled position. */

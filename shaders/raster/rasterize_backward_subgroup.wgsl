@@ -20,9 +20,7 @@ enable subgroups;
 diagnostic(off, subgroup_uniformity);
 
 //#include common/camera
-
-const SG: u32 = ${SG}u;
-const PPL: u32 = ${PPL}u;
+//#include raster/subgroup_tile
 
 @group(0) @binding(0) var<uniform> cam: Camera;
 @group(0) @binding(1) var<storage, read> proj: array<vec4f>;
@@ -34,14 +32,6 @@ const PPL: u32 = ${PPL}u;
 @group(0) @binding(7) var<storage, read> dImage: array<f32>;
 @group(0) @binding(8) var<storage, read_write> instGrads: array<f32>;
 @group(0) @binding(9) var<storage, read_write> counters: array<atomic<u32>>;
-
-/**
- * A power below which opacity·exp(power) is certainly under ALPHA_MIN (with a margin, so the exact
- * test after exp still decides every pair near the threshold): such pairs skip the exp.
- */
-fn skipPower(opacity: f32) -> f32 {
-  return log(ALPHA_MIN / max(opacity, 1e-30)) - 1e-3;
-}
 
 // Per pixel: transmittance in front of the current entry, dL/dC · behind, dL/dC, centre, and
 // how many list entries reach it.

@@ -11,9 +11,7 @@ enable subgroups;
 diagnostic(off, subgroup_uniformity);
 
 //#include common/camera
-
-const SG: u32 = ${SG}u;
-const PPL: u32 = ${PPL}u;
+//#include raster/subgroup_tile
 
 @group(0) @binding(0) var<uniform> cam: Camera;
 @group(0) @binding(1) var<storage, read> proj: array<vec4f>;
@@ -24,14 +22,6 @@ const PPL: u32 = ${PPL}u;
 @group(0) @binding(6) var<storage, read_write> finalT: array<f32>;
 @group(0) @binding(7) var<storage, read_write> lastCount: array<u32>;
 @group(0) @binding(8) var<storage, read_write> counters: array<atomic<u32>>;
-
-/**
- * A power below which opacity·exp(power) is certainly under ALPHA_MIN (with a margin, so the exact
- * test after exp still decides every pair near the threshold): such pairs skip the exp.
- */
-fn skipPower(opacity: f32) -> f32 {
-  return log(ALPHA_MIN / max(opacity, 1e-30)) - 1e-3;
-}
 
 /** Pixel index of lane `lane`'s `p`-th pixel as (x, y) inside the image. */
 fn pixelOf(wid: vec3u, lane: u32, p: u32) -> vec2u {

@@ -48,9 +48,11 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
     live[p] = q.x < cam.width && q.y < cam.height;
     alive += select(0u, 1u, live[p]);
   }
+  // Evaluations: a pixel tests every entry until it saturates (counted then) or the walk ends.
   var count = 0u;
   let total = range.y - range.x;
-  for (var k = 0u; k < total; k++) {
+  var k = 0u;
+  for (; k < total; k++) {
     if (!subgroupAny(alive > 0u)) { break; }
     let s = instSplat[sortedInst[range.x + k]];
     let m = proj[3u * s];
@@ -59,7 +61,6 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
     let skipBelow = skipPower(m.z);
     for (var p = 0u; p < PPL; p++) {
       if (!live[p]) { continue; }
-      count++;
       let d = m.xy - centre[p];
       let power = -0.5 * (cn.x * d.x * d.x + cn.z * d.y * d.y) - cn.y * d.x * d.y;
       if (power > 0.0 || power < skipBelow) { continue; }
@@ -70,6 +71,7 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
       if (nextT < T_MIN) {
         live[p] = false;
         alive--;
+        count += k + 1u;
         continue;
       }
       C[p] += rgb * (alpha * t);
@@ -79,6 +81,7 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
   }
   for (var p = 0u; p < PPL; p++) {
     let q = pixelOf(wid, lane, p);
+    if (live[p]) { count += k; }
     if (q.x < cam.width && q.y < cam.height) {
       let pix = q.y * cam.width + q.x;
       let out = C[p] + T[p] * BACKGROUND;

@@ -38,6 +38,22 @@ export interface GpuContext {
   destroy(): void;
 }
 
+/**
+ * The subgroup width when the adapter runs a subgroup as one SIMD vector of a fixed width — a CPU
+ * adapter (lavapipe, SwiftShader), where a workgroup barrier or atomic costs far more than
+ * arithmetic and kernels written for one subgroup win; null elsewhere. 256 must be a multiple of
+ * it.
+ */
+export function simdSubgroupWidth(ctx: GpuContext): number | null {
+  return ctx.kind !== "hardware" ? fixedSubgroupWidth(ctx) : null;
+}
+
+/** The subgroup width if the adapter has subgroups of one fixed size dividing 256, else null. */
+export function fixedSubgroupWidth(ctx: GpuContext): number | null {
+  const w = ctx.subgroupMinSize;
+  return ctx.hasSubgroups && w > 0 && w === ctx.subgroupMaxSize && 256 % w === 0 ? w : null;
+}
+
 /** Options for {@link acquireGpu}. */
 export interface AcquireOptions {
   /** Force an adapter kind; defaults to `SPLATBOOK_ADAPTER` or automatic. */

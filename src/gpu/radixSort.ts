@@ -21,14 +21,16 @@ export class RadixSort {
   private readonly tmpVals: GrowableBuffer;
   private readonly hist: GrowableBuffer;
   private readonly scan: PrefixSum;
+  /** `subgroupWidth` selects the barrier-free scan (see {@link PrefixSum}). */
   constructor(
     private readonly device: GPUDevice,
     private readonly uniforms: UniformArena,
+    subgroupWidth: number | null = null,
   ) {
     this.tmpKeys = new GrowableBuffer(device, "sort-tmp-keys");
     this.tmpVals = new GrowableBuffer(device, "sort-tmp-vals");
     this.hist = new GrowableBuffer(device, "sort-hist");
-    this.scan = new PrefixSum(device, uniforms);
+    this.scan = new PrefixSum(device, uniforms, subgroupWidth);
   }
 
   /**

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRandom, testSeed } from "../seed.js";
-import { acquireGpu, type GpuContext } from "../../src/gpu/device.js";
+import {
+  acquireGpu,
+  fixedSubgroupWidth,
+  simdSubgroupWidth,
+  type GpuContext,
+} from "../../src/gpu/device.js";
 import { readU32, uploadBuffer } from "../../src/gpu/buffers.js";
 import { UniformArena } from "../../src/gpu/uniforms.js";
 import { RadixSort } from "../../src/gpu/radixSort.js";
@@ -12,14 +17,28 @@ beforeAll(async () => {
 });
 afterAll(() => gpu?.destroy());
 
-async function gpuSort(keys: Uint32Array, bits = 32) {
+/** The scan layouts under test: the workgroup scan, and the subgroup one where the adapter has it. */
+type ScanLayout = "workgroup" | "subgroup";
+
+/**
+ * The subgroup width for `layout`, or undefined when this adapter cannot run it (then it must not
+ * be chosen for it either, which is checked).
+ */
+function widthFor(layout: ScanLayout): number | null | undefined {
+  if (layout === "workgroup") return null;
+  const w = simdSubgroupWidth(gpu);
+  if (w === null) expect(fixedSubgroupWidth(gpu) === null || gpu.kind === "hardware").toBe(true);
+  return w ?? undefined;
+}
+
+async function gpuSort(keys: Uint32Array, bits = 32, width: number | null = null) {
   const { device } = gpu;
   const n = keys.length;
   const vals = Uint32Array.from({ length: n }, (_, i) => i);
   const kb = uploadBuffer(device, n ? keys : new Uint32Array(1));
   const vb = uploadBuffer(device, n ? vals : new Uint32Array(1));
   const arena = new UniformArena(device);
-  const sorter = new RadixSort(device, arena);
+  const sorter = new RadixSort(device, arena, width);
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
   sorter.encode(pass, kb, vb, n, bits);
@@ -48,47 +67,58 @@ function randomKeys(rand: () => number, n: number, distinct: number): Uint32Arra
   return Uint32Array.from({ length: n }, () => pool[Math.floor(rand() * distinct)]!);
 }
 
-describe("GPU radix sort vs a CPU stable sort", () => {
-  for (const n of [0, 1, 2, 31, 33, 255, 257, 1023, 1025, 5000]) {
-    it(`sorts ${n} keys with duplicates, stably`, async () => {
+describe.each(["workgroup", "subgroup"] as const)(
+  "GPU radix sort (%s scans) vs a CPU stable sort",
+  (layout) => {
+    for (const n of [0, 1, 2, 31, 33, 255, 257, 1023, 1025, 5000]) {
+      it(`sorts ${n} keys with duplicates, stably`, async () => {
+        const width = widthFor(layout);
+        if (width === undefined) return;
+        const rand = makeRandom(testSeed());
+        const keys = randomKeys(rand, n, Math.max(1, n >> 2));
+        const { k, v } = await gpuSort(keys, 32, width);
+        const order = cpuOrder(keys, 0xffffffff);
+        expect(Array.from(v)).toEqual(order);
+        expect(Array.from(k)).toEqual(order.map((i) => keys[i]!));
+      });
+    }
+
+    it("sorts 1M random keys (duplicates included) with payloads", async () => {
+      const width = widthFor(layout);
+      if (width === undefined) return;
       const rand = makeRandom(testSeed());
-      const keys = randomKeys(rand, n, Math.max(1, n >> 2));
-      const { k, v } = await gpuSort(keys);
+      const n = 1 << 20;
+      const keys = randomKeys(rand, n, 300_000);
+      const { k, v } = await gpuSort(keys, 32, width);
       const order = cpuOrder(keys, 0xffffffff);
-      expect(Array.from(v)).toEqual(order);
-      expect(Array.from(k)).toEqual(order.map((i) => keys[i]!));
+      let mismatches = 0;
+      for (let i = 0; i < n; i++) if (v[i] !== order[i] || k[i] !== keys[order[i]!]) mismatches++;
+      expect(mismatches).toBe(0);
     });
-  }
 
-  it("sorts 1M random keys (duplicates included) with payloads", async () => {
-    const rand = makeRandom(testSeed());
-    const n = 1 << 20;
-    const keys = randomKeys(rand, n, 300_000);
-    const { k, v } = await gpuSort(keys);
-    const order = cpuOrder(keys, 0xffffffff);
-    let mismatches = 0;
-    for (let i = 0; i < n; i++) if (v[i] !== order[i] || k[i] !== keys[order[i]!]) mismatches++;
-    expect(mismatches).toBe(0);
-  });
+    it("sorts by the low bits only when asked (tile keys), keeping input order for ties", async () => {
+      const width = widthFor(layout);
+      if (width === undefined) return;
+      const rand = makeRandom(testSeed());
+      const n = 3000;
+      const keys = Uint32Array.from({ length: n }, () => Math.floor(rand() * 100));
+      const { v } = await gpuSort(keys, 7, width);
+      expect(Array.from(v)).toEqual(cpuOrder(keys, 0x7f));
+    });
+  },
+);
 
-  it("sorts by the low bits only when asked (tile keys), keeping input order for ties", async () => {
-    const rand = makeRandom(testSeed());
-    const n = 3000;
-    const keys = Uint32Array.from({ length: n }, () => Math.floor(rand() * 100));
-    const { v } = await gpuSort(keys, 7);
-    expect(Array.from(v)).toEqual(cpuOrder(keys, 0x7f));
-  });
-});
-
-describe("GPU exclusive prefix sum", () => {
+describe.each(["workgroup", "subgroup"] as const)("GPU exclusive prefix sum (%s)", (layout) => {
   for (const n of [1, 1000, 1024, 1025, 300_000, 1_100_000]) {
     it(`scans ${n} values`, async () => {
+      const width = widthFor(layout);
+      if (width === undefined) return;
       const rand = makeRandom(testSeed());
       const { device } = gpu;
       const data = Uint32Array.from({ length: n }, () => Math.floor(rand() * 50));
       const buf = uploadBuffer(device, data);
       const arena = new UniformArena(device);
-      const scan = new PrefixSum(device, arena);
+      const scan = new PrefixSum(device, arena, width);
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
       scan.encode(pass, buf, n);

@@ -189,7 +189,7 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
   }
 
   async densify(cfg: DensifyConfig, noiseSeed: number): Promise<DensifyCounts> {
-    this.densifier ??= new GpuDensifier(this.device);
+    this.densifier ??= new GpuDensifier(this.gpu);
     const counts = await this.densifier.run(this.store, cfg, noiseSeed);
     this.gpu.checkHealthy();
     return counts;

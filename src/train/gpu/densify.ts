@@ -6,6 +6,7 @@
  * few counters are read back (the candidate count, the row totals and the round's counts).
  */
 import { Usage, createBuffer, destroyBuffer, GrowableBuffer, readU32 } from "../../gpu/buffers.js";
+import { simdSubgroupWidth, type GpuContext } from "../../gpu/device.js";
 import { groups2d } from "../../gpu/dispatchSize.js";
 import { PrefixSum } from "../../gpu/prefixSum.js";
 import { RadixSort } from "../../gpu/radixSort.js";
@@ -36,10 +37,14 @@ export class GpuDensifier {
   private readonly block: GPUBuffer;
   private readonly scratch: Record<string, GrowableBuffer> = {};
 
-  constructor(private readonly device: GPUDevice) {
+  private readonly device: GPUDevice;
+
+  constructor(gpu: GpuContext) {
+    const device = (this.device = gpu.device);
+    const width = simdSubgroupWidth(gpu);
     this.uniforms = new UniformArena(device);
-    this.sort = new RadixSort(device, this.uniforms);
-    this.scan = new PrefixSum(device, this.uniforms);
+    this.sort = new RadixSort(device, this.uniforms, width);
+    this.scan = new PrefixSum(device, this.uniforms, width);
     this.block = createBuffer(device, UNIFORM_BYTES, Usage.UNIFORM | Usage.COPY_DST, "densify");
   }
 

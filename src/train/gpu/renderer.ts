@@ -5,7 +5,7 @@
  * sort → tile ranges → rasterize forward → loss → rasterize backward → projection backward.
  */
 import { GrowableBuffer, Usage, createBuffer, destroyBuffer } from "../../gpu/buffers.js";
-import type { GpuContext } from "../../gpu/device.js";
+import { fixedSubgroupWidth, simdSubgroupWidth, type GpuContext } from "../../gpu/device.js";
 import { dispatch, type Binding } from "../../gpu/shaders.js";
 import { UniformArena } from "../../gpu/uniforms.js";
 import { SplatbookError } from "../../util/errors.js";
@@ -82,27 +82,20 @@ export function accumulateDefines(ctx: GpuContext): Record<string, string> {
 export type RasterKernel = "tile" | "subgroup";
 
 /**
- * The rasterizer layout for an adapter: "subgroup" on CPU adapters, whose subgroup is one SIMD
- * vector of a fixed width (there a barrier or a workgroup atomic costs far more than arithmetic);
- * "tile" on hardware GPUs and without subgroups. SPLATBOOK_RASTER_KERNEL=tile|subgroup overrides
- * the choice (comparisons, tests).
+ * The rasterizer layout for an adapter: "subgroup" where a subgroup is one SIMD vector of a fixed
+ * width (CPU adapters), "tile" on hardware GPUs and without subgroups.
+ * SPLATBOOK_RASTER_KERNEL=tile|subgroup overrides the choice (comparisons, tests).
  */
 export function chooseRasterKernel(ctx: GpuContext): RasterKernel {
   const forced = process.env.SPLATBOOK_RASTER_KERNEL;
-  const fixedSize = supportsSubgroupLayout(ctx);
   if (forced === "tile") return "tile";
-  if (forced === "subgroup" && fixedSize) return "subgroup";
-  return fixedSize && ctx.kind !== "hardware" ? "subgroup" : "tile";
+  if (forced === "subgroup" && supportsSubgroupLayout(ctx)) return "subgroup";
+  return simdSubgroupWidth(ctx) ? "subgroup" : "tile";
 }
 
 /** Whether this adapter can run the "subgroup" layout (subgroups of one fixed size). */
 export function supportsSubgroupLayout(ctx: GpuContext): boolean {
-  return (
-    ctx.hasSubgroups &&
-    ctx.subgroupMinSize > 0 &&
-    ctx.subgroupMinSize === ctx.subgroupMaxSize &&
-    256 % ctx.subgroupMinSize === 0
-  );
+  return fixedSubgroupWidth(ctx) !== null;
 }
 
 /**
@@ -147,8 +140,9 @@ export class SplatRenderer {
     this.device = ctx.device;
     this.uniforms = new UniformArena(this.device);
     this.rasterKernel = rasterKernel ?? chooseRasterKernel(ctx);
-    this.sort = new RadixSort(this.device, this.uniforms);
-    this.scan = new PrefixSum(this.device, this.uniforms);
+    const width = simdSubgroupWidth(ctx);
+    this.sort = new RadixSort(this.device, this.uniforms, width);
+    this.scan = new PrefixSum(this.device, this.uniforms, width);
     this.pool = timing === "timestamps" ? new TimestampPool(this.device) : null;
     this.totalStaging = createBuffer(this.device, 16, Usage.MAP_READ | Usage.COPY_DST, "total");
     this.counters = createBuffer(this.device, 16, undefined, "counters");

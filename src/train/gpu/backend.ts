@@ -30,7 +30,8 @@ import type {
 import { recordAdam } from "./adam.js";
 import { GpuDensifier } from "./densify.js";
 import { unpackFlat } from "./layout.js";
-import { SplatRenderer, type RasterKernel } from "./renderer.js";
+import type { RasterKernel } from "./rasterLayout.js";
+import { SplatRenderer } from "./renderer.js";
 import { SplatStore } from "./splatStore.js";
 
 /** Options of {@link createGpuTrainingBackend}. */

@@ -10,7 +10,7 @@ import { dispatch } from "../../gpu/shaders.js";
 import { createRng } from "../rng.js";
 import type { Camera, ImageRGB, LearningRates } from "../types.js";
 import { createGpuTrainingBackend } from "./backend.js";
-import { chooseRasterKernel, type RasterKernel } from "./renderer.js";
+import { chooseRasterKernel, type RasterKernel } from "./rasterLayout.js";
 import { SPLAT_SHADERS } from "./splatShaders.js";
 
 /** WGSL kernels this module launches (plus the training backend's). */

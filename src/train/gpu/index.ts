@@ -7,12 +7,13 @@ import { readF32 } from "../../gpu/buffers.js";
 import type { GpuContext } from "../../gpu/device.js";
 import type { Camera, DensifyStats, ImageRGB } from "../types.js";
 import { createGpuTrainingBackend } from "./backend.js";
-import type { RasterKernel } from "./renderer.js";
+import type { RasterKernel } from "./rasterLayout.js";
 
 export { createGpuTrainingBackend } from "./backend.js";
 export type { GpuBackendOptions, GpuTrainingBackend } from "./backend.js";
-export { SplatRenderer, chooseRasterKernel, supportsSubgroupLayout } from "./renderer.js";
-export type { RasterKernel } from "./renderer.js";
+export { SplatRenderer } from "./renderer.js";
+export { chooseRasterKernel, supportsSubgroupLayout } from "./rasterLayout.js";
+export type { RasterKernel } from "./rasterLayout.js";
 
 const ZERO_LR = { means: 0, logScales: 0, quats: 0, opacityLogits: 0, shDC: 0, shRest: 0 };
 

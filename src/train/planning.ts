@@ -15,8 +15,8 @@ import type { TrainingBackend } from "./types.js";
 
 /** Views the step-time measurement decodes and steps through. */
 const PROBE_VIEWS = 8;
-/** Measured steps (after two warm-up steps). */
-const PROBE_STEPS = 8;
+/** Measured steps (after two warm-up steps); their median time is used. */
+const PROBE_STEPS = 12;
 const PLAN_FILE = "plan.json";
 
 interface PlanRecord {
@@ -84,7 +84,7 @@ async function readPlan(file: string): Promise<PlanRecord | null> {
 
 /**
  * Seconds per training step at `resolution`: a few views decoded at that size, the splats the
- * run would start from, two warm-up steps and {@link PROBE_STEPS} measured ones.
+ * run would start from, two warm-up steps and the median of {@link PROBE_STEPS} measured ones.
  */
 async function measureSecsPerStep(io: PlanningInputs, resolution: number): Promise<number> {
   const images = io.model.images.slice(0, PROBE_VIEWS);
@@ -117,7 +117,12 @@ async function measureSecsPerStep(io: PlanningInputs, resolution: number): Promi
     });
   await step(0);
   await step(1);
-  const t0 = performance.now();
-  for (let s = 0; s < PROBE_STEPS; s++) await step(s);
-  return (performance.now() - t0) / 1000 / PROBE_STEPS;
+  const times: number[] = [];
+  for (let s = 0; s < PROBE_STEPS; s++) {
+    const t0 = performance.now();
+    await step(s);
+    times.push((performance.now() - t0) / 1000);
+  }
+  // The median: a busy moment on a shared machine shifts it less than the mean.
+  return times.sort((a, b) => a - b)[PROBE_STEPS >> 1]!;
 }

@@ -114,7 +114,7 @@ describe("recorded parameters are the defaults", () => {
     // A misspelt key: an error naming it and Training's keys, before anything runs.
     await expect(job.train({ step: 100 } as TrainingParams)).rejects.toThrow(
       'unknown parameter "step" for Training (did you mean "steps"?); accepted: steps, ' +
-        "maxResolution, shDegree, maxSplats, seed, evalEvery, previewEvery, snapshotEvery",
+        "maxResolution, timeBudget, shDegree, maxSplats, seed, evalEvery, previewEvery, snapshotEvery",
     );
     // @ts-expect-error: excess property check on a stage's parameters
     await expect(job.train({ step: 100 })).rejects.toThrow(/unknown parameter "step"/);

@@ -10,7 +10,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ROOT, compileEntry } from "../engine/helpers.js";
 
 export { isProcessAlive } from "../../src/engine/lock.js";
@@ -45,6 +45,9 @@ export async function compileCli(): Promise<string> {
   const main = join(out, "src", "cli", "main.js");
   const stamp = sourceStamp();
   const fresh = () => existsSync(main) && readFileSync(stampFile, "utf8") === stamp;
+  // The lock folder's parent first: on a fresh clone node_modules/.cache does not exist yet, and
+  // a failing mkdir of the lock would otherwise read as "held" forever.
+  mkdirSync(dirname(lockDir), { recursive: true });
   for (let waited = 0; ; waited += 200) {
     try {
       mkdirSync(lockDir, { recursive: false });

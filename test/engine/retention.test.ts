@@ -79,7 +79,7 @@ describe("retention", () => {
     expect(again.tempFoldersRemoved).toEqual([newDone.temp]);
   });
 
-  it("reads CLEANUP_RETENTION_DAYS with the seed default of 7", () => {
+  it("reads CLEANUP_RETENTION_DAYS, 7 days when unset", () => {
     expect(retentionDaysFromEnv({})).toBe(7);
     expect(retentionDaysFromEnv({ CLEANUP_RETENTION_DAYS: "0.5" })).toBe(0.5);
     expect(() => retentionDaysFromEnv({ CLEANUP_RETENTION_DAYS: "-1" })).toThrow(

@@ -14,6 +14,7 @@ import {
   viewmatFromQuaternion,
 } from "../../src/sfm/index.js";
 import { SplatbookError } from "../../src/util/errors.js";
+import { makeRandom, testSeed } from "../seed.js";
 import { put } from "./helpers.js";
 
 let root: string;
@@ -35,8 +36,6 @@ function toCamera(v: Float64Array, p: number[]): number[] {
   );
 }
 
-const rand = (a: number, b: number) => a + Math.random() * (b - a);
-
 describe("COLMAP text model", () => {
   it("parses every part, names with spaces, empty 2D-point lines and all-model intrinsics", async () => {
     const dir = join(root, "txt");
@@ -50,7 +49,8 @@ describe("COLMAP text model", () => {
         "",
       ].join("\n"),
     );
-    const q = [rand(-1, 1), rand(-1, 1), rand(-1, 1), rand(-1, 1)];
+    const random = makeRandom(testSeed());
+    const q = [0, 1, 2, 3].map(() => random() * 2 - 1);
     await put(
       join(dir, "images.txt"),
       [

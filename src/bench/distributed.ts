@@ -7,26 +7,17 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BatchBackendName } from "../contracts/ledger.js";
 import { Pipeline, type BatchEvent } from "../ledger/index.js";
+import { freePort } from "../util/net.js";
 import { makeQuickScenes } from "./quickScenes.js";
 
 const SCENES = Number(process.env.BENCH_DISTRIBUTED_SCENES ?? 12);
 const WORKERS = [1, 2, 3];
 const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts a child and resolves once `ready` appears in its output. */
 function startUntil(cmd: string, args: string[], ready: RegExp): Promise<ChildProcess> {

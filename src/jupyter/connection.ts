@@ -5,10 +5,10 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdir, unlink, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SplatbookError } from "../util/errors.js";
+import { freePort } from "../util/net.js";
 
 /** The contents of a Jupyter connection file. */
 export interface ConnectionInfo {
@@ -61,20 +61,6 @@ export function endpoint(info: ConnectionInfo, port: number): string {
   return info.transport === "ipc"
     ? `ipc://${info.ip}-${port}`
     : `${info.transport}://${info.ip}:${port}`;
-}
-
-/** Asks the OS for a free TCP port on `ip` (bind to 0, read it back, release it). */
-function freePort(ip: string): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, ip, () => {
-      const addr = server.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /**

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CheckpointSchema } from "../../src/contracts/checkpoint.js";
 import { HealthSchema } from "../../src/contracts/health.js";
+import { freePort } from "../../src/util/net.js";
 import { ROOT, compileEntry, spawnNode, tempDir, waitFor } from "../engine/helpers.js";
 
 let cli = "";
@@ -30,6 +31,20 @@ function getJson(url: string): Promise<unknown> {
       .on("error", reject)
       .end();
   });
+}
+
+type Health = ReturnType<typeof HealthSchema.parse>;
+
+/** Polls /health on `port` every 50 ms until it reports `state` or `tries` polls have passed. */
+async function pollHealth(port: number, state: Health["state"], tries: number) {
+  let health: Health | undefined;
+  for (let i = 0; i < tries && health?.state !== state; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    health = await getJson(`http://127.0.0.1:${port}/health`)
+      .then((j) => HealthSchema.parse(j))
+      .catch(() => undefined);
+  }
+  return health;
 }
 
 describe("splatbook CLI", () => {
@@ -61,20 +76,14 @@ describe("splatbook CLI", () => {
     const input = join(root, "empty scene");
     mkdirSync(input);
     const output = join(root, "out");
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const s = spawnNode(cli, ["process", input, output], {
       HEALTH_CHECK_ENABLED: "true",
       HEALTH_CHECK_PORT: String(port),
       HEALTH_CHECK_LINGER_SECS: "5",
     });
     // The job fails at once (no video); /health keeps serving for the linger time.
-    let health: ReturnType<typeof HealthSchema.parse> | undefined;
-    for (let i = 0; i < 200 && health?.state !== "error"; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      health = await getJson(`http://127.0.0.1:${port}/health`)
-        .then((j) => HealthSchema.parse(j))
-        .catch(() => undefined);
-    }
+    const health = await pollHealth(port, "error", 200);
     expect(health?.state).toBe("error");
     expect(health?.error_message).toContain("no usable video");
     expect(health?.current_job).toMatchObject({
@@ -192,7 +201,7 @@ describe("splatbook CLI", () => {
     mkdirSync(join(inputRoot, "empty scene"), { recursive: true });
     writeFileSync(join(inputRoot, "empty scene", "notes.txt"), "no video here");
     mkdirSync(outputRoot);
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const w = spawnNode(
       cli,
       ["watch", "--stable-secs", "0.5", "--poll-secs", "0.2", "--max-attempts", "1"],
@@ -206,13 +215,7 @@ describe("splatbook CLI", () => {
     const errorTxt = join(inputRoot, ".failed", "empty scene", "error.txt");
     await waitFor(() => existsSync(errorTxt), 60_000, "quarantine");
     expect(readFileSync(errorTxt, "utf8")).toMatch(/cause: .*empty scene: no usable video/);
-    let health: ReturnType<typeof HealthSchema.parse> | undefined;
-    for (let i = 0; i < 100 && health?.state !== "watching"; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      health = await getJson(`http://127.0.0.1:${port}/health`)
-        .then((j) => HealthSchema.parse(j))
-        .catch(() => undefined);
-    }
+    const health = await pollHealth(port, "watching", 100);
     expect(health?.state).toBe("watching");
     expect(health?.error_message).toMatch(/^empty-scene: .*no usable video/);
     const cp = CheckpointSchema.parse(

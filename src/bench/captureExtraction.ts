@@ -59,6 +59,23 @@ async function countJpegs(dir: string): Promise<number> {
   return (await readdir(dir, { recursive: true })).filter((f) => String(f).endsWith(".jpg")).length;
 }
 
+/** How many of our frames (paths relative to `oursDir`) are byte-identical to plain ffmpeg's. */
+async function countIdentical(
+  frames: ReadonlyArray<{ path: string }>,
+  oursDir: string,
+  plainDir: string,
+): Promise<number> {
+  let identical = 0;
+  for (const f of frames) {
+    const [a, b] = await Promise.all([
+      readFile(join(oursDir, f.path)),
+      readFile(join(plainDir, basename(f.path))),
+    ]);
+    if (a.equals(b)) identical++;
+  }
+  return identical;
+}
+
 /**
  * Times our frame extraction of N frames from one video against a plain ffmpeg command that
  * produces the same frames (same selection, same size, same JPEG quality), alternating the two
@@ -115,15 +132,7 @@ export async function benchFrameExtraction(
       if (plainFrames !== frames) {
         throw new Error(`frame counts differ: ours ${frames}, plain ffmpeg ${plainFrames}`);
       }
-      identicalFrames = 0;
-      for (const f of res.videos[0]!.frames) {
-        const name = basename(f.path);
-        const [a, b] = await Promise.all([
-          readFile(join(oursDir, f.path)),
-          readFile(join(plainDir, name)),
-        ]);
-        if (a.equals(b)) identicalFrames++;
-      }
+      identicalFrames = await countIdentical(res.videos[0]!.frames, oursDir, plainDir);
       await rm(oursDir, { recursive: true, force: true });
       await rm(plainDir, { recursive: true, force: true });
     }

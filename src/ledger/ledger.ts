@@ -1,10 +1,5 @@
 import { hostname } from "node:os";
-import {
-  LOG_LEVELS,
-  type IndexStatus,
-  type LogLevelName,
-  type StageMetric,
-} from "../contracts/ledger.js";
+import { LOG_LEVELS, type IndexMetrics, type LogLevelName } from "../contracts/ledger.js";
 import { canonicalConfigJson, configHash, type BatchConfig } from "./config.js";
 import { openLedgerDatabase, type LedgerDatabase, type OpenLedgerOptions } from "./database.js";
 import { createLedgerQueries, type LedgerQueries } from "./queries.js";
@@ -16,21 +11,15 @@ export interface ArtifactRecord {
   stageOrder: number;
 }
 
-/** What a finished index writes, in one transaction. */
-export interface IndexRecord {
-  idx: number;
+/**
+ * What a finished index writes, in one transaction: its metrics as queries return them (with a
+ * scene, a completion time and a wall time always known) and its stage artifacts. `attempts`
+ * counts the times the index was started in this invocation (2 after a dead worker's retry).
+ */
+export interface IndexRecord extends Omit<IndexMetrics, "scene" | "completedAt" | "wallTimeNs"> {
   scene: string;
-  status: IndexStatus;
-  outputPaths: string[];
   completedAt: string;
   wallTimeNs: number;
-  peakMemoryBytes: number | null;
-  gpuMemoryBytes: number | null;
-  error: string | null;
-  workerId: string | null;
-  /** Times the index was started in this invocation (2 after a dead worker's retry). */
-  attempts: number;
-  stages: StageMetric[];
   artifacts: ArtifactRecord[];
 }
 
@@ -126,9 +115,9 @@ export function openLedger(path: string, opts: OpenLedgerRunOptions): Ledger {
   return createLedger(database, runId);
 }
 
-function createLedger(database: LedgerDatabase, runId: number): Ledger {
-  const { db } = database;
-  const st = {
+/** The ledger's write statements, prepared once per open database. */
+function prepareWrites(db: LedgerDatabase["db"]) {
+  return {
     total: db.prepare("UPDATE pipeline_runs SET total_indices = ? WHERE run_id = ?"),
     knownWorker: db.prepare(
       `INSERT OR IGNORE INTO workers (worker_id, run_id, pid, hostname, started_at, last_heartbeat,
@@ -173,6 +162,11 @@ function createLedger(database: LedgerDatabase, runId: number): Ledger {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
   };
+}
+
+function createLedger(database: LedgerDatabase, runId: number): Ledger {
+  const { db } = database;
+  const st = prepareWrites(db);
   const perIndexTables = ["stage_metrics", "output_files", "filter_artifacts", "index_results"];
   const dropIndex = (idx: number) => {
     for (const table of perIndexTables) {

@@ -4,7 +4,7 @@ import { SplatbookError } from "../util/errors.js";
 import type { BackendRunContext, BatchBackend, IndexResult } from "./backend.js";
 import type { IndexTask } from "./indexRunner.js";
 import { poolWorkerEntry, type PoolCommand, type PoolReply } from "./poolWorker.js";
-import { batchLog } from "./worker.js";
+import { logBatchLine } from "./worker.js";
 
 /** Times an index is started before a dead worker counts as its failure (first run + 1 retry). */
 export const MAX_ATTEMPTS = 2;
@@ -68,96 +68,132 @@ export function createProcessPoolBackend(): BatchBackend {
 }
 
 function runPool(ctx: BackendRunContext): Promise<IndexResult[]> {
-  const queue = [...ctx.tasks];
-  const attempts = new Map<number, number>();
-  const results: IndexResult[] = [];
-  const children = new Set<ChildProcess>();
-  const log = (level: "WARNING" | "ERROR", message: string, idx: number | null) => {
-    const entry = batchLog(level, message, null, idx);
-    ctx.ledger?.appendLogs([entry]);
-    ctx.emit({ type: "log", entry });
-  };
-  let startError: string | undefined;
   return new Promise((resolveRun, rejectRun) => {
-    const onAbort = () => {
-      for (const c of children) c.send({ type: "stop" } satisfies PoolCommand);
-      setTimeout(() => children.forEach((c) => c.kill("SIGKILL")), STOP_KILL_MS).unref();
-    };
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
-    const finish = () => {
-      if (children.size > 0) return;
-      ctx.signal.removeEventListener("abort", onAbort);
-      if (startError && queue.length > 0) {
-        rejectRun(new SplatbookError(`batch worker failed to start: ${startError}`));
-      } else resolveRun(results);
-    };
-    const spawnWorker = () => {
-      // Each worker leads its own process group, so the output-folder lock knows the ffmpeg or
-      // COLMAP a killed worker left running and the retry waits for them.
-      const child = fork(poolWorkerEntry, [], {
-        stdio: ["ignore", "ignore", "pipe", "ipc"],
-        detached: true,
-      });
-      children.add(child);
-      let current: { task: IndexTask; attempt: number } | undefined;
-      let workerId = "";
-      let stderrTail = "";
-      child.stderr!.on("data", (d: Buffer) => (stderrTail = (stderrTail + d).slice(-2000)));
-      const next = () => {
-        const task = ctx.signal.aborted ? undefined : queue.shift();
-        if (!task) return void child.send({ type: "exit" } satisfies PoolCommand);
-        const attempt = (attempts.get(task.idx) ?? 0) + 1;
-        attempts.set(task.idx, attempt);
-        current = { task, attempt };
-        child.send({ type: "run", task, attempt } satisfies PoolCommand);
-      };
-      child.on("message", (m: PoolReply) => {
-        if (m.type === "ready") next();
-        else if (m.type === "event") {
-          if (m.event.type === "worker-start") workerId = m.event.workerId;
-          ctx.emit(m.event);
-        } else if (m.type === "result") {
-          results.push(m.result);
-          current = undefined;
-          next();
-        } else if (m.type === "fatal") {
-          stderrTail += `\n${m.message}`;
-          if (!current) startError = m.message;
-        }
-      });
-      child.on("error", (err) => (stderrTail += `\n${err.message}`));
-      child.on("exit", (code, signal) => {
-        children.delete(child);
-        ctx.emit({ type: "worker-exit", workerId, pid: child.pid ?? -1, code, signal });
-        if (current && !ctx.signal.aborted) {
-          const lastLine = stderrTail.trim().split("\n").pop() ?? "";
-          const cause = `pid ${child.pid} ${signal ? `killed by ${signal}` : `exit ${code}`}${lastLine ? `: ${lastLine}` : ""}`;
-          const { task, attempt } = current;
-          if (attempt < MAX_ATTEMPTS) {
-            log(
-              "WARNING",
-              `worker ${cause} while running index ${task.idx}; retrying it`,
-              task.idx,
-            );
-            queue.unshift(task);
-          } else {
-            log("ERROR", `worker ${cause} while running index ${task.idx}, again`, task.idx);
-            results.push(recordDeath(ctx, task, attempt, cause));
-          }
-          if (queue.length > 0) spawnWorker();
-        }
-        finish();
-      });
-      child.send({
-        type: "init",
-        ledgerPath: ctx.ledger?.path ?? null,
-        config: ctx.config,
-        settings: ctx.settings,
-        invocationId: ctx.invocationId,
-      } satisfies PoolCommand);
-    };
-    const slots = Math.max(1, Math.min(ctx.jobs, queue.length));
-    if (queue.length === 0) return finish();
-    for (let i = 0; i < slots; i++) spawnWorker();
+    const pool = new WorkerPool(ctx, resolveRun, rejectRun);
+    const slots = Math.max(1, Math.min(ctx.jobs, ctx.tasks.length));
+    if (ctx.tasks.length === 0) return pool.finish();
+    for (let i = 0; i < slots; i++) pool.spawnWorker();
   });
+}
+
+/** What the pool knows of one worker process. */
+interface PoolWorker {
+  child: ChildProcess;
+  workerId: string;
+  stderrTail: string;
+  /** The index it runs now, and which attempt at it this is. */
+  current?: { task: IndexTask; attempt: number };
+}
+
+/** The queue of indices, the live workers and the results of one pool run. */
+class WorkerPool {
+  private readonly queue: IndexTask[];
+  private readonly attempts = new Map<number, number>();
+  private readonly results: IndexResult[] = [];
+  private readonly children = new Set<ChildProcess>();
+  private startError: string | undefined;
+  private readonly onAbort = () => {
+    for (const c of this.children) c.send({ type: "stop" } satisfies PoolCommand);
+    setTimeout(() => this.children.forEach((c) => c.kill("SIGKILL")), STOP_KILL_MS).unref();
+  };
+
+  constructor(
+    private readonly ctx: BackendRunContext,
+    private readonly resolveRun: (results: IndexResult[]) => void,
+    private readonly rejectRun: (err: Error) => void,
+  ) {
+    this.queue = [...ctx.tasks];
+    ctx.signal.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  /** Settles the run once no worker is left. */
+  finish(): void {
+    if (this.children.size > 0) return;
+    this.ctx.signal.removeEventListener("abort", this.onAbort);
+    if (this.startError && this.queue.length > 0) {
+      this.rejectRun(new SplatbookError(`batch worker failed to start: ${this.startError}`));
+    } else this.resolveRun(this.results);
+  }
+
+  spawnWorker(): void {
+    // Each worker leads its own process group, so the output-folder lock knows the ffmpeg or
+    // COLMAP a killed worker left running and the retry waits for them.
+    const child = fork(poolWorkerEntry, [], {
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      detached: true,
+    });
+    this.children.add(child);
+    const w: PoolWorker = { child, workerId: "", stderrTail: "" };
+    child.stderr!.on("data", (d: Buffer) => (w.stderrTail = (w.stderrTail + d).slice(-2000)));
+    child.on("message", (m: PoolReply) => this.onMessage(w, m));
+    child.on("error", (err) => (w.stderrTail += `\n${err.message}`));
+    child.on("exit", (code, signal) => this.onExit(w, code, signal));
+    child.send({
+      type: "init",
+      ledgerPath: this.ctx.ledger?.path ?? null,
+      config: this.ctx.config,
+      settings: this.ctx.settings,
+      invocationId: this.ctx.invocationId,
+    } satisfies PoolCommand);
+  }
+
+  /** Hands the worker the next index, or tells it to exit when none is left. */
+  private next(w: PoolWorker): void {
+    const task = this.ctx.signal.aborted ? undefined : this.queue.shift();
+    if (!task) return void w.child.send({ type: "exit" } satisfies PoolCommand);
+    const attempt = (this.attempts.get(task.idx) ?? 0) + 1;
+    this.attempts.set(task.idx, attempt);
+    w.current = { task, attempt };
+    w.child.send({ type: "run", task, attempt } satisfies PoolCommand);
+  }
+
+  private onMessage(w: PoolWorker, m: PoolReply): void {
+    if (m.type === "ready") this.next(w);
+    else if (m.type === "event") {
+      if (m.event.type === "worker-start") w.workerId = m.event.workerId;
+      this.ctx.emit(m.event);
+    } else if (m.type === "result") {
+      this.results.push(m.result);
+      w.current = undefined;
+      this.next(w);
+    } else if (m.type === "fatal") {
+      w.stderrTail += `\n${m.message}`;
+      if (!w.current) this.startError = m.message;
+    }
+  }
+
+  /** A worker exited: one that died holding an index gives it back once, then fails it. */
+  private onExit(w: PoolWorker, code: number | null, signal: NodeJS.Signals | null): void {
+    const { child, current } = w;
+    this.children.delete(child);
+    this.ctx.emit({
+      type: "worker-exit",
+      workerId: w.workerId,
+      pid: child.pid ?? -1,
+      code,
+      signal,
+    });
+    if (current && !this.ctx.signal.aborted) {
+      const lastLine = w.stderrTail.trim().split("\n").pop() ?? "";
+      const cause = `pid ${child.pid} ${signal ? `killed by ${signal}` : `exit ${code}`}${lastLine ? `: ${lastLine}` : ""}`;
+      const { task, attempt } = current;
+      if (attempt < MAX_ATTEMPTS) {
+        this.log(
+          "WARNING",
+          `worker ${cause} while running index ${task.idx}; retrying it`,
+          task.idx,
+        );
+        this.queue.unshift(task);
+      } else {
+        this.log("ERROR", `worker ${cause} while running index ${task.idx}, again`, task.idx);
+        this.results.push(recordDeath(this.ctx, task, attempt, cause));
+      }
+      if (this.queue.length > 0) this.spawnWorker();
+    }
+    this.finish();
+  }
+
+  private log(level: "WARNING" | "ERROR", message: string, idx: number): void {
+    logBatchLine(this.ctx, level, message, idx);
+  }
 }

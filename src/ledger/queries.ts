@@ -188,107 +188,126 @@ export function createLedgerQueries(db: Database.Database, runId: number): Ledge
         maxGpuMemoryBytes: max(indices.map((m) => m.gpuMemoryBytes)),
       };
     },
-    summary(total) {
-      const get = (sql: string) => db.prepare(sql).pluck().get(runId) as number | null;
-      const completed = get(
-        "SELECT COUNT(*) FROM index_results WHERE run_id = ? AND status = 'completed'",
-      )!;
-      const failed = get(
-        "SELECT COUNT(*) FROM index_results WHERE run_id = ? AND status = 'error'",
-      )!;
-      const avgNs = get(
-        "SELECT AVG(wall_time_ns) FROM index_results WHERE run_id = ? AND status = 'completed'",
-      );
-      const span = db
-        .prepare(
-          `SELECT r.started_at AS started, MAX(i.completed_at) AS last FROM pipeline_runs r
-           LEFT JOIN index_results i ON i.run_id = r.run_id WHERE r.run_id = ?`,
-        )
-        .get(runId) as { started: string; last: string | null };
-      const elapsedMs = span.last ? Date.parse(span.last) - Date.parse(span.started) : 0;
-      return {
-        total,
-        completed,
-        failed,
-        remaining: Math.max(0, total - completed),
-        errors: get("SELECT COUNT(*) FROM logs WHERE run_id = ? AND level >= 40")!,
-        avgTimeMs: avgNs === null ? null : avgNs / 1e6,
-        elapsedMs: Math.max(0, elapsedMs),
-        workers: get("SELECT COUNT(*) FROM workers WHERE run_id = ?")!,
-      };
-    },
-    workers() {
-      const list = db
-        .prepare("SELECT * FROM workers WHERE run_id = ? ORDER BY started_at, worker_id")
-        .all(runId) as Array<Record<string, any>>;
-      return list.map((w) => ({
-        workerId: w.worker_id,
-        pid: w.pid,
-        hostname: w.hostname,
-        startedAt: w.started_at,
-        lastHeartbeat: w.last_heartbeat,
-        currentIndex: w.current_index,
-        completedCount: w.completed_count,
-        invocationId: w.invocation_id,
-        backend: w.backend ?? null,
-      }));
-    },
+    summary: (total) => summaryOf(db, runId, total),
+    workers: () => workersOf(db, runId),
     outputPathsForIndex: (idx) =>
       db
         .prepare("SELECT path FROM output_files WHERE run_id = ? AND idx = ? ORDER BY seq")
         .pluck()
         .all(runId, idx) as string[],
-    indexForPath(path) {
-      const abs = resolve(path);
-      const exact = db
-        .prepare("SELECT idx FROM output_files WHERE run_id = ? AND path = ? LIMIT 1")
-        .pluck()
-        .get(runId, abs) as number | undefined;
-      if (exact !== undefined) return exact;
-      // A file inside an output folder: the longest recorded path that is its ancestor.
-      const all = db
-        .prepare("SELECT path, idx FROM output_files WHERE run_id = ?")
-        .all(runId) as Array<{ path: string; idx: number }>;
-      const parents = all.filter((r) =>
-        abs.startsWith(r.path.endsWith(sep) ? r.path : r.path + sep),
-      );
-      parents.sort((a, b) => b.path.length - a.path.length);
-      return parents[0]?.idx;
-    },
-    logs(filter = {}) {
-      const list = db
-        .prepare(
-          `SELECT * FROM logs WHERE run_id = ? AND (? IS NULL OR idx = ?) AND level >= ?
-           ORDER BY id LIMIT ?`,
-        )
-        .all(
-          runId,
-          filter.idx ?? null,
-          filter.idx ?? null,
-          filter.minLevel ?? 0,
-          filter.limit ?? -1,
-        ) as Array<Record<string, any>>;
-      return list.map((l) => ({
-        id: l.id,
-        timestamp: l.timestamp,
-        level: l.level,
-        levelName: l.level_name,
-        loggerName: l.logger_name,
-        message: l.message,
-        workerId: l.worker_id,
-        idx: l.idx,
-      }));
-    },
-    slowestStages(limit) {
-      const list = db
-        .prepare(
-          `SELECT s.*, i.scene FROM stage_metrics s LEFT JOIN index_results i
-             ON i.run_id = s.run_id AND i.idx = s.idx
-           WHERE s.run_id = ? AND COALESCE(s.status, 'completed') IN ('completed', 'failed')
-           ORDER BY s.wall_time_ns DESC LIMIT ?`,
-        )
-        .all(runId, limit) as Array<StageRow & { scene: string | null }>;
-      return list.map((r) => ({ ...stageOf(r), idx: r.idx, scene: r.scene }));
-    },
+    indexForPath: (path) => indexForPath(db, runId, path),
+    logs: (filter) => logsOf(db, runId, filter),
+    slowestStages: (limit) => slowestStages(db, runId, limit),
   };
+}
+
+/** Counts, mean time and elapsed time of one run, against `total` indices. */
+function summaryOf(db: Database.Database, runId: number, total: number): PipelineSummary {
+  const get = (sql: string) => db.prepare(sql).pluck().get(runId) as number | null;
+  const completed = get(
+    "SELECT COUNT(*) FROM index_results WHERE run_id = ? AND status = 'completed'",
+  )!;
+  const failed = get("SELECT COUNT(*) FROM index_results WHERE run_id = ? AND status = 'error'")!;
+  const avgNs = get(
+    "SELECT AVG(wall_time_ns) FROM index_results WHERE run_id = ? AND status = 'completed'",
+  );
+  const span = db
+    .prepare(
+      `SELECT r.started_at AS started, MAX(i.completed_at) AS last FROM pipeline_runs r
+       LEFT JOIN index_results i ON i.run_id = r.run_id WHERE r.run_id = ?`,
+    )
+    .get(runId) as { started: string; last: string | null };
+  const elapsedMs = span.last ? Date.parse(span.last) - Date.parse(span.started) : 0;
+  return {
+    total,
+    completed,
+    failed,
+    remaining: Math.max(0, total - completed),
+    errors: get("SELECT COUNT(*) FROM logs WHERE run_id = ? AND level >= 40")!,
+    avgTimeMs: avgNs === null ? null : avgNs / 1e6,
+    elapsedMs: Math.max(0, elapsedMs),
+    workers: get("SELECT COUNT(*) FROM workers WHERE run_id = ?")!,
+  };
+}
+
+/** The workers of one run, in the order they started. */
+function workersOf(db: Database.Database, runId: number): WorkerRecord[] {
+  const list = db
+    .prepare("SELECT * FROM workers WHERE run_id = ? ORDER BY started_at, worker_id")
+    .all(runId) as Array<Record<string, any>>;
+  return list.map((w) => ({
+    workerId: w.worker_id,
+    pid: w.pid,
+    hostname: w.hostname,
+    startedAt: w.started_at,
+    lastHeartbeat: w.last_heartbeat,
+    currentIndex: w.current_index,
+    completedCount: w.completed_count,
+    invocationId: w.invocation_id,
+    backend: w.backend ?? null,
+  }));
+}
+
+/** The index that wrote `path`, or wrote the deepest recorded output folder holding it. */
+function indexForPath(db: Database.Database, runId: number, path: string): number | undefined {
+  const abs = resolve(path);
+  const exact = db
+    .prepare("SELECT idx FROM output_files WHERE run_id = ? AND path = ? LIMIT 1")
+    .pluck()
+    .get(runId, abs) as number | undefined;
+  if (exact !== undefined) return exact;
+  // A file inside an output folder: the longest recorded path that is its ancestor.
+  const all = db
+    .prepare("SELECT path, idx FROM output_files WHERE run_id = ?")
+    .all(runId) as Array<{ path: string; idx: number }>;
+  const parents = all.filter((r) => abs.startsWith(r.path.endsWith(sep) ? r.path : r.path + sep));
+  parents.sort((a, b) => b.path.length - a.path.length);
+  return parents[0]?.idx;
+}
+
+/** Log lines of one run, oldest first, optionally of one index and from a level up. */
+function logsOf(
+  db: Database.Database,
+  runId: number,
+  filter: { idx?: number; minLevel?: number; limit?: number } = {},
+): LogRecord[] {
+  const list = db
+    .prepare(
+      `SELECT * FROM logs WHERE run_id = ? AND (? IS NULL OR idx = ?) AND level >= ?
+       ORDER BY id LIMIT ?`,
+    )
+    .all(
+      runId,
+      filter.idx ?? null,
+      filter.idx ?? null,
+      filter.minLevel ?? 0,
+      filter.limit ?? -1,
+    ) as Array<Record<string, any>>;
+  return list.map((l) => ({
+    id: l.id,
+    timestamp: l.timestamp,
+    level: l.level,
+    levelName: l.level_name,
+    loggerName: l.logger_name,
+    message: l.message,
+    workerId: l.worker_id,
+    idx: l.idx,
+  }));
+}
+
+/** The `limit` longest stage runs that did work (completed or failed), longest first. */
+function slowestStages(
+  db: Database.Database,
+  runId: number,
+  limit: number,
+): Array<StageMetric & { idx: number; scene: string | null }> {
+  const list = db
+    .prepare(
+      `SELECT s.*, i.scene FROM stage_metrics s LEFT JOIN index_results i
+         ON i.run_id = s.run_id AND i.idx = s.idx
+       WHERE s.run_id = ? AND COALESCE(s.status, 'completed') IN ('completed', 'failed')
+       ORDER BY s.wall_time_ns DESC LIMIT ?`,
+    )
+    .all(runId, limit) as Array<StageRow & { scene: string | null }>;
+  return list.map((r) => ({ ...stageOf(r), idx: r.idx, scene: r.scene }));
 }

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import type { BatchBackendName } from "../contracts/ledger.js";
 import type { JobEvent } from "../contracts/events.js";
 import { oneLine } from "../util/errors.js";
-import type { BatchEvent, IndexResult } from "./backend.js";
+import type { BackendRunContext, BatchEvent, IndexResult } from "./backend.js";
 import { waitForFolder } from "./folderWait.js";
 import { runIndex, type IndexHooks, type IndexTask, type JobSettings } from "./indexRunner.js";
 import type { Ledger, LogEntry } from "./ledger.js";
@@ -43,6 +43,58 @@ export function batchLog(
   return { timestamp, levelName, loggerName: BATCH_LOGGER, message, workerId, idx };
 }
 
+/** Writes a line of the batch runner itself (no worker) to the ledger and emits it. */
+export function logBatchLine(
+  ctx: Pick<BackendRunContext, "ledger" | "emit">,
+  levelName: LogEntry["levelName"],
+  message: string,
+  idx: number | null = null,
+): void {
+  const entry = batchLog(levelName, message, null, idx);
+  ctx.ledger?.appendLogs([entry]);
+  ctx.emit({ type: "log", entry });
+}
+
+/**
+ * Log lines of one worker, sent to `emit` at once and written to the ledger together: at stage
+ * boundaries (`flush`), at the end, or when LOG_FLUSH_LINES wait.
+ */
+function bufferedLog(
+  ledger: Ledger | undefined,
+  emit: (event: BatchEvent) => void,
+  workerId: string,
+): { log(entry: LogEntry): void; flush(): void } {
+  let pending: LogEntry[] = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    ledger?.appendLogs(batch);
+  };
+  const log = (entry: LogEntry) => {
+    const withWorker = { ...entry, workerId };
+    pending.push(withWorker);
+    emit({ type: "log", entry: withWorker });
+    if (pending.length >= LOG_FLUSH_LINES) flush();
+  };
+  return { log, flush };
+}
+
+/** One index's job events as batch progress events; a finished or failed stage flushes logs. */
+function stageEventRelay(
+  emit: (event: BatchEvent) => void,
+  workerId: string,
+  idx: number,
+  flush: () => void,
+): (e: JobEvent) => void {
+  return (e) => {
+    if (e.type === "stage-start" || e.type === "stage-progress") {
+      const fraction = e.type === "stage-progress" ? e.fraction : 0;
+      const detail = e.type === "stage-progress" ? e.detail : undefined;
+      emit({ type: "index-progress", workerId, idx, stage: e.stage, fraction, detail });
+    } else if (e.type === "stage-complete" || e.type === "stage-failed") flush();
+  };
+}
+
 /**
  * A worker of this process: registers itself in the ledger (pid, hostname, invocation), beats
  * its heartbeat when an index starts and finishes, and records each index with its stages,
@@ -58,18 +110,7 @@ export function createIndexWorker(opts: IndexWorkerOptions): IndexWorker {
     backend: opts.backend,
   });
   emit({ type: "worker-start", workerId, pid: process.pid, hostname: hostname() });
-  let pending: LogEntry[] = [];
-  const flush = () => {
-    const batch = pending;
-    pending = [];
-    ledger?.appendLogs(batch);
-  };
-  const log = (entry: LogEntry) => {
-    const withWorker = { ...entry, workerId };
-    pending.push(withWorker);
-    emit({ type: "log", entry: withWorker });
-    if (pending.length >= LOG_FLUSH_LINES) flush();
-  };
+  const { log, flush } = bufferedLog(ledger, emit, workerId);
   const ledgerNs = () => ledger?.database.stats.timeNs ?? 0;
 
   return {
@@ -79,20 +120,6 @@ export function createIndexWorker(opts: IndexWorkerOptions): IndexWorker {
       ledger?.indexStarted(workerId, task.idx);
       emit({ type: "index-start", workerId, idx: task.idx, scene: task.scene, attempt });
       log(batchLog("INFO", `index ${task.idx} (${task.scene}) started`, workerId, task.idx));
-      const onEvent = (e: JobEvent) => {
-        if (e.type === "stage-start" || e.type === "stage-progress") {
-          const fraction = e.type === "stage-progress" ? e.fraction : 0;
-          const detail = e.type === "stage-progress" ? e.detail : undefined;
-          emit({
-            type: "index-progress",
-            workerId,
-            idx: task.idx,
-            stage: e.stage,
-            fraction,
-            detail,
-          });
-        } else if (e.type === "stage-complete" || e.type === "stage-failed") flush();
-      };
       let outcome;
       try {
         // After a dead worker or a killed batch, what they left running may still write there.
@@ -101,7 +128,7 @@ export function createIndexWorker(opts: IndexWorkerOptions): IndexWorker {
         );
         outcome = await runIndex(task, opts.settings, {
           signal,
-          onEvent,
+          onEvent: stageEventRelay(emit, workerId, task.idx, flush),
           onLog: log,
           stages: opts.stages,
         });

@@ -72,7 +72,8 @@ function jacobianLimits(size: number, focal: number, principal: number): [number
 }
 
 /**
- * Projects splat i; returns null when it is culled. One straight pass over the math (camera
+ * Projects splat i; returns null when it is culled.
+ * long: one straight pass over the math (camera
  * point, covariance, EWA Jacobian, conic, radius, tile rectangle, colour) on purpose: it reads
  * alongside project_forward.wgsl line by line, which splitting would obscure.
  */
@@ -184,7 +185,8 @@ export interface SplatParamGrad {
 
 /**
  * Exact backward of {@link projectSplat} for a visible splat, in the reverse order of the
- * forward pass and kept in one piece for the same reason (it mirrors project_backward.wgsl).
+ * forward pass.
+ * long: kept in one piece for the same reason (it mirrors project_backward.wgsl).
  */
 export function projectSplatBackward(
   params: AnyParams,

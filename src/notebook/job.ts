@@ -33,9 +33,14 @@ export interface JobOpenOptions {
    * call's own). Parameters nobody names keep the values the checkpoint recorded.
    */
   params?: JobParams;
+  /**
+   * The job's id in the checkpoint and status files (default: the recorded one, else one made
+   * from the output folder's name).
+   */
   jobId?: string;
   /** Ignore an existing checkpoint on the first call. */
   fresh?: boolean;
+  /** An unfinished checkpoint older than this many hours is ignored (default 24). */
   maxCheckpointAgeHours?: number;
   /** Show live progress displays (default: true inside a kernel, where displays render). */
   display?: boolean;

@@ -4,6 +4,7 @@
  * to replay a failure: `SPLATBOOK_TEST_SEED=123 npx vitest run <file> -t '<test name>'`.
  */
 import { onTestFailed } from "vitest";
+import { mulberry32 } from "../src/util/random.js";
 
 /** The seed for this test (call it inside the test body, once per independent draw). */
 export function testSeed(): number {
@@ -19,14 +20,5 @@ export function testSeed(): number {
   return seed;
 }
 
-/** mulberry32: a small seeded PRNG in [0, 1), enough for test inputs. */
-export function makeRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG in [0, 1) for test inputs (mulberry32). */
+export const makeRandom: (seed: number) => () => number = mulberry32;

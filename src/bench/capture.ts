@@ -8,30 +8,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { extractFrames, validateInput } from "../capture/index.js";
 import { renderSample } from "../sample/index.js";
-import { runTool } from "../util/exec.js";
 import { benchFrameExtraction } from "./captureExtraction.js";
 import { benchColmapMatchers } from "./colmapMatchers.js";
+import { makeTestClip } from "./quickScenes.js";
 
 const framesPerVideo = Number(process.env.BENCH_FRAMES_PER_VIDEO ?? 30);
 const work = await mkdtemp(join(tmpdir(), "splatbook-bench-capture-"));
 try {
   // A 1280×720, 10 s clip: big enough that decoding, not process start, dominates.
   const hd = join(work, "hd.mp4");
-  const gen = await runTool("ffmpeg", [
-    "-v",
-    "error",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=1280x720:rate=30:duration=10",
-    "-c:v",
-    "libx264",
-    "-pix_fmt",
-    "yuv420p",
-    "-y",
-    hd,
-  ]);
-  if (gen.code !== 0) throw new Error(`ffmpeg could not make the test clip: ${gen.stderr}`);
+  await makeTestClip(hd, { size: "1280x720", rate: 30, seconds: 10 });
   console.log("frame extraction (median of 3; ours vs one plain ffmpeg command, same frames):");
   for (const [label, video, frames] of [["720p 10 s clip", hd, 60]] as const) {
     const r = await benchFrameExtraction(video, { frames, runs: 3 });

@@ -37,3 +37,28 @@ export const TrainingStatusSchema = z.looseObject({
   psnr_history: z.array(z.tuple([z.number(), z.number()])).optional(),
 });
 export type TrainingStatus = z.infer<typeof TrainingStatusSchema>;
+
+/**
+ * A run's status before its first step: `starting`, nothing measured yet, every field of Brush's
+ * status file format filled (additions are the writer's to set).
+ */
+export function startingTrainingStatus(
+  totalIterations: number,
+  exportPath: string,
+  lastUpdated: string,
+): TrainingStatus {
+  return {
+    current_iteration: 0,
+    total_iterations: totalIterations,
+    progress_percentage: 0,
+    elapsed_time_seconds: 0,
+    estimated_remaining_seconds: null,
+    current_splat_count: 0,
+    last_eval_psnr: null,
+    last_eval_ssim: null,
+    export_path: exportPath,
+    current_export_file: null,
+    status: "starting",
+    last_updated: lastUpdated,
+  };
+}

@@ -2,6 +2,7 @@
  * Camera paths for synthetic captures, computed per frame so that any path (orbit, walk-through,
  * hand-held wobble) renders through the same POV-Ray camera block.
  */
+import { mulberry32 } from "../util/random.js";
 
 /** A 3-vector in POV-Ray's scene coordinates (y up). */
 export type Vec3 = readonly [number, number, number];
@@ -124,18 +125,6 @@ function walkPose(p: WalkPath, t: number): CameraPose {
     location: [here.x, p.height, here.z],
     lookAt: [here.x + gx * p.lookAhead, p.lookHeight, here.z + gz * p.lookAhead],
     sky: UP,
-  };
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same wobble everywhere. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

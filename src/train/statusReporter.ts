@@ -1,4 +1,8 @@
-import type { TrainingState, TrainingStatus } from "../contracts/trainingStatus.js";
+import {
+  startingTrainingStatus,
+  type TrainingState,
+  type TrainingStatus,
+} from "../contracts/trainingStatus.js";
 import { rfc3339 } from "../status/trainingStatusWriter.js";
 
 /**
@@ -26,18 +30,7 @@ export class TrainingStatusReporter {
     private readonly onWriteError: (err: unknown) => void = () => {},
   ) {
     this.status = {
-      current_iteration: 0,
-      total_iterations: init.totalSteps,
-      progress_percentage: 0,
-      elapsed_time_seconds: 0,
-      estimated_remaining_seconds: null,
-      current_splat_count: 0,
-      last_eval_psnr: null,
-      last_eval_ssim: null,
-      export_path: init.exportPath,
-      current_export_file: null,
-      status: "starting",
-      last_updated: rfc3339(),
+      ...startingTrainingStatus(init.totalSteps, init.exportPath, rfc3339()),
       error_message: null,
       job_id: init.jobId ?? null,
       preview_file: null,

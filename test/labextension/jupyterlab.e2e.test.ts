@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderSample } from "../../src/sample/index.js";
+import { code, splatbookNotebook } from "../runner/helpers.js";
 import { ROOT, startJupyter, type RunningServer } from "./jupyterServer.js";
 import {
   canvasCoverage,
@@ -33,31 +34,15 @@ let page: Page;
 let errors: string[] = [];
 const shots: string[] = [];
 
-function cell(source: string) {
-  return { cell_type: "code", metadata: {}, outputs: [], execution_count: null, source };
-}
-
 function writeNotebook(): void {
   const train = `await job.train({ steps: ${STEPS}, maxResolution: 64, evalEvery: 50, previewEvery: 50 });`;
-  const nb = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: {
-        name: "splatbook",
-        display_name: "TypeScript (splatbook)",
-        language: "typescript",
-      },
-      language_info: { name: "typescript" },
-    },
-    cells: [
-      cell(
-        `import { Job } from "splatbook";\nconst job = await Job.open({ input: "capture", output: "out/scene", params: { framesPerVideo: ${FRAMES} } });`,
-      ),
-      cell(train),
-      cell("await job.exportPly();\nawait job.exportSplat();"),
-    ],
-  };
+  const nb = splatbookNotebook([
+    code(
+      `import { Job } from "splatbook";\nconst job = await Job.open({ input: "capture", output: "out/scene", params: { framesPerVideo: ${FRAMES} } });`,
+    ),
+    code(train),
+    code("await job.exportPly();\nawait job.exportSplat();"),
+  ]);
   writeFileSync(join(root, "e2e.ipynb"), JSON.stringify(nb, null, 1));
 }
 

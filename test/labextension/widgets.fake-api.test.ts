@@ -3,7 +3,13 @@
 // API (hence "fake-api"): rendering, aria values, job rows, and the polling policy.
 import { Widget } from "@lumino/widgets";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Checkpoint, ProgressPayload, TrainingPayload } from "../../src/contracts/index.js";
+import {
+  EMPTY_COMPLETED_STAGES,
+  STAGES,
+  type Checkpoint,
+  type ProgressPayload,
+  type TrainingPayload,
+} from "../../src/contracts/index.js";
 import { PROGRESS_MIME, SPLAT_MIME, TRAINING_MIME } from "../../src/contracts/mime.js";
 import { progressPayloadFromCheckpoint } from "../../src/notebook/views.js";
 import { ApiError, type JobFiles, type SplatbookApi } from "../../labextension/src/api.js";
@@ -27,17 +33,7 @@ function checkpoint(stage: Checkpoint["stage"], extra: Partial<Checkpoint> = {})
     finished_at: null,
     duration_secs: 2,
   };
-  const order = [
-    "Validation",
-    "FrameExtraction",
-    "MetadataExtraction",
-    "ManifestGeneration",
-    "ColmapReconstruction",
-    "Training",
-    "PlyExport",
-    "SplatExport",
-  ];
-  const upto = stage === "Completed" ? 8 : order.indexOf(stage);
+  const upto = stage === "Completed" ? STAGES.length : STAGES.indexOf(stage);
   return {
     job_id: "scene-1",
     stage,
@@ -45,20 +41,11 @@ function checkpoint(stage: Checkpoint["stage"], extra: Partial<Checkpoint> = {})
     output_folder: "/data/out",
     temp_folder: "/data/out/tmp",
     timestamp: Date.now() / 1000,
-    completed_stages: {
-      video_count: 2,
-      total_frames: 32,
-      manifest_path: null,
-      colmap_sparse_path: null,
-      colmap_points: null,
-      gaussian_count: null,
-      ply_path: null,
-      splat_path: null,
-    },
+    completed_stages: { ...EMPTY_COMPLETED_STAGES, video_count: 2, total_frames: 32 },
     schema_version: 1,
     progress_percentage: (upto / 8) * 100,
     started_at: "2026-01-01T00:00:00Z",
-    stages: Object.fromEntries(order.slice(0, upto).map((s) => [s, done])),
+    stages: Object.fromEntries(STAGES.slice(0, upto).map((s) => [s, done])),
     error: null,
     ...extra,
   } as Checkpoint;

@@ -30,6 +30,23 @@ export function markdown(source: string): NotebookCell {
   return { cell_type: "markdown", source, metadata: {} };
 }
 
+/** A notebook (nbformat 4.5) of `cells` for the splatbook kernel, named as kernel/kernel.json names it. */
+export function splatbookNotebook(cells: NotebookCell[]): Notebook {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: {
+        name: "splatbook",
+        display_name: "TypeScript (splatbook)",
+        language: "typescript",
+      },
+      language_info: { name: "typescript" },
+    },
+    cells,
+  };
+}
+
 /** Writes a notebook for `kernel` into a fresh temp dir; returns its path. */
 export function writeTestNotebook(
   cells: NotebookCell[],

@@ -10,7 +10,7 @@ import {
   installPapermillPlugin,
   uninstallPapermillPlugin,
 } from "../../src/runner/papermillPlugin.js";
-import { code, VENV } from "./helpers.js";
+import { code, splatbookNotebook, VENV } from "./helpers.js";
 
 const python = join(VENV, "bin", "python");
 
@@ -27,26 +27,15 @@ function py(script: string): string {
 /** A TypeScript notebook for the splatbook kernel with a parameters cell. */
 function tsNotebook(): string {
   const dir = mkdtempSync(join(tmpdir(), "runner-pm-"));
-  const nb: Notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: {
-        name: "splatbook",
-        display_name: "TypeScript (splatbook)",
-        language: "typescript",
-      },
+  const nb = splatbookNotebook([
+    {
+      ...code('let steps: number = 3000; // training steps\nlet input = "captures/a";', [
+        "parameters",
+      ]),
+      id: "p1",
     },
-    cells: [
-      {
-        ...code('let steps: number = 3000; // training steps\nlet input = "captures/a";', [
-          "parameters",
-        ]),
-        id: "p1",
-      },
-      { ...code("console.log(steps);"), id: "c1" },
-    ],
-  };
+    { ...code("console.log(steps);"), id: "c1" },
+  ]);
   const path = join(dir, "in.ipynb");
   writeFileSync(path, JSON.stringify(nb));
   return path;

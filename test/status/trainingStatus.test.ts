@@ -1,26 +1,16 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { TrainingStatusSchema, type TrainingStatus } from "../../src/contracts/trainingStatus.js";
+import {
+  startingTrainingStatus,
+  TrainingStatusSchema,
+  type TrainingStatus,
+} from "../../src/contracts/trainingStatus.js";
 import { createTrainingStatusWriter, markTrainingStatusError } from "../../src/status/index.js";
 import { tempDir } from "../engine/helpers.js";
 
 function status(over: Partial<TrainingStatus> = {}): TrainingStatus {
-  return {
-    current_iteration: 0,
-    total_iterations: 100,
-    progress_percentage: 0,
-    elapsed_time_seconds: 0,
-    estimated_remaining_seconds: null,
-    current_splat_count: 0,
-    last_eval_psnr: null,
-    last_eval_ssim: null,
-    export_path: "/out",
-    current_export_file: null,
-    status: "starting",
-    last_updated: "2026-01-01T00:00:00Z",
-    ...over,
-  };
+  return { ...startingTrainingStatus(100, "/out", "2026-01-01T00:00:00Z"), ...over };
 }
 const read = (p: string) => TrainingStatusSchema.parse(JSON.parse(readFileSync(p, "utf8")));
 

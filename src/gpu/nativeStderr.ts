@@ -4,11 +4,17 @@
  * adapter limit notices ("maxDynamicUniformBuffersPerPipelineLayout artificially reduced …") with
  * fprintf(stderr) while it enumerates adapters; Node has no dup2, so descriptor 2 is closed and
  * the lowest free descriptor — 2 again — is opened on a temporary file, then re-pointed at the
- * original stderr (reopened through /proc/self/fd) afterwards. Only on Linux, and only when the
- * original stderr can be reopened (a terminal, pipe or file; not a socket): otherwise `fn` runs
- * without capture and the notices print as before.
+ * original stderr (reopened through /proc/self/fd) afterwards.
+ *
+ * A socket cannot be reopened through /proc, and a process started by Node with piped stdio (a
+ * test runner's worker, a kernel, a batch worker) has a socket as stderr: libuv makes its pipes
+ * with socketpair(). There descriptor 2 is first moved, once per process, onto a named pipe that
+ * a `cat` child copies to the original socket (see {@link relayStderrThroughFifo}); from then on
+ * it can be reopened like any pipe. Only on Linux; where neither works `fn` runs without capture
+ * and the notices print as before.
  */
-import { closeSync, fstatSync, openSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -41,10 +47,55 @@ export async function withNativeStderrCaptured<T>(
 function reopenStderr(): number | null {
   if (process.platform !== "linux") return null;
   try {
-    if (fstatSync(2).isSocket()) return null;
+    if (fstatSync(2).isSocket() && !relayStderrThroughFifo()) return null;
     return openSync("/proc/self/fd/2", "a");
   } catch {
     return null;
+  }
+}
+
+let relayTried = false;
+
+/**
+ * Points descriptor 2 at a named pipe whose reader, a `cat` child holding the original stderr
+ * socket as its stdout, copies everything on to it. The child reads independently of this
+ * process's event loop, so a large synchronous write to stderr never waits on this process; it
+ * sees end-of-file and exits when the last writer (this process and any children it gave its
+ * stderr to) is gone. The pipe's name is removed as soon as both ends are open. Returns whether
+ * descriptor 2 is now the pipe.
+ */
+function relayStderrThroughFifo(): boolean {
+  if (relayTried) return false;
+  relayTried = true;
+  const dir = mkdtempSync(join(tmpdir(), "splatbook-stderr-"));
+  const fifo = join(dir, "stderr.fifo");
+  let writer: number | null = null;
+  try {
+    if (spawnSync("mkfifo", ["-m", "600", fifo]).status !== 0) return false;
+    // Read-write first: then neither open waits for the other end.
+    writer = openSync(fifo, "r+");
+    const reader = openSync(fifo, "r");
+    let started = false;
+    try {
+      const relay = spawn("cat", [], { stdio: [reader, 2, "ignore"] });
+      relay.on("error", () => {});
+      relay.unref();
+      started = relay.pid !== undefined;
+    } finally {
+      closeSync(reader);
+    }
+    if (!started) return false;
+    closeSync(2);
+    const fd = openSync(`/proc/self/fd/${writer}`, "a");
+    if (fd === 2) return true;
+    // Another thread took descriptor 2 between the close and the open: nothing to restore.
+    closeSync(fd);
+    return false;
+  } catch {
+    return false;
+  } finally {
+    if (writer !== null) closeSync(writer);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -95,7 +95,12 @@ function report(label: string, t: TrainingBenchResult): void {
 
 async function main(): Promise<void> {
   const log = { info: console.log, warn: console.warn, debug: () => {} };
-  const gpu = await acquireGpu({ adapter: args.adapter as AdapterKind | undefined, log });
+  const kinds: AdapterKind[] = ["hardware", "lavapipe", "swiftshader"];
+  const adapter = args.adapter as AdapterKind | undefined;
+  if (adapter !== undefined && !kinds.includes(adapter)) {
+    throw new Error(`--adapter must be one of ${kinds.join(", ")}, got "${adapter}"`);
+  }
+  const gpu = await acquireGpu({ adapter, log });
   for (const load of workloads()) {
     const work = await load();
     report(work.label, await measureTraining(gpu, work, Number(args.steps), Number(args.rounds)));

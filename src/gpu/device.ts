@@ -151,7 +151,8 @@ export async function acquireGpu(opts: AcquireOptions = {}): Promise<GpuContext>
   if (candidates.length === 0) {
     throw new SplatbookError(
       forced
-        ? `no ${forced} WebGPU adapter found (available: ${names.join(", ") || "none"})`
+        ? `no ${forced} WebGPU adapter found (available: ${names.join(", ") || "none"})` +
+            (forced === "hardware" ? "; a GPU is seen through its Vulkan driver (ICD)" : "")
         : "no WebGPU adapter found (is Mesa lavapipe installed?)",
     );
   }

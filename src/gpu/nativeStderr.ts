@@ -6,12 +6,15 @@
  * the lowest free descriptor — 2 again — is opened on a temporary file, then re-pointed at the
  * original stderr (reopened through /proc/self/fd) afterwards.
  *
- * A socket cannot be reopened through /proc, and a process started by Node with piped stdio (a
- * test runner's worker, a kernel, a batch worker) has a socket as stderr: libuv makes its pipes
- * with socketpair(). There descriptor 2 is first moved, once per process, onto a named pipe that
- * a `cat` child copies to the original socket (see {@link relayStderrThroughFifo}); from then on
- * it can be reopened like any pipe. Only on Linux; where neither works `fn` runs without capture
- * and the notices print as before.
+ * Reopening gives a new open file description. That is harmless for a terminal or a pipe, which
+ * have no file position, but not for the other two things stderr often is: a regular file
+ * (`> log 2>&1`: stdout, still on the shell's description, would write over what stderr appended
+ * through the new one) and a socket, which /proc cannot reopen at all (a process started by Node
+ * with piped stdio — a test runner's worker, a kernel, a batch worker — has one: libuv makes its
+ * pipes with socketpair()). For those, descriptor 2 is first moved, once per process, onto a
+ * named pipe that a `cat` child copies to the original description (see
+ * {@link relayStderrThroughFifo}); from then on it is a pipe. Only on Linux; where neither works
+ * `fn` runs without capture and the notices print as before.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
@@ -47,7 +50,9 @@ export async function withNativeStderrCaptured<T>(
 function reopenStderr(): number | null {
   if (process.platform !== "linux") return null;
   try {
-    if (fstatSync(2).isSocket() && !relayStderrThroughFifo()) return null;
+    const stat = fstatSync(2);
+    const positionless = stat.isCharacterDevice() || stat.isFIFO();
+    if (!positionless && !relayStderrThroughFifo()) return null;
     return openSync("/proc/self/fd/2", "a");
   } catch {
     return null;
@@ -58,7 +63,7 @@ let relayTried = false;
 
 /**
  * Points descriptor 2 at a named pipe whose reader, a `cat` child holding the original stderr
- * socket as its stdout, copies everything on to it. The child reads independently of this
+ * (the same open file description) as its stdout, copies everything on to it. The child reads independently of this
  * process's event loop, so a large synchronous write to stderr never waits on this process; it
  * sees end-of-file and exits when the last writer (this process and any children it gave its
  * stderr to) is gone. The pipe's name is removed as soon as both ends are open. Returns whether

@@ -16,7 +16,7 @@ import type { LearningRates } from "./types.js";
  * 3000-step run reset at step 949, fell to 7.7 dB held-out right after and ended at 23.8 dB, below
  * the 26.7 dB of a 1000-step run that never reset. The reset's job — removing floaters — is done
  * by pruning instead: transparent splats at every densification round, and oversized ones (in the
- * world or on screen) from where 3DGS starts pruning them (its first reset, 3000 · g), once the
+ * world; see refine.ts) from where 3DGS starts pruning them (its first reset, 3000 · g), once the
  * early growth has settled. The position learning rate decays log-linearly over the whole run, so every extra
  * step is spent at a smaller step size.
  */

@@ -2,17 +2,11 @@ import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ManifestSchema } from "../contracts/manifest.js";
-import {
-  runSparseReconstruction,
-  type MatcherKind,
-  type VideoFrames,
-} from "../sfm/colmapRunner.js";
+import { reconstructWithLadder, type VideoFrames } from "../sfm/colmapRunner.js";
 import { readImageSize } from "../sfm/imageSize.js";
-import {
-  MAX_NUM_FEATURES,
-  SEQUENTIAL_OVERLAP,
-  videoFramesFromManifest,
-} from "../sfm/colmapReconstruction.stage.js";
+import { videoFramesFromManifest } from "../sfm/colmapReconstruction.stage.js";
+import { SEQUENTIAL_OVERLAP } from "../sfm/ladder.js";
+import { chooseSiftSettings } from "../sfm/siftSettings.js";
 import { readJsonFile } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
 
@@ -88,17 +82,25 @@ export async function benchColmapMatchers(
     videos = await videosFromFramesDir(input);
   }
   const work = opts.workDir ?? (await mkdtemp(join(tmpdir(), "splatbook-bench-colmap-")));
-  const results = {} as Record<MatcherKind, MatcherBench>;
+  const results = {} as Record<"sequential" | "exhaustive", MatcherBench>;
+  const frames = videos.reduce((n, v) => n + v.images.length, 0);
+  const size = await readImageSize(join(imageRoot, videos[0]!.images[0]!));
+  const chosen = chooseSiftSettings(size, frames);
+  const sift = { ...chosen, maxNumFeatures: opts.maxNumFeatures ?? chosen.maxNumFeatures };
   try {
     for (const matcher of ["sequential", "exhaustive"] as const) {
       opts.onLog?.(`COLMAP with the ${matcher} matcher…`);
-      const r = await runSparseReconstruction({
+      const pairs =
+        matcher === "sequential"
+          ? { kind: matcher, overlap: SEQUENTIAL_OVERLAP }
+          : { kind: matcher };
+      // One attempt, accepted whatever it registers: this compares the matchers alone.
+      const r = await reconstructWithLadder({
         imageRoot,
         videos,
         workDir: join(work, matcher),
-        matcher,
-        overlap: SEQUENTIAL_OVERLAP,
-        maxNumFeatures: opts.maxNumFeatures ?? MAX_NUM_FEATURES,
+        rungs: [{ label: matcher, sift, pairs, guided: false, relaxed: false }],
+        minRegisteredFraction: 1e-9,
         signal: opts.signal,
       });
       results[matcher] = {
@@ -117,6 +119,5 @@ export async function benchColmapMatchers(
   } finally {
     if (!opts.workDir) await rm(work, { recursive: true, force: true });
   }
-  const frames = videos.reduce((n, v) => n + v.images.length, 0);
   return { frames, videos: videos.length, ...results };
 }

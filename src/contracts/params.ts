@@ -62,15 +62,30 @@ export const ManifestGenerationParamsSchema = z.strictObject({
   }),
 });
 
-/** ColmapReconstruction: matching and the registration required to accept a model. */
+/**
+ * ColmapReconstruction: the first attempt's matching and features, and what a reconstruction must
+ * reach. Failing that, stronger attempts follow (more pairs, guided matching, more and upsampled
+ * features, exhaustive matching) up to `maxAttempts`.
+ */
 export const ColmapReconstructionParamsSchema = z.strictObject({
-  matcher: param(z.enum(["auto", "sequential", "exhaustive"]).default("auto"), {
+  matcher: param(z.enum(["auto", "video", "sequential", "exhaustive"]).default("auto"), {
     flag: "--matcher <kind>",
-    description: "COLMAP matcher (auto: exhaustive for ≤ 60 frames, sequential above)",
+    description:
+      "first attempt's pairs: video (neighbours in each video, loops, pairs across videos), " +
+      "exhaustive, sequential (COLMAP's matcher), or auto (exhaustive where it costs little more than video)",
   }),
-  minRegisteredFraction: param(z.number().positive().max(1).default(0.5), {
+  maxFeatures: param(positiveInt().optional(), {
+    flag: "--max-features <n>",
+    description:
+      "SIFT features per frame for the first attempt (default: chosen from the frame size and count)",
+  }),
+  minRegisteredFraction: param(z.number().positive().max(1).default(0.95), {
     flag: "--min-registered-fraction <f>",
-    description: "fail ColmapReconstruction when fewer of the frames register",
+    description: "fraction of the frames one model must register; less makes a stronger attempt",
+  }),
+  sfmAttempts: param(positiveInt().max(5).default(5), {
+    flag: "--sfm-attempts <n>",
+    description: "attempts before ColmapReconstruction fails (1: no retry with stronger settings)",
   }),
 });
 

@@ -6,12 +6,14 @@ import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { readJsonFile } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
 import {
-  runSparseReconstruction,
+  reconstructWithLadder,
   undistortToPinhole,
-  type MatcherKind,
+  type SfmAttempt,
   type VideoFrames,
 } from "./colmapRunner.js";
 import { readImageSize } from "./imageSize.js";
+import { ladderRungs } from "./ladder.js";
+import { chooseSiftSettings, type SiftSettings } from "./siftSettings.js";
 import { detectPrecalibratedInput } from "./load.js";
 
 /** ColmapReconstruction's result, recorded in the checkpoint. */
@@ -25,31 +27,52 @@ export interface ColmapReconstructionResult {
   points: number;
   /** Mean of the points' reprojection errors in pixels (null when there are no points). */
   mean_reprojection_error: number | null;
-  matcher: MatcherKind;
+  /** Pairs the successful attempt matched: exhaustive, sequential, or the video pair list. */
+  matcher: "exhaustive" | "sequential" | "video";
   /** Number of separate models the mapper made (the largest is kept). */
   models: number;
+  /** Wall seconds per phase, summed over the attempts. */
   seconds: { extract: number; match: number; map: number; undistort: number };
+  /** Every attempt of the escalation ladder, in order; the last one succeeded. */
+  attempts: SfmAttempt[];
 }
 
-/** "auto" uses exhaustive matching up to this many frames, sequential above. */
-export const EXHAUSTIVE_MAX_FRAMES = 60;
-/** Sequential matcher overlap: each frame is matched with this many following frames. */
-export const SEQUENTIAL_OVERLAP = 12;
-/** Features per image (`params.colmapMaxFeatures` overrides): bounds CPU matching time. */
-export const MAX_NUM_FEATURES = 1024;
-
-function maxFeatures(ctx: StageContext): number {
-  const v = ctx.params.colmapMaxFeatures;
-  return typeof v === "number" && v > 0 ? Math.round(v) : MAX_NUM_FEATURES;
-}
-
-/** The matcher for a frame count and the `matcher` parameter. */
-export function chooseMatcher(param: string | undefined, frames: number): MatcherKind {
-  if (param === "sequential" || param === "exhaustive") return param;
-  if (param !== undefined && param !== "auto") {
-    throw new SplatbookError(`unknown matcher "${param}"; expected auto, sequential or exhaustive`);
+/** The largest frame size among the videos' first frames. */
+async function largestFrame(
+  videos: VideoFrames[],
+  framesRoot: string,
+): Promise<{ width: number; height: number }> {
+  let best = { width: 0, height: 0 };
+  for (const v of videos) {
+    const size = await readImageSize(join(framesRoot, v.images[0]!));
+    if (size.width * size.height > best.width * best.height) best = size;
   }
-  return frames <= EXHAUSTIVE_MAX_FRAMES ? "exhaustive" : "sequential";
+  return best;
+}
+
+/** SIFT settings for the frames, with the `maxFeatures` parameter overriding the cap. */
+function siftFor(
+  params: StageContext["params"],
+  size: { width: number; height: number },
+  frames: number,
+): SiftSettings {
+  const chosen = chooseSiftSettings(size, frames);
+  return params.maxFeatures ? { ...chosen, maxNumFeatures: params.maxFeatures } : chosen;
+}
+
+/** One log line of an attempt's figures. */
+export function attemptLine(a: SfmAttempt): string {
+  const mre = a.mean_reprojection_error;
+  return (
+    `${a.settings} → registered ${a.registered}/${a.total}, ` +
+    `${a.model_sizes.length} model(s)` +
+    (a.model_sizes.length > 1
+      ? ` (${a.model_sizes.join(", ")}${a.merged ? ", merged" : ""})`
+      : "") +
+    `, ${a.points} points, mean reprojection error ${mre === null ? "–" : mre.toFixed(3)} px, ` +
+    `${a.seconds.toFixed(1)} s` +
+    (a.reused_features ? " (features reused)" : "")
+  );
 }
 
 /** Where the manifest lives: the checkpoint's manifest_path, else `<output>/manifest.json`. */
@@ -126,28 +149,27 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
   const videos = await videoFramesFromManifest(manifest, ctx.outputFolder, file);
   const total = videos.reduce((n, v) => n + v.images.length, 0);
   if (total === 0) throw new SplatbookError(`${file}: the manifest lists no frames`, { file });
-  const matcher = chooseMatcher(ctx.params.matcher, total);
   const framesRoot = join(ctx.outputFolder, "frames");
-  ctx.log.info(`COLMAP: ${total} frames from ${videos.length} video(s), ${matcher} matching`);
-
-  const sparse = await runSparseReconstruction({
+  const counts = videos.map((v) => v.images.length);
+  const sift = siftFor(ctx.params, await largestFrame(videos, framesRoot), total);
+  const rungs = ladderRungs(counts, sift, ctx.params.matcher ?? "auto").slice(
+    0,
+    ctx.params.sfmAttempts ?? 5,
+  );
+  ctx.log.info(
+    `COLMAP: ${total} frames from ${videos.length} video(s); ${rungs.length} attempt(s) allowed`,
+  );
+  const sparse = await reconstructWithLadder({
     imageRoot: framesRoot,
     videos,
     workDir: join(ctx.tempFolder, "colmap"),
-    matcher,
-    overlap: SEQUENTIAL_OVERLAP,
-    maxNumFeatures: maxFeatures(ctx),
-    maxImageSize: Math.max(1600, ctx.params.maxLongSide ?? 0),
+    rungs,
+    minRegisteredFraction: ctx.params.minRegisteredFraction ?? 0.95,
     signal: ctx.signal,
     onProgress: (f, detail) => ctx.progress(f * 0.95, detail),
     onLog: (line) => ctx.log.debug(`COLMAP: ${line}`),
+    onAttempt: (a, i) => ctx.log.info(`COLMAP attempt ${i + 1}: ${attemptLine(a)}`),
   });
-  const minFraction = ctx.params.minRegisteredFraction ?? 0.5;
-  if (sparse.registered < minFraction * total) {
-    throw new SplatbookError(
-      `only ${sparse.registered}/${total} frames registered: the capture may lack parallax or texture`,
-    );
-  }
   ctx.log.info(
     `COLMAP: registered ${sparse.registered}/${total} frames, ${sparse.points} points` +
       (sparse.models > 1 ? ` (largest of ${sparse.models} models)` : ""),
@@ -175,9 +197,10 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
     mean_reprojection_error: Number.isFinite(sparse.meanReprojectionError)
       ? sparse.meanReprojectionError
       : null,
-    matcher,
+    matcher: sparse.attempts.at(-1)!.pairs,
     models: sparse.models,
     seconds: { ...sparse.seconds, undistort },
+    attempts: sparse.attempts,
   };
 }
 
@@ -185,11 +208,9 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
 export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResult> = {
   name: "ColmapReconstruction",
   fingerprintInputs: (ctx) => ({
-    matcher: ctx.params.matcher ?? "auto",
-    minRegisteredFraction: ctx.params.minRegisteredFraction ?? 0.5,
-    exhaustiveMaxFrames: EXHAUSTIVE_MAX_FRAMES,
-    overlap: SEQUENTIAL_OVERLAP,
-    maxNumFeatures: maxFeatures(ctx),
+    // The engine fingerprints the resolved parameters too; these name how they are used, so a
+    // change of the choice rules or the ladder invalidates an older reconstruction.
+    sfm: "adaptive-sift-video-pairs-ladder-1",
     mapper: "ba-global-tol-1e-6-ratio-1.4",
     manifest: manifestPath(ctx),
   }),

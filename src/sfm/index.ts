@@ -4,22 +4,48 @@
  */
 export {
   colmapReconstructionStage,
-  chooseMatcher,
   cameraPrior,
   videoFramesFromManifest,
-  EXHAUSTIVE_MAX_FRAMES,
-  SEQUENTIAL_OVERLAP,
-  MAX_NUM_FEATURES,
+  attemptLine,
   type ColmapReconstructionResult,
 } from "./colmapReconstruction.stage.js";
 export {
-  runSparseReconstruction,
+  reconstructWithLadder,
   undistortToPinhole,
-  type SparseOptions,
-  type SparseResult,
+  type LadderOptions,
+  type LadderResult,
+  type SfmAttempt,
   type VideoFrames,
-  type MatcherKind,
 } from "./colmapRunner.js";
+export {
+  ladderRungs,
+  describeRung,
+  firstPairs,
+  morePairs,
+  pairCount,
+  SEQUENTIAL_OVERLAP,
+  type MatcherParam,
+  type PairChoice,
+  type Rung,
+} from "./ladder.js";
+export {
+  videoPairs,
+  choosePairPlan,
+  sampleIndices,
+  exhaustivePairCount,
+  denser,
+  DEFAULT_DENSITY,
+  EXHAUSTIVE_COST_FACTOR,
+  type FramePair,
+  type PairDensity,
+  type PairPlan,
+} from "./pairs.js";
+export {
+  chooseSiftSettings,
+  strongerSift,
+  UPSAMPLE_BELOW_LONG_SIDE,
+  type SiftSettings,
+} from "./siftSettings.js";
 export {
   loadSceneModel,
   loadColmapModel,

@@ -5,7 +5,6 @@ import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cameraCentre,
-  chooseMatcher,
   detectPrecalibratedInput,
   loadSceneModel,
   meanReprojectionError,
@@ -277,14 +276,6 @@ describe("helpers", () => {
     await expect(readImageSize(join(root, "not.jpg"))).rejects.toThrow(
       /not\.jpg: not a PNG or JPEG/,
     );
-  });
-
-  it("chooses exhaustive matching for small sets and sequential for long captures", () => {
-    expect(chooseMatcher("auto", 60)).toBe("exhaustive");
-    expect(chooseMatcher(undefined, 61)).toBe("sequential");
-    expect(chooseMatcher("exhaustive", 500)).toBe("exhaustive");
-    expect(chooseMatcher("sequential", 5)).toBe("sequential");
-    expect(() => chooseMatcher("vocab", 5)).toThrow(/unknown matcher "vocab"/);
   });
 
   it("detects precalibrated input folders", async () => {

@@ -1,0 +1,22 @@
+import { runColmap } from "./colmapSteps.js";
+
+/**
+ * Undistorts a model to PINHOLE cameras for training: `outDir/images/…` and `outDir/sparse/`
+ * (binary model). `outDir` must not exist yet.
+ */
+export async function undistortToPinhole(
+  imageRoot: string,
+  modelDir: string,
+  outDir: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await runColmap(
+    [
+      "image_undistorter",
+      ...["--image_path", imageRoot, "--input_path", modelDir, "--output_path", outDir],
+      ...["--output_type", "COLMAP"],
+    ],
+    "image undistortion",
+    signal,
+  );
+}

@@ -12,8 +12,8 @@ import {
   type VideoFrames,
 } from "./colmapRunner.js";
 import { readImageSize } from "./imageSize.js";
-import { ladderRungs } from "./ladder.js";
-import { chooseSiftSettings, type SiftSettings } from "./siftSettings.js";
+import { describePairs, ladderRungs } from "./ladder.js";
+import { chooseSiftSettings, strongerSift, type SiftSettings } from "./siftSettings.js";
 import { detectPrecalibratedInput } from "./load.js";
 
 /** ColmapReconstruction's result, recorded in the checkpoint. */
@@ -50,14 +50,23 @@ async function largestFrame(
   return best;
 }
 
-/** SIFT settings for the frames, with the `maxFeatures` parameter overriding the cap. */
+/**
+ * The first attempt's SIFT settings (the `maxFeatures` parameter overrides the chosen cap) and
+ * the stronger rungs' (twice the larger of the two caps, upsampled).
+ */
 function siftFor(
   params: StageContext["params"],
   size: { width: number; height: number },
   frames: number,
-): SiftSettings {
+): { first: SiftSettings; strong: SiftSettings } {
   const chosen = chooseSiftSettings(size, frames);
-  return params.maxFeatures ? { ...chosen, maxNumFeatures: params.maxFeatures } : chosen;
+  const given = params.maxFeatures;
+  const first = given ? { ...chosen, maxNumFeatures: given } : chosen;
+  const strong = strongerSift({
+    ...chosen,
+    maxNumFeatures: Math.max(chosen.maxNumFeatures, given ?? 0),
+  });
+  return { first, strong };
 }
 
 /** One log line of an attempt's figures. */
@@ -152,12 +161,15 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
   const framesRoot = join(ctx.outputFolder, "frames");
   const counts = videos.map((v) => v.images.length);
   const sift = siftFor(ctx.params, await largestFrame(videos, framesRoot), total);
-  const rungs = ladderRungs(counts, sift, ctx.params.matcher ?? "auto").slice(
+  const matcher = ctx.params.matcher ?? "auto";
+  const rungs = ladderRungs(counts, sift.first, matcher, sift.strong).slice(
     0,
     ctx.params.sfmAttempts ?? 5,
   );
+  const first = rungs[0]!.pairs;
   ctx.log.info(
-    `COLMAP: ${total} frames from ${videos.length} video(s); ${rungs.length} attempt(s) allowed`,
+    `COLMAP: ${total} frames from ${videos.length} video(s), ${first.kind} matching first ` +
+      `(${describePairs(first)}), up to ${rungs.length} attempt(s)`,
   );
   const sparse = await reconstructWithLadder({
     imageRoot: framesRoot,

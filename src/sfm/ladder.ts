@@ -73,13 +73,15 @@ export function describePairs(p: PairChoice): string {
 const samePairs = (a: PairChoice, b: PairChoice) => describePairs(a) === describePairs(b);
 
 /**
- * The ladder for `counts` frames per video: the chosen settings, then each stronger rung that
- * differs from the one before (a rung that would repeat an attempt is left out).
+ * The ladder for `counts` frames per video: the first attempt's settings, then each stronger
+ * rung that differs from the one before (a rung that would repeat an attempt is left out).
+ * `strong` is the features of the stronger rungs (default: twice `sift`'s, upsampled).
  */
 export function ladderRungs(
   counts: readonly number[],
   sift: SiftSettings,
   matcher: MatcherParam,
+  strong: SiftSettings = strongerSift(sift),
 ): Rung[] {
   const first: Rung = {
     label: "chosen settings",
@@ -107,7 +109,6 @@ export function ladderRungs(
     guided: true,
     relaxed: true,
   });
-  const strong = strongerSift(sift);
   push({
     label: "more, upsampled features",
     sift: strong,

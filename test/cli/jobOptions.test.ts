@@ -36,6 +36,10 @@ describe("job flags", () => {
       "70",
       "--min-registered-fraction",
       "0.9",
+      "--max-features",
+      "2048",
+      "--sfm-attempts",
+      "2",
       "--max-checkpoint-age-hours",
       "48",
       "--fresh",
@@ -55,6 +59,8 @@ describe("job flags", () => {
       seed: 7,
       defaultFovDeg: 70,
       minRegisteredFraction: 0.9,
+      maxFeatures: 2048,
+      sfmAttempts: 2,
     });
     expect(paramsFromFlags(parse([]))).toEqual({});
   });

@@ -198,7 +198,7 @@ describe("ColmapReconstruction on a still (no-parallax) video", () => {
     );
     expect(err).toBeInstanceOf(SplatbookError);
     expect((err as Error).message).toMatch(
-      /^(only \d+\/12 frames registered|COLMAP reconstructed no model from 12 frames): the capture may lack parallax or texture$/,
+      /^(only \d+\/12 frames registered \(12 required\)|COLMAP reconstructed no model from 12 frames) after \d attempts \[1\. chosen settings: .*\]: the capture may lack parallax or texture$/,
     );
     console.log(`still video: ${(err as Error).message}`);
 

@@ -1,0 +1,103 @@
+// Adaptive structure from motion on a corpus capture through the real stages (FrameExtraction …
+// ColmapReconstruction, real ffmpeg and COLMAP): two videos of one courtyard that only chain
+// through pairs across the videos, with default settings; then a first attempt made too weak on
+// purpose (a handful of features per frame) that the escalation ladder recovers from.
+import { readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CheckpointSchema } from "../../src/contracts/checkpoint.js";
+import { loadStageTable, runJob } from "../../src/engine/index.js";
+import { cachedCorpusCapture } from "../../src/sample/corpus.js";
+import { loadSceneModel, type ColmapReconstructionResult } from "../../src/sfm/index.js";
+import { recordingLogger, tempDir } from "../engine/helpers.js";
+
+const root = tempDir("sfm-adaptive");
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+let input: string;
+beforeAll(async () => {
+  input = (await cachedCorpusCapture("courtyard-duo")).dir;
+}, 300_000);
+
+async function reconstruct(output: string, params: Record<string, unknown>) {
+  const log = recordingLogger();
+  const t0 = performance.now();
+  const run = await runJob({
+    input,
+    output,
+    stages: await loadStageTable(),
+    until: "ColmapReconstruction",
+    params,
+    logger: log,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const outcome = run.outcomes.find((o) => o.stage === "ColmapReconstruction")!;
+  const result = outcome.result as ColmapReconstructionResult;
+  for (const line of log.lines.filter((l) => l.startsWith("COLMAP"))) console.log(line);
+  console.log(`courtyard-duo ${JSON.stringify(params)}: ${seconds.toFixed(1)} s`);
+  return { result, lines: log.lines, checkpoint: join(output, ".checkpoint.json") };
+}
+
+describe("ColmapReconstruction on courtyard-duo (2 × 30 frames, 320×240)", () => {
+  it("registers every frame in one model at the first attempt with cross-video pairs", async () => {
+    const output = join(root, "default");
+    const { result, checkpoint } = await reconstruct(output, {});
+    expect(result.total_images).toBe(60);
+    expect(result.registered_images).toBeGreaterThanOrEqual(Math.ceil(0.95 * 60));
+    expect(result.attempts).toHaveLength(1);
+    const a = result.attempts[0]!;
+    expect(a.pairs).toBe("video");
+    expect(result.matcher).toBe("video");
+    expect(a.first_octave).toBe(-1); // 320×240 frames are upsampled
+    expect(a.max_num_features).toBeGreaterThanOrEqual(4096);
+    expect(a.pair_count).toBeLessThan((60 * 59) / 2);
+    expect(a.model_sizes[0]).toBe(result.registered_images);
+    expect(result.mean_reprojection_error).toBeGreaterThan(0);
+    expect(result.mean_reprojection_error).toBeLessThan(1.5);
+    // Both videos are in the kept model: only cross-video pairs connect them.
+    const scene = await loadSceneModel(result.sparse_path, { imagesDir: join(output, "frames") });
+    const stems = new Set(scene.images.map((i) => i.name.split("/")[0]));
+    expect(stems.size).toBe(2);
+    // The attempts are recorded in the checkpoint, beside the fields it always had.
+    const cp = CheckpointSchema.parse(JSON.parse(readFileSync(checkpoint, "utf8")));
+    const recorded = cp.stages.ColmapReconstruction!.result as ColmapReconstructionResult;
+    expect(recorded.attempts).toEqual(result.attempts);
+    expect(recorded.registered_images).toBe(result.registered_images);
+    expect(cp.completed_stages.colmap_points).toBe(result.points);
+  }, 600_000);
+
+  it("escalates past a first attempt that is too weak and names what it tried", async () => {
+    // 12 frames per video (exhaustive matching is then cheap) and 64 features per frame first.
+    const output = join(root, "ladder");
+    const { result, lines } = await reconstruct(output, { framesPerVideo: 12, maxFeatures: 64 });
+    expect(result.total_images).toBe(24);
+    expect(result.attempts.length).toBeGreaterThan(1);
+    const [first, ...later] = result.attempts;
+    expect(first!.max_num_features).toBe(64);
+    expect(first!.registered).toBeLessThan(Math.ceil(0.95 * 24));
+    const last = later.at(-1)!;
+    expect(last.registered).toBe(result.registered_images);
+    expect(result.registered_images).toBeGreaterThanOrEqual(Math.ceil(0.95 * 24));
+    expect(last.max_num_features).toBeGreaterThan(1024); // the stronger rung's features
+    // Rungs with the first attempt's features reuse its database.
+    for (const a of later.filter((x) => x.max_num_features === 64))
+      expect(a.reused_features).toBe(true);
+    expect(lines.filter((l) => /^COLMAP attempt \d+: /.test(l))).toHaveLength(
+      result.attempts.length,
+    );
+
+    // With no retry allowed, the same weak settings fail and the error names the attempt.
+    const failed = await reconstruct(join(root, "no-retry"), {
+      framesPerVideo: 12,
+      maxFeatures: 64,
+      sfmAttempts: 1,
+    }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(failed?.message).toMatch(
+      /(only \d+\/24 frames registered \(23 required\)|COLMAP reconstructed no model from 24 frames) after 1 attempt \[1\. chosen settings: 64 features, first octave -1, exhaustive 276 pairs → \d+\/24.*\]: the capture may lack parallax or texture/,
+    );
+  }, 600_000);
+});

@@ -39,12 +39,14 @@ async function reconstruct(output: string, params: Record<string, unknown>) {
   return { result, lines: log.lines, checkpoint: join(output, ".checkpoint.json") };
 }
 
-describe("ColmapReconstruction on courtyard-duo (2 × 30 frames, 320×240)", () => {
+describe("ColmapReconstruction on courtyard-duo (2 videos, 320×240)", () => {
   it("registers ≥ 95 % of the frames in one model, starting from cross-video pairs", async () => {
+    // 20 frames per video: the fewest for which the video pair list is much cheaper than
+    // exhaustive matching; every ColmapReconstruction parameter at its default.
     const output = join(root, "default");
-    const { result, checkpoint } = await reconstruct(output, {});
-    expect(result.total_images).toBe(60);
-    expect(result.registered_images).toBeGreaterThanOrEqual(Math.ceil(0.95 * 60));
+    const { result, checkpoint } = await reconstruct(output, { framesPerVideo: 20 });
+    expect(result.total_images).toBe(40);
+    expect(result.registered_images).toBeGreaterThanOrEqual(Math.ceil(0.95 * 40));
     // The first attempt: the video pair list (cheaper than exhaustive for 2 × 30 frames),
     // upsampled 320×240 frames. COLMAP's RANSAC is not deterministic across threads, so a
     // later rung may be the one that succeeds; the kept model is the last attempt's.
@@ -52,7 +54,7 @@ describe("ColmapReconstruction on courtyard-duo (2 × 30 frames, 320×240)", () 
     expect(a.pairs).toBe("video");
     expect(a.first_octave).toBe(-1);
     expect(a.max_num_features).toBeGreaterThanOrEqual(4096);
-    expect(a.pair_count).toBeLessThan((60 * 59) / 2);
+    expect(a.pair_count).toBeLessThan((40 * 39) / 2 / 1.25);
     const last = result.attempts.at(-1)!;
     expect(result.matcher).toBe(last.pairs);
     expect(result.registered_images).toBeGreaterThanOrEqual(last.model_sizes[0]!);

@@ -86,6 +86,7 @@ describe("recorded parameters are the defaults", () => {
     expect(before.stages.ColmapReconstruction?.params).toEqual({
       matcher: "exhaustive",
       minRegisteredFraction: 0.4,
+      sfmAttempts: 5,
     });
     const frames = fileStates(join(output, "frames"));
     const colmap = fileStates(join(output, "colmap"));

@@ -18,49 +18,27 @@ export interface VideoSpec {
   extra?: string[];
 }
 
+/** Runs ffmpeg on a lavfi test source; `output` ends with the output path. */
+async function fromLavfi(source: string, output: string[]): Promise<void> {
+  const r = await runTool("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", source, ...output]);
+  if (r.code !== 0) throw new Error(`ffmpeg failed making ${output.at(-1)}: ${r.stderr}`);
+}
+
 /** Encodes a small H.264 test video with ffmpeg. */
 export async function makeVideo(path: string, spec: VideoSpec = {}): Promise<string> {
   const { size = "160x120", duration = 2, rate = 30 } = spec;
-  const args = [
-    "-v",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    `testsrc2=size=${size}:rate=${rate}:duration=${duration}`,
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-g",
-    "15",
+  await fromLavfi(`testsrc2=size=${size}:rate=${rate}:duration=${duration}`, [
+    ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "15"],
     ...(spec.faststart ? ["-movflags", "+faststart"] : []),
     ...(spec.extra ?? []),
     path,
-  ];
-  const r = await runTool("ffmpeg", args);
-  if (r.code !== 0) throw new Error(`ffmpeg failed making ${path}: ${r.stderr}`);
+  ]);
   return path;
 }
 
 /** An AAC-only .m4a. */
 export async function makeAudio(path: string): Promise<string> {
-  const r = await runTool("ffmpeg", [
-    "-v",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    "sine=frequency=440:duration=1",
-    "-c:a",
-    "aac",
-    path,
-  ]);
-  if (r.code !== 0) throw new Error(r.stderr);
+  await fromLavfi("sine=frequency=440:duration=1", ["-c:a", "aac", path]);
   return path;
 }
 

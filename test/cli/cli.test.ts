@@ -33,6 +33,24 @@ function getJson(url: string): Promise<unknown> {
   });
 }
 
+/** The events of a `--json-log` run, one JSON object a line. */
+function jsonLines(out: string): Array<Record<string, unknown>> {
+  return out
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The stages named by events of one type, in order. */
+function stagesOf(events: Array<Record<string, unknown>>, type: string): unknown[] {
+  return events.filter((l) => l.type === type).map((l) => l.stage);
+}
+
+/** A `.checkpoint.json`, parsed with its contract. */
+function readCheckpointFile(path: string) {
+  return CheckpointSchema.parse(JSON.parse(readFileSync(path, "utf8")));
+}
+
 type Health = ReturnType<typeof HealthSchema.parse>;
 
 /** Polls /health on `port` every 50 ms until it reports `state` or `tries` polls have passed. */
@@ -100,9 +118,7 @@ describe("splatbook CLI", () => {
     expect(errLines).toEqual([`splatbook: ${input}: no usable video (folder is empty)`]);
     expect(s.output()).not.toMatch(/^\s+at /m);
 
-    const cp = CheckpointSchema.parse(
-      JSON.parse(readFileSync(join(output, ".checkpoint.json"), "utf8")),
-    );
+    const cp = readCheckpointFile(join(output, ".checkpoint.json"));
     expect(cp.stage).toBe("Validation");
     expect(cp.error?.message).toBe(`${input}: no usable video (folder is empty)`);
     const human = await splatbook(["status", output]);
@@ -121,76 +137,39 @@ describe("splatbook CLI", () => {
     const r = await splatbook(["sample", sample, "--frames-per-orbit", "12"]);
     expect(r.code, r.out).toBe(0);
     writeFileSync(join(sample, "readme.txt"), "not a video");
-    const first = await splatbook([
-      "process",
-      sample,
-      output,
-      "--until",
-      "ManifestGeneration",
-      "--frames-per-video",
-      "6",
-    ]);
+    const upToManifest = ["process", sample, output, "--until", "ManifestGeneration"];
+    const first = await splatbook([...upToManifest, "--frames-per-video", "6"]);
     expect(first.code, first.out).toBe(0);
     expect(first.out).toContain("ManifestGeneration done in");
-    const cp = CheckpointSchema.parse(
-      JSON.parse(readFileSync(join(output, ".checkpoint.json"), "utf8")),
-    );
+    const cp = readCheckpointFile(join(output, ".checkpoint.json"));
     expect(cp.stage).toBe("ColmapReconstruction");
     expect(cp.progress_percentage).toBe(50);
     expect(cp.completed_stages).toMatchObject({ video_count: 2, total_frames: 12 });
     expect(cp.completed_stages.manifest_path).toBe(join(output, "manifest.json"));
     expect(cp.params).toEqual({ framesPerVideo: 6 });
 
-    const again = await splatbook([
-      "process",
-      sample,
-      output,
-      "--until",
-      "ManifestGeneration",
-      "--frames-per-video",
-      "6",
-      "--json-log",
-    ]);
+    const again = await splatbook([...upToManifest, "--frames-per-video", "6", "--json-log"]);
     expect(again.code, again.out).toBe(0);
-    const lines = again.out
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = jsonLines(again.out);
     expect(
       lines.some((l) => l.msg === "Resuming from checkpoint at stage ColmapReconstruction"),
     ).toBe(true);
-    expect(lines.filter((l) => l.type === "stage-cached").map((l) => l.stage)).toEqual([
+    expect(stagesOf(lines, "stage-cached")).toEqual([
       "Validation",
       "FrameExtraction",
       "MetadataExtraction",
       "ManifestGeneration",
     ]);
     // A changed frame count reruns FrameExtraction and what follows, not Validation.
-    const changed = await splatbook([
-      "process",
-      sample,
-      output,
-      "--until",
-      "ManifestGeneration",
-      "--frames-per-video",
-      "4",
-      "--json-log",
-    ]);
-    const events = changed.out
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(events.filter((l) => l.type === "stage-cached").map((l) => l.stage)).toEqual([
-      "Validation",
-    ]);
-    expect(events.filter((l) => l.type === "stage-complete").map((l) => l.stage)).toEqual([
+    const changed = await splatbook([...upToManifest, "--frames-per-video", "4", "--json-log"]);
+    const events = jsonLines(changed.out);
+    expect(stagesOf(events, "stage-cached")).toEqual(["Validation"]);
+    expect(stagesOf(events, "stage-complete")).toEqual([
       "FrameExtraction",
       "MetadataExtraction",
       "ManifestGeneration",
     ]);
-    const cp2 = CheckpointSchema.parse(
-      JSON.parse(readFileSync(join(output, ".checkpoint.json"), "utf8")),
-    );
+    const cp2 = readCheckpointFile(join(output, ".checkpoint.json"));
     expect(cp2.completed_stages.total_frames).toBe(8);
   });
 
@@ -218,9 +197,7 @@ describe("splatbook CLI", () => {
     const health = await pollHealth(port, "watching", 100);
     expect(health?.state).toBe("watching");
     expect(health?.error_message).toMatch(/^empty-scene: .*no usable video/);
-    const cp = CheckpointSchema.parse(
-      JSON.parse(readFileSync(join(outputRoot, "empty-scene", ".checkpoint.json"), "utf8")),
-    );
+    const cp = readCheckpointFile(join(outputRoot, "empty-scene", ".checkpoint.json"));
     expect(cp.error?.stage).toBe("Validation");
     w.child.kill("SIGTERM");
     expect((await w.exited).code, w.output()).toBe(143);
@@ -238,9 +215,7 @@ describe("splatbook CLI", () => {
     ]);
     expect(first.code, first.out).toBe(0);
     expect(first.out).toMatch(/sample: 2 video\(s\) of 6 frames/);
-    const cp = CheckpointSchema.parse(
-      JSON.parse(readFileSync(join(dir, "output", ".checkpoint.json"), "utf8")),
-    );
+    const cp = readCheckpointFile(join(dir, "output", ".checkpoint.json"));
     expect(cp).toMatchObject({
       job_id: "output",
       stage: "FrameExtraction",
@@ -278,26 +253,21 @@ describe("splatbook CLI", () => {
 
     const again = await splatbook(args);
     expect(again.code, again.out).toBe(0);
-    const lines = again.out
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = jsonLines(again.out);
     expect(
       lines.some((l) => l.msg === "Resuming from checkpoint at stage ColmapReconstruction"),
     ).toBe(true);
     expect(lines.some((l) => String(l.msg).includes(`left by dead process pid ${child.pid}`))).toBe(
       true,
     );
-    expect(lines.filter((l) => l.type === "stage-cached").map((l) => l.stage)).toEqual([
+    expect(stagesOf(lines, "stage-cached")).toEqual([
       "Validation",
       "FrameExtraction",
       "MetadataExtraction",
       "ManifestGeneration",
     ]);
-    expect(lines.filter((l) => l.type === "stage-start").map((l) => l.stage)).toEqual([
-      "ColmapReconstruction",
-    ]);
-    const cp = CheckpointSchema.parse(JSON.parse(readFileSync(cpPath, "utf8")));
+    expect(stagesOf(lines, "stage-start")).toEqual(["ColmapReconstruction"]);
+    const cp = readCheckpointFile(cpPath);
     expect(cp.stage).toBe("Training");
     expect(cp.completed_stages.video_count).toBe(2);
     expect(cp.completed_stages.colmap_points).toBeGreaterThan(0);

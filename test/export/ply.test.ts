@@ -23,6 +23,9 @@ function renamed(bytes: Uint8Array, from: string, to: string): Uint8Array {
   return new Uint8Array(copy);
 }
 
+/** The INRIA layout's last properties, after the SH coefficients, in file order. */
+const INRIA_TAIL = ["opacity", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"];
+
 describe("PLY", () => {
   test.each([0, 1, 2, 3])("write → read is exact at SH degree %i", async (degree) => {
     const seed = testSeed();
@@ -64,16 +67,7 @@ describe("PLY", () => {
       "f_dc_1",
       "f_dc_2",
     ]);
-    expect(names.slice(54)).toEqual([
-      "opacity",
-      "scale_0",
-      "scale_1",
-      "scale_2",
-      "rot_0",
-      "rot_1",
-      "rot_2",
-      "rot_3",
-    ]);
+    expect(names.slice(54)).toEqual(INRIA_TAIL);
     expect(bytes.length).toBe(header.length + 2 * 62 * 4);
     const row = new DataView(bytes.buffer, header.length + 62 * 4, 62 * 4);
     const at = (name: string) => row.getFloat32(names.indexOf(name) * 4, true);
@@ -192,14 +186,7 @@ describe("PLY", () => {
         "f_rest_3",
         "f_rest_4",
         "f_rest_5",
-        "opacity",
-        "scale_0",
-        "scale_1",
-        "scale_2",
-        "rot_0",
-        "rot_1",
-        "rot_2",
-        "rot_3",
+        ...INRIA_TAIL,
       ]
         .map((n) => `property float ${n}\n`)
         .join("") +

@@ -14,6 +14,7 @@ import {
   renderReference,
   ssim,
 } from "../../src/train/reference/index.js";
+import { quatToMat } from "../../src/train/reference/math.js";
 import { RASTER, type Camera } from "../../src/train/types.js";
 import { makeRandom, testSeed } from "../seed.js";
 import { randomScene } from "./randomScene.js";
@@ -81,17 +82,7 @@ describe("projection", () => {
     // Sample x = μ + R S n, project each with the real perspective divide.
     const norm = Math.hypot(...q);
     const [w, qx, qy, qz] = q.map((v) => v / norm) as [number, number, number, number];
-    const R = [
-      1 - 2 * (qy * qy + qz * qz),
-      2 * (qx * qy - w * qz),
-      2 * (qx * qz + w * qy),
-      2 * (qx * qy + w * qz),
-      1 - 2 * (qx * qx + qz * qz),
-      2 * (qy * qz - w * qx),
-      2 * (qx * qz - w * qy),
-      2 * (qy * qz + w * qx),
-      1 - 2 * (qx * qx + qy * qy),
-    ];
+    const R = quatToMat(w, qx, qy, qz);
     const s = [0.05, 0.02, 0.08];
     const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
     const n = 200_000;

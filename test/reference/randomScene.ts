@@ -1,5 +1,10 @@
 /** Seeded random tiny scenes for the reference tests (seeds from test/seed.ts). */
-import { type GaussianParams, shCoeffCount } from "../../src/contracts/gaussians.js";
+import {
+  groupWidths,
+  shCoeffCount,
+  type GaussianParams,
+  type ParamArrays,
+} from "../../src/contracts/gaussians.js";
 import type { Camera } from "../../src/train/types.js";
 import { makeRandom } from "../seed.js";
 
@@ -71,15 +76,17 @@ export function randomScene(
     viewmat,
   };
   const K = shCoeffCount(maxShDegree);
+  const arrays = Object.fromEntries(
+    Object.entries(groupWidths(maxShDegree)).map(([g, width]) => [
+      g,
+      new Float64Array(count * width),
+    ]),
+  ) as ParamArrays<Float64Array>;
   const params: GaussianParams<Float64Array> = {
     count,
     shDegree: maxShDegree,
     maxShDegree,
-    means: new Float64Array(count * 3),
-    logScales: new Float64Array(count * 3),
-    quats: new Float64Array(count * 4),
-    opacityLogits: new Float64Array(count),
-    sh: new Float64Array(count * K * 3),
+    ...arrays,
   };
   // World points whose camera-space position is inside the view: p_world = Rᵀ(p_cam − t).
   for (let i = 0; i < count; i++) {

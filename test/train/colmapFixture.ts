@@ -7,19 +7,11 @@ import { join } from "node:path";
 import { encodePng } from "../../src/train/preview.js";
 import type { SyntheticScene } from "./syntheticScene.js";
 
+type Nine = [number, number, number, number, number, number, number, number, number];
+
 /** Rotation matrix (row-major 3×3) → unit quaternion (w, x, y, z). */
 function matToQuat(m: number[]): [number, number, number, number] {
-  const [a, b, c, d, e, f, g, h, i] = m as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [a, b, c, d, e, f, g, h, i] = m as Nine;
   const tr = a + e + i;
   let w: number, x: number, y: number, z: number;
   if (tr > 0) {

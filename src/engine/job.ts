@@ -4,7 +4,8 @@ import { resolve } from "node:path";
 import type { Checkpoint } from "../contracts/checkpoint.js";
 import { progressPercentage, type JobStage, type StageName } from "../contracts/stages.js";
 import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
-import { createCheckpointWriter, rebuildCompletedStages, setStage } from "./checkpointStore.js";
+import { createCheckpointWriter } from "./checkpointStore.js";
+import { recordStageComplete, recordStageFailure, recordStageStart } from "./stageRecords.js";
 export type { StageOutcome } from "./stageSupport.js";
 import {
   checkStageOrder,
@@ -345,7 +346,7 @@ export class JobRun {
       }
       const reason = def.skipReason?.(probe) ?? null;
       throwIfAborted(signal);
-      await this.begin(index, name, fingerprint, reason, params);
+      await this.begin(index, fingerprint, reason, params);
       if (reason !== null) {
         this.log.info(`${name} skipped: ${reason}`);
         this.emit({ type: "stage-skipped", stage: name, reason });
@@ -359,34 +360,14 @@ export class JobRun {
     }
   }
 
-  /** Drops records of this stage and every later one, then records this one as running/skipped. */
+  /** Records the stage as running (or skipped) and writes the checkpoint. */
   private async begin(
     index: number,
-    name: StageName,
     fingerprint: string,
     skipReason: string | null,
     params: ParamValues,
   ): Promise<void> {
-    const owner = this.cp.progress_owner as { stage?: string; fingerprint?: string } | undefined;
-    if (owner?.stage === name && owner.fingerprint !== fingerprint) {
-      delete this.cp.videos;
-      delete this.cp.progress_owner;
-    }
-    for (const later of this.stages.slice(index)) delete this.cp.stages[later.name];
-    const now = new Date().toISOString();
-    this.cp.stages[name] = {
-      state: skipReason === null ? "running" : "skipped",
-      fingerprint,
-      started_at: now,
-      finished_at: skipReason === null ? null : now,
-      duration_secs: skipReason === null ? null : 0,
-      reason: skipReason,
-      error: null,
-      params: structuredClone(params),
-    };
-    this.cp.error = null;
-    this.cp.completed_stages = rebuildCompletedStages(this.cp);
-    setStage(this.cp, skipReason === null ? name : this.nextStage(index));
+    recordStageStart(this.cp, this.stages, index, fingerprint, skipReason, params);
     await this.write();
   }
 
@@ -396,15 +377,8 @@ export class JobRun {
     result: unknown,
     started: number,
   ): Promise<StageOutcome> {
-    const rec = this.cp.stages[def.name] as StageRecordEx;
     const durationSecs = (Date.now() - started) / 1000;
-    rec.state = "completed";
-    rec.finished_at = new Date().toISOString();
-    rec.duration_secs = durationSecs;
-    rec.result = result === undefined ? null : JSON.parse(JSON.stringify(result));
-    rec.summary = def.summarize?.(result) ?? {};
-    this.cp.completed_stages = rebuildCompletedStages(this.cp);
-    setStage(this.cp, this.nextStage(index));
+    const rec = recordStageComplete(this.cp, this.stages, index, result, durationSecs);
     await this.write();
     this.emit({ type: "stage-complete", stage: def.name, durationSecs, result: rec.result });
     return outcomeOf(def.name, rec, false);
@@ -421,29 +395,14 @@ export class JobRun {
     const interrupted = Boolean(signal?.aborted) || err instanceof InterruptedError;
     const error = interrupted ? interruptionOf(signal, err) : err;
     const message = oneLine(error);
-    const now = new Date().toISOString();
-    const prev = this.cp.stages[def.name] as StageRecordEx | undefined;
-    const ran = prev?.state === "running";
-    this.cp.stages[def.name] = {
-      ...(ran ? prev : {}),
-      state: "failed",
-      fingerprint: ran ? prev!.fingerprint : fingerprint || null,
-      started_at: ran ? prev!.started_at : now,
-      finished_at: now,
-      duration_secs: (Date.now() - started) / 1000,
-      error: message,
-      result: undefined,
-    };
-    this.cp.error = { stage: def.name, message, at: now };
-    this.cp.completed_stages = rebuildCompletedStages(this.cp);
-    setStage(this.cp, def.name);
+    const durationSecs = (Date.now() - started) / 1000;
+    recordStageFailure(this.cp, def.name, fingerprint, message, durationSecs);
     try {
       await this.write();
     } catch (writeErr) {
       this.log.warn(`could not record the failure in the checkpoint: ${oneLine(writeErr)}`);
     }
     await this.notifyFailure(def, signal, message);
-    const durationSecs = (Date.now() - started) / 1000;
     this.emit({ type: "stage-failed", stage: def.name, error: message, interrupted, durationSecs });
     this.emit({ type: "job-failed", stage: def.name, error: message, interrupted });
     return error;
@@ -468,10 +427,6 @@ export class JobRun {
     this.cp.params = structuredClone(this.params);
     await this.writer.write(this.cp);
     this.writtenParams = stableStringify(this.params);
-  }
-
-  private nextStage(index: number): JobStage {
-    return this.stages[index + 1]?.name ?? "Completed";
   }
 
   private context(

@@ -9,5 +9,12 @@ export interface ModuleImport {
 }
 
 export function areaOf(srcDir: string, file: string): string;
-export function collectImports(srcDir: string): ModuleImport[];
+/** Where the source files come from: listing (absolute paths) and reading. */
+export interface SourceFiles {
+  files(root: string): string[];
+  read(file: string): string;
+}
+
+export function atRevision(srcDir: string, rev: string): SourceFiles;
+export function collectImports(srcDir: string, source?: SourceFiles): ModuleImport[];
 export function folderEdges(imports: ModuleImport[]): Array<{ edge: string; count: number }>;

@@ -2,8 +2,9 @@
 // The import graph of src/: every import of one module by another (static imports, re-exports,
 // `import type`, dynamic `import("…")` with a literal path), read with the TypeScript compiler's
 // parser, and the folder → folder edges it makes. `node scripts/import-graph.mjs [root]` prints
-// the folder edges with their counts; test/architecture/imports.test.ts checks them against the
-// layering.
+// the folder edges with their counts (`--at REV`: as the files were at that git revision);
+// test/architecture/imports.test.ts checks them against the layering.
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +19,31 @@ function tsFiles(dir) {
     else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) out.push(p);
   }
   return out.sort();
+}
+
+/** The files as they are on disk. */
+const workingTree = { files: tsFiles, read: (file) => readFileSync(file, "utf8") };
+
+/**
+ * The files as they were at a git revision of the repository holding `srcDir` (nothing is
+ * checked out): `node scripts/import-graph.mjs --at b1bdd0f` prints that commit's graph.
+ */
+export function atRevision(srcDir, rev) {
+  const top = execFileSync("git", ["rev-parse", "--show-toplevel"], {
+    cwd: srcDir,
+    encoding: "utf8",
+  }).trim();
+  const git = (...args) =>
+    execFileSync("git", args, { cwd: top, encoding: "utf8", maxBuffer: 1 << 28 });
+  return {
+    files: (root) =>
+      git("ls-tree", "-r", "--name-only", rev, "--", relative(top, root))
+        .split("\n")
+        .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+        .map((f) => join(top, f))
+        .sort(),
+    read: (file) => git("show", `${rev}:${relative(top, file)}`),
+  };
 }
 
 /** Module specifiers a source file names, with the line each is on. */
@@ -59,12 +85,13 @@ export function areaOf(srcDir, file) {
 /**
  * Every relative import between modules of `srcDir`: `{ from, to, fromArea, toArea, line,
  * specifier }` with paths relative to `srcDir` (`.js` specifiers resolved to their `.ts` file).
+ * `source` lists the files and reads them (default: the working tree).
  */
-export function collectImports(srcDir) {
+export function collectImports(srcDir, source = workingTree) {
   const root = resolve(srcDir);
   const edges = [];
-  for (const file of tsFiles(root)) {
-    for (const { specifier, line } of specifiers(file, readFileSync(file, "utf8"))) {
+  for (const file of source.files(root)) {
+    for (const { specifier, line } of specifiers(file, source.read(file))) {
       if (!specifier.startsWith(".")) continue;
       const target = resolve(dirname(file), specifier).replace(/\.js$/, ".ts");
       edges.push({
@@ -95,8 +122,12 @@ export function folderEdges(imports) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const here = dirname(fileURLToPath(import.meta.url));
-  const src = resolve(process.argv[2] ?? join(here, "..", "src"));
-  for (const { edge, count } of folderEdges(collectImports(src))) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf("--at");
+  const rev = at >= 0 ? args.splice(at, 2)[1] : undefined;
+  const src = resolve(args[0] ?? join(here, "..", "src"));
+  const source = rev ? atRevision(src, rev) : workingTree;
+  for (const { edge, count } of folderEdges(collectImports(src, source))) {
     console.log(`${edge}  (${count})`);
   }
 }

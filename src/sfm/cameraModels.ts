@@ -1,3 +1,4 @@
+import type { SceneCamera } from "../contracts/sceneModel.js";
 import { SplatbookError } from "../util/errors.js";
 
 /** A COLMAP camera model: its numeric id in the binary format, name and parameter count. */
@@ -52,4 +53,15 @@ export function pinholePart(
     model.startsWith("SIMPLE_") || model === "RADIAL" || model === "RADIAL_FISHEYE";
   if (singleFocal) return { fx: params[0]!, fy: params[0]!, cx: params[1]!, cy: params[2]! };
   return { fx: params[0]!, fy: params[1]!, cx: params[2]!, cy: params[3]! };
+}
+
+/** A camera as both COLMAP model formats describe it, with its pinhole part read from `params`. */
+export function sceneCamera(
+  id: number,
+  model: string,
+  width: number,
+  height: number,
+  params: number[],
+): SceneCamera {
+  return { id, model, width, height, params, ...pinholePart(model, params) };
 }

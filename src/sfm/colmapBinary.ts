@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SplatbookError } from "../util/errors.js";
-import { cameraModelById, pinholePart } from "./cameraModels.js";
+import { cameraModelById, sceneCamera } from "./cameraModels.js";
 import {
   allocatePoints,
   viewmatFromQuaternion,
@@ -101,14 +101,7 @@ export async function readCamerasBin(dir: string): Promise<Map<number, SceneCame
     const height = c.u64();
     const params: number[] = [];
     for (let p = 0; p < model.numParams; p++) params.push(c.f64());
-    cameras.set(id, {
-      id,
-      model: model.name,
-      width,
-      height,
-      params,
-      ...pinholePart(model.name, params),
-    });
+    cameras.set(id, sceneCamera(id, model.name, width, height, params));
   }
   return cameras;
 }

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SplatbookError } from "../util/errors.js";
-import { cameraModelByName, pinholePart } from "./cameraModels.js";
+import { cameraModelByName, sceneCamera } from "./cameraModels.js";
 import type { RawColmapModel, RawImage } from "./colmapBinary.js";
 import { allocatePoints, viewmatFromQuaternion, type SceneCamera } from "./sceneModel.js";
 
@@ -44,14 +44,7 @@ export async function readCamerasTxt(dir: string): Promise<Map<number, SceneCame
     const params = t.slice(4).map((p) => num(p, file, i + 1));
     const id = num(t[0], file, i + 1);
     const [width, height] = [num(t[2], file, i + 1), num(t[3], file, i + 1)];
-    cameras.set(id, {
-      id,
-      model: model.name,
-      width,
-      height,
-      params,
-      ...pinholePart(model.name, params),
-    });
+    cameras.set(id, sceneCamera(id, model.name, width, height, params));
   });
   return cameras;
 }

@@ -14,6 +14,7 @@ export const PROGRESS_MIME = "application/vnd.splatbook.progress+json";
 export const TRAINING_MIME = "application/vnd.splatbook.training+json";
 export const SPLAT_MIME = "application/vnd.splatbook.splat+json";
 
+/** A stage's state as the progress views show it (`cached`: reused from the checkpoint). */
 export const StageViewStateSchema = z.enum([
   "pending",
   "running",

@@ -2,6 +2,7 @@ import { z } from "zod";
 
 export const TRAINING_STATUS_FILENAME = "training_status.json";
 
+/** `training_status.json`'s `status`: the phase of the run, `completed` or `error` at the end. */
 export const TrainingStateSchema = z.enum([
   "starting",
   "training",
@@ -12,7 +13,10 @@ export const TrainingStateSchema = z.enum([
 ]);
 export type TrainingState = z.infer<typeof TrainingStateSchema>;
 
-/** `training_status.json` (Brush's status file format): every field of that format, plus optional additions. */
+/**
+ * `training_status.json` (Brush's status file format): every field of that format, plus optional
+ * additions.
+ */
 export const TrainingStatusSchema = z.looseObject({
   current_iteration: z.number().int(),
   total_iterations: z.number().int(),

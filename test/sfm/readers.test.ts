@@ -232,28 +232,15 @@ describe("nerfstudio transforms.json", () => {
 
   it("names a missing image and a bad matrix", async () => {
     const dir = join(root, "broken");
-    await put(
-      join(dir, "transforms.json"),
-      JSON.stringify({
-        fl_x: 1,
-        w: 2,
-        h: 2,
-        frames: [{ file_path: "nope.png", transform_matrix: [] }],
-      }),
-    );
+    // A 2×2 transforms.json with one frame.
+    const oneFrame = (file_path: string, transform_matrix: unknown) =>
+      JSON.stringify({ fl_x: 1, w: 2, h: 2, frames: [{ file_path, transform_matrix }] });
+    await put(join(dir, "transforms.json"), oneFrame("nope.png", []));
     await expect(loadSceneModel(dir)).rejects.toThrow(
       /transforms\.json: frames\[0\]: image nope\.png not found/,
     );
     await put(join(dir, "ok.png"), png(2, 2));
-    await put(
-      join(dir, "transforms.json"),
-      JSON.stringify({
-        fl_x: 1,
-        w: 2,
-        h: 2,
-        frames: [{ file_path: "ok.png", transform_matrix: [[1]] }],
-      }),
-    );
+    await put(join(dir, "transforms.json"), oneFrame("ok.png", [[1]]));
     await expect(loadSceneModel(dir)).rejects.toThrow(
       /frames\[0\]: transform_matrix must be a 4×4/,
     );

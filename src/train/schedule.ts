@@ -15,9 +15,8 @@ import type { LearningRates } from "./types.js";
  * fixed number of views to recover, which a short run does not have: on a 96-view capture a
  * 3000-step run reset at step 949, fell to 7.7 dB held-out right after and ended at 23.8 dB, below
  * the 26.7 dB of a 1000-step run that never reset. The reset's job — removing floaters — is done
- * by pruning instead: transparent splats at every densification round, and oversized ones (in the
- * world; see refine.ts) from where 3DGS starts pruning them (its first reset, 3000 · g), once the
- * early growth has settled. The position learning rate decays log-linearly over the whole run, so every extra
+ * by pruning transparent splats at every densification round (oversized ones are kept; see
+ * refine.ts). The position learning rate decays log-linearly over the whole run, so every extra
  * step is spent at a smaller step size.
  */
 export interface TrainingSchedule {
@@ -27,8 +26,6 @@ export interface TrainingSchedule {
   /** Densification stops after this step (half the run). */
   densifyUntil: number;
   densifyEvery: number;
-  /** Oversized splats are pruned from this step on. */
-  pruneLargeFrom: number;
   /** The SH degree goes up by one every this many steps, up to the maximum. */
   shDegreeEvery: number;
   maxShDegree: number;
@@ -47,8 +44,6 @@ export const DEFAULT_30K = {
   steps: 30000,
   densifyFrom: 500,
   densifyEvery: 100,
-  /** 3DGS prunes oversized splats once its first opacity reset (step 3000) is behind it. */
-  pruneLargeFrom: 3000,
   shDegreeEvery: 1000,
   positionLrInit: 1.6e-4,
   positionLrFinal: 1.6e-6,
@@ -73,7 +68,6 @@ export function createSchedule(totalSteps: number, maxShDegree: number): Trainin
     densifyFrom,
     densifyUntil,
     densifyEvery: DEFAULT_30K.densifyEvery,
-    pruneLargeFrom: Math.max(1, Math.round(DEFAULT_30K.pruneLargeFrom * g)),
     shDegreeEvery: Math.max(1, Math.round(DEFAULT_30K.shDegreeEvery * g)),
     maxShDegree,
     positionLrInit: DEFAULT_30K.positionLrInit,
@@ -119,13 +113,9 @@ export function shDegreeAt(s: TrainingSchedule, step: number): number {
 }
 
 /** What densification work happens after completing `step` (1-based count of finished steps). */
-export function densifyActions(
-  s: TrainingSchedule,
-  stepsDone: number,
-): { refine: boolean; pruneLarge: boolean } {
+export function densifyActions(s: TrainingSchedule, stepsDone: number): { refine: boolean } {
   const inWindow = stepsDone > s.densifyFrom && stepsDone <= s.densifyUntil;
   return {
     refine: inWindow && stepsDone % s.densifyEvery === 0,
-    pruneLarge: stepsDone >= s.pruneLargeFrom,
   };
 }

@@ -117,21 +117,13 @@ describe("schedule", () => {
 
   it("uses the 30k defaults unscaled and scales a 3000-step run by sqrt(0.1), densifying every 100", () => {
     const full = createSchedule(30000, 3);
-    expect([
-      full.densifyFrom,
-      full.densifyEvery,
-      full.pruneLargeFrom,
-      full.shDegreeEvery,
-      full.densifyUntil,
-    ]).toEqual([500, 100, 3000, 1000, 15000]);
+    expect([full.densifyFrom, full.densifyEvery, full.shDegreeEvery, full.densifyUntil]).toEqual([
+      500, 100, 1000, 15000,
+    ]);
     const s = createSchedule(3000, 3);
-    expect([
-      s.densifyFrom,
-      s.densifyEvery,
-      s.pruneLargeFrom,
-      s.shDegreeEvery,
-      s.densifyUntil,
-    ]).toEqual([158, 100, 949, 316, 1500]);
+    expect([s.densifyFrom, s.densifyEvery, s.shDegreeEvery, s.densifyUntil]).toEqual([
+      158, 100, 316, 1500,
+    ]);
     expect(shDegreeAt(s, 315)).toBe(0);
     expect(shDegreeAt(s, 316)).toBe(1);
     expect(shDegreeAt(s, 2999)).toBe(3);
@@ -139,8 +131,6 @@ describe("schedule", () => {
     expect(densifyActions(s, 200).refine).toBe(true);
     expect(densifyActions(s, 100).refine).toBe(false); // before the start
     expect(densifyActions(s, 1600).refine).toBe(false); // after half the run
-    expect(densifyActions(s, 900).pruneLarge).toBe(false); // early growth first
-    expect(densifyActions(s, 1000).pruneLarge).toBe(true);
   });
 
   it("view order visits every training view once per epoch and is reproducible", () => {

@@ -64,8 +64,8 @@ export const ManifestGenerationParamsSchema = z.strictObject({
 
 /**
  * ColmapReconstruction: the first attempt's matching and features, and what a reconstruction must
- * reach. Failing that, stronger attempts follow (more pairs, guided matching, more and upsampled
- * features, exhaustive matching) up to `maxAttempts`.
+ * reach. Failing that, stronger attempts follow (relaxed mapper, more pairs, guided matching, more
+ * and upsampled features, exhaustive matching) up to `sfmAttempts`.
  */
 export const ColmapReconstructionParamsSchema = z.strictObject({
   matcher: param(z.enum(["auto", "video", "sequential", "exhaustive"]).default("auto"), {
@@ -83,7 +83,7 @@ export const ColmapReconstructionParamsSchema = z.strictObject({
     flag: "--min-registered-fraction <f>",
     description: "fraction of the frames one model must register; less makes a stronger attempt",
   }),
-  sfmAttempts: param(positiveInt().max(5).default(5), {
+  sfmAttempts: param(positiveInt().max(6).default(6), {
     flag: "--sfm-attempts <n>",
     description: "attempts before ColmapReconstruction fails (1: no retry with stronger settings)",
   }),

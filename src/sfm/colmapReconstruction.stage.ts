@@ -164,7 +164,7 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
   const matcher = ctx.params.matcher ?? "auto";
   const rungs = ladderRungs(counts, sift.first, matcher, sift.strong).slice(
     0,
-    ctx.params.sfmAttempts ?? 5,
+    ctx.params.sfmAttempts ?? 6,
   );
   const first = rungs[0]!.pairs;
   ctx.log.info(
@@ -222,7 +222,7 @@ export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResu
   fingerprintInputs: (ctx) => ({
     // The engine fingerprints the resolved parameters too; these name how they are used, so a
     // change of the choice rules or the ladder invalidates an older reconstruction.
-    sfm: "adaptive-sift-video-pairs-ladder-1",
+    sfm: "adaptive-sift-video-pairs-ladder-2",
     mapper: "ba-global-tol-1e-6-ratio-1.4",
     manifest: manifestPath(ctx),
   }),

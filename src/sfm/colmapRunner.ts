@@ -18,7 +18,7 @@ import {
   type StepContext,
   type VideoFrames,
 } from "./colmapSteps.js";
-import { describeRung, pairCount, type PairChoice, type Rung } from "./ladder.js";
+import { describePairs, describeRung, pairCount, type PairChoice, type Rung } from "./ladder.js";
 import { videoPairs } from "./pairs.js";
 import { meanReprojectionError } from "./sceneModel.js";
 
@@ -81,6 +81,8 @@ export interface LadderResult {
 interface Database {
   path: string;
   guided: boolean | null;
+  /** The pair choices matched so far (describePairs), with the current `guided`. */
+  matched: Set<string>;
 }
 
 const siftKey = (r: Rung) =>
@@ -119,7 +121,8 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
     let db = dbs.get(siftKey(rung));
     const reused = db !== undefined;
     if (!db) {
-      db = { path: join(o.workDir, `features_${dbs.size}`, "database.db"), guided: null };
+      const path = join(o.workDir, `features_${dbs.size}`, "database.db");
+      db = { path, guided: null, matched: new Set() };
       await mkdir(join(db.path, ".."), { recursive: true });
       await extractFeatures(db.path, o.imageRoot, o.videos, rung.sift, {
         ...o,
@@ -128,12 +131,19 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
       dbs.set(siftKey(rung), db);
     }
     const t1 = performance.now();
-    if (db.guided !== null && db.guided !== rung.guided) await clearMatches(db.path, o);
+    if (db.guided !== null && db.guided !== rung.guided) {
+      await clearMatches(db.path, o);
+      db.matched.clear();
+    }
     db.guided = rung.guided;
-    await matchFeatures(db.path, matchRequest(rung.pairs, o.videos), rung.guided, {
-      ...o,
-      onProgress: phase(0.2, 0.8),
-    });
+    // A retry with the same matches (a relaxed mapper) skips matching altogether.
+    if (!db.matched.has(describePairs(rung.pairs))) {
+      await matchFeatures(db.path, matchRequest(rung.pairs, o.videos), rung.guided, {
+        ...o,
+        onProgress: phase(0.2, 0.8),
+      });
+      db.matched.add(describePairs(rung.pairs));
+    }
     const t2 = performance.now();
     const outDir = join(o.workDir, `attempt_${i + 1}`);
     const models = await runMapper(db.path, o.imageRoot, join(outDir, "models"), total, rung, {

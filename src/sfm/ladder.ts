@@ -100,15 +100,12 @@ export function ladderRungs(
       prev.relaxed === r.relaxed;
     if (!same) rungs.push(r);
   };
+  // Cheapest first: the mapper alone again on the same matches, then new pairs only, then the
+  // same pairs matched again with guidance, then new features.
+  push({ ...first, label: "relaxed mapper", relaxed: true });
   const more = morePairs(first.pairs, counts);
-  push({ ...first, label: "more pairs", pairs: more });
-  push({
-    ...first,
-    label: "guided matching, relaxed mapper",
-    pairs: more,
-    guided: true,
-    relaxed: true,
-  });
+  push({ ...first, label: "more pairs", pairs: more, relaxed: true });
+  push({ ...first, label: "guided matching", pairs: more, guided: true, relaxed: true });
   push({
     label: "more, upsampled features",
     sift: strong,

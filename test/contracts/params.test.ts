@@ -40,7 +40,7 @@ describe("stage parameter schemas", () => {
     expect(STAGE_PARAMS.ColmapReconstruction.parse({})).toEqual({
       matcher: "auto",
       minRegisteredFraction: 0.95,
-      sfmAttempts: 5,
+      sfmAttempts: 6,
     });
     expect(() => TrainingParamsSchema.parse({ step: 100 })).toThrow(/step/);
     expect(() => TrainingParamsSchema.parse({ steps: 0 })).toThrow();

@@ -86,7 +86,7 @@ describe("recorded parameters are the defaults", () => {
     expect(before.stages.ColmapReconstruction?.params).toEqual({
       matcher: "exhaustive",
       minRegisteredFraction: 0.4,
-      sfmAttempts: 5,
+      sfmAttempts: 6,
     });
     const frames = fileStates(join(output, "frames"));
     const colmap = fileStates(join(output, "colmap"));

@@ -118,16 +118,21 @@ describe("escalation ladder", () => {
   const sift = chooseSiftSettings({ width: 320, height: 240 }, 60);
   const kinds = (p: PairChoice) => p.kind;
 
-  it("goes from the chosen settings to more pairs, guided matching, more features, exhaustive", () => {
+  it("goes from the chosen settings to a relaxed mapper, more pairs, guided matching, more features, exhaustive", () => {
     const counts = [60, 60];
     const rungs = ladderRungs(counts, sift, "auto");
     expect(rungs.map((r) => r.label)).toEqual([
       "chosen settings",
+      "relaxed mapper",
       "more pairs",
-      "guided matching, relaxed mapper",
+      "guided matching",
       "more, upsampled features",
       "exhaustive matching",
     ]);
+    // The relaxed mapper reruns on the first attempt's matches.
+    expect(rungs[1]!.pairs).toEqual(rungs[0]!.pairs);
+    expect(rungs[1]!.relaxed && !rungs[0]!.relaxed).toBe(true);
+    rungs.splice(1, 1);
     expect(rungs[0]!.pairs).toEqual({ kind: "video", density: DEFAULT_DENSITY });
     expect(rungs[0]!.guided).toBe(false);
     expect(pairCount(rungs[1]!.pairs, counts)).toBeGreaterThan(pairCount(rungs[0]!.pairs, counts));
@@ -142,16 +147,18 @@ describe("escalation ladder", () => {
     const duo = ladderRungs([30, 30], sift, "auto");
     expect(duo.map((r) => r.label)).toEqual([
       "chosen settings",
+      "relaxed mapper",
       "more pairs",
-      "guided matching, relaxed mapper",
+      "guided matching",
       "more, upsampled features",
     ]);
-    expect(duo[1]!.pairs.kind).toBe("exhaustive");
+    expect(duo[2]!.pairs.kind).toBe("exhaustive");
     // Exhaustive from the start: "more pairs" and the final exhaustive rung add nothing.
     const rungs = ladderRungs([12], sift, "auto");
     expect(rungs.map((r) => r.label)).toEqual([
       "chosen settings",
-      "guided matching, relaxed mapper",
+      "relaxed mapper",
+      "guided matching",
       "more, upsampled features",
     ]);
     expect(rungs.every((r) => r.pairs.kind === "exhaustive")).toBe(true);
@@ -160,7 +167,7 @@ describe("escalation ladder", () => {
   it("escalates COLMAP's sequential matcher to the video pair list", () => {
     const rungs = ladderRungs([30, 30], sift, "sequential");
     expect(kinds(rungs[0]!.pairs)).toBe("sequential");
-    expect(rungs[1]!.pairs).toEqual({ kind: "video", density: DEFAULT_DENSITY });
+    expect(rungs[2]!.pairs).toEqual({ kind: "video", density: DEFAULT_DENSITY });
     expect(pairCount(rungs[0]!.pairs, [30, 30])).toBe(60 * 10 - 55);
   });
 });

@@ -8,6 +8,7 @@ import type { JobFiles } from "./api";
 import type { LabContext } from "./context";
 import { formatDuration, formatPercent } from "./format";
 import { startLivePoll } from "./livePoll";
+import { readPayload } from "./payload";
 import { createProgressBar, type ProgressBar } from "./progressBar";
 import { renderStageTable } from "./stageTable";
 
@@ -73,15 +74,12 @@ export class ProgressWidget extends Widget implements IRenderMime.IRenderer {
 
   /** Renders a (new or updated) bundle from the kernel. */
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    const parsed = ProgressPayloadSchema.safeParse(model.data[PROGRESS_MIME]);
-    if (!parsed.success) {
-      this.node.textContent = `splatbook: unreadable progress payload (${parsed.error.issues[0]?.message})`;
-      return;
-    }
-    this.payload = parsed.data;
+    const payload = readPayload(this.node, model, PROGRESS_MIME, ProgressPayloadSchema, "progress");
+    if (!payload) return;
+    this.payload = payload;
     this.lastModelAt = Date.now();
-    this.view.render(parsed.data);
-    if (parsed.data.live && parsed.data.job_path != null) this.startPolling(parsed.data.job_path);
+    this.view.render(payload);
+    if (payload.live && payload.job_path != null) this.startPolling(payload.job_path);
     else this.stopPolling();
   }
 

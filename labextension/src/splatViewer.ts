@@ -9,6 +9,7 @@ import { SPLAT_MIME, SplatPayloadSchema, type SplatPayload } from "@splatbook/co
 import type { SplatbookApi } from "./api";
 import type { LabContext } from "./context";
 import { formatCount } from "./format";
+import { readPayload } from "./payload";
 import { pngDataUrl } from "./previewPair";
 import type { SplatScene } from "./sparkScene";
 
@@ -119,11 +120,7 @@ export class SplatViewerWidget extends Panel implements IRenderMime.IRenderer {
 
   /** Renders the bundle from the kernel. */
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    const parsed = SplatPayloadSchema.safeParse(model.data[SPLAT_MIME]);
-    if (!parsed.success) {
-      this.node.textContent = `splatbook: unreadable splat payload (${parsed.error.issues[0]?.message})`;
-      return;
-    }
-    await this.viewer.load(parsed.data);
+    const payload = readPayload(this.node, model, SPLAT_MIME, SplatPayloadSchema, "splat");
+    if (payload) await this.viewer.load(payload);
   }
 }

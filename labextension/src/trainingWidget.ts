@@ -12,6 +12,7 @@ import type { LabContext } from "./context";
 import { formatCount, formatDuration, formatPercent, formatPsnr, formatRate } from "./format";
 import { startLivePoll } from "./livePoll";
 import { parseMetrics } from "./metrics";
+import { readPayload } from "./payload";
 import { PreviewPair, pngBlobUrl, pngDataUrl } from "./previewPair";
 import { createProgressBar } from "./progressBar";
 import { PsnrPlot } from "./psnrPlot";
@@ -152,14 +153,11 @@ export class TrainingWidget extends Panel implements IRenderMime.IRenderer {
 
   /** Renders a (new or updated) bundle from the kernel. */
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    const parsed = TrainingPayloadSchema.safeParse(model.data[TRAINING_MIME]);
-    if (!parsed.success) {
-      this.node.textContent = `splatbook: unreadable training payload (${parsed.error.issues[0]?.message})`;
-      return;
-    }
-    this.payload = parsed.data;
+    const payload = readPayload(this.node, model, TRAINING_MIME, TrainingPayloadSchema, "training");
+    if (!payload) return;
+    this.payload = payload;
     this.lastModelAt = Date.now();
-    await this.view.render(parsed.data);
+    await this.view.render(payload);
     this.syncPolling();
   }
 

@@ -201,7 +201,7 @@ describe("splatbook batch --backend bullmq with splatbook worker processes", () 
     await until(() => live.events.some((e) => e.type === "index-done"), 120_000, "a first index");
     await redis.restart(2000);
     const run = await live.done;
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, `${run.stderr}\n${JSON.stringify(run.summary)}`).toBe(0);
     expect(run.summary.summary).toMatchObject({ total: SCENES, completed: SCENES, failed: 0 });
     expectRecordedOnce(onlyLedger(join(work, "restart", "db")));
     for (const w of list) {

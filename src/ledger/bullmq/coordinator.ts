@@ -63,7 +63,7 @@ async function coordinate(ctx: BackendRunContext, url: string, queueName: string
   events.on("error", () => {});
   try {
     await events.waitUntilReady();
-    const follow = createFollower(ctx, queue);
+    const follow = createFollower(ctx, queue, say);
     events.on("progress", ({ jobId, data }) => follow.progress(jobId, data as QueueJobProgress));
     events.on("completed", ({ jobId }) => void follow.check(jobId));
     events.on("failed", ({ jobId }) => void follow.check(jobId));
@@ -74,6 +74,13 @@ async function coordinate(ctx: BackendRunContext, url: string, queueName: string
     await queue.close().catch(() => {});
     closeRedis(conn);
   }
+}
+
+/** The queue's reason for a failed job, with its attempts and last stack line when it has them. */
+function failureOf(job: QueueJob): string {
+  const reason = oneLine(job.failedReason || "no reason recorded");
+  const stack = job.stacktrace?.at(-1)?.split("\n")[0];
+  return `${reason} (attempt ${job.attemptsMade}/${job.opts.attempts ?? 1}${stack ? `; ${oneLine(stack)}` : ""})`;
 }
 
 function logEntries(rows: string[]): LogEntry[] {
@@ -89,7 +96,12 @@ function logEntries(rows: string[]): LogEntry[] {
 }
 
 /** Follows a batch's jobs to the end, recording each in the ledger once. */
-function createFollower(ctx: BackendRunContext, queue: Queue<QueueJobData, QueueJobResult>) {
+function createFollower(
+  ctx: BackendRunContext,
+  queue: Queue<QueueJobData, QueueJobResult>,
+  say: (level: "WARNING", message: string, idx: number) => void,
+) {
+  const requeued = new Map<string, number>();
   const pending = new Map<string, IndexTask>();
   const checking = new Set<string>();
   const seenWorkers = new Set<string>();
@@ -114,7 +126,7 @@ function createFollower(ctx: BackendRunContext, queue: Queue<QueueJobData, Queue
       ...{ idx: task.idx, scene: task.scene, status: "error" as const, outputPaths: [] },
       ...{ completedAt: new Date(job.finishedOn ?? Date.now()).toISOString(), wallTimeNs: 0 },
       ...{ peakMemoryBytes: null, gpuMemoryBytes: null, stages: [], artifacts: [] },
-      error: `queue job failed: ${oneLine(job.failedReason ?? "unknown reason")}`,
+      error: `queue job failed: ${failureOf(job)}`,
     };
     const workerId = result?.worker.workerId ?? null;
     ctx.ledger?.recordIndex({ ...outcome, workerId, attempts }, logs);
@@ -138,12 +150,32 @@ function createFollower(ctx: BackendRunContext, queue: Queue<QueueJobData, Queue
       const job = (await queue.getJob(jobId)) as QueueJob | undefined;
       const state = job ? await job.getState() : "unknown";
       if (!job || (state !== "completed" && state !== "failed")) return;
+      if (state === "failed" && (await requeueUnspent(job, task))) return;
       await record(job, task, state);
       pending.delete(jobId);
       wake();
     } finally {
       checking.delete(jobId);
     }
+  };
+
+  /**
+   * A job the queue failed without spending its attempts and without a reason (seen when Redis
+   * restarts while a worker finishes it) goes back to the queue, twice at most: its checkpoint
+   * makes another delivery safe, so it is not an index failure.
+   */
+  const requeueUnspent = async (job: QueueJob, task: IndexTask) => {
+    const times = requeued.get(job.id!) ?? 0;
+    if (job.failedReason || job.attemptsMade >= (job.opts.attempts ?? 1) || times >= 2)
+      return false;
+    requeued.set(job.id!, times + 1);
+    say(
+      "WARNING",
+      `index ${task.idx}: the queue dropped it without a reason; queued again`,
+      task.idx,
+    );
+    await job.retry("failed");
+    return true;
   };
 
   /** True when the ledger already holds this finished job's outcome. */

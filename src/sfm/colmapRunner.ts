@@ -100,6 +100,46 @@ function matchRequest(p: PairChoice, videos: VideoFrames[]): MatchRequest {
   };
 }
 
+/** The database holding the features of the rung's SIFT settings, extracted on first use. */
+async function featuresFor(
+  o: LadderOptions,
+  dbs: Map<string, Database>,
+  rung: Rung,
+  onProgress: (fraction: number, detail: string) => void,
+): Promise<{ db: Database; reused: boolean }> {
+  const known = dbs.get(siftKey(rung));
+  if (known) return { db: known, reused: true };
+  const path = join(o.workDir, `features_${dbs.size}`, "database.db");
+  const db: Database = { path, guided: null, matched: new Set() };
+  await mkdir(join(db.path, ".."), { recursive: true });
+  await extractFeatures(db.path, o.imageRoot, o.videos, rung.sift, { ...o, onProgress });
+  dbs.set(siftKey(rung), db);
+  return { db, reused: false };
+}
+
+/**
+ * Matches the rung's pairs in `db` (a change of guided matching clears earlier matches first). A
+ * retry with the same matches (a relaxed mapper) skips matching altogether.
+ */
+async function matchesFor(
+  o: LadderOptions,
+  db: Database,
+  rung: Rung,
+  onProgress: (fraction: number, detail: string) => void,
+): Promise<void> {
+  if (db.guided !== null && db.guided !== rung.guided) {
+    await clearMatches(db.path, o);
+    db.matched.clear();
+  }
+  db.guided = rung.guided;
+  if (db.matched.has(describePairs(rung.pairs))) return;
+  await matchFeatures(db.path, matchRequest(rung.pairs, o.videos), rung.guided, {
+    ...o,
+    onProgress,
+  });
+  db.matched.add(describePairs(rung.pairs));
+}
+
 /**
  * Runs the rungs in order until one registers `minRegisteredFraction` of the frames in its
  * largest (possibly merged) model. Throws SplatbookError naming every attempt when none does.
@@ -118,32 +158,9 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
     const phase = (a: number, b: number) => (f: number, detail: string) =>
       o.onProgress?.(lo + (hi - lo) * (a + (b - a) * Math.min(1, Math.max(0, f))), detail);
     const t0 = performance.now();
-    let db = dbs.get(siftKey(rung));
-    const reused = db !== undefined;
-    if (!db) {
-      const path = join(o.workDir, `features_${dbs.size}`, "database.db");
-      db = { path, guided: null, matched: new Set() };
-      await mkdir(join(db.path, ".."), { recursive: true });
-      await extractFeatures(db.path, o.imageRoot, o.videos, rung.sift, {
-        ...o,
-        onProgress: phase(0, 0.2),
-      });
-      dbs.set(siftKey(rung), db);
-    }
+    const { db, reused } = await featuresFor(o, dbs, rung, phase(0, 0.2));
     const t1 = performance.now();
-    if (db.guided !== null && db.guided !== rung.guided) {
-      await clearMatches(db.path, o);
-      db.matched.clear();
-    }
-    db.guided = rung.guided;
-    // A retry with the same matches (a relaxed mapper) skips matching altogether.
-    if (!db.matched.has(describePairs(rung.pairs))) {
-      await matchFeatures(db.path, matchRequest(rung.pairs, o.videos), rung.guided, {
-        ...o,
-        onProgress: phase(0.2, 0.8),
-      });
-      db.matched.add(describePairs(rung.pairs));
-    }
+    await matchesFor(o, db, rung, phase(0.2, 0.8));
     const t2 = performance.now();
     const outDir = join(o.workDir, `attempt_${i + 1}`);
     const models = await runMapper(db.path, o.imageRoot, join(outDir, "models"), total, rung, {

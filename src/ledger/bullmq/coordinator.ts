@@ -3,7 +3,7 @@ import { SplatbookError, oneLine } from "../../util/errors.js";
 import type { BackendRunContext, BatchBackend, IndexResult } from "../backend.js";
 import type { IndexTask } from "../indexRunner.js";
 import type { LogEntry } from "../ledger.js";
-import { batchLog } from "../worker.js";
+import { logBatchLine } from "../worker.js";
 import {
   DEFAULT_QUEUE,
   DELIVERY_MARK,
@@ -48,11 +48,7 @@ export function createQueueBackend(opts: QueueBackendOptions): BatchBackend {
 }
 
 async function coordinate(ctx: BackendRunContext, url: string, queueName: string) {
-  const say = (level: LogEntry["levelName"], message: string, idx: number | null = null) => {
-    const entry = batchLog(level, message, null, idx);
-    ctx.ledger?.appendLogs([entry]);
-    ctx.emit({ type: "log", entry });
-  };
+  const say = (level: LogEntry["levelName"], message: string) => logBatchLine(ctx, level, message);
   const conn = await openRedis(url, {
     onLost: (reason) => say("WARNING", `Redis ${redisLabel(url)}: ${reason}; waiting for it`),
     onReady: () => {},
@@ -63,7 +59,7 @@ async function coordinate(ctx: BackendRunContext, url: string, queueName: string
   events.on("error", () => {});
   try {
     await events.waitUntilReady();
-    const follow = createFollower(ctx, queue, say);
+    const follow = new JobFollower(ctx, queue);
     events.on("progress", ({ jobId, data }) => follow.progress(jobId, data as QueueJobProgress));
     events.on("completed", ({ jobId }) => void follow.check(jobId));
     events.on("failed", ({ jobId }) => void follow.check(jobId));
@@ -95,33 +91,37 @@ function logEntries(rows: string[]): LogEntry[] {
   return out;
 }
 
+type BatchQueue = Queue<QueueJobData, QueueJobResult>;
+
 /** Follows a batch's jobs to the end, recording each in the ledger once. */
-function createFollower(
-  ctx: BackendRunContext,
-  queue: Queue<QueueJobData, QueueJobResult>,
-  say: (level: "WARNING", message: string, idx: number) => void,
-) {
-  const requeued = new Map<string, number>();
-  const pending = new Map<string, IndexTask>();
-  const checking = new Set<string>();
-  const seenWorkers = new Set<string>();
-  const starts = new Map<string, number>();
-  const results: IndexResult[] = [];
-  let wake: () => void = () => {};
+class JobFollower {
+  private readonly requeued = new Map<string, number>();
+  private readonly pending = new Map<string, IndexTask>();
+  private readonly checking = new Set<string>();
+  private readonly seenWorkers = new Set<string>();
+  private readonly starts = new Map<string, number>();
+  private readonly results: IndexResult[] = [];
+  private wake: () => void = () => {};
 
-  const worker = (w: QueueWorkerIdentity) => {
-    if (seenWorkers.has(w.workerId)) return;
-    seenWorkers.add(w.workerId);
-    ctx.ledger?.ensureWorker({ ...w, invocationId: ctx.invocationId, backend: "bullmq" });
-    ctx.emit({ type: "worker-start", workerId: w.workerId, pid: w.pid, hostname: w.hostname });
-  };
-  const logsOf = async (jobId: string) => logEntries((await queue.getJobLogs(jobId, 0, -1)).logs);
+  constructor(
+    private readonly ctx: BackendRunContext,
+    private readonly queue: BatchQueue,
+  ) {}
 
-  const record = async (job: QueueJob, task: IndexTask, state: "completed" | "failed") => {
-    const logs = await logsOf(job.id!);
+  /** Records a worker the first time one of its jobs mentions it. */
+  private worker(w: QueueWorkerIdentity): void {
+    if (this.seenWorkers.has(w.workerId)) return;
+    this.seenWorkers.add(w.workerId);
+    this.ctx.ledger?.ensureWorker({ ...w, invocationId: this.ctx.invocationId, backend: "bullmq" });
+    this.ctx.emit({ type: "worker-start", workerId: w.workerId, pid: w.pid, hostname: w.hostname });
+  }
+
+  private async record(job: QueueJob, task: IndexTask, state: "completed" | "failed") {
+    const { ctx } = this;
+    const logs = logEntries((await this.queue.getJobLogs(job.id!, 0, -1)).logs);
     const attempts = Math.max(1, logs.filter((l) => l.message.includes(DELIVERY_MARK)).length);
     const result = state === "completed" ? job.returnvalue : undefined;
-    if (result) worker(result.worker);
+    if (result) this.worker(result.worker);
     const outcome = result?.outcome ?? {
       ...{ idx: task.idx, scene: task.scene, status: "error" as const, outputPaths: [] },
       ...{ completedAt: new Date(job.finishedOn ?? Date.now()).toISOString(), wallTimeNs: 0 },
@@ -135,121 +135,120 @@ function createFollower(
       ...{ status: outcome.status, error: outcome.error, wallTimeMs: outcome.wallTimeNs / 1e6 },
       ledgerMs: null,
     });
-    results.push({
+    this.results.push({
       ...{ idx: task.idx, scene: task.scene, status: outcome.status, error: outcome.error },
       ...{ outputPaths: outcome.outputPaths, wallTimeMs: outcome.wallTimeNs / 1e6, reused: false },
     });
-  };
+  }
 
   /** Records the job if it finished; idempotent (events and polls may both report it). */
-  const check = async (jobId: string) => {
-    const task = pending.get(jobId);
-    if (!task || checking.has(jobId)) return;
-    checking.add(jobId);
+  async check(jobId: string): Promise<void> {
+    const task = this.pending.get(jobId);
+    if (!task || this.checking.has(jobId)) return;
+    this.checking.add(jobId);
     try {
-      const job = (await queue.getJob(jobId)) as QueueJob | undefined;
+      const job = (await this.queue.getJob(jobId)) as QueueJob | undefined;
       const state = job ? await job.getState() : "unknown";
       if (!job || (state !== "completed" && state !== "failed")) return;
-      if (state === "failed" && (await requeueUnspent(job, task))) return;
-      await record(job, task, state);
-      pending.delete(jobId);
-      wake();
+      if (state === "failed" && (await this.requeueUnspent(job, task))) return;
+      await this.record(job, task, state);
+      this.pending.delete(jobId);
+      this.wake();
     } finally {
-      checking.delete(jobId);
+      this.checking.delete(jobId);
     }
-  };
+  }
 
   /**
    * A job the queue failed without spending its attempts and without a reason (seen when Redis
    * restarts while a worker finishes it) goes back to the queue, twice at most: its checkpoint
    * makes another delivery safe, so it is not an index failure.
    */
-  const requeueUnspent = async (job: QueueJob, task: IndexTask) => {
-    const times = requeued.get(job.id!) ?? 0;
+  private async requeueUnspent(job: QueueJob, task: IndexTask): Promise<boolean> {
+    const times = this.requeued.get(job.id!) ?? 0;
     if (job.failedReason || job.attemptsMade >= (job.opts.attempts ?? 1) || times >= 2)
       return false;
-    requeued.set(job.id!, times + 1);
-    say(
-      "WARNING",
-      `index ${task.idx}: the queue dropped it without a reason; queued again`,
-      task.idx,
-    );
+    this.requeued.set(job.id!, times + 1);
+    const message = `index ${task.idx}: the queue dropped it without a reason; queued again`;
+    logBatchLine(this.ctx, "WARNING", message, task.idx);
     await job.retry("failed");
     return true;
-  };
+  }
 
   /** True when the ledger already holds this finished job's outcome. */
-  const alreadyRecorded = (job: QueueJob, task: IndexTask, state: string) => {
-    const rec = ctx.ledger?.indexRecord(task.idx);
+  private alreadyRecorded(job: QueueJob, task: IndexTask, state: string): boolean {
+    const rec = this.ctx.ledger?.indexRecord(task.idx);
     if (!rec) return false;
     if (state === "completed") return rec.completedAt === job.returnvalue?.outcome.completedAt;
     return rec.status === "error" && (rec.error ?? "").includes(oneLine(job.failedReason ?? ""));
-  };
+  }
 
-  return {
-    check,
-    progress(jobId: string, p: QueueJobProgress) {
-      const task = pending.get(jobId);
-      if (!task || !p || typeof p !== "object" || !p.worker) return;
-      worker(p.worker);
-      const workerId = p.worker.workerId;
-      if (p.kind === "start") {
-        const attempt = (starts.get(jobId) ?? 0) + 1;
-        starts.set(jobId, attempt);
-        ctx.ledger?.indexStarted(workerId, task.idx);
-        ctx.emit({ type: "index-start", workerId, idx: task.idx, scene: task.scene, attempt });
-      } else if (p.kind === "stage") {
-        const { stage, fraction, detail } = p;
-        ctx.emit({ type: "index-progress", workerId, idx: task.idx, stage, fraction, detail });
+  /** A job's progress event: an index starting on a worker, or a stage's progress. */
+  progress(jobId: string, p: QueueJobProgress): void {
+    const task = this.pending.get(jobId);
+    if (!task || !p || typeof p !== "object" || !p.worker) return;
+    this.worker(p.worker);
+    const workerId = p.worker.workerId;
+    if (p.kind === "start") {
+      const attempt = (this.starts.get(jobId) ?? 0) + 1;
+      this.starts.set(jobId, attempt);
+      this.ctx.ledger?.indexStarted(workerId, task.idx);
+      this.ctx.emit({ type: "index-start", workerId, idx: task.idx, scene: task.scene, attempt });
+    } else if (p.kind === "stage") {
+      const { stage, fraction, detail } = p;
+      this.ctx.emit({ type: "index-progress", workerId, idx: task.idx, stage, fraction, detail });
+    }
+  }
+
+  /** Adds the index's job, or reattaches to it (recording it if it finished unrecorded). */
+  async enqueue(task: IndexTask): Promise<void> {
+    const { ctx } = this;
+    const jobId = queueJobId(ctx.batchId, task.idx);
+    const existing = (await this.queue.getJob(jobId)) as QueueJob | undefined;
+    this.pending.set(jobId, task);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== "completed" && state !== "failed") return; // waiting or running: follow it
+      if (!this.alreadyRecorded(existing, task, state)) return void (await this.check(jobId));
+      await existing.remove(); // a recorded failure: this resumed run tries again
+    }
+    await this.queue.add(
+      "index",
+      { batchId: ctx.batchId, task, settings: ctx.settings },
+      {
+        jobId,
+        attempts: 3,
+        backoff: { type: "fixed", delay: 5_000 },
+        removeOnComplete: { age: KEEP_FINISHED_SECS },
+        removeOnFail: { age: KEEP_FINISHED_SECS },
+      },
+    );
+  }
+
+  /** Until every job is recorded (polling too) or the signal aborts. */
+  async wait(pollMs: number, say: (level: "WARNING", m: string) => void): Promise<IndexResult[]> {
+    const { signal } = this.ctx;
+    const timer = setInterval(() => {
+      for (const jobId of [...this.pending.keys()]) void this.check(jobId).catch(() => {});
+    }, pollMs);
+    const onAbort = () => this.wake();
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      while (this.pending.size > 0 && !signal.aborted) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
       }
-    },
-    /** Adds the index's job, or reattaches to it (recording it if it finished unrecorded). */
-    async enqueue(task: IndexTask) {
-      const jobId = queueJobId(ctx.batchId, task.idx);
-      const existing = (await queue.getJob(jobId)) as QueueJob | undefined;
-      pending.set(jobId, task);
-      if (existing) {
-        const state = await existing.getState();
-        if (state !== "completed" && state !== "failed") return; // waiting or running: follow it
-        if (!alreadyRecorded(existing, task, state)) return void (await check(jobId));
-        await existing.remove(); // a recorded failure: this resumed run tries again
-      }
-      await queue.add(
-        "index",
-        { batchId: ctx.batchId, task, settings: ctx.settings },
-        {
-          jobId,
-          attempts: 3,
-          backoff: { type: "fixed", delay: 5_000 },
-          removeOnComplete: { age: KEEP_FINISHED_SECS },
-          removeOnFail: { age: KEEP_FINISHED_SECS },
-        },
-      );
-    },
-    /** Until every job is recorded (polling too) or the signal aborts. */
-    async wait(pollMs: number, say: (level: "WARNING", m: string) => void) {
-      const timer = setInterval(() => {
-        for (const jobId of [...pending.keys()]) void check(jobId).catch(() => {});
-      }, pollMs);
-      const onAbort = () => wake();
-      ctx.signal.addEventListener("abort", onAbort, { once: true });
-      try {
-        while (pending.size > 0 && !ctx.signal.aborted) {
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
-      } finally {
-        clearInterval(timer);
-        ctx.signal.removeEventListener("abort", onAbort);
-      }
-      if (ctx.signal.aborted) await withdraw(queue, [...pending.keys()], say);
-      return results;
-    },
-  };
+    } finally {
+      clearInterval(timer);
+      signal.removeEventListener("abort", onAbort);
+    }
+    if (signal.aborted) await withdraw(this.queue, [...this.pending.keys()], say);
+    return this.results;
+  }
 }
 
 /** On interruption: removes jobs nobody has started; running ones finish on their workers. */
 async function withdraw(
-  queue: Queue<QueueJobData, QueueJobResult>,
+  queue: BatchQueue,
   jobIds: string[],
   say: (level: "WARNING", m: string) => void,
 ) {

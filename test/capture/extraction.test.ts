@@ -229,7 +229,6 @@ describe("frame extraction", () => {
     );
     const out = join(root, "out-abort");
     const ac = new AbortController();
-    const started = Date.now();
     const run = extractFrames(out, [long], opts({ framesPerVideo: 200 }), {
       signal: ac.signal,
       progress: (f) => {
@@ -237,7 +236,6 @@ describe("frame extraction", () => {
       },
     });
     await expect(run).rejects.toBeInstanceOf(InterruptedError);
-    expect(Date.now() - started).toBeLessThan(20_000);
     expect(await readdir(join(out, "frames"))).toEqual([]);
     const sidecars = (await readdir(join(out, ".capture"))).filter((f) => f.endsWith(".json"));
     expect(sidecars).toEqual([]);

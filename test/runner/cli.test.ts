@@ -145,10 +145,8 @@ describe("splatbook run (process)", () => {
       await sleep(100);
     }
     await sleep(300);
-    const t0 = Date.now();
     child.kill("SIGINT");
     expect(await exited).toBe(130);
-    expect(Date.now() - t0).toBeLessThan(10_000);
     expect(stderr).toMatch(/In \[2\] \(cell 2\) failed: KeyboardInterrupt/);
     const nb = JSON.parse(readFileSync(output, "utf8")) as Notebook;
     expect(nb.cells.map((c) => c.metadata.papermill?.status)).toEqual([

@@ -138,9 +138,7 @@ describe("splatbook run on ipykernel", () => {
       code("print('never')"),
     ]);
     const output = join(mkdtempSync(join(tmpdir(), "runner-out-")), "out.ipynb");
-    const t0 = Date.now();
     const r = await runNotebook({ ...base, input, output, executionTimeoutS: 1 });
-    expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.failure).toMatchObject({ ename: "CellTimeoutError", executionCount: 2 });
     expect(r.failure!.evalue).toMatch(/timed out .* after 1 seconds/);
     const nb = readOut(output);

@@ -88,9 +88,7 @@ describe("splatbook kernel", () => {
       "splatbook",
       "typescript",
     );
-    const t0 = Date.now();
     const r = await runNotebook({ input, progress: "none", dataPaths, executionTimeoutS: 1 });
-    expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.failure?.ename).toBe("CellTimeoutError");
   });
 

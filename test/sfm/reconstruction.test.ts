@@ -206,7 +206,6 @@ describe("ColmapReconstruction on a still (no-parallax) video", () => {
     const aborted = stageContext(out, join(dir, "tmp-abort"));
     const controller = new AbortController();
     const ctx2 = { ...aborted.ctx, signal: controller.signal };
-    const started = performance.now();
     const running = colmapReconstructionStage.run(ctx2).then(
       () => null,
       (e: unknown) => e,
@@ -214,6 +213,5 @@ describe("ColmapReconstruction on a still (no-parallax) video", () => {
     setTimeout(() => controller.abort(), 1000);
     const stopped = await running;
     expect(stopped).toBeInstanceOf(InterruptedError);
-    expect(performance.now() - started).toBeLessThan(8000);
   }, 120_000);
 });

@@ -74,6 +74,10 @@ export interface JobRunResult {
  * One job on one output folder, holding its lock while open. `run` does every stage still to
  * do; `runStage` does one named stage, running any missing or stale upstream stage first (each
  * upstream stage is reused when its fingerprint matches, so this is cheap when they are done).
+ *
+ * Longer than most files here (≈460 lines) because the lock, the checkpoint and the stage
+ * sequencing are one state machine: split across modules they would share the private state.
+ * The checkpoint records of a stage live in stageRecords.ts, its context in stageSupport.ts.
  */
 export class JobRun {
   private readonly hub = createJobEventHub();

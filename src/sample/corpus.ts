@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import type { Vec3 } from "../contracts/sceneModel.js";
 import { InterruptedError, SplatbookError } from "../util/errors.js";
 import { cameraPoses, type CameraPath, type OrbitPath } from "./cameraPaths.js";
 import { sampleSpecs } from "./index.js";
@@ -75,8 +76,8 @@ function corpusSpec(v: CorpusVideo): VideoSpec {
   };
 }
 
-const STUDIO_TABLE = [0, 0.95, 0] as const;
-const FOUNTAIN = [0, 1.1, 0] as const;
+const STUDIO_TABLE: Vec3 = [0, 0.95, 0];
+const FOUNTAIN: Vec3 = [0, 1.1, 0];
 
 /** Phone main camera: 26 mm equivalent; its long side spans 36 mm. */
 const PHONE_F35 = 26;
@@ -216,7 +217,7 @@ const captures: CorpusCapture[] = [
 ];
 
 function orbit(
-  lookAt: readonly [number, number, number],
+  lookAt: Vec3,
   radius: number,
   height: number,
   startDeg: number,

@@ -188,8 +188,19 @@ async function processJob(
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    throw err;
+    throw withReason(err);
   } finally {
     ctx.active.delete(job.id!);
   }
+}
+
+/**
+ * The error a job fails with, never without a message: BullMQ records `message` as the job's
+ * failure reason, and an empty one would leave the coordinator nothing to report.
+ */
+function withReason(err: unknown): Error {
+  const message = oneLine(err);
+  if (err instanceof Error && message) return err;
+  const kind = err instanceof Error ? err.name : typeof err;
+  return new Error(message || `the job threw ${kind} without a message`);
 }

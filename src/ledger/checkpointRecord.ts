@@ -6,7 +6,9 @@ import { checkpointAgeHours, readCheckpoint } from "../engine/checkpointStore.js
 import { stableStringify } from "../engine/fingerprint.js";
 import { DEFAULT_MAX_CHECKPOINT_AGE_HOURS } from "../engine/openCheckpoint.js";
 import type { IndexOutcome, IndexTask, JobSettings } from "./indexRunner.js";
+import type { Ledger } from "./ledger.js";
 import { indexOutputPaths, stageArtifacts } from "./outputs.js";
+import { batchLog } from "./worker.js";
 
 /** The stages an index runs: every stage up to `until` (all of them for `Completed`). */
 function stagesUpTo(until: JobStage) {
@@ -86,4 +88,34 @@ export async function completedFromCheckpoint(
     stages,
     artifacts: stageArtifacts(cp),
   };
+}
+
+/**
+ * On a resumed batch: every index the ledger holds as failed whose checkpoint shows it complete
+ * is recorded completed from the checkpoint (the failure was the queue's or the runner's, not
+ * the job's). Returns the indices so recorded.
+ */
+export async function reconcileFailedIndices(
+  ledger: Ledger,
+  tasks: readonly IndexTask[],
+  settings: JobSettings,
+): Promise<number[]> {
+  const failed = ledger.failedIndices();
+  const fixed: number[] = [];
+  for (const task of tasks) {
+    const error = failed.get(task.idx);
+    if (error === undefined) continue;
+    const outcome = await completedFromCheckpoint(task, settings);
+    if (!outcome) continue;
+    const line = batchLog(
+      "WARNING",
+      `index ${task.idx}: recorded as failed (${error}) but its checkpoint shows it complete; ` +
+        `recorded completed from the checkpoint`,
+      null,
+      task.idx,
+    );
+    ledger.recordIndex({ ...outcome, workerId: null, attempts: 0 }, [line]);
+    fixed.push(task.idx);
+  }
+  return fixed;
 }

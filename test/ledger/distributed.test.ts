@@ -3,6 +3,7 @@
 // MetadataExtraction on small ffmpeg clips: all indices recorded once; a worker killed mid-stage
 // hands its job to another that resumes from the checkpoint; a killed coordinator restarted
 // fills in the ledger; a Redis restart pauses workers, which reconnect and finish.
+import Database from "better-sqlite3";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -125,6 +126,19 @@ describe("splatbook batch --backend bullmq with splatbook worker processes", () 
     });
     expect(last.current_job).toHaveProperty("stage");
     await stopWorkers(list);
+    // The ledger missed three ends and the queue lost its jobs (another queue, no worker on
+    // it): resumed, the coordinator records those indices from their checkpoints, runs nothing.
+    const conn = new Database(db);
+    conn.prepare("DELETE FROM index_results WHERE idx IN (1, 3, 5)").run();
+    conn.close();
+    const args = batchArgs("three");
+    args[args.indexOf("--queue") + 1] = "three-lost";
+    const again = await runCli(cli, args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.events.filter((e) => e.type === "index-start")).toEqual([]);
+    expect(again.summary.summary).toMatchObject({ total: SCENES, completed: SCENES, failed: 0 });
+    const fromCheckpoints = query(db, "SELECT idx FROM index_results WHERE worker_id IS NULL");
+    expect(fromCheckpoints.map((r) => r.idx)).toEqual([1, 3, 5]);
   }, 300_000);
 
   it("kill -9 of a worker mid-stage: another worker resumes the job from its checkpoint", async () => {

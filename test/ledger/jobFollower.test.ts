@@ -43,6 +43,7 @@ function context(tasks: IndexTask[], emitted: BatchEvent[]): BackendRunContext {
     ledger: undefined,
     invocationId: "test",
     batchId: `batch${Date.now()}`,
+    resume: false,
     signal: new AbortController().signal,
     emit: (e) => emitted.push(e),
   };

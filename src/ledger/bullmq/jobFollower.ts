@@ -3,6 +3,7 @@ import { oneLine } from "../../util/errors.js";
 import type { BackendRunContext, IndexResult } from "../backend.js";
 import type { IndexOutcome, IndexTask } from "../indexRunner.js";
 import type { LogEntry } from "../ledger.js";
+import { batchLog } from "../worker.js";
 import {
   DELIVERY_MARK,
   queueJobId,
@@ -124,12 +125,22 @@ export class JobFollower {
   }
 
   private async record(finished: FinishedJob, task: IndexTask) {
-    const { ctx } = this;
     const logs = logEntries((await this.queue.getJobLogs(finished.job.id!, 0, -1)).logs);
     const attempts = Math.max(1, logs.filter((l) => l.message.includes(DELIVERY_MARK)).length);
     const { outcome, worker } = await this.outcomeOf(finished, task);
     if (worker) this.worker(worker);
-    const workerId = worker?.workerId ?? null;
+    this.recordOutcome(task, outcome, worker?.workerId ?? null, attempts, logs);
+  }
+
+  /** Writes an index's outcome to the ledger and reports it. */
+  private recordOutcome(
+    task: IndexTask,
+    outcome: IndexOutcome,
+    workerId: string | null,
+    attempts: number,
+    logs: LogEntry[],
+  ) {
+    const { ctx } = this;
     ctx.ledger?.recordIndex({ ...outcome, workerId, attempts }, logs);
     ctx.emit({
       ...{ type: "index-done", workerId, idx: task.idx, scene: task.scene },
@@ -194,6 +205,14 @@ export class JobFollower {
       if (!finished) return; // waiting or running: follow it
       if (!this.alreadyRecorded(finished, task)) return void (await this.check(jobId));
       await existing.remove(); // a recorded failure: this resumed run tries again
+    }
+    // Resumed: an index its checkpoint shows complete is recorded from it, not run again.
+    const done = ctx.resume ? await this.hooks.fromCheckpoint?.(task) : null;
+    if (done) {
+      const line = `index ${task.idx}: its checkpoint shows it complete; recorded from it`;
+      this.recordOutcome(task, done, null, 0, [batchLog("INFO", line, null, task.idx)]);
+      this.pending.delete(jobId);
+      return;
     }
     await this.queue.add(
       "index",

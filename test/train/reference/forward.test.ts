@@ -3,7 +3,7 @@
  * of axis-aligned Gaussians, a Monte-Carlo projection of a rotated one, two-splat compositing by
  * hand, SSIM identities, the mean2D gradient, and Adam against its closed form.
  */
-import { SH_C0, type GaussianParams } from "../../src/contracts/gaussians.js";
+import { SH_C0, type GaussianParams } from "../../../src/contracts/gaussians.js";
 import { describe, expect, test } from "vitest";
 import {
   adamStepReference,
@@ -13,10 +13,10 @@ import {
   rasterizeForward,
   renderReference,
   ssim,
-} from "../../src/train/reference/index.js";
-import { quatToMat } from "../../src/train/reference/math.js";
-import { RASTER, type Camera } from "../../src/train/types.js";
-import { makeRandom, testSeed } from "../seed.js";
+} from "../../../src/train/reference/index.js";
+import { quatToMat } from "../../../src/train/reference/math.js";
+import { RASTER, type Camera } from "../../../src/train/types.js";
+import { makeRandom, testSeed } from "../../seed.js";
 import { randomScene } from "./randomScene.js";
 
 const IDENTITY = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];

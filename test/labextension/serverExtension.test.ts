@@ -1,4 +1,4 @@
-// The splatbook server extension in a real Jupyter server (the working tree's Python package):
+// The splatbook server extension in a real Jupyter server (the working tree's Python package, on PYTHONPATH):
 // listing with bounded depth, one job, artefacts, and every way out of the root refused.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,7 +36,7 @@ beforeAll(async () => {
   server = await startJupyter({
     app: "server",
     root,
-    args: ["--ServerApp.jpserver_extensions=splatbook_server=True"],
+    args: ["--ServerApp.jpserver_extensions=splatbook_jupyter=True"],
     env: { PYTHONPATH: join(ROOT, "kernel", "python") },
   });
 }, 180_000);

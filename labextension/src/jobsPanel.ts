@@ -157,6 +157,7 @@ export class JobsPanel extends Panel {
       }),
     );
     this.notice.hidden = lines.length === 0;
+    this.notice.dataset.checked = "true";
   }
 
   private onJobs(jobs: JobFiles[]): void {

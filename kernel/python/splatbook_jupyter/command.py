@@ -62,8 +62,10 @@ def _node_version(node):
 
 def _check_node(argv, env):
     """A problem sentence when the Node.js that ``argv`` needs is missing or too old."""
-    interpreter = _interpreter(argv[0])
-    node = argv[0] if os.path.basename(argv[0]).startswith("node") else interpreter
+    node = next(
+        (p for p in (argv[0], _interpreter(argv[0])) if p and os.path.basename(p).startswith("node")),
+        None,
+    )
     if node is None:
         return None  # a native wrapper or a shell script: it finds Node itself
     found = shutil.which(node, path=_path(env))

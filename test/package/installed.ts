@@ -243,9 +243,9 @@ export function uninstallBoth(inst: Installation): void {
   const specs = JSON.parse(runInstalled(inst, "jupyter", ["kernelspec", "list", "--json"]).stdout);
   expect(Object.keys(specs.kernelspecs)).not.toContain("splatbook");
   const labs = runInstalled(inst, "jupyter", ["labextension", "list"]);
-  expect(labs.stdout + labs.stderr).not.toMatch(/splatbook/);
+  expect(labs.stdout + labs.stderr).not.toMatch(/splatbook-labextension/);
   const servers = runInstalled(inst, "jupyter", ["server", "extension", "list"]);
-  expect(servers.stdout + servers.stderr).not.toMatch(/splatbook/);
+  expect(servers.stdout + servers.stderr).not.toMatch(/splatbook_jupyter/);
   const left = spawnSync("find", [inst.venv, inst.prefix, "-iname", "*splatbook*"], {
     encoding: "utf8",
   });

@@ -20,10 +20,10 @@ function version(): string {
  * Arguments that run without loading the other commands' modules (about 2 s of imports): Jupyter
  * starts `kernel` for every notebook, and the Python package asks for `--version`.
  */
-const ALONE: Record<string, () => Promise<Command | undefined>> = {
-  kernel: async () => (await import("./commands/kernel.js")).kernelCommand(),
-  "--version": async () => undefined,
-  "-V": async () => undefined,
+const ALONE: Record<string, (program: Command) => Promise<void>> = {
+  kernel: async (program) => (await import("./commands/kernel.js")).register(program),
+  "--version": async () => {},
+  "-V": async () => {},
 };
 
 /**
@@ -37,8 +37,7 @@ export async function buildProgram(first?: string): Promise<Command> {
     .showHelpAfterError();
   const alone = first !== undefined ? ALONE[first] : undefined;
   if (alone) {
-    const command = await alone();
-    if (command) program.addCommand(command);
+    await alone(program);
     return program;
   }
   const { commands } = await import("./commands/index.js");

@@ -3,13 +3,14 @@
  * (splatbook-jupyter) starts it through its launcher, which finds this command on PATH (or
  * SPLATBOOK_COMMAND); a clone's developer-mode kernelspec runs lib/kernel/main.js directly.
  */
-import { Command } from "commander";
+import type { Command } from "commander";
 import { runKernel } from "../../kernel/main.js";
 
-/** The `kernel` command; it returns only when the kernel process ends. */
-export function kernelCommand(): Command {
-  return new Command("kernel")
-    .description("run the splatbook Jupyter kernel (Jupyter starts it; see `splatbook install`)")
+/** Adds the `kernel` command; its action returns only when the kernel process ends. */
+export function register(program: Command): void {
+  program
+    .command("kernel")
+    .description("run the splatbook Jupyter kernel (Jupyter starts it, through the kernelspec)")
     .argument("<connection_file>", "the connection file Jupyter passes")
     .action(async (file: string) => {
       await runKernel(file);

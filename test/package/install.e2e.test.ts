@@ -6,7 +6,7 @@
 // Node.js is, JupyterLab in Chromium renders the panel and an inline widget, and uninstalling
 // both leaves nothing behind. Also: what `npm pack` ships, and no build-machine path in either
 // artifact. The time of each step is printed.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Notebook } from "../../src/runner/notebook.js";
@@ -163,7 +163,7 @@ describe("the npm package and the wheel, installed outside the checkout", () => 
     const text = outputs(out);
     // The kernel is the installed package's, started through the wheel's launcher.
     expect(text[2]).toBe(`kernel: ${join(inst.prefix, "bin", "splatbook")}\n`);
-    expect(JSON.parse(text[4]!.trim().split("\n").at(-1)!)).toEqual({
+    expect(JSON.parse(/\{"stage".*\}/.exec(text[4]!)?.[0] ?? text[4]!)).toEqual({
       stage: "Completed",
       status: "cached",
       steps: 30,
@@ -184,6 +184,23 @@ describe("the npm package and the wheel, installed outside the checkout", () => 
     expect(report.status, report.stderr).toBe(0);
     expect(report.stdout).toMatch(/scene/);
   }, 900_000);
+
+  it("splatbook install from the npm package writes the kernelspec only and names the wheel", () => {
+    const prefix = join(inst.work, "install-prefix");
+    const r = runInstalled(inst, "splatbook", ["install", "--prefix", prefix]);
+    expect(r.status, r.stderr).toBe(0);
+    const dir = join(prefix, "share", "jupyter", "kernels", "splatbook");
+    expect(r.stdout).toBe(
+      `kernelspec splatbook installed in ${dir}\n` +
+        "the JupyterLab extension, server extension and papermill translator come with the Python package: pip install splatbook-jupyter\n",
+    );
+    const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8"));
+    const main = join(inst.prefix, "lib", "node_modules", "splatbook", "lib", "kernel", "main.js");
+    expect(spec.argv.slice(1)).toEqual([main, "{connection_file}"]);
+    expect(readdirSync(prefix)).toEqual(["share"]);
+    expect(runInstalled(inst, "splatbook", ["uninstall", "--prefix", prefix]).status).toBe(0);
+    expect(existsSync(dir)).toBe(false);
+  });
 
   it("says in the notebook what is missing when the npm package or Node.js is not found", () => {
     const venvBin = join(inst.venv, "bin");

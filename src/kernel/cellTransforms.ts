@@ -14,6 +14,7 @@
  *    functions capture, and the shared scope (src/kernel/bindings.ts) calls it whenever the name
  *    is assigned anywhere. Top-level `const`s become `let`s so that those setters may assign them
  *    (the type checker has already enforced `const` within and across cells);
+ *  - `var`s declared in top-level blocks and loops are hoisted (nestedVars.ts);
  *  - imports are shared as plain values (`exports.fs = fs`) rather than through the CommonJS
  *    step's read-only getters, which a later cell could never redeclare;
  *  - the CommonJS step's `exports.a = exports.b = void 0` prologue would reset every name the cell
@@ -21,6 +22,7 @@
  */
 import type * as TS from "typescript";
 import type { TsModule } from "./cellSource.js";
+import { hoistNestedVars } from "./nestedVars.js";
 
 /** The parameter through which converted cells reach the shared scope's registration calls. */
 export const BINDINGS_PARAM = "__splatbook_bindings__";
@@ -49,7 +51,7 @@ export function cellModuleTransform(
     const original = ts.getOriginalNode(file);
     if (!ts.isSourceFile(original) || !files.isCell(original.fileName)) return file;
     const expanded = expandShorthands(ts, context, checker, files, file);
-    return shareTopLevelNames(ts, context.factory, expanded);
+    return shareTopLevelNames(ts, context, expanded);
   };
 }
 
@@ -88,12 +90,19 @@ function expandShorthands(
 }
 
 /** Rewrites the cell's top level as described in the module comment. */
-function shareTopLevelNames(ts: TsModule, f: TS.NodeFactory, file: TS.SourceFile): TS.SourceFile {
-  const exported = exportedNames(ts, file);
+function shareTopLevelNames(
+  ts: TsModule,
+  context: TS.TransformationContext,
+  cellFile: TS.SourceFile,
+): TS.SourceFile {
+  const f = context.factory;
+  const exported = exportedNames(ts, cellFile);
+  // Nested `var`s are shared as `export var` (nestedVars.ts): no export list entry, no setter.
+  const { file, hoisted } = hoistNestedVars(ts, context, cellFile, exported);
   const imported = new Set<string>();
   const captured = namesUsedInsideFunctions(ts, file);
   const link = (name: string) => linkStatement(f, name);
-  const hoisted: TS.Statement[] = [];
+  const registeredFirst: TS.Statement[] = [];
   const body: TS.Statement[] = [];
   for (const statement of file.statements) {
     if (ts.isImportDeclaration(statement)) {
@@ -105,7 +114,9 @@ function shareTopLevelNames(ts: TsModule, f: TS.NodeFactory, file: TS.SourceFile
       continue;
     }
     if (isExportList(ts, statement)) {
-      const kept = statement.exportClause.elements.filter((e) => !imported.has(e.name.text));
+      const kept = statement.exportClause.elements.filter(
+        (e) => !imported.has(e.name.text) && !hoisted.has(e.name.text),
+      );
       if (kept.length > 0) {
         body.push(
           f.updateExportDeclaration(
@@ -122,14 +133,15 @@ function shareTopLevelNames(ts: TsModule, f: TS.NodeFactory, file: TS.SourceFile
     }
     body.push(constToLet(ts, f, statement));
     const declared = valueNamesDeclaredBy(ts, statement).filter(
-      (n) => captured.has(n) && (exported.has(n) || hasExportModifier(ts, statement)),
+      (n) =>
+        captured.has(n) && !hoisted.has(n) && (exported.has(n) || hasExportModifier(ts, statement)),
     );
     // Function declarations are initialised on entry, so their setters can be registered first.
-    (ts.isFunctionDeclaration(statement) ? hoisted : body).push(...declared.map(link));
+    (ts.isFunctionDeclaration(statement) ? registeredFirst : body).push(...declared.map(link));
   }
   const names = [...new Set([...exported, ...exportedVariables(ts, file)])];
   const prologue = names.length > 0 ? [declareStatement(f, names)] : [];
-  return f.updateSourceFile(file, [...prologue, ...hoisted, ...body]);
+  return f.updateSourceFile(file, [...prologue, ...registeredFirst, ...body]);
 }
 
 type ExportList = TS.ExportDeclaration & { exportClause: TS.NamedExports };

@@ -174,15 +174,13 @@ async function runCell(
   signal: AbortSignal,
 ): Promise<CellOutcome> {
   const filename = `splatbook-cell-${++x.seq}.js`;
+  const script = parseCellScript(cell, filename);
+  if (!(script instanceof vm.Script)) return compileFailure(script.message, label);
   x.cells.add({ filename, label, source: code, maps: cell.maps, wrapperLines: WRAPPER_LINES });
-  const params = `exports, require, ${BINDINGS_PARAM}`;
-  const opener = `(${cell.isAsync ? "async " : ""}function (${params}) { "use strict";\n`;
-  const args = `${CELL_GLOBAL}.exports, ${CELL_GLOBAL}.require, ${CELL_GLOBAL}.bindings`;
-  const script = `${opener}${cell.js}\n})(${args});`;
   x.prevDecl = cell.nextDecl;
   const last = cell.lastExpressionVar;
   try {
-    const ran: unknown = vm.runInThisContext(script, { filename, breakOnSigint: true });
+    const ran: unknown = script.runInThisContext({ breakOnSigint: true });
     if (cell.isAsync) await raceAbort(ran as Promise<unknown>, signal);
   } catch (err) {
     if (last) x.bindings.take(last);
@@ -191,6 +189,26 @@ async function runCell(
   const result = last ? x.bindings.take(last) : { found: false as const };
   if (!result.found) return { status: "ok", hasValue: false };
   return { status: "ok", hasValue: result.value !== undefined, value: result.value };
+}
+
+/**
+ * Wraps the converted cell in its function and parses it. JavaScript that Node cannot parse
+ * after the type checker accepted the cell is a kernel fault, not the user's: it is reported as
+ * a one-line compile error (nothing ran, no name changed) rather than as Node's SyntaxError
+ * about code the user never wrote.
+ */
+function parseCellScript(cell: CompiledCell, filename: string): vm.Script | { message: string } {
+  const params = `exports, require, ${BINDINGS_PARAM}`;
+  const opener = `(${cell.isAsync ? "async " : ""}function (${params}) { "use strict";\n`;
+  const args = `${CELL_GLOBAL}.exports, ${CELL_GLOBAL}.require, ${CELL_GLOBAL}.bindings`;
+  try {
+    return new vm.Script(`${opener}${cell.js}\n})(${args});`, { filename });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return {
+      message: `the kernel cannot run this cell: its converted JavaScript does not parse (${reason}); nothing ran`,
+    };
+  }
 }
 
 /** A `/** @module name *\/` cell: a module other cells import, compiled but not run. */

@@ -15,6 +15,8 @@ import { join, sep } from "node:path";
 import type * as TS from "typescript";
 import type { TsModule } from "./cellSource.js";
 import { cellModuleTransform, dropExportsPrologue, type CellFiles } from "./cellTransforms.js";
+import { hideMemberNamesFromConverter } from "./earlierCellNames.js";
+import { nestedVarDeclarations } from "./nestedVars.js";
 
 /** The trailing comment the CommonJS step appends: `//# splatbook-maps <json>`. */
 export const MAPS_MARKER = "//# splatbook-maps ";
@@ -146,8 +148,10 @@ const CELL_FILES: CellFiles = {
 
 /**
  * Wraps `emit` of every program the watch host creates (tslab keeps the latest one as its
- * `builder`), adding the cell transform after tslab's own `after` transforms: those pick the
- * last expression, which must come before the statements ours appends.
+ * `builder`), adding the cell transform after tslab's own `after` transforms (those pick the
+ * last expression, which must come before the statements ours appends), and the member-name
+ * transform (earlierCellNames.ts) before them, where it keeps tslab's rewrite of earlier cells'
+ * names off property names.
  */
 function addCellTransforms(ts: TsModule, host: { afterProgramCreate?: unknown }): void {
   type Builder = TS.EmitAndSemanticDiagnosticsBuilderProgram;
@@ -165,9 +169,15 @@ function addCellTransforms(ts: TsModule, host: { afterProgramCreate?: unknown })
 function withCellTransforms<B extends TS.BuilderProgram>(ts: TsModule, builder: B): B {
   const emit = builder.emit.bind(builder);
   builder.emit = (file, write, token, dtsOnly, transformers) => {
-    const cell = cellModuleTransform(ts, builder.getProgram().getTypeChecker(), CELL_FILES);
-    const after = [...(transformers?.after ?? []), cell];
-    return emit(file, write, token, dtsOnly, { ...transformers, after });
+    const checker = builder.getProgram().getTypeChecker();
+    const cell = cellModuleTransform(ts, checker, CELL_FILES);
+    const hide = hideMemberNamesFromConverter(ts, checker, CELL_FILES);
+    const after = [hide, ...(transformers?.after ?? []), cell];
+    const afterDeclarations = [
+      ...(transformers?.afterDeclarations ?? []),
+      nestedVarDeclarations(ts, checker, CELL_FILES.isCell),
+    ];
+    return emit(file, write, token, dtsOnly, { ...transformers, after, afterDeclarations });
   };
   return builder;
 }

@@ -15,6 +15,8 @@
  *    is assigned anywhere. Top-level `const`s become `let`s so that those setters may assign them
  *    (the type checker has already enforced `const` within and across cells);
  *  - `var`s declared in top-level blocks and loops are hoisted (nestedVars.ts);
+ *  - a namespace or enum merged with earlier cells' declarations (declarationMerging.ts)
+ *    continues their object;
  *  - imports are shared as plain values (`exports.fs = fs`) rather than through the CommonJS
  *    step's read-only getters, which a later cell could never redeclare;
  *  - the CommonJS step's `exports.a = exports.b = void 0` prologue would reset every name the cell
@@ -22,6 +24,7 @@
  */
 import type * as TS from "typescript";
 import type { TsModule } from "./cellSource.js";
+import { continueMergedObjects } from "./declarationMerging.js";
 import { hoistNestedVars } from "./nestedVars.js";
 
 /** The parameter through which converted cells reach the shared scope's registration calls. */
@@ -51,11 +54,16 @@ export function cellModuleTransform(
     const original = ts.getOriginalNode(file);
     if (!ts.isSourceFile(original) || !files.isCell(original.fileName)) return file;
     const expanded = expandShorthands(ts, context, checker, files, file);
-    return shareTopLevelNames(ts, context, expanded);
+    const merged = continueMergedObjects(ts, context.factory, checker, expanded, SCOPE);
+    return shareTopLevelNames(ts, context, merged);
   };
 }
 
-/** `{ x }` where `x` is an earlier cell's name → `{ x: exports.x }` (also in assignment targets). */
+/**
+ * `{ x }` where `x` is an earlier cell's name → `{ x: exports.x }` (also in assignment targets);
+ * a call of an earlier cell's function, `exports.f()` in tslab's output, → `(0, exports.f)()`,
+ * so that it is a plain call (`this` undefined), not a method call on the shared scope.
+ */
 function expandShorthands(
   ts: TsModule,
   context: TS.TransformationContext,
@@ -84,9 +92,42 @@ function expandShorthands(
       ts.setOriginalNode(expanded, node);
       return ts.setTextRange(expanded, node);
     }
+    if (ts.isCallExpression(node) && isSharedNameAccess(ts, node.expression)) {
+      const args = node.arguments.map((a) => ts.visitNode(a, visit) as TS.Expression);
+      const callee = plainCallee(f, node.expression);
+      return ts.isCallChain(node)
+        ? f.updateCallChain(node, callee, node.questionDotToken, node.typeArguments, args)
+        : f.updateCallExpression(node, callee, node.typeArguments, args);
+    }
+    if (ts.isTaggedTemplateExpression(node) && isSharedNameAccess(ts, node.tag)) {
+      const template = ts.visitNode(node.template, visit) as TS.TemplateLiteral;
+      return f.updateTaggedTemplateExpression(
+        node,
+        plainCallee(f, node.tag),
+        node.typeArguments,
+        template,
+      );
+    }
     return ts.visitEachChild(node, visit, context);
   };
   return ts.visitEachChild(file, visit, context);
+}
+
+/** `exports.<name>` as tslab writes a reference to an earlier cell's name (not parsed code). */
+function isSharedNameAccess(
+  ts: TsModule,
+  node: TS.Expression,
+): node is TS.PropertyAccessExpression {
+  return (
+    ts.isPropertyAccessExpression(node) &&
+    !ts.getParseTreeNode(node) &&
+    isIdentifierNamed(ts, node.expression, SCOPE)
+  );
+}
+
+/** `(0, callee)`: the callee's value without its object, as TypeScript calls imports. */
+function plainCallee(f: TS.NodeFactory, callee: TS.Expression): TS.Expression {
+  return f.createParenthesizedExpression(f.createComma(f.createNumericLiteral(0), callee));
 }
 
 /** Rewrites the cell's top level as described in the module comment. */

@@ -102,7 +102,11 @@ export function hoistNestedVars(
   const assignments = (list: TS.VariableDeclarationList): TS.Expression | undefined => {
     const parts = list.declarations
       .filter((d) => d.initializer)
-      .map((d) => f.createAssignment(assignmentTarget(ts, f, d.name), visitExpr(d.initializer!)));
+      .map((d) => {
+        const value = visitExpr(d.initializer!);
+        const named = ts.isIdentifier(d.name) ? keepFunctionName(ts, f, d.name.text, value) : value;
+        return f.createAssignment(assignmentTarget(ts, f, d.name), named);
+      });
     const [first, ...rest] = parts;
     return first && rest.reduce<TS.Expression>((a, b) => f.createComma(a, b), first);
   };
@@ -173,4 +177,25 @@ function assignmentTarget(ts: TsModule, f: TS.NodeFactory, name: TS.BindingName)
 function withDefault(ts: TsModule, f: TS.NodeFactory, el: TS.BindingElement): TS.Expression {
   const target = assignmentTarget(ts, f, el.name);
   return el.initializer ? f.createAssignment(target, el.initializer) : target;
+}
+
+/**
+ * `var f = () => …` names the function `f`; the assignment `exports.f = () => …` it becomes
+ * would not. An anonymous function or class takes the name as a property value instead:
+ * `{ f: () => … }.f` (the name a property definition gives is the key's).
+ */
+function keepFunctionName(
+  ts: TsModule,
+  f: TS.NodeFactory,
+  name: string,
+  value: TS.Expression,
+): TS.Expression {
+  let inner = value;
+  while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+  const anonymous =
+    ts.isArrowFunction(inner) ||
+    ((ts.isFunctionExpression(inner) || ts.isClassExpression(inner)) && !inner.name);
+  if (!anonymous) return value;
+  const holder = f.createObjectLiteralExpression([f.createPropertyAssignment(name, value)]);
+  return f.createPropertyAccessExpression(f.createParenthesizedExpression(holder), name);
 }

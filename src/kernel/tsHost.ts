@@ -73,6 +73,11 @@ export interface TsHost {
   printQuickInfo(info: unknown): string;
   /** tslab's metadata parser (dist/metadata.js): `/** @module x *\/` cells etc. */
   getCodeMetadata(src: string): { module?: string; mode?: string; jsx?: boolean };
+  /**
+   * The compiler options cells are type-checked and emitted with (tslab's, with this module's
+   * adjustments), once a converter has been created; undefined before.
+   */
+  cellCompilerOptions(): TS.CompilerOptions | undefined;
 }
 
 const INLINE_MAP = /\n?\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
@@ -101,14 +106,12 @@ export function loadTsHost(packageRoot: string, cwd: string): TsHost {
   }
   const override = (key: string, value: unknown) =>
     Object.defineProperty(patched, key, { enumerable: true, value });
+  let cellOptions: TS.CompilerOptions | undefined;
   override("createWatchCompilerHost", (files: string[], options: object, ...rest: unknown[]) => {
-    const host = real.createWatchCompilerHost(
-      files,
-      // Only @types/node is global in cells: a project's other @types (test libraries, …) would
-      // only slow start-up; packages a cell imports still bring their own types.
-      { ...options, inlineSourceMap: true, types: ["node"] },
-      ...rest,
-    );
+    // Only @types/node is global in cells: a project's other @types (test libraries, …) would
+    // only slow start-up; packages a cell imports still bring their own types.
+    cellOptions = { ...options, inlineSourceMap: true, types: ["node"] };
+    const host = real.createWatchCompilerHost(files, cellOptions, ...rest);
     addCellTransforms(real, host);
     return host;
   });
@@ -136,6 +139,7 @@ export function loadTsHost(packageRoot: string, cwd: string): TsHost {
     converterModule: fromTslab(converterPath) as TslabConverterModule,
     printQuickInfo: fromTslab("./inspect.js").printQuickInfo,
     getCodeMetadata: fromTslab("./metadata.js").getCodeMetadata,
+    cellCompilerOptions: () => cellOptions && { ...cellOptions },
   };
   return loaded;
 }

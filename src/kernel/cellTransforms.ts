@@ -14,7 +14,8 @@
  *    functions capture, and the shared scope (src/kernel/bindings.ts) calls it whenever the name
  *    is assigned anywhere. Top-level `const`s become `let`s so that those setters may assign them
  *    (the type checker has already enforced `const` within and across cells);
- *  - `var`s declared in top-level blocks and loops are hoisted (nestedVars.ts);
+ *  - a top-level `var` declared again continues the earlier cells' value; `var`s declared in
+ *    top-level blocks and loops are hoisted (nestedVars.ts);
  *  - a namespace or enum merged with earlier cells' declarations (declarationMerging.ts)
  *    continues their object;
  *  - imports are shared as plain values (`exports.fs = fs`) rather than through the CommonJS
@@ -182,7 +183,37 @@ function shareTopLevelNames(
   }
   const names = [...new Set([...exported, ...exportedVariables(ts, file)])];
   const prologue = names.length > 0 ? [declareStatement(f, names)] : [];
-  return f.updateSourceFile(file, [...prologue, ...registeredFirst, ...body]);
+  const vars = continuedVars(ts, f, file, exported);
+  return f.updateSourceFile(file, [...prologue, ...vars, ...registeredFirst, ...body]);
+}
+
+/**
+ * `var a = exports.a;` for the top-level `var`s the user wrote: a `var` declared again is the
+ * same binding, as in one script, so `var total = total + 1` in a later cell reads the earlier
+ * value (a name no cell declared before reads as undefined, like a hoisted `var`).
+ */
+function continuedVars(
+  ts: TsModule,
+  f: TS.NodeFactory,
+  file: TS.SourceFile,
+  shared: ReadonlySet<string>,
+): TS.Statement[] {
+  const names = file.statements.flatMap((s) => {
+    const written = ts.getOriginalNode(s);
+    if (!ts.isVariableStatement(s) || !ts.isVariableStatement(written)) return [];
+    if (s.declarationList.flags & ts.NodeFlags.BlockScoped) return [];
+    return valueNamesDeclaredBy(ts, s).filter((n) => shared.has(n));
+  });
+  if (names.length === 0) return [];
+  const declarations = [...new Set(names)].map((n) =>
+    f.createVariableDeclaration(
+      n,
+      undefined,
+      undefined,
+      f.createPropertyAccessExpression(f.createIdentifier(SCOPE), n),
+    ),
+  );
+  return [f.createVariableStatement(undefined, f.createVariableDeclarationList(declarations))];
 }
 
 type ExportList = TS.ExportDeclaration & { exportClause: TS.NamedExports };

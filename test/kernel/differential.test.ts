@@ -104,9 +104,12 @@ describe("cells behave like one program however they are split (against Node)", 
     await session?.close();
     references?.close();
     const seconds = ((performance.now() - stats.startedAt) / 1000).toFixed(0);
+    const per = (ms: number, n: number) => (n > 0 ? `${(ms / n).toFixed(0)} ms each` : "none");
     console.log(
-      `differential: ${programs.length} programs, ${stats.splits} splits (${stats.cells} cells), ` +
-        `${session?.started ?? 0} kernel process(es), ${seconds} s, load ${loadavg()[0]!.toFixed(1)}`,
+      `differential: ${programs.length} programs, ${stats.splits} splits (${stats.cells} cells) in ` +
+        `${seconds} s, load ${loadavg()[0]!.toFixed(1)}; kernel processes started: ` +
+        `${session?.started} (${per(session?.startMs ?? 0, session?.started ?? 0)}), resets: ` +
+        `${session?.resets} (${per(session?.resetMs ?? 0, session?.resets ?? 0)})`,
     );
   });
 

@@ -23,8 +23,12 @@ const CELL_TIMEOUT_S = 60;
 export interface KernelSession {
   /** A kernel with no names defined: the current one reset, or a new one. */
   fresh(): Promise<RunningKernel>;
-  /** How many kernel processes were started. */
+  /** How many kernel processes were started, and how long starting them took (ms, all). */
   readonly started: number;
+  readonly startMs: number;
+  /** How many resets there were, and how long they took (ms, all). */
+  readonly resets: number;
+  readonly resetMs: number;
   close(): Promise<void>;
 }
 
@@ -33,7 +37,7 @@ export function createKernelSession(): KernelSession {
   ensureKernelBuilt();
   const cwd = mkdtempSync(join(tmpdir(), "splatbook-differential-"));
   let kernel: RunningKernel | undefined;
-  let started = 0;
+  const counts = { started: 0, startMs: 0, resets: 0, resetMs: 0 };
   let usedSinceStart = false;
   const session: KernelSession = {
     async fresh() {
@@ -42,19 +46,35 @@ export function createKernelSession(): KernelSession {
         kernel = undefined;
       }
       if (!kernel) {
+        const t = performance.now();
         kernel = await launchTestKernel(cwd);
-        started++;
+        // A kernel is ready once it has built its compiler program: time a first cell too.
+        await kernel.client.execute("0", { content: { silent: true } });
+        counts.startMs += performance.now() - t;
+        counts.started++;
         usedSinceStart = false;
       }
       if (usedSinceStart) {
+        const t = performance.now();
         const reply = await kernel.client.request("shell", "splatbook_reset_request", {}, 60_000);
         if (reply.content.status !== "ok") throw new Error("splatbook_reset_request failed");
+        counts.resetMs += performance.now() - t;
+        counts.resets++;
       }
       usedSinceStart = true;
       return kernel;
     },
     get started() {
-      return started;
+      return counts.started;
+    },
+    get startMs() {
+      return counts.startMs;
+    },
+    get resets() {
+      return counts.resets;
+    },
+    get resetMs() {
+      return counts.resetMs;
     },
     async close() {
       await kernel?.shutdown();

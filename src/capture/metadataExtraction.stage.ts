@@ -5,6 +5,8 @@ import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
 import { runTool } from "../util/exec.js";
+import { photoMetadata, type PhotoMetadata } from "./photoMetadata.js";
+import type { PhotoProbe } from "./photoProbe.js";
 import type { VideoProbe } from "./probe.js";
 import { precalibratedSkipReason, requireValidation } from "./validation.stage.js";
 
@@ -38,6 +40,8 @@ export interface MetadataExtractionResult {
   /** Absolute path of metadata.json. */
   metadata_path: string;
   videos: VideoMetadata[];
+  /** Every photo's metadata (absent in results of older versions). */
+  photos?: PhotoMetadata[];
 }
 
 type ExifRecord = Record<string, unknown>;
@@ -173,24 +177,31 @@ export async function readExif(
 export async function extractMetadata(
   outputFolder: string,
   videos: readonly VideoProbe[],
-  options: { jobId?: string; signal?: AbortSignal; log?: Logger } = {},
+  options: {
+    jobId?: string;
+    signal?: AbortSignal;
+    log?: Logger;
+    photos?: readonly PhotoProbe[];
+  } = {},
 ): Promise<MetadataExtractionResult> {
   let exif = new Map<string, ExifRecord>();
+  const photos = options.photos ?? [];
   try {
-    exif = await readExif(
-      videos.map((v) => v.path),
-      options,
-    );
+    exif = await readExif([...videos.map((v) => v.path), ...photos.map((p) => p.path)], options);
   } catch (err) {
     if (!(err instanceof SplatbookError) || options.signal?.aborted) throw err;
     options.log?.warn(`${err.message}; using ffprobe tags only`);
   }
   const list = videos.map((v) => videoMetadata(v, exif.get(v.path) ?? {}));
+  const photoList = photos.map((p) => photoMetadata(p, exif.get(p.path) ?? {}));
+  for (const p of photoList)
+    if (p.gps_issue) options.log?.warn(`${p.filename}: GPS ignored: ${p.gps_issue}`);
   const metadataPath = join(outputFolder, "metadata.json");
   await writeJsonAtomically(metadataPath, {
     job_id: options.jobId ?? null,
     generated_at: new Date().toISOString(),
     videos: list,
+    photos: photoList,
   });
   for (const m of list) {
     const where = m.gps ? `${m.gps.latitude.toFixed(5)}, ${m.gps.longitude.toFixed(5)}` : "no GPS";
@@ -198,18 +209,22 @@ export async function extractMetadata(
       `${m.filename}: ${[m.make, m.model].filter(Boolean).join(" ") || "unknown camera"}, ${where}`,
     );
   }
-  return { metadata_path: metadataPath, videos: list };
+  const located = photoList.filter((p) => p.gps).length;
+  if (photoList.length) options.log?.info(`${photoList.length} photo(s), ${located} with GPS`);
+  return { metadata_path: metadataPath, videos: list, photos: photoList };
 }
 
 /** Stage 2: MetadataExtraction. */
 export const metadataExtractionStage: StageDefinition<MetadataExtractionResult> = {
   name: "MetadataExtraction",
   fingerprintInputs() {
-    return { version: 1 }; // reads only the input videos, which Validation's fingerprint covers
+    return { version: 2 }; // reads only the input files, which Validation's fingerprint covers
   },
   skipReason: precalibratedSkipReason,
   run(ctx: StageContext) {
-    return extractMetadata(ctx.outputFolder, requireValidation(ctx).videos, {
+    const validation = requireValidation(ctx);
+    return extractMetadata(ctx.outputFolder, validation.videos, {
+      photos: validation.photos ?? [],
       jobId: ctx.jobId,
       signal: ctx.signal,
       log: ctx.log,

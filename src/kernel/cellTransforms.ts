@@ -14,6 +14,7 @@
  *    functions capture, and the shared scope (src/kernel/bindings.ts) calls it whenever the name
  *    is assigned anywhere. Top-level `const`s become `let`s so that those setters may assign them
  *    (the type checker has already enforced `const` within and across cells);
+ *  - loop heads assigning shared names (`for (key in o)`) copy them (loopAssignments.ts);
  *  - a top-level `var` declared again continues the earlier cells' value; `var`s declared in
  *    top-level blocks and loops are hoisted (nestedVars.ts);
  *  - a namespace or enum merged with earlier cells' declarations (declarationMerging.ts)
@@ -26,6 +27,7 @@
 import type * as TS from "typescript";
 import type { TsModule } from "./cellSource.js";
 import { continueMergedObjects } from "./declarationMerging.js";
+import { syncLoopAssignments } from "./loopAssignments.js";
 import { hoistNestedVars } from "./nestedVars.js";
 
 /** The parameter through which converted cells reach the shared scope's registration calls. */
@@ -56,7 +58,9 @@ export function cellModuleTransform(
     if (!ts.isSourceFile(original) || !files.isCell(original.fileName)) return file;
     const expanded = expandShorthands(ts, context, checker, files, file);
     const merged = continueMergedObjects(ts, context.factory, checker, expanded, SCOPE);
-    return shareTopLevelNames(ts, context, merged);
+    const shared = exportedNames(ts, merged);
+    const synced = syncLoopAssignments(ts, context, checker, merged, shared, SCOPE);
+    return shareTopLevelNames(ts, context, synced);
   };
 }
 

@@ -1,7 +1,7 @@
 /** Central finite differences of the reference loss, guarded against discontinuities. */
-import type { GaussianParams } from "../../src/contracts/gaussians.js";
-import type { Camera } from "../../src/train/types.js";
-import { lossReference, renderReference } from "../../src/train/reference/index.js";
+import type { GaussianParams } from "../../../src/contracts/gaussians.js";
+import type { Camera } from "../../../src/train/types.js";
+import { lossReference, renderReference } from "../../../src/train/reference/index.js";
 
 /**
  * The loss plus a signature of every discrete decision the forward made (which splats contribute

@@ -6,12 +6,12 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { testSeed } from "../seed.js";
-import { trainCommand } from "../../src/cli/commands/train.js";
-import { TrainingStatusSchema } from "../../src/contracts/trainingStatus.js";
-import { readPly } from "../../src/export/index.js";
-import { writeColmapTextModel } from "./colmapFixture.js";
-import { syntheticScene } from "./syntheticScene.js";
+import { testSeed } from "../../seed.js";
+import { trainCommand } from "../../../src/cli/commands/train.js";
+import { TrainingStatusSchema } from "../../../src/contracts/trainingStatus.js";
+import { readPly } from "../../../src/export/index.js";
+import { writeColmapTextModel } from "../../train/colmapFixture.js";
+import { syntheticScene } from "../../train/syntheticScene.js";
 
 describe("splatbook train (reference backend)", () => {
   let lines: string[];

@@ -3,10 +3,10 @@ import { mkdtemp, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test, vi } from "vitest";
-import { exportCommand } from "../../src/cli/commands/export.js";
-import { readModel, writePly } from "../../src/export/index.js";
-import { testSeed } from "../seed.js";
-import { randomParams } from "./randomParams.js";
+import { exportCommand } from "../../../src/cli/commands/export.js";
+import { readModel, writePly } from "../../../src/export/index.js";
+import { testSeed } from "../../seed.js";
+import { randomParams } from "../../export/randomParams.js";
 
 async function run(args: string[]): Promise<string> {
   const log = vi.spyOn(console, "log").mockImplementation(() => {});

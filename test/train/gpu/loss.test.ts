@@ -1,10 +1,10 @@
 // The GPU loss (src/train/gpu/loss.ts) against the CPU float64 reference (src/train/reference/loss.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRandom, testSeed } from "../seed.js";
-import { acquireGpu, type GpuContext } from "../../src/gpu/device.js";
-import { STORAGE_RW, createBuffer, readF32, uploadBuffer } from "../../src/gpu/buffers.js";
-import { createLossPipeline, type LossPipeline } from "../../src/train/gpu/loss.js";
-import { lossReference } from "../../src/train/reference/loss.js";
+import { makeRandom, testSeed } from "../../seed.js";
+import { acquireGpu, type GpuContext } from "../../../src/gpu/device.js";
+import { STORAGE_RW, createBuffer, readF32, uploadBuffer } from "../../../src/gpu/buffers.js";
+import { createLossPipeline, type LossPipeline } from "../../../src/train/gpu/loss.js";
+import { lossReference } from "../../../src/train/reference/loss.js";
 
 let gpu: GpuContext;
 let pipeline: LossPipeline;

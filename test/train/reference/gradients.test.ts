@@ -10,15 +10,15 @@
  * within 1e-6 relative of 1/255 turned up once in 16 scenes). A crossing step is first retried at
  * h/100 (absolute tolerance 1e-8).
  */
-import { shCoeffCount } from "../../src/contracts/gaussians.js";
+import { shCoeffCount } from "../../../src/contracts/gaussians.js";
 import { describe, expect, test } from "vitest";
 import {
   lossAndGradReference,
   projectSplat,
   renderReference,
-} from "../../src/train/reference/index.js";
+} from "../../../src/train/reference/index.js";
 import { finiteDifference, lossWithSignature, type GroupKey } from "./finiteDiff.js";
-import { testSeed } from "../seed.js";
+import { testSeed } from "../../seed.js";
 import { randomScene } from "./randomScene.js";
 
 const H = 1e-5;

@@ -4,9 +4,9 @@ import {
   shCoeffCount,
   type GaussianParams,
   type ParamArrays,
-} from "../../src/contracts/gaussians.js";
-import type { Camera } from "../../src/train/types.js";
-import { makeRandom } from "../seed.js";
+} from "../../../src/contracts/gaussians.js";
+import type { Camera } from "../../../src/train/types.js";
+import { makeRandom } from "../../seed.js";
 
 function uniform(rand: () => number, lo: number, hi: number): number {
   return lo + (hi - lo) * rand();

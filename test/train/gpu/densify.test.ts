@@ -4,12 +4,12 @@
  * in the same order, with their Adam moments; split children at the same sampled positions.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allocateParams, logit, PARAM_GROUPS } from "../../src/contracts/gaussians.js";
-import { acquireGpu, type GpuContext } from "../../src/gpu/device.js";
-import { densify } from "../../src/train/densify.js";
-import { createGpuTrainingBackend } from "../../src/train/gpu/index.js";
-import type { AdamState, DensifyConfig, DensifyStats } from "../../src/train/types.js";
-import { makeRandom, testSeed } from "../seed.js";
+import { allocateParams, logit, PARAM_GROUPS } from "../../../src/contracts/gaussians.js";
+import { acquireGpu, type GpuContext } from "../../../src/gpu/device.js";
+import { densify } from "../../../src/train/densify.js";
+import { createGpuTrainingBackend } from "../../../src/train/gpu/index.js";
+import type { AdamState, DensifyConfig, DensifyStats } from "../../../src/train/types.js";
+import { makeRandom, testSeed } from "../../seed.js";
 import { relError } from "./randomScene.js";
 
 let gpu: GpuContext;

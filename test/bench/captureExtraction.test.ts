@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { benchFrameExtraction } from "../../src/bench/captureExtraction.js";
-import { makeVideo, removeDir, tempDir } from "./helpers.js";
+import { makeVideo, removeDir, tempDir } from "../capture/helpers.js";
 
 let root: string;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
-import { makeRandom, testSeed } from "../seed.js";
-import { acquireGpu, type GpuContext } from "../../src/gpu/device.js";
+import { makeRandom, testSeed } from "../../seed.js";
+import { acquireGpu, type GpuContext } from "../../../src/gpu/device.js";
 import {
   chooseRasterKernel,
   createGpuTrainingBackend,
@@ -8,13 +8,13 @@ import {
   renderGpu,
   supportsSubgroupLayout,
   type RasterKernel,
-} from "../../src/train/gpu/index.js";
+} from "../../../src/train/gpu/index.js";
 import {
   adamStepReference,
   lossAndGradReference,
   lossReference,
   renderReference,
-} from "../../src/train/reference/index.js";
+} from "../../../src/train/reference/index.js";
 import { randomCamera, randomImage, randomParams, relError } from "./randomScene.js";
 
 let gpu: GpuContext;

@@ -8,13 +8,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acquireGpu, type GpuContext } from "../../src/gpu/device.js";
-import { createGpuTrainingBackend } from "../../src/train/gpu/index.js";
-import { psnr } from "../../src/train/imageMetrics.js";
-import { initFromPoints } from "../../src/train/init.js";
-import { createRng } from "../../src/train/rng.js";
-import { runTraining } from "../../src/train/trainer.js";
-import { syntheticScene } from "../train/syntheticScene.js";
+import { acquireGpu, type GpuContext } from "../../../src/gpu/device.js";
+import { createGpuTrainingBackend } from "../../../src/train/gpu/index.js";
+import { psnr } from "../../../src/train/imageMetrics.js";
+import { initFromPoints } from "../../../src/train/init.js";
+import { createRng } from "../../../src/train/rng.js";
+import { runTraining } from "../../../src/train/trainer.js";
+import { syntheticScene } from "../syntheticScene.js";
 
 let gpu: GpuContext;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRandom, testSeed } from "../seed.js";
-import { acquireGpu, adapterKindOf, type GpuContext } from "../../src/gpu/device.js";
-import { createGpuTrainingBackend, type GpuTrainingBackend } from "../../src/train/gpu/index.js";
-import { renderReference } from "../../src/train/reference/index.js";
-import { SplatbookError } from "../../src/util/errors.js";
+import { makeRandom, testSeed } from "../../seed.js";
+import { acquireGpu, adapterKindOf, type GpuContext } from "../../../src/gpu/device.js";
+import { createGpuTrainingBackend, type GpuTrainingBackend } from "../../../src/train/gpu/index.js";
+import { renderReference } from "../../../src/train/reference/index.js";
+import { SplatbookError } from "../../../src/util/errors.js";
 import { randomCamera, randomImage, randomParams } from "./randomScene.js";
 
 let gpu: GpuContext;

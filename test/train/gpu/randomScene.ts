@@ -3,8 +3,8 @@ import {
   allocateParams,
   shCoeffCount,
   type GaussianParams,
-} from "../../src/contracts/gaussians.js";
-import { type Camera, type ImageRGB } from "../../src/train/types.js";
+} from "../../../src/contracts/gaussians.js";
+import { type Camera, type ImageRGB } from "../../../src/train/types.js";
 
 /** A camera at the origin looking down +z, slightly rotated so all matrix terms matter. */
 export function randomCamera(rand: () => number, width: number, height: number): Camera {

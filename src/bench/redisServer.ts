@@ -47,6 +47,11 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
         clearTimeout(timer);
         reject(new Error(`redis-server could not be started (${err.message}); run .ci/setup`));
       });
+      // Settled already once it listens; before that, an exit is the failure to report.
+      child.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited (${code ?? signal}) before listening: ${out}`));
+      });
       child.stdout!.on("data", (d: Buffer) => {
         out += d;
         if (out.includes("Ready to accept connections")) {

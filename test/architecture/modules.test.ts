@@ -16,6 +16,7 @@ const TEST = join(ROOT, "test");
 const OUTSIDE_SRC: Record<string, string> = {
   architecture: "checks of the repository's structure",
   labextension: "the lab extension (labextension/)",
+  "test-command": "the README's test command (test/run-tests.mjs): its reporter and its own test",
 };
 
 /** Folders under `dir`, relative to test/, without fixture folders (inputs, not tests). */

@@ -67,9 +67,9 @@ export function buildManifest(
       camera_model: meta ? cameraName(meta.make, meta.model) : null,
       gps: meta?.gps ?? null,
       frames_dir: v.frames_dir,
-      frames: v.frames.map((f) => ({
+      frames: v.frames.map((f, i) => ({
         ...{ path: f.path, timestamp_secs: f.timestamp_secs, source: v.filename },
-        ...{ gps: meta?.gps ?? null, camera_group: group },
+        ...{ gps: meta?.frame_gps?.[i] ?? meta?.gps ?? null, camera_group: group },
       })),
       intrinsics: {
         ...intrinsicsPrior(v.width, v.height, meta?.focal_length_35mm ?? null, defaultFovDeg),

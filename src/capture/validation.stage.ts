@@ -1,6 +1,6 @@
 import { open, readdir, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { join, resolve } from "node:path";
+import { extname, join, resolve } from "node:path";
 import type { Logger } from "../contracts/logger.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { InterruptedError, SplatbookError } from "../util/errors.js";
@@ -18,6 +18,8 @@ export interface ValidationResult {
   photo_count: number;
   /** Usable photos (any folder depth), sorted by path. */
   photos: PhotoProbe[];
+  /** Telemetry sidecars found beside videos (DJI .SRT), read by MetadataExtraction. */
+  telemetry_sidecars?: string[];
   /** Videos and photos that cannot be used (zero-byte, truncated, unreadable, RAW, …). */
   broken: FileIssue[];
   /** Files that are not videos (a readme, an image), skipped with a warning. */
@@ -99,7 +101,12 @@ async function head(path: string): Promise<Buffer> {
 async function probeAll(folder: string, names: string[], signal?: AbortSignal) {
   const photoFiles: { filename: string; format: ReturnType<typeof photoKind> & string }[] = [];
   const others: string[] = [];
+  const stemOf = (n: string) => n.slice(0, n.length - extname(n).length).toLowerCase();
+  const stems = new Set(names.filter((n) => !/\.srt$/i.test(n)).map(stemOf));
+  // A telemetry sidecar (DJI .SRT beside a video of the same stem) is read by MetadataExtraction.
+  const sidecars = names.filter((n) => /\.srt$/i.test(n) && stems.has(stemOf(n)));
   for (const name of names) {
+    if (sidecars.includes(name)) continue;
     const kind = photoKind(name, await head(join(folder, name)));
     if (kind) photoFiles.push({ filename: name, format: kind });
     else others.push(name);
@@ -121,6 +128,7 @@ async function probeAll(folder: string, names: string[], signal?: AbortSignal) {
       ...photoOutcomes.flatMap((o) => (o.kind === "broken" ? [o.issue] : [])),
     ].sort(byName),
     skipped: videoOutcomes.flatMap((o) => (o.kind === "not-video" ? [o.issue] : [])).sort(byName),
+    sidecars,
   };
 }
 
@@ -142,7 +150,8 @@ export async function validateInput(
     precalibrated ? (await precalibratedFiles(precalibrated)).map((f) => resolve(f.name)) : [],
   );
   const candidates = names.filter((n) => !modelFiles.has(join(folder, n)));
-  const { videos, photos, broken, skipped } = await probeAll(folder, candidates, options.signal);
+  const probed = await probeAll(folder, candidates, options.signal);
+  const { videos, photos, broken, skipped } = probed;
   for (const s of skipped) log.warn(`skipping ${s.filename}: ${s.cause}`);
   if (precalibrated) {
     log.info(`precalibrated input: ${precalibrated.kind} at ${precalibrated.path}`);
@@ -165,6 +174,7 @@ export async function validateInput(
     videos,
     photo_count: photos.length,
     photos,
+    telemetry_sidecars: probed.sidecars,
     broken,
     skipped,
     precalibrated,

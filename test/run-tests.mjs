@@ -13,7 +13,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Paths below (tsconfig, the reporter, the declared skips) are the project root's.
+process.chdir(dirname(dirname(fileURLToPath(import.meta.url))));
 
 let passed = 0;
 let failed = 0;

@@ -7,6 +7,7 @@ import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { extractPhotos, PHOTOS_DIR, type ExtractedPhoto } from "./extractPhotos.js";
 import { extractVideoFrames, type ExtractionStrategy } from "./extractVideo.js";
+import { filterPhotos, type DroppedPhoto } from "./photoFilter.js";
 import { mapWithLimit } from "./pool.js";
 import type { PhotoProbe } from "./photoProbe.js";
 import type { VideoProbe } from "./probe.js";
@@ -43,6 +44,8 @@ export interface FrameExtractionResult {
   /** Photos written upright under frames/_photos (absent in results of older versions). */
   photos?: ExtractedPhoto[];
   total_photos?: number;
+  /** Photos the photo filter left out (blurry, near-duplicates), each with its cause. */
+  dropped_photos?: DroppedPhoto[];
   options: ExtractionOptions;
 }
 
@@ -74,6 +77,8 @@ export interface ExtractFramesOptions {
   mayReuse?: (filename: string, stem: string) => boolean;
   /** Photos to write upright under frames/_photos. */
   photos?: readonly PhotoProbe[];
+  /** Leave out blurry photos and near-duplicates (their files stay; the result omits them). */
+  photoFilter?: boolean;
 }
 
 interface Sidecar {
@@ -229,9 +234,7 @@ export async function extractFrames(
     return result;
   };
   const extracted = await mapWithLimit(videos, limit, extractOne);
-  const photos = await extractPhotos(outputFolder, captureDir, options.photos ?? [], opts, options);
-  if (photos.length)
-    log?.info(`${photos.length} photo(s) written upright under frames/${PHOTOS_DIR}`);
+  const { photos, dropped } = await writePhotos(outputFolder, captureDir, opts, options, limit);
   await removeStalePartials(captureDir);
   await removeFoldersOfOtherVideos(
     framesRoot,
@@ -243,8 +246,36 @@ export async function extractFrames(
     total_frames: extracted.reduce((n, v) => n + v.frames.length, 0),
     photos,
     total_photos: photos.length,
+    ...(options.photoFilter ? { dropped_photos: dropped } : {}),
     options: opts,
   };
+}
+
+/** The photos written upright, then filtered when `photoFilter` is on. */
+async function writePhotos(
+  outputFolder: string,
+  captureDir: string,
+  opts: ExtractionOptions,
+  options: ExtractFramesOptions,
+  concurrency: number,
+): Promise<{ photos: ExtractedPhoto[]; dropped: DroppedPhoto[] }> {
+  const log = options.log;
+  const written = await extractPhotos(
+    outputFolder,
+    captureDir,
+    options.photos ?? [],
+    opts,
+    options,
+  );
+  if (written.length)
+    log?.info(`${written.length} photo(s) written upright under frames/${PHOTOS_DIR}`);
+  if (!options.photoFilter) return { photos: written, dropped: [] };
+  const { kept, dropped } = await filterPhotos(outputFolder, written, {
+    signal: options.signal,
+    concurrency,
+  });
+  for (const d of dropped) log?.info(`photo filter: dropping ${d.filename}: ${d.cause}`);
+  return { photos: kept, dropped };
 }
 
 /** Leftovers of a killed run (their videos were re-extracted or are no longer in the input). */
@@ -289,6 +320,7 @@ export const frameExtractionStage: StageDefinition<FrameExtractionResult> = {
       log: ctx.log,
       signal: ctx.signal,
       photos: validation.photos ?? [],
+      photoFilter: ctx.params.photoFilter === true,
       progress: (f, detail) => ctx.progress(f, detail),
       mayReuse: (filename, stem) => {
         const record = ctx.checkpoint.videos?.[filename];

@@ -51,6 +51,11 @@ export const FrameExtractionParamsSchema = z.strictObject({
     flag: "--sharpest",
     description: "keep the sharpest frame of each sampling window (variance of Laplacian)",
   }),
+  photoFilter: param(z.boolean().default(false), {
+    flag: "--photo-filter",
+    description:
+      "leave out photos much blurrier than the capture's others and near-duplicates of the photo before them",
+  }),
 });
 
 /** ManifestGeneration: the camera intrinsics prior. */

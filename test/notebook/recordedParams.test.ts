@@ -82,6 +82,7 @@ describe("recorded parameters are the defaults", () => {
       framesPerVideo: 40,
       maxLongSide: 1000,
       sharpest: false,
+      photoFilter: false,
     });
     expect(before.stages.ColmapReconstruction?.params).toEqual({
       matcher: "exhaustive",

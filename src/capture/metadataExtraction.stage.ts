@@ -8,7 +8,7 @@ import { runTool } from "../util/exec.js";
 import { photoMetadata, type PhotoMetadata } from "./photoMetadata.js";
 import type { ExtractedVideo, FrameExtractionResult } from "./frameExtraction.stage.js";
 import type { PhotoProbe } from "./photoProbe.js";
-import { fixAt, readTelemetry } from "./telemetry.js";
+import { fixAt, readTelemetry, type TelemetrySource } from "./telemetry.js";
 import type { VideoProbe } from "./probe.js";
 import { precalibratedSkipReason, requireValidation } from "./validation.stage.js";
 
@@ -35,8 +35,8 @@ export interface VideoMetadata {
   focal_length_mm: number | null;
   /** 35 mm-equivalent focal length, when recorded (drives the intrinsics prior). */
   focal_length_35mm: number | null;
-  /** A telemetry track read for this video (DJI .SRT sidecar), or null. */
-  telemetry?: { source: "dji_srt"; file: string; fixes: number } | null;
+  /** A telemetry track read for this video (DJI .SRT sidecar, GoPro GPMF stream), or null. */
+  telemetry?: { source: TelemetrySource; file: string; fixes: number } | null;
   /** Per extracted frame (FrameExtraction's order), its position from the telemetry. */
   frame_gps?: (Gps | null)[];
 }
@@ -227,7 +227,7 @@ export async function extractMetadata(
 }
 
 /**
- * Adds a video's telemetry (DJI .SRT sidecar): the number of fixes and a position per extracted
+ * Adds a video's telemetry (DJI .SRT sidecar or GoPro GPMF stream): the number of fixes and a position per extracted
  * frame, interpolated to its timestamp; the first fix stands for the video when it had no GPS tag.
  */
 async function withTelemetry(
@@ -255,7 +255,7 @@ async function withTelemetry(
       altitude: first.altitude,
     },
     gps_source: meta.gps_source ?? "telemetry",
-    telemetry: { source: "dji_srt", file: basename(track.file), fixes: track.fixes.length },
+    telemetry: { source: track.source, file: basename(track.file), fixes: track.fixes.length },
     frame_gps: frameGps,
   };
 }

@@ -274,7 +274,7 @@ export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResu
   fingerprintInputs: (ctx) => ({
     // The engine fingerprints the resolved parameters too; these name how they are used, so a
     // change of the choice rules or the ladder invalidates an older reconstruction.
-    sfm: "adaptive-sift-capture-pairs-ladder-3-simple-radial",
+    sfm: "adaptive-sift-capture-pairs-ladder-3-simple-radial-k0-best-of-3",
     mapper: "ba-global-tol-1e-6-ratio-1.4",
     manifest: manifestPath(ctx),
   }),

@@ -1,15 +1,26 @@
 /**
  * The splat viewer's scene: three.js with Spark's SplatMesh and orbit controls. This module is
  * only imported when a viewer is shown, so three.js and Spark land in their own chunk.
+ *
+ * With the capture's cameras (`cameras.json`) the view opens exactly at the first one (the
+ * held-out view the training previews show), with its intrinsics, and orbits about the point on
+ * its optical axis nearest to where all the cameras look, with the cameras' up as up. Without
+ * them it frames the bulk of the splats from outside.
  */
 import { SparkRenderer, SplatFileType, SplatMesh } from "@sparkjsdev/spark";
+import type { ViewCameras } from "@splatbook/contracts";
 import * as THREE from "three";
 import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
+import { capturePose, pinholeProjection } from "./captureCameras";
 
 /** A running viewer. */
 export interface SplatScene {
   /** Puts the camera back where it started. */
   reset(): void;
+  /** Moves to capture camera `index` (modulo their number); returns its name, or null. */
+  showCamera(index: number): string | null;
+  /** Capture cameras known (0 without `cameras.json`). */
+  readonly cameraCount: number;
   /** Follows the canvas' container size. */
   resize(width: number, height: number): void;
   /** Splats loaded. */
@@ -47,6 +58,7 @@ export async function createSplatScene(
   canvas: HTMLCanvasElement,
   bytes: ArrayBuffer,
   fileName: string,
+  cameras?: ViewCameras,
 ): Promise<SplatScene> {
   const renderer = new THREE.WebGLRenderer({
     canvas,
@@ -54,6 +66,8 @@ export async function createSplatScene(
     preserveDrawingBuffer: true,
   });
   renderer.setPixelRatio(1);
+  // The trainer composites on black: the viewer shows the model as training saw it.
+  renderer.setClearColor(0x000000, 1);
   const scene = new THREE.Scene();
   const camera = new THREE.PerspectiveCamera(55, 1, 0.01, 1000);
   scene.add(new SparkRenderer({ renderer }));
@@ -61,37 +75,73 @@ export async function createSplatScene(
   const fileType =
     ext === "ply" ? SplatFileType.PLY : ext === "spz" ? SplatFileType.SPZ : SplatFileType.SPLAT;
   const mesh = new SplatMesh({ fileBytes: bytes, fileType, fileName });
-  // COLMAP's frame (y down, z forward) to three.js's (y up, z towards the viewer).
-  mesh.quaternion.set(1, 0, 0, 0);
   scene.add(mesh);
   await mesh.initialized;
   mesh.updateMatrixWorld(true);
   const count = mesh.packedSplats?.numSplats ?? 0;
+  const views = cameras?.cameras ?? [];
+  const poses = views.map((c) => capturePose(c, cameras!.look_at));
+  let current = 0;
+  let size = { width: 1, height: 1 };
+
   const { centre, radius } = frame(mesh, count);
-  const home = centre.clone().add(new THREE.Vector3(0, radius * 0.4, radius * 2.2));
-  camera.near = radius / 100;
-  camera.far = radius * 100;
-  camera.position.copy(home);
-  camera.lookAt(centre);
+  // Without cameras: COLMAP's y points down, so the world's up is −y.
+  camera.up.set(...(cameras?.up ?? [0, -1, 0]));
+  const home = centre.clone().add(new THREE.Vector3(0, -radius * 0.4, -radius * 2.2));
   const controls = new OrbitControls(camera, canvas);
-  controls.target.copy(centre);
-  controls.update();
-  renderer.setAnimationLoop(() => {
+
+  const project = () => {
+    const pose = poses[current];
+    if (!pose) {
+      camera.aspect = size.width / size.height;
+      camera.updateProjectionMatrix();
+      return;
+    }
+    const near = pose.distance / 200;
+    const far = pose.distance * 200;
+    camera.near = near;
+    camera.far = far;
+    camera.projectionMatrix.copy(
+      pinholeProjection(pose.camera, size.width, size.height, near, far),
+    );
+    camera.projectionMatrixInverse.copy(camera.projectionMatrix).invert();
+  };
+  const showCamera = (index: number): string | null => {
+    if (poses.length === 0) return null;
+    current = ((index % poses.length) + poses.length) % poses.length;
+    const pose = poses[current]!;
+    camera.position.copy(pose.position);
+    camera.quaternion.copy(pose.quaternion);
+    controls.target.copy(pose.target);
+    // No controls.update() here: it would level the camera's roll; the first drag does.
+    project();
+    return pose.camera.name;
+  };
+  const reset = () => {
+    if (poses.length > 0) {
+      showCamera(0);
+      return;
+    }
+    camera.near = radius / 100;
+    camera.far = radius * 100;
+    camera.position.copy(home);
+    controls.target.copy(centre);
     controls.update();
-    renderer.render(scene, camera);
-  });
+    project();
+  };
+  reset();
+  controls.addEventListener("change", project);
+  renderer.setAnimationLoop(() => renderer.render(scene, camera));
   return {
     count,
-    reset() {
-      camera.position.copy(home);
-      controls.target.copy(centre);
-      controls.update();
-    },
+    cameraCount: poses.length,
+    reset,
+    showCamera,
     resize(width, height) {
       if (width <= 0 || height <= 0) return;
       renderer.setSize(width, height, false);
-      camera.aspect = width / height;
-      camera.updateProjectionMatrix();
+      size = { width, height };
+      project();
     },
     dispose() {
       renderer.setAnimationLoop(null);

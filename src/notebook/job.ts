@@ -21,6 +21,7 @@ import { SplatbookError } from "../util/errors.js";
 import { progressBundle, splatBundle } from "./bundles.js";
 import { paramsHtml, paramsInEffect, paramsText } from "./paramsView.js";
 import { ProgressView, progressPayloadFromCheckpoint } from "./progressView.js";
+import { showCachedDisplay, withSummary } from "./stageCall.js";
 
 /** Options of {@link Job.open}. */
 export interface JobOpenOptions {
@@ -211,10 +212,11 @@ export class Job {
     );
     if (outcome.cached) {
       console.log(`${name}: cached — completed earlier with the same parameters and inputs`);
+      if (this.showDisplays()) showCachedDisplay(name, this);
     } else if (outcome.status === "skipped") {
       console.log(`${name}: skipped — ${outcome.reason ?? "not needed"}`);
     }
-    return outcome as StageCallResult<R>;
+    return withSummary(outcome) as StageCallResult<R>;
   }
 
   private async withEngine<T>(

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { InterruptedError, SplatbookError } from "../util/errors.js";
 import { cameraPoses, type CameraPath, type OrbitPath } from "./cameraPaths.js";
 import { sampleSpecs } from "./index.js";
+import type { ExposureDrift } from "./exposure.js";
 import { horizontalFovDeg, posedCameraBlock } from "./povCamera.js";
 import { renderVideos, type RenderOptions, type VideoSpec } from "./render.js";
 import { worldSource, type WorldName } from "./worlds.js";
@@ -24,6 +25,8 @@ export interface CorpusVideo {
   fovDeg: number;
   rotation?: 90;
   tags?: Record<string, string>;
+  /** Simulated auto-exposure: per-frame gain and white balance, some flare and motion blur. */
+  drift?: ExposureDrift;
 }
 
 /** What a corpus video varies, for choosing captures and checking the corpus covers enough. */
@@ -37,6 +40,8 @@ export interface VideoInfo {
   handHeld: boolean;
   rotation: number;
   tags: Readonly<Record<string, string>>;
+  /** Exposure and white balance change from frame to frame (auto-exposure). */
+  autoExposure: boolean;
 }
 
 /** A capture of the corpus: what it varies, and its videos as render specifications. */
@@ -52,7 +57,7 @@ function info(v: CorpusVideo): VideoInfo {
   return {
     ...{ fileName: v.fileName, width: v.width, height: v.height, frames: v.frames },
     ...{ fovDeg: v.fovDeg, path: v.path.kind, handHeld: Boolean(v.path.jitter) },
-    ...{ rotation: v.rotation ?? 0, tags: v.tags ?? {} },
+    ...{ rotation: v.rotation ?? 0, tags: v.tags ?? {}, autoExposure: Boolean(v.drift) },
   };
 }
 
@@ -72,7 +77,16 @@ function corpusSpec(v: CorpusVideo): VideoSpec {
     fps: v.fps,
     rotation: v.rotation,
     tags: v.tags ?? {},
+    ...(v.drift ? { drift: v.drift } : {}),
   };
+}
+
+/**
+ * The same videos at fixed exposure: what a capture with simulated auto-exposure would have
+ * recorded without it (benchmarks measure models against these frames).
+ */
+export function withoutDrift(specs: readonly VideoSpec[]): VideoSpec[] {
+  return specs.map(({ drift: _drift, ...rest }) => rest);
 }
 
 const STUDIO_TABLE = [0, 0.95, 0] as const;
@@ -128,6 +142,30 @@ const captures: CorpusCapture[] = [
     ],
   ),
   capture(
+    "courtyard-autoexposure",
+    "hand-held phone orbit of the plaza with auto-exposure: per-frame gain ±40 %, white-balance drift ±15 %, 3 frames with lens flare, 3 with motion blur; 72 frames at 320×240",
+    [
+      {
+        fileName: "VID_20260314_0926.mp4",
+        world: "courtyard",
+        path: {
+          ...orbit([0, 1.1, 0], 5.8, 1.7, 120, 220),
+          jitter: { position: 0.05, gaze: 0.12, rollDeg: 2.5, seed: 19 },
+        },
+        ...{ width: 320, height: 240, frames: 72, fps: 30, fovDeg: 68 },
+        tags: { "com.android.manufacturer": "Samsung", "com.android.model": "Galaxy S21" },
+        drift: {
+          kind: "auto-exposure",
+          seed: 5,
+          gain: 0.4,
+          whiteBalance: 0.15,
+          flareFrames: 3,
+          blurFrames: 3,
+        },
+      },
+    ],
+  ),
+  capture(
     "studio-trio",
     "indoor table under a warm spotlight: 3 partial orbits at 80°, 42° and 62°, 40/30/36 frames at 320×240",
     [
@@ -164,6 +202,7 @@ const captures: CorpusCapture[] = [
       sampleSpecs().map((s) => ({
         ...{ fileName: s.fileName, width: s.width, height: s.height, frames: s.frames },
         ...{ fovDeg: 65, path: "orbit" as const, handHeld: false, rotation: 0, tags: s.tags },
+        autoExposure: false,
       })),
   },
   capture(

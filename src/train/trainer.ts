@@ -16,6 +16,7 @@ import { createSnapshotWriter } from "./snapshotWriter.js";
 import { TrainingStatusReporter, type TrainingStatusSink } from "./statusReporter.js";
 import type { TrainingBackend } from "./types.js";
 import { viewForStep } from "./rng.js";
+import { writeViewCameras } from "./viewCameras.js";
 
 /** Settings of one training run (the CLI's and the stage's parameters). */
 export interface TrainSettings {
@@ -188,6 +189,7 @@ async function start(ctx: RunContext, progress: RunProgress, rng: Rng, fresh?: b
   const from = snap?.meta.step ?? 0;
   await status.update({ status: "starting", current_iteration: from, resumed_from_step: from });
   await backend.setTargets(dataset.train.map((v) => v.image));
+  await writeViewCameras(ctx.outputFolder, dataset);
   if (snap) {
     progress.restore(snap.meta.step, snap.meta.elapsedSecs, snap.meta.extra);
     rng.setState(snap.meta.rngState);

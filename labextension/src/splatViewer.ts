@@ -8,7 +8,6 @@ import { Panel, Widget } from "@lumino/widgets";
 import {
   SPLAT_MIME,
   SplatPayloadSchema,
-  VIEW_CAMERAS_FILENAME,
   ViewCamerasSchema,
   type SplatPayload,
   type ViewCameras,
@@ -29,21 +28,14 @@ export function hasWebGL2(doc: Document = document): boolean {
   }
 }
 
-/** `cameras.json` beside a model file (server-relative path), when there is one. */
-export function camerasFileFor(modelFile: string): string {
-  const slash = modelFile.lastIndexOf("/");
-  return slash < 0
-    ? VIEW_CAMERAS_FILENAME
-    : `${modelFile.slice(0, slash + 1)}${VIEW_CAMERAS_FILENAME}`;
-}
-
-/** Reads the capture cameras beside a model; undefined when missing or unreadable. */
+/** Reads the capture cameras (`cameras.json`); undefined when there are none or unreadable. */
 async function fetchCameras(
   api: SplatbookApi,
-  modelFile: string,
+  file: string | null | undefined,
 ): Promise<ViewCameras | undefined> {
+  if (!file) return undefined;
   try {
-    const bytes = await api.file(camerasFileFor(modelFile));
+    const bytes = await api.file(file);
     const parsed = ViewCamerasSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
     return parsed.success ? parsed.data : undefined;
   } catch {
@@ -106,7 +98,7 @@ export class SplatViewer extends Widget {
       const [bytes, spark, cameras] = await Promise.all([
         this.api.file(s.file),
         import(/* webpackChunkName: "splatbook-spark" */ "./sparkScene"),
-        fetchCameras(this.api, s.file),
+        fetchCameras(this.api, s.cameras_file),
       ]);
       this.scene?.dispose();
       const first = cameras?.cameras[0];

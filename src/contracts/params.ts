@@ -129,6 +129,18 @@ export const TrainingParamsSchema = z.strictObject({
     flag: "--snapshot-every <n>",
     description: "save a resumable snapshot every N steps (0: never)",
   }),
+  appearance: param(z.enum(["affine", "off"]).default("affine"), {
+    flag: "--appearance <mode>",
+    description:
+      "per-image exposure and white-balance compensation: affine (a colour transform per training image, " +
+      "learnt and kept near the identity; the exported model is the neutral one) or off",
+  }),
+  antiAliasing: param(z.enum(["mip", "off"]).default("mip"), {
+    flag: "--anti-aliasing <mode>",
+    description:
+      "mip: Mip-Splatting's 3D smoothing filter (baked into the exported splats) and 2D opacity " +
+      "compensation (PLY comment SplatRenderMode: mip); off: classic 3DGS rendering",
+  }),
 });
 
 const noParams = z.strictObject({});

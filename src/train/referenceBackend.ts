@@ -7,11 +7,22 @@ import {
 import { densify } from "./densify.js";
 import {
   adamStepReference,
+  appearanceAdamStep,
+  appearanceBackward,
+  applyAppearance,
   backwardReference,
   lossReference,
   renderReference,
+  type RasterOptions,
 } from "./reference/index.js";
-import type { AdamState, DensifyStats, ImageRGB, StepStats, TrainingBackend } from "./types.js";
+import type {
+  AdamState,
+  AppearanceState,
+  DensifyStats,
+  ImageRGB,
+  StepStats,
+  TrainingBackend,
+} from "./types.js";
 
 /**
  * A `TrainingBackend` over the CPU float64 reference (src/train/reference): the real forward,
@@ -24,6 +35,13 @@ export function createReferenceTrainingBackend(): TrainingBackend {
   let adam: AdamState = zeroAdam(params);
   let targets: ImageRGB[] = [];
   let stats: DensifyStats = zeroStats(0);
+  let raster: RasterOptions = {};
+  let appearance: AppearanceState = {
+    count: 0,
+    theta: new Float32Array(0),
+    moments: new Float32Array(0),
+    steps: new Float32Array(0),
+  };
 
   const backend: TrainingBackend = {
     adapterDescription: "CPU float64 reference (tests only)",
@@ -35,6 +53,22 @@ export function createReferenceTrainingBackend(): TrainingBackend {
       params = cloneParams(p);
       adam = a ? cloneAdam(a) : zeroAdam(params);
       stats = zeroStats(params.count);
+      raster = { antialiased: raster.antialiased };
+    },
+    async setAntiAliasing(a) {
+      if (a.filter3d && a.filter3d.length !== params.count) {
+        throw new Error(`3D filter has ${a.filter3d.length} values for ${params.count} splats`);
+      }
+      raster = {
+        antialiased: a.antialiased,
+        ...(a.filter3d ? { filter3d: a.filter3d.slice() } : {}),
+      };
+    },
+    async setAppearance(s) {
+      appearance = cloneAppearance(s);
+    },
+    async getAppearance() {
+      return cloneAppearance(appearance);
     },
     async getParams() {
       return cloneParams(params);
@@ -45,13 +79,22 @@ export function createReferenceTrainingBackend(): TrainingBackend {
     async setTargets(images) {
       targets = images;
     },
-    async step({ camera, targetIndex, lr, shDegree }): Promise<StepStats> {
+    async step({ camera, targetIndex, lr, shDegree, appearance: app }): Promise<StepStats> {
       const target = targets[targetIndex];
       if (!target) throw new Error(`no target image ${targetIndex}`);
       const p = { ...params, shDegree };
-      const render = renderReference(p, camera);
-      const loss = lossReference(render.image, target.data, camera.width, camera.height);
-      const r = backwardReference(p, camera, render, loss.dImage);
+      const render = renderReference(p, camera, raster);
+      const o = (app?.index ?? 0) * 12;
+      const theta = app ? appearance.theta.slice(o, o + 12) : null;
+      const shown = theta ? applyAppearance(render.image, theta) : render.image;
+      const loss = lossReference(shown, target.data, camera.width, camera.height);
+      let dImage = loss.dImage;
+      if (app && theta) {
+        const back = appearanceBackward(render.image, theta, loss.dImage);
+        dImage = back.dImage;
+        appearanceAdamStep(appearance, app.index, back.dTheta, app.lr, app.weight);
+      }
+      const r = backwardReference(p, camera, render, dImage);
       // Densification statistics, as 3DGS: norm of the NDC-scaled screen-space mean gradient.
       const radii = render.radii;
       for (let i = 0; i < params.count; i++) {
@@ -64,7 +107,7 @@ export function createReferenceTrainingBackend(): TrainingBackend {
       return { loss: loss.loss };
     },
     async render(camera, shDegree) {
-      const fwd = renderReference({ ...params, shDegree }, camera);
+      const fwd = renderReference({ ...params, shDegree }, camera, raster);
       return { width: camera.width, height: camera.height, data: Float32Array.from(fwd.image) };
     },
     async densifyStats() {
@@ -89,6 +132,7 @@ export function createReferenceTrainingBackend(): TrainingBackend {
       params = r.params;
       adam = r.adam;
       stats = zeroStats(params.count);
+      raster = { antialiased: raster.antialiased };
       return { cloned: r.cloned, split: r.split, pruned: r.pruned, count: r.count };
     },
     destroy() {
@@ -108,6 +152,15 @@ function cloneParams(p: GaussianParams): GaussianParams {
     quats: Float32Array.from(p.quats),
     opacityLogits: Float32Array.from(p.opacityLogits),
     sh: Float32Array.from(p.sh),
+  };
+}
+
+function cloneAppearance(s: AppearanceState): AppearanceState {
+  return {
+    count: s.count,
+    theta: s.theta.slice(),
+    moments: s.moments.slice(),
+    steps: s.steps.slice(),
   };
 }
 

@@ -19,6 +19,8 @@ export const RESUME_SETTINGS = [
   "maxSplats",
   "seed",
   "maxResolution",
+  "appearance",
+  "antiAliasing",
 ] as const;
 
 /** What each part of the data fingerprint covers, for the log line when one differs. */
@@ -70,7 +72,7 @@ export function trainingDataFingerprint(d: TrainingDataset): DataFingerprint {
 }
 
 /** The settings part of a snapshot's key. */
-export function resumeSettings(s: TrainSettings): Record<string, number> {
+export function resumeSettings(s: TrainSettings): Record<string, number | string> {
   return Object.fromEntries(RESUME_SETTINGS.map((k) => [k, s[k]]));
 }
 

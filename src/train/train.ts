@@ -25,6 +25,8 @@ export const TRAIN_DEFAULTS: Omit<TrainSettings, "totalSteps" | "maxResolution">
   previewEvery: 500,
   snapshotEvery: 500,
   exportEvery: 0,
+  appearance: "affine",
+  antiAliasing: "mip",
 };
 
 /**

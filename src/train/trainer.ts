@@ -17,6 +17,8 @@ import { TrainingStatusReporter, type TrainingStatusSink } from "./statusReporte
 import type { TrainingBackend } from "./types.js";
 import { viewForStep } from "./rng.js";
 import { writeViewCameras } from "./viewCameras.js";
+import { createAppearance, type Appearance } from "./appearance.js";
+import { createAntiAliaser, type AntiAliaser } from "./antiAliasing.js";
 
 /** Settings of one training run (the CLI's and the stage's parameters). */
 export interface TrainSettings {
@@ -32,6 +34,10 @@ export interface TrainSettings {
   exportEvery: number;
   /** Long side the dataset was decoded at (recorded in the snapshot key). */
   maxResolution: number;
+  /** Per-image appearance compensation: an affine colour transform per view, or none. */
+  appearance: "affine" | "off";
+  /** Mip-Splatting anti-aliasing (3D filter baked into exports, 2D compensation), or none. */
+  antiAliasing: "mip" | "off";
 }
 
 /** Everything the loop needs besides the settings. */
@@ -57,6 +63,11 @@ export interface TrainerDeps {
 
 export interface TrainResult {
   params_path: string;
+  /**
+   * Held-out PSNR on each view's right half after fitting its colour transform on the left half
+   * (see appearance.ts); null when the run evaluated nothing.
+   */
+  psnr_fitted?: number | null;
   /** Long side the model was trained at, and why that size and run length (the plan). */
   max_resolution?: number;
   plan?: string;
@@ -75,6 +86,9 @@ const silent: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
 /** What every collaborator of one run shares (fixed for the run). */
 export interface RunContext {
   settings: TrainSettings;
+  /** Per-view appearance transforms and the 3D filter, each a no-op when turned off. */
+  appearance: Appearance;
+  antiAliaser: AntiAliaser;
   dataset: TrainingDataset;
   backend: TrainingBackend;
   schedule: TrainingSchedule;
@@ -115,6 +129,7 @@ export async function runTraining(
       }
       const loss = await trainStep(ctx, progress);
       await refiner.afterStep(progress.step);
+      await ctx.antiAliaser.afterStep(progress.step);
       deps.onStep?.({
         step: progress.step,
         total: settings.totalSteps,
@@ -137,6 +152,7 @@ export async function runTraining(
       params_path: finalPath,
       gaussian_count: backend.count,
       psnr: progress.last!.psnr,
+      psnr_fitted: progress.last!.psnrFitted ?? null,
       ssim: progress.last!.ssim,
       steps: progress.step,
       elapsed_secs: progress.elapsed(),
@@ -152,8 +168,11 @@ export async function runTraining(
 function runContext(settings: TrainSettings, deps: TrainerDeps): RunContext {
   const log = deps.log ?? silent;
   const exportPath = deps.exportPath ?? deps.outputFolder;
-  return {
+  const ctx: RunContext = {
     settings,
+    // Collaborators that need the finished context are created below.
+    appearance: undefined as unknown as Appearance,
+    antiAliaser: undefined as unknown as AntiAliaser,
     dataset: deps.dataset,
     backend: deps.backend,
     schedule: createSchedule(settings.totalSteps, settings.maxShDegree),
@@ -172,6 +191,9 @@ function runContext(settings: TrainSettings, deps: TrainerDeps): RunContext {
       (err) => log.warn(`cannot write the training status file: ${oneLine(err)}`),
     ),
   };
+  ctx.appearance = createAppearance(ctx);
+  ctx.antiAliaser = createAntiAliaser(ctx);
+  return ctx;
 }
 
 /**
@@ -201,6 +223,8 @@ async function start(ctx: RunContext, progress: RunProgress, rng: Rng, fresh?: b
     await backend.setParams(params);
     log.info(`initialised ${params.count} splats (scene extent ${dataset.sceneExtent.toFixed(3)})`);
   }
+  await ctx.appearance.start(snap?.arrays);
+  await ctx.antiAliaser.start(snap?.arrays?.filter3d);
   await status.update(
     {
       status: "training",
@@ -228,6 +252,7 @@ async function trainStep(ctx: RunContext, progress: RunProgress): Promise<number
     lr: learningRates(schedule, step, dataset.sceneExtent),
     shDegree: shDegreeAt(schedule, step),
     readLoss,
+    appearance: ctx.appearance.stepArgs(step, viewIndex),
   });
   const loss = readLoss && stats.loss !== undefined ? stats.loss : null;
   if (loss !== null) {

@@ -31,6 +31,8 @@ export function trainingSettings(
     previewEvery: pick(p.previewEvery, TRAIN_DEFAULTS.previewEvery),
     snapshotEvery: pick(p.snapshotEvery, TRAIN_DEFAULTS.snapshotEvery),
     exportEvery: 0,
+    appearance: p.appearance === "off" ? "off" : TRAIN_DEFAULTS.appearance,
+    antiAliasing: p.antiAliasing === "off" ? "off" : TRAIN_DEFAULTS.antiAliasing,
   };
 }
 

@@ -49,7 +49,9 @@ describe("trainer on the WebGPU backend (recording writer)", () => {
           previewEvery: 0,
           snapshotEvery: 0,
           exportEvery: 0,
-          maxResolution: 24,
+          appearance: "off",
+  antiAliasing: "off",
+  maxResolution: 24,
         },
         {
           dataset: d,

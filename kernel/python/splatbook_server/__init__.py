@@ -9,7 +9,8 @@ under the server's base URL, all GET, all behind the server's own authentication
 ``splatbook/api/job?path=P``
     one job folder: its checkpoint, Brush's status file, and the paths of its artefacts
 ``splatbook/api/file?path=P``
-    one artefact of a job (``metrics.arrow``, a preview PNG, ``model.splat``/``.ply``/``.spz``)
+    one artefact of a job (``metrics.arrow``, a preview PNG, ``model.splat``/``.ply``/``.spz``,
+    ``cameras.json``)
 
 Paths are relative to the server root; ``..``, absolute paths, hidden components and symlinks
 that leave the root are refused. The JSON files are passed through unparsed beyond ``json.load``:

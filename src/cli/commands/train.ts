@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { resolve } from "node:path";
 import type { Logger } from "../../contracts/logger.js";
 import { writePly } from "../../export/index.js";
@@ -22,6 +22,8 @@ interface TrainFlags {
   seed: number;
   snapshotEvery: number;
   previewEvery: number;
+  appearance: "affine" | "off";
+  antiAliasing: "mip" | "off";
   fresh?: boolean;
 }
 
@@ -115,6 +117,8 @@ async function runTrainCommand(dataset: string, flags: TrainFlags): Promise<void
       seed: flags.seed,
       snapshotEvery: flags.snapshotEvery,
       previewEvery: flags.previewEvery,
+      appearance: flags.appearance,
+      antiAliasing: flags.antiAliasing,
       fresh: flags.fresh,
       signal: controller.signal,
       log: progress.log,
@@ -197,6 +201,22 @@ export function trainCommand(): Command {
       "write previews/step_N.png every N steps (0: never)",
       wholeNumber,
       d.previewEvery,
+    )
+    .addOption(
+      new Option(
+        "--appearance <mode>",
+        "per-image exposure/white-balance compensation (the exported model is the neutral one)",
+      )
+        .choices(["affine", "off"])
+        .default(d.appearance),
+    )
+    .addOption(
+      new Option(
+        "--anti-aliasing <mode>",
+        "Mip-Splatting 3D filter (baked into exports) and 2D compensation, or classic rendering",
+      )
+        .choices(["mip", "off"])
+        .default(d.antiAliasing),
     )
     .option("--fresh", "ignore an existing snapshot and start from step 0")
     .action(runTrainCommand);

@@ -141,6 +141,12 @@ export const TrainingParamsSchema = z.strictObject({
       "mip: Mip-Splatting's 3D smoothing filter (baked into the exported splats) and 2D opacity " +
       "compensation (PLY comment SplatRenderMode: mip); off: classic 3DGS rendering",
   }),
+  resolutionSchedule: param(z.enum(["coarse-to-fine", "fixed"]).default("coarse-to-fine"), {
+    flag: "--resolution-schedule <kind>",
+    description:
+      "coarse-to-fine: the first 40 % of the steps at a half and a quarter of the final resolution " +
+      "(levels of ≥ 80 px), so a budget buys a higher final resolution; fixed: every step at the final resolution",
+  }),
 });
 
 const noParams = z.strictObject({});

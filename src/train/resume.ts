@@ -21,6 +21,7 @@ export const RESUME_SETTINGS = [
   "maxResolution",
   "appearance",
   "antiAliasing",
+  "resolutionSchedule",
 ] as const;
 
 /** What each part of the data fingerprint covers, for the log line when one differs. */

@@ -27,6 +27,7 @@ export const TRAIN_DEFAULTS: Omit<TrainSettings, "totalSteps" | "maxResolution">
   exportEvery: 0,
   appearance: "affine",
   antiAliasing: "mip",
+  resolutionSchedule: "coarse-to-fine",
 };
 
 /**
@@ -143,6 +144,7 @@ async function prepare(opts: TrainOptions, trainingDir: string): Promise<Prepare
         totalSteps: opts.totalSteps,
         maxResolution: opts.maxResolution,
         timeBudget: opts.timeBudget,
+        resolutionSchedule: partial.resolutionSchedule,
       },
       {
         model,

@@ -2,7 +2,8 @@ import { join } from "node:path";
 import type { GaussianParams } from "../contracts/gaussians.js";
 import type { Logger } from "../contracts/logger.js";
 import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
-import type { TrainingDataset } from "./dataset.js";
+import type { TrainingDataset, TrainingView } from "./dataset.js";
+import { buildPyramid, coarseLevels, levelAt } from "./pyramid.js";
 import { createEvaluator } from "./evaluation.js";
 import { RANDOM_INIT_SPLATS, initFromPoints, initRandom } from "./init.js";
 import { METRICS_FILENAME } from "./metrics.js";
@@ -38,6 +39,8 @@ export interface TrainSettings {
   appearance: "affine" | "off";
   /** Mip-Splatting anti-aliasing (3D filter baked into exports, 2D compensation), or none. */
   antiAliasing: "mip" | "off";
+  /** Early steps at a fraction of the final resolution (pyramid.ts), or all at the final one. */
+  resolutionSchedule: "coarse-to-fine" | "fixed";
 }
 
 /** Everything the loop needs besides the settings. */
@@ -86,6 +89,8 @@ const silent: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
 /** What every collaborator of one run shares (fixed for the run). */
 export interface RunContext {
   settings: TrainSettings;
+  /** The training views at each level of the resolution schedule (0: final resolution). */
+  levels: TrainingView[][];
   /** Per-view appearance transforms and the 3D filter, each a no-op when turned off. */
   appearance: Appearance;
   antiAliaser: AntiAliaser;
@@ -168,8 +173,14 @@ export async function runTraining(
 function runContext(settings: TrainSettings, deps: TrainerDeps): RunContext {
   const log = deps.log ?? silent;
   const exportPath = deps.exportPath ?? deps.outputFolder;
+  const longSide = Math.max(
+    ...deps.dataset.train.map((v) => Math.max(v.camera.width, v.camera.height)),
+    1,
+  );
+  const coarse = settings.resolutionSchedule === "coarse-to-fine" ? coarseLevels(longSide) : 0;
   const ctx: RunContext = {
     settings,
+    levels: buildPyramid(deps.dataset.train, coarse),
     // Collaborators that need the finished context are created below.
     appearance: undefined as unknown as Appearance,
     antiAliaser: undefined as unknown as AntiAliaser,
@@ -210,7 +221,7 @@ async function start(ctx: RunContext, progress: RunProgress, rng: Rng, fresh?: b
   );
   const from = snap?.meta.step ?? 0;
   await status.update({ status: "starting", current_iteration: from, resumed_from_step: from });
-  await backend.setTargets(dataset.train.map((v) => v.image));
+  await backend.setTargets(ctx.levels.flat().map((v) => v.image));
   await writeViewCameras(ctx.outputFolder, dataset);
   if (snap) {
     progress.restore(snap.meta.step, snap.meta.elapsedSecs, snap.meta.extra);
@@ -244,11 +255,12 @@ async function trainStep(ctx: RunContext, progress: RunProgress): Promise<number
   const { settings, dataset, schedule } = ctx;
   const step = progress.step;
   const viewIndex = viewForStep(settings.seed, step, dataset.train.length);
-  const view = dataset.train[viewIndex]!;
+  const level = levelAt(step, settings.totalSteps, ctx.levels.length - 1);
+  const view = ctx.levels[level]![viewIndex]!;
   const readLoss = (step + 1) % STATUS_EVERY === 0 || step + 1 === settings.totalSteps;
   const stats = await ctx.backend.step({
     camera: view.camera,
-    targetIndex: viewIndex,
+    targetIndex: level * dataset.train.length + viewIndex,
     lr: learningRates(schedule, step, dataset.sceneExtent),
     shDegree: shDegreeAt(schedule, step),
     readLoss,

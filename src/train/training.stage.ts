@@ -33,6 +33,8 @@ export function trainingSettings(
     exportEvery: 0,
     appearance: p.appearance === "off" ? "off" : TRAIN_DEFAULTS.appearance,
     antiAliasing: p.antiAliasing === "off" ? "off" : TRAIN_DEFAULTS.antiAliasing,
+    resolutionSchedule:
+      p.resolutionSchedule === "fixed" ? "fixed" : TRAIN_DEFAULTS.resolutionSchedule,
   };
 }
 

@@ -34,6 +34,7 @@ const SETTINGS: TrainSettings = {
   exportEvery: 0,
   appearance: "off",
   antiAliasing: "off",
+  resolutionSchedule: "fixed",
   maxResolution: 24,
 };
 

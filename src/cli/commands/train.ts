@@ -24,6 +24,7 @@ interface TrainFlags {
   previewEvery: number;
   appearance: "affine" | "off";
   antiAliasing: "mip" | "off";
+  resolutionSchedule: "coarse-to-fine" | "fixed";
   fresh?: boolean;
 }
 
@@ -119,6 +120,7 @@ async function runTrainCommand(dataset: string, flags: TrainFlags): Promise<void
       previewEvery: flags.previewEvery,
       appearance: flags.appearance,
       antiAliasing: flags.antiAliasing,
+      resolutionSchedule: flags.resolutionSchedule,
       fresh: flags.fresh,
       signal: controller.signal,
       log: progress.log,
@@ -217,6 +219,14 @@ export function trainCommand(): Command {
       )
         .choices(["mip", "off"])
         .default(d.antiAliasing),
+    )
+    .addOption(
+      new Option(
+        "--resolution-schedule <kind>",
+        "coarse-to-fine (first 40 % of the steps at 1/2 and 1/4 of the final resolution) or fixed",
+      )
+        .choices(["coarse-to-fine", "fixed"])
+        .default(d.resolutionSchedule),
     )
     .option("--fresh", "ignore an existing snapshot and start from step 0")
     .action(runTrainCommand);

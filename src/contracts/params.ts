@@ -147,6 +147,12 @@ export const TrainingParamsSchema = z.strictObject({
       "coarse-to-fine: the first 40 % of the steps at a half and a quarter of the final resolution " +
       "(levels of ≥ 80 px), so a budget buys a higher final resolution; fixed: every step at the final resolution",
   }),
+  densification: param(z.enum(["classic", "relocate"]).default("classic"), {
+    flag: "--densification <kind>",
+    description:
+      "classic: 3DGS clone/split/prune rounds; relocate: transparent splats moved onto live ones " +
+      "instead of pruned, opacity decay and position noise on low-opacity splats (3DGS-MCMC, Brush)",
+  }),
 });
 
 const noParams = z.strictObject({});

@@ -5,6 +5,7 @@ import {
   type GaussianParams,
 } from "../contracts/gaussians.js";
 import { densify } from "./densify.js";
+import { addMeanNoise } from "./relocate.js";
 import {
   adamStepReference,
   appearanceAdamStep,
@@ -63,6 +64,9 @@ export function createReferenceTrainingBackend(): TrainingBackend {
         antialiased: a.antialiased,
         ...(a.filter3d ? { filter3d: a.filter3d.slice() } : {}),
       };
+    },
+    async addMeanNoise({ seed, step, scale }) {
+      addMeanNoise(params, seed, step, scale);
     },
     async setAppearance(s) {
       appearance = cloneAppearance(s);

@@ -22,6 +22,7 @@ export const RESUME_SETTINGS = [
   "appearance",
   "antiAliasing",
   "resolutionSchedule",
+  "densification",
 ] as const;
 
 /** What each part of the data fingerprint covers, for the log line when one differs. */

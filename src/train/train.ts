@@ -28,6 +28,7 @@ export const TRAIN_DEFAULTS: Omit<TrainSettings, "totalSteps" | "maxResolution">
   appearance: "affine",
   antiAliasing: "mip",
   resolutionSchedule: "coarse-to-fine",
+  densification: "classic",
 };
 
 /**

@@ -41,6 +41,8 @@ export interface TrainSettings {
   antiAliasing: "mip" | "off";
   /** Early steps at a fraction of the final resolution (pyramid.ts), or all at the final one. */
   resolutionSchedule: "coarse-to-fine" | "fixed";
+  /** Densification: classic 3DGS rounds, or with relocation, opacity decay and noise (refine.ts). */
+  densification: "classic" | "relocate";
 }
 
 /** Everything the loop needs besides the settings. */

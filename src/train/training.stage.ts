@@ -35,6 +35,10 @@ export function trainingSettings(
     antiAliasing: p.antiAliasing === "off" ? "off" : TRAIN_DEFAULTS.antiAliasing,
     resolutionSchedule:
       p.resolutionSchedule === "fixed" ? "fixed" : TRAIN_DEFAULTS.resolutionSchedule,
+    densification:
+      p.densification === "classic" || p.densification === "relocate"
+        ? p.densification
+        : TRAIN_DEFAULTS.densification,
   };
 }
 

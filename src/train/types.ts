@@ -173,6 +173,11 @@ export interface TrainingBackend {
    * filter (its splats changed), so the caller sets it again after each round.
    */
   setAntiAliasing(a: AntiAliasing): Promise<void>;
+  /**
+   * Position noise for low-opacity splats (relocate.ts: `addMeanNoise`), counter-based on
+   * (seed, step), so a resumed run draws the same numbers.
+   */
+  addMeanNoise(args: { seed: number; step: number; scale: number }): Promise<void>;
   /** Every view's appearance state (uploaded once; restored from snapshots). */
   setAppearance(s: AppearanceState): Promise<void>;
   getAppearance(): Promise<AppearanceState>;

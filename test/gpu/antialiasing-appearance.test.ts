@@ -3,7 +3,8 @@
 // images, loss, every gradient, and the appearance transform's Adam step.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireGpu, type GpuContext } from "../../src/gpu/device.js";
-import { gradientsGpu, renderGpu } from "../../src/train/gpu/index.js";
+import { createGpuTrainingBackend, gradientsGpu, renderGpu } from "../../src/train/gpu/index.js";
+import { addMeanNoise } from "../../src/train/relocate.js";
 import { initialAppearance } from "../../src/train/appearance.js";
 import {
   appearanceAdamStep,
@@ -105,5 +106,26 @@ describe("per-image appearance on the GPU vs the reference", () => {
       1e-3,
     );
     expect(relError(got.theta.subarray(12, 24), before)).toBeGreaterThan(1e-4);
+  });
+});
+
+describe("position noise on the GPU vs the reference", () => {
+  it("moves the same splats by the same amounts", async () => {
+    const rand = makeRandom(testSeed());
+    const p = randomParams(rand, 300, 1);
+    // A third of the splats nearly transparent: those move, the rest stay.
+    for (let i = 0; i < p.count; i += 3) p.opacityLogits[i] = -7 - rand() * 3;
+    const backend = await createGpuTrainingBackend({ gpu });
+    try {
+      await backend.setParams(p);
+      await backend.addMeanNoise({ seed: 11, step: 42, scale: 50 });
+      const got = await backend.getParams();
+      const expected = { ...p, means: Float32Array.from(p.means) };
+      addMeanNoise(expected, 11, 42, 50);
+      expect(relError(got.means, expected.means)).toBeLessThan(1e-5);
+      expect(relError(got.means, p.means)).toBeGreaterThan(1e-4);
+    } finally {
+      backend.destroy();
+    }
   });
 });

@@ -53,6 +53,7 @@ describe("trainer on the WebGPU backend (recording writer)", () => {
           appearance: "off",
           antiAliasing: "off",
           resolutionSchedule: "fixed",
+          densification: "classic",
           maxResolution: 24,
         },
         {
@@ -109,6 +110,7 @@ describe("trainer on the WebGPU backend (recording writer)", () => {
           appearance: "affine",
           antiAliasing: "mip",
           resolutionSchedule: "coarse-to-fine",
+          densification: "relocate",
           maxResolution: 160,
         },
         {

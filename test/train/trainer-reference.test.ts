@@ -35,6 +35,7 @@ const SETTINGS: TrainSettings = {
   appearance: "off",
   antiAliasing: "off",
   resolutionSchedule: "fixed",
+  densification: "classic",
   maxResolution: 24,
 };
 

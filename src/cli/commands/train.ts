@@ -25,6 +25,7 @@ interface TrainFlags {
   appearance: "affine" | "off";
   antiAliasing: "mip" | "off";
   resolutionSchedule: "coarse-to-fine" | "fixed";
+  densification: "classic" | "relocate";
   fresh?: boolean;
 }
 
@@ -121,6 +122,7 @@ async function runTrainCommand(dataset: string, flags: TrainFlags): Promise<void
       appearance: flags.appearance,
       antiAliasing: flags.antiAliasing,
       resolutionSchedule: flags.resolutionSchedule,
+      densification: flags.densification,
       fresh: flags.fresh,
       signal: controller.signal,
       log: progress.log,
@@ -227,6 +229,14 @@ export function trainCommand(): Command {
       )
         .choices(["coarse-to-fine", "fixed"])
         .default(d.resolutionSchedule),
+    )
+    .addOption(
+      new Option(
+        "--densification <kind>",
+        "classic clone/split/prune, or relocate (transparent splats moved, opacity decay, noise)",
+      )
+        .choices(["classic", "relocate"])
+        .default(d.densification),
     )
     .option("--fresh", "ignore an existing snapshot and start from step 0")
     .action(runTrainCommand);

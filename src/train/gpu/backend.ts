@@ -36,6 +36,9 @@ import { unpackFlat } from "./layout.js";
 import type { RasterKernel } from "./rasterLayout.js";
 import { SplatRenderer } from "./renderer.js";
 import { SplatStore } from "./splatStore.js";
+import { SPLAT_SHADERS } from "./splatShaders.js";
+import { groups2d } from "../../gpu/dispatchSize.js";
+import { dispatch } from "../../gpu/shaders.js";
 
 /** Options of {@link createGpuTrainingBackend}. */
 export interface GpuBackendOptions {
@@ -86,6 +89,7 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
   private readonly appearance: GpuAppearance;
   /** Anti-aliasing flags of the camera uniform (bit 0: 3D filter, bit 1: compensation). */
   private flags = 0;
+  private noiseUniform: GPUBuffer | null = null;
 
   constructor(
     readonly gpu: GpuContext,
@@ -121,6 +125,24 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
   async setAntiAliasing(a: AntiAliasing): Promise<void> {
     if (a.filter3d) this.store.uploadFilter(a.filter3d);
     this.flags = (a.filter3d ? 1 : 0) | (a.antialiased ? 2 : 0);
+  }
+
+  async addMeanNoise(args: { seed: number; step: number; scale: number }): Promise<void> {
+    const n = this.store.count;
+    if (n === 0) return;
+    const u = new Uint32Array(8);
+    u.set([n, args.seed >>> 0, args.step >>> 0, 0]);
+    new Float32Array(u.buffer).set([args.scale], 4);
+    this.noiseUniform ??= createBuffer(this.device, 32, Usage.UNIFORM | Usage.COPY_DST, "noise");
+    const uniform = this.noiseUniform;
+    this.device.queue.writeBuffer(uniform, 0, u);
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    const [gx, gy] = groups2d(Math.ceil(n / 256));
+    const pipeline = SPLAT_SHADERS.pipeline(this.device, "optim/mean_noise");
+    dispatch(pass, this.device, pipeline, [uniform, this.store.buffers.params], gx, gy);
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
   }
 
   async setAppearance(s: AppearanceState): Promise<void> {
@@ -255,6 +277,7 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
     for (const t of this.targets) destroyBuffer(t.buffer);
     this.targets = [];
     destroyBuffer(this.lossStaging);
+    if (this.noiseUniform) destroyBuffer(this.noiseUniform);
     this.densifier?.destroy();
     this.appearance.destroy();
     this.renderer.destroy();

@@ -38,7 +38,7 @@ export {
   readCheckpoint,
   cleanupExpired,
   watchFolder,
-  type OpenJobOptions,
+  type JobRunOpenOptions,
   type StageOutcome,
   type JobRunResult,
   type RunJobOptions,

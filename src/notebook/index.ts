@@ -10,4 +10,5 @@ export type { TrainingStageResult } from "../train/training.stage.js";
 export type { PlyExportResult } from "../export/plyExport.stage.js";
 export type { SplatExportResult } from "../export/splatExport.stage.js";
 export { progressBundle, trainingBundle, splatBundle } from "./bundles.js";
-export { ProgressView, readTrainingPayload } from "./progressView.js";
+export { ProgressView } from "./progressView.js";
+export { readTrainingPayload } from "./payloads.js";

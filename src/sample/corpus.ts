@@ -1,15 +1,33 @@
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
-import { join } from "node:path";
-import { InterruptedError, SplatbookError } from "../util/errors.js";
+import type { Vec3 } from "../contracts/sceneModel.js";
+import { SplatbookError } from "../util/errors.js";
+import { writeJsonAtomically } from "../util/atomicFile.js";
 import { cameraPoses, type CameraPath, type OrbitPath } from "./cameraPaths.js";
-import { sampleSpecs } from "./index.js";
 import type { ExposureDrift } from "./exposure.js";
+import type { CorpusCapture, VideoInfo } from "./corpusCapture.js";
+import { DEFAULT_ORBITS, SCENE_CENTRE, sampleSpecs } from "./index.js";
+import { PHOTO_CAPTURES } from "./photoCaptures.js";
 import { horizontalFovDeg, posedCameraBlock } from "./povCamera.js";
-import { renderVideos, type RenderOptions, type VideoSpec } from "./render.js";
+import {
+  cachedRender,
+  renderContent,
+  truthPath,
+  type CachedCapture,
+  type CaptureContent,
+} from "./corpusCache.js";
+import type { RenderOptions, VideoSpec } from "./render.js";
+import { emptyTruth, truthIntrinsics, truthVideo, type CaptureTruth } from "./truth.js";
 import { worldSource, type WorldName } from "./worlds.js";
+
+export {
+  cachedRender,
+  corpusCacheRoot,
+  specsHash,
+  truthPath,
+  type CachedCapture,
+  type CaptureContent,
+  type SidecarSpec,
+} from "./corpusCache.js";
 
 /** One video of a corpus capture: a scene, a camera path and how the file is written. */
 export interface CorpusVideo {
@@ -29,30 +47,6 @@ export interface CorpusVideo {
   drift?: ExposureDrift;
 }
 
-/** What a corpus video varies, for choosing captures and checking the corpus covers enough. */
-export interface VideoInfo {
-  fileName: string;
-  width: number;
-  height: number;
-  frames: number;
-  fovDeg: number;
-  path: "orbit" | "walk";
-  handHeld: boolean;
-  rotation: number;
-  tags: Readonly<Record<string, string>>;
-  /** Exposure and white balance change from frame to frame (auto-exposure). */
-  autoExposure: boolean;
-}
-
-/** A capture of the corpus: what it varies, and its videos as render specifications. */
-export interface CorpusCapture {
-  name: string;
-  /** One line: what this capture is and what makes it different. */
-  description: string;
-  videos(): VideoInfo[];
-  specs(): VideoSpec[];
-}
-
 function info(v: CorpusVideo): VideoInfo {
   return {
     ...{ fileName: v.fileName, width: v.width, height: v.height, frames: v.frames },
@@ -63,7 +57,30 @@ function info(v: CorpusVideo): VideoInfo {
 
 /** A capture made of corpus videos. */
 function capture(name: string, description: string, videos: CorpusVideo[]): CorpusCapture {
-  return { name, description, videos: () => videos.map(info), specs: () => videos.map(corpusSpec) };
+  const truth = () => {
+    const t = emptyTruth(name);
+    for (const v of videos) {
+      const k = truthIntrinsics(v.width, v.height, v.fovDeg);
+      t.videos.push(truthVideo(v.fileName, v.fps, k, cameraPoses(v.path, v.frames)));
+    }
+    return t;
+  };
+  return {
+    ...{ name, description, videos: () => videos.map(info) },
+    ...{ specs: () => videos.map(corpusSpec), truth },
+  };
+}
+
+/** The sample's truth: its orbits, frame i at clock i / frames (POV-Ray's cyclic clock). */
+function sampleTruth(): CaptureTruth {
+  const t = emptyTruth("sample");
+  for (const [i, spec] of sampleSpecs().entries()) {
+    const o = DEFAULT_ORBITS[i]!;
+    const path: OrbitPath = { kind: "orbit", centre: [0, 0, 0], lookAt: SCENE_CENTRE, ...o };
+    const k = truthIntrinsics(spec.width, spec.height, 65);
+    t.videos.push(truthVideo(spec.fileName, spec.fps, k, cameraPoses(path, spec.frames)));
+  }
+  return t;
 }
 
 function corpusSpec(v: CorpusVideo): VideoSpec {
@@ -89,8 +106,8 @@ export function withoutDrift(specs: readonly VideoSpec[]): VideoSpec[] {
   return specs.map(({ drift: _drift, ...rest }) => rest);
 }
 
-const STUDIO_TABLE = [0, 0.95, 0] as const;
-const FOUNTAIN = [0, 1.1, 0] as const;
+const STUDIO_TABLE: Vec3 = [0, 0.95, 0];
+const FOUNTAIN: Vec3 = [0, 1.1, 0];
 
 /** Phone main camera: 26 mm equivalent; its long side spans 36 mm. */
 const PHONE_F35 = 26;
@@ -202,8 +219,8 @@ const captures: CorpusCapture[] = [
       sampleSpecs().map((s) => ({
         ...{ fileName: s.fileName, width: s.width, height: s.height, frames: s.frames },
         ...{ fovDeg: 65, path: "orbit" as const, handHeld: false, rotation: 0, tags: s.tags },
-        autoExposure: false,
       })),
+    truth: sampleTruth,
   },
   capture(
     "courtyard-phone",
@@ -255,7 +272,7 @@ const captures: CorpusCapture[] = [
 ];
 
 function orbit(
-  lookAt: readonly [number, number, number],
+  lookAt: Vec3,
   radius: number,
   height: number,
   startDeg: number,
@@ -264,7 +281,9 @@ function orbit(
   return { kind: "orbit", centre: [0, 0, 0], radius, height, startDeg, sweepDeg, lookAt };
 }
 
-/** The capture corpus, smallest first (by rendered pixels). */
+captures.push(...PHOTO_CAPTURES);
+
+/** The capture corpus: the video captures smallest first, then photos and telemetry. */
 export const CORPUS: readonly CorpusCapture[] = captures;
 
 /** Names of the corpus captures. */
@@ -280,115 +299,37 @@ export function corpusCapture(name: string): CorpusCapture {
 }
 
 /**
- * Renders a corpus capture into `dir` (created if missing); returns the video paths.
- * Deterministic: the same capture gives byte-identical videos.
+ * Renders a corpus capture into `dir` (created if missing) and writes its truth beside it
+ * (`<dir>.truth.json`); returns the files written in `dir`. Deterministic: the same capture gives
+ * byte-identical files.
  */
 export async function renderCorpusCapture(
   name: string,
   dir: string,
   opts: RenderOptions = {},
 ): Promise<string[]> {
-  return renderVideos(dir, corpusCapture(name).specs(), opts);
+  const c = corpusCapture(name);
+  const files = await renderContent(dir, contentOf(c), opts);
+  await writeJsonAtomically(truthPath(dir), c.truth());
+  return files;
 }
 
-/** Version of the render path: bump when the encoder settings change the output. */
-const RENDER_VERSION = 2;
-
-/** Content hash of render specifications: scene sources, sizes, tags, render version. */
-export function specsHash(specs: readonly VideoSpec[]): string {
-  const json = JSON.stringify({ v: RENDER_VERSION, specs });
-  return createHash("sha256").update(json).digest("hex").slice(0, 12);
+/** What a capture renders and writes. */
+export function contentOf(c: CorpusCapture): CaptureContent {
+  return { videos: c.specs(), photos: c.photos?.() ?? [], sidecars: c.sidecars?.() ?? [] };
 }
 
 /**
- * Root of the corpus cache: `$SPLATBOOK_CACHE_DIR/corpus`, else `$XDG_CACHE_HOME/splatbook/corpus`,
- * else `~/.cache/splatbook/corpus`.
+ * A corpus capture's folder in the cache (`<root>/<name>-<hash>`), rendered first when missing,
+ * with its truth file beside it (written when missing: it follows from the specification).
  */
-export function corpusCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SPLATBOOK_CACHE_DIR) return join(env.SPLATBOOK_CACHE_DIR, "corpus");
-  const xdg = env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return join(xdg, "splatbook", "corpus");
-}
-
-/** A rendered capture in the cache. */
-export interface CachedCapture {
-  dir: string;
-  videos: string[];
-  /** False when the cache already held it. */
-  rendered: boolean;
-}
-
-/** A corpus capture's folder in the cache (`<root>/<name>-<hash>`), rendered first when missing. */
-export function cachedCorpusCapture(
+export async function cachedCorpusCapture(
   name: string,
   opts: RenderOptions & { cacheRoot?: string } = {},
 ): Promise<CachedCapture> {
-  return cachedRender(name, corpusCapture(name).specs(), opts);
-}
-
-/**
- * Videos rendered once into `<root>/<name>-<hash of the specs>` and reused afterwards. The
- * folder appears whole (rendered beside it, then renamed), so a reader never sees half a
- * capture; concurrent callers (parallel test files) wait for the one rendering it.
- */
-export async function cachedRender(
-  name: string,
-  specs: readonly VideoSpec[],
-  opts: RenderOptions & { cacheRoot?: string } = {},
-): Promise<CachedCapture> {
-  const root = opts.cacheRoot ?? corpusCacheRoot();
-  const dir = join(root, `${name}-${specsHash(specs)}`);
-  const videos = specs.map((s) => join(dir, s.fileName));
-  const complete = () => videos.every((v) => existsSync(v));
-  if (complete()) return { dir, videos, rendered: false };
-  await mkdir(root, { recursive: true });
-  const release = await takeLock(`${dir}.lock`, complete, opts.signal);
-  try {
-    if (complete()) return { dir, videos, rendered: false };
-    const partial = `${dir}.partial`;
-    await rm(partial, { recursive: true, force: true });
-    await renderVideos(partial, specs, opts);
-    await rm(dir, { recursive: true, force: true });
-    await rename(partial, dir);
-    return { dir, videos, rendered: true };
-  } finally {
-    await release();
-  }
-}
-
-/**
- * Takes a lock folder holding the owner's pid; waits while a live process holds it, and breaks it
- * when its holder is gone. Returns early (with a no-op release) once `done()` is true.
- */
-async function takeLock(
-  lock: string,
-  done: () => boolean,
-  signal?: AbortSignal,
-): Promise<() => Promise<void>> {
-  for (;;) {
-    try {
-      await mkdir(lock);
-      await writeFile(join(lock, "pid"), String(process.pid));
-      return () => rm(lock, { recursive: true, force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    if (done()) return async () => undefined;
-    const holder = Number(await readFile(join(lock, "pid"), "utf8").catch(() => "NaN"));
-    if (Number.isInteger(holder) && !isAlive(holder)) {
-      await rm(lock, { recursive: true, force: true });
-      continue;
-    }
-    if (signal?.aborted) throw new InterruptedError();
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+  const c = corpusCapture(name);
+  const cached = await cachedRender(name, contentOf(c), opts);
+  const truth = truthPath(cached.dir);
+  if (!existsSync(truth)) await writeJsonAtomically(truth, c.truth());
+  return { ...cached, truth };
 }

@@ -21,7 +21,7 @@ export interface ExposureDrift {
 }
 
 /** What happens to one frame. */
-export interface FrameAppearance {
+export interface FrameLook {
   gain: number;
   /** Per-channel multipliers of the white balance. */
   balance: [number, number, number];
@@ -32,7 +32,7 @@ export interface FrameAppearance {
 }
 
 /** Frame `k`'s appearance of `frames` (0-based). */
-export function frameAppearances(d: ExposureDrift, frames: number): FrameAppearance[] {
+export function frameLooks(d: ExposureDrift, frames: number): FrameLook[] {
   const rand = mulberry32(d.seed);
   const phases = [rand(), rand(), rand(), rand()].map((p) => p * 2 * Math.PI);
   const pick = (n: number) => {
@@ -72,11 +72,11 @@ export function frameAppearances(d: ExposureDrift, frames: number): FrameAppeara
 }
 
 /** Applies an appearance to an RGBA 8-bit frame in place. */
-export function applyAppearance(
+export function applyLook(
   rgba: Uint8Array | Buffer,
   width: number,
   height: number,
-  a: FrameAppearance,
+  a: FrameLook,
 ): void {
   const src = a.blur ? motionBlur(rgba, width, height, a.blur) : Float32Array.from(rgba);
   const f = a.flare;

@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { SplatbookError } from "../util/errors.js";
 import { runTool } from "../util/exec.js";
-import { applyAppearance, frameAppearances, type ExposureDrift } from "./exposure.js";
+import { applyLook, frameLooks, type ExposureDrift } from "./exposure.js";
 
 /** One synthetic video: a POV-Ray scene animated over `frames` frames, encoded with ffmpeg. */
 export interface VideoSpec {
@@ -59,20 +59,8 @@ export async function renderVideos(
 ): Promise<string[]> {
   const outDir = resolve(dir);
   await mkdir(outDir, { recursive: true });
-  // Same file system as the output, so the final rename is atomic; POV-Ray sees only relative
-  // names (its option parser splits on spaces, and the output folder may contain them).
-  const work = await mkdtemp(join(outDir, ".sample-render-"));
-  try {
-    const jobs = specs.flatMap((spec, i) => chunkJobs(i, spec.frames));
-    const total = specs.reduce((n, s) => n + s.frames, 0);
-    let done = 0;
-    await Promise.all(specs.map((s, i) => writeFile(join(work, `video${i}.pov`), s.source)));
-    const concurrency = opts.concurrency ?? Math.min(12, 3 * availableParallelism());
-    await runPool(jobs, concurrency, async (job) => {
-      await renderChunk(work, job, specs[job.video]!, opts.signal);
-      done += job.last - job.first + 1;
-      opts.onProgress?.(done, total);
-    });
+  return withScratch(outDir, async (work) => {
+    await renderFrames(work, specs, opts);
     const videos: string[] = [];
     for (const [i, spec] of specs.entries()) {
       if (spec.drift) await driftFrames(work, i, spec, spec.drift);
@@ -81,6 +69,17 @@ export async function renderVideos(
       videos.push(target);
     }
     return videos;
+  });
+}
+
+/**
+ * Runs `fn` with a scratch folder inside `outDir` (same file system, so final renames are atomic;
+ * POV-Ray sees only relative names there, as its option parser splits on spaces), removed after.
+ */
+export async function withScratch<T>(outDir: string, fn: (work: string) => Promise<T>): Promise<T> {
+  const work = await mkdtemp(join(outDir, ".sample-render-"));
+  try {
+    return await fn(work);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -89,13 +88,45 @@ export async function renderVideos(
 /** Applies a video's exposure drift to its rendered frames, in place. */
 async function driftFrames(work: string, video: number, spec: VideoSpec, drift: ExposureDrift) {
   const names = (await readdir(work)).filter((n) => n.startsWith(`video${video}_`)).sort();
-  const looks = frameAppearances(drift, names.length);
+  const looks = frameLooks(drift, names.length);
   for (const [k, name] of names.entries()) {
     const file = join(work, name);
     const png = PNG.sync.read(await readFile(file));
-    applyAppearance(png.data, png.width, png.height, looks[k]!);
+    applyLook(png.data, png.width, png.height, looks[k]!);
     await writeFile(file, PNG.sync.write(png));
   }
+}
+
+/** What POV-Ray renders for one sequence: a scene animated over `frames` frames at a size. */
+export type FrameSequence = Pick<
+  VideoSpec,
+  "fileName" | "source" | "width" | "height" | "frames" | "cyclicClock"
+>;
+
+/**
+ * Renders every sequence's frames as `video<i>_<n>.png` (n 1-based, zero-padded to the width of
+ * the last number) into `work`, several POV-Ray processes at once.
+ */
+export async function renderFrames(
+  work: string,
+  specs: readonly FrameSequence[],
+  opts: RenderOptions = {},
+): Promise<void> {
+  const jobs = specs.flatMap((spec, i) => chunkJobs(i, spec.frames));
+  const total = specs.reduce((n, s) => n + s.frames, 0);
+  let done = 0;
+  await Promise.all(specs.map((s, i) => writeFile(join(work, `video${i}.pov`), s.source)));
+  const concurrency = opts.concurrency ?? Math.min(12, 3 * availableParallelism());
+  await runPool(jobs, concurrency, async (job) => {
+    await renderChunk(work, job, specs[job.video]!, opts.signal);
+    done += job.last - job.first + 1;
+    opts.onProgress?.(done, total);
+  });
+}
+
+/** The rendered PNG of frame `n` (1-based) of sequence `i` in `work`. */
+export function framePng(work: string, i: number, n: number, frames: number): string {
+  return join(work, `video${i}_${String(n).padStart(String(frames).length, "0")}.png`);
 }
 
 interface ChunkJob {
@@ -118,7 +149,7 @@ function chunkJobs(video: number, frames: number): ChunkJob[] {
 async function renderChunk(
   work: string,
   job: ChunkJob,
-  spec: VideoSpec,
+  spec: FrameSequence,
   signal?: AbortSignal,
 ): Promise<void> {
   const args = [
@@ -132,7 +163,8 @@ async function renderChunk(
     "-GA", // no banner/statistics chatter
     "+WT1", // one thread per process; the pool supplies the parallelism
     "+KFI1",
-    `+KFF${spec.frames}`,
+    // A one-frame "animation" would not be one (frame_number 0): declare two, render the first.
+    `+KFF${Math.max(2, spec.frames)}`,
     ...(spec.cyclicClock ? ["+KC"] : []),
     `+SF${job.first}`,
     `+EF${job.last}`,
@@ -198,7 +230,7 @@ async function setDisplayRotation(file: string, degrees: number, signal?: AbortS
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; the first failure rejects. */
-async function runPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+export async function runPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await fn(items[next++]!);

@@ -7,12 +7,14 @@
  * - studio: indoors, a table of small objects under a warm spotlight with dark corners and a
  *   cool window light (orbits at several focal lengths);
  * - courtyard: overcast plaza, brick façades with rows of windows (repetitive), cobbles, a
- *   fountain (hand-held phone video).
+ *   fountain (hand-held phone video);
+ * - site: a 140 × 100 m plot seen from a drone: fields of different textures, roads, buildings,
+ *   trees and a mound (surveys from 35–40 m; metres, y up).
  * Everything is procedural (no image files): renders are deterministic and self-contained.
  */
 
 /** Names of the corpus scenes. */
-export type WorldName = "garden" | "studio" | "courtyard";
+export type WorldName = "garden" | "studio" | "courtyard" | "site";
 
 const GARDEN = String.raw`
 global_settings { assumed_gamma 1.0 max_trace_level 3 }
@@ -190,10 +192,85 @@ sphere { <0,1.75,0>, 0.45 scale <1,0.45,1> texture { pigment { spotted
 #end
 `;
 
+const SITE = String.raw`
+global_settings { assumed_gamma 1.0 max_trace_level 3 }
+sky_sphere { pigment { gradient y color_map { [0 rgb <0.75,0.84,0.95>] [1 rgb <0.35,0.55,0.9>] } } }
+light_source { <300, 500, -200> color rgb <1.2,1.15,1.05> }
+light_source { <-300, 400, 300> color rgb 0.35 shadowless }
+#default { finish { ambient 0.15 diffuse 0.8 } }
+
+// Fields: a 24 m cell pattern picks one of five textures per plot, each with detail at 0.3-3 m.
+plane { y, 0 texture { pigment { cells pigment_map {
+  [0.0 granite color_map { [0 rgb <0.35,0.5,0.15>] [0.5 rgb <0.55,0.65,0.25>] [1 rgb <0.2,0.3,0.1>] } scale 0.06]
+  [0.2 granite color_map { [0 rgb <0.35,0.5,0.15>] [0.5 rgb <0.55,0.65,0.25>] [1 rgb <0.2,0.3,0.1>] } scale 0.06]
+  [0.2 crackle color_map { [0 rgb <0.3,0.2,0.1>] [0.1 rgb <0.6,0.45,0.3>] [1 rgb <0.75,0.6,0.4>] } scale 0.05]
+  [0.4 crackle color_map { [0 rgb <0.3,0.2,0.1>] [0.1 rgb <0.6,0.45,0.3>] [1 rgb <0.75,0.6,0.4>] } scale 0.05]
+  [0.4 bozo turbulence 0.7 color_map { [0 rgb <0.45,0.4,0.15>] [0.5 rgb <0.95,0.9,0.55>] [1 rgb <0.3,0.25,0.1>] } scale 0.03]
+  [0.6 bozo turbulence 0.7 color_map { [0 rgb <0.45,0.4,0.15>] [0.5 rgb <0.95,0.9,0.55>] [1 rgb <0.3,0.25,0.1>] } scale 0.03]
+  [0.6 agate color_map { [0 rgb <0.15,0.35,0.12>] [0.6 rgb <0.4,0.6,0.2>] [1 rgb <0.8,0.85,0.5>] } scale 0.08]
+  [0.8 agate color_map { [0 rgb <0.15,0.35,0.12>] [0.6 rgb <0.4,0.6,0.2>] [1 rgb <0.8,0.85,0.5>] } scale 0.08]
+  [0.8 leopard turbulence 0.4 color_map { [0 rgb <0.5,0.4,0.3>] [1 rgb <0.85,0.8,0.65>] } scale 0.025]
+  [1.0 leopard turbulence 0.4 color_map { [0 rgb <0.5,0.4,0.3>] [1 rgb <0.85,0.8,0.65>] } scale 0.025]
+} scale 24 } } }
+
+// Roads: one along x, one along z, asphalt with a dashed centre line.
+#declare Asphalt = texture { pigment { bozo turbulence 0.8 color_map { [0 rgb 0.12] [0.4 rgb 0.3] [0.7 rgb 0.22] [1 rgb 0.45] } scale 1.5 } }
+box { <-80,0,-4.5>, <80,0.05,2.5> texture { Asphalt } }
+box { <14,0,-60>, <20,0.05,60> texture { Asphalt } }
+#declare K = -80;
+#while (K < 80)
+  box { <K,0.05,-1.15>, <K+3,0.06,-0.85> texture { pigment { rgb 0.95 } } }
+  #declare K = K + 6;
+#end
+
+// Buildings: walls of brick, roofs of crackled tiles; different sizes, heights and turns.
+#macro House(X, Z, W, D, H, Ang, Tint)
+  union {
+    box { <-W/2,0,-D/2>, <W/2,H,D/2> texture { pigment { brick color rgb <0.85,0.82,0.78> color rgb Tint
+      brick_size <0.5,0.25,0.4> mortar 0.05 } } }
+    box { <-W/2-0.4,H,-D/2-0.4>, <W/2+0.4,H+0.5,D/2+0.4>
+      texture { pigment { crackle color_map { [0 rgb <0.2,0.1,0.08>] [0.08 rgb <0.65,0.3,0.2>] [1 rgb <0.8,0.45,0.3>] } scale 0.6 } } }
+    box { <-W/4,H+0.5,-D/4>, <W/4,H+2,D/4> texture { pigment { granite color_map { [0 rgb 0.3] [1 rgb 0.8] } scale 0.5 } } }
+    rotate y*Ang translate <X,0,Z>
+  }
+#end
+object { House(-40, 18, 12, 9, 6, 10, <0.7,0.3,0.2>) }
+object { House(-22, 30, 9, 8, 5, -5, <0.6,0.45,0.3>) }
+object { House(35, 22, 14, 10, 8, 30, <0.65,0.35,0.25>) }
+object { House(42, -25, 10, 12, 7, 0, <0.55,0.4,0.35>) }
+object { House(-35, -28, 16, 8, 5, 75, <0.7,0.5,0.3>) }
+object { House(0, -30, 8, 8, 10, 45, <0.6,0.3,0.3>) }
+
+// Trees: trunks and crowns of spotted leaves, in two groves and along the road.
+#declare T = 0;
+#while (T < 22)
+  #declare Tx = -70 + mod(T * 37, 140);
+  #declare Tz = 8 + mod(T * 23, 14) + (mod(T, 2) = 0 ? 0 : -28);
+  cylinder { <Tx,0,Tz>, <Tx,3,Tz>, 0.3 texture { pigment { rgb <0.35,0.25,0.15> } } }
+  sphere { <Tx,4.2,Tz>, 2.4 + 0.05 * mod(T * 7, 13) texture { pigment { spotted
+    color_map { [0 rgb <0.08,0.25,0.05>] [0.5 rgb <0.3,0.5,0.12>] [1 rgb <0.6,0.7,0.25>] } scale 0.5 } } }
+  #declare T = T + 1;
+#end
+
+// A mound and a pond: the site is not flat.
+sphere { <-5,-22,12>, 26 scale <1,1,0.8> texture { pigment { granite
+  color_map { [0 rgb <0.15,0.3,0.08>] [0.5 rgb <0.5,0.6,0.2>] [1 rgb <0.8,0.7,0.4>] } scale 0.5 } } }
+cylinder { <25,-0.5,-8>, <25,0.02,-8>, 7 scale <1.4,1,1> texture { pigment { agate
+  color_map { [0 rgb <0.05,0.2,0.3>] [1 rgb <0.3,0.5,0.55>] } scale 2 } } }
+// Parked cars and containers: small sharp features.
+#declare C = 0;
+#while (C < 8)
+  box { <-2.2,0,-1>, <2.2,1.5,1> rotate y*(C * 23) translate <-60 + C * 9, 0, -10 - mod(C, 3) * 3>
+    texture { pigment { marble turbulence 1 color_map { [0 rgb <0.9,0.2 + 0.1 * C,0.1>] [1 rgb <0.2,0.3,0.8>] } scale 0.7 } } }
+  #declare C = C + 1;
+#end
+`;
+
 const WORLDS: Record<WorldName, string> = {
   garden: GARDEN,
   studio: STUDIO,
   courtyard: COURTYARD,
+  site: SITE,
 };
 
 /** The POV-Ray source of a corpus scene, without a camera. */

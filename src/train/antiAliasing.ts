@@ -8,7 +8,7 @@
  * opacities, so viewers without the filter still draw the model the filter shaped.
  */
 import { logit, sigmoid, type GaussianParams } from "../contracts/gaussians.js";
-import type { RunContext } from "./trainer.js";
+import type { AntiAliaser, RunContext } from "./runContext.js";
 import { RASTER, type Camera } from "./types.js";
 
 /** The filter's variance in squared pixels at the sampling rate (Mip-Splatting's 0.2). */
@@ -87,7 +87,7 @@ export const FILTER_3D_EVERY = 100;
  * The run's anti-aliasing: off, or the 3D filter kept current (at the start, and after every
  * {@link FILTER_3D_EVERY} steps, densification rounds included) plus the 2D compensation.
  */
-export function createAntiAliaser(ctx: RunContext) {
+export function createAntiAliaser(ctx: RunContext): AntiAliaser {
   const on = ctx.settings.antiAliasing === "mip";
   const cameras = ctx.dataset.train.map((v) => v.camera);
   let filter: Float32Array | null = null;
@@ -117,6 +117,3 @@ export function createAntiAliaser(ctx: RunContext) {
     },
   };
 }
-
-/** The run's anti-aliasing collaborator. */
-export type AntiAliaser = ReturnType<typeof createAntiAliaser>;

@@ -11,7 +11,7 @@
  * evaluations, applied to every run alike, with or without compensation).
  */
 import { APPEARANCE_PARAMS, identityAppearance } from "./reference/appearance.js";
-import type { RunContext } from "./trainer.js";
+import type { Appearance, RunContext } from "./runContext.js";
 import type { AppearanceState, AppearanceStep, ImageRGB } from "./types.js";
 
 /**
@@ -38,7 +38,7 @@ export function initialAppearance(count: number): AppearanceState {
 }
 
 /** The run's appearance compensation (a no-op when the settings turn it off). */
-export function createAppearance(ctx: RunContext) {
+export function createAppearance(ctx: RunContext): Appearance {
   const on = ctx.settings.appearance === "affine";
   const views = ctx.dataset.train.length;
   return {
@@ -162,6 +162,3 @@ export function fittedHalfPsnr(rendered: ImageRGB, target: ImageRGB): number {
   const mse = se / Math.max(1, count);
   return mse <= 1e-10 ? 100 : -10 * Math.log10(mse);
 }
-
-/** The run's appearance collaborator. */
-export type Appearance = ReturnType<typeof createAppearance>;

@@ -2,7 +2,7 @@ import { hashInts } from "./rng.js";
 import { DEFAULT_DENSIFY } from "./densify.js";
 import { decayOpacities, relocateDead } from "./relocate.js";
 import { densifyActions, learningRates } from "./schedule.js";
-import type { RunContext } from "./trainer.js";
+import type { RunContext } from "./runContext.js";
 import type { DensifyConfig } from "./types.js";
 
 /**

@@ -2,8 +2,7 @@ import { join } from "node:path";
 import type { GaussianParams } from "../contracts/gaussians.js";
 import type { Logger } from "../contracts/logger.js";
 import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
-import type { TrainingDataset, TrainingView } from "./dataset.js";
-import { buildPyramid, coarseLevels, levelAt } from "./pyramid.js";
+import type { TrainingDataset } from "./dataset.js";
 import { createEvaluator } from "./evaluation.js";
 import { RANDOM_INIT_SPLATS, initFromPoints, initRandom } from "./init.js";
 import { METRICS_FILENAME } from "./metrics.js";
@@ -12,38 +11,16 @@ import { createRefiner } from "./refine.js";
 import { findResumableSnapshot, trainingDataFingerprint } from "./resume.js";
 import { createRng, type Rng } from "./rng.js";
 import { RunProgress } from "./runProgress.js";
-import { createSchedule, learningRates, shDegreeAt, type TrainingSchedule } from "./schedule.js";
+import { createSchedule, learningRates, shDegreeAt } from "./schedule.js";
 import { createSnapshotWriter } from "./snapshotWriter.js";
 import { TrainingStatusReporter, type TrainingStatusSink } from "./statusReporter.js";
+import type { AntiAliaser, Appearance, RunContext, TrainSettings } from "./runContext.js";
 import type { TrainingBackend } from "./types.js";
 import { viewForStep } from "./rng.js";
 import { writeViewCameras } from "./viewCameras.js";
-import { createAppearance, type Appearance } from "./appearance.js";
-import { createAntiAliaser, type AntiAliaser } from "./antiAliasing.js";
-
-/** Settings of one training run (the CLI's and the stage's parameters). */
-export interface TrainSettings {
-  totalSteps: number;
-  maxShDegree: number;
-  maxSplats: number;
-  seed: number;
-  /** Evaluate on the held-out views every this many steps (0: only at the end). */
-  evalEvery: number;
-  previewEvery: number;
-  snapshotEvery: number;
-  /** Write `export_<step>.ply` into `exportPath` every this many steps (0: never). */
-  exportEvery: number;
-  /** Long side the dataset was decoded at (recorded in the snapshot key). */
-  maxResolution: number;
-  /** Per-image appearance compensation: an affine colour transform per view, or none. */
-  appearance: "affine" | "off";
-  /** Mip-Splatting anti-aliasing (3D filter baked into exports, 2D compensation), or none. */
-  antiAliasing: "mip" | "off";
-  /** Early steps at a fraction of the final resolution (pyramid.ts), or all at the final one. */
-  resolutionSchedule: "coarse-to-fine" | "fixed";
-  /** Densification: classic 3DGS rounds, or with relocation, opacity decay and noise (refine.ts). */
-  densification: "classic" | "relocate";
-}
+import { createAppearance } from "./appearance.js";
+import { createAntiAliaser } from "./antiAliasing.js";
+import { buildPyramid, coarseLevels, levelAt } from "./pyramid.js";
 
 /** Everything the loop needs besides the settings. */
 export interface TrainerDeps {
@@ -87,24 +64,6 @@ export interface TrainResult {
 /** The loss is read back (one small asynchronous copy) and the status file written this often. */
 const STATUS_EVERY = 5;
 const silent: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
-
-/** What every collaborator of one run shares (fixed for the run). */
-export interface RunContext {
-  settings: TrainSettings;
-  /** The training views at each level of the resolution schedule (0: final resolution). */
-  levels: TrainingView[][];
-  /** Per-view appearance transforms and the 3D filter, each a no-op when turned off. */
-  appearance: Appearance;
-  antiAliaser: AntiAliaser;
-  dataset: TrainingDataset;
-  backend: TrainingBackend;
-  schedule: TrainingSchedule;
-  status: TrainingStatusReporter;
-  log: Logger;
-  outputFolder: string;
-  trainingDir: string;
-  exportPath: string;
-}
 
 /**
  * Runs (or resumes) training: forward/backward/Adam steps on the backend, with densification
@@ -176,8 +135,8 @@ function runContext(settings: TrainSettings, deps: TrainerDeps): RunContext {
   const log = deps.log ?? silent;
   const exportPath = deps.exportPath ?? deps.outputFolder;
   const longSide = Math.max(
-    ...deps.dataset.train.map((v) => Math.max(v.camera.width, v.camera.height)),
     1,
+    ...deps.dataset.train.map((v) => Math.max(v.camera.width, v.camera.height)),
   );
   const coarse = settings.resolutionSchedule === "coarse-to-fine" ? coarseLevels(longSide) : 0;
   const ctx: RunContext = {

@@ -5,7 +5,8 @@
 import { join } from "node:path";
 import { VIEW_CAMERAS_FILENAME, type ViewCameras } from "../contracts/viewCameras.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
-import { cameraCenter, type TrainingDataset, type TrainingView } from "./dataset.js";
+import { cameraCentre } from "../contracts/sceneModel.js";
+import type { TrainingDataset, TrainingView } from "./dataset.js";
 
 type Vec3 = [number, number, number];
 
@@ -61,7 +62,7 @@ export function lookAtPoint(viewmats: readonly ArrayLike<number>[], depth: numbe
   const fallback: Vec3 = [0, 0, 0];
   for (const m of viewmats) {
     const f = row(m, 2);
-    const c = cameraCenter(m);
+    const c = cameraCentre(m);
     for (let r = 0; r < 3; r++) {
       fallback[r] += (c[r]! + f[r]! * depth) / viewmats.length;
       for (let k = 0; k < 3; k++) {

@@ -59,6 +59,10 @@ describe("stage parameter schemas", () => {
       evalEvery: d.evalEvery,
       previewEvery: d.previewEvery,
       snapshotEvery: d.snapshotEvery,
+      appearance: d.appearance,
+      antiAliasing: d.antiAliasing,
+      resolutionSchedule: d.resolutionSchedule,
+      densification: d.densification,
     }).toEqual({ ...TRAIN_DEFAULTS, exportEvery: undefined });
   });
 

@@ -19,6 +19,7 @@ import { JobsPanel } from "../../labextension/src/jobsPanel.js";
 import { overallPercent, ProgressWidget } from "../../labextension/src/progressWidget.js";
 import { SplatViewerWidget } from "../../labextension/src/splatViewer.js";
 import { trainingSummary, TrainingWidget } from "../../labextension/src/trainingWidget.js";
+import { makeRandom, testSeed } from "../seed.js";
 
 // jsdom has no DragEvent, which @lumino/dragdrop subclasses when loaded.
 vi.hoisted(() => {
@@ -177,23 +178,37 @@ describe("progress renderer", () => {
   });
 
   it("backs off while the job's files are missing", async () => {
-    const api = fakeApi(async () => {
-      throw new ApiError(404, "no job in this folder");
-    });
-    const w = attach(new ProgressWidget(context(api, 0.02)));
-    await w.renderModel(
-      model(PROGRESS_MIME, {
-        ...progressPayloadFromCheckpoint(checkpoint("Training")),
-        live: true,
-        job_path: "out/scene",
-        updated_at: 0,
-      }),
-    );
-    // Without backoff, 60 ms of polling every 20 ms would make about 30 requests in 600 ms.
-    await new Promise((r) => setTimeout(r, 600));
-    w.dispose();
-    expect(api.calls).toBeGreaterThan(1);
-    expect(api.calls).toBeLessThan(15);
+    // On fake timers: the delays between fetches are what the poll scheduled, whatever the load.
+    // Poll draws each backoff delay at random; the draws are seeded so a failure replays.
+    vi.spyOn(Math, "random").mockImplementation(makeRandom(testSeed()));
+    vi.useFakeTimers();
+    try {
+      const fetchedAt: number[] = [];
+      const api = fakeApi(async () => {
+        fetchedAt.push(Date.now());
+        throw new ApiError(404, "no job in this folder");
+      });
+      const w = attach(new ProgressWidget(context(api, 0.02)));
+      await w.renderModel(
+        model(PROGRESS_MIME, {
+          ...progressPayloadFromCheckpoint(checkpoint("Training")),
+          live: true,
+          job_path: "out/scene",
+          updated_at: 0,
+        }),
+      );
+      await vi.advanceTimersByTimeAsync(5000);
+      w.dispose();
+      const delays = fetchedAt.slice(1).map((t, i) => t - fetchedAt[i]!);
+      // It keeps trying, at most every 10 × the 20 ms interval, and that often once backed off:
+      // without backoff, 5 s would hold 250 fetches.
+      expect(delays.length).toBeGreaterThan(5);
+      expect(Math.max(...delays)).toBe(200);
+      expect(delays.length).toBeLessThan(250 / 3);
+    } finally {
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+    }
   });
 });
 

@@ -15,7 +15,8 @@ import {
   withoutDrift,
 } from "../../src/sample/corpus.js";
 import { renderVideos, type VideoSpec } from "../../src/sample/render.js";
-import { frameAppearances, type ExposureDrift } from "../../src/sample/exposure.js";
+import { frameLooks, type ExposureDrift } from "../../src/sample/exposure.js";
+import { renderPhotos } from "../../src/sample/stills.js";
 import { worldSource } from "../../src/sample/worlds.js";
 import { runTool } from "../../src/util/exec.js";
 
@@ -55,7 +56,9 @@ describe("the capture corpus", () => {
     expect(CORPUS.some((c) => new Set(c.videos().map((v) => v.fovDeg)).size >= 3)).toBe(true);
     // Scene geometry differs: at least four different scene sources.
     const worlds = new Set(
-      CORPUS.map((c) => c.specs()[0]!.source.replace(/^[\s\S]*?camera \{[\s\S]*?\}\n/, "")),
+      CORPUS.flatMap((c) => [...c.specs(), ...(c.photos?.() ?? [])]).map((s) =>
+        s.source.replace(/^[\s\S]*?camera \{[\s\S]*?\}\n/, ""),
+      ),
     );
     expect(worlds.size).toBeGreaterThanOrEqual(4);
   });
@@ -165,7 +168,7 @@ describe("rendering", () => {
     ]);
     expect(withoutDrift([{ ...fixed, drift }])).toEqual([fixed]);
     const [a, b] = await Promise.all([decode(drifted!), decode(plain!)]);
-    const looks = frameAppearances(drift, 3);
+    const looks = frameLooks(drift, 3);
     const px = 48 * 64 * 3;
     for (let f = 0; f < 3; f++) {
       let sa = 0;
@@ -198,5 +201,50 @@ describe("rendering", () => {
     const again = await cachedRender("tiny", specs, { cacheRoot: root });
     expect(again.rendered).toBe(false);
     expect((await readFile(again.videos[0]!)).length).toBeGreaterThan(1000);
+  });
+});
+
+describe("photos", () => {
+  it("are stored turned against their EXIF orientation, with their tags", async () => {
+    const dir = join(await tempDir("photos"), "with space");
+    const poses = cameraPoses(
+      {
+        kind: "orbit",
+        centre: [0, 0, 0],
+        radius: 5,
+        height: 1.5,
+        startDeg: 250,
+        sweepDeg: 20,
+        lookAt: [0, 1.2, 0],
+      },
+      2,
+    );
+    const tags = {
+      Make: "Apple",
+      Model: "iPhone 13",
+      FocalLengthIn35mmFormat: 26,
+      GPSLatitude: 48.5,
+      GPSLatitudeRef: "S",
+    };
+    const [upright, sideways] = await renderPhotos(dir, [
+      {
+        source: `#version 3.7;\n${posedCameraBlock(poses, 48, 64, 50)}\n${worldSource("courtyard")}`,
+        ...{ width: 48, height: 64 },
+        photos: [
+          { fileName: "a/up.jpg", tags },
+          { fileName: "side.jpg", orientation: 6, tags },
+        ],
+      },
+    ]);
+    const r = await runTool("exiftool", ["-json", "-n", upright!, sideways!]);
+    const [a, b] = JSON.parse(r.stdout) as Record<string, number | string>[];
+    expect([a!.ImageWidth, a!.ImageHeight, a!.Orientation]).toEqual([48, 64, 1]);
+    expect([b!.ImageWidth, b!.ImageHeight, b!.Orientation]).toEqual([64, 48, 6]);
+    expect([b!.Make, b!.Model, b!.FocalLengthIn35mmFormat, b!.GPSLatitude]).toEqual([
+      "Apple",
+      "iPhone 13",
+      26,
+      -48.5,
+    ]);
   });
 });

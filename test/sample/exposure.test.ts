@@ -2,8 +2,8 @@
 // stated number of flare and blur frames, and applies gain and white balance with clipping.
 import { describe, expect, it } from "vitest";
 import {
-  applyAppearance,
-  frameAppearances,
+  applyLook,
+  frameLooks,
   type ExposureDrift,
 } from "../../src/sample/exposure.js";
 import { testSeed } from "../seed.js";
@@ -15,7 +15,7 @@ const drift = (seed: number): ExposureDrift => ({
 
 describe("auto-exposure drift", () => {
   it("keeps gains within ±40 % and white balance within ±15 %, and spans them", () => {
-    const looks = frameAppearances(drift(testSeed()), 72);
+    const looks = frameLooks(drift(testSeed()), 72);
     const gains = looks.map((l) => l.gain);
     expect(Math.min(...gains)).toBeGreaterThanOrEqual(0.6);
     expect(Math.max(...gains)).toBeLessThanOrEqual(1.4);
@@ -25,12 +25,12 @@ describe("auto-exposure drift", () => {
     expect(Math.max(...reds)).toBeLessThanOrEqual(1.15);
     expect(looks.filter((l) => l.flare).length).toBe(3);
     expect(looks.filter((l) => l.blur).length).toBe(3);
-    expect(frameAppearances(drift(7), 10)).toEqual(frameAppearances(drift(7), 10));
+    expect(frameLooks(drift(7), 10)).toEqual(frameLooks(drift(7), 10));
   });
 
   it("applies gain and white balance to the stored values, clipped at white", () => {
     const rgba = Uint8Array.from([100, 100, 100, 255, 200, 200, 200, 255]);
-    applyAppearance(rgba, 2, 1, { gain: 1.4, balance: [1.1, 1, 0.9], flare: null, blur: null });
+    applyLook(rgba, 2, 1, { gain: 1.4, balance: [1.1, 1, 0.9], flare: null, blur: null });
     expect([...rgba]).toEqual([154, 140, 126, 255, 255, 255, 252, 255]);
   });
 
@@ -41,11 +41,11 @@ describe("auto-exposure drift", () => {
     const mean = (a: Uint8Array) => a.reduce((s, v, i) => (i % 4 === 3 ? s : s + v), 0);
     const blurred = rgba.slice();
     const none = { gain: 1, balance: [1, 1, 1] as [number, number, number], flare: null };
-    applyAppearance(blurred, w, w, { ...none, blur: { dx: 1, dy: 0, length: 6 } });
+    applyLook(blurred, w, w, { ...none, blur: { dx: 1, dy: 0, length: 6 } });
     expect(Math.abs(mean(blurred) / mean(rgba) - 1)).toBeLessThan(0.02);
     expect(blurred).not.toEqual(rgba);
     const flared = rgba.slice();
-    applyAppearance(flared, w, w, {
+    applyLook(flared, w, w, {
       ...none,
       blur: null,
       flare: { x: 0.5, y: 0.5, radius: 0.2, strength: 0.5 },

@@ -68,7 +68,9 @@ async function renderCaptureWithProgress(name: string, dir: string): Promise<voi
     const videos = await renderCorpusCapture(name, dir, { onProgress: progress.onProgress });
     progress.stop();
     const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-    console.log(`capture ${name}: ${videos.length} video(s) in ${seconds} s → ${dir}`);
+    console.log(
+      `capture ${name}: ${videos.length} file(s) in ${seconds} s → ${dir} (true cameras: ${dir}.truth.json)`,
+    );
   } finally {
     progress.stop();
   }

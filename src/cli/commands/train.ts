@@ -143,7 +143,7 @@ async function runTrainCommand(dataset: string, flags: TrainFlags): Promise<void
 /** `splatbook train <dataset>`: the Brush-style standalone trainer. */
 export function trainCommand(): Command {
   const d = TRAIN_DEFAULTS;
-  return new Command("train")
+  const command = new Command("train")
     .description(
       "train Gaussian splats on a COLMAP model folder or a transforms.json (resumes from its last snapshot)",
     )
@@ -206,6 +206,15 @@ export function trainCommand(): Command {
       wholeNumber,
       d.previewEvery,
     )
+    .option("--fresh", "ignore an existing snapshot and start from step 0")
+    .action(runTrainCommand);
+  return withFeatureOptions(command);
+}
+
+/** The training features' options (appearance, anti-aliasing, schedules), with their choices. */
+function withFeatureOptions(command: Command): Command {
+  const d = TRAIN_DEFAULTS;
+  return command
     .addOption(
       new Option(
         "--appearance <mode>",
@@ -237,7 +246,5 @@ export function trainCommand(): Command {
       )
         .choices(["classic", "relocate"])
         .default(d.densification),
-    )
-    .option("--fresh", "ignore an existing snapshot and start from step 0")
-    .action(runTrainCommand);
+    );
 }

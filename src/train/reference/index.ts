@@ -11,7 +11,7 @@ import { appearanceBackward, applyAppearance } from "./appearance.js";
 export { REFERENCE_CONVENTIONS } from "./conventions.js";
 export { renderReference, backwardReference, zeroGrads } from "./backward.js";
 export type { ReferenceRender, ReferenceGrads } from "./backward.js";
-export { lossReference, ssim, blurSame, gaussianWindow1d } from "./loss.js";
+export { lossReference, ssimReference, blurSame, gaussianWindow1d } from "./loss.js";
 export type { LossResult } from "./loss.js";
 export { projectSplat, projectSplatBackward, compensation2d } from "./project.js";
 export type {

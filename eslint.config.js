@@ -13,7 +13,7 @@ export default tseslint.config(
       "labextension/webpack.config.cjs",
       "**/*.d.ts",
       // Notebook programs of the differential cell test: scripts, kept as users write them.
-      "test/kernel/differential/programs/",
+      "test/kernel/fixture-programs/",
     ],
   },
   js.configs.recommended,

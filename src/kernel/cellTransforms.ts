@@ -26,6 +26,7 @@
  */
 import type * as TS from "typescript";
 import type { TsModule } from "./cellSource.js";
+import { cellOnly, type CellFiles } from "./cellFiles.js";
 import { continueMergedObjects } from "./declarationMerging.js";
 import { syncLoopAssignments } from "./loopAssignments.js";
 import { hoistNestedVars } from "./nestedVars.js";
@@ -36,14 +37,6 @@ export const BINDINGS_PARAM = "__splatbook_bindings__";
 const SCOPE = "exports";
 const SETTER_PARAM = "__splatbook_value__";
 
-/** How the transforms tell the cell apart from earlier cells' declarations. */
-export interface CellFiles {
-  /** True for the file holding the cell being converted (tslab's `__tslab__.ts`). */
-  isCell(fileName: string): boolean;
-  /** True for the file holding earlier cells' declarations (tslab's `__prev__.d.ts`). */
-  isEarlierCells(fileName: string): boolean;
-}
-
 /**
  * The `after` transform for a cell's ES module output; other files (local modules a cell
  * imports) pass through unchanged.
@@ -53,15 +46,13 @@ export function cellModuleTransform(
   checker: TS.TypeChecker,
   files: CellFiles,
 ): TS.TransformerFactory<TS.SourceFile> {
-  return (context) => (file) => {
-    const original = ts.getOriginalNode(file);
-    if (!ts.isSourceFile(original) || !files.isCell(original.fileName)) return file;
+  return cellOnly(ts, files, (context, file) => {
     const expanded = expandShorthands(ts, context, checker, files, file);
     const merged = continueMergedObjects(ts, context.factory, checker, expanded, SCOPE);
     const shared = exportedNames(ts, merged);
     const synced = syncLoopAssignments(ts, context, checker, merged, shared, SCOPE);
     return shareTopLevelNames(ts, context, synced);
-  };
+  });
 }
 
 /**
@@ -252,7 +243,8 @@ function exportedVariables(ts: TsModule, file: TS.SourceFile): string[] {
     .flatMap((s) => valueNamesDeclaredBy(ts, s));
 }
 
-function importedNames(ts: TsModule, node: TS.ImportDeclaration): string[] {
+/** The value names an import declaration binds (not its type-only ones). */
+export function importedNames(ts: TsModule, node: TS.ImportDeclaration): string[] {
   const clause = node.importClause;
   if (!clause || clause.isTypeOnly) return [];
   const names = clause.name ? [clause.name.text] : [];

@@ -18,7 +18,7 @@
  */
 import type * as TS from "typescript";
 import type { TsModule } from "./cellSource.js";
-import type { CellFiles } from "./cellTransforms.js";
+import { cellOnly, isTopLevelDeclaration, type CellFiles } from "./cellFiles.js";
 
 /** The `after` transform (placed before tslab's) described in the module comment. */
 export function hideMemberNamesFromConverter(
@@ -26,9 +26,7 @@ export function hideMemberNamesFromConverter(
   checker: TS.TypeChecker,
   files: CellFiles,
 ): TS.TransformerFactory<TS.SourceFile> {
-  return (context) => (file) => {
-    const original = ts.getOriginalNode(file);
-    if (!ts.isSourceFile(original) || !files.isCell(original.fileName)) return file;
+  return cellOnly(ts, files, (context, file) => {
     const f = context.factory;
     const visit = (node: TS.Node): TS.Node => {
       if (ts.isIdentifier(node)) {
@@ -40,7 +38,7 @@ export function hideMemberNamesFromConverter(
       return ts.visitEachChild(node, visit, context);
     };
     return ts.visitEachChild(file, visit, context);
-  };
+  });
 }
 
 /**
@@ -58,14 +56,4 @@ function isEarlierCellsMember(
   const declarations = checker.getSymbolAtLocation(id)?.declarations ?? [];
   const earlier = declarations.filter((d) => files.isEarlierCells(d.getSourceFile().fileName));
   return earlier.length > 0 && !earlier.some((d) => isTopLevelDeclaration(ts, d));
-}
-
-/** A declaration that is (part of) a statement directly in its file: a name the file declares. */
-export function isTopLevelDeclaration(ts: TsModule, declaration: TS.Node): boolean {
-  let statement: TS.Node | undefined = declaration;
-  if (ts.isVariableDeclaration(declaration)) statement = declaration.parent?.parent;
-  else if (ts.isImportSpecifier(declaration)) statement = declaration.parent?.parent?.parent;
-  else if (ts.isNamespaceImport(declaration)) statement = declaration.parent?.parent;
-  else if (ts.isImportClause(declaration)) statement = declaration.parent;
-  return statement?.parent !== undefined && ts.isSourceFile(statement.parent);
 }

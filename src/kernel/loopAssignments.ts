@@ -6,7 +6,7 @@
  */
 import type * as TS from "typescript";
 import type { TsModule } from "./cellSource.js";
-import { isTopLevelDeclaration } from "./earlierCellNames.js";
+import { isTopLevelDeclaration } from "./cellFiles.js";
 
 /**
  * The transform step for a cell's ES module output. `shared` are the names the cell shares;

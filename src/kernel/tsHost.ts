@@ -14,7 +14,8 @@ import { createRequire } from "node:module";
 import { join, sep } from "node:path";
 import type * as TS from "typescript";
 import type { TsModule } from "./cellSource.js";
-import { cellModuleTransform, dropExportsPrologue, type CellFiles } from "./cellTransforms.js";
+import type { CellFiles } from "./cellFiles.js";
+import { cellModuleTransform, dropExportsPrologue } from "./cellTransforms.js";
 import { hideMemberNamesFromConverter } from "./earlierCellNames.js";
 import { nestedVarDeclarations } from "./nestedVars.js";
 

@@ -1,6 +1,6 @@
 /**
  * Cells behave like one TypeScript program however they are split: every program of the
- * corpus (test/kernel/differential/programs/) runs as one script under Node, compiled with the
+ * corpus (test/kernel/fixture-programs/) runs as one script under Node, compiled with the
  * kernel's compiler options, and through the real kernel split into cells, one top-level
  * statement per cell and then a seeded sample of splits that keep several statements in a cell;
  * stdout and the error that ends the run must match (for a program that does not compile: both
@@ -22,13 +22,13 @@ import {
   runInNewKernel,
   runSplit,
   type KernelSession,
-} from "./differential/kernelRun.js";
+} from "./differentialKernel.js";
 import {
   compileReferences,
   type Program,
   type ProgramOutcome,
   type References,
-} from "./differential/reference.js";
+} from "./differentialReference.js";
 import {
   cellsOf,
   describeSplit,
@@ -36,10 +36,10 @@ import {
   programUnits,
   randomSplits,
   type Split,
-} from "./differential/splits.js";
+} from "./differentialSplits.js";
 import { ROOT } from "./helpers.js";
 
-const PROGRAMS_DIR = join(ROOT, "test", "kernel", "differential", "programs");
+const PROGRAMS_DIR = join(ROOT, "test", "kernel", "fixture-programs");
 const RANDOM_SPLITS = Number(process.env.SPLATBOOK_DIFF_SPLITS ?? 2);
 const ts = loadTsHost(ROOT, ROOT).ts;
 

@@ -7,7 +7,7 @@
  * cell.
  */
 import type * as TS from "typescript";
-import type { TsModule } from "../../../src/kernel/cellSource.js";
+import type { TsModule } from "../../src/kernel/cellSource.js";
 
 /** The units of a program: source text of consecutive top-level statements. */
 export function programUnits(ts: TsModule, source: string): string[] {

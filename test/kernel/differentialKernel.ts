@@ -10,11 +10,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as TS from "typescript";
-import type { RunningKernel } from "../../../src/jupyter/kernelProcess.js";
-import type { TsModule } from "../../../src/kernel/cellSource.js";
-import { nestedVarNames } from "../../../src/kernel/nestedVars.js";
-import { ensureKernelBuilt, launchTestKernel } from "../helpers.js";
-import type { ProgramOutcome } from "./reference.js";
+import type { RunningKernel } from "../../src/jupyter/kernelProcess.js";
+import type { TsModule } from "../../src/kernel/cellSource.js";
+import { importedNames } from "../../src/kernel/cellTransforms.js";
+import { nestedVarNames } from "../../src/kernel/nestedVars.js";
+import { ensureKernelBuilt, launchTestKernel } from "./helpers.js";
+import type { ProgramOutcome } from "./differentialReference.js";
 
 /** Seconds one cell may run before the kernel is interrupted. */
 const CELL_TIMEOUT_S = 60;
@@ -209,7 +210,7 @@ export function valueNames(ts: TsModule, code: string): string[] {
       names.push(s.name.text);
     else if (ts.isModuleDeclaration(s) && ts.isIdentifier(s.name) && isInstantiated(ts, s))
       names.push(s.name.text);
-    else if (ts.isImportDeclaration(s)) names.push(...importedValueNames(ts, s));
+    else if (ts.isImportDeclaration(s)) names.push(...importedNames(ts, s));
   }
   return names;
 }
@@ -235,14 +236,4 @@ function isInstantiated(ts: TsModule, ns: TS.ModuleDeclaration): boolean {
     if (ts.isEnumDeclaration(s)) return !hasModifier(ts, s, ts.SyntaxKind.ConstKeyword);
     return true;
   });
-}
-
-function importedValueNames(ts: TsModule, s: TS.ImportDeclaration): string[] {
-  const clause = s.importClause;
-  if (!clause || clause.isTypeOnly) return [];
-  const names = clause.name ? [clause.name.text] : [];
-  const bindings = clause.namedBindings;
-  if (bindings && ts.isNamespaceImport(bindings)) names.push(bindings.name.text);
-  else if (bindings) for (const e of bindings.elements) if (!e.isTypeOnly) names.push(e.name.text);
-  return names;
 }

@@ -1,7 +1,7 @@
 /**
  * The reference side of the differential cell test: each program as one script under Node,
- * compiled with the kernel's compiler options (compileReference.mjs) and run as an ES module
- * (runReference.mjs), in one folder whose node_modules holds only `splatbook` (this package),
+ * compiled with the kernel's compiler options (differentialCompile.mjs) and run as an ES module
+ * (differentialRun.mjs), in one folder whose node_modules holds only `splatbook` (this package),
  * as a notebook folder would, so `@types/node` comes from where the kernel takes it.
  */
 import { execFile } from "node:child_process";
@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { ROOT } from "../helpers.js";
+import { ROOT } from "./helpers.js";
 
 /** What a program (or a split of it) printed and the error that ended it, if one did. */
 export interface ProgramOutcome {
@@ -25,7 +25,7 @@ export interface Program {
 }
 
 const run = promisify(execFile);
-const HERE = join(ROOT, "test", "kernel", "differential");
+const HERE = join(ROOT, "test", "kernel");
 const ERROR_MARKER = "@@program-error@@";
 
 /** Compiled programs, each run under Node on first request. */
@@ -49,7 +49,7 @@ export async function compileReferences(programs: readonly Program[]): Promise<R
   writeFileSync(join(dir, "programs.json"), JSON.stringify(programs));
   await run(
     process.execPath,
-    [join(HERE, "compileReference.mjs"), ROOT, "programs.json", "compiled.json"],
+    [join(HERE, "differentialCompile.mjs"), ROOT, "programs.json", "compiled.json"],
     { cwd: dir, maxBuffer: 64 << 20 },
   );
   const compiled = JSON.parse(readFileSync(join(dir, "compiled.json"), "utf8")) as Compiled[];
@@ -80,7 +80,7 @@ export async function compileReferences(programs: readonly Program[]): Promise<R
 }
 
 async function runOne(dir: string, file: string): Promise<ProgramOutcome> {
-  const args = [join(HERE, "runReference.mjs"), ROOT, join(dir, file)];
+  const args = [join(HERE, "differentialRun.mjs"), ROOT, join(dir, file)];
   const result = await run(process.execPath, args, { cwd: dir, timeout: 60_000 }).catch(
     (err: { stdout?: string; stderr?: string; code?: number }) => err,
   );

@@ -1,9 +1,9 @@
-// The reference side of the differential cell test, step 1 (run by reference.ts in a folder
-// like a kernel's: no node_modules/@types, so the same @types/node): compiles each program as
-// one TypeScript module with the compiler options the kernel gives cells, read from the kernel's
-// own compiler host (lib/kernel/tsHost.js), emitted as an ES module (top-level await needs one;
-// the kernel converts cells to CommonJS and runs them in an async function).
-// Usage: node compileReference.mjs <repo root> <programs.json> <out.json>, in the folder.
+// The reference side of the differential cell test, step 1 (run by differentialReference.ts in
+// a folder like a kernel's: no node_modules/@types, so the same @types/node): compiles each
+// program as one TypeScript module with the compiler options the kernel gives cells, read from
+// the kernel's own compiler host (lib/kernel/tsHost.js), emitted as an ES module (top-level
+// await needs one; the kernel converts cells to CommonJS and runs them in an async function).
+// Usage: node differentialCompile.mjs <repo root> <programs.json> <out.json>, in the folder.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";

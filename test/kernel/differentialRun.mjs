@@ -1,7 +1,7 @@
 // The reference side of the differential cell test, step 2: runs one compiled program under
 // Node as an ES module; an error that ends it is written to stderr after a marker line, named
 // as the kernel names errors (lib/kernel/traceback.js).
-// Usage: node runReference.mjs <repo root> <program.mjs>
+// Usage: node differentialRun.mjs <repo root> <program.mjs>
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 

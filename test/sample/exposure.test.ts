@@ -1,11 +1,7 @@
 // Simulated auto-exposure: the drift stays within its stated ranges but uses them, picks the
 // stated number of flare and blur frames, and applies gain and white balance with clipping.
 import { describe, expect, it } from "vitest";
-import {
-  applyLook,
-  frameLooks,
-  type ExposureDrift,
-} from "../../src/sample/exposure.js";
+import { applyLook, frameLooks, type ExposureDrift } from "../../src/sample/exposure.js";
 import { testSeed } from "../seed.js";
 
 const drift = (seed: number): ExposureDrift => ({

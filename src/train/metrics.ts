@@ -30,10 +30,11 @@ export function encodeMetrics(rows: readonly MetricsRow[]): Uint8Array {
     loss: f64("loss"),
     psnr: f64("psnr"),
     ssim: f64("ssim"),
-    psnr_fitted: Float64Array.from(rows, (r) => r.psnr_fitted ?? NaN),
     splat_count: Int32Array.from(rows, (r) => r.splat_count),
     elapsed_secs: f64("elapsed_secs"),
     position_lr: f64("position_lr"),
+    // Added after the original columns, so readers by position keep working.
+    psnr_fitted: Float64Array.from(rows, (r) => r.psnr_fitted ?? NaN),
   });
   return tableToIPC(table, "file");
 }

@@ -40,7 +40,7 @@ export function createReferenceTrainingBackend(): TrainingBackend {
   let raster: RasterOptions = {};
   let appearance: AppearanceState = initialAppearance(0);
 
-  const backend: TrainingBackend = {
+  return {
     adapterDescription: "CPU float64 reference (tests only)",
     hardware: false,
     get count() {
@@ -53,9 +53,7 @@ export function createReferenceTrainingBackend(): TrainingBackend {
       raster = { antialiased: raster.antialiased };
     },
     async setAntiAliasing(a) {
-      if (a.filter3d && a.filter3d.length !== params.count) {
-        throw new Error(`3D filter has ${a.filter3d.length} values for ${params.count} splats`);
-      }
+      checkFilterLength(a.filter3d, params.count);
       raster = {
         antialiased: a.antialiased,
         ...(a.filter3d ? { filter3d: a.filter3d.slice() } : {}),
@@ -112,7 +110,12 @@ export function createReferenceTrainingBackend(): TrainingBackend {
       targets = [];
     },
   };
-  return backend;
+}
+
+function checkFilterLength(filter: Float32Array | null, count: number): void {
+  if (filter && filter.length !== count) {
+    throw new Error(`3D filter has ${filter.length} values for ${count} splats`);
+  }
 }
 
 /** Densification statistics, as 3DGS: the NDC-scaled screen-space mean gradient's norm. */

@@ -5,26 +5,23 @@ import {
   type Manifest,
   type ManifestVideo,
 } from "../contracts/manifest.js";
-import { ManifestGenerationParamsSchema, type JobParams } from "../contracts/params.js";
+import { ManifestGenerationParamsSchema } from "../contracts/params.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
-import type { ExtractedVideo, FrameExtractionResult } from "./frameExtraction.stage.js";
-import type { MetadataExtractionResult, VideoMetadata } from "./metadataExtraction.stage.js";
+import type {
+  ExtractedVideo,
+  ManifestGenerationResult,
+  VideoMetadata,
+} from "../contracts/stageResults.js";
 import { precalibratedSkipReason } from "./validation.stage.js";
+
+export type { ManifestGenerationResult } from "../contracts/stageResults.js";
 
 /** Field of view assumed along the long side of the frame when a video records no focal length. */
 export const DEFAULT_FOV_DEG = ManifestGenerationParamsSchema.shape.defaultFovDeg.def.defaultValue;
 /** Width of 35 mm film; a 35 mm-equivalent focal length is taken relative to it. */
 const FILM_LONG_SIDE_MM = 36;
-
-/** Result of stage 3. */
-export interface ManifestGenerationResult {
-  /** Absolute path of manifest.json. */
-  manifest_path: string;
-  video_count: number;
-  total_frames: number;
-}
 
 function deg(rad: number): number {
   return (rad * 180) / Math.PI;
@@ -61,14 +58,6 @@ export function intrinsicsPrior(
     source: fromMetadata ? "metadata" : "default_fov",
     horizontal_fov_deg: 2 * deg(Math.atan(width / 2 / f)),
   };
-}
-
-function defaultFov(params: Readonly<JobParams>): number {
-  const v = params.defaultFovDeg ?? DEFAULT_FOV_DEG;
-  if (typeof v !== "number" || !(v > 0 && v < 180)) {
-    throw new SplatbookError(`defaultFovDeg must be between 0 and 180, got ${JSON.stringify(v)}`);
-  }
-  return v;
 }
 
 function cameraModel(meta: VideoMetadata | undefined): string | null {
@@ -141,18 +130,18 @@ export async function writeManifest(
 export const manifestGenerationStage: StageDefinition<ManifestGenerationResult> = {
   name: "ManifestGeneration",
   fingerprintInputs(ctx: StageContext) {
-    return { version: 1, defaultFovDeg: defaultFov(ctx.params) };
+    return { version: 1, defaultFovDeg: ctx.params.defaultFovDeg };
   },
   skipReason: precalibratedSkipReason,
   async run(ctx: StageContext) {
-    const frames = ctx.resultOf<FrameExtractionResult>("FrameExtraction");
-    const metadata = ctx.resultOf<MetadataExtractionResult>("MetadataExtraction");
+    const frames = ctx.resultOf("FrameExtraction");
+    const metadata = ctx.resultOf("MetadataExtraction");
     if (!frames) throw new SplatbookError("FrameExtraction has not run for this job (no frames)");
     const manifest = buildManifest(
       ctx.jobId,
       frames.videos,
       metadata?.videos ?? [],
-      defaultFov(ctx.params),
+      ctx.params.defaultFovDeg,
     );
     const result = await writeManifest(ctx.outputFolder, manifest);
     ctx.log.info(`manifest: ${result.video_count} video(s), ${result.total_frames} frames`);

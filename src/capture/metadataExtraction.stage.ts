@@ -7,38 +7,9 @@ import { SplatbookError } from "../util/errors.js";
 import { runTool } from "../util/exec.js";
 import type { VideoProbe } from "./probe.js";
 import { precalibratedSkipReason, requireValidation } from "./validation.stage.js";
+import type { MetadataExtractionResult, VideoMetadata } from "../contracts/stageResults.js";
 
-/** Camera and capture metadata of one video, as written to metadata.json. */
-export interface VideoMetadata {
-  filename: string;
-  make: string | null;
-  model: string | null;
-  /** RFC 3339 when the container says when it was recorded. */
-  creation_time: string | null;
-  gps: Gps | null;
-  /** Which tag the position came from. */
-  gps_source: "iso6709" | "exiftool" | null;
-  /** Clockwise degrees to display upright. */
-  rotation: number;
-  fps: number | null;
-  duration_secs: number;
-  width: number;
-  height: number;
-  display_width: number;
-  display_height: number;
-  codec: string;
-  /** Lens focal length in mm, when recorded. */
-  focal_length_mm: number | null;
-  /** 35 mm-equivalent focal length, when recorded (drives the intrinsics prior). */
-  focal_length_35mm: number | null;
-}
-
-/** Result of stage 2. */
-export interface MetadataExtractionResult {
-  /** Absolute path of metadata.json. */
-  metadata_path: string;
-  videos: VideoMetadata[];
-}
+export type { MetadataExtractionResult, VideoMetadata } from "../contracts/stageResults.js";
 
 type ExifRecord = Record<string, unknown>;
 

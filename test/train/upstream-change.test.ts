@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { JobParams } from "../../src/contracts/params.js";
 import { loadStageTable, runJob } from "../../src/engine/index.js";
 import { DEFAULT_ORBITS, renderSample } from "../../src/sample/index.js";
-import type { TrainingStageResult } from "../../src/train/training.stage.js";
+import type { TrainingResult } from "../../src/contracts/stageResults.js";
 import { recordingLogger, tempDir } from "../engine/helpers.js";
 
 const FRAMES = 24;
@@ -23,7 +23,7 @@ beforeAll(async () => {
 async function process(output: string, params: JobParams) {
   const logger = recordingLogger();
   const result = await runJob({ input, output, stages: await loadStageTable(), params, logger });
-  const training = result.checkpoint.stages.Training?.result as TrainingStageResult | undefined;
+  const training = result.checkpoint.stages.Training?.result as TrainingResult | undefined;
   return { result, training, lines: logger.lines };
 }
 

@@ -1,0 +1,256 @@
+/**
+ * What each stage hands to the stages after it: its result, recorded in `.checkpoint.json` as
+ * `stages.<Stage>.result`. One schema per stage, by stage name ({@link STAGE_RESULTS}), so a
+ * stage reads an upstream result typed (`ctx.resultOf("Training")`) and the engine checks every
+ * recorded result against its schema when it reads it. Fields follow the checkpoint's style
+ * (snake_case); extra fields a stage records are kept, not checked.
+ */
+import { z } from "zod";
+import { GpsSchema } from "./manifest.js";
+import type { StageName } from "./stages.js";
+
+/** A file that is not used, with the reason (named in warnings and errors). */
+export const FileIssueSchema = z.object({ filename: z.string(), cause: z.string() });
+export type FileIssue = z.infer<typeof FileIssueSchema>;
+
+/** One usable video as ffprobe describes it. */
+export const VideoProbeSchema = z.object({
+  filename: z.string(),
+  /** Absolute path. */
+  path: z.string(),
+  size: z.number(),
+  mtimeMs: z.number(),
+  format_name: z.string(),
+  codec: z.string(),
+  /** Coded (stored) frame size. */
+  width: z.number(),
+  height: z.number(),
+  /** Frame size once display rotation is applied (what extracted frames are based on). */
+  display_width: z.number(),
+  display_height: z.number(),
+  /** Clockwise degrees to show the video upright (exiftool's `Rotation` convention): 0/90/180/270. */
+  rotation: z.number(),
+  fps: z.number().nullable(),
+  duration_secs: z.number(),
+  /** First frame's presentation time in seconds (select expressions are relative to it). */
+  start_time: z.number(),
+  nb_frames: z.number().nullable(),
+  /** Container-level tags (ffprobe `format.tags`), e.g. location, make, model, creation_time. */
+  format_tags: z.record(z.string(), z.string()),
+  /** Tags of the video stream (creation_time, rotate, handler_name …). */
+  stream_tags: z.record(z.string(), z.string()),
+});
+export type VideoProbe = z.infer<typeof VideoProbeSchema>;
+
+/**
+ * A camera calibration that came with the input (see `findPrecalibrated` in ./precalibrated.ts):
+ * Validation decides it once; stages 1–4 are skipped and Training reads it.
+ */
+export const PrecalibratedSchema = z.object({
+  kind: z.enum(["colmap", "transforms"]),
+  /** Folder holding the COLMAP model, or the transforms.json file. */
+  path: z.string(),
+});
+export type Precalibrated = z.infer<typeof PrecalibratedSchema>;
+
+/** Validation (stage 0): the usable videos, the files set aside, and any calibration. */
+export const ValidationResultSchema = z.object({
+  input_folder: z.string(),
+  video_count: z.number().int(),
+  /** Usable videos, sorted by file name. */
+  videos: z.array(VideoProbeSchema),
+  /** Videos that cannot be used (zero-byte, truncated, unreadable, no video stream). */
+  broken: z.array(FileIssueSchema),
+  /** Files that are not videos (a readme, an image), skipped with a warning. */
+  skipped: z.array(FileIssueSchema),
+  /** A calibration shipped with the input; stages 1–4 are skipped when set. */
+  precalibrated: PrecalibratedSchema.nullable(),
+});
+export type ValidationResult = z.infer<typeof ValidationResultSchema>;
+
+/** One extracted frame; `path` is relative to the output folder. */
+export const ExtractedFrameSchema = z.object({
+  path: z.string(),
+  timestamp_secs: z.number().nullable(),
+});
+export type ExtractedFrame = z.infer<typeof ExtractedFrameSchema>;
+
+/** How frames were chosen and decoded: one select pass, one seek per frame, or sharpness scoring. */
+export const ExtractionStrategySchema = z.enum(["select", "seek", "sharpest"]);
+export type ExtractionStrategy = z.infer<typeof ExtractionStrategySchema>;
+
+/** Frames of one video. */
+export const ExtractedVideoSchema = z.object({
+  filename: z.string(),
+  /** Unique, filesystem-safe folder name under frames/. */
+  stem: z.string(),
+  /** Relative to the output folder, e.g. "frames/clip_a". */
+  frames_dir: z.string(),
+  frames: z.array(ExtractedFrameSchema),
+  /** Size of the written frames (after rotation and the long-side limit). */
+  width: z.number(),
+  height: z.number(),
+  strategy: ExtractionStrategySchema,
+});
+export type ExtractedVideo = z.infer<typeof ExtractedVideoSchema>;
+
+/** The FrameExtraction parameters a run used (`fps` null: a fixed count per video). */
+export const ExtractionOptionsSchema = z.object({
+  framesPerVideo: z.number(),
+  fps: z.number().nullable(),
+  maxLongSide: z.number(),
+  sharpest: z.boolean(),
+});
+export type ExtractionOptions = z.infer<typeof ExtractionOptionsSchema>;
+
+/** FrameExtraction (stage 1). */
+export const FrameExtractionResultSchema = z.object({
+  videos: z.array(ExtractedVideoSchema),
+  total_frames: z.number().int(),
+  options: ExtractionOptionsSchema,
+});
+export type FrameExtractionResult = z.infer<typeof FrameExtractionResultSchema>;
+
+/** What one video's container records about where, when and with what it was filmed. */
+export const VideoMetadataSchema = z.object({
+  filename: z.string(),
+  make: z.string().nullable(),
+  model: z.string().nullable(),
+  /** RFC 3339 when the container says when it was recorded. */
+  creation_time: z.string().nullable(),
+  gps: GpsSchema.nullable(),
+  /** Which tag the position came from. */
+  gps_source: z.enum(["iso6709", "exiftool"]).nullable(),
+  /** Clockwise degrees to display upright. */
+  rotation: z.number(),
+  fps: z.number().nullable(),
+  duration_secs: z.number(),
+  width: z.number(),
+  height: z.number(),
+  display_width: z.number(),
+  display_height: z.number(),
+  codec: z.string(),
+  /** Lens focal length in mm, when recorded. */
+  focal_length_mm: z.number().nullable(),
+  /** 35 mm-equivalent focal length, when recorded (drives the intrinsics prior). */
+  focal_length_35mm: z.number().nullable(),
+});
+export type VideoMetadata = z.infer<typeof VideoMetadataSchema>;
+
+/** MetadataExtraction (stage 2). */
+export const MetadataExtractionResultSchema = z.object({
+  /** Absolute path of metadata.json. */
+  metadata_path: z.string(),
+  videos: z.array(VideoMetadataSchema),
+});
+export type MetadataExtractionResult = z.infer<typeof MetadataExtractionResultSchema>;
+
+/** ManifestGeneration (stage 3). */
+export const ManifestGenerationResultSchema = z.object({
+  /** Absolute path of manifest.json. */
+  manifest_path: z.string(),
+  video_count: z.number().int(),
+  total_frames: z.number().int(),
+});
+export type ManifestGenerationResult = z.infer<typeof ManifestGenerationResultSchema>;
+
+/** Pairs an SfM attempt matched: exhaustive, sequential (COLMAP's), or the video pair list. */
+const PairsSchema = z.enum(["exhaustive", "sequential", "video"]);
+
+/** One attempt of ColmapReconstruction's escalation ladder. */
+export const SfmAttemptSchema = z.object({
+  /** What the attempt tried, in words. */
+  settings: z.string(),
+  max_num_features: z.number(),
+  first_octave: z.number(),
+  pairs: PairsSchema,
+  pair_count: z.number(),
+  guided_matching: z.boolean(),
+  relaxed_mapper: z.boolean(),
+  /** True when the features came from an earlier attempt's database. */
+  reused_features: z.boolean(),
+  registered: z.number(),
+  total: z.number(),
+  /** Frames registered per model the mapper made, largest first. */
+  model_sizes: z.array(z.number()),
+  /** True when model_merger joined models into a larger one. */
+  merged: z.boolean(),
+  points: z.number(),
+  mean_reprojection_error: z.number().nullable(),
+  seconds: z.number(),
+});
+export type SfmAttempt = z.infer<typeof SfmAttemptSchema>;
+
+/** ColmapReconstruction (stage 4). */
+export const ColmapReconstructionResultSchema = z.object({
+  /** Largest sparse model, kept in the output folder (binary COLMAP model). */
+  sparse_path: z.string(),
+  /** PINHOLE workspace for training: images/ and sparse/. */
+  undistorted_path: z.string(),
+  registered_images: z.number().int(),
+  total_images: z.number().int(),
+  points: z.number().int(),
+  /** Mean of the points' reprojection errors in pixels (null when there are no points). */
+  mean_reprojection_error: z.number().nullable(),
+  /** Pairs the successful attempt matched. */
+  matcher: PairsSchema,
+  /** Number of separate models the mapper made (the largest is kept). */
+  models: z.number().int(),
+  /** Wall seconds per phase, summed over the attempts. */
+  seconds: z.object({
+    extract: z.number(),
+    match: z.number(),
+    map: z.number(),
+    undistort: z.number(),
+  }),
+  /** Every attempt of the escalation ladder, in order; the last one succeeded. */
+  attempts: z.array(SfmAttemptSchema),
+});
+export type ColmapReconstructionResult = z.infer<typeof ColmapReconstructionResultSchema>;
+
+/** Training (stage 5), and what `splatbook train` reports. */
+export const TrainingResultSchema = z.object({
+  /** The trained model: `training/final.ply` (PlyExport reads it). */
+  params_path: z.string().min(1),
+  /** Long side the model was trained at, and why that size and run length (the plan). */
+  max_resolution: z.number().optional(),
+  plan: z.string().optional(),
+  gaussian_count: z.number().int(),
+  /** Held-out PSNR (dB) and SSIM of the exported model. */
+  psnr: z.number().nullable(),
+  ssim: z.number().nullable(),
+  steps: z.number().int(),
+  elapsed_secs: z.number(),
+  resumed_from_step: z.number().int(),
+});
+export type TrainingResult = z.infer<typeof TrainingResultSchema>;
+
+/** PlyExport (stage 6). */
+export const PlyExportResultSchema = z.object({
+  ply_path: z.string(),
+  gaussian_count: z.number().int(),
+  sh_degree: z.number().int(),
+});
+export type PlyExportResult = z.infer<typeof PlyExportResultSchema>;
+
+/** SplatExport (stage 7). */
+export const SplatExportResultSchema = z.object({
+  splat_path: z.string(),
+  gaussian_count: z.number().int(),
+});
+export type SplatExportResult = z.infer<typeof SplatExportResultSchema>;
+
+/** Every stage's result schema, by stage name. */
+export const STAGE_RESULTS = {
+  Validation: ValidationResultSchema,
+  FrameExtraction: FrameExtractionResultSchema,
+  MetadataExtraction: MetadataExtractionResultSchema,
+  ManifestGeneration: ManifestGenerationResultSchema,
+  ColmapReconstruction: ColmapReconstructionResultSchema,
+  Training: TrainingResultSchema,
+  PlyExport: PlyExportResultSchema,
+  SplatExport: SplatExportResultSchema,
+} as const satisfies Record<StageName, z.ZodType>;
+
+/** The result a stage records (and `ctx.resultOf(stage)` returns). */
+export type StageResult<S extends StageName> = z.infer<(typeof STAGE_RESULTS)[S]>;

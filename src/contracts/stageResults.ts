@@ -42,6 +42,25 @@ export const VideoProbeSchema = z.object({
 });
 export type VideoProbe = z.infer<typeof VideoProbeSchema>;
 
+/** One usable photo (JPEG, PNG, TIFF or HEIF). */
+export const PhotoProbeSchema = z.object({
+  /** Path relative to the input folder, `/`-separated. */
+  filename: z.string(),
+  path: z.string(),
+  size: z.number(),
+  mtimeMs: z.number(),
+  format: z.enum(["jpeg", "png", "tiff", "heif"]),
+  /** Stored pixel size. */
+  width: z.number(),
+  height: z.number(),
+  /** EXIF orientation (1–8) applied when the photo is extracted; 1 for HEIF (libheif applies it). */
+  orientation: z.number(),
+  /** Size once the orientation is applied. */
+  display_width: z.number(),
+  display_height: z.number(),
+});
+export type PhotoProbe = z.infer<typeof PhotoProbeSchema>;
+
 /**
  * A camera calibration that came with the input (see `findPrecalibrated` in ./precalibrated.ts):
  * Validation decides it once; stages 1–4 are skipped and Training reads it.
@@ -53,13 +72,18 @@ export const PrecalibratedSchema = z.object({
 });
 export type Precalibrated = z.infer<typeof PrecalibratedSchema>;
 
-/** Validation (stage 0): the usable videos, the files set aside, and any calibration. */
+/** Validation (stage 0): the usable videos and photos, the files set aside, and any calibration. */
 export const ValidationResultSchema = z.object({
   input_folder: z.string(),
   video_count: z.number().int(),
   /** Usable videos, sorted by file name. */
   videos: z.array(VideoProbeSchema),
-  /** Videos that cannot be used (zero-byte, truncated, unreadable, no video stream). */
+  photo_count: z.number().int(),
+  /** Usable photos (any folder depth), sorted by path. */
+  photos: z.array(PhotoProbeSchema),
+  /** Telemetry sidecars found beside videos (DJI .SRT), read by MetadataExtraction. */
+  telemetry_sidecars: z.array(z.string()).optional(),
+  /** Videos and photos that cannot be used (zero-byte, truncated, unreadable, RAW, …). */
   broken: z.array(FileIssueSchema),
   /** Files that are not videos (a readme, an image), skipped with a warning. */
   skipped: z.array(FileIssueSchema),
@@ -103,15 +127,29 @@ export const ExtractionOptionsSchema = z.object({
 });
 export type ExtractionOptions = z.infer<typeof ExtractionOptionsSchema>;
 
+/** One photo written upright under frames/_photos. */
+export const ExtractedPhotoSchema = z.object({
+  /** The photo's path in the input folder. */
+  filename: z.string(),
+  path: z.string(),
+  width: z.number(),
+  height: z.number(),
+});
+export type ExtractedPhoto = z.infer<typeof ExtractedPhotoSchema>;
+
 /** FrameExtraction (stage 1). */
 export const FrameExtractionResultSchema = z.object({
   videos: z.array(ExtractedVideoSchema),
+  /** Frames extracted from the videos. */
   total_frames: z.number().int(),
+  /** Photos written upright under frames/_photos (absent in results of older versions). */
+  photos: z.array(ExtractedPhotoSchema).optional(),
+  total_photos: z.number().int().optional(),
   options: ExtractionOptionsSchema,
 });
 export type FrameExtractionResult = z.infer<typeof FrameExtractionResultSchema>;
 
-/** What one video's container records about where, when and with what it was filmed. */
+/** Camera and capture metadata of one video, as written to metadata.json. */
 export const VideoMetadataSchema = z.object({
   filename: z.string(),
   make: z.string().nullable(),
@@ -120,7 +158,7 @@ export const VideoMetadataSchema = z.object({
   creation_time: z.string().nullable(),
   gps: GpsSchema.nullable(),
   /** Which tag the position came from. */
-  gps_source: z.enum(["iso6709", "exiftool"]).nullable(),
+  gps_source: z.enum(["iso6709", "exiftool", "telemetry"]).nullable(),
   /** Clockwise degrees to display upright. */
   rotation: z.number(),
   fps: z.number().nullable(),
@@ -134,14 +172,55 @@ export const VideoMetadataSchema = z.object({
   focal_length_mm: z.number().nullable(),
   /** 35 mm-equivalent focal length, when recorded (drives the intrinsics prior). */
   focal_length_35mm: z.number().nullable(),
+  /** A telemetry track read for this video (DJI .SRT sidecar), or null. */
+  telemetry: z
+    .object({ source: z.literal("dji_srt"), file: z.string(), fixes: z.number() })
+    .nullable()
+    .optional(),
+  /** Per extracted frame (FrameExtraction's order), its position from the telemetry. */
+  frame_gps: z.array(GpsSchema.nullable()).optional(),
 });
 export type VideoMetadata = z.infer<typeof VideoMetadataSchema>;
+
+/** Camera and capture metadata of one photo (EXIF, DJI XMP), as written to metadata.json. */
+export const PhotoMetadataSchema = z.object({
+  filename: z.string(),
+  make: z.string().nullable(),
+  model: z.string().nullable(),
+  /** DateTimeOriginal with sub-seconds, ISO 8601; with its offset when EXIF records one. */
+  capture_time: z.string().nullable(),
+  gps: GpsSchema.nullable(),
+  gps_source: z.literal("exif").nullable(),
+  /** Why a GPS tag present in the file was not used (e.g. out of range), else null. */
+  gps_issue: z.string().nullable(),
+  /** DJI XMP: height above the take-off point and GNSS altitude, metres. */
+  relative_altitude: z.number().nullable(),
+  absolute_altitude: z.number().nullable(),
+  /** DJI XMP: gimbal and aircraft attitude, degrees. */
+  gimbal_yaw_deg: z.number().nullable(),
+  gimbal_pitch_deg: z.number().nullable(),
+  flight_yaw_deg: z.number().nullable(),
+  focal_length_mm: z.number().nullable(),
+  focal_length_35mm: z.number().nullable(),
+  /** Sensor width along the stored picture's width, mm, and where it came from. */
+  sensor_width_mm: z.number().nullable(),
+  sensor_width_source: z.enum(["focal_plane_resolution", "sensor_table"]).nullable(),
+  /** Stored size and EXIF orientation; display size once turned upright. */
+  width: z.number(),
+  height: z.number(),
+  orientation: z.number(),
+  display_width: z.number(),
+  display_height: z.number(),
+});
+export type PhotoMetadata = z.infer<typeof PhotoMetadataSchema>;
 
 /** MetadataExtraction (stage 2). */
 export const MetadataExtractionResultSchema = z.object({
   /** Absolute path of metadata.json. */
   metadata_path: z.string(),
   videos: z.array(VideoMetadataSchema),
+  /** Every photo's metadata (absent in results of older versions). */
+  photos: z.array(PhotoMetadataSchema).optional(),
 });
 export type MetadataExtractionResult = z.infer<typeof MetadataExtractionResultSchema>;
 
@@ -151,6 +230,19 @@ export const ManifestGenerationResultSchema = z.object({
   manifest_path: z.string(),
   video_count: z.number().int(),
   total_frames: z.number().int(),
+  photo_count: z.number().int().optional(),
+  /** Each camera group's focal-length prior in pixels and where it came from (also logged). */
+  camera_groups: z
+    .array(
+      z.object({
+        id: z.string(),
+        camera_model: z.string().nullable(),
+        images: z.number().int(),
+        focal_px: z.number(),
+        prior: z.string(),
+      }),
+    )
+    .optional(),
 });
 export type ManifestGenerationResult = z.infer<typeof ManifestGenerationResultSchema>;
 

@@ -12,6 +12,7 @@ import { cachedCorpusCapture } from "../../src/sample/corpus.js";
 import type { ColmapReconstructionResult } from "../../src/contracts/stageResults.js";
 import { loadSceneModel } from "../../src/sfm/index.js";
 import { recordingLogger, tempDir } from "../engine/helpers.js";
+import { testSeed } from "../seed.js";
 
 const root = tempDir("sfm-adaptive");
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -21,7 +22,9 @@ beforeAll(async () => {
   input = (await cachedCorpusCapture("courtyard-duo")).dir;
 }, 300_000);
 
+/** The stages up to ColmapReconstruction, COLMAP seeded from the test's seed (printed on failure). */
 async function reconstruct(output: string, params: Record<string, unknown>) {
+  params = { sfmSeed: testSeed(), ...params };
   const log = recordingLogger();
   const t0 = performance.now();
   const run = await runJob({

@@ -45,7 +45,8 @@ function step(name, cmd, cmdArgs) {
 if (checks) {
   // tsconfig.json covers src/ and test/ (no emit); the build uses tsconfig.build.json (src/ → lib/).
   step("typecheck", "npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]);
-  // The lab extension and its tests need the DOM and the extension's own node_modules.
+  // The lab extension and its tests (and the installed-package test, which drives JupyterLab)
+  // need the DOM and the extension's own node_modules.
   step("typecheck labextension", "npx", ["tsc", "-p", "labextension/tsconfig.test.json"]);
   step("lint", "npm", ["run", "--silent", "lint"]);
 }

@@ -13,7 +13,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Paths below (tsconfig, the reporter, the declared skips) are the project root's.
+process.chdir(dirname(dirname(fileURLToPath(import.meta.url))));
 
 let passed = 0;
 let failed = 0;
@@ -41,7 +45,8 @@ function step(name, cmd, cmdArgs) {
 if (checks) {
   // tsconfig.json covers src/ and test/ (no emit); the build uses tsconfig.build.json (src/ → lib/).
   step("typecheck", "npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]);
-  // The lab extension and its tests need the DOM and the extension's own node_modules.
+  // The lab extension and its tests (and the installed-package test, which drives JupyterLab)
+  // need the DOM and the extension's own node_modules.
   step("typecheck labextension", "npx", ["tsc", "-p", "labextension/tsconfig.test.json"]);
   step("lint", "npm", ["run", "--silent", "lint"]);
 }

@@ -39,6 +39,8 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
       const child = spawn(cmd!, rest, { stdio: ["ignore", "pipe", "pipe"] });
       proc = child;
       let out = "";
+      let errOut = "";
+      child.stderr!.on("data", (d: Buffer) => (errOut += d));
       const timer = setTimeout(
         () => reject(new Error(`redis-server did not start: ${out}`)),
         20_000,
@@ -50,7 +52,8 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
       // Settled already once it listens; before that, an exit is the failure to report.
       child.once("exit", (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`redis-server exited (${code ?? signal}) before listening: ${out}`));
+        const said = (out + errOut).trim().split("\n").at(-1);
+        reject(new Error(`redis-server exited (${code ?? signal}) before listening: ${said}`));
       });
       child.stdout!.on("data", (d: Buffer) => {
         out += d;

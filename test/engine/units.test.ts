@@ -10,6 +10,7 @@ import {
   sanitizeJobId,
   stableStringify,
   stageFingerprint,
+  tempFolderFor,
 } from "../../src/engine/index.js";
 import { STAGES } from "../../src/contracts/stages.js";
 import { fakeStage } from "./fakeStages.js";
@@ -45,6 +46,13 @@ describe("engine units", () => {
     expect(sanitizeJobId("Café Déjà")).toBe("Cafe-Deja");
     expect(sanitizeJobId("...")).toBe("job");
     expect(sanitizeJobId("x".repeat(100))).toHaveLength(64);
+  });
+
+  it("two output folders with the same job id get different scratch folders", () => {
+    const a = tempFolderFor("scene", "/data/a/scene");
+    expect(a).toMatch(/splatbook-scene-[0-9a-f]{8}$/);
+    expect(tempFolderFor("scene", "/data/b/scene")).not.toBe(a);
+    expect(tempFolderFor("scene", "/data/a/./scene")).toBe(a);
   });
 
   it("the stage table has the 8 stages in order", async () => {

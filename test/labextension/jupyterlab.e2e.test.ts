@@ -25,6 +25,7 @@ import {
   launchChromium,
   setTheme,
   shot,
+  waitForKernelIdle,
 } from "./labPage.js";
 
 const FRAMES = 16;
@@ -176,17 +177,7 @@ describe("JupyterLab with the splatbook extension", () => {
         timeout: 60_000,
       })
       .toContain("splatbook");
-    await expect
-      .poll(
-        () =>
-          page.evaluate(
-            () =>
-              (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel
-                ?.status,
-          ),
-        { timeout: 120_000 },
-      )
-      .toBe("idle");
+    await waitForKernelIdle(page);
     // Resolves when the last cell has run; awaited at the end.
     const ran = command(page, "notebook:run-all-cells", {}, { wait: true });
     const training = nb.locator(".splatbook-training").first();

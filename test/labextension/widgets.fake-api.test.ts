@@ -19,6 +19,7 @@ import { JobsPanel } from "../../labextension/src/jobsPanel.js";
 import { overallPercent, ProgressWidget } from "../../labextension/src/progressWidget.js";
 import { SplatViewerWidget } from "../../labextension/src/splatViewer.js";
 import { trainingSummary, TrainingWidget } from "../../labextension/src/trainingWidget.js";
+import { LAB_VERSION, type VersionReport } from "../../labextension/src/version.js";
 import { makeRandom, testSeed } from "../seed.js";
 
 // jsdom has no DragEvent, which @lumino/dragdrop subclasses when loaded.
@@ -67,7 +68,13 @@ function jobFiles(cp: Checkpoint | null, extra: Partial<JobFiles> = {}): JobFile
   };
 }
 
-function fakeApi(job: () => Promise<JobFiles>): SplatbookApi & { calls: number } {
+function fakeApi(
+  job: () => Promise<JobFiles>,
+  versions: VersionReport = {
+    version: LAB_VERSION,
+    kernel: { command: ["/usr/bin/splatbook"], version: LAB_VERSION, problem: null },
+  },
+): SplatbookApi & { calls: number } {
   const api = {
     calls: 0,
     listJobs: async () => [await job()],
@@ -76,6 +83,7 @@ function fakeApi(job: () => Promise<JobFiles>): SplatbookApi & { calls: number }
       return job();
     },
     file: async () => new ArrayBuffer(0),
+    version: async () => versions,
   };
   return api;
 }
@@ -340,5 +348,39 @@ describe("jobs panel", () => {
     expect(panel.node.querySelector("li.splatbook-job")!.getAttribute("aria-selected")).toBe(
       "true",
     );
+  });
+
+  it("says in the panel when the kernel's version differs or the kernel is missing", async () => {
+    const job = async () => jobFiles(checkpoint("PlyExport"));
+    const notice = (p: JobsPanel) =>
+      p.node.querySelector(".splatbook-version-notice") as HTMLElement;
+    const agree = attach(new JobsPanel(context(fakeApi(job))));
+    agree.refresh();
+    await vi.waitFor(() => expect(agree.node.querySelector("li.splatbook-job")).not.toBeNull());
+    expect(notice(agree).hidden).toBe(true);
+
+    const other = fakeApi(job, {
+      version: LAB_VERSION,
+      kernel: { command: ["/opt/bin/splatbook"], version: "9.8.7", problem: null },
+    });
+    const differ = attach(new JobsPanel(context(other)));
+    differ.refresh();
+    await vi.waitFor(() => expect(notice(differ).hidden).toBe(false));
+    expect(notice(differ).textContent).toContain(
+      `the splatbook kernel (/opt/bin/splatbook) is 9.8.7, this JupyterLab extension ${LAB_VERSION}`,
+    );
+
+    const missing = fakeApi(job, {
+      version: "0.0.1",
+      kernel: { command: null, version: null, problem: "no `splatbook` command is on the PATH" },
+    });
+    const absent = attach(new JobsPanel(context(missing)));
+    absent.refresh();
+    await vi.waitFor(() => expect(notice(absent).hidden).toBe(false));
+    const lines = [...notice(absent).querySelectorAll("p")].map((p) => p.textContent);
+    expect(lines).toEqual([
+      `The splatbook server extension is 0.0.1 and this JupyterLab extension ${LAB_VERSION}: reinstall the Python package splatbook-jupyter and reload the page.`,
+      "no `splatbook` command is on the PATH",
+    ]);
   });
 });

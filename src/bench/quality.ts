@@ -49,7 +49,7 @@ function parseArgs(argv: string[]): { experiment: string; opts: Options } {
 }
 
 function base(o: Options): ArmSettings {
-  return { totalSteps: o.steps, maxResolution: o.resolution, maxSplats: o.maxSplats, seed: 42 };
+  return { steps: o.steps, maxResolution: o.resolution, maxSplats: o.maxSplats, seed: 42 };
 }
 
 async function appearance(o: Options): Promise<void> {
@@ -169,7 +169,7 @@ const experiments: Record<string, () => Promise<void>> = {
   aliasing: () => aliasing(opts),
   densify: () =>
     densify(opts, {
-      before: { appearance: "off", antiAliasing: "off" },
+      before: { appearance: "off", antiAliasing: "off" } as const,
       after: {},
     }),
 };

@@ -7,6 +7,8 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../contracts/logger.js";
+import { TrainingParamsSchema, type TrainSettings } from "../contracts/params.js";
+import type { ColmapReconstructionResult, TrainingResult } from "../contracts/stageResults.js";
 import { loadStageTable, runJob } from "../engine/index.js";
 import { readPly, writePly } from "../export/index.js";
 import { acquireGpu, type GpuContext } from "../gpu/device.js";
@@ -17,14 +19,12 @@ import {
   corpusCapture,
   withoutDrift,
 } from "../sample/corpus.js";
-import type { ColmapReconstructionResult } from "../sfm/colmapReconstruction.stage.js";
 import { loadSceneModel, undistortToPinhole } from "../sfm/index.js";
 import { fittedHalfPsnr } from "../train/appearance.js";
 import { buildTrainingDataset } from "../train/dataset.js";
 import { createGpuTrainingBackend } from "../train/gpu/index.js";
 import { psnr, ssim } from "../train/imageMetrics.js";
-import { train, type TrainOptions } from "../train/train.js";
-import type { TrainResult } from "../train/trainer.js";
+import { train } from "../train/train.js";
 
 /** A capture processed to ColmapReconstruction. */
 export interface PreparedCapture {
@@ -93,22 +93,24 @@ export async function prepareTwin(name: string) {
 }
 
 /** Settings every arm of a comparison shares unless it says otherwise. */
-export type ArmSettings = Partial<Omit<TrainOptions, "dataset" | "io" | "outputFolder">>;
+export type ArmSettings = Partial<TrainSettings>;
 
 /** One training run of an arm; its output folder is `<job>/bench/<arm>`. */
 export async function trainArm(
   capture: PreparedCapture,
   arm: string,
   settings: ArmSettings,
-): Promise<TrainResult & { output: string; stepsPerSec: number }> {
+): Promise<TrainingResult & { output: string; stepsPerSec: number }> {
   const output = join(capture.job, "bench", arm);
   await mkdir(output, { recursive: true });
   const t0 = performance.now();
   const result = await train({
-    evalEvery: 0,
-    previewEvery: 0,
-    snapshotEvery: 0,
-    ...settings,
+    settings: TrainingParamsSchema.parse({
+      evalEvery: 0,
+      previewEvery: 0,
+      snapshotEvery: 0,
+      ...settings,
+    }),
     dataset: capture.dataset,
     io: { loadScene: (p) => loadSceneModel(p), writePly },
     outputFolder: output,

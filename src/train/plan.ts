@@ -11,6 +11,7 @@
  * the loss's per-pixel work), and with coarse-to-fine training a step costs the schedule's mix of
  * its levels (pyramid.ts), so the budget buys a higher final resolution.
  */
+import type { TrainSettings } from "../contracts/params.js";
 import { coarseLevels, describeSchedule, levelShares } from "./pyramid.js";
 
 /** The standard (3DGS) run length, and the most any plan chooses. */
@@ -32,19 +33,16 @@ export const RUN_COST_FACTOR = 2.5;
 /** Share of the budget left for evaluations, previews, snapshots and the export. */
 const OVERHEAD_SHARE = 0.1;
 
-/** What the user asked for (undefined: choose). */
-export interface PlanRequest {
-  totalSteps?: number;
-  maxResolution?: number;
-  /** Seconds of training, or undefined for the adapter's default. */
-  timeBudget?: number;
-  /** The run's resolution schedule (default coarse-to-fine). */
-  resolutionSchedule?: "coarse-to-fine" | "fixed";
-}
+/**
+ * What the user asked for (undefined: choose; `timeBudget` undefined: the adapter's default), and
+ * the run's resolution schedule (default coarse-to-fine).
+ */
+export type PlanRequest = Pick<TrainSettings, "steps" | "maxResolution" | "timeBudget"> &
+  Partial<Pick<TrainSettings, "resolutionSchedule">>;
 
 /** The chosen run length and resolution, and why. */
 export interface TrainingPlan {
-  totalSteps: number;
+  steps: number;
   maxResolution: number;
   reason: string;
 }
@@ -67,7 +65,7 @@ export interface PlanContext {
 export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<TrainingPlan> {
   const cap = Math.min(ctx.frameLongSide, MAX_AUTO_RESOLUTION);
   const hardware = ctx.hardware;
-  if (req.totalSteps !== undefined && req.maxResolution !== undefined) {
+  if (req.steps !== undefined && req.maxResolution !== undefined) {
     return withSchedule(req, { ...pick(req), reason: "as requested" });
   }
   const budget = req.timeBudget ?? (hardware ? undefined : DEFAULT_CPU_BUDGET_SECS);
@@ -77,7 +75,7 @@ export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<
       : `the default ${budget} s budget of a CPU adapter`;
   if (budget === undefined) {
     return withSchedule(req, {
-      totalSteps: req.totalSteps ?? STANDARD_STEPS,
+      steps: req.steps ?? STANDARD_STEPS,
       maxResolution: req.maxResolution ?? cap,
       reason: `${ctx.adapter} is a hardware GPU: the frames' resolution (≤ ${MAX_AUTO_RESOLUTION} px) and the standard ${STANDARD_STEPS}-step schedule`,
     });
@@ -96,13 +94,13 @@ export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<
     return shares.reduce((t, share, l) => t + share * model.secsAt(r / 2 ** l), 0);
   };
   const stepsAt = (r: number) => {
-    if (req.totalSteps !== undefined) return req.totalSteps;
+    if (req.steps !== undefined) return req.steps;
     const secs = secsPerStep(r) * RUN_COST_FACTOR;
     return Math.min(STANDARD_STEPS, Math.floor(usable / secs / 100) * 100);
   };
   const resolution =
     candidates.find((r) => stepsAt(r) >= MIN_PLANNED_STEPS) ?? candidates[candidates.length - 1]!;
-  const totalSteps = Math.max(100, stepsAt(resolution));
+  const steps = Math.max(100, stepsAt(resolution));
   const measured =
     `${model.text} with the initial splats; ${(secsPerStep(resolution) * 1000).toFixed(0)} ms/step ` +
     `${c2f ? "over the coarse-to-fine schedule " : ""}at ${resolution} px, ×${RUN_COST_FACTOR} for growth`;
@@ -111,7 +109,7 @@ export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<
       ? `the steps ${budgetText} buys at the requested ${resolution} px`
       : `the largest resolution at which ${budgetText} buys ≥ ${MIN_PLANNED_STEPS} steps`;
   return withSchedule(req, {
-    totalSteps,
+    steps,
     maxResolution: resolution,
     reason: `${ctx.adapter}: ${why} (${measured})`,
   });
@@ -121,7 +119,7 @@ export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<
 function withSchedule(req: PlanRequest, plan: TrainingPlan): TrainingPlan {
   const levels = req.resolutionSchedule === "fixed" ? 0 : coarseLevels(plan.maxResolution);
   if (levels === 0) return plan;
-  const schedule = describeSchedule(plan.totalSteps, plan.maxResolution, levels);
+  const schedule = describeSchedule(plan.steps, plan.maxResolution, levels);
   return { ...plan, reason: `${plan.reason}; coarse-to-fine: ${schedule}` };
 }
 
@@ -157,6 +155,6 @@ async function measureStepTime(
   };
 }
 
-function pick(req: PlanRequest): { totalSteps: number; maxResolution: number } {
-  return { totalSteps: req.totalSteps!, maxResolution: req.maxResolution! };
+function pick(req: PlanRequest): { steps: number; maxResolution: number } {
+  return { steps: req.steps!, maxResolution: req.maxResolution! };
 }

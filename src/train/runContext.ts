@@ -5,7 +5,9 @@
  */
 import type { Logger } from "../contracts/logger.js";
 import type { GaussianParams } from "../contracts/gaussians.js";
+import type { TrainSettings } from "../contracts/params.js";
 import type { TrainingDataset, TrainingView } from "./dataset.js";
+import type { TrainingPlan } from "./plan.js";
 import type { TrainingSchedule } from "./schedule.js";
 import type { TrainingStatusReporter } from "./statusReporter.js";
 import type { AppearanceStep, TrainingBackend } from "./types.js";
@@ -30,33 +32,15 @@ export interface AntiAliaser {
   bake(params: GaussianParams): GaussianParams;
 }
 
-/** Settings of one training run (the CLI's and the stage's parameters). */
-export interface TrainSettings {
-  totalSteps: number;
-  maxShDegree: number;
-  maxSplats: number;
-  seed: number;
-  /** Evaluate on the held-out views every this many steps (0: only at the end). */
-  evalEvery: number;
-  previewEvery: number;
-  snapshotEvery: number;
-  /** Write `export_<step>.ply` into `exportPath` every this many steps (0: never). */
-  exportEvery: number;
-  /** Long side the dataset was decoded at (recorded in the snapshot key). */
-  maxResolution: number;
-  /** Per-image appearance compensation: an affine colour transform per view, or none. */
-  appearance: "affine" | "off";
-  /** Mip-Splatting anti-aliasing (3D filter baked into exports, 2D compensation), or none. */
-  antiAliasing: "mip" | "off";
-  /** Early steps at a fraction of the final resolution (pyramid.ts), or all at the final one. */
-  resolutionSchedule: "coarse-to-fine" | "fixed";
-  /** Densification: classic 3DGS rounds, or with relocation, opacity decay and noise (refine.ts). */
-  densification: "classic" | "relocate";
-}
+/**
+ * The settings of one run: the Training parameters (`TrainSettings`, the schema's names) with
+ * the plan's run length and resolution filled in.
+ */
+export type RunSettings = TrainSettings & Pick<TrainingPlan, "steps" | "maxResolution">;
 
 /** What every collaborator of one run shares (fixed for the run). */
 export interface RunContext {
-  settings: TrainSettings;
+  settings: RunSettings;
   /** The training views at each level of the resolution schedule (0: final resolution). */
   levels: TrainingView[][];
   /** Per-view appearance transforms and the 3D filter, each a no-op when turned off. */
@@ -70,4 +54,6 @@ export interface RunContext {
   outputFolder: string;
   trainingDir: string;
   exportPath: string;
+  /** Write `export_<step>.ply` into `exportPath` every this many steps (0: never). */
+  exportEvery: number;
 }

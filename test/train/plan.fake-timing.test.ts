@@ -36,15 +36,15 @@ function context(hardware: boolean, frameLongSide: number, secsAt160: number, fi
 describe("training plan", () => {
   it("keeps explicit steps and resolution without measuring", async () => {
     const { ctx, probes } = context(false, 640, 0.05);
-    const plan = await planTraining({ totalSteps: 700, maxResolution: 96 }, ctx);
-    expect(plan).toMatchObject({ totalSteps: 700, maxResolution: 96, reason: "as requested" });
+    const plan = await planTraining({ steps: 700, maxResolution: 96 }, ctx);
+    expect(plan).toMatchObject({ steps: 700, maxResolution: 96, reason: "as requested" });
     expect(probes).toEqual([]);
   });
 
   it("on a hardware GPU: the frames' resolution up to 1600 px and 30 000 steps", async () => {
     const { ctx, probes } = context(true, 1920, 0.01);
     const plan = await planTraining({}, ctx);
-    expect([plan.totalSteps, plan.maxResolution]).toEqual([STANDARD_STEPS, 1600]);
+    expect([plan.steps, plan.maxResolution]).toEqual([STANDARD_STEPS, 1600]);
     expect(plan.reason).toMatch(/hardware GPU/);
     expect(probes).toEqual([]);
     const small = await planTraining({}, context(true, 640, 0.01).ctx);
@@ -61,7 +61,7 @@ describe("training plan", () => {
         (DEFAULT_CPU_BUDGET_SECS * 0.9) / (0.05 * (r / 160) ** 2 * RUN_COST_FACTOR) / 100,
       ) * 100;
     expect(stepsAt(plan.maxResolution)).toBeGreaterThanOrEqual(MIN_PLANNED_STEPS);
-    expect(plan.totalSteps).toBe(stepsAt(plan.maxResolution));
+    expect(plan.steps).toBe(stepsAt(plan.maxResolution));
     const larger = CPU_RESOLUTIONS.filter((r) => r > plan.maxResolution && r <= 1280);
     expect(larger.length).toBeGreaterThan(0);
     for (const r of larger) expect(stepsAt(r)).toBeLessThan(MIN_PLANNED_STEPS); // would not fit
@@ -77,7 +77,7 @@ describe("training plan", () => {
       context(false, 320, 0.05).ctx,
     );
     expect(fixed.maxResolution).toBe(160);
-    expect(fixed.totalSteps).toBe(Math.floor((100 * 0.9) / (0.05 * RUN_COST_FACTOR) / 100) * 100);
+    expect(fixed.steps).toBe(Math.floor((100 * 0.9) / (0.05 * RUN_COST_FACTOR) / 100) * 100);
   });
 
   it("splits the step time into per-splat and per-pixel work, and prices the coarse-to-fine mix", async () => {
@@ -87,11 +87,11 @@ describe("training plan", () => {
     const c2f = await planTraining({}, ctx);
     const steps = (secs: number) =>
       Math.floor((DEFAULT_CPU_BUDGET_SECS * 0.9) / (secs * RUN_COST_FACTOR) / 100) * 100;
-    expect(fixed.totalSteps).toBe(steps(secsAt(fixed.maxResolution)));
+    expect(fixed.steps).toBe(steps(secsAt(fixed.maxResolution)));
     const r = c2f.maxResolution;
     const mix = levelShares(coarseLevels(r)).reduce((t, s, l) => t + s * secsAt(r / 2 ** l), 0);
-    expect(c2f.totalSteps).toBe(steps(mix));
-    expect(c2f.totalSteps).toBeGreaterThanOrEqual(MIN_PLANNED_STEPS);
+    expect(c2f.steps).toBe(steps(mix));
+    expect(c2f.steps).toBeGreaterThanOrEqual(MIN_PLANNED_STEPS);
     expect(r).toBeGreaterThan(fixed.maxResolution);
     expect(c2f.reason).toMatch(/coarse-to-fine/);
     // A busy second measurement (the larger image no slower) does not make pixels free.

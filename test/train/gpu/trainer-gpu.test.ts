@@ -41,15 +41,14 @@ describe("trainer on the WebGPU backend (recording writer)", () => {
       }
       const result = await runTraining(
         {
-          totalSteps: 400,
-          maxShDegree: 1,
+          steps: 400,
+          shDegree: 1,
           maxSplats: 64,
           // Same training seed as the reference-backend trainer test, so both follow one path.
           seed: 7,
           evalEvery: 100,
           previewEvery: 0,
           snapshotEvery: 0,
-          exportEvery: 0,
           appearance: "off",
           antiAliasing: "off",
           resolutionSchedule: "fixed",
@@ -99,14 +98,13 @@ describe("trainer on the WebGPU backend (recording writer)", () => {
       }
       const result = await runTraining(
         {
-          totalSteps: 300,
-          maxShDegree: 1,
+          steps: 300,
+          shDegree: 1,
           maxSplats: 64,
           seed: 7,
           evalEvery: 150,
           previewEvery: 0,
           snapshotEvery: 0,
-          exportEvery: 0,
           appearance: "affine",
           antiAliasing: "mip",
           resolutionSchedule: "coarse-to-fine",

@@ -5,8 +5,8 @@
  * since a focus score or a picture difference means nothing without the scene it came from.
  */
 import { join } from "node:path";
+import type { ExtractedPhoto, FileIssue } from "../contracts/stageResults.js";
 import { SplatbookError } from "../util/errors.js";
-import type { ExtractedPhoto } from "./extractPhotos.js";
 import { runFfmpeg } from "./ffmpegProcess.js";
 import { ffmpegInputUrl } from "./probe.js";
 import { outputSize } from "./sampling.js";
@@ -45,10 +45,7 @@ export interface PhotoLook {
 }
 
 /** A photo the filter left out, and why (one line). */
-export interface DroppedPhoto {
-  filename: string;
-  cause: string;
-}
+export type DroppedPhoto = FileIssue;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -14,7 +14,7 @@ import type { StageName } from "./stages.js";
 export interface ParamInfo {
   /** Commander flag, e.g. `--frames-per-video <n>` (no `<…>` for a boolean). */
   flag: string;
-  /** One help line (the CLI adds the schema's default). */
+  /** One help line (the CLI adds the schema's range and default). */
   description: string;
 }
 
@@ -119,7 +119,7 @@ export const TrainingParamsSchema = z.strictObject({
   }),
   shDegree: param(wholeNumber().max(3).default(3), {
     flag: "--sh-degree <n>",
-    description: "spherical harmonics degree (0-3)",
+    description: "spherical harmonics degree the run trains up to",
   }),
   maxSplats: param(positiveInt().default(200_000), {
     flag: "--max-splats <n>",
@@ -140,6 +140,30 @@ export const TrainingParamsSchema = z.strictObject({
   snapshotEvery: param(wholeNumber().default(500), {
     flag: "--snapshot-every <n>",
     description: "save a resumable snapshot every N steps (0: never)",
+  }),
+  appearance: param(z.enum(["affine", "off"]).default("affine"), {
+    flag: "--appearance <mode>",
+    description:
+      "per-image exposure and white-balance compensation: affine (a colour transform per training image, " +
+      "learnt and kept near the identity; the exported model is the neutral one) or off",
+  }),
+  antiAliasing: param(z.enum(["mip", "off"]).default("mip"), {
+    flag: "--anti-aliasing <mode>",
+    description:
+      "mip: Mip-Splatting's 3D smoothing filter (baked into the exported splats) and 2D opacity " +
+      "compensation (PLY comment SplatRenderMode: mip); off: classic 3DGS rendering",
+  }),
+  resolutionSchedule: param(z.enum(["coarse-to-fine", "fixed"]).default("coarse-to-fine"), {
+    flag: "--resolution-schedule <kind>",
+    description:
+      "coarse-to-fine: the first 40 % of the steps at a half and a quarter of the final resolution " +
+      "(levels of ≥ 80 px), so a budget buys a higher final resolution; fixed: every step at the final resolution",
+  }),
+  densification: param(z.enum(["classic", "relocate"]).default("classic"), {
+    flag: "--densification <kind>",
+    description:
+      "classic: 3DGS clone/split/prune rounds; relocate: transparent splats moved onto live ones " +
+      "instead of pruned, opacity decay and position noise on low-opacity splats (3DGS-MCMC, Brush)",
   }),
 });
 
@@ -166,6 +190,12 @@ export type FrameExtractionParams = StageParams<"FrameExtraction">;
 export type ManifestGenerationParams = StageParams<"ManifestGeneration">;
 export type ColmapReconstructionParams = StageParams<"ColmapReconstruction">;
 export type TrainingParams = StageParams<"Training">;
+/**
+ * The Training parameters resolved by their schema: what `splatbook train`, the Training stage
+ * and the notebook's `job.train` hand to the trainer (`steps`, `maxResolution` and `timeBudget`
+ * stay unset unless given: the training plan chooses the run length and resolution).
+ */
+export type TrainSettings = ResolvedStageParams<"Training">;
 
 /** Every stage's parameters in one object (`Job.open({ params })`, `process` flags). */
 export type JobParams = FrameExtractionParams &
@@ -178,6 +208,17 @@ export type ResolvedJobParams = ResolvedStageParams<"FrameExtraction"> &
   ResolvedStageParams<"ManifestGeneration"> &
   ResolvedStageParams<"ColmapReconstruction"> &
   ResolvedStageParams<"Training">;
+
+/** One stage's parameters picked from every stage's (e.g. a stage context's `params`). */
+export function stageParamsOf<S extends StageName>(
+  stage: S,
+  params: Readonly<ResolvedStageParams<S>>,
+): ResolvedStageParams<S> {
+  const keys = Object.keys(STAGE_PARAMS[stage].shape).filter((k) => Object.hasOwn(params, k));
+  return Object.fromEntries(
+    keys.map((k) => [k, params[k as keyof typeof params]]),
+  ) as ResolvedStageParams<S>;
+}
 
 /** The stage that declares `key`, if any. */
 export function stageOfParam(key: string): StageName | undefined {

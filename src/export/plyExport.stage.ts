@@ -7,18 +7,12 @@ import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { SplatbookError } from "../util/errors.js";
 import { fileIdentity } from "./fileIdentity.js";
 import { readPly, writePly } from "./ply.js";
-
-/** PlyExport's result (recorded in the checkpoint). */
-export interface PlyExportResult {
-  ply_path: string;
-  gaussian_count: number;
-  sh_degree: number;
-}
+import type { PlyExportResult } from "../contracts/stageResults.js";
 
 /** The trainer's PLY, from the Training stage's result. */
 function trainedParamsPath(ctx: Pick<StageContext, "resultOf" | "outputFolder">): string {
-  const training = ctx.resultOf<{ params_path?: unknown }>("Training");
-  if (!training || typeof training.params_path !== "string" || training.params_path === "") {
+  const training = ctx.resultOf("Training");
+  if (!training) {
     throw new SplatbookError(
       `${ctx.outputFolder}: PlyExport needs the Training stage's result (params_path); run Training first`,
     );

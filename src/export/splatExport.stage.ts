@@ -4,12 +4,7 @@ import type { StageDefinition } from "../contracts/stage.js";
 import { fileIdentity } from "./fileIdentity.js";
 import { readPly } from "./ply.js";
 import { writeSplat } from "./splat.js";
-
-/** SplatExport's result. */
-export interface SplatExportResult {
-  splat_path: string;
-  gaussian_count: number;
-}
+import type { SplatExportResult } from "../contracts/stageResults.js";
 
 /** Stage 7: `model.splat` from `model.ply`. */
 export const splatExportStage: StageDefinition<SplatExportResult> = {

@@ -8,7 +8,8 @@ import type { RunContext } from "./runContext.js";
 /**
  * What a run writes for its users: previews (`previews/step_N.png` of the first held-out view,
  * with that view's image as `previews/ground_truth.png` for side-by-side display),
- * periodic `export_N.ply` files in the export path, and the final `training/final.ply`.
+ * periodic `export_N.ply` files in the export path, and the final `training/final.ply` — each
+ * with the anti-aliasing filter baked in.
  */
 export function createOutputs(
   ctx: RunContext,
@@ -37,13 +38,13 @@ export function createOutputs(
     );
     const params = await backend.getParams();
     params.shDegree = degree();
-    await writePly(file, params);
+    await writePly(file, ctx.antiAliaser.bake(params));
   };
 
   return {
     async afterStep(step: number): Promise<void> {
       if (settings.previewEvery > 0 && step % settings.previewEvery === 0) await preview();
-      if (settings.exportEvery > 0 && step % settings.exportEvery === 0) {
+      if (ctx.exportEvery > 0 && step % ctx.exportEvery === 0) {
         const name = `export_${String(step).padStart(5, "0")}.ply`;
         await exportPly(join(ctx.exportPath, name), name);
         await status.update({ status: "training" }, progress.timing());

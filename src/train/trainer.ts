@@ -14,9 +14,14 @@ import { RunProgress } from "./runProgress.js";
 import { createSchedule, learningRates, shDegreeAt } from "./schedule.js";
 import { createSnapshotWriter } from "./snapshotWriter.js";
 import { TrainingStatusReporter, type TrainingStatusSink } from "./statusReporter.js";
-import type { RunContext, TrainSettings } from "./runContext.js";
+import type { TrainingResult } from "../contracts/stageResults.js";
+import type { AntiAliaser, Appearance, RunContext, RunSettings } from "./runContext.js";
 import type { TrainingBackend } from "./types.js";
 import { viewForStep } from "./rng.js";
+import { writeViewCameras } from "./viewCameras.js";
+import { createAppearance } from "./appearance.js";
+import { createAntiAliaser } from "./antiAliasing.js";
+import { buildPyramid, coarseLevels, levelAt } from "./pyramid.js";
 
 /** Everything the loop needs besides the settings. */
 export interface TrainerDeps {
@@ -26,6 +31,8 @@ export interface TrainerDeps {
   outputFolder: string;
   /** Folder for export_<step>.ply and the status file's `export_path` (default outputFolder). */
   exportPath?: string;
+  /** Write `export_<step>.ply` into `exportPath` every this many steps (default 0: never). */
+  exportEvery?: number;
   /** Where training_status.json goes (null: no status file). */
   statusSink: TrainingStatusSink | null;
   jobId?: string;
@@ -39,19 +46,6 @@ export interface TrainerDeps {
   fresh?: boolean;
 }
 
-export interface TrainResult {
-  params_path: string;
-  /** Long side the model was trained at, and why that size and run length (the plan). */
-  max_resolution?: number;
-  plan?: string;
-  gaussian_count: number;
-  psnr: number | null;
-  ssim: number | null;
-  steps: number;
-  elapsed_secs: number;
-  resumed_from_step: number;
-}
-
 /** The loss is read back (one small asynchronous copy) and the status file written this often. */
 const STATUS_EVERY = 5;
 const silent: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
@@ -62,9 +56,9 @@ const silent: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
  * each a collaborator called after the step it is due at.
  */
 export async function runTraining(
-  settings: TrainSettings,
+  settings: RunSettings,
   deps: TrainerDeps,
-): Promise<TrainResult> {
+): Promise<TrainingResult> {
   const ctx = runContext(settings, deps);
   const { dataset, backend, status } = ctx;
   if (dataset.train.length === 0) {
@@ -78,7 +72,7 @@ export async function runTraining(
   const refiner = createRefiner(ctx);
   try {
     await start(ctx, progress, rng, deps.fresh);
-    while (progress.step < settings.totalSteps) {
+    while (progress.step < settings.steps) {
       if (deps.signal?.aborted) {
         await snapshots.save();
         const reason: unknown = deps.signal.reason;
@@ -86,9 +80,10 @@ export async function runTraining(
       }
       const loss = await trainStep(ctx, progress);
       await refiner.afterStep(progress.step);
+      await ctx.antiAliaser.afterStep(progress.step);
       deps.onStep?.({
         step: progress.step,
-        total: settings.totalSteps,
+        total: settings.steps,
         splats: backend.count,
         loss,
       });
@@ -108,6 +103,7 @@ export async function runTraining(
       params_path: finalPath,
       gaussian_count: backend.count,
       psnr: progress.last!.psnr,
+      psnr_fitted: progress.last!.psnrFitted ?? null,
       ssim: progress.last!.ssim,
       steps: progress.step,
       elapsed_secs: progress.elapsed(),
@@ -120,22 +116,32 @@ export async function runTraining(
   }
 }
 
-function runContext(settings: TrainSettings, deps: TrainerDeps): RunContext {
+function runContext(settings: RunSettings, deps: TrainerDeps): RunContext {
   const log = deps.log ?? silent;
   const exportPath = deps.exportPath ?? deps.outputFolder;
-  return {
+  const longSide = Math.max(
+    1,
+    ...deps.dataset.train.map((v) => Math.max(v.camera.width, v.camera.height)),
+  );
+  const coarse = settings.resolutionSchedule === "coarse-to-fine" ? coarseLevels(longSide) : 0;
+  const ctx: RunContext = {
     settings,
+    levels: buildPyramid(deps.dataset.train, coarse),
+    // Collaborators that need the finished context are created below.
+    appearance: undefined as unknown as Appearance,
+    antiAliaser: undefined as unknown as AntiAliaser,
     dataset: deps.dataset,
     backend: deps.backend,
-    schedule: createSchedule(settings.totalSteps, settings.maxShDegree),
+    schedule: createSchedule(settings.steps, settings.shDegree),
     log,
     outputFolder: deps.outputFolder,
     trainingDir: join(deps.outputFolder, "training"),
     exportPath,
+    exportEvery: deps.exportEvery ?? 0,
     status: new TrainingStatusReporter(
       deps.statusSink,
       {
-        totalSteps: settings.totalSteps,
+        totalSteps: settings.steps,
         exportPath,
         jobId: deps.jobId,
         metricsFile: join(deps.outputFolder, METRICS_FILENAME),
@@ -143,6 +149,9 @@ function runContext(settings: TrainSettings, deps: TrainerDeps): RunContext {
       (err) => log.warn(`cannot write the training status file: ${oneLine(err)}`),
     ),
   };
+  ctx.appearance = createAppearance(ctx);
+  ctx.antiAliaser = createAntiAliaser(ctx);
+  return ctx;
 }
 
 /**
@@ -159,7 +168,8 @@ async function start(ctx: RunContext, progress: RunProgress, rng: Rng, fresh?: b
   );
   const from = snap?.meta.step ?? 0;
   await status.update({ status: "starting", current_iteration: from, resumed_from_step: from });
-  await backend.setTargets(dataset.train.map((v) => v.image));
+  await backend.setTargets(ctx.levels.flat().map((v) => v.image));
+  await writeViewCameras(ctx.outputFolder, dataset);
   if (snap) {
     progress.restore(snap.meta.step, snap.meta.elapsedSecs, snap.meta.extra);
     rng.setState(snap.meta.rngState);
@@ -171,6 +181,8 @@ async function start(ctx: RunContext, progress: RunProgress, rng: Rng, fresh?: b
     await backend.setParams(params);
     log.info(`initialised ${params.count} splats (scene extent ${dataset.sceneExtent.toFixed(3)})`);
   }
+  await ctx.appearance.start(snap?.arrays);
+  await ctx.antiAliaser.start(snap?.arrays?.filter3d);
   await status.update(
     {
       status: "training",
@@ -190,14 +202,16 @@ async function trainStep(ctx: RunContext, progress: RunProgress): Promise<number
   const { settings, dataset, schedule } = ctx;
   const step = progress.step;
   const viewIndex = viewForStep(settings.seed, step, dataset.train.length);
-  const view = dataset.train[viewIndex]!;
-  const readLoss = (step + 1) % STATUS_EVERY === 0 || step + 1 === settings.totalSteps;
+  const level = levelAt(step, settings.steps, ctx.levels.length - 1);
+  const view = ctx.levels[level]![viewIndex]!;
+  const readLoss = (step + 1) % STATUS_EVERY === 0 || step + 1 === settings.steps;
   const stats = await ctx.backend.step({
     camera: view.camera,
-    targetIndex: viewIndex,
+    targetIndex: level * dataset.train.length + viewIndex,
     lr: learningRates(schedule, step, dataset.sceneExtent),
     shDegree: shDegreeAt(schedule, step),
     readLoss,
+    appearance: ctx.appearance.stepArgs(step, viewIndex),
   });
   const loss = readLoss && stats.loss !== undefined ? stats.loss : null;
   if (loss !== null) {
@@ -249,17 +263,10 @@ async function reportFailure(
   return failure;
 }
 
-function initialParams(s: TrainSettings, d: TrainingDataset, rng: Rng): GaussianParams {
+function initialParams(s: RunSettings, d: TrainingDataset, rng: Rng): GaussianParams {
   if (d.points.count > 0) {
-    return initFromPoints(
-      d.points.xyz,
-      d.points.rgb,
-      d.points.count,
-      s.maxShDegree,
-      s.maxSplats,
-      rng,
-    );
+    return initFromPoints(d.points.xyz, d.points.rgb, d.points.count, s.shDegree, s.maxSplats, rng);
   }
   const n = Math.min(s.maxSplats, RANDOM_INIT_SPLATS);
-  return initRandom(n, d.sceneCenter, d.sceneExtent, s.maxShDegree, rng);
+  return initRandom(n, d.sceneCenter, d.sceneExtent, s.shDegree, rng);
 }

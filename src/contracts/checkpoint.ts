@@ -82,6 +82,18 @@ export const CheckpointSchema = z.looseObject({
    * name a parameter keeps the value recorded here.
    */
   params: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Finished steps of the stage in progress (e.g. ColmapReconstruction's COLMAP run before its
+   * georeferencing), for a rerun of that stage with the same fingerprint to skip them; dropped
+   * when the stage completes.
+   */
+  stage_steps: z
+    .looseObject({
+      stage: stageEnum,
+      fingerprint: z.string(),
+      steps: z.record(z.string(), z.unknown()),
+    })
+    .optional(),
   /** Per-video progress inside FrameExtraction, keyed by file name. */
   videos: z
     .record(z.string(), z.looseObject({ frames_extracted: z.number().int(), done: z.boolean() }))

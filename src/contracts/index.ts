@@ -6,6 +6,7 @@ export * from "./manifest.js";
 export * from "./trainingStatus.js";
 export * from "./mime.js";
 export * from "./params.js";
+export * from "./georef.js";
 export type * from "./stage.js";
 export type * from "./logger.js";
 export type * from "./events.js";

@@ -111,6 +111,8 @@ export const GeorefSchema = z.looseObject({
     })
     .nullable()
     .optional(),
+  /** The name of the `epsg` CRS (exports fill it in). */
+  crs_name: z.string().optional(),
   /** The origin in `epsg`'s coordinates and how the ENU axes sit in it (exports fill it in). */
   projected: z
     .looseObject({
@@ -118,7 +120,7 @@ export const GeorefSchema = z.looseObject({
       y: z.number(),
       /** Angle from grid north to true north at the origin, degrees, clockwise positive. */
       convergence_deg: z.number(),
-      /** Grid metres per true metre at the origin. */
+      /** Grid metres per local metre at the origin (point scale × elevation factor R/(R+h)). */
       scale_factor: z.number(),
     })
     .nullable()

@@ -8,6 +8,7 @@
  * its stage when its value changes; the stage reads it from `ctx.params`.
  */
 import { z } from "zod";
+import { CrsSchema } from "./georef.js";
 import type { StageName } from "./stages.js";
 
 /** How the CLI spells a parameter and describes it. */
@@ -131,6 +132,16 @@ export const TrainingParamsSchema = z.strictObject({
   }),
 });
 
+/** PlyExport: the map projection the exported georef.json names. */
+export const PlyExportParamsSchema = z.strictObject({
+  crs: param(CrsSchema.optional(), {
+    flag: "--crs <EPSG:code>",
+    description:
+      "projected CRS georef.json names for putting the model on a map, e.g. EPSG:2056 " +
+      "(default: the UTM zone of the GPS origin); the model itself stays in local ENU metres",
+  }),
+});
+
 const noParams = z.strictObject({});
 
 /** Every stage's parameter schema, by stage name (stages without parameters take none). */
@@ -141,7 +152,7 @@ export const STAGE_PARAMS = {
   ManifestGeneration: ManifestGenerationParamsSchema,
   ColmapReconstruction: ColmapReconstructionParamsSchema,
   Training: TrainingParamsSchema,
-  PlyExport: noParams,
+  PlyExport: PlyExportParamsSchema,
   SplatExport: noParams,
 } as const satisfies Record<StageName, z.ZodObject>;
 
@@ -154,18 +165,21 @@ export type FrameExtractionParams = StageParams<"FrameExtraction">;
 export type ManifestGenerationParams = StageParams<"ManifestGeneration">;
 export type ColmapReconstructionParams = StageParams<"ColmapReconstruction">;
 export type TrainingParams = StageParams<"Training">;
+export type PlyExportParams = StageParams<"PlyExport">;
 
 /** Every stage's parameters in one object (`Job.open({ params })`, `process` flags). */
 export type JobParams = FrameExtractionParams &
   ManifestGenerationParams &
   ColmapReconstructionParams &
-  TrainingParams;
+  TrainingParams &
+  PlyExportParams;
 
 /** Every stage's parameters with defaults filled in. */
 export type ResolvedJobParams = ResolvedStageParams<"FrameExtraction"> &
   ResolvedStageParams<"ManifestGeneration"> &
   ResolvedStageParams<"ColmapReconstruction"> &
-  ResolvedStageParams<"Training">;
+  ResolvedStageParams<"Training"> &
+  ResolvedStageParams<"PlyExport">;
 
 /** The stage that declares `key`, if any. */
 export function stageOfParam(key: string): StageName | undefined {

@@ -9,6 +9,8 @@ import { writeSplat } from "./splat.js";
 export interface SplatExportResult {
   splat_path: string;
   gaussian_count: number;
+  /** The georef.json PlyExport wrote beside both models (null when there is none). */
+  georef_path?: string | null;
 }
 
 /** Stage 7: `model.splat` from `model.ply`. */
@@ -25,7 +27,8 @@ export const splatExportStage: StageDefinition<SplatExportResult> = {
     await writeSplat(splatPath, params);
     ctx.log.info(`SplatExport: ${params.count} splats → ${splatPath}`);
     ctx.progress(1);
-    return { splat_path: splatPath, gaussian_count: params.count };
+    const georef = ctx.resultOf<{ georef_path?: string | null }>("PlyExport")?.georef_path ?? null;
+    return { splat_path: splatPath, gaussian_count: params.count, georef_path: georef };
   },
   summarize: (r) => ({ splat_path: r.splat_path }),
 };

@@ -26,7 +26,7 @@ export interface GridPosition {
   y: number;
   /** Angle from grid north to true north, degrees, clockwise positive. */
   convergence_deg: number;
-  /** Grid distance per true (ellipsoid-surface) distance. */
+  /** Grid distance per metre at the point's height (point scale × elevation factor R/(R+h)). */
   scale_factor: number;
 }
 
@@ -65,8 +65,8 @@ export async function projectedCrs(epsg: string): Promise<ProjectedCrs> {
 }
 
 /**
- * The grid position of `origin` in `crs`, with the grid convergence and scale factor there
- * (from projecting a point 100 m north of it).
+ * The grid position of `origin` in `crs`, with the grid convergence and scale factor there (from
+ * projecting the point 100 m north of it at its height, so the scale includes the elevation).
  */
 export function gridPosition(crs: ProjectedCrs, origin: GeoPoint): GridPosition {
   const convert = proj4("EPSG:4326", crs.proj4);

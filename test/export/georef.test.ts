@@ -40,7 +40,11 @@ function surveyGeoref(): Georef {
   return georeference(reg, infos).georef;
 }
 
-function fakeContext(dir: string, georef: Georef | null, params: object = {}): StageContext {
+function fakeContext(
+  dir: string,
+  georef: Georef | null,
+  params: StageContext["params"] = {},
+): StageContext {
   const noop = () => {};
   const results: Record<string, unknown> = {
     Training: { params_path: join(dir, "final.ply") },

@@ -26,6 +26,12 @@ export {
   type TrainingStageResult,
   type PlyExportResult,
   type SplatExportResult,
+  distance,
+  type GeoreferenceResult,
+  type ModelPoint,
+  type Georef,
+  type GeorefCamera,
+  type GeorefOrigin,
 } from "./notebook/index.js";
 // The synthetic sample capture, so notebooks can make their own input.
 export { renderSample, type SampleOptions, type SampleResult } from "./sample/index.js";

@@ -140,3 +140,35 @@ export function toLocalFrame(g: Pick<Georef, "transform">, p: readonly number[])
     (r) => m[r]![0]! * p[0]! + m[r]![1]! * p[1]! + m[r]![2]! * p[2]! + m[r]![3]!,
   );
 }
+
+/**
+ * A georeference in a few lines for people (`splatbook status`, the notebook's text output):
+ * what the frame is, its origin, scale and fit, and the map CRS (`epsg` overrides the record's,
+ * e.g. the one the exports named).
+ */
+export function describeGeoref(g: Georef, epsg?: string | null): string[] {
+  const lines = [`georeference  ${g.summary}`];
+  if (g.method !== "gps" || !g.origin) {
+    lines.push("  frame       z up (gravity from the cameras), x and y arbitrary, COLMAP's scale");
+    return lines;
+  }
+  const o = g.origin;
+  lines.push(
+    `  origin      ${o.lat}, ${o.lon}, ${o.height} m (${o.height_ref}); ENU: x east, y north, z up, metres`,
+    `  scale       ${g.scale!.toPrecision(6)} m per COLMAP unit; RMSE ${g.rmse_m!.toFixed(2)} m, ` +
+      `max ${g.max_m!.toFixed(2)} m over ${g.inliers}/${g.total} fixes`,
+  );
+  if (g.outliers.length) {
+    const shown = g.outliers.slice(0, 5).join(", ");
+    lines.push(`  outliers    ${g.outliers.length}: ${shown}${g.outliers.length > 5 ? ", …" : ""}`);
+  }
+  const crs = epsg ?? g.epsg;
+  if (crs) {
+    const p = g.projected && (epsg === undefined || epsg === g.epsg) ? g.projected : null;
+    lines.push(
+      `  map         ${crs}${g.crs_name ? ` (${g.crs_name})` : ""}` +
+        (p ? `: origin at ${p.x.toFixed(2)}, ${p.y.toFixed(2)}` : ""),
+    );
+  }
+  return lines;
+}

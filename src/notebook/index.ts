@@ -10,4 +10,12 @@ export type { TrainingStageResult } from "../train/training.stage.js";
 export type { PlyExportResult } from "../export/plyExport.stage.js";
 export type { SplatExportResult } from "../export/splatExport.stage.js";
 export { progressBundle, trainingBundle, splatBundle } from "./bundles.js";
+export {
+  distance,
+  georefBundle,
+  georeferenceResult,
+  type GeoreferenceResult,
+  type ModelPoint,
+} from "./georefView.js";
+export type { Georef, GeorefCamera, GeorefOrigin } from "../contracts/georef.js";
 export { ProgressView, readTrainingPayload } from "./progressView.js";

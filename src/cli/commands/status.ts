@@ -1,5 +1,7 @@
 import { Command } from "commander";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { describeGeoref, GeorefSchema } from "../../contracts/georef.js";
 import type { Checkpoint } from "../../contracts/checkpoint.js";
 import { STAGES } from "../../contracts/stages.js";
 import { checkpointAgeHours, readCheckpoint } from "../../engine/checkpointStore.js";
@@ -17,6 +19,27 @@ function resultSummary(result: unknown): string {
     if (parts.length >= 6) break;
   }
   return parts.join(" ");
+}
+
+/**
+ * The georeference lines: the record the exports wrote (with the CRS they named) when there is
+ * one, else the reconstruction's.
+ */
+function georefStatus(cp: Checkpoint): string[] {
+  const ply = cp.stages.PlyExport;
+  const exported = ply?.state === "completed" ? (ply.result as { georef_path?: unknown }) : null;
+  const colmap = cp.stages.ColmapReconstruction;
+  const fromColmap = colmap?.state === "completed" ? (colmap.result as { georef?: unknown }) : null;
+  let record = GeorefSchema.safeParse(fromColmap?.georef);
+  if (typeof exported?.georef_path === "string" && existsSync(exported.georef_path)) {
+    try {
+      const side = GeorefSchema.safeParse(JSON.parse(readFileSync(exported.georef_path, "utf8")));
+      if (side.success) record = side;
+    } catch {
+      // an unreadable sidecar: the checkpoint's record stands
+    }
+  }
+  return record.success ? ["", ...describeGeoref(record.data)] : [];
 }
 
 /** The human-readable `status` report. */
@@ -47,6 +70,7 @@ export function formatStatus(cp: Checkpoint, running: { pid: number } | undefine
   for (const [k, v] of Object.entries(cp.completed_stages)) {
     if (v !== null) lines.push(`${k.padEnd(19)} ${v}`);
   }
+  lines.push(...georefStatus(cp));
   if (cp.error) lines.push(`last error: ${cp.error.stage}: ${cp.error.message} (${cp.error.at})`);
   return lines.join("\n");
 }

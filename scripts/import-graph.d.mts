@@ -18,3 +18,10 @@ export interface SourceFiles {
 export function atRevision(srcDir: string, rev: string): SourceFiles;
 export function collectImports(srcDir: string, source?: SourceFiles): ModuleImport[];
 export function folderEdges(imports: ModuleImport[]): Array<{ edge: string; count: number }>;
+/** Import cycles between files: each strongly connected component's sorted file list. */
+export function fileCycles(imports: ModuleImport[]): string[][];
+/** Exported names declared by more than one module (paths relative to srcDir). */
+export function duplicateExports(
+  srcDir: string,
+  source?: SourceFiles,
+): Array<{ name: string; files: string[] }>;

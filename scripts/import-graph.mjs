@@ -120,6 +120,128 @@ export function folderEdges(imports) {
     .map(([edge, count]) => ({ edge, count }));
 }
 
+/**
+ * Import cycles between files: every strongly connected component of more than one file (or a
+ * file importing itself), each as its sorted file list, sorted. Type-only and dynamic imports
+ * count: a reader following either meets the same loop.
+ */
+export function fileCycles(imports) {
+  const next = new Map();
+  for (const i of imports) {
+    if (!next.has(i.from)) next.set(i.from, new Set());
+    next.get(i.from).add(i.to);
+  }
+  // Tarjan's algorithm, iterative so a long import chain cannot overflow the stack.
+  const index = new Map();
+  const low = new Map();
+  const stack = [];
+  const onStack = new Set();
+  const cycles = [];
+  let counter = 0;
+  for (const root of next.keys()) {
+    if (index.has(root)) continue;
+    const work = [[root, [...(next.get(root) ?? [])], 0]];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      const [v, targets] = frame;
+      if (frame[2] < targets.length) {
+        const w = targets[frame[2]++];
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push([w, [...(next.get(w) ?? [])], 0]);
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1][0];
+        low.set(parent, Math.min(low.get(parent), low.get(v)));
+      }
+      if (low.get(v) !== index.get(v)) continue;
+      const component = [];
+      let w;
+      do {
+        w = stack.pop();
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || next.get(v)?.has(v)) cycles.push(component.sort());
+    }
+  }
+  return cycles.sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+/** Names a module declares and exports (re-exports of another module's names are not counted). */
+function declaredExports(file, text) {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const names = [];
+  const imported = new Set();
+  for (const st of sf.statements) {
+    const clause = ts.isImportDeclaration(st) ? st.importClause : undefined;
+    if (clause?.name) imported.add(clause.name.text);
+    const bindings = clause?.namedBindings;
+    if (bindings && ts.isNamedImports(bindings)) {
+      for (const e of bindings.elements) imported.add(e.name.text);
+    } else if (bindings) imported.add(bindings.name.text);
+  }
+  const exported = (node) =>
+    (ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Export) !== 0 &&
+    (ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Default) === 0;
+  for (const st of sf.statements) {
+    if (ts.isVariableStatement(st) && exported(st)) {
+      for (const d of st.declarationList.declarations) {
+        if (ts.isIdentifier(d.name)) names.push(d.name.text);
+      }
+    } else if (
+      (ts.isFunctionDeclaration(st) ||
+        ts.isClassDeclaration(st) ||
+        ts.isInterfaceDeclaration(st) ||
+        ts.isTypeAliasDeclaration(st) ||
+        ts.isEnumDeclaration(st)) &&
+      st.name &&
+      exported(st)
+    ) {
+      // Overloads and declaration merging name one thing: count a name once per file.
+      if (!names.includes(st.name.text)) names.push(st.name.text);
+    } else if (ts.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause) {
+      // `export { local as name }`: the module's own declaration under its exported name; an
+      // imported binding passed on is a re-export.
+      if (ts.isNamedExports(st.exportClause)) {
+        for (const e of st.exportClause.elements) {
+          if (!imported.has((e.propertyName ?? e.name).text)) names.push(e.name.text);
+        }
+      }
+    }
+  }
+  return names;
+}
+
+/**
+ * Exported names declared by more than one module under `srcDir`: `{ name, files }` (paths
+ * relative to `srcDir`), sorted by name.
+ */
+export function duplicateExports(srcDir, source = workingTree) {
+  const root = resolve(srcDir);
+  const byName = new Map();
+  for (const file of source.files(root)) {
+    for (const name of declaredExports(file, source.read(file))) {
+      if (!byName.has(name)) byName.set(name, []);
+      byName.get(name).push(relative(root, file));
+    }
+  }
+  return [...byName.entries()]
+    .filter(([, files]) => files.length > 1)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, files]) => ({ name, files }));
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const here = dirname(fileURLToPath(import.meta.url));
   const args = process.argv.slice(2);

@@ -44,7 +44,7 @@ export {
   readCheckpoint,
   cleanupExpired,
   watchFolder,
-  type OpenJobOptions,
+  type JobRunOpenOptions,
   type StageOutcome,
   type JobRunResult,
   type RunJobOptions,

@@ -12,6 +12,7 @@ import { loadStageTable, runJob } from "../engine/index.js";
 import { cachedCorpusCapture, CORPUS_NAMES } from "../sample/corpus.js";
 import type { ColmapReconstructionResult } from "../sfm/colmapReconstruction.stage.js";
 import { attemptLine } from "../sfm/colmapReconstruction.stage.js";
+import { describeAccuracy, jobPoseAccuracy, type PoseAccuracy } from "./poseAccuracy.js";
 
 /** One capture's row. */
 interface Row {
@@ -20,6 +21,8 @@ interface Row {
   error: string | null;
   /** Wall seconds of the ColmapReconstruction stage. */
   seconds: number;
+  /** Against the renderer's true cameras. */
+  accuracy: PoseAccuracy | null;
 }
 
 async function benchCapture(name: string, work: string): Promise<Row> {
@@ -44,10 +47,12 @@ async function benchCapture(name: string, work: string): Promise<Row> {
     });
     const outcome = run.outcomes.find((s) => s.stage === "ColmapReconstruction");
     const result = (outcome?.result as ColmapReconstructionResult | undefined) ?? null;
-    return { name, result, error: null, seconds: outcome?.durationSecs ?? NaN };
+    const accuracy = result ? await jobPoseAccuracy(output, capture.truth!) : null;
+    if (accuracy) console.log(`  ${name}: ${describeAccuracy(accuracy)}`);
+    return { name, result, error: null, seconds: outcome?.durationSecs ?? NaN, accuracy };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
-    return { name, result: null, error, seconds: NaN };
+    return { name, result: null, error, seconds: NaN, accuracy: null };
   }
 }
 
@@ -79,6 +84,24 @@ console.log(
 );
 console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(formatRow(r));
+console.log(
+  "\n| capture | images matched | rotation error median / max (°) | centre error median / max (% of extent) | extent (m) | focal length: COLMAP fx / fy vs true (px, error %) |",
+);
+console.log("|---|---|---|---|---|---|");
+for (const r of rows) {
+  const a = r.accuracy;
+  if (!a) continue;
+  const focal = a.focal
+    .map(
+      (f) =>
+        `${f.fx.toFixed(1)} / ${f.fy.toFixed(1)} vs ${f.f.toFixed(1)} (${f.fxErrPct.toFixed(2)} %, ${f.fyErrPct.toFixed(2)} %)`,
+    )
+    .join("; ");
+  console.log(
+    `| ${r.name} | ${a.matched} | ${a.rotationDeg.median.toFixed(3)} / ${a.rotationDeg.max.toFixed(3)} | ` +
+      `${a.centrePct.median.toFixed(3)} / ${a.centrePct.max.toFixed(3)} | ${a.extent.toFixed(1)} | ${focal} |`,
+  );
+}
 console.log("\nattempts:");
 for (const r of rows)
   for (const [i, a] of (r.result?.attempts ?? []).entries())

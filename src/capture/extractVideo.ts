@@ -22,7 +22,7 @@ export interface WrittenFrame {
 export type ExtractionStrategy = "select" | "seek" | "sharpest";
 
 /** What extracting one video produced. */
-export interface VideoFrames {
+export interface ExtractedFrames {
   frames: WrittenFrame[];
   width: number;
   height: number;
@@ -155,7 +155,7 @@ export async function extractVideoFrames(
   dir: string,
   opts: ExtractionOptions,
   options: ExtractVideoOptions = {},
-): Promise<VideoFrames> {
+): Promise<ExtractedFrames> {
   const report = options.onProgress ?? (() => {});
   const size = outputSize(video.display_width, video.display_height, opts.maxLongSide);
   const plan = samplingPlan(video, opts);

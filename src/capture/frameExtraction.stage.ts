@@ -5,8 +5,10 @@ import type { Checkpoint } from "../contracts/checkpoint.js";
 import type { Logger } from "../contracts/logger.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
+import { extractPhotos, PHOTOS_DIR, type ExtractedPhoto } from "./extractPhotos.js";
 import { extractVideoFrames, type ExtractionStrategy } from "./extractVideo.js";
 import { mapWithLimit } from "./pool.js";
+import type { PhotoProbe } from "./photoProbe.js";
 import type { VideoProbe } from "./probe.js";
 import { extractionOptions, type ExtractionOptions } from "./sampling.js";
 import { assignStems } from "./stems.js";
@@ -36,7 +38,11 @@ export interface ExtractedVideo {
 /** Result of stage 1. */
 export interface FrameExtractionResult {
   videos: ExtractedVideo[];
+  /** Frames extracted from the videos. */
   total_frames: number;
+  /** Photos written upright under frames/_photos (absent in results of older versions). */
+  photos?: ExtractedPhoto[];
+  total_photos?: number;
   options: ExtractionOptions;
 }
 
@@ -66,6 +72,8 @@ export interface ExtractFramesOptions {
    * records as done, so `--fresh` re-extracts.
    */
   mayReuse?: (filename: string, stem: string) => boolean;
+  /** Photos to write upright under frames/_photos. */
+  photos?: readonly PhotoProbe[];
 }
 
 interface Sidecar {
@@ -221,11 +229,20 @@ export async function extractFrames(
     return result;
   };
   const extracted = await mapWithLimit(videos, limit, extractOne);
+  const photos = await extractPhotos(outputFolder, captureDir, options.photos ?? [], opts, options);
+  if (photos.length)
+    log?.info(`${photos.length} photo(s) written upright under frames/${PHOTOS_DIR}`);
   await removeStalePartials(captureDir);
-  await removeFoldersOfOtherVideos(framesRoot, captureDir, new Set(stems.values()));
+  await removeFoldersOfOtherVideos(
+    framesRoot,
+    captureDir,
+    new Set([...stems.values(), PHOTOS_DIR]),
+  );
   return {
     videos: extracted,
     total_frames: extracted.reduce((n, v) => n + v.frames.length, 0),
+    photos,
+    total_photos: photos.length,
     options: opts,
   };
 }
@@ -251,7 +268,7 @@ async function removeFoldersOfOtherVideos(
     if (!keep.has(name)) await rm(join(framesRoot, name), { recursive: true, force: true });
   }
   for (const name of await readdir(captureDir)) {
-    if (name.endsWith(".json") && !keep.has(name.slice(0, -5))) {
+    if (name.endsWith(".json") && name !== "photos.json" && !keep.has(name.slice(0, -5))) {
       await rm(join(captureDir, name), { force: true });
     }
   }
@@ -271,6 +288,7 @@ export const frameExtractionStage: StageDefinition<FrameExtractionResult> = {
     return extractFrames(ctx.outputFolder, validation.videos, extractionOptions(ctx.params), {
       log: ctx.log,
       signal: ctx.signal,
+      photos: validation.photos ?? [],
       progress: (f, detail) => ctx.progress(f, detail),
       mayReuse: (filename, stem) => {
         const record = ctx.checkpoint.videos?.[filename];
@@ -287,6 +305,6 @@ export const frameExtractionStage: StageDefinition<FrameExtractionResult> = {
     });
   },
   summarize(result) {
-    return { total_frames: result.total_frames };
+    return { total_frames: result.total_frames + (result.total_photos ?? 0) };
   },
 };

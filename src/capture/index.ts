@@ -31,7 +31,7 @@ export {
   FRAME_PATTERN,
   type ExtractVideoOptions,
   type ExtractionStrategy,
-  type VideoFrames,
+  type ExtractedFrames,
   type WrittenFrame,
 } from "./extractVideo.js";
 export {

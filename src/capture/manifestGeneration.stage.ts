@@ -1,22 +1,18 @@
 import { join } from "node:path";
-import {
-  ManifestSchema,
-  type Intrinsics,
-  type Manifest,
-  type ManifestVideo,
-} from "../contracts/manifest.js";
-import { ManifestGenerationParamsSchema, type JobParams } from "../contracts/params.js";
+import { ManifestSchema, type Manifest, type ManifestVideo } from "../contracts/manifest.js";
+import type { JobParams } from "../contracts/params.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
+import type { ExtractedPhoto } from "./extractPhotos.js";
 import type { ExtractedVideo, FrameExtractionResult } from "./frameExtraction.stage.js";
+import { DEFAULT_FOV_DEG, intrinsicsPrior } from "./intrinsicsPrior.js";
+import { cameraName, groupPhotos } from "./photoGroups.js";
+import type { PhotoMetadata } from "./photoMetadata.js";
+
+export { DEFAULT_FOV_DEG, intrinsicsPrior } from "./intrinsicsPrior.js";
 import type { MetadataExtractionResult, VideoMetadata } from "./metadataExtraction.stage.js";
 import { precalibratedSkipReason } from "./validation.stage.js";
-
-/** Field of view assumed along the long side of the frame when a video records no focal length. */
-export const DEFAULT_FOV_DEG = ManifestGenerationParamsSchema.shape.defaultFovDeg.def.defaultValue;
-/** Width of 35 mm film; a 35 mm-equivalent focal length is taken relative to it. */
-const FILM_LONG_SIDE_MM = 36;
 
 /** Result of stage 3. */
 export interface ManifestGenerationResult {
@@ -24,43 +20,15 @@ export interface ManifestGenerationResult {
   manifest_path: string;
   video_count: number;
   total_frames: number;
-}
-
-function deg(rad: number): number {
-  return (rad * 180) / Math.PI;
-}
-
-/**
- * Pinhole prior for frames of `width`×`height`, square pixels, principal point at the centre.
- *
- * - With a 35 mm-equivalent focal length f35 (phones record it): the frame's long side stands
- *   for the 36 mm side of the film, so f_px = f35 / 36 · long side.
- * - Otherwise a default field of view across the long side (65° by default, a typical phone main
- *   camera in landscape): f_px = (long side / 2) / tan(fov / 2). Using the long side keeps
- *   portrait videos from getting a lens twice as wide.
- */
-export function intrinsicsPrior(
-  width: number,
-  height: number,
-  focal35mm: number | null,
-  defaultFovDeg: number = DEFAULT_FOV_DEG,
-): Intrinsics {
-  const longSide = Math.max(width, height);
-  const fromMetadata = focal35mm !== null && focal35mm > 0;
-  const f = fromMetadata
-    ? (focal35mm / FILM_LONG_SIDE_MM) * longSide
-    : longSide / 2 / Math.tan(((defaultFovDeg / 2) * Math.PI) / 180);
-  return {
-    model: "PINHOLE",
-    fx: f,
-    fy: f,
-    cx: width / 2,
-    cy: height / 2,
-    width,
-    height,
-    source: fromMetadata ? "metadata" : "default_fov",
-    horizontal_fov_deg: 2 * deg(Math.atan(width / 2 / f)),
-  };
+  photo_count?: number;
+  /** Each camera group's focal-length prior in pixels and where it came from (also logged). */
+  camera_groups?: {
+    id: string;
+    camera_model: string | null;
+    images: number;
+    focal_px: number;
+    prior: string;
+  }[];
 }
 
 function defaultFov(params: Readonly<JobParams>): number {
@@ -71,12 +39,10 @@ function defaultFov(params: Readonly<JobParams>): number {
   return v;
 }
 
-function cameraModel(meta: VideoMetadata | undefined): string | null {
-  if (!meta) return null;
-  const { make, model } = meta;
-  if (make && model)
-    return model.toLowerCase().startsWith(make.toLowerCase()) ? model : `${make} ${model}`;
-  return model ?? make ?? null;
+/** Photos and their metadata for the manifest (none for a video-only capture). */
+export interface PhotoInputs {
+  photos: readonly ExtractedPhoto[];
+  metadata: readonly PhotoMetadata[];
 }
 
 /** Builds the manifest (validated against the contract) from the frames and the metadata. */
@@ -85,10 +51,12 @@ export function buildManifest(
   frames: readonly ExtractedVideo[],
   metadata: readonly VideoMetadata[],
   defaultFovDeg: number = DEFAULT_FOV_DEG,
+  photoInputs: PhotoInputs = { photos: [], metadata: [] },
 ): Manifest {
   const byName = new Map(metadata.map((m) => [m.filename, m]));
   const videos: ManifestVideo[] = frames.map((v) => {
     const meta = byName.get(v.filename);
+    const group = `video:${v.filename}`;
     return {
       filename: v.filename,
       frame_count: v.frames.length,
@@ -96,22 +64,31 @@ export function buildManifest(
       source_resolution: meta ? { width: meta.display_width, height: meta.display_height } : null,
       fps: meta?.fps ?? null,
       duration_secs: meta?.duration_secs ?? null,
-      camera_model: cameraModel(meta),
+      camera_model: meta ? cameraName(meta.make, meta.model) : null,
       gps: meta?.gps ?? null,
       frames_dir: v.frames_dir,
-      frames: v.frames.map((f) => ({ path: f.path, timestamp_secs: f.timestamp_secs })),
-      intrinsics: intrinsicsPrior(
-        v.width,
-        v.height,
-        meta?.focal_length_35mm ?? null,
-        defaultFovDeg,
-      ),
+      frames: v.frames.map((f, i) => ({
+        ...{ path: f.path, timestamp_secs: f.timestamp_secs, source: v.filename },
+        ...{ gps: meta?.frame_gps?.[i] ?? meta?.gps ?? null, camera_group: group },
+      })),
+      intrinsics: {
+        ...intrinsicsPrior(v.width, v.height, meta?.focal_length_35mm ?? null, defaultFovDeg),
+      },
     };
   });
+  const photos = groupPhotos(photoInputs.photos, photoInputs.metadata, defaultFovDeg);
   const manifest = {
     job_id: jobId,
     processing_timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
     videos,
+    photos: photos.entries,
+    camera_groups: [
+      ...videos.map((v) => ({
+        ...{ id: `video:${v.filename}`, kind: "video" as const, camera_model: v.camera_model },
+        ...{ image_count: v.frame_count, intrinsics: v.intrinsics },
+      })),
+      ...photos.groups,
+    ],
   };
   const parsed = ManifestSchema.safeParse(manifest);
   if (!parsed.success) {
@@ -134,6 +111,11 @@ export async function writeManifest(
     manifest_path: path,
     video_count: manifest.videos.length,
     total_frames: manifest.videos.reduce((n, v) => n + v.frame_count, 0),
+    photo_count: manifest.photos?.length ?? 0,
+    camera_groups: (manifest.camera_groups ?? []).map((g) => ({
+      ...{ id: g.id, camera_model: g.camera_model, images: g.image_count },
+      ...{ focal_px: g.intrinsics.fx, prior: g.intrinsics.prior ?? g.intrinsics.source },
+    })),
   };
 }
 
@@ -141,7 +123,7 @@ export async function writeManifest(
 export const manifestGenerationStage: StageDefinition<ManifestGenerationResult> = {
   name: "ManifestGeneration",
   fingerprintInputs(ctx: StageContext) {
-    return { version: 1, defaultFovDeg: defaultFov(ctx.params) };
+    return { version: 2, defaultFovDeg: defaultFov(ctx.params) };
   },
   skipReason: precalibratedSkipReason,
   async run(ctx: StageContext) {
@@ -153,9 +135,18 @@ export const manifestGenerationStage: StageDefinition<ManifestGenerationResult> 
       frames.videos,
       metadata?.videos ?? [],
       defaultFov(ctx.params),
+      { photos: frames.photos ?? [], metadata: metadata?.photos ?? [] },
     );
     const result = await writeManifest(ctx.outputFolder, manifest);
-    ctx.log.info(`manifest: ${result.video_count} video(s), ${result.total_frames} frames`);
+    ctx.log.info(
+      `manifest: ${result.photo_count ?? 0} photo(s), ${result.video_count} video(s) ` +
+        `(${result.total_frames} frames)`,
+    );
+    for (const g of result.camera_groups ?? [])
+      ctx.log.info(
+        `camera group ${g.id} (${g.camera_model ?? "unknown camera"}, ${g.images} image(s)): ` +
+          `focal length prior ${g.focal_px.toFixed(1)} px from ${g.prior}`,
+      );
     return result;
   },
   summarize(result) {

@@ -1,10 +1,14 @@
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Gps } from "../contracts/manifest.js";
 import type { Logger } from "../contracts/logger.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
 import { runTool } from "../util/exec.js";
+import { photoMetadata, type PhotoMetadata } from "./photoMetadata.js";
+import type { ExtractedVideo, FrameExtractionResult } from "./frameExtraction.stage.js";
+import type { PhotoProbe } from "./photoProbe.js";
+import { fixAt, readTelemetry } from "./telemetry.js";
 import type { VideoProbe } from "./probe.js";
 import { precalibratedSkipReason, requireValidation } from "./validation.stage.js";
 
@@ -17,7 +21,7 @@ export interface VideoMetadata {
   creation_time: string | null;
   gps: Gps | null;
   /** Which tag the position came from. */
-  gps_source: "iso6709" | "exiftool" | null;
+  gps_source: "iso6709" | "exiftool" | "telemetry" | null;
   /** Clockwise degrees to display upright. */
   rotation: number;
   fps: number | null;
@@ -31,6 +35,10 @@ export interface VideoMetadata {
   focal_length_mm: number | null;
   /** 35 mm-equivalent focal length, when recorded (drives the intrinsics prior). */
   focal_length_35mm: number | null;
+  /** A telemetry track read for this video (DJI .SRT sidecar), or null. */
+  telemetry?: { source: "dji_srt"; file: string; fixes: number } | null;
+  /** Per extracted frame (FrameExtraction's order), its position from the telemetry. */
+  frame_gps?: (Gps | null)[];
 }
 
 /** Result of stage 2. */
@@ -38,6 +46,8 @@ export interface MetadataExtractionResult {
   /** Absolute path of metadata.json. */
   metadata_path: string;
   videos: VideoMetadata[];
+  /** Every photo's metadata (absent in results of older versions). */
+  photos?: PhotoMetadata[];
 }
 
 type ExifRecord = Record<string, unknown>;
@@ -173,24 +183,37 @@ export async function readExif(
 export async function extractMetadata(
   outputFolder: string,
   videos: readonly VideoProbe[],
-  options: { jobId?: string; signal?: AbortSignal; log?: Logger } = {},
+  options: {
+    jobId?: string;
+    signal?: AbortSignal;
+    log?: Logger;
+    photos?: readonly PhotoProbe[];
+    /** Extracted frames: their timestamps place telemetry fixes on them. */
+    frames?: readonly ExtractedVideo[];
+  } = {},
 ): Promise<MetadataExtractionResult> {
   let exif = new Map<string, ExifRecord>();
+  const photos = options.photos ?? [];
   try {
-    exif = await readExif(
-      videos.map((v) => v.path),
-      options,
-    );
+    exif = await readExif([...videos.map((v) => v.path), ...photos.map((p) => p.path)], options);
   } catch (err) {
     if (!(err instanceof SplatbookError) || options.signal?.aborted) throw err;
     options.log?.warn(`${err.message}; using ffprobe tags only`);
   }
-  const list = videos.map((v) => videoMetadata(v, exif.get(v.path) ?? {}));
+  const list = await Promise.all(
+    videos.map((v) =>
+      withTelemetry(videoMetadata(v, exif.get(v.path) ?? {}), v, options.frames, options.log),
+    ),
+  );
+  const photoList = photos.map((p) => photoMetadata(p, exif.get(p.path) ?? {}));
+  for (const p of photoList)
+    if (p.gps_issue) options.log?.warn(`${p.filename}: GPS ignored: ${p.gps_issue}`);
   const metadataPath = join(outputFolder, "metadata.json");
   await writeJsonAtomically(metadataPath, {
     job_id: options.jobId ?? null,
     generated_at: new Date().toISOString(),
     videos: list,
+    photos: photoList,
   });
   for (const m of list) {
     const where = m.gps ? `${m.gps.latitude.toFixed(5)}, ${m.gps.longitude.toFixed(5)}` : "no GPS";
@@ -198,18 +221,57 @@ export async function extractMetadata(
       `${m.filename}: ${[m.make, m.model].filter(Boolean).join(" ") || "unknown camera"}, ${where}`,
     );
   }
-  return { metadata_path: metadataPath, videos: list };
+  const located = photoList.filter((p) => p.gps).length;
+  if (photoList.length) options.log?.info(`${photoList.length} photo(s), ${located} with GPS`);
+  return { metadata_path: metadataPath, videos: list, photos: photoList };
+}
+
+/**
+ * Adds a video's telemetry (DJI .SRT sidecar): the number of fixes and a position per extracted
+ * frame, interpolated to its timestamp; the first fix stands for the video when it had no GPS tag.
+ */
+async function withTelemetry(
+  meta: VideoMetadata,
+  video: VideoProbe,
+  frames: readonly ExtractedVideo[] | undefined,
+  log: Logger | undefined,
+): Promise<VideoMetadata> {
+  const track = await readTelemetry(video.path);
+  if (!track) return meta;
+  const own = frames?.find((f) => f.filename === video.filename)?.frames ?? [];
+  const frameGps = own.map((f) =>
+    f.timestamp_secs === null ? null : fixAt(track.fixes, f.timestamp_secs),
+  );
+  log?.info(
+    `${video.filename}: ${track.fixes.length} GPS fixes from ${basename(track.file)}, ` +
+      `${frameGps.filter(Boolean).length}/${own.length} frames located`,
+  );
+  const first = track.fixes[0]!;
+  return {
+    ...meta,
+    gps: meta.gps ?? {
+      latitude: first.latitude,
+      longitude: first.longitude,
+      altitude: first.altitude,
+    },
+    gps_source: meta.gps_source ?? "telemetry",
+    telemetry: { source: "dji_srt", file: basename(track.file), fixes: track.fixes.length },
+    frame_gps: frameGps,
+  };
 }
 
 /** Stage 2: MetadataExtraction. */
 export const metadataExtractionStage: StageDefinition<MetadataExtractionResult> = {
   name: "MetadataExtraction",
   fingerprintInputs() {
-    return { version: 1 }; // reads only the input videos, which Validation's fingerprint covers
+    return { version: 3 }; // reads the input files (Validation's fingerprint) and frame times
   },
   skipReason: precalibratedSkipReason,
   run(ctx: StageContext) {
-    return extractMetadata(ctx.outputFolder, requireValidation(ctx).videos, {
+    const validation = requireValidation(ctx);
+    return extractMetadata(ctx.outputFolder, validation.videos, {
+      photos: validation.photos ?? [],
+      frames: ctx.resultOf<FrameExtractionResult>("FrameExtraction")?.videos ?? [],
       jobId: ctx.jobId,
       signal: ctx.signal,
       log: ctx.log,

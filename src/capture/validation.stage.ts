@@ -1,11 +1,12 @@
-import { readdir, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { join, resolve } from "node:path";
+import { extname, join, resolve } from "node:path";
 import type { Logger } from "../contracts/logger.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { InterruptedError, SplatbookError } from "../util/errors.js";
 import { mapWithLimit } from "./pool.js";
 import { detectPrecalibrated, precalibratedFiles, type Precalibrated } from "./precalibrated.js";
+import { photoKind, probePhotos, type PhotoProbe } from "./photoProbe.js";
 import { probe, type FileIssue, type VideoProbe } from "./probe.js";
 
 /** Result of stage 0, stored in the checkpoint and read by the later capture stages. */
@@ -14,7 +15,12 @@ export interface ValidationResult {
   video_count: number;
   /** Usable videos, sorted by file name. */
   videos: VideoProbe[];
-  /** Videos that cannot be used (zero-byte, truncated, unreadable, no video stream). */
+  photo_count: number;
+  /** Usable photos (any folder depth), sorted by path. */
+  photos: PhotoProbe[];
+  /** Telemetry sidecars found beside videos (DJI .SRT), read by MetadataExtraction. */
+  telemetry_sidecars?: string[];
+  /** Videos and photos that cannot be used (zero-byte, truncated, unreadable, RAW, …). */
   broken: FileIssue[];
   /** Files that are not videos (a readme, an image), skipped with a warning. */
   skipped: FileIssue[];
@@ -29,26 +35,35 @@ export interface FileIdentity {
   mtimeMs: number;
 }
 
-/** Regular, non-hidden files directly in the folder, sorted by name. */
-export async function listInputFiles(inputFolder: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(inputFolder, { withFileTypes: true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    const cause = code === "ENOENT" ? "folder does not exist" : `cannot read folder (${code})`;
-    throw new SplatbookError(`${inputFolder}: ${cause}`, { file: inputFolder });
-  }
-  return entries
-    .filter((e) => !e.name.startsWith(".") && (e.isFile() || e.isSymbolicLink()))
-    .map((e) => e.name)
-    .sort();
+/** Regular, non-hidden files in the folder and its non-hidden subfolders (`/`-separated), sorted. */
+export async function listInputFiles(inputFolder: string, recursive = true): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(join(inputFolder, rel), { withFileTypes: true });
+    } catch (err) {
+      if (rel) return; // a subfolder that vanished or is unreadable: its files are simply absent
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      const cause = code === "ENOENT" ? "folder does not exist" : `cannot read folder (${code})`;
+      throw new SplatbookError(`${inputFolder}: ${cause}`, { file: inputFolder });
+    }
+    for (const e of entries) {
+      if (e.name.startsWith(".")) continue;
+      const name = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isFile() || e.isSymbolicLink()) out.push(name);
+      else if (e.isDirectory() && recursive) await walk(name);
+    }
+  };
+  await walk("");
+  return out.sort();
 }
 
 /** Name, size and mtime of every input file (and of a precalibrated model's files). */
 export async function inputIdentities(inputFolder: string): Promise<FileIdentity[]> {
   const out: FileIdentity[] = [];
-  for (const name of await listInputFiles(inputFolder)) {
+  const found = await detectPrecalibrated(inputFolder);
+  for (const name of await listInputFiles(inputFolder, !found)) {
     try {
       const s = await stat(join(inputFolder, name));
       out.push({ name, size: s.size, mtimeMs: s.mtimeMs });
@@ -56,7 +71,6 @@ export async function inputIdentities(inputFolder: string): Promise<FileIdentity
       out.push({ name, size: -1, mtimeMs: -1 }); // dangling link: Validation will name it
     }
   }
-  const found = await detectPrecalibrated(inputFolder);
   if (found) out.push(...(await precalibratedFiles(found)));
   return out;
 }
@@ -67,10 +81,62 @@ function listIssues(issues: FileIssue[]): string {
   return issues.map((i) => `${i.filename}: ${i.cause}`).join("; ");
 }
 
+/** The first bytes of a file (empty when it cannot be read: the probe names the cause). */
+async function head(path: string): Promise<Buffer> {
+  try {
+    const h = await open(path, "r");
+    try {
+      const buf = Buffer.alloc(16);
+      const { bytesRead } = await h.read(buf, 0, 16, 0);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await h.close();
+    }
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+/** Photos and videos among `names`: photos by extension or first bytes, the rest probed as video. */
+async function probeAll(folder: string, names: string[], signal?: AbortSignal) {
+  const photoFiles: { filename: string; format: ReturnType<typeof photoKind> & string }[] = [];
+  const others: string[] = [];
+  const stemOf = (n: string) => n.slice(0, n.length - extname(n).length).toLowerCase();
+  const stems = new Set(names.filter((n) => !/\.srt$/i.test(n)).map(stemOf));
+  // A telemetry sidecar (DJI .SRT beside a video of the same stem) is read by MetadataExtraction.
+  const sidecars = names.filter((n) => /\.srt$/i.test(n) && stems.has(stemOf(n)));
+  for (const name of names) {
+    if (sidecars.includes(name)) continue;
+    const kind = photoKind(name, await head(join(folder, name)));
+    if (kind) photoFiles.push({ filename: name, format: kind });
+    else others.push(name);
+  }
+  const videoOutcomes = await mapWithLimit(others, availableParallelism(), async (name) => {
+    if (signal?.aborted) throw new InterruptedError("interrupt");
+    const o = await probe(join(folder, name));
+    // Issues name the file by its path in the input folder.
+    return o.kind === "video" ? o : { ...o, issue: { ...o.issue, filename: name } };
+  });
+  const photoOutcomes = await probePhotos(folder, photoFiles, { signal });
+  const byName = (a: { filename: string }, b: { filename: string }) =>
+    a.filename < b.filename ? -1 : 1;
+  return {
+    videos: videoOutcomes.flatMap((o) => (o.kind === "video" ? [o.video] : [])).sort(byName),
+    photos: photoOutcomes.flatMap((o) => (o.kind === "photo" ? [o.photo] : [])).sort(byName),
+    broken: [
+      ...videoOutcomes.flatMap((o) => (o.kind === "broken" ? [o.issue] : [])),
+      ...photoOutcomes.flatMap((o) => (o.kind === "broken" ? [o.issue] : [])),
+    ].sort(byName),
+    skipped: videoOutcomes.flatMap((o) => (o.kind === "not-video" ? [o.issue] : [])).sort(byName),
+    sidecars,
+  };
+}
+
 /**
- * Probes every file in the input folder. Broken videos are warned about when at least one
- * usable video remains; otherwise (or for an empty folder) a SplatbookError names every file and
- * its cause. A precalibrated input needs no videos.
+ * Probes every file in the input folder and its subfolders: photos (JPEG, PNG, TIFF, HEIC) and
+ * videos. Unusable files are warned about, each with its cause, when at least one usable photo or
+ * video remains; otherwise (or for an empty folder) a SplatbookError names every file and its
+ * cause. A precalibrated input needs neither (and its folder is not searched below the top).
  */
 export async function validateInput(
   inputFolder: string,
@@ -78,44 +144,37 @@ export async function validateInput(
 ): Promise<ValidationResult> {
   const log = options.log ?? noLog;
   const folder = resolve(inputFolder);
-  const names = await listInputFiles(folder);
   const precalibrated = await detectPrecalibrated(folder);
+  const names = await listInputFiles(folder, !precalibrated);
   const modelFiles = new Set(
     precalibrated ? (await precalibratedFiles(precalibrated)).map((f) => resolve(f.name)) : [],
   );
   const candidates = names.filter((n) => !modelFiles.has(join(folder, n)));
-  const outcomes = await mapWithLimit(candidates, availableParallelism(), async (name) => {
-    if (options.signal?.aborted) throw new InterruptedError("interrupt");
-    return probe(join(folder, name));
-  });
-  const videos: VideoProbe[] = [];
-  const broken: FileIssue[] = [];
-  const skipped: FileIssue[] = [];
-  for (const o of outcomes) {
-    if (o.kind === "video") videos.push(o.video);
-    else if (o.kind === "broken") broken.push(o.issue);
-    else skipped.push(o.issue);
-  }
+  const probed = await probeAll(folder, candidates, options.signal);
+  const { videos, photos, broken, skipped } = probed;
   for (const s of skipped) log.warn(`skipping ${s.filename}: ${s.cause}`);
   if (precalibrated) {
     log.info(`precalibrated input: ${precalibrated.kind} at ${precalibrated.path}`);
-  } else if (videos.length === 0) {
+  } else if (videos.length === 0 && photos.length === 0) {
     const all = [...broken, ...skipped];
     const detail = all.length ? listIssues(all) : "folder is empty";
-    throw new SplatbookError(`${folder}: no usable video (${detail})`, {
+    throw new SplatbookError(`${folder}: no usable video or photo (${detail})`, {
       file: all.length === 1 ? join(folder, all[0]!.filename) : folder,
     });
   }
-  for (const b of broken) log.warn(`ignoring broken video ${b.filename}: ${b.cause}`);
+  for (const b of broken) log.warn(`ignoring ${b.filename}: ${b.cause}`);
   log.info(
-    `found ${videos.length} video(s)` +
-      (broken.length ? `, ${broken.length} broken` : "") +
+    `found ${photos.length} photo(s), ${videos.length} video(s)` +
+      (broken.length ? `, ${broken.length} unusable` : "") +
       (skipped.length ? `, ${skipped.length} other file(s) skipped` : ""),
   );
   return {
     input_folder: folder,
     video_count: videos.length,
     videos,
+    photo_count: photos.length,
+    photos,
+    telemetry_sidecars: probed.sidecars,
     broken,
     skipped,
     precalibrated,
@@ -126,13 +185,13 @@ export async function validateInput(
 export const validationStage: StageDefinition<ValidationResult> = {
   name: "Validation",
   async fingerprintInputs(ctx: StageContext) {
-    return { version: 1, files: await inputIdentities(ctx.inputFolder) };
+    return { version: 2, files: await inputIdentities(ctx.inputFolder) };
   },
   run(ctx: StageContext) {
     return validateInput(ctx.inputFolder, { log: ctx.log, signal: ctx.signal });
   },
   summarize(result) {
-    return { video_count: result.video_count };
+    return { video_count: result.video_count, photo_count: result.photo_count ?? 0 };
   },
 };
 

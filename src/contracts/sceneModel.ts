@@ -4,6 +4,20 @@
  * (x right, y down, z forward) with a row-major world→camera `viewmat`.
  */
 
+/** A point or direction in 3D. */
+export type Vec3 = [number, number, number];
+
+/** Camera centre in world coordinates, c = −Rᵀt, of a row-major world→camera `viewmat`. */
+export function cameraCentre(viewmat: ArrayLike<number>): Vec3 {
+  const v = viewmat;
+  const t = [v[3]!, v[7]!, v[11]!];
+  return [
+    -(v[0]! * t[0]! + v[4]! * t[1]! + v[8]! * t[2]!),
+    -(v[1]! * t[0]! + v[5]! * t[1]! + v[9]! * t[2]!),
+    -(v[2]! * t[0]! + v[6]! * t[1]! + v[10]! * t[2]!),
+  ];
+}
+
 /** A camera (intrinsics) shared by one or more images. */
 export interface SceneCamera {
   id: number;

@@ -1,5 +1,5 @@
 /** The job engine: stage table, resumable jobs, events, lock, retention and watch mode. */
-export { JobRun, type OpenJobOptions, type StageOutcome, type JobRunResult } from "./job.js";
+export { JobRun, type JobRunOpenOptions, type StageOutcome, type JobRunResult } from "./job.js";
 export { runJob, type RunJobOptions } from "./runJob.js";
 export { createJobEventHub, type JobEventHub } from "./events.js";
 export { loadStageTable, lazyStage } from "./stageTable.js";

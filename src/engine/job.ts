@@ -41,7 +41,7 @@ import type { Logger } from "../contracts/logger.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 
 /** Options of {@link JobRun.open}. */
-export interface OpenJobOptions {
+export interface JobRunOpenOptions {
   /** Folder of captured videos (or a precalibrated scene). */
   input: string;
   /** Output folder; holds `.checkpoint.json`, the lock, and every product. */
@@ -115,7 +115,7 @@ export class JobRun {
   }
 
   /** Opens (or creates) the job: takes the lock, then reads or creates `.checkpoint.json`. */
-  static async open(opts: OpenJobOptions): Promise<JobRun> {
+  static async open(opts: JobRunOpenOptions): Promise<JobRun> {
     checkStageOrder(opts.stages);
     const named = { ...(opts.params ?? {}) };
     checkNamedParams(opts.stages, named);

@@ -1,8 +1,8 @@
 import type { JobStage } from "../contracts/stages.js";
-import { JobRun, type JobRunResult, type OpenJobOptions } from "./job.js";
+import { JobRun, type JobRunResult, type JobRunOpenOptions } from "./job.js";
 
 /** Options of {@link runJob}: those of `Job.open` plus where to stop. */
-export interface RunJobOptions extends OpenJobOptions {
+export interface RunJobOptions extends JobRunOpenOptions {
   /** Stop after this stage (`--until`); the checkpoint's stage is then the next one. */
   until?: JobStage;
 }

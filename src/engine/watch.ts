@@ -21,7 +21,7 @@ export interface WatchOptions {
   inputRoot: string;
   outputRoot: string;
   stages: readonly StageDefinition<any>[];
-  /** Parameters named for every job (see `OpenJobOptions.params`). */
+  /** Parameters named for every job (see `JobRunOpenOptions.params`). */
   params?: Readonly<ParamValues>;
   /** A folder is processed once its size and mtimes are unchanged this long (default 10 s). */
   stableSecs?: number;

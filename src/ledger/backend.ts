@@ -62,6 +62,8 @@ export interface BackendRunContext {
   readonly invocationId: string;
   /** Names this batch outside the process (queue job ids): the ledger file's stem. */
   readonly batchId: string;
+  /** A resumed batch (`--resume`): work finished earlier, as checkpoints show, is not redone. */
+  readonly resume: boolean;
   readonly signal: AbortSignal;
   emit(event: BatchEvent): void;
 }

@@ -17,6 +17,7 @@ import { openLedger, type Ledger } from "./ledger.js";
 import { createMemoryQueries } from "./memoryQueries.js";
 import type { LedgerQueries } from "./queries.js";
 import { listScenes } from "./scenes.js";
+import { reconcileFailedIndices } from "./checkpointRecord.js";
 import { resolveBackend, type BackendOptions } from "./backends.js";
 
 /** Options of a {@link Pipeline}. */
@@ -141,6 +142,9 @@ export class Pipeline {
     this.checkSceneNames(tasks);
     const ledger = this.ledger;
     ledger?.setTotalIndices(tasks.length);
+    const resume = this.options.resume ?? false;
+    // Checkpoints are the truth: a failure the ledger holds for a finished index is corrected.
+    if (resume && ledger) await reconcileFailedIndices(ledger, tasks, this.settings);
     const completed = this.queries.completedIndices();
     const pending = tasks.filter((t) => !completed.has(t.idx));
     const jobs = Math.max(1, Math.floor(opts.jobs ?? 1));
@@ -166,6 +170,7 @@ export class Pipeline {
       ledger,
       invocationId: randomUUID().replace(/-/g, ""),
       batchId: this.batchId,
+      resume,
       signal,
       emit,
     });

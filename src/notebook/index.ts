@@ -18,4 +18,5 @@ export {
   type ModelPoint,
 } from "./georefView.js";
 export type { Georef, GeorefCamera, GeorefOrigin } from "../contracts/georef.js";
-export { ProgressView, readTrainingPayload } from "./progressView.js";
+export { ProgressView } from "./progressView.js";
+export { readTrainingPayload } from "./payloads.js";

@@ -8,7 +8,12 @@ import { CHECKPOINT_FILENAME, CheckpointSchema, type Checkpoint } from "../contr
 import type { Logger } from "../contracts/logger.js";
 import type { JobParams, StageParams } from "../contracts/params.js";
 import { STAGES, type JobStage, type StageName } from "../contracts/stages.js";
-import { JobRun, type JobRunResult, type StageOutcome } from "../engine/job.js";
+import {
+  JobRun,
+  type JobRunOpenOptions,
+  type JobRunResult,
+  type StageOutcome,
+} from "../engine/job.js";
 import { jobIdForOutput } from "../engine/jobId.js";
 import { checkNamedParams, mergeParams, type ParamValues } from "../engine/jobParams.js";
 import { loadStageTable } from "../engine/stageTable.js";
@@ -22,14 +27,18 @@ import { exportRecord } from "../export/georefSidecar.js";
 import { progressBundle, splatBundle } from "./bundles.js";
 import { georeferenceResult, type GeoreferenceResult } from "./georefView.js";
 import { paramsHtml, paramsInEffect, paramsText } from "./paramsView.js";
-import { ProgressView, progressPayloadFromCheckpoint } from "./progressView.js";
+import { ProgressView } from "./progressView.js";
+import { serverPath } from "./serverRoot.js";
+import { progressPayloadFromCheckpoint } from "./views.js";
 
-/** Options of {@link Job.open}. */
-export interface JobOpenOptions {
-  /** Folder of captured videos (or a precalibrated COLMAP model / transforms.json). */
-  input: string;
-  /** Output folder (checkpoint, frames, COLMAP, model files). */
-  output: string;
+/**
+ * Options of {@link Job.open}: the engine's (`fresh` applies to the first stage call only), the
+ * parameters as the contract types them, and the displays.
+ */
+export interface JobOpenOptions extends Pick<
+  JobRunOpenOptions,
+  "input" | "output" | "fresh" | "maxCheckpointAgeHours"
+> {
   /**
    * Parameters for any stage, named on the first call (recorded in the checkpoint like a
    * call's own). Parameters nobody names keep the values the checkpoint recorded.
@@ -40,10 +49,6 @@ export interface JobOpenOptions {
    * from the output folder's name).
    */
   jobId?: string;
-  /** Ignore an existing checkpoint on the first call. */
-  fresh?: boolean;
-  /** An unfinished checkpoint older than this many hours is ignored (default 24). */
-  maxCheckpointAgeHours?: number;
   /** Show live progress displays (default: true inside a kernel, where displays render). */
   display?: boolean;
 }
@@ -212,7 +217,9 @@ export class Job {
       const text = `${this.jobId}: not started (input ${this.inputFolder}, output ${this.outputFolder})`;
       bundle = { "text/plain": text, "text/html": `<div>${text}</div>` };
     } else {
-      bundle = progressBundle(progressPayloadFromCheckpoint(cp));
+      bundle = progressBundle(
+        progressPayloadFromCheckpoint(cp, { jobPath: serverPath(cp.output_folder) }),
+      );
     }
     return {
       ...bundle,

@@ -1,40 +1,18 @@
 /**
- * The MIME payloads built from what a job folder holds: `.checkpoint.json` for the progress
- * payload, Brush's status file plus `metrics.arrow` and `previews/` for the training payload,
- * the exported model for the splat payload. Every payload carries its server-root-relative
+ * The MIME payloads read from a job folder: Brush's status file plus `metrics.arrow` and
+ * `previews/` for the training payload, the exported model for the splat payload (the progress
+ * payload needs only the checkpoint: views.ts). Every payload carries its server-root-relative
  * path and embeds what its last state needs.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { tableFromIPC } from "apache-arrow";
-import type { Checkpoint } from "../contracts/checkpoint.js";
-import type { ProgressPayload, SplatPayload, TrainingPayload } from "../contracts/mime.js";
+import type { SplatPayload, TrainingPayload } from "../contracts/mime.js";
 import { TRAINING_STATUS_FILENAME, TrainingStatusSchema } from "../contracts/trainingStatus.js";
 import { GROUND_TRUTH_FILE_NAME } from "../train/preview.js";
 import { embeddedPng } from "./previewImage.js";
-import { rootRelative, serverRoot } from "./serverRoot.js";
-import {
-  metricsHistories,
-  progressPayloadFromCheckpoint as progressFromCheckpoint,
-  stageRowsFromCheckpoint,
-  trainingPayloadFromStatus,
-  type StageView,
-} from "./views.js";
-
-export { stageRowsFromCheckpoint, type StageView };
-
-/** The progress payload of a checkpoint (at rest unless `live`). */
-export function progressPayloadFromCheckpoint(
-  cp: Readonly<Checkpoint>,
-  rows: StageView[] = stageRowsFromCheckpoint(cp),
-  live = false,
-): ProgressPayload {
-  return progressFromCheckpoint(cp, {
-    rows,
-    live,
-    jobPath: rootRelative(cp.output_folder, serverRoot()),
-  });
-}
+import { serverPath } from "./serverRoot.js";
+import { metricsHistories, trainingPayloadFromStatus } from "./views.js";
 
 /** [step, SSIM] pairs from `metrics.arrow`; empty while it is absent or unreadable. */
 export function readSsimHistory(metricsFile: string | null | undefined): [number, number][] {
@@ -67,7 +45,7 @@ export function readTrainingPayload(
   return trainingPayloadFromStatus(s, {
     outputFolder,
     jobId,
-    jobPath: rootRelative(outputFolder, serverRoot()),
+    jobPath: serverPath(outputFolder),
     previewPath: preview,
     ssimHistory: readSsimHistory(metrics),
     previewPng: embeddedPng(preview),
@@ -92,7 +70,7 @@ export function completeSplatPayload(s: SplatPayload): SplatPayload {
   }
   return {
     ...s,
-    file: s.file !== undefined ? s.file : rootRelative(s.path, serverRoot()),
+    file: s.file !== undefined ? s.file : serverPath(s.path),
     preview_png: s.preview_png !== undefined ? s.preview_png : embeddedPng(preview),
   };
 }

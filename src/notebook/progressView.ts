@@ -5,14 +5,9 @@ import { STAGES, type StageName } from "../contracts/stages.js";
 import type { JobEvent } from "../contracts/events.js";
 import { display, type DisplayHandle } from "../jupyter/runtime.js";
 import { progressBundle, trainingBundle } from "./bundles.js";
-import {
-  progressPayloadFromCheckpoint,
-  readTrainingPayload,
-  stageRowsFromCheckpoint,
-  type StageView,
-} from "./payloads.js";
-
-export { progressPayloadFromCheckpoint, readTrainingPayload, stageRowsFromCheckpoint };
+import { readTrainingPayload } from "./payloads.js";
+import { serverPath } from "./serverRoot.js";
+import { progressPayloadFromCheckpoint, stageRowsFromCheckpoint, type StageView } from "./views.js";
 
 function fileTime(path: string): number {
   try {
@@ -83,7 +78,11 @@ export class ProgressView {
 
   /** The payload as of now (live until {@link finish}). */
   payload(): ProgressPayload {
-    return progressPayloadFromCheckpoint(this.cp, this.rows, !this.finished);
+    return progressPayloadFromCheckpoint(this.cp, {
+      rows: this.rows,
+      live: !this.finished,
+      jobPath: serverPath(this.cp.output_folder),
+    });
   }
 
   /** Final draw; stops polling. */

@@ -39,6 +39,11 @@ export function serverRoot(
   return root;
 }
 
+/** `file` relative to the server root of this kernel (see {@link serverRoot}), or null. */
+export function serverPath(file: string | null | undefined): string | null {
+  return rootRelative(file, serverRoot());
+}
+
 /** `file` relative to `root` with `/` separators; null when either is missing or it lies outside. */
 export function rootRelative(file: string | null | undefined, root: string | null): string | null {
   if (!file || !root) return null;

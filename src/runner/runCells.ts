@@ -10,7 +10,7 @@ import { sourceText, type Notebook, type NotebookCell } from "./notebook.js";
 import type { NotebookSaver } from "./notebookSaver.js";
 import { createOutputCollector, type NotebookOutput, type OutputCollector } from "./outputs.js";
 import { now, seconds, type RunMetadata } from "./papermillMetadata.js";
-import type { RunProgress } from "./runProgress.js";
+import type { NotebookProgress } from "./notebookProgress.js";
 
 /** The failing cell of a run. */
 export interface RunFailure {
@@ -27,7 +27,7 @@ export interface RunFailure {
 export interface CellLoopContext {
   pm: RunMetadata;
   saver: NotebookSaver;
-  progress: RunProgress;
+  progress: NotebookProgress;
   /** Per-cell limit in seconds (the kernel is interrupted when it expires). */
   executionTimeoutS?: number;
   /** Copy cell output to the progress log as it arrives. */
@@ -150,7 +150,7 @@ function firstLine(cell: NotebookCell): string {
   return sourceText(cell).trim().split("\n")[0]!.slice(0, 40);
 }
 
-function logOutput(msg: JupyterMessage, progress: RunProgress): void {
+function logOutput(msg: JupyterMessage, progress: NotebookProgress): void {
   const c = msg.content;
   switch (msg.header.msg_type) {
     case "stream":

@@ -22,7 +22,7 @@ import { createNotebookSaver } from "./notebookSaver.js";
 import { addRunMetadata, markRunEnd, markRunStart, type RunMetadata } from "./papermillMetadata.js";
 import type { Parameters } from "./parameters.js";
 import { runCells, type RunFailure } from "./runCells.js";
-import { createRunProgress, type RunProgress } from "./runProgress.js";
+import { createNotebookProgress, type NotebookProgress } from "./notebookProgress.js";
 
 export type { RunFailure } from "./runCells.js";
 
@@ -95,7 +95,7 @@ export function describeFailure(result: RunNotebookResult): string {
  */
 export async function runNotebook(options: RunNotebookOptions): Promise<RunNotebookResult> {
   const t0 = Date.now();
-  const progress = createRunProgress(options.progress ?? "auto");
+  const progress = createNotebookProgress(options.progress ?? "auto");
   const run = await prepareRun(options, progress);
   const { nb, outputPath } = run;
   if (options.prepareOnly) {
@@ -147,7 +147,7 @@ interface PreparedRun {
 
 async function prepareRun(
   options: RunNotebookOptions,
-  progress: RunProgress,
+  progress: NotebookProgress,
 ): Promise<PreparedRun> {
   const input = resolve(options.input);
   const outputPath = resolve(options.output ?? defaultOutputPath(input));
@@ -175,7 +175,7 @@ async function prepareRun(
 async function startRunKernel(
   options: RunNotebookOptions,
   spec: KernelSpec,
-  progress: RunProgress,
+  progress: NotebookProgress,
 ): Promise<RunningKernel> {
   const cwd = resolve(options.cwd ?? process.cwd());
   if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {

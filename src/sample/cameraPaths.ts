@@ -2,12 +2,13 @@
  * Camera paths for synthetic captures, computed per frame so that any path (orbit, walk-through,
  * hand-held wobble) renders through the same POV-Ray camera block.
  */
+import type { Vec3 } from "../contracts/sceneModel.js";
 import { mulberry32 } from "../util/random.js";
 
-/** A 3-vector in POV-Ray's scene coordinates (y up). */
-export type Vec3 = readonly [number, number, number];
-
-/** Where the camera is, what it looks at, and its up direction for one frame. */
+/**
+ * Where the camera is, what it looks at, and its up direction for one frame, in POV-Ray's scene
+ * coordinates (y up).
+ */
 export interface CameraPose {
   location: Vec3;
   lookAt: Vec3;

@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
+import type { Vec3 } from "../contracts/sceneModel.js";
 import { SplatbookError } from "../util/errors.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { cameraPoses, type CameraPath, type OrbitPath } from "./cameraPaths.js";
+import type { CorpusCapture, VideoInfo } from "./corpusCapture.js";
 import { DEFAULT_ORBITS, SCENE_CENTRE, sampleSpecs } from "./index.js";
 import { PHOTO_CAPTURES } from "./photoCaptures.js";
 import { horizontalFovDeg, posedCameraBlock } from "./povCamera.js";
@@ -11,10 +13,8 @@ import {
   truthPath,
   type CachedCapture,
   type CaptureContent,
-  type SidecarSpec,
 } from "./corpusCache.js";
 import type { RenderOptions, VideoSpec } from "./render.js";
-import type { PhotoSeriesSpec } from "./stills.js";
 import { emptyTruth, truthIntrinsics, truthVideo, type CaptureTruth } from "./truth.js";
 import { worldSource, type WorldName } from "./worlds.js";
 
@@ -42,34 +42,6 @@ export interface CorpusVideo {
   fovDeg: number;
   rotation?: 90;
   tags?: Record<string, string>;
-}
-
-/** What a corpus video varies, for choosing captures and checking the corpus covers enough. */
-export interface VideoInfo {
-  fileName: string;
-  width: number;
-  height: number;
-  frames: number;
-  fovDeg: number;
-  path: "orbit" | "walk";
-  handHeld: boolean;
-  rotation: number;
-  tags: Readonly<Record<string, string>>;
-}
-
-/**
- * A capture of the corpus: what it varies, its videos, photos and sidecars as render
- * specifications, and the renderer's true cameras.
- */
-export interface CorpusCapture {
-  name: string;
-  /** One line: what this capture is and what makes it different. */
-  description: string;
-  videos(): VideoInfo[];
-  specs(): VideoSpec[];
-  photos?(): PhotoSeriesSpec[];
-  sidecars?(): SidecarSpec[];
-  truth(): CaptureTruth;
 }
 
 function info(v: CorpusVideo): VideoInfo {
@@ -122,8 +94,8 @@ function corpusSpec(v: CorpusVideo): VideoSpec {
   };
 }
 
-const STUDIO_TABLE = [0, 0.95, 0] as const;
-const FOUNTAIN = [0, 1.1, 0] as const;
+const STUDIO_TABLE: Vec3 = [0, 0.95, 0];
+const FOUNTAIN: Vec3 = [0, 1.1, 0];
 
 /** Phone main camera: 26 mm equivalent; its long side spans 36 mm. */
 const PHONE_F35 = 26;
@@ -264,7 +236,7 @@ const captures: CorpusCapture[] = [
 ];
 
 function orbit(
-  lookAt: readonly [number, number, number],
+  lookAt: Vec3,
   radius: number,
   height: number,
   startDeg: number,

@@ -4,8 +4,9 @@
  */
 import { gaussian } from "../util/geodesy.js";
 import { mulberry32 } from "../util/random.js";
-import type { CameraPose, Vec3 } from "./cameraPaths.js";
-import type { CorpusCapture } from "./corpus.js";
+import type { Vec3 } from "../contracts/sceneModel.js";
+import type { CameraPose } from "./cameraPaths.js";
+import type { CorpusCapture } from "./corpusCapture.js";
 import { posedCameraBlock } from "./povCamera.js";
 import type { VideoSpec } from "./render.js";
 import { emptyTruth, truthIntrinsics, truthVideo } from "./truth.js";

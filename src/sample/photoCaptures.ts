@@ -4,7 +4,7 @@
  * mixed folder (photos and a clip), and a drone video with a DJI-style `.SRT` sidecar. Each knows
  * its true cameras (truth.ts); every random draw is seeded, so the files are deterministic.
  */
-import type { CorpusCapture } from "./corpus.js";
+import type { CorpusCapture } from "./corpusCapture.js";
 import { droneSurvey, droneVideoSrt } from "./droneCaptures.js";
 import { handheldPhotos, mixedCourtyard } from "./handheldCaptures.js";
 

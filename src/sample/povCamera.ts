@@ -1,4 +1,5 @@
-import type { CameraPose, Vec3 } from "./cameraPaths.js";
+import type { Vec3 } from "../contracts/sceneModel.js";
+import type { CameraPose } from "./cameraPaths.js";
 
 const fmt = (v: number): string => Number(v.toFixed(6)).toString();
 const vec = (v: Vec3): string => `<${fmt(v[0])}, ${fmt(v[1])}, ${fmt(v[2])}>`;

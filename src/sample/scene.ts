@@ -12,6 +12,7 @@
  * - diffuse finishes only (no reflection or transparency), one key light with shadows and a
  *   shadowless fill light.
  */
+import type { Vec3 } from "../contracts/sceneModel.js";
 
 /** One circular camera path around the scene centre. */
 export interface Orbit {
@@ -26,7 +27,7 @@ export interface Orbit {
 }
 
 /** Point every camera looks at: the middle of the object cluster, a little above the ground. */
-export const SCENE_CENTRE = [0, 0.6, 0] as const;
+export const SCENE_CENTRE: Vec3 = [0, 0.6, 0];
 
 /** The two default orbits: low and close, then high and far (different radii and heights). */
 export const DEFAULT_ORBITS: readonly Orbit[] = [

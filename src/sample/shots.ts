@@ -3,7 +3,8 @@
  * times and GPS tags, and the survey site's place on the Earth with its GPS noise.
  */
 import { enuToGeodetic, gaussian, type GeoPoint } from "../util/geodesy.js";
-import type { CameraPose, Vec3 } from "./cameraPaths.js";
+import type { Vec3 } from "../contracts/sceneModel.js";
+import type { CameraPose } from "./cameraPaths.js";
 import { posedCameraBlock } from "./povCamera.js";
 import type { PhotoSeriesSpec, PhotoSpec } from "./stills.js";
 import {

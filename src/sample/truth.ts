@@ -11,7 +11,8 @@
  * upright (displayed) picture in pixels, pixel centres at +0.5 (POV-Ray's and COLMAP's).
  */
 import type { GeoPoint } from "../util/geodesy.js";
-import type { CameraPose, Vec3 } from "./cameraPaths.js";
+import type { Vec3 } from "../contracts/sceneModel.js";
+import type { CameraPose } from "./cameraPaths.js";
 
 /** Format name and version of the truth file. */
 export const TRUTH_FORMAT = "splatbook-capture-truth";

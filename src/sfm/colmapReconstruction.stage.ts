@@ -14,6 +14,8 @@ import {
 } from "./colmapRunner.js";
 import { readImageSize } from "./imageSize.js";
 import { describePairs, ladderRungs } from "./ladder.js";
+import type { Layout } from "./pairs.js";
+import { geodeticToEnu } from "../util/geodesy.js";
 import { chooseSiftSettings, strongerSift, type SiftSettings } from "./siftSettings.js";
 import { detectPrecalibratedInput } from "./load.js";
 import { georeferenceStep } from "./georef/step.js";
@@ -99,11 +101,11 @@ function manifestPath(ctx: StageContext): string {
 }
 
 /**
- * COLMAP camera prior for one video, scaled from the manifest's intrinsics to the size of the
- * extracted frames (extraction may have downscaled them).
+ * COLMAP camera prior for one camera group, scaled from the manifest's intrinsics to the size of
+ * the extracted frames (extraction may have downscaled them).
  */
 export async function cameraPrior(
-  video: ManifestVideo,
+  video: Pick<ManifestVideo, "intrinsics">,
   firstFrame: string,
 ): Promise<VideoFrames["camera"]> {
   const { width, height } = await readImageSize(firstFrame);
@@ -116,7 +118,19 @@ export async function cameraPrior(
     : { model: "SIMPLE_RADIAL", params: [(fx + fy) / 2, cx, cy, 0] };
 }
 
-/** Per-video frame lists from a manifest; every listed frame must exist. */
+/** A manifest path made relative to frames/ (COLMAP's image root); refuses anything outside. */
+function underFrames(path: string, owner: string, file: string): string {
+  const rel = path.replace(/\\/g, "/").replace(/^(\.\/)?frames\//, "");
+  if (rel === path.replace(/\\/g, "/") || rel.startsWith("../")) {
+    throw new SplatbookError(`${file}: frame ${path} of ${owner} is not under frames/`, { file });
+  }
+  return rel;
+}
+
+/**
+ * Per-camera image lists from a manifest, videos first, then one list per photo camera group;
+ * every listed image must exist. Photos carry their GPS (for spatial pairs).
+ */
 export async function videoFramesFromManifest(
   manifest: Manifest,
   outputFolder: string,
@@ -124,18 +138,24 @@ export async function videoFramesFromManifest(
 ): Promise<VideoFrames[]> {
   const framesRoot = join(outputFolder, "frames");
   const videos: VideoFrames[] = [];
-  for (const video of manifest.videos) {
-    if (video.frames.length === 0) continue;
-    const images = video.frames.map((f) => {
-      const rel = f.path.replace(/\\/g, "/").replace(/^(\.\/)?frames\//, "");
-      if (rel === f.path.replace(/\\/g, "/") || rel.startsWith("../")) {
-        throw new SplatbookError(
-          `${file}: frame ${f.path} of ${video.filename} is not under frames/`,
-          { file },
-        );
-      }
-      return rel;
-    });
+  const photoGroups = (manifest.camera_groups ?? []).filter((g) => g.kind === "photos");
+  const lists = [
+    ...manifest.videos.map((v) => ({
+      owner: v.filename,
+      intrinsics: v.intrinsics,
+      unordered: false,
+      items: v.frames.map((f) => ({ path: f.path, gps: f.gps ?? null })),
+    })),
+    ...photoGroups.map((g) => ({
+      owner: `camera group ${g.id}`,
+      intrinsics: g.intrinsics,
+      unordered: true,
+      items: (manifest.photos ?? []).filter((p) => p.camera_group === g.id),
+    })),
+  ];
+  for (const list of lists) {
+    if (list.items.length === 0) continue;
+    const images = list.items.map((f) => underFrames(f.path, list.owner, file));
     const missing = images.find((rel) => !existsSync(join(framesRoot, rel)));
     if (missing) {
       throw new SplatbookError(
@@ -145,9 +165,36 @@ export async function videoFramesFromManifest(
         },
       );
     }
-    videos.push({ images, camera: await cameraPrior(video, join(framesRoot, images[0]!)) });
+    videos.push({
+      images,
+      camera: await cameraPrior(list, join(framesRoot, images[0]!)),
+      unordered: list.unordered,
+      gps: list.items.map((f) => f.gps),
+    });
   }
   return videos;
+}
+
+/**
+ * The pairing layout of the camera groups: photo groups are unordered; positions in metres (east,
+ * north, up from the first located image) where every photo has GPS.
+ */
+export function layoutOfGroups(groups: readonly VideoFrames[]): Layout {
+  const gps = groups.flatMap((g) => g.gps ?? g.images.map(() => null));
+  const origin = gps.find((g) => g !== null);
+  const positions = gps.map((g) =>
+    g && origin
+      ? geodeticToEnu(
+          { ...origin, altitude: origin.altitude ?? 0 },
+          { ...g, altitude: g.altitude ?? origin.altitude ?? 0 },
+        )
+      : null,
+  );
+  return {
+    counts: groups.map((g) => g.images.length),
+    unordered: groups.map((g) => g.unordered === true),
+    positions,
+  };
 }
 
 /** Replaces `target` by a fully written copy: write beside it, then swap. */
@@ -171,16 +218,16 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
   const total = videos.reduce((n, v) => n + v.images.length, 0);
   if (total === 0) throw new SplatbookError(`${file}: the manifest lists no frames`, { file });
   const framesRoot = join(ctx.outputFolder, "frames");
-  const counts = videos.map((v) => v.images.length);
   const sift = siftFor(ctx.params, await largestFrame(videos, framesRoot), total);
   const matcher = ctx.params.matcher ?? "auto";
-  const rungs = ladderRungs(counts, sift.first, matcher, sift.strong).slice(
+  const layout = layoutOfGroups(videos);
+  const rungs = ladderRungs(layout, sift.first, matcher, sift.strong).slice(
     0,
     ctx.params.sfmAttempts ?? 6,
   );
   const first = rungs[0]!.pairs;
   ctx.log.info(
-    `COLMAP: ${total} frames from ${videos.length} video(s), ${first.kind} matching first ` +
+    `COLMAP: ${total} images in ${videos.length} camera group(s), ${first.kind} matching first ` +
       `(${describePairs(first)}), up to ${rungs.length} attempt(s)`,
   );
   const sparse = await reconstructWithLadder({
@@ -188,6 +235,7 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
     videos,
     workDir: join(ctx.tempFolder, "colmap"),
     rungs,
+    layout,
     minRegisteredFraction: ctx.params.minRegisteredFraction ?? 0.95,
     signal: ctx.signal,
     onProgress: (f, detail) => ctx.progress(f * 0.95, detail),

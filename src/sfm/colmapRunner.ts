@@ -19,7 +19,7 @@ import {
   type VideoFrames,
 } from "./colmapSteps.js";
 import { describePairs, describeRung, pairCount, type PairChoice, type Rung } from "./ladder.js";
-import { videoPairs } from "./pairs.js";
+import { capturePairs, type Layout } from "./pairs.js";
 import { meanReprojectionError } from "./sceneModel.js";
 
 export { undistortToPinhole } from "./undistort.js";
@@ -56,6 +56,8 @@ export interface LadderOptions extends StepContext {
   /** Scratch folder for databases and models (emptied first). */
   workDir: string;
   rungs: Rung[];
+  /** How the images form videos and photo groups (default: every group a video). */
+  layout?: Layout;
   /** Fraction of the frames the kept model must register. */
   minRegisteredFraction: number;
   /** Called with each attempt's figures as it ends. */
@@ -88,14 +90,11 @@ interface Database {
 const siftKey = (r: Rung) =>
   `${r.sift.maxNumFeatures}_${r.sift.firstOctave}_${r.sift.maxImageSize}`;
 
-function matchRequest(p: PairChoice, videos: VideoFrames[]): MatchRequest {
+function matchRequest(p: PairChoice, videos: VideoFrames[], layout: Layout): MatchRequest {
   if (p.kind !== "video") return p;
   return {
     kind: "pairs",
-    pairs: videoPairs(
-      videos.map((v) => v.images.length),
-      p.density,
-    ),
+    pairs: capturePairs(layout, p.density),
     names: videos.flatMap((v) => v.images),
   };
 }
@@ -133,7 +132,8 @@ async function matchesFor(
   }
   db.guided = rung.guided;
   if (db.matched.has(describePairs(rung.pairs))) return;
-  await matchFeatures(db.path, matchRequest(rung.pairs, o.videos), rung.guided, {
+  const layout = o.layout ?? { counts: o.videos.map((v) => v.images.length) };
+  await matchFeatures(db.path, matchRequest(rung.pairs, o.videos, layout), rung.guided, {
     ...o,
     onProgress,
   });
@@ -179,11 +179,11 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
     });
     const mre = points ? meanReprojectionError(points) : NaN;
     const attempt: SfmAttempt = {
-      settings: describeRung(rung, counts),
+      settings: describeRung(rung, o.layout ?? counts),
       max_num_features: rung.sift.maxNumFeatures,
       first_octave: rung.sift.firstOctave,
       pairs: rung.pairs.kind,
-      pair_count: pairCount(rung.pairs, counts),
+      pair_count: pairCount(rung.pairs, o.layout ?? counts),
       guided_matching: rung.guided,
       relaxed_mapper: rung.relaxed,
       reused_features: reused,

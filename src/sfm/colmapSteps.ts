@@ -17,6 +17,10 @@ export interface VideoFrames {
   images: string[];
   /** Camera prior in frame pixels; null lets COLMAP guess from the image size. */
   camera: { model: "PINHOLE" | "SIMPLE_RADIAL"; params: number[] } | null;
+  /** Photos of one camera, in no order (paired as a pool), not frames of a video. */
+  unordered?: boolean;
+  /** Each image's GPS (null where unknown). */
+  gps?: readonly ({ latitude: number; longitude: number; altitude: number | null } | null)[];
 }
 
 /** What every step needs: where, how to stop, where progress and log lines go. */

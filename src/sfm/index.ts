@@ -30,6 +30,9 @@ export {
 } from "./ladder.js";
 export {
   videoPairs,
+  capturePairs,
+  layoutOf,
+  type Layout,
   choosePairPlan,
   sampleIndices,
   exhaustivePairCount,

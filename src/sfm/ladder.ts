@@ -7,8 +7,10 @@ import {
   choosePairPlan,
   DEFAULT_DENSITY,
   denser,
+  capturePairs,
   exhaustivePairCount,
-  videoPairs,
+  imageCount,
+  type Layout,
   type PairDensity,
 } from "./pairs.js";
 import { sameSift, strongerSift, type SiftSettings } from "./siftSettings.js";
@@ -37,7 +39,7 @@ export interface Rung {
 export const SEQUENTIAL_OVERLAP = 10;
 
 /** The first attempt's pairs for the `matcher` parameter and the videos' frame counts. */
-export function firstPairs(matcher: MatcherParam, counts: readonly number[]): PairChoice {
+export function firstPairs(matcher: MatcherParam, counts: readonly number[] | Layout): PairChoice {
   if (matcher === "exhaustive") return { kind: "exhaustive" };
   if (matcher === "sequential") return { kind: "sequential", overlap: SEQUENTIAL_OVERLAP };
   if (matcher === "video") return { kind: "video", density: DEFAULT_DENSITY };
@@ -46,7 +48,7 @@ export function firstPairs(matcher: MatcherParam, counts: readonly number[]): Pa
 }
 
 /** More pairs than `p`: sequential → video pairs; video → denser (or exhaustive if cheap). */
-export function morePairs(p: PairChoice, counts: readonly number[]): PairChoice {
+export function morePairs(p: PairChoice, counts: readonly number[] | Layout): PairChoice {
   if (p.kind === "exhaustive") return p;
   if (p.kind === "sequential") return { kind: "video", density: DEFAULT_DENSITY };
   const plan = choosePairPlan(counts, denser(p.density));
@@ -54,10 +56,10 @@ export function morePairs(p: PairChoice, counts: readonly number[]): PairChoice 
 }
 
 /** Number of pairs a choice matches (sequential: COLMAP's count, within and across videos). */
-export function pairCount(p: PairChoice, counts: readonly number[]): number {
-  const total = counts.reduce((n, c) => n + c, 0);
+export function pairCount(p: PairChoice, counts: readonly number[] | Layout): number {
+  const total = imageCount(counts);
   if (p.kind === "exhaustive") return exhaustivePairCount(total);
-  if (p.kind === "video") return videoPairs(counts, p.density).length;
+  if (p.kind === "video") return capturePairs(counts, p.density).length;
   let n = 0;
   for (let i = 0; i < total; i++) n += Math.min(p.overlap, total - 1 - i);
   return n;
@@ -78,7 +80,7 @@ const samePairs = (a: PairChoice, b: PairChoice) => describePairs(a) === describ
  * `strong` is the features of the stronger rungs (default: twice `sift`'s, upsampled).
  */
 export function ladderRungs(
-  counts: readonly number[],
+  counts: readonly number[] | Layout,
   sift: SiftSettings,
   matcher: MatcherParam,
   strong: SiftSettings = strongerSift(sift),
@@ -124,7 +126,7 @@ export function ladderRungs(
 }
 
 /** One line naming a rung's settings, e.g. for the log and the final error. */
-export function describeRung(r: Rung, counts: readonly number[]): string {
+export function describeRung(r: Rung, counts: readonly number[] | Layout): string {
   const s = r.sift;
   return (
     `${r.label}: ${s.maxNumFeatures} features, first octave ${s.firstOctave}, ` +

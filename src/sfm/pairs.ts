@@ -1,7 +1,8 @@
 /**
  * Image pairs to match for frames of video: neighbours within each video, a few long-range pairs
  * within it (loops), and pairs across videos (a sampled subset of each video against every frame
- * of the others). COLMAP gets them as a pairs list (`matches_importer --match_type pairs`);
+ * of the others). Photos are unordered: every pair among them, or with GPS their spatial
+ * neighbours and a few long-range pairs; each video's sampled frames meet every photo. COLMAP gets them as a pairs list (`matches_importer --match_type pairs`);
  * exhaustive matching is used instead where it costs little more.
  */
 
@@ -46,6 +47,101 @@ export function exhaustivePairCount(n: number): number {
 }
 
 /**
+ * What the pair lists are computed from: images numbered sequence after sequence; `unordered`
+ * marks photo groups (pooled, paired among themselves without an order), `positions` gives each
+ * image's position in metres where GPS is known (null where not). A plain array of counts is a
+ * capture of videos only.
+ */
+export interface Layout {
+  counts: readonly number[];
+  unordered?: readonly boolean[];
+  positions?: readonly (readonly number[] | null)[];
+}
+
+/** A layout from either form. */
+export function layoutOf(c: readonly number[] | Layout): Layout {
+  return Array.isArray(c) ? { counts: c as readonly number[] } : (c as Layout);
+}
+
+/** Total images of a layout. */
+export function imageCount(c: readonly number[] | Layout): number {
+  return layoutOf(c).counts.reduce((n, x) => n + x, 0);
+}
+
+/** Long-range pairs each pooled photo gets beside its spatial neighbours (seeded choice). */
+export const LONG_RANGE_PER_PHOTO = 4;
+
+/**
+ * Pairs among pooled photos: with a position for every photo, each with its `2 × window` nearest
+ * (COLMAP's spatial matcher's rule, neighbours by position) and LONG_RANGE_PER_PHOTO seeded
+ * others; without, every pair.
+ */
+function poolPairs(
+  pool: readonly number[],
+  positions: Layout["positions"],
+  d: PairDensity,
+  add: (i: number, j: number) => void,
+): void {
+  const located = positions && pool.every((i) => positions[i]);
+  if (!located) {
+    for (const [k, a] of pool.entries()) for (const b of pool.slice(k + 1)) add(a, b);
+    return;
+  }
+  const near = 2 * d.window;
+  let seed = 0x9e3779b9;
+  const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+  for (const a of pool) {
+    const p = positions[a]!;
+    const byDistance = pool
+      .filter((b) => b !== a)
+      .map((b) => {
+        const q = positions[b]!;
+        return { b, d: Math.hypot(p[0]! - q[0]!, p[1]! - q[1]!, (p[2] ?? 0) - (q[2] ?? 0)) };
+      })
+      .sort((x, y) => x.d - y.d || x.b - y.b);
+    for (const { b } of byDistance.slice(0, near)) add(a, b);
+    for (let k = 0; k < LONG_RANGE_PER_PHOTO * (d.samplesPerVideo / 8); k++)
+      add(a, pool[Math.floor(rand() * pool.length)]!);
+  }
+}
+
+/**
+ * The pair list of a capture: the video pair list (videoPairs) for its videos, its photos pooled
+ * (poolPairs), and each video's sampled frames with every photo.
+ */
+export function capturePairs(c: readonly number[] | Layout, d: PairDensity): FramePair[] {
+  const layout = layoutOf(c);
+  const unordered = layout.unordered ?? [];
+  if (!unordered.some(Boolean)) return videoPairs(layout.counts, d);
+  const starts: number[] = [];
+  let total = 0;
+  for (const n of layout.counts) {
+    starts.push(total);
+    total += n;
+  }
+  const keys = new Set<number>();
+  const add = (i: number, j: number) => {
+    if (i !== j) keys.add(Math.min(i, j) * total + Math.max(i, j));
+  };
+  const range = (v: number) => Array.from({ length: layout.counts[v]! }, (_, i) => starts[v]! + i);
+  const videos = layout.counts.map((_, v) => v).filter((v) => !unordered[v]);
+  const pool = layout.counts.flatMap((_, v) => (unordered[v] ? range(v) : []));
+  // The videos among themselves, renumbered back into the capture's numbering.
+  const videoImages = videos.flatMap(range);
+  for (const [a, b] of videoPairs(
+    videos.map((v) => layout.counts[v]!),
+    d,
+  ))
+    add(videoImages[a]!, videoImages[b]!);
+  poolPairs(pool, layout.positions, d, add);
+  for (const v of videos) {
+    const sampled = sampleIndices(layout.counts[v]!, d.samplesPerVideo).map((i) => starts[v]! + i);
+    for (const a of sampled) for (const b of pool) add(a, b);
+  }
+  return [...keys].sort((x, y) => x - y).map((k) => [Math.floor(k / total), k % total] as const);
+}
+
+/**
  * The video pair list for videos of `counts` frames each: within each video every frame with the
  * next `window` frames, the sampled frames with each other (loops: an orbit's end sees its
  * start), and each video's sampled frames with every frame of every other video. Sorted, unique.
@@ -84,9 +180,9 @@ export type PairPlan =
  * Exhaustive matching when it needs at most EXHAUSTIVE_COST_FACTOR times the pairs of the video
  * list (small captures), else the video list.
  */
-export function choosePairPlan(counts: readonly number[], d: PairDensity): PairPlan {
-  const total = counts.reduce((n, c) => n + c, 0);
-  const pairs = videoPairs(counts, d);
+export function choosePairPlan(counts: readonly number[] | Layout, d: PairDensity): PairPlan {
+  const total = imageCount(counts);
+  const pairs = capturePairs(counts, d);
   const all = exhaustivePairCount(total);
   if (all <= EXHAUSTIVE_COST_FACTOR * pairs.length) return { kind: "exhaustive", pairs: all };
   return { kind: "video", pairs, density: d };

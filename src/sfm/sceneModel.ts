@@ -6,6 +6,7 @@
 import type { SceneImage, ScenePoints } from "../contracts/sceneModel.js";
 
 export type { SceneCamera, SceneImage, ScenePoints, SceneModel } from "../contracts/sceneModel.js";
+export { cameraCentre } from "../contracts/sceneModel.js";
 
 /** Camera models without distortion: the rasterizer can use them directly. */
 export const PINHOLE_MODELS: ReadonlySet<string> = new Set(["PINHOLE", "SIMPLE_PINHOLE"]);
@@ -68,17 +69,6 @@ export function viewmatFromQuaternion(q: ArrayLike<number>, t: ArrayLike<number>
     2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y), t[2]!,
     0, 0, 0, 1,
   );
-}
-
-/** Camera centre in world coordinates (−Rᵀt) of a world→camera matrix. */
-export function cameraCentre(viewmat: ArrayLike<number>): [number, number, number] {
-  const v = viewmat;
-  const t = [v[3]!, v[7]!, v[11]!];
-  return [
-    -(v[0]! * t[0]! + v[4]! * t[1]! + v[8]! * t[2]!),
-    -(v[1]! * t[0]! + v[5]! * t[1]! + v[9]! * t[2]!),
-    -(v[2]! * t[0]! + v[6]! * t[1]! + v[10]! * t[2]!),
-  ];
 }
 
 /** Sorts images by name (stable order for every reader). */

@@ -1,6 +1,11 @@
 import { spawn } from "node:child_process";
 import { InterruptedError, SplatbookError } from "../util/errors.js";
-import type { SceneCamera, SceneImage, ScenePoints } from "../contracts/sceneModel.js";
+import {
+  cameraCentre,
+  type SceneCamera,
+  type SceneImage,
+  type ScenePoints,
+} from "../contracts/sceneModel.js";
 import type { Camera, ImageRGB } from "./types.js";
 
 /**
@@ -80,21 +85,12 @@ export function scaledCamera(
   };
 }
 
-/** Camera centre in world space: C = −Rᵀ t. */
-export function cameraCenter(viewmat: ArrayLike<number>): [number, number, number] {
-  const m = viewmat;
-  const t = [m[3]!, m[7]!, m[11]!];
-  return [0, 1, 2].map(
-    (j) => -(m[0 * 4 + j]! * t[0]! + m[1 * 4 + j]! * t[1]! + m[2 * 4 + j]! * t[2]!),
-  ) as [number, number, number];
-}
-
 /** Centroid of the camera centres and 1.1 × their largest distance from it (at least 1e-3). */
 export function sceneBounds(viewmats: readonly ArrayLike<number>[]): {
   center: [number, number, number];
   extent: number;
 } {
-  const centers = viewmats.map(cameraCenter);
+  const centers = viewmats.map(cameraCentre);
   const center: [number, number, number] = [0, 0, 0];
   for (const c of centers) for (let a = 0; a < 3; a++) center[a] += c[a]! / centers.length;
   let radius = 0;

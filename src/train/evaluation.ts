@@ -4,7 +4,7 @@ import { psnr, ssim } from "./imageMetrics.js";
 import { METRICS_FILENAME, writeMetrics } from "./metrics.js";
 import type { RunProgress } from "./runProgress.js";
 import { learningRates, shDegreeAt } from "./schedule.js";
-import type { RunContext } from "./trainer.js";
+import type { RunContext } from "./runContext.js";
 
 /**
  * Held-out evaluation: mean PSNR and SSIM over the held-out views (the first training view when

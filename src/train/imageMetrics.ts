@@ -1,4 +1,4 @@
-import { ssim as referenceSsim } from "./reference/loss.js";
+import { ssimReference } from "./reference/loss.js";
 import type { ImageRGB } from "./types.js";
 
 /**
@@ -23,7 +23,7 @@ export function psnr(a: ImageRGB, b: ImageRGB): number {
  */
 export function ssim(a: ImageRGB, b: ImageRGB): number {
   sameShape(a, b);
-  return referenceSsim(a.data.map(clamp01), b.data.map(clamp01), a.width, a.height).value;
+  return ssimReference(a.data.map(clamp01), b.data.map(clamp01), a.width, a.height).value;
 }
 
 function clamp01(v: number): number {

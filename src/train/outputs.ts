@@ -3,7 +3,7 @@ import type { GaussianParams } from "../contracts/gaussians.js";
 import { GROUND_TRUTH_FILE_NAME, previewFileName, writePng } from "./preview.js";
 import type { RunProgress } from "./runProgress.js";
 import { shDegreeAt } from "./schedule.js";
-import type { RunContext } from "./trainer.js";
+import type { RunContext } from "./runContext.js";
 
 /**
  * What a run writes for its users: previews (`previews/step_N.png` of the first held-out view,

@@ -1,7 +1,7 @@
 import { hashInts } from "./rng.js";
 import { DEFAULT_DENSIFY } from "./densify.js";
 import { densifyActions } from "./schedule.js";
-import type { RunContext } from "./trainer.js";
+import type { RunContext } from "./runContext.js";
 
 /**
  * Adaptive density control on the schedule: densification rounds (grow, then prune transparent

@@ -10,7 +10,7 @@ import type { Logger } from "../contracts/logger.js";
 import { oneLine } from "../util/errors.js";
 import type { TrainingDataset, TrainingView } from "./dataset.js";
 import { readSnapshot, type Snapshot } from "./snapshot.js";
-import type { TrainSettings } from "./trainer.js";
+import type { TrainSettings } from "./runContext.js";
 
 /** The settings a resumed run must share with its snapshot. */
 export const RESUME_SETTINGS = [

@@ -3,7 +3,7 @@ import type { Rng } from "./rng.js";
 import type { RunProgress } from "./runProgress.js";
 import { shDegreeAt } from "./schedule.js";
 import { writeSnapshot } from "./snapshot.js";
-import type { RunContext } from "./trainer.js";
+import type { RunContext } from "./runContext.js";
 
 /** Writes the run's snapshots: every `snapshotEvery` steps and when training is interrupted. */
 export function createSnapshotWriter(ctx: RunContext, progress: RunProgress, rng: Rng) {

@@ -9,7 +9,8 @@ import { createTrainingStatusWriter } from "../status/trainingStatusWriter.js";
 import { TrainingStatusReporter } from "./statusReporter.js";
 import type { TrainingPlan } from "./plan.js";
 import { resolvePlan } from "./planning.js";
-import { runTraining, type TrainResult, type TrainSettings } from "./trainer.js";
+import type { TrainSettings } from "./runContext.js";
+import { runTraining, type TrainResult } from "./trainer.js";
 import type { TrainingBackend } from "./types.js";
 
 /**

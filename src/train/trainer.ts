@@ -11,27 +11,12 @@ import { createRefiner } from "./refine.js";
 import { findResumableSnapshot, trainingDataFingerprint } from "./resume.js";
 import { createRng, type Rng } from "./rng.js";
 import { RunProgress } from "./runProgress.js";
-import { createSchedule, learningRates, shDegreeAt, type TrainingSchedule } from "./schedule.js";
+import { createSchedule, learningRates, shDegreeAt } from "./schedule.js";
 import { createSnapshotWriter } from "./snapshotWriter.js";
 import { TrainingStatusReporter, type TrainingStatusSink } from "./statusReporter.js";
+import type { RunContext, TrainSettings } from "./runContext.js";
 import type { TrainingBackend } from "./types.js";
 import { viewForStep } from "./rng.js";
-
-/** Settings of one training run (the CLI's and the stage's parameters). */
-export interface TrainSettings {
-  totalSteps: number;
-  maxShDegree: number;
-  maxSplats: number;
-  seed: number;
-  /** Evaluate on the held-out views every this many steps (0: only at the end). */
-  evalEvery: number;
-  previewEvery: number;
-  snapshotEvery: number;
-  /** Write `export_<step>.ply` into `exportPath` every this many steps (0: never). */
-  exportEvery: number;
-  /** Long side the dataset was decoded at (recorded in the snapshot key). */
-  maxResolution: number;
-}
 
 /** Everything the loop needs besides the settings. */
 export interface TrainerDeps {
@@ -70,19 +55,6 @@ export interface TrainResult {
 /** The loss is read back (one small asynchronous copy) and the status file written this often. */
 const STATUS_EVERY = 5;
 const silent: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
-
-/** What every collaborator of one run shares (fixed for the run). */
-export interface RunContext {
-  settings: TrainSettings;
-  dataset: TrainingDataset;
-  backend: TrainingBackend;
-  schedule: TrainingSchedule;
-  status: TrainingStatusReporter;
-  log: Logger;
-  outputFolder: string;
-  trainingDir: string;
-  exportPath: string;
-}
 
 /**
  * Runs (or resumes) training: forward/backward/Adam steps on the backend, with densification

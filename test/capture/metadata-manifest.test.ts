@@ -164,11 +164,16 @@ describe("manifest", () => {
     const meta = await extractMetadata(out, [tagged, untagged]);
     const manifest = buildManifest("job-42", frames.videos, meta.videos, 70);
     const res = await writeManifest(out, manifest);
-    expect(res).toEqual({
+    expect(res).toMatchObject({
       manifest_path: join(out, "manifest.json"),
       video_count: 2,
       total_frames: 8,
+      photo_count: 0,
     });
+    // One camera group per video, with the video's prior.
+    expect(res.camera_groups?.map((g) => [g.id, g.images])).toEqual(
+      manifest.videos.map((v) => [`video:${v.filename}`, 4]),
+    );
     const read = await readJsonFile(res.manifest_path, ManifestSchema);
     expect(read.job_id).toBe("job-42");
     expect(read.processing_timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);

@@ -51,7 +51,7 @@ describe("capture stages with a fake engine context", () => {
     const ctx = fakeContext(input, out, { framesPerVideo: 5, maxLongSide: 100 });
     expect(validationStage.skipReason).toBeUndefined();
     const v = await validationStage.run(ctx);
-    expect(validationStage.summarize!(v)).toEqual({ video_count: 2 });
+    expect(validationStage.summarize!(v)).toEqual({ video_count: 2, photo_count: 0 });
     expect(ctx.lines.warn.join("\n")).toContain("README.txt");
     ctx.results.set("Validation", v);
     expect(frameExtractionStage.skipReason!(ctx)).toBeNull();

@@ -171,15 +171,16 @@ describe("validation: mixed and special folders", () => {
     expect(lines.warn.join("\n")).not.toMatch(/hidden/);
   });
 
-  it("an image beside a video is skipped, not an error", async () => {
-    const dir = await folderWith("with-image", { "good.mp4": `@copy:${good}` });
+  it("an image beside a video is a photo of a mixed capture; a text file is skipped", async () => {
+    const dir = await folderWith("with-image", { "good.mp4": `@copy:${good}`, "notes.txt": "hi" });
     const { runTool } = await import("../../src/util/exec.js");
     await runTool("ffmpeg", ["-v", "error", "-i", good, "-frames:v", "1", join(dir, "still.png")]);
     const { log, lines } = recordingLogger();
     const result = await validateInput(dir, { log });
     expect(result.video_count).toBe(1);
-    expect(result.skipped.map((s) => s.filename)).toEqual(["still.png"]);
-    expect(lines.warn.join("\n")).toContain("still.png");
+    expect(result.photos.map((p) => p.filename)).toEqual(["still.png"]);
+    expect(result.skipped.map((s) => s.filename)).toEqual(["notes.txt"]);
+    expect(lines.info.join("\n")).toContain("found 1 photo(s), 1 video(s)");
   });
 
   it.each([

@@ -115,12 +115,12 @@ describe("splatbook CLI", () => {
       .output()
       .split("\n")
       .filter((l) => l.startsWith("splatbook:"));
-    expect(errLines).toEqual([`splatbook: ${input}: no usable video (folder is empty)`]);
+    expect(errLines).toEqual([`splatbook: ${input}: no usable video or photo (folder is empty)`]);
     expect(s.output()).not.toMatch(/^\s+at /m);
 
     const cp = readCheckpointFile(join(output, ".checkpoint.json"));
     expect(cp.stage).toBe("Validation");
-    expect(cp.error?.message).toBe(`${input}: no usable video (folder is empty)`);
+    expect(cp.error?.message).toBe(`${input}: no usable video or photo (folder is empty)`);
     const human = await splatbook(["status", output]);
     expect(human.code).toBe(0);
     expect(human.out).toMatch(/stage\s+Validation \(0%\)/);

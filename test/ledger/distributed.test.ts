@@ -3,8 +3,10 @@
 // MetadataExtraction on small ffmpeg clips: all indices recorded once; a worker killed mid-stage
 // hands its job to another that resumes from the checkpoint; a killed coordinator restarted
 // fills in the ledger; a Redis restart pauses workers, which reconnect and finish.
+import Database from "better-sqlite3";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeQuickScenes } from "../../src/bench/quickScenes.js";
 import { tempDir } from "../engine/helpers.js";
@@ -39,15 +41,22 @@ afterAll(async () => {
   await redis?.stop();
 });
 
+/** A busy loop on SIGUSR2 in the worker process (see fixtures/blockOnSignal.mjs). */
+const BLOCKER = `--import=${pathToFileURL(join(import.meta.dirname, "fixtures", "blockOnSignal.mjs")).href}`;
+
 /** Starts `count` workers on `queue`, each with its own working folder (cwd and TMPDIR). */
-async function startWorkers(queue: string, count: number): Promise<LiveBatch[]> {
+async function startWorkers(
+  queue: string,
+  count: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<LiveBatch[]> {
   const started: LiveBatch[] = [];
   for (let i = 0; i < count; i++) {
     const dir = join(work, queue, `worker-${i}`);
     mkdirSync(dir, { recursive: true });
     const args = ["worker", "--redis", redis.url, "--queue", queue, "--lock-secs", "5"];
     const w = startCli(cli, [...args, "--health-port", "0"], {
-      ...{ env: { TMPDIR: dir }, cwd: dir, detached: true },
+      ...{ env: { TMPDIR: dir, ...env }, cwd: dir, detached: true },
     });
     started.push(w);
     workers.push(w);
@@ -117,6 +126,19 @@ describe("splatbook batch --backend bullmq with splatbook worker processes", () 
     });
     expect(last.current_job).toHaveProperty("stage");
     await stopWorkers(list);
+    // The ledger missed three ends and the queue lost its jobs (another queue, no worker on
+    // it): resumed, the coordinator records those indices from their checkpoints, runs nothing.
+    const conn = new Database(db);
+    conn.prepare("DELETE FROM index_results WHERE idx IN (1, 3, 5)").run();
+    conn.close();
+    const args = batchArgs("three");
+    args[args.indexOf("--queue") + 1] = "three-lost";
+    const again = await runCli(cli, args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.events.filter((e) => e.type === "index-start")).toEqual([]);
+    expect(again.summary.summary).toMatchObject({ total: SCENES, completed: SCENES, failed: 0 });
+    const fromCheckpoints = query(db, "SELECT idx FROM index_results WHERE worker_id IS NULL");
+    expect(fromCheckpoints.map((r) => r.idx)).toEqual([1, 3, 5]);
   }, 300_000);
 
   it("kill -9 of a worker mid-stage: another worker resumes the job from its checkpoint", async () => {
@@ -163,6 +185,43 @@ describe("splatbook batch --backend bullmq with splatbook worker processes", () 
     )[0];
     expect(finishedBy.pid).not.toBe(victim!.pid);
     await stopWorkers(list.filter((w) => w.pid !== victim!.pid));
+  }, 300_000);
+
+  it("a worker blocked past its lock loses the job; its late end corrupts nothing", async () => {
+    const env = { NODE_OPTIONS: BLOCKER, SPLATBOOK_TEST_BLOCK_MS: "25000" };
+    const list = await startWorkers("blocked", 2, env);
+    const live = startCli(cli, batchArgs("blocked"));
+    let victim: { idx: number; pid: number; workerId: string } | undefined;
+    await until(
+      () => {
+        const p = live.events.find(
+          (e) => e.type === "index-progress" && e.stage === "FrameExtraction",
+        );
+        const w =
+          p && live.events.find((e) => e.type === "worker-start" && e.workerId === p.workerId);
+        if (w) victim = { idx: p.idx, pid: w.pid, workerId: w.workerId };
+        return Boolean(w);
+      },
+      120_000,
+      "a worker in FrameExtraction",
+    );
+    process.kill(victim!.pid, "SIGUSR2"); // its event loop stops for 25 s (lock: 5 s)
+    const run = await live.done;
+    const failed = run.summary?.results.filter((r: any) => r.status !== "completed");
+    expect(run.code, JSON.stringify(failed) + run.stderr).toBe(0);
+    const db = onlyLedger(join(work, "blocked", "db"));
+    const deliveries = expectRecordedOnce(db);
+    expect(deliveries.find((d) => d.idx === victim!.idx)!.attempts).toBeGreaterThanOrEqual(2);
+    // The other worker finished it; the blocked one's end (lapsed claim) was refused by the queue.
+    const row = query(db, "SELECT worker_id FROM index_results WHERE idx = ?", victim!.idx)[0];
+    expect(row.worker_id).not.toBe(victim!.workerId);
+    const out = join(work, "blocked", "out", `scene-00${victim!.idx}`);
+    const cp = JSON.parse(readFileSync(join(out, ".checkpoint.json"), "utf8"));
+    expect(cp.stage).toBe("ManifestGeneration");
+    expect(cp.stages.MetadataExtraction.state).toBe("completed");
+    const blocked = list.find((w) => w.pid === victim!.pid)!;
+    console.log(`blocked worker's log:\n${blocked.stdout()}${blocked.stderr()}`);
+    await stopWorkers(list);
   }, 300_000);
 
   it("a killed coordinator, restarted, completes the batch with a consistent ledger", async () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   chooseSiftSettings,
+  capturePairs,
   choosePairPlan,
   DEFAULT_DENSITY,
   exhaustivePairCount,
@@ -169,5 +170,42 @@ describe("escalation ladder", () => {
     expect(kinds(rungs[0]!.pairs)).toBe("sequential");
     expect(rungs[2]!.pairs).toEqual({ kind: "video", density: DEFAULT_DENSITY });
     expect(pairCount(rungs[0]!.pairs, [30, 30])).toBe(60 * 10 - 55);
+  });
+});
+
+describe("pairs for photos", () => {
+  it("pairs unordered photos all with all, and each video's sampled frames with every photo", () => {
+    const pairs = capturePairs({ counts: [30, 6], unordered: [false, true] }, DEFAULT_DENSITY);
+    const keys = new Set(pairs.map(([a, b]) => `${a},${b}`));
+    for (let a = 30; a < 36; a++)
+      for (let b = a + 1; b < 36; b++) expect(keys.has(`${a},${b}`)).toBe(true);
+    for (const f of sampleIndices(30, DEFAULT_DENSITY.samplesPerVideo))
+      for (let p = 30; p < 36; p++) expect(keys.has(`${f},${p}`)).toBe(true);
+    // The video part is the video pair list itself.
+    for (const [a, b] of videoPairs([30], DEFAULT_DENSITY))
+      expect(keys.has(`${a},${b}`)).toBe(true);
+  });
+
+  it("pairs located photos with their nearest neighbours and a few long-range ones", () => {
+    const n = 100;
+    const positions = Array.from({ length: n }, (_, i) => [
+      10 * (i % 10),
+      10 * Math.floor(i / 10),
+      40,
+    ]);
+    const pairs = capturePairs({ counts: [n], unordered: [true], positions }, DEFAULT_DENSITY);
+    expect(pairs.length).toBeLessThan(exhaustivePairCount(n) / 2);
+    const keys = new Set(pairs.map(([a, b]) => `${a},${b}`));
+    // Every grid neighbour (10 m apart) is paired.
+    for (let i = 0; i < n; i++) {
+      if (i % 10 < 9) expect(keys.has(`${i},${i + 1}`)).toBe(true);
+      if (i + 10 < n) expect(keys.has(`${i},${i + 10}`)).toBe(true);
+    }
+    expect(
+      choosePairPlan({ counts: [n], unordered: [true], positions }, DEFAULT_DENSITY).kind,
+    ).toBe("video");
+    expect(choosePairPlan({ counts: [n], unordered: [true] }, DEFAULT_DENSITY).kind).toBe(
+      "exhaustive",
+    );
   });
 });

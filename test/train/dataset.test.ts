@@ -5,12 +5,12 @@ import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import {
   buildTrainingDataset,
-  cameraCenter,
   holdoutSplit,
   sceneBounds,
   scaledCamera,
   type SceneModelInput,
 } from "../../src/train/dataset.js";
+import { cameraCentre } from "../../src/contracts/sceneModel.js";
 import { SplatbookError } from "../../src/util/errors.js";
 import { lookAt } from "./syntheticScene.js";
 
@@ -65,7 +65,7 @@ describe("training dataset", () => {
 
   it("camera centres and scene extent follow 3DGS (1.1 × max distance from the centroid)", () => {
     const eye: [number, number, number] = [1, 2, 3];
-    const c = cameraCenter(lookAt(eye));
+    const c = cameraCentre(lookAt(eye));
     for (let a = 0; a < 3; a++) expect(c[a]).toBeCloseTo(eye[a]!, 12);
     const b = sceneBounds([lookAt([2, 0, 0]), lookAt([-2, 0, 0])]);
     expect(b.extent).toBeCloseTo(2.2, 12);

@@ -20,7 +20,8 @@ import { readSnapshot } from "../../src/train/snapshot.js";
 import { createTrainingStatusWriter } from "../../src/status/trainingStatusWriter.js";
 import type { TrainingDataset } from "../../src/train/dataset.js";
 import type { TrainingStatusSink } from "../../src/train/statusReporter.js";
-import { runTraining, type TrainSettings } from "../../src/train/trainer.js";
+import type { TrainSettings } from "../../src/train/runContext.js";
+import { runTraining } from "../../src/train/trainer.js";
 import { syntheticScene } from "./syntheticScene.js";
 
 const SETTINGS: TrainSettings = {

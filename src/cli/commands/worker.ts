@@ -11,6 +11,7 @@ interface WorkerFlags {
   queue?: string;
   concurrency: number;
   lockSecs: number;
+  stopSecs: number;
   healthPort?: number;
   jsonLog?: boolean;
 }
@@ -31,6 +32,12 @@ export function workerCommand(): Command {
       30,
     )
     .option(
+      "--stop-secs <s>",
+      "seconds from SIGTERM/SIGINT to exit, Redis reachable or not (running jobs go back to the queue)",
+      positiveInt,
+      10,
+    )
+    .option(
       "--health-port <port>",
       "serve GET /health here (default: HEALTH_CHECK_ENABLED/HEALTH_CHECK_PORT)",
       wholeNumber,
@@ -41,12 +48,21 @@ export function workerCommand(): Command {
       const env = healthConfigFromEnv();
       const controller = new AbortController();
       const uninstall = installInterruptHandlers(controller, (m) => log.warn(m));
+      // The last resort of the stop budget: whatever still holds the process (a connection
+      // retrying an unreachable Redis) does not keep it past --stop-secs.
+      controller.signal.addEventListener("abort", () => {
+        setTimeout(() => {
+          log.warn(`still running ${flags.stopSecs} s after the stop signal; exiting`);
+          process.exit(143);
+        }, flags.stopSecs * 1000).unref();
+      });
       try {
         await runQueueWorker({
           redis: flags.redis,
           queue: flags.queue,
           concurrency: flags.concurrency,
           lockSecs: flags.lockSecs,
+          stopSecs: flags.stopSecs,
           health:
             flags.healthPort !== undefined
               ? { host: env.host, port: flags.healthPort }

@@ -51,29 +51,46 @@ function metadataByFile(metadata: Loose | null): Map<string, Loose> {
 }
 
 /** The telemetry format a video's per-frame fixes came from, as metadata.json names it. */
-function telemetrySource(meta: Loose | undefined): string {
-  const t = meta?.telemetry as Loose | undefined;
-  return str(meta?.gps_source) ?? str(t?.format) ?? str(t?.source) ?? "telemetry";
+function telemetrySource(meta: Loose | undefined): string | null {
+  const t = meta?.telemetry as Loose | null | undefined;
+  return t ? (str(t.source) ?? str(t.format) ?? "telemetry") : null;
+}
+
+const sameFix = (a: Gps | null | undefined, b: Gps | null | undefined) =>
+  !!a &&
+  !!b &&
+  a.latitude === b.latitude &&
+  a.longitude === b.longitude &&
+  (a.altitude ?? null) === (b.altitude ?? null);
+
+/**
+ * Whether a video's frames carry fixes of their own (telemetry). The manifest repeats a video's
+ * one tag on every frame; only telemetry, which metadata.json records, gives each its own.
+ */
+function hasOwnFixes(video: Manifest["videos"][number], meta: Loose | undefined): boolean {
+  if (meta) return telemetrySource(meta) !== null;
+  const fixes = video.frames.map((f) => (f as Loose).gps as Gps | null | undefined);
+  return fixes.some((g) => g && !sameFix(g, video.gps));
 }
 
 function videoInfos(manifest: Manifest, meta: Map<string, Loose>, out: Map<string, ImageInfo>) {
   for (const video of manifest.videos) {
     const m = meta.get(video.filename);
+    const own = hasOwnFixes(video, m);
+    const source = own ? (telemetrySource(m) ?? "telemetry") : "video_tag";
     video.frames.forEach((f, index) => {
       const frame = f as typeof f & Loose;
-      const perFrame = fixOf(frame.gps as Gps | null | undefined);
-      const tag = index === 0 ? fixOf(video.gps) : null;
-      const source = perFrame
-        ? (str(frame.gps_source) ?? telemetrySource(m))
-        : tag
-          ? "video-tag"
+      const fix = own
+        ? fixOf(frame.gps as Gps | null | undefined)
+        : index === 0
+          ? fixOf(video.gps)
           : null;
       out.set(frameImageName(f.path), {
         file: str(frame.source) ?? video.filename,
         frame: index,
         timeSecs: f.timestamp_secs,
-        gps: perFrame ?? tag,
-        source,
+        gps: fix,
+        source: fix ? source : null,
         heightRef: heightRefOf(source),
         pitchDeg: num(frame.gimbal_pitch_deg),
         accuracy: accuracyOf(frame),

@@ -10,7 +10,7 @@ import type { AnyParams } from "./project.js";
 export { REFERENCE_CONVENTIONS } from "./conventions.js";
 export { renderReference, backwardReference, zeroGrads } from "./backward.js";
 export type { ReferenceRender, ReferenceGrads } from "./backward.js";
-export { lossReference, ssim, blurSame, gaussianWindow1d } from "./loss.js";
+export { lossReference, ssimReference, blurSame, gaussianWindow1d } from "./loss.js";
 export type { LossResult } from "./loss.js";
 export { projectSplat, projectSplatBackward } from "./project.js";
 export type { AnyParams, ProjectedSplat, ProjectedGrad, SplatParamGrad } from "./project.js";

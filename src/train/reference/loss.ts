@@ -57,7 +57,7 @@ function channelPlane(data: ArrayLike<number>, n: number, c: number, f?: (v: num
 }
 
 /** Mean SSIM of two RGB images and, optionally, its gradient w.r.t. `x`. */
-export function ssim(
+export function ssimReference(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
   width: number,
@@ -147,7 +147,7 @@ export function lossReference(
     dImage[i] = ((1 - lambda) * Math.sign(diff)) / count;
   }
   l1 /= count;
-  const s = ssim(image, target, width, height, true);
+  const s = ssimReference(image, target, width, height, true);
   for (let i = 0; i < count; i++) dImage[i] -= lambda * s.grad![i]!;
   return { loss: (1 - lambda) * l1 + lambda * (1 - s.value), l1, ssim: s.value, dImage };
 }

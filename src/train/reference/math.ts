@@ -2,9 +2,9 @@
  * Small float64 helpers for the CPU reference: 3×3 matrices are row-major `number[]` of length 9.
  * Clarity over speed — the reference only ever sees tiny scenes.
  */
+import type { Vec3 } from "../../contracts/sceneModel.js";
 
 export type Mat3 = number[];
-export type Vec3 = [number, number, number];
 
 /** C = A·B for 3×3 matrices. */
 export function mul3(a: Mat3, b: Mat3): Mat3 {
@@ -45,13 +45,6 @@ export function splitViewmat(viewmat: ArrayLike<number>): { r: Mat3; t: Vec3 } {
     r: [m[0]!, m[1]!, m[2]!, m[4]!, m[5]!, m[6]!, m[8]!, m[9]!, m[10]!],
     t: [m[3]!, m[7]!, m[11]!],
   };
-}
-
-/** Camera centre in world space: c = −Rᵀ t. */
-export function cameraCentre(viewmat: ArrayLike<number>): Vec3 {
-  const { r, t } = splitViewmat(viewmat);
-  const rt = mulVec3(transpose3(r), t);
-  return [-rt[0], -rt[1], -rt[2]];
 }
 
 /**

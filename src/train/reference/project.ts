@@ -6,8 +6,8 @@
 import { shCoeffCount, type GaussianParams, sigmoid } from "../../contracts/gaussians.js";
 import { RASTER, TILE_SIZE, type Camera } from "../types.js";
 import { REFERENCE_CONVENTIONS } from "./conventions.js";
+import { cameraCentre, type Vec3 } from "../../contracts/sceneModel.js";
 import {
-  cameraCentre,
   mul3,
   mulVec3,
   normalizeBackward,
@@ -16,7 +16,6 @@ import {
   splitViewmat,
   transpose3,
   type Mat3,
-  type Vec3,
 } from "./math.js";
 import { evalShColour, evalShColourBackward } from "./sh.js";
 

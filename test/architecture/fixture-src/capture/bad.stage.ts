@@ -4,4 +4,4 @@ import { thing } from "../sfm/thing.js";
 import { ok } from "../contracts/ok.js";
 import { helper } from "./helpers.js";
 export type T = import("../train/types.js").Gaussians;
-export const x = [thing, ok, helper] as unknown as JobRun;
+export const bad = [thing, ok, helper] as unknown as JobRun;

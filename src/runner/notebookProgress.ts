@@ -1,7 +1,7 @@
 import cliProgress from "cli-progress";
 
 /** Reports notebook progress on stderr. */
-export interface RunProgress {
+export interface NotebookProgress {
   start(totalCells: number): void;
   cellStarted(index: number, label: string): void;
   cellDone(index: number, status: "completed" | "failed", seconds: number): void;
@@ -14,10 +14,10 @@ export interface RunProgress {
  * A cli-progress bar (cells done/total) on a TTY; plain one-line-per-cell output otherwise, so
  * CI logs stay readable. "none" prints nothing.
  */
-export function createRunProgress(
+export function createNotebookProgress(
   mode: "auto" | "bar" | "lines" | "none",
   stream: NodeJS.WriteStream = process.stderr,
-): RunProgress {
+): NotebookProgress {
   const kind = mode === "auto" ? (stream.isTTY ? "bar" : "lines") : mode;
   if (kind === "none") {
     return { start() {}, cellStarted() {}, cellDone() {}, log() {}, stop() {} };

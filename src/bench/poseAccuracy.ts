@@ -1,0 +1,258 @@
+/**
+ * Pose accuracy of a reconstruction against the renderer's true cameras (the corpus truth file):
+ * a similarity transform fitted to the camera centres (Horn's closed form, quaternions), then per
+ * image the rotation error (degrees) and the camera-centre error (as % of the extent of the true
+ * centres: the largest distance between two of them), and per COLMAP camera its focal lengths
+ * against the true focal length.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Manifest } from "../contracts/manifest.js";
+import type { SceneModel } from "../contracts/sceneModel.js";
+import { loadColmapModel } from "../sfm/load.js";
+import type { CaptureTruth, TruthIntrinsics, TruthPose } from "../sample/truth.js";
+
+type V3 = [number, number, number];
+type M3 = number[][];
+
+/** One reconstructed image matched to its true camera. */
+export interface PosePair {
+  name: string;
+  estR: M3;
+  estC: V3;
+  truth: TruthPose;
+  intrinsics: TruthIntrinsics;
+  cameraId: number;
+}
+
+/** The figures of one reconstruction. */
+export interface PoseAccuracy {
+  matched: number;
+  rotationDeg: { median: number; max: number };
+  centrePct: { median: number; max: number };
+  /** Largest distance between two true camera centres (metres). */
+  extent: number;
+  /** Per COLMAP camera: focal lengths relative to the truth (fx/f − 1, fy/f − 1) in %. */
+  focal: {
+    cameraId: number;
+    model: string;
+    fx: number;
+    fy: number;
+    f: number;
+    fxErrPct: number;
+    fyErrPct: number;
+  }[];
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Reads a truth file. */
+export async function readTruth(path: string): Promise<CaptureTruth> {
+  return JSON.parse(await readFile(path, "utf8")) as CaptureTruth;
+}
+
+/**
+ * Pairs every image of the model with its true camera through the manifest: a photo by its
+ * source file, a video frame by its video and time (frame index = round(time × fps)).
+ */
+export function matchToTruth(
+  model: SceneModel,
+  manifest: Manifest,
+  truth: CaptureTruth,
+): PosePair[] {
+  const byPath = new Map<string, { pose: TruthPose; k: TruthIntrinsics }>();
+  for (const p of manifest.photos ?? []) {
+    const t = truth.photos.find((x) => x.file === p.source);
+    if (t) byPath.set(p.path.replace(/^frames\//, ""), { pose: t, k: t.intrinsics });
+  }
+  for (const v of manifest.videos) {
+    const tv = truth.videos.find((x) => x.file === v.filename);
+    if (!tv) continue;
+    for (const f of v.frames) {
+      if (f.timestamp_secs === null) continue;
+      const frame = tv.frames[Math.round(f.timestamp_secs * tv.fps)];
+      if (frame) byPath.set(f.path.replace(/^frames\//, ""), { pose: frame, k: tv.intrinsics });
+    }
+  }
+  const out: PosePair[] = [];
+  for (const img of model.images) {
+    const t = byPath.get(img.name);
+    if (!t) continue;
+    const m = img.viewmat;
+    const R: M3 = [0, 1, 2].map((r) => [m[r * 4]!, m[r * 4 + 1]!, m[r * 4 + 2]!]);
+    const tr = [m[3]!, m[7]!, m[11]!];
+    const C = [0, 1, 2].map(
+      (k) => -(R[0]![k]! * tr[0]! + R[1]![k]! * tr[1]! + R[2]![k]! * tr[2]!),
+    ) as V3;
+    out.push({
+      name: img.name,
+      estR: R,
+      estC: C,
+      truth: t.pose,
+      intrinsics: t.k,
+      cameraId: img.cameraId,
+    });
+  }
+  return out;
+}
+
+/** Eigenvector of the largest eigenvalue of a symmetric 4×4 matrix (Jacobi rotations). */
+function topEigenvector(a: number[][]): number[] {
+  const n = 4;
+  const A = a.map((r) => [...r]);
+  const V: number[][] = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)),
+  );
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p]![q]! ** 2;
+    if (off < 1e-22) break;
+    for (let p = 0; p < n; p++)
+      for (let q = p + 1; q < n; q++) {
+        if (Math.abs(A[p]![q]!) < 1e-300) continue;
+        const theta = (A[q]![q]! - A[p]![p]!) / (2 * A[p]![q]!);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const [akp, akq] = [A[k]![p]!, A[k]![q]!];
+          A[k]![p] = c * akp - s * akq;
+          A[k]![q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const [apk, aqk] = [A[p]![k]!, A[q]![k]!];
+          A[p]![k] = c * apk - s * aqk;
+          A[q]![k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const [vkp, vkq] = [V[k]![p]!, V[k]![q]!];
+          V[k]![p] = c * vkp - s * vkq;
+          V[k]![q] = s * vkp + c * vkq;
+        }
+      }
+  }
+  let best = 0;
+  for (let i = 1; i < n; i++) if (A[i]![i]! > A[best]![best]!) best = i;
+  return V.map((row) => row[best]!);
+}
+
+/** Similarity dst ≈ s·R·src + t fitted to point pairs (Horn 1987, unit quaternions). */
+export function fitSimilarity(src: readonly V3[], dst: readonly V3[]): { s: number; R: M3; t: V3 } {
+  const mean = (ps: readonly V3[]) =>
+    [0, 1, 2].map((k) => ps.reduce((a, p) => a + p[k]!, 0) / ps.length) as V3;
+  const [ms, md] = [mean(src), mean(dst)];
+  const a = src.map((p) => p.map((x, k) => x - ms[k]!));
+  const b = dst.map((p) => p.map((x, k) => x - md[k]!));
+  const S = [0, 1, 2].map((i) =>
+    [0, 1, 2].map((j) => a.reduce((acc, p, n) => acc + p[i]! * b[n]![j]!, 0)),
+  );
+  const [[xx, xy, xz], [yx, yy, yz], [zx, zy, zz]] = S as [number[], number[], number[]];
+  const N = [
+    [xx! + yy! + zz!, yz! - zy!, zx! - xz!, xy! - yx!],
+    [yz! - zy!, xx! - yy! - zz!, xy! + yx!, zx! + xz!],
+    [zx! - xz!, xy! + yx!, -xx! + yy! - zz!, yz! + zy!],
+    [xy! - yx!, zx! + xz!, yz! + zy!, -xx! - yy! + zz!],
+  ];
+  const [w, x, y, z] = topEigenvector(N) as [number, number, number, number];
+  const R: M3 = [
+    [w * w + x * x - y * y - z * z, 2 * (x * y - w * z), 2 * (x * z + w * y)],
+    [2 * (x * y + w * z), w * w - x * x + y * y - z * z, 2 * (y * z - w * x)],
+    [2 * (x * z - w * y), 2 * (y * z + w * x), w * w - x * x - y * y + z * z],
+  ];
+  const norm = (ps: number[][]) =>
+    ps.reduce((acc, p) => acc + p[0]! ** 2 + p[1]! ** 2 + p[2]! ** 2, 0);
+  const s = Math.sqrt(norm(b) / norm(a));
+  const Rms = R.map((row) => row[0]! * ms[0] + row[1]! * ms[1] + row[2]! * ms[2]);
+  const t = [0, 1, 2].map((k) => md[k]! - s * Rms[k]!) as V3;
+  return { s, R, t };
+}
+
+const mul = (A: M3, B: M3): M3 =>
+  A.map((r) => [0, 1, 2].map((j) => r[0]! * B[0]![j]! + r[1]! * B[1]![j]! + r[2]! * B[2]![j]!));
+const transpose = (A: M3): M3 => [0, 1, 2].map((i) => [A[0]![i]!, A[1]![i]!, A[2]![i]!]);
+
+/** Angle of a rotation matrix in degrees. */
+function angleDeg(R: M3): number {
+  const c = (R[0]![0]! + R[1]![1]! + R[2]![2]! - 1) / 2;
+  return (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI;
+}
+
+/** The accuracy figures of matched images (at least three, not all in one place). */
+export function poseAccuracy(
+  pairs: readonly PosePair[],
+  cameras: SceneModel["cameras"],
+): PoseAccuracy {
+  const trueC = pairs.map((p) => p.truth.centre);
+  // true → estimated: C_est ≈ s·A·C_true + b, so R_est·A ≈ R_true.
+  const {
+    s,
+    R: A,
+    t: b,
+  } = fitSimilarity(
+    trueC,
+    pairs.map((p) => p.estC),
+  );
+  let extent = 0;
+  for (const p of trueC)
+    for (const q of trueC)
+      extent = Math.max(extent, Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]));
+  const rot = pairs.map((p) => angleDeg(mul(mul(p.estR, A), transpose(p.truth.rotation))));
+  const At = transpose(A);
+  const centre = pairs.map((p) => {
+    const d = p.estC.map((x, k) => (x - b[k]!) / s);
+    const back = At.map((r) => r[0]! * d[0]! + r[1]! * d[1]! + r[2]! * d[2]!);
+    const c = p.truth.centre;
+    return (100 * Math.hypot(back[0]! - c[0], back[1]! - c[1], back[2]! - c[2])) / extent;
+  });
+  const focal = [...new Set(pairs.map((p) => p.cameraId))].map((id) => {
+    const cam = cameras.get(id)!;
+    const k = pairs.find((p) => p.cameraId === id)!.intrinsics;
+    const f = k.fx * (cam.width / k.width);
+    return {
+      ...{ cameraId: id, model: cam.model, fx: cam.fx, fy: cam.fy, f },
+      ...{ fxErrPct: 100 * (cam.fx / f - 1), fyErrPct: 100 * (cam.fy / f - 1) },
+    };
+  });
+  return {
+    matched: pairs.length,
+    rotationDeg: { median: median(rot), max: Math.max(...rot) },
+    centrePct: { median: median(centre), max: Math.max(...centre) },
+    extent,
+    focal,
+  };
+}
+
+/** The pose accuracy of a job's reconstruction (`<output>/colmap/sparse`) against a truth file. */
+export async function jobPoseAccuracy(
+  outputFolder: string,
+  truthFile: string,
+): Promise<PoseAccuracy> {
+  const manifest = JSON.parse(
+    await readFile(join(outputFolder, "manifest.json"), "utf8"),
+  ) as Manifest;
+  const model = await loadColmapModel(
+    join(outputFolder, "colmap", "sparse"),
+    join(outputFolder, "frames"),
+  );
+  const pairs = matchToTruth(model, manifest, await readTruth(truthFile));
+  return poseAccuracy(pairs, model.cameras);
+}
+
+/** One line of figures, e.g. for the benchmark table. */
+export function describeAccuracy(a: PoseAccuracy): string {
+  const focal = a.focal
+    .map(
+      (f) =>
+        `${f.model} ${f.fx.toFixed(1)}/${f.fy.toFixed(1)} vs ${f.f.toFixed(1)} px (${f.fxErrPct.toFixed(2)} %, ${f.fyErrPct.toFixed(2)} %)`,
+    )
+    .join("; ");
+  return (
+    `rotation ${a.rotationDeg.median.toFixed(3)}° median, ${a.rotationDeg.max.toFixed(3)}° max; ` +
+    `centre ${a.centrePct.median.toFixed(3)} % median, ${a.centrePct.max.toFixed(3)} % max of ${a.extent.toFixed(1)} m; ` +
+    `focal ${focal}`
+  );
+}

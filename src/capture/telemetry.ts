@@ -1,0 +1,110 @@
+/**
+ * Per-frame GPS for video from a DJI `.SRT` telemetry sidecar (same stem as the video): one
+ * subtitle per frame (or per second on older drones) carrying the position. Layouts read:
+ * `[latitude: 47.3769] [longitude: 8.5417]` (with or without a space before the colon) with
+ * `[rel_alt: 30.0 abs_alt: 440.0]` or `[altitude: 30.0]`, and the older `GPS(lon,lat,alt)`.
+ * Fixes are interpolated linearly to each frame's timestamp.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { basename, dirname, extname, join } from "node:path";
+import type { Gps } from "../contracts/manifest.js";
+
+/** One telemetry fix at a time from the video's start. */
+export interface TelemetryFix extends Gps {
+  time_secs: number;
+  relative_altitude: number | null;
+}
+
+const TIME = /(\d+):(\d{2}):(\d{2})[,.](\d{1,3})\s*-->/;
+
+function seconds(m: RegExpExecArray): number {
+  return (
+    Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(m[4]!.padEnd(3, "0")) / 1000
+  );
+}
+
+const field = (text: string, name: string): number | null => {
+  const m = new RegExp(`\\[?${name}\\s*:\\s*(-?[\\d.]+)`, "i").exec(text);
+  return m ? Number(m[1]) : null;
+};
+
+/** The fixes of a DJI `.SRT` text, in time order (blocks without a valid position are left out). */
+export function parseDjiSrt(text: string): TelemetryFix[] {
+  const fixes: TelemetryFix[] = [];
+  for (const block of text.replace(/\r/g, "").split(/\n\s*\n/)) {
+    const t = TIME.exec(block);
+    if (!t) continue;
+    let lat = field(block, "latitude");
+    let lon = field(block, "longitude");
+    let alt = field(block, "abs_alt") ?? field(block, "altitude");
+    const old = /GPS\s*\(\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*(?:,\s*(-?[\d.]+))?/i.exec(block);
+    if ((lat === null || lon === null) && old) {
+      [lon, lat] = [Number(old[1]), Number(old[2])];
+      alt ??= old[3] === undefined ? null : Number(old[3]);
+    }
+    if (lat === null || lon === null || !Number.isFinite(lat) || !Number.isFinite(lon)) continue;
+    if (Math.abs(lat) > 90 || Math.abs(lon) > 180 || (lat === 0 && lon === 0)) continue;
+    fixes.push({
+      ...{ time_secs: seconds(t), latitude: lat, longitude: lon, altitude: alt },
+      relative_altitude: field(block, "rel_alt"),
+    });
+  }
+  return fixes.sort((a, b) => a.time_secs - b.time_secs);
+}
+
+/** SRT times are whole milliseconds: a fix this close to a frame is that frame's own. */
+const SAME_TIME_SECS = 0.0015;
+
+/**
+ * The position at `t` seconds: a fix within SAME_TIME_SECS, else linear between the two around
+ * it; null outside the fixes (beyond one interval past either end).
+ */
+export function fixAt(fixes: readonly TelemetryFix[], t: number): Gps | null {
+  if (fixes.length === 0) return null;
+  let hi = fixes.findIndex((f) => f.time_secs >= t);
+  if (hi === -1) hi = fixes.length;
+  for (const i of [hi - 1, hi]) {
+    const f = fixes[i];
+    if (f && Math.abs(f.time_secs - t) <= SAME_TIME_SECS)
+      return { latitude: f.latitude, longitude: f.longitude, altitude: f.altitude };
+  }
+  const [a, b] = [fixes[hi - 1], fixes[hi]];
+  if (!a || !b) {
+    const end = (a ?? b)!;
+    const step =
+      fixes.length > 1 ? (fixes.at(-1)!.time_secs - fixes[0]!.time_secs) / (fixes.length - 1) : 1;
+    return Math.abs(end.time_secs - t) <= step
+      ? { latitude: end.latitude, longitude: end.longitude, altitude: end.altitude }
+      : null;
+  }
+  const w = (t - a.time_secs) / (b.time_secs - a.time_secs);
+  const lerp = (x: number, y: number) => x + w * (y - x);
+  return {
+    latitude: lerp(a.latitude, b.latitude),
+    longitude: lerp(a.longitude, b.longitude),
+    altitude:
+      a.altitude === null || b.altitude === null
+        ? (a.altitude ?? b.altitude)
+        : lerp(a.altitude, b.altitude),
+  };
+}
+
+/** The `.SRT`/`.srt` beside a video with the same stem, or null. */
+export async function srtSidecar(videoPath: string): Promise<string | null> {
+  const stem = basename(videoPath, extname(videoPath)).toLowerCase();
+  const names = await readdir(dirname(videoPath)).catch(() => [] as string[]);
+  const found = names.find(
+    (n) => extname(n).toLowerCase() === ".srt" && basename(n, extname(n)).toLowerCase() === stem,
+  );
+  return found ? join(dirname(videoPath), found) : null;
+}
+
+/** A video's telemetry track from its sidecar, or null when it has none. */
+export async function readTelemetry(
+  videoPath: string,
+): Promise<{ file: string; fixes: TelemetryFix[] } | null> {
+  const file = await srtSidecar(videoPath);
+  if (!file) return null;
+  const fixes = parseDjiSrt(await readFile(file, "utf8"));
+  return fixes.length ? { file, fixes } : null;
+}

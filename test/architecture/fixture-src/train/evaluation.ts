@@ -1,0 +1,2 @@
+import type { RunContext } from "./trainer.js";
+export const evaluate = (ctx: RunContext) => ctx.steps;

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { fitSimilarity, poseAccuracy, type PosePair } from "../../src/bench/poseAccuracy.js";
+import { truthIntrinsics, truthPose } from "../../src/sample/truth.js";
+import { mulberry32 } from "../../src/util/random.js";
+
+type V3 = [number, number, number];
+
+/** A random rotation from a seeded unit quaternion. */
+function rotation(rand: () => number): number[][] {
+  const q = [rand() - 0.5, rand() - 0.5, rand() - 0.5, rand() - 0.5];
+  const n = Math.hypot(...q);
+  const [w, x, y, z] = q.map((v) => v / n) as [number, number, number, number];
+  return [
+    [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+    [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+    [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+  ];
+}
+const apply = (R: number[][], v: readonly number[]) =>
+  R.map((r) => r[0]! * v[0]! + r[1]! * v[1]! + r[2]! * v[2]!) as V3;
+const mul = (A: number[][], B: number[][]) =>
+  A.map((r) => [0, 1, 2].map((j) => r[0]! * B[0]![j]! + r[1]! * B[1]![j]! + r[2]! * B[2]![j]!));
+const T = (A: number[][]) => [0, 1, 2].map((i) => [A[0]![i]!, A[1]![i]!, A[2]![i]!]);
+
+describe("pose accuracy against the truth", () => {
+  const seed = 20260514;
+  it(`recovers a known similarity exactly and reports zero error for a transformed truth (seed ${seed})`, () => {
+    const rand = mulberry32(seed);
+    const [s, R] = [0.37, rotation(rand)];
+    const t: V3 = [3, -2, 7];
+    const k = truthIntrinsics(320, 240, 65);
+    const pairs: PosePair[] = Array.from({ length: 12 }, (_, i) => {
+      const pose = truthPose({
+        location: [10 * rand() - 5, 2 + rand(), 10 * rand() - 5],
+        lookAt: [rand() - 0.5, 0.5, rand() - 0.5],
+        sky: [0, 1, 0],
+      });
+      const c = apply(R, pose.centre).map((x, j) => s * x + t[j]!) as V3;
+      return {
+        name: `f${i}`,
+        estR: mul(pose.rotation, T(R)),
+        estC: c,
+        truth: pose,
+        intrinsics: k,
+        cameraId: 1,
+      };
+    });
+    const fit = fitSimilarity(
+      pairs.map((p) => p.truth.centre),
+      pairs.map((p) => p.estC),
+    );
+    expect(fit.s).toBeCloseTo(s, 9);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) expect(fit.R[i]![j]!).toBeCloseTo(R[i]![j]!, 9);
+    const cameras = new Map([
+      [
+        1,
+        {
+          id: 1,
+          model: "PINHOLE",
+          width: 160,
+          height: 120,
+          params: [],
+          fx: 100,
+          fy: 101,
+          cx: 80,
+          cy: 60,
+        },
+      ],
+    ]);
+    const a = poseAccuracy(pairs, cameras);
+    expect(a.rotationDeg.max).toBeLessThan(1e-4); // acos near 1 limits it
+    expect(a.centrePct.max).toBeLessThan(1e-6);
+    // The camera is half the truth's size: the true focal scales with it.
+    expect(a.focal[0]!.f).toBeCloseTo(k.fx / 2, 9);
+    expect(a.focal[0]!.fyErrPct).toBeCloseTo(100 * (101 / (k.fx / 2) - 1), 9);
+    // A rotation error of one camera shows as that angle.
+    const c1 = Math.cos(Math.PI / 180);
+    const s1 = Math.sin(Math.PI / 180);
+    pairs[0] = {
+      ...pairs[0]!,
+      estR: mul(
+        [
+          [c1, -s1, 0],
+          [s1, c1, 0],
+          [0, 0, 1],
+        ],
+        pairs[0]!.estR,
+      ),
+    };
+    expect(poseAccuracy(pairs, cameras).rotationDeg.max).toBeCloseTo(1, 6);
+  });
+});

@@ -1,0 +1,94 @@
+// Per-frame GPS from a DJI-style .SRT sidecar: a real clip made with ffmpeg, its sidecar written
+// here in DJI's layout, through the real engine up to ManifestGeneration.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { fixAt, parseDjiSrt } from "../../src/capture/telemetry.js";
+import { loadStageTable, runJob } from "../../src/engine/index.js";
+import { makeVideo, removeDir, tempDir } from "./helpers.js";
+
+const dirs: string[] = [];
+afterAll(() => Promise.all(dirs.map(removeDir)));
+
+const ms = (t: number) => {
+  const x = Math.round(t * 1000);
+  return `00:00:${String(Math.floor(x / 1000)).padStart(2, "0")},${String(x % 1000).padStart(3, "0")}`;
+};
+
+/** A DJI .SRT with a fix per frame at `fps`: latitude and longitude drift by known steps. */
+function srt(frames: number, fps: number): { text: string; fixes: [number, number][] } {
+  const fixes: [number, number][] = [];
+  const blocks = Array.from({ length: frames }, (_, i) => {
+    const [lat, lon] = [47.3769 + i * 0.0000123, 8.5417 - i * 0.0000071];
+    fixes.push([Number(lat.toFixed(7)), Number(lon.toFixed(7))]);
+    return [
+      String(i + 1),
+      `${ms(i / fps)} --> ${ms((i + 1) / fps)}`,
+      `<font size="28">FrameCnt: ${i + 1}, DiffTime: ${Math.round(1000 / fps)}ms`,
+      "2026-05-14 10:40:00.000",
+      `[iso: 100] [shutter: 1/500.0] [fnum: 2.8] [ev: 0] [focal_len: 24.00] [latitude: ${lat.toFixed(7)}] ` +
+        `[longitude: ${lon.toFixed(7)}] [rel_alt: 30.000 abs_alt: 440.500] </font>`,
+      "",
+    ].join("\n");
+  });
+  return { text: blocks.join("\n"), fixes };
+}
+
+describe("telemetry", () => {
+  it("puts each frame's GPS from a DJI .SRT sidecar into manifest.json (within 1e-6°)", async () => {
+    const input = await tempDir("splatbook-srt-in-");
+    const output = await tempDir("splatbook-srt-out-");
+    dirs.push(input, output);
+    await makeVideo(join(input, "DJI_0012.MP4"), { size: "96x64", duration: 2, rate: 10 });
+    const { text, fixes } = srt(20, 10);
+    await writeFile(join(input, "DJI_0012.SRT"), text);
+    const warnings: string[] = [];
+    await runJob({
+      input,
+      output,
+      stages: await loadStageTable(),
+      until: "ManifestGeneration",
+      logger: {
+        info: () => undefined,
+        warn: (m: string) => void warnings.push(m),
+        debug: () => undefined,
+      },
+    });
+    expect(warnings.filter((w) => /SRT/i.test(w))).toEqual([]); // the sidecar is not "skipped"
+    const m = JSON.parse(await readFile(join(output, "manifest.json"), "utf8"));
+    const frames = m.videos[0].frames as {
+      timestamp_secs: number;
+      gps: { latitude: number; longitude: number; altitude: number };
+    }[];
+    expect(frames.length).toBe(20);
+    for (const f of frames) {
+      const i = Math.round(f.timestamp_secs * 10);
+      expect(Math.abs(f.gps.latitude - fixes[i]![0])).toBeLessThan(1e-6);
+      expect(Math.abs(f.gps.longitude - fixes[i]![1])).toBeLessThan(1e-6);
+      expect(f.gps.altitude).toBe(440.5);
+    }
+    const meta = JSON.parse(await readFile(join(output, "metadata.json"), "utf8"));
+    expect(meta.videos[0].telemetry).toEqual({
+      source: "dji_srt",
+      file: "DJI_0012.SRT",
+      fixes: 20,
+    });
+  }, 120_000);
+
+  it("reads the older GPS(lon,lat,alt) layout and interpolates between sparse fixes", () => {
+    const text = [
+      "1\n00:00:00,000 --> 00:00:01,000\nHOME(8.5400,47.3700) 2016.05.14 10:40:00\nGPS(8.5410,47.3760,25) BAROMETER:30.1\n",
+      "2\n00:00:01,000 --> 00:00:02,000\nHOME(8.5400,47.3700) 2016.05.14 10:40:01\nGPS(8.5420,47.3780,27) BAROMETER:31.0\n",
+    ].join("\n");
+    const fixes = parseDjiSrt(text);
+    expect(fixes.map((f) => [f.time_secs, f.latitude, f.longitude, f.altitude])).toEqual([
+      [0, 47.376, 8.541, 25],
+      [1, 47.378, 8.542, 27],
+    ]);
+    const mid = fixAt(fixes, 0.25)!;
+    expect(mid.latitude).toBeCloseTo(47.3765, 10);
+    expect(mid.longitude).toBeCloseTo(8.54125, 10);
+    expect(mid.altitude).toBeCloseTo(25.5, 10);
+    expect(fixAt(fixes, 5)).toBeNull(); // beyond the track
+  });
+});

@@ -5,7 +5,6 @@
  * their image information as the georeferencing step reads them.
  */
 import { enuToGeodetic, gaussian, type GeoPoint } from "../../../src/util/geodesy.js";
-import { mulberry32 } from "../../../src/util/random.js";
 import type { CaptureTruth, TruthPose } from "../../../src/sample/truth.js";
 import type { ImageInfo, RegisteredCamera } from "../../../src/sfm/georef/georeference.js";
 import {
@@ -42,36 +41,7 @@ export function randomModelFrame(rand: () => number): Similarity {
   };
 }
 
-/** Noise and gross errors added to true positions. */
-export interface FixNoise {
-  horizontal: number;
-  vertical: number;
-  /** Fraction of fixes moved 50 m in a uniformly random direction. */
-  outlierFraction: number;
-  seed: number;
-}
-
-/** Noisy fixes: Gaussian noise, a fraction of them replaced by 50 m gross errors. */
-export function noisyFixes(
-  centres: readonly Vec3[],
-  o: FixNoise,
-): { fixes: Vec3[]; outliers: Set<number> } {
-  const rand = mulberry32(o.seed);
-  const outliers = new Set<number>();
-  const want = Math.round(o.outlierFraction * centres.length);
-  while (outliers.size < want) outliers.add(Math.floor(rand() * centres.length));
-  const fixes = centres.map((c, i): Vec3 => {
-    const p: Vec3 = [
-      c[0] + gaussian(rand) * o.horizontal,
-      c[1] + gaussian(rand) * o.horizontal,
-      c[2] + gaussian(rand) * o.vertical,
-    ];
-    if (!outliers.has(i)) return p;
-    const d = unit([gaussian(rand), gaussian(rand), gaussian(rand)]);
-    return [p[0] + 50 * d[0], p[1] + 50 * d[1], p[2] + 50 * d[2]];
-  });
-  return { fixes, outliers };
-}
+export { noisyFixes, type GpsNoise as FixNoise } from "../../../src/bench/gpsNoise.js";
 
 /** A camera's world→camera rotation re-expressed in the model frame (x_model = M(x_world)). */
 export function rotationInModel(cameraRotation: number[][], M: Similarity): Mat3 {

@@ -44,7 +44,11 @@ interface Trial {
 async function reconstruct(name: string, work: string): Promise<Reconstructed> {
   const capture = await cachedCorpusCapture(name);
   const output = join(work, name);
-  const logger = { info: () => {}, warn: () => {}, debug: () => {} };
+  const say = (m: string) => {
+    if (/^(COLMAP attempt|Georeference:|COLMAP: registered)/.test(m))
+      console.log(`  ${name}: ${m}`);
+  };
+  const logger = { info: say, warn: say, debug: () => {} };
   const t0 = performance.now();
   const run = await runJob({
     ...{ input: capture.dir, output, stages: await loadStageTable() },

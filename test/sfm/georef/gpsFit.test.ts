@@ -82,9 +82,9 @@ describe("fitGps on the drone survey's true cameras in a random model frame", ()
     const model = truth.map((c) => applySimilarity(M, c));
     const fit = fitGps({ model, gps: truth, seed })!;
     const e = errors(fit.T, M);
-    expect(e.heading).toBeLessThan(1e-6);
-    expect(e.tilt).toBeLessThan(1e-6);
-    expect(e.scale).toBeLessThan(1e-6);
+    expect(e.heading).toBeLessThan(1e-4); // degrees
+    expect(e.tilt).toBeLessThan(1e-4);
+    expect(e.scale).toBeLessThan(1e-6); // percent
     expect(fit.inlier.every(Boolean)).toBe(true);
     const worst = Math.max(...model.map((c, i) => norm(sub(applySimilarity(fit.T, c), truth[i]!))));
     expect(worst).toBeLessThan(1e-6);

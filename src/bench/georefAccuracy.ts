@@ -15,7 +15,7 @@ import {
   sub,
   transpose,
   umeyama,
-  type Mat3,
+  type Mat3Rows,
   type Similarity,
   type Vec3,
 } from "../sfm/georef/similarity.js";
@@ -45,16 +45,16 @@ export interface GeorefAccuracy {
 
 const DEG = 180 / Math.PI;
 
-function rotationOf(v: ArrayLike<number>): Mat3 {
-  return [0, 1, 2].map((r) => [v[r * 4]!, v[r * 4 + 1]!, v[r * 4 + 2]!]) as Mat3;
+function rotationOf(v: ArrayLike<number>): Mat3Rows {
+  return [0, 1, 2].map((r) => [v[r * 4]!, v[r * 4 + 1]!, v[r * 4 + 2]!]) as Mat3Rows;
 }
 
 /** The rotation nearest to the sum of rotations (their chordal mean). */
-function meanRotation(rs: readonly Mat3[]): Mat3 {
+function meanRotation(rs: readonly Mat3Rows[]): Mat3Rows {
   const S = [0, 1, 2].map((r) => [0, 1, 2].map((c) => rs.reduce((a, R) => a + R[r]![c]!, 0)));
   const svd = new SingularValueDecomposition(new Matrix(S));
   const R = svd.leftSingularVectors.mmul(svd.rightSingularVectors.transpose()).to2DArray();
-  return R as Mat3;
+  return R as Mat3Rows;
 }
 
 /** True centres in the record's ENU frame (through the truth's geodetic mapping). */
@@ -83,7 +83,7 @@ export function georefAccuracy(
   // Camera → local rotation, estimated and true; their mean difference is the frame's error.
   const deltas = pairs.map((p) => {
     const est = matMul(T.R, transpose(rotationOf(p.viewmat)));
-    return matMul(est, p.truth.rotation as Mat3);
+    return matMul(est, p.truth.rotation as Mat3Rows);
   });
   const D = meanRotation(deltas);
   const z = mulMat(D, [0, 0, 1]);

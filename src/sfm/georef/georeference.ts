@@ -25,7 +25,7 @@ import {
   scale,
   similarityMatrix,
   sub,
-  type Mat3,
+  type Mat3Rows,
   type Similarity,
   type Vec3,
 } from "./similarity.js";
@@ -64,7 +64,7 @@ export interface GeoreferenceOutcome {
 export const WEAK_GPS = { scale_pct: 5, heading_deg: 5 } as const;
 export const NO_GPS_SUMMARY = "no GPS: scale unknown, z = gravity up estimated from cameras";
 
-function rotationOf(viewmat: ArrayLike<number>): Mat3 {
+function rotationOf(viewmat: ArrayLike<number>): Mat3Rows {
   const v = viewmat;
   return [
     [v[0]!, v[1]!, v[2]!],

@@ -15,14 +15,14 @@ import {
   sub,
   transpose,
   unit,
-  type Mat3,
+  type Mat3Rows,
   type Vec3,
 } from "./similarity.js";
 
 /** What one camera says about gravity. */
 export interface AttitudeObservation {
   /** World → camera rotation in COLMAP's frame (rows). */
-  rotation: Mat3;
+  rotation: Mat3Rows;
   /** Elevation of the optical axis in degrees (−90: nadir) from a gimbal that keeps roll level, else null. */
   pitchDeg: number | null;
 }

@@ -5,17 +5,20 @@
  */
 import { determinant, Matrix, SingularValueDecomposition } from "ml-matrix";
 
-export type Vec3 = [number, number, number];
-export type Mat3 = [Vec3, Vec3, Vec3];
+import type { Vec3 } from "../../contracts/sceneModel.js";
+
+export type { Vec3 };
+/** A 3×3 matrix as its three rows. */
+export type Mat3Rows = [Vec3, Vec3, Vec3];
 
 /** A similarity transform: x' = s·R·x + t. */
 export interface Similarity {
   s: number;
-  R: Mat3;
+  R: Mat3Rows;
   t: Vec3;
 }
 
-export const IDENTITY3: Mat3 = [
+export const IDENTITY3: Mat3Rows = [
   [1, 0, 0],
   [0, 1, 0],
   [0, 0, 1],
@@ -43,19 +46,19 @@ export const cross = (a: readonly number[], b: readonly number[]): Vec3 => [
 export const unit = (a: readonly number[]): Vec3 => scale(a, 1 / (norm(a) || 1));
 
 /** R·v. */
-export function mulMat(R: Mat3, v: readonly number[]): Vec3 {
+export function mulMat(R: Mat3Rows, v: readonly number[]): Vec3 {
   return [dot(R[0], v), dot(R[1], v), dot(R[2], v)];
 }
 
 /** A·B. */
-export function matMul(A: Mat3, B: Mat3): Mat3 {
+export function matMul(A: Mat3Rows, B: Mat3Rows): Mat3Rows {
   const col = (j: number): Vec3 => [B[0][j], B[1][j], B[2][j]];
-  return A.map((row) => [dot(row, col(0)), dot(row, col(1)), dot(row, col(2))]) as Mat3;
+  return A.map((row) => [dot(row, col(0)), dot(row, col(1)), dot(row, col(2))]) as Mat3Rows;
 }
 
 /** Aᵀ. */
-export function transpose(A: Mat3): Mat3 {
-  return [0, 1, 2].map((j) => [A[0][j], A[1][j], A[2][j]]) as Mat3;
+export function transpose(A: Mat3Rows): Mat3Rows {
+  return [0, 1, 2].map((j) => [A[0][j], A[1][j], A[2][j]]) as Mat3Rows;
 }
 
 /** s·R·x + t. */
@@ -64,9 +67,9 @@ export function applySimilarity(T: Similarity, x: readonly number[]): Vec3 {
 }
 
 /** The rotation exp([ω]×) (Rodrigues). */
-export function rotationFromVector(w: readonly number[]): Mat3 {
+export function rotationFromVector(w: readonly number[]): Mat3Rows {
   const th = norm(w);
-  if (th < 1e-15) return IDENTITY3.map((r) => [...r]) as Mat3;
+  if (th < 1e-15) return IDENTITY3.map((r) => [...r]) as Mat3Rows;
   const [x, y, z] = scale(w, 1 / th);
   const c = Math.cos(th);
   const s = Math.sin(th);
@@ -79,12 +82,12 @@ export function rotationFromVector(w: readonly number[]): Mat3 {
 }
 
 /** The rotation by the smallest angle taking unit vector `a` onto unit vector `b`. */
-export function rotationBetween(a: readonly number[], b: readonly number[]): Mat3 {
+export function rotationBetween(a: readonly number[], b: readonly number[]): Mat3Rows {
   const axis = cross(a, b);
   const s = norm(axis);
   const c = dot(a, b);
   if (s < 1e-12) {
-    if (c > 0) return IDENTITY3.map((r) => [...r]) as Mat3;
+    if (c > 0) return IDENTITY3.map((r) => [...r]) as Mat3Rows;
     // Opposite: half a turn about any axis perpendicular to a.
     const helper = Math.abs(a[0]!) < 0.9 ? [1, 0, 0] : [0, 1, 0];
     return rotationFromVector(scale(unit(cross(a, helper)), Math.PI));
@@ -103,13 +106,13 @@ export function similarityMatrix(T: Similarity): number[][] {
 }
 
 /** Rotation nearest (Frobenius) to a 3×3 matrix M, with det +1: U·diag(1,1,±1)·Vᵀ of M's SVD. */
-function nearestRotation(M: number[][]): Mat3 {
+function nearestRotation(M: number[][]): Mat3Rows {
   const svd = new SingularValueDecomposition(new Matrix(M));
   const U = svd.leftSingularVectors;
   const V = svd.rightSingularVectors;
   const d = Math.sign(determinant(U) * determinant(V)) || 1;
   const D = Matrix.diag([1, 1, d]);
-  return U.mmul(D).mmul(V.transpose()).to2DArray() as Mat3;
+  return U.mmul(D).mmul(V.transpose()).to2DArray() as Mat3Rows;
 }
 
 /** Weighted centroid. */
@@ -172,7 +175,7 @@ export function umeyama(
 }
 
 /** The rotation of a quaternion (w, x, y, z), normalised first (as COLMAP does). */
-export function rotationFromQuaternion(q: readonly number[]): Mat3 {
+export function rotationFromQuaternion(q: readonly number[]): Mat3Rows {
   const n = Math.hypot(q[0]!, q[1]!, q[2]!, q[3]!) || 1;
   const [w, x, y, z] = [q[0]! / n, q[1]! / n, q[2]! / n, q[3]! / n];
   return [
@@ -183,7 +186,7 @@ export function rotationFromQuaternion(q: readonly number[]): Mat3 {
 }
 
 /** A rotation as a unit quaternion (w, x, y, z), w ≥ 0 (Shepperd's method). */
-export function quaternionFromRotation(R: Mat3): [number, number, number, number] {
+export function quaternionFromRotation(R: Mat3Rows): [number, number, number, number] {
   const [[a, b, c], [d, e, f], [g, h, i]] = R;
   const tr = a + e + i;
   let q: [number, number, number, number];

@@ -14,7 +14,7 @@ import {
   rotationFromVector,
   transpose,
   unit,
-  type Mat3,
+  type Mat3Rows,
   type Similarity,
   type Vec3,
 } from "../../../src/sfm/georef/similarity.js";
@@ -44,12 +44,12 @@ export function randomModelFrame(rand: () => number): Similarity {
 export { noisyFixes, type GpsNoise as FixNoise } from "../../../src/bench/gpsNoise.js";
 
 /** A camera's world→camera rotation re-expressed in the model frame (x_model = M(x_world)). */
-export function rotationInModel(cameraRotation: number[][], M: Similarity): Mat3 {
-  return matMul(cameraRotation as Mat3, transpose(M.R));
+export function rotationInModel(cameraRotation: number[][], M: Similarity): Mat3Rows {
+  return matMul(cameraRotation as Mat3Rows, transpose(M.R));
 }
 
 /** A world→camera 4×4 (row-major) of rotation R and centre c. */
-export function viewmatOf(R: Mat3, c: Vec3): number[] {
+export function viewmatOf(R: Mat3Rows, c: Vec3): number[] {
   const t = mulMat(R, c).map((x) => -x);
   return [...R[0], t[0]!, ...R[1], t[1]!, ...R[2], t[2]!, 0, 0, 0, 1];
 }

@@ -12,6 +12,8 @@ export default tseslint.config(
       "labextension/splatbook_labextension/",
       "labextension/webpack.config.cjs",
       "**/*.d.ts",
+      // Notebook programs of the differential cell test: scripts, kept as users write them.
+      "test/kernel/fixture-programs/",
     ],
   },
   js.configs.recommended,

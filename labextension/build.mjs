@@ -4,8 +4,18 @@
 // with (@jupyterlab/core-meta's core.package.json, copied as package.json into a --core-path
 // folder, since the builder reads `<core-path>/package.json`).
 // `--if-stale` skips the build when the output is newer than every input.
+// The version is the root package.json's (one version for the npm package, the wheel and this
+// extension): it is copied into labextension/package.json (and its lockfile) when they differ.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -30,6 +40,28 @@ function newest(path) {
   const st = statSync(path);
   if (!st.isDirectory()) return st.mtimeMs;
   return Math.max(st.mtimeMs, ...readdirSync(path).map((n) => newest(join(path, n))));
+}
+
+/** Writes the root package's version into a JSON file's `version` fields; true when it changed. */
+function syncVersion(file, version) {
+  const text = readFileSync(file, "utf8");
+  const json = JSON.parse(text);
+  const fields = [json, json.packages?.[""]].filter(Boolean);
+  if (fields.every((f) => f.version === version)) return false;
+  for (const f of fields) f.version = version;
+  writeFileSync(file, JSON.stringify(json, null, 2) + "\n");
+  return true;
+}
+
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+for (const file of [join(here, "package.json"), join(here, "package-lock.json")]) {
+  if (syncVersion(file, version)) console.log(`${file}: version set to ${version}`);
+}
+if (!existsSync(join(here, "node_modules", "@jupyterlab", "builder"))) {
+  execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: here,
+    stdio: "inherit",
+  });
 }
 
 const contracts = join(root, "lib", "contracts", "index.js");

@@ -1,5 +1,8 @@
 // Merged by @jupyterlab/builder into its federated-extension config.
 const path = require("path");
+const webpack = require("webpack");
+// The one version of splatbook (root package.json): the panel compares it with the kernel's.
+const { version } = require("../package.json");
 
 module.exports = {
   resolve: {
@@ -11,6 +14,7 @@ module.exports = {
       "@splatbook/views$": path.resolve(__dirname, "..", "lib", "notebook", "views.js"),
     },
   },
+  plugins: [new webpack.DefinePlugin({ SPLATBOOK_VERSION: JSON.stringify(version) })],
   // Spark, plotly.js and three.js ship minified; terser over them costs minutes on 2 cores and
   // saves little, and our own code is small.
   optimization: { minimize: false },

@@ -5,6 +5,7 @@
 import { URLExt } from "@jupyterlab/coreutils";
 import { ServerConnection } from "@jupyterlab/services";
 import type { Checkpoint, TrainingStatus } from "@splatbook/contracts";
+import type { VersionReport } from "./version";
 
 /** One job folder as the server extension reports it (paths relative to the server root). */
 export interface JobFiles {
@@ -38,6 +39,8 @@ export interface SplatbookApi {
   job(path: string): Promise<JobFiles>;
   /** The bytes of a job artefact (metrics.arrow, a preview PNG, model.splat). */
   file(path: string): Promise<ArrayBuffer>;
+  /** The server extension's version and the Node kernel's. */
+  version(): Promise<VersionReport>;
 }
 
 async function request(
@@ -79,6 +82,9 @@ export function createApi(
     },
     async file(path) {
       return (await request(settings, "file", { path })).arrayBuffer();
+    },
+    async version() {
+      return (await (await request(settings, "version", {})).json()) as VersionReport;
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The left-area panel: every job under the configured folder with its stage, progress, PSNR,
  * splat count and last update; failures highlighted, stale jobs marked. Selecting a job shows
- * its details below the list. The list is polled while the panel is visible.
+ * its details below the list. The list is polled while the panel is visible. Above it, a notice
+ * says when the extension's, the server extension's and the kernel's versions differ, or the
+ * kernel is missing.
  */
 import type { Poll } from "@lumino/polling";
 import { Panel, Widget } from "@lumino/widgets";
@@ -12,6 +14,7 @@ import { JobDetail } from "./jobDetail";
 import { jobRow, type JobRow } from "./jobRow";
 import { startLivePoll } from "./livePoll";
 import { createProgressBar } from "./progressBar";
+import { LAB_VERSION, versionNotices } from "./version";
 
 function rowElement(row: JobRow, selected: boolean): HTMLLIElement {
   const li = document.createElement("li");
@@ -55,6 +58,7 @@ function rowElement(row: JobRow, selected: boolean): HTMLLIElement {
 export class JobsPanel extends Panel {
   private readonly list = document.createElement("ul");
   private readonly header = document.createElement("div");
+  private readonly notice = document.createElement("div");
   private poll: Poll | undefined;
   private jobs: JobFiles[] = [];
   private selected: string | null = null;
@@ -65,6 +69,9 @@ export class JobsPanel extends Panel {
     this.id = "splatbook-jobs";
     this.addClass("splatbook-panel");
     this.header.className = "splatbook-panel-header";
+    this.notice.className = "splatbook-version-notice";
+    this.notice.setAttribute("role", "status");
+    this.notice.hidden = true;
     this.list.className = "splatbook-jobs";
     this.list.setAttribute("role", "listbox");
     this.list.setAttribute("aria-label", "Splatbook jobs");
@@ -73,7 +80,7 @@ export class JobsPanel extends Panel {
       if (e.key === "Enter" || e.key === " ") this.onPick(e);
     });
     const top = new Widget();
-    top.node.append(this.header, this.list);
+    top.node.append(this.header, this.notice, this.list);
     this.addWidget(top);
   }
 
@@ -113,6 +120,7 @@ export class JobsPanel extends Panel {
 
   private startPolling(): void {
     if (this.poll) return;
+    this.checkVersions();
     const s = this.ctx.settings();
     this.header.textContent = `Jobs under ${s.folder ? `${s.folder}/` : "the server root"} (depth ${s.depth})`;
     this.poll = startLivePoll<JobFiles[]>({
@@ -129,6 +137,27 @@ export class JobsPanel extends Panel {
         this.header.textContent = `Cannot list jobs: ${String((tick.payload as Error)?.message ?? "")}`;
       }
     });
+  }
+
+  /** Asks the server extension for the versions once per start of polling (each refresh). */
+  private checkVersions(): void {
+    this.ctx.api.version().then(
+      (report) => this.showNotices(versionNotices(LAB_VERSION, report)),
+      (err: unknown) =>
+        this.showNotices([`Cannot check the splatbook versions: ${(err as Error).message}`]),
+    );
+  }
+
+  private showNotices(lines: string[]): void {
+    this.notice.replaceChildren(
+      ...lines.map((line) => {
+        const p = document.createElement("p");
+        p.textContent = line;
+        return p;
+      }),
+    );
+    this.notice.hidden = lines.length === 0;
+    this.notice.dataset.checked = "true";
   }
 
   private onJobs(jobs: JobFiles[]): void {

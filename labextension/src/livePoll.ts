@@ -22,9 +22,10 @@ export interface LivePollOptions<T> {
 
 /** Starts polling at once; dispose the returned Poll to stop early. */
 export function startLivePoll<T>(options: LivePollOptions<T>): Poll {
+  const frequency = { interval: options.interval, backoff: true, max: options.interval * 10 };
   const poll: Poll = new Poll({
     name: options.name,
-    frequency: { interval: options.interval, backoff: true, max: options.interval * 10 },
+    frequency,
     standby: () => options.isHidden() || "when-hidden",
     factory: async () => {
       const value = await options.fetch();
@@ -34,5 +35,8 @@ export function startLivePoll<T>(options: LivePollOptions<T>): Poll {
       if (options.isFinal(value)) void Promise.resolve().then(() => poll.dispose());
     },
   });
+  // Poll's constructor raises `max` to at least its 30 s default; the setter keeps it as given
+  // (the poll starts on a timer, so this is in time for its first tick).
+  poll.frequency = frequency;
   return poll;
 }

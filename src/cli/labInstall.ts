@@ -10,6 +10,7 @@ import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { defaultPackageRoot } from "../kernel/kernelspecInstall.js";
+import { PYTHON_MODULE } from "./pythonPackage.js";
 import {
   findJupyter,
   jupyterDataDir,
@@ -19,9 +20,12 @@ import {
 
 /** The lab extension's npm name: its folder under `labextensions/`. */
 export const LAB_EXTENSION_NAME = "splatbook-labextension";
-/** The Python module of the server extension (kernel/python/splatbook_server). */
-export const SERVER_EXTENSION_MODULE = "splatbook_server";
-const SERVER_CONFIG_FILE = "splatbook_server.json";
+/** The Python module of the server extension (kernel/python/splatbook_jupyter). */
+export const SERVER_EXTENSION_MODULE = PYTHON_MODULE;
+/** The enabling config, named as the wheel names it (kernel/python/jupyter-config). */
+const SERVER_CONFIG_FILE = `${PYTHON_MODULE}.json`;
+/** The config file of the module's name before the Python parts became one package. */
+const LEGACY_SERVER_CONFIG_FILE = "splatbook_server.json";
 const MARKER = "splatbook: Jupyter's Node scripts here are CommonJS";
 
 /** The built extension (`npm run build:labextension`, run by .ci/setup). */
@@ -58,7 +62,14 @@ export async function installLabExtension(scope: InstallScope): Promise<string> 
   await rm(dest, { recursive: true, force: true });
   await mkdir(dirname(dest), { recursive: true });
   await cp(source, dest, { recursive: true });
-  await cp(join(defaultPackageRoot(), "install.json"), join(dest, "install.json"));
+  // What `jupyter labextension list` shows as its origin and how to remove it (the wheel's own
+  // install.json names the Python package instead).
+  const origin = {
+    packageManager: "npm",
+    packageName: "splatbook",
+    uninstallInstructions: `Developer install from ${defaultPackageRoot()}: run \`npx splatbook uninstall\` there`,
+  };
+  await writeFile(join(dest, "install.json"), JSON.stringify(origin, null, 2) + "\n");
   return `lab extension ${LAB_EXTENSION_NAME} installed in ${dest}`;
 }
 
@@ -81,9 +92,10 @@ export async function enableServerExtension(scope: InstallScope): Promise<string
   await mkdir(dir, { recursive: true });
   const config = { ServerApp: { jpserver_extensions: { [SERVER_EXTENSION_MODULE]: true } } };
   await writeFile(join(dir, SERVER_CONFIG_FILE), JSON.stringify(config, null, 2) + "\n");
+  await rm(join(dir, LEGACY_SERVER_CONFIG_FILE), { force: true });
   const note =
     scope.kind === "prefix"
-      ? ` (its Python package must be importable there: pip install ${join(defaultPackageRoot(), "kernel", "python")})`
+      ? ` (its Python module must be importable there: pip install --editable ${defaultPackageRoot()})`
       : "";
   return `server extension ${SERVER_EXTENSION_MODULE} enabled in ${dir}${note}`;
 }
@@ -98,10 +110,12 @@ export async function disableServerExtension(scope: InstallScope | undefined): P
   }
   const removed: string[] = [];
   for (const dir of dirs) {
-    const file = join(dir, "jupyter_server_config.d", SERVER_CONFIG_FILE);
-    if (!existsSync(file)) continue;
-    await rm(file, { force: true });
-    removed.push(`server extension disabled in ${dirname(file)}`);
+    for (const name of [SERVER_CONFIG_FILE, LEGACY_SERVER_CONFIG_FILE]) {
+      const file = join(dir, "jupyter_server_config.d", name);
+      if (!existsSync(file)) continue;
+      await rm(file, { force: true });
+      removed.push(`server extension disabled in ${dirname(file)} (${name} removed)`);
+    }
   }
   return removed;
 }

@@ -3,7 +3,6 @@ import { Command } from "commander";
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { isExpectedError } from "../util/errors.js";
-import { commands } from "./commands/index.js";
 
 /** The package version (from package.json next to lib/ or src/). */
 function version(): string {
@@ -17,12 +16,31 @@ function version(): string {
   }
 }
 
-/** The `splatbook` program with every registered subcommand. */
-export function buildProgram(): Command {
+/**
+ * Arguments that run without loading the other commands' modules (about 2 s of imports): Jupyter
+ * starts `kernel` for every notebook, and the Python package asks for `--version`.
+ */
+const ALONE: Record<string, (program: Command) => Promise<void>> = {
+  kernel: async (program) => (await import("./commands/kernel.js")).register(program),
+  "--version": async () => {},
+  "-V": async () => {},
+};
+
+/**
+ * The `splatbook` program with every registered subcommand, or, when `first` (the first
+ * argument) is one of {@link ALONE}, with that command only.
+ */
+export async function buildProgram(first?: string): Promise<Command> {
   const program = new Command("splatbook")
     .description("captured video → 3D Gaussian splats: pipeline CLI, notebook kernel and tools")
     .version(version())
     .showHelpAfterError();
+  const alone = first !== undefined ? ALONE[first] : undefined;
+  if (alone) {
+    await alone(program);
+    return program;
+  }
+  const { commands } = await import("./commands/index.js");
   for (const register of commands) register(program);
   return program;
 }
@@ -34,7 +52,7 @@ export function buildProgram(): Command {
  */
 export async function main(argv: string[] = process.argv): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv[2])).parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (isExpectedError(err)) {

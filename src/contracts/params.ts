@@ -88,6 +88,13 @@ export const ColmapReconstructionParamsSchema = z.strictObject({
     flag: "--sfm-attempts <n>",
     description: "attempts before ColmapReconstruction fails (1: no retry with stronger settings)",
   }),
+  // Optional rather than defaulted: unset passes no flag (COLMAP's own seed, 0) and keeps the
+  // fingerprints of reconstructions made before the parameter existed.
+  sfmSeed: param(wholeNumber().optional(), {
+    flag: "--sfm-seed <n>",
+    description:
+      "COLMAP's random seed (RANSAC, mapper); COLMAP's threads still vary results (default: COLMAP's, 0)",
+  }),
 });
 
 /** Training: 3D Gaussian splatting. */

@@ -136,7 +136,7 @@ export class JobRun {
         defaultJobId: jobIdForOutput(outputFolder),
         inputFolder,
         outputFolder,
-        tempFolderFor,
+        tempFolderFor: (jobId) => tempFolderFor(jobId, outputFolder),
         params: named,
         fresh: opts.fresh ?? false,
         maxAgeHours: opts.maxCheckpointAgeHours ?? DEFAULT_MAX_CHECKPOINT_AGE_HOURS,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 
@@ -21,7 +22,11 @@ export function jobIdForOutput(outputFolder: string): string {
   return sanitizeJobId(basename(resolve(outputFolder)));
 }
 
-/** The job's scratch folder: `os.tmpdir()/splatbook-<job_id>`. */
-export function tempFolderFor(jobId: string): string {
-  return join(tmpdir(), `splatbook-${jobId}`);
+/**
+ * The job's scratch folder: `os.tmpdir()/splatbook-<job_id>-<8 hex>`, the hex from the output
+ * folder's absolute path, so two jobs with one id (two outputs named `scene`) never share it.
+ */
+export function tempFolderFor(jobId: string, outputFolder: string): string {
+  const tag = createHash("sha256").update(resolve(outputFolder)).digest("hex").slice(0, 8);
+  return join(tmpdir(), `splatbook-${jobId}-${tag}`);
 }

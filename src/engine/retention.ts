@@ -78,7 +78,12 @@ export async function cleanupExpired(opts: {
 
 /** Guards against a hand-edited checkpoint pointing at something that is not a job's scratch. */
 function isJobTempFolder(path: string, jobId: string): boolean {
-  return basename(path) === `splatbook-${jobId}`;
+  const name = basename(path);
+  const prefix = `splatbook-${jobId}`;
+  return (
+    name === prefix ||
+    (name.startsWith(`${prefix}-`) && /^[0-9a-f]{8}$/.test(name.slice(prefix.length + 1)))
+  );
 }
 
 function ageDays(timestamp: number, now: number): string {

@@ -33,19 +33,36 @@ export function parseCell(ts: TsModule, code: string): TS.SourceFile {
  * `export { a, b }` is dropped, `export { a as b }` declares `b`; `export default <expr>` is the
  * cell's value, `export default function f` declares `f`; `export { x } from "m"` and
  * `export * as ns from "m"` import. Forms without a notebook meaning (`export = x`,
- * `export * from "m"`, an anonymous default function or class) are refused with a message.
+ * `export * from "m"`, an anonymous default function or class, `import x = require("m")`) are
+ * refused with a one-line message naming the form.
  */
 export function prepareCellSource(ts: TsModule, code: string): PreparedCell {
   const file = parseCell(ts, code);
   const edits: Edit[] = [];
   for (const statement of file.statements) {
-    const refused = exportEdits(ts, file, statement, edits);
+    const refused = refusedForm(ts, statement) ?? exportEdits(ts, file, statement, edits);
     if (refused) {
       const line = file.getLineAndCharacterOfPosition(statement.getStart(file)).line + 1;
       return { ok: false, message: refused, line };
     }
   }
   return { ok: true, code: applyEdits(code, edits) };
+}
+
+/**
+ * Top-level forms cells cannot have, other than `export` ones. `import x = require("m")`: cells
+ * are type-checked as ES modules (as tslab compiles them), where TypeScript rejects it with a
+ * long TS1202; the message names the form and what to write instead.
+ */
+function refusedForm(ts: TsModule, statement: TS.Statement): string | undefined {
+  if (
+    ts.isImportEqualsDeclaration(statement) &&
+    ts.isExternalModuleReference(statement.moduleReference)
+  ) {
+    const name = statement.name.text;
+    return `\`import ${name} = require("…")\` in a cell: write \`import * as ${name} from "…"\` (or \`import ${name} from "…"\` for a module that exports one value)`;
+  }
+  return undefined;
 }
 
 /** Adds the edits one top-level statement needs; returns a message when it cannot run. */

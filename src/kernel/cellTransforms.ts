@@ -14,6 +14,11 @@
  *    functions capture, and the shared scope (src/kernel/bindings.ts) calls it whenever the name
  *    is assigned anywhere. Top-level `const`s become `let`s so that those setters may assign them
  *    (the type checker has already enforced `const` within and across cells);
+ *  - loop heads assigning shared names (`for (key in o)`) copy them (loopAssignments.ts);
+ *  - a top-level `var` declared again continues the earlier cells' value; `var`s declared in
+ *    top-level blocks and loops are hoisted (nestedVars.ts);
+ *  - a namespace or enum merged with earlier cells' declarations (declarationMerging.ts)
+ *    continues their object;
  *  - imports are shared as plain values (`exports.fs = fs`) rather than through the CommonJS
  *    step's read-only getters, which a later cell could never redeclare;
  *  - the CommonJS step's `exports.a = exports.b = void 0` prologue would reset every name the cell
@@ -21,20 +26,16 @@
  */
 import type * as TS from "typescript";
 import type { TsModule } from "./cellSource.js";
+import { cellOnly, type CellFiles } from "./cellFiles.js";
+import { continueMergedObjects } from "./declarationMerging.js";
+import { syncLoopAssignments } from "./loopAssignments.js";
+import { hoistNestedVars } from "./nestedVars.js";
 
 /** The parameter through which converted cells reach the shared scope's registration calls. */
 export const BINDINGS_PARAM = "__splatbook_bindings__";
 /** The shared scope as converted code names it (fixed by tslab's converter). */
 const SCOPE = "exports";
 const SETTER_PARAM = "__splatbook_value__";
-
-/** How the transforms tell the cell apart from earlier cells' declarations. */
-export interface CellFiles {
-  /** True for the file holding the cell being converted (tslab's `__tslab__.ts`). */
-  isCell(fileName: string): boolean;
-  /** True for the file holding earlier cells' declarations (tslab's `__prev__.d.ts`). */
-  isEarlierCells(fileName: string): boolean;
-}
 
 /**
  * The `after` transform for a cell's ES module output; other files (local modules a cell
@@ -45,15 +46,20 @@ export function cellModuleTransform(
   checker: TS.TypeChecker,
   files: CellFiles,
 ): TS.TransformerFactory<TS.SourceFile> {
-  return (context) => (file) => {
-    const original = ts.getOriginalNode(file);
-    if (!ts.isSourceFile(original) || !files.isCell(original.fileName)) return file;
+  return cellOnly(ts, files, (context, file) => {
     const expanded = expandShorthands(ts, context, checker, files, file);
-    return shareTopLevelNames(ts, context.factory, expanded);
-  };
+    const merged = continueMergedObjects(ts, context.factory, checker, expanded, SCOPE);
+    const shared = exportedNames(ts, merged);
+    const synced = syncLoopAssignments(ts, context, checker, merged, shared, SCOPE);
+    return shareTopLevelNames(ts, context, synced);
+  });
 }
 
-/** `{ x }` where `x` is an earlier cell's name → `{ x: exports.x }` (also in assignment targets). */
+/**
+ * `{ x }` where `x` is an earlier cell's name → `{ x: exports.x }` (also in assignment targets);
+ * a call of an earlier cell's function, `exports.f()` in tslab's output, → `(0, exports.f)()`,
+ * so that it is a plain call (`this` undefined), not a method call on the shared scope.
+ */
 function expandShorthands(
   ts: TsModule,
   context: TS.TransformationContext,
@@ -82,18 +88,58 @@ function expandShorthands(
       ts.setOriginalNode(expanded, node);
       return ts.setTextRange(expanded, node);
     }
+    if (ts.isCallExpression(node) && isSharedNameAccess(ts, node.expression)) {
+      const args = node.arguments.map((a) => ts.visitNode(a, visit) as TS.Expression);
+      const callee = plainCallee(f, node.expression);
+      return ts.isCallChain(node)
+        ? f.updateCallChain(node, callee, node.questionDotToken, node.typeArguments, args)
+        : f.updateCallExpression(node, callee, node.typeArguments, args);
+    }
+    if (ts.isTaggedTemplateExpression(node) && isSharedNameAccess(ts, node.tag)) {
+      const template = ts.visitNode(node.template, visit) as TS.TemplateLiteral;
+      return f.updateTaggedTemplateExpression(
+        node,
+        plainCallee(f, node.tag),
+        node.typeArguments,
+        template,
+      );
+    }
     return ts.visitEachChild(node, visit, context);
   };
   return ts.visitEachChild(file, visit, context);
 }
 
+/** `exports.<name>` as tslab writes a reference to an earlier cell's name (not parsed code). */
+function isSharedNameAccess(
+  ts: TsModule,
+  node: TS.Expression,
+): node is TS.PropertyAccessExpression {
+  return (
+    ts.isPropertyAccessExpression(node) &&
+    !ts.getParseTreeNode(node) &&
+    isIdentifierNamed(ts, node.expression, SCOPE)
+  );
+}
+
+/** `(0, callee)`: the callee's value without its object, as TypeScript calls imports. */
+function plainCallee(f: TS.NodeFactory, callee: TS.Expression): TS.Expression {
+  return f.createParenthesizedExpression(f.createComma(f.createNumericLiteral(0), callee));
+}
+
 /** Rewrites the cell's top level as described in the module comment. */
-function shareTopLevelNames(ts: TsModule, f: TS.NodeFactory, file: TS.SourceFile): TS.SourceFile {
-  const exported = exportedNames(ts, file);
+function shareTopLevelNames(
+  ts: TsModule,
+  context: TS.TransformationContext,
+  cellFile: TS.SourceFile,
+): TS.SourceFile {
+  const f = context.factory;
+  const exported = exportedNames(ts, cellFile);
+  // Nested `var`s are shared as `export var` (nestedVars.ts): no export list entry, no setter.
+  const { file, hoisted } = hoistNestedVars(ts, context, cellFile, exported);
   const imported = new Set<string>();
   const captured = namesUsedInsideFunctions(ts, file);
   const link = (name: string) => linkStatement(f, name);
-  const hoisted: TS.Statement[] = [];
+  const registeredFirst: TS.Statement[] = [];
   const body: TS.Statement[] = [];
   for (const statement of file.statements) {
     if (ts.isImportDeclaration(statement)) {
@@ -105,7 +151,9 @@ function shareTopLevelNames(ts: TsModule, f: TS.NodeFactory, file: TS.SourceFile
       continue;
     }
     if (isExportList(ts, statement)) {
-      const kept = statement.exportClause.elements.filter((e) => !imported.has(e.name.text));
+      const kept = statement.exportClause.elements.filter(
+        (e) => !imported.has(e.name.text) && !hoisted.has(e.name.text),
+      );
       if (kept.length > 0) {
         body.push(
           f.updateExportDeclaration(
@@ -122,14 +170,45 @@ function shareTopLevelNames(ts: TsModule, f: TS.NodeFactory, file: TS.SourceFile
     }
     body.push(constToLet(ts, f, statement));
     const declared = valueNamesDeclaredBy(ts, statement).filter(
-      (n) => captured.has(n) && (exported.has(n) || hasExportModifier(ts, statement)),
+      (n) =>
+        captured.has(n) && !hoisted.has(n) && (exported.has(n) || hasExportModifier(ts, statement)),
     );
     // Function declarations are initialised on entry, so their setters can be registered first.
-    (ts.isFunctionDeclaration(statement) ? hoisted : body).push(...declared.map(link));
+    (ts.isFunctionDeclaration(statement) ? registeredFirst : body).push(...declared.map(link));
   }
   const names = [...new Set([...exported, ...exportedVariables(ts, file)])];
   const prologue = names.length > 0 ? [declareStatement(f, names)] : [];
-  return f.updateSourceFile(file, [...prologue, ...hoisted, ...body]);
+  const vars = continuedVars(ts, f, file, exported);
+  return f.updateSourceFile(file, [...prologue, ...vars, ...registeredFirst, ...body]);
+}
+
+/**
+ * `var a = exports.a;` for the top-level `var`s the user wrote: a `var` declared again is the
+ * same binding, as in one script, so `var total = total + 1` in a later cell reads the earlier
+ * value (a name no cell declared before reads as undefined, like a hoisted `var`).
+ */
+function continuedVars(
+  ts: TsModule,
+  f: TS.NodeFactory,
+  file: TS.SourceFile,
+  shared: ReadonlySet<string>,
+): TS.Statement[] {
+  const names = file.statements.flatMap((s) => {
+    const written = ts.getOriginalNode(s);
+    if (!ts.isVariableStatement(s) || !ts.isVariableStatement(written)) return [];
+    if (s.declarationList.flags & ts.NodeFlags.BlockScoped) return [];
+    return valueNamesDeclaredBy(ts, s).filter((n) => shared.has(n));
+  });
+  if (names.length === 0) return [];
+  const declarations = [...new Set(names)].map((n) =>
+    f.createVariableDeclaration(
+      n,
+      undefined,
+      undefined,
+      f.createPropertyAccessExpression(f.createIdentifier(SCOPE), n),
+    ),
+  );
+  return [f.createVariableStatement(undefined, f.createVariableDeclarationList(declarations))];
 }
 
 type ExportList = TS.ExportDeclaration & { exportClause: TS.NamedExports };
@@ -164,7 +243,8 @@ function exportedVariables(ts: TsModule, file: TS.SourceFile): string[] {
     .flatMap((s) => valueNamesDeclaredBy(ts, s));
 }
 
-function importedNames(ts: TsModule, node: TS.ImportDeclaration): string[] {
+/** The value names an import declaration binds (not its type-only ones). */
+export function importedNames(ts: TsModule, node: TS.ImportDeclaration): string[] {
   const clause = node.importClause;
   if (!clause || clause.isTypeOnly) return [];
   const names = clause.name ? [clause.name.text] : [];

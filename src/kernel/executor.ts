@@ -10,11 +10,18 @@ import vm from "node:vm";
 import { InterruptedError } from "../util/errors.js";
 import { createCellBindings, type CellBindings } from "./bindings.js";
 import { carryOverDeclarations } from "./cellDeclarations.js";
+import { mergeEarlierDeclarations } from "./declarationMerging.js";
 import { createCellRequire, type CellRequire } from "./cellRequire.js";
 import { hasTopLevelAwait, parseCell, prepareCellSource, topLevelNames } from "./cellSource.js";
 import { BINDINGS_PARAM } from "./cellTransforms.js";
 import { isCompleteCode, type IsCompleteResult } from "./isComplete.js";
-import { loadTsHost, splitSourceMaps, type TslabConverter, type TsHost } from "./tsHost.js";
+import {
+  loadTsHost,
+  splitSourceMaps,
+  type TslabConverter,
+  type TslabDiagnostic,
+  type TsHost,
+} from "./tsHost.js";
 import {
   CellRegistry,
   formatCompileError,
@@ -45,6 +52,12 @@ export interface CellExecutor {
   isComplete(code: string): IsCompleteResult;
   /** Builds the compiler program now (it takes about a second) rather than on first use. */
   warmUp(): void;
+  /**
+   * Forgets every name, declaration and local module cells defined, as a restart would, but
+   * keeps the loaded compiler (a restart's main cost). Globals cells assigned on `globalThis`
+   * and Node's module cache stay, as they are shared by the process.
+   */
+  reset(): void;
   close(): void;
 }
 
@@ -74,9 +87,9 @@ const WRAPPER_LINES = 1;
 interface ExecutorContext {
   readonly host: TsHost;
   readonly converter: ConverterHandle;
-  readonly cells: CellRegistry;
-  readonly bindings: CellBindings;
-  readonly cellRequire: CellRequire;
+  cells: CellRegistry;
+  bindings: CellBindings;
+  cellRequire: CellRequire;
   /** Earlier cells' declarations, as the type checker sees them. */
   prevDecl: string;
   /** Numbers the generated scripts (their file names in stack traces). */
@@ -86,16 +99,15 @@ interface ExecutorContext {
 /** Creates the executor; loads tslab's compiler but builds the program lazily. */
 export function createCellExecutor(options: CellExecutorOptions): CellExecutor {
   const host = loadTsHost(options.packageRoot, options.cwd);
+  const tslabPublic = connectTslabDisplay(options);
+  const newRequire = () =>
+    createCellRequire({ cwd: options.cwd, packageRoot: options.packageRoot, tslabPublic });
   const x: ExecutorContext = {
     host,
     converter: createConverterHandle(host),
     cells: new CellRegistry(),
     bindings: createCellBindings(),
-    cellRequire: createCellRequire({
-      cwd: options.cwd,
-      packageRoot: options.packageRoot,
-      tslabPublic: connectTslabDisplay(options),
-    }),
+    cellRequire: newRequire(),
     prevDecl: "",
     seq: 0,
   };
@@ -132,6 +144,16 @@ export function createCellExecutor(options: CellExecutorOptions): CellExecutor {
       // Building the program and checking one trivial cell initialises the type checker.
       converter.call((c) => c.convert("", "0"));
     },
+    reset() {
+      Object.assign(x, {
+        cells: new CellRegistry(),
+        bindings: createCellBindings(),
+        cellRequire: newRequire(),
+        prevDecl: "",
+      });
+      installCellGlobal(x.bindings, x.cellRequire);
+      converter.forgetModules();
+    },
     close: () => converter.close(),
   };
 }
@@ -141,18 +163,21 @@ function compileCell(x: ExecutorContext, code: string, label: string): CompiledC
   const { ts } = x.host;
   const prepared = prepareCellSource(ts, code);
   if (!prepared.ok) return compileFailure(prepared.message, `${label}, line ${prepared.line}`);
+  const { code: source, firstLineShift } = mergeEarlierDeclarations(ts, prepared.code, x.prevDecl);
   let converted;
   try {
-    converted = x.converter.call((c) => c.convert(x.prevDecl, prepared.code));
+    converted = x.converter.call((c) => c.convert(x.prevDecl, source));
   } catch (err) {
     return { status: "error", error: formatRuntimeError(err, x.cells), interrupted: false };
   }
+  if (converted.sideOutputs?.length) x.converter.holdsModules();
   x.cellRequire.addLocalModules(converted.sideOutputs ?? []);
   if (converted.diagnostics.length > 0) {
-    const error = formatCompileError(converted.diagnostics, label, code);
+    const diagnostics = shiftFirstLine(converted.diagnostics, firstLineShift);
+    const error = formatCompileError(diagnostics, label, code);
     return { status: "error", error, interrupted: false };
   }
-  const file = parseCell(ts, prepared.code);
+  const file = parseCell(ts, source);
   const declared = topLevelNames(ts, file);
   const nextDecl = carryOverDeclarations(ts, x.prevDecl, converted.declOutput ?? "", declared);
   const { code: js, maps } = splitSourceMaps(converted.output ?? "");
@@ -165,6 +190,19 @@ function compileCell(x: ExecutorContext, code: string, label: string): CompiledC
   };
 }
 
+/**
+ * Diagnostics as positions in the user's cell: those on the first line move back by the width
+ * of what was inserted in front of it (earlier declarations to merge with), to at least 0.
+ */
+function shiftFirstLine(diagnostics: TslabDiagnostic[], shift: number): TslabDiagnostic[] {
+  if (shift === 0) return diagnostics;
+  const back = (p: TslabDiagnostic["start"]) =>
+    p.line === 0 ? { ...p, character: Math.max(0, p.character - shift) } : p;
+  return diagnostics.map((d) =>
+    d.fileName ? d : { ...d, start: back(d.start), end: back(d.end) },
+  );
+}
+
 /** Runs a converted cell; its declarations stay visible to later cells even if it throws. */
 async function runCell(
   x: ExecutorContext,
@@ -174,15 +212,13 @@ async function runCell(
   signal: AbortSignal,
 ): Promise<CellOutcome> {
   const filename = `splatbook-cell-${++x.seq}.js`;
+  const script = parseCellScript(cell, filename);
+  if (!(script instanceof vm.Script)) return compileFailure(script.message, label);
   x.cells.add({ filename, label, source: code, maps: cell.maps, wrapperLines: WRAPPER_LINES });
-  const params = `exports, require, ${BINDINGS_PARAM}`;
-  const opener = `(${cell.isAsync ? "async " : ""}function (${params}) { "use strict";\n`;
-  const args = `${CELL_GLOBAL}.exports, ${CELL_GLOBAL}.require, ${CELL_GLOBAL}.bindings`;
-  const script = `${opener}${cell.js}\n})(${args});`;
   x.prevDecl = cell.nextDecl;
   const last = cell.lastExpressionVar;
   try {
-    const ran: unknown = vm.runInThisContext(script, { filename, breakOnSigint: true });
+    const ran: unknown = script.runInThisContext({ breakOnSigint: true });
     if (cell.isAsync) await raceAbort(ran as Promise<unknown>, signal);
   } catch (err) {
     if (last) x.bindings.take(last);
@@ -191,6 +227,26 @@ async function runCell(
   const result = last ? x.bindings.take(last) : { found: false as const };
   if (!result.found) return { status: "ok", hasValue: false };
   return { status: "ok", hasValue: result.value !== undefined, value: result.value };
+}
+
+/**
+ * Wraps the converted cell in its function and parses it. JavaScript that Node cannot parse
+ * after the type checker accepted the cell is a kernel fault, not the user's: it is reported as
+ * a one-line compile error (nothing ran, no name changed) rather than as Node's SyntaxError
+ * about code the user never wrote.
+ */
+function parseCellScript(cell: CompiledCell, filename: string): vm.Script | { message: string } {
+  const params = `exports, require, ${BINDINGS_PARAM}`;
+  const opener = `(${cell.isAsync ? "async " : ""}function (${params}) { "use strict";\n`;
+  const args = `${CELL_GLOBAL}.exports, ${CELL_GLOBAL}.require, ${CELL_GLOBAL}.bindings`;
+  try {
+    return new vm.Script(`${opener}${cell.js}\n})(${args});`, { filename });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return {
+      message: `the kernel cannot run this cell: its converted JavaScript does not parse (${reason}); nothing ran`,
+    };
+  }
 }
 
 /** A `/** @module name *\/` cell: a module other cells import, compiled but not run. */
@@ -203,6 +259,7 @@ function addModuleCell(
 ): CellOutcome {
   let diagnostics;
   try {
+    x.converter.holdsModules();
     diagnostics = x.converter.call((c) => c.addModule(name, code, meta));
   } catch (err) {
     return { status: "error", error: formatRuntimeError(err, x.cells), interrupted: false };
@@ -215,11 +272,25 @@ function addModuleCell(
 /** tslab's converter, built on first use and rebuilt after it failed. */
 interface ConverterHandle {
   call<T>(fn: (c: TslabConverter) => T): T;
+  /** Records that the converter now holds modules (module cells, compiled local imports). */
+  holdsModules(): void;
+  /** Drops the converter if it holds modules, so that the next call starts without them. */
+  forgetModules(): void;
   close(): void;
 }
 
 function createConverterHandle(host: TsHost): ConverterHandle {
   let converter: TslabConverter | undefined;
+  let modules = false;
+  const drop = () => {
+    try {
+      converter?.close();
+    } catch {
+      // already broken
+    }
+    converter = undefined;
+    modules = false;
+  };
   return {
     /**
      * Runs a compiler call; if tslab's converter throws (its watch state is then unusable, e.g.
@@ -230,17 +301,18 @@ function createConverterHandle(host: TsHost): ConverterHandle {
       try {
         return fn(converter);
       } catch (err) {
-        try {
-          converter.close();
-        } catch {
-          // already broken
-        }
-        converter = undefined;
+        drop();
         throw new Error(
           `TypeScript compiler failed and will be rebuilt: ${(err as Error).message}`,
           { cause: err },
         );
       }
+    },
+    holdsModules() {
+      modules = true;
+    },
+    forgetModules() {
+      if (modules) drop();
     },
     close() {
       converter?.close();

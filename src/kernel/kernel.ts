@@ -162,6 +162,17 @@ function requestHandlers(
       interrupt();
       await ctx.reply("interrupt_reply", { status: "ok" });
     },
+    /**
+     * splatbook's extension of the protocol (shell channel, so it waits for queued cells):
+     * forgets every name cells defined and restarts the execution count, as a restart would,
+     * without a new process; see CellExecutor.reset for what a process keeps. The differential
+     * cell test (test/kernel/differential.test.ts) resets between the splits of a program.
+     */
+    async splatbook_reset_request(ctx) {
+      state.executor().reset();
+      state.executionCount = 0;
+      await ctx.reply("splatbook_reset_reply", { status: "ok" });
+    },
     async shutdown_request(ctx) {
       const restart = ctx.request.content.restart === true;
       await ctx.reply("shutdown_reply", { status: "ok", restart });

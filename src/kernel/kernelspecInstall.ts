@@ -29,7 +29,12 @@ export function defaultPackageRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 }
 
-/** kernel.json content for this package: absolute node and kernel entry paths. */
+/**
+ * kernel.json for a kernel run from this package's folder: kernel/kernel.json (the Python
+ * package's kernelspec, whose argv starts its launcher) with argv replaced by `node
+ * <kernelMain> {connection_file}`, so a clone's kernelspec needs no Python package and no
+ * `splatbook` on PATH.
+ */
 export async function kernelSpecJson(
   packageRoot: string,
   node: string,
@@ -47,10 +52,8 @@ export async function kernelSpecJson(
       },
     );
   }
-  const spec = JSON.parse(template) as { argv: string[] } & Record<string, unknown>;
-  spec.argv = spec.argv.map((a) =>
-    a === "{node}" ? node : a === "{kernel_main}" ? kernelMain : a,
-  );
+  const spec = JSON.parse(template) as Record<string, unknown>;
+  spec.argv = [node, kernelMain, "{connection_file}"];
   return spec;
 }
 

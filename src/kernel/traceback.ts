@@ -90,7 +90,11 @@ const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
 /** Frames from the kernel machinery itself say nothing about the user's code. */
 const INTERNAL = /(\(node:|at node:|\/lib\/kernel\/|\/src\/kernel\/|node_modules\/tslab\/)/;
 
-function nameAndMessage(err: unknown): { ename: string; evalue: string } {
+/**
+ * The ename and evalue a thrown value is shown with: an Error's name and message, an object's
+ * constructor name and JSON, anything else as a string.
+ */
+export function errorNameAndMessage(err: unknown): { ename: string; evalue: string } {
   if (err instanceof Error) return { ename: err.name || "Error", evalue: err.message };
   if (err && typeof err === "object") {
     const ctor = (err as { constructor?: { name?: string } }).constructor?.name;
@@ -105,9 +109,23 @@ function nameAndMessage(err: unknown): { ename: string; evalue: string } {
   return { ename: "Error", evalue: String(err) };
 }
 
+/**
+ * A TypeError's message as the user wrote the code: V8 quotes the failing expression (`cfg.run
+ * is not a function`), and converted cells read earlier cells' names as `exports.<name>` and
+ * call earlier cells' functions as `(0 , exports.<name>)(…)`.
+ */
+function withoutSharedScope(err: unknown, evalue: string): string {
+  if (!(err instanceof TypeError)) return evalue;
+  return evalue
+    .replace(/\(0 , (exports\.[\p{ID_Start}_$][\p{ID_Continue}$]*)\)/gu, "$1")
+    .replace(/(?<![\w$.\]])exports\.(?=[\p{ID_Start}_$])/gu, "");
+}
+
 /** Error content for a value thrown (or rejected) by cell code. */
 export function formatRuntimeError(err: unknown, cells: CellRegistry): ErrorContent {
-  const { ename, evalue } = nameAndMessage(err);
+  const named = errorNameAndMessage(err);
+  const ename = named.ename;
+  const evalue = withoutSharedScope(err, named.evalue);
   const head = evalue ? `${ename}: ${evalue}` : ename;
   if (isExpectedError(err) || !(err instanceof Error) || !err.stack) {
     return { ename, evalue, traceback: [head] };

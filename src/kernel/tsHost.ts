@@ -14,7 +14,10 @@ import { createRequire } from "node:module";
 import { join, sep } from "node:path";
 import type * as TS from "typescript";
 import type { TsModule } from "./cellSource.js";
-import { cellModuleTransform, dropExportsPrologue, type CellFiles } from "./cellTransforms.js";
+import type { CellFiles } from "./cellFiles.js";
+import { cellModuleTransform, dropExportsPrologue } from "./cellTransforms.js";
+import { hideMemberNamesFromConverter } from "./earlierCellNames.js";
+import { nestedVarDeclarations } from "./nestedVars.js";
 
 /** The trailing comment the CommonJS step appends: `//# splatbook-maps <json>`. */
 export const MAPS_MARKER = "//# splatbook-maps ";
@@ -71,6 +74,11 @@ export interface TsHost {
   printQuickInfo(info: unknown): string;
   /** tslab's metadata parser (dist/metadata.js): `/** @module x *\/` cells etc. */
   getCodeMetadata(src: string): { module?: string; mode?: string; jsx?: boolean };
+  /**
+   * The compiler options cells are type-checked and emitted with (tslab's, with this module's
+   * adjustments), once a converter has been created; undefined before.
+   */
+  cellCompilerOptions(): TS.CompilerOptions | undefined;
 }
 
 const INLINE_MAP = /\n?\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
@@ -99,14 +107,12 @@ export function loadTsHost(packageRoot: string, cwd: string): TsHost {
   }
   const override = (key: string, value: unknown) =>
     Object.defineProperty(patched, key, { enumerable: true, value });
+  let cellOptions: TS.CompilerOptions | undefined;
   override("createWatchCompilerHost", (files: string[], options: object, ...rest: unknown[]) => {
-    const host = real.createWatchCompilerHost(
-      files,
-      // Only @types/node is global in cells: a project's other @types (test libraries, …) would
-      // only slow start-up; packages a cell imports still bring their own types.
-      { ...options, inlineSourceMap: true, types: ["node"] },
-      ...rest,
-    );
+    // Only @types/node is global in cells: a project's other @types (test libraries, …) would
+    // only slow start-up; packages a cell imports still bring their own types.
+    cellOptions = { ...options, inlineSourceMap: true, types: ["node"] };
+    const host = real.createWatchCompilerHost(files, cellOptions, ...rest);
     addCellTransforms(real, host);
     return host;
   });
@@ -134,6 +140,7 @@ export function loadTsHost(packageRoot: string, cwd: string): TsHost {
     converterModule: fromTslab(converterPath) as TslabConverterModule,
     printQuickInfo: fromTslab("./inspect.js").printQuickInfo,
     getCodeMetadata: fromTslab("./metadata.js").getCodeMetadata,
+    cellCompilerOptions: () => cellOptions && { ...cellOptions },
   };
   return loaded;
 }
@@ -146,8 +153,10 @@ const CELL_FILES: CellFiles = {
 
 /**
  * Wraps `emit` of every program the watch host creates (tslab keeps the latest one as its
- * `builder`), adding the cell transform after tslab's own `after` transforms: those pick the
- * last expression, which must come before the statements ours appends.
+ * `builder`), adding the cell transform after tslab's own `after` transforms (those pick the
+ * last expression, which must come before the statements ours appends), and the member-name
+ * transform (earlierCellNames.ts) before them, where it keeps tslab's rewrite of earlier cells'
+ * names off property names.
  */
 function addCellTransforms(ts: TsModule, host: { afterProgramCreate?: unknown }): void {
   type Builder = TS.EmitAndSemanticDiagnosticsBuilderProgram;
@@ -165,9 +174,15 @@ function addCellTransforms(ts: TsModule, host: { afterProgramCreate?: unknown })
 function withCellTransforms<B extends TS.BuilderProgram>(ts: TsModule, builder: B): B {
   const emit = builder.emit.bind(builder);
   builder.emit = (file, write, token, dtsOnly, transformers) => {
-    const cell = cellModuleTransform(ts, builder.getProgram().getTypeChecker(), CELL_FILES);
-    const after = [...(transformers?.after ?? []), cell];
-    return emit(file, write, token, dtsOnly, { ...transformers, after });
+    const checker = builder.getProgram().getTypeChecker();
+    const cell = cellModuleTransform(ts, checker, CELL_FILES);
+    const hide = hideMemberNamesFromConverter(ts, checker, CELL_FILES);
+    const after = [hide, ...(transformers?.after ?? []), cell];
+    const afterDeclarations = [
+      ...(transformers?.afterDeclarations ?? []),
+      nestedVarDeclarations(ts, checker, CELL_FILES.isCell),
+    ];
+    return emit(file, write, token, dtsOnly, { ...transformers, after, afterDeclarations });
   };
   return builder;
 }

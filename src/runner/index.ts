@@ -17,9 +17,3 @@ export {
 } from "./parameters.js";
 export { injectParameters, type InjectionResult } from "./injection.js";
 export { readNotebook, writeNotebook, type Notebook, type NotebookCell } from "./notebook.js";
-export {
-  installPapermillPlugin,
-  uninstallPapermillPlugin,
-  papermillInstallStep,
-  papermillPluginDir,
-} from "./papermillPlugin.js";

@@ -228,7 +228,8 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
   const first = rungs[0]!.pairs;
   ctx.log.info(
     `COLMAP: ${total} images in ${videos.length} camera group(s), ${first.kind} matching first ` +
-      `(${describePairs(first)}), up to ${rungs.length} attempt(s)`,
+      `(${describePairs(first)}), up to ${rungs.length} attempt(s)` +
+      (ctx.params.sfmSeed !== undefined ? `, seed ${ctx.params.sfmSeed}` : ""),
   );
   const sparse = await reconstructWithLadder({
     imageRoot: framesRoot,
@@ -238,6 +239,7 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
     layout,
     minRegisteredFraction: ctx.params.minRegisteredFraction ?? 0.95,
     signal: ctx.signal,
+    seed: ctx.params.sfmSeed,
     onProgress: (f, detail) => ctx.progress(f * 0.95, detail),
     onLog: (line) => ctx.log.debug(`COLMAP: ${line}`),
     onAttempt: (a, i) => ctx.log.info(`COLMAP attempt ${i + 1}: ${attemptLine(a)}`),

@@ -26,6 +26,8 @@ export interface VideoFrames {
 /** What every step needs: where, how to stop, where progress and log lines go. */
 export interface StepContext {
   signal?: AbortSignal;
+  /** COLMAP's `--random_seed` for the steps that draw (matching, mapping, merging); unset: COLMAP's. */
+  seed?: number;
   /** Fraction 0..1 of the step, with a label. */
   onProgress?: (fraction: number, detail: string) => void;
   /** Log sink for COLMAP's own summary lines. */
@@ -41,8 +43,10 @@ export async function runColmap(
   what: string,
   signal: AbortSignal | undefined,
   onLine: (line: string) => void = () => undefined,
+  seed?: number,
 ): Promise<void> {
-  const r = await runTool("colmap", [...args, "--log_to_stderr", "1"], {
+  const seedArgs = seed === undefined ? [] : ["--random_seed", String(seed)];
+  const r = await runTool("colmap", [...args, ...seedArgs, "--log_to_stderr", "1"], {
     env: COLMAP_ENV,
     signal,
     onStdoutLine: onLine,
@@ -131,7 +135,7 @@ export async function matchFeatures(
   }
   args.push("--database_path", db, "--SiftMatching.use_gpu", "0");
   args.push("--SiftMatching.guided_matching", guided ? "1" : "0");
-  await runColmap(args, "matching", c.signal, (line) => {
+  const onLine = (line: string) => {
     const seq = /Matching image \[(\d+)\/(\d+)\]/.exec(line);
     if (seq) c.onProgress?.(Number(seq[1]) / Number(seq[2]), `matching ${seq[1]}/${seq[2]}`);
     const blk = /Matching block \[(\d+)\/(\d+)(?:, (\d+)\/(\d+))?\]/.exec(line);
@@ -140,7 +144,8 @@ export async function matchFeatures(
       const f = ((a! - 1) * B! + b! - 1) / (A! * B!);
       c.onProgress?.(f, `matching block ${(a! - 1) * B! + b!}/${A! * B!}`);
     }
-  });
+  };
+  await runColmap(args, "matching", c.signal, onLine, c.seed);
 }
 
 /** Removes every match and two-view geometry from `db`, keeping the features. */
@@ -191,11 +196,12 @@ export async function runMapper(
     args.push("--Mapper.init_min_num_inliers", "50", "--Mapper.abs_pose_min_num_inliers", "15");
     args.push("--Mapper.min_num_matches", "10");
   }
-  const error = await runColmap(args, "mapper", c.signal, (line) => {
+  const onLine = (line: string) => {
     const m = /Registering image #\d+ \((\d+)\)/.exec(line);
     if (m) c.onProgress?.(Number(m[1]) / total, `registered ${m[1]}/${total}`);
     if (/^(Bundle adjustment report|Elapsed time)/.test(line)) c.onLog?.(line);
-  }).then(
+  };
+  const error = await runColmap(args, "mapper", c.signal, onLine, c.seed).then(
     () => null,
     (err: unknown) => err,
   );
@@ -238,6 +244,7 @@ export async function mergeModels(
       "model merging",
       c.signal,
       (line) => c.onLog?.(line),
+      c.seed,
     ).then(
       () => true,
       (err: unknown) => {

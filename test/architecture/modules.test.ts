@@ -16,6 +16,8 @@ const TEST = join(ROOT, "test");
 const OUTSIDE_SRC: Record<string, string> = {
   architecture: "checks of the repository's structure",
   labextension: "the lab extension (labextension/)",
+  package: "the release artifacts (scripts/package.mjs, pyproject.toml, kernel/python/) installed",
+  "test-command": "the README's test command (test/run-tests.mjs): its reporter and its own test",
 };
 
 /** Folders under `dir`, relative to test/, without fixture folders (inputs, not tests). */

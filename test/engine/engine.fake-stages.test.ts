@@ -50,7 +50,7 @@ describe("engine with fake stages", () => {
     expect(cp.stage).toBe("Completed");
     expect(cp.progress_percentage).toBe(100);
     expect(cp.job_id).toBe("out-job");
-    expect(cp.temp_folder).toMatch(/splatbook-out-job$/);
+    expect(cp.temp_folder).toMatch(/splatbook-out-job-[0-9a-f]{8}$/);
     expect(cp.completed_stages).toMatchObject({
       video_count: 2,
       total_frames: 24,

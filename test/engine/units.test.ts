@@ -10,6 +10,7 @@ import {
   sanitizeJobId,
   stableStringify,
   stageFingerprint,
+  tempFolderFor,
 } from "../../src/engine/index.js";
 import { STAGES } from "../../src/contracts/stages.js";
 import { fakeStage } from "./fakeStages.js";
@@ -45,6 +46,13 @@ describe("engine units", () => {
     expect(sanitizeJobId("Café Déjà")).toBe("Cafe-Deja");
     expect(sanitizeJobId("...")).toBe("job");
     expect(sanitizeJobId("x".repeat(100))).toHaveLength(64);
+  });
+
+  it("two output folders with the same job id get different scratch folders", () => {
+    const a = tempFolderFor("scene", "/data/a/scene");
+    expect(a).toMatch(/splatbook-scene-[0-9a-f]{8}$/);
+    expect(tempFolderFor("scene", "/data/b/scene")).not.toBe(a);
+    expect(tempFolderFor("scene", "/data/a/./scene")).toBe(a);
   });
 
   it("the stage table has the 8 stages in order", async () => {
@@ -94,7 +102,10 @@ describe("lock holder liveness", () => {
     const { isHolderAlive, processStartedAt } = await import("../../src/engine/lock.js");
     const { hostname } = await import("node:os");
     const started = processStartedAt(process.pid);
-    expect(started).toBeGreaterThan(Date.now() - 10 * 60_000);
+    // Ordered with what is known (not a wall-time bound): after its parent, before Node's clock
+    // origin (the /proc figure is floored to the boot second, so it can only read earlier).
+    expect(started).toBeGreaterThanOrEqual(processStartedAt(process.ppid)!);
+    expect(started).toBeLessThanOrEqual(performance.timeOrigin);
     const mine = { pid: process.pid, hostname: hostname(), started_at: new Date().toISOString() };
     expect(isHolderAlive(mine)).toBe(true);
     const before = { ...mine, started_at: new Date(started! - 3600_000).toISOString() };

@@ -17,7 +17,9 @@ describe("watch (fake stages)", () => {
     const health = createHealthTracker("watching");
     const log = recordingLogger();
     const done: { jobId: string; ok: boolean; error?: string }[] = [];
-    const jobStarts: { jobId: string; at: number }[] = [];
+    const jobStarts: { jobId: string }[] = [];
+    // Writes into the growing scene and job starts, in the order they happened.
+    const events: string[] = [];
     const watching = watchFolder({
       inputRoot,
       outputRoot,
@@ -29,19 +31,21 @@ describe("watch (fake stages)", () => {
       logger: log,
       onEvent: (e: JobEvent) => {
         health.onEvent(e);
-        if (e.type === "job-start") jobStarts.push({ jobId: e.jobId, at: Date.now() });
+        if (e.type !== "job-start") return;
+        jobStarts.push({ jobId: e.jobId });
+        events.push(`start ${e.jobId}`);
       },
       onWatching: (err) => health.setWatching(err),
       onJobDone: (d) => done.push(d),
     });
     try {
-      // A scene still being copied: it grows for ~1.2 s; the job must start only after that.
+      // A scene still being copied: it grows for a while, polled every 0.1 s; its job must start
+      // only after the last write, once.
       const growing = join(inputRoot, "Scene One");
       mkdirSync(growing);
-      let lastWrite = 0;
       for (let i = 0; i < 6; i++) {
         appendFileSync(join(growing, "clip.mp4"), Buffer.alloc(1000, i));
-        lastWrite = Date.now();
+        events.push("write");
         await new Promise((r) => setTimeout(r, 200));
       }
       const bad = join(inputRoot, "bad-scene");
@@ -65,8 +69,8 @@ describe("watch (fake stages)", () => {
         "quarantine",
       );
 
-      const first = jobStarts.find((s) => s.jobId === "Scene-One")!;
-      expect(first.at - lastWrite).toBeGreaterThanOrEqual(500);
+      const sceneOne = events.filter((e) => e !== "start bad-scene");
+      expect(sceneOne).toEqual([...Array(6).fill("write"), "start Scene-One"]);
       const cp = JSON.parse(
         readFileSync(join(outputRoot, "Scene-One", ".checkpoint.json"), "utf8"),
       );

@@ -12,6 +12,7 @@ import {
   prepareCellSource,
   topLevelNames,
 } from "../../src/kernel/cellSource.js";
+import { nestedVarNames } from "../../src/kernel/nestedVars.js";
 import { loadTsHost } from "../../src/kernel/tsHost.js";
 import { ROOT } from "./helpers.js";
 
@@ -55,6 +56,16 @@ describe("prepareCellSource", () => {
     });
     expect(prepareCellSource(ts, "export default function () {}")).toMatchObject({ ok: false });
     expect(prepareCellSource(ts, "export = 1;")).toMatchObject({ ok: false });
+    expect(prepareCellSource(ts, 'let a = 1;\nimport cp = require("node:child_process");')).toEqual(
+      {
+        ok: false,
+        message:
+          '`import cp = require("…")` in a cell: write `import * as cp from "…"` (or `import cp from "…"` for a module that exports one value)',
+        line: 2,
+      },
+    );
+    // An alias of a namespace is an ordinary notebook form.
+    expect(prepareCellSource(ts, "import A = N.B;")).toMatchObject({ ok: true });
   });
 });
 
@@ -80,6 +91,23 @@ describe("cell syntax", () => {
     ].join("\n");
     expect([...topLevelNames(ts, parseCell(ts, code))].sort()).toEqual(
       ["A", "Alias", "C", "E", "I", "N", "T", "b", "d", "f", "ns", "p", "r", "s", "v"].sort(),
+    );
+  });
+
+  it("finds the vars declared in top-level blocks and loops, not in functions", () => {
+    const code = [
+      "var top = 1;",
+      "for (var i = 0, [j] = [1]; i < 1; i++) { var top = 2; }",
+      "for (var k in {}) {}",
+      "label: { if (top) { try { var { p: q, ...r } = { p: 1 }; } finally {} } }",
+      "function f() { var hidden = 1; }",
+      "const g = () => { var hidden2 = 1; };",
+      "class C { static { var hidden3 = 1; } }",
+      "namespace N { var hidden4 = 1; }",
+      "for (let scoped = 0; scoped < 1; scoped++) {}",
+    ].join("\n");
+    expect([...nestedVarNames(ts, parseCell(ts, code)).keys()].sort()).toEqual(
+      ["i", "j", "k", "q", "r"].sort(),
     );
   });
 

@@ -76,6 +76,47 @@ export const CELL_CORPUS: CorpusForm[] = [
     ],
   },
   {
+    form: "destructuring with renaming from an earlier cell's object",
+    before:
+      "property names resolved to the earlier cell's type and became `exports.n`: `SyntaxError: Identifier 'exports' has already been declared`",
+    cells: [
+      { code: 'const cfg = { input: "in", n: 3 };' },
+      { code: "const { n: n2 } = cfg;" },
+      { code: "const { input: i2, n: n3 = 9, ...rest } = { ...cfg, extra: 1 };" },
+      { code: "[n2, i2, n3, rest]", value: "[ 3, 'in', 3, { extra: 1 } ]" },
+      {
+        code: "function pickN({ n: m }: typeof cfg) { return m; }\nlet got = 0;\n({ n: got } = cfg);\n[pickN(cfg), got]",
+        value: "[ 3, 3 ]",
+      },
+      {
+        code: "for (const { input: name, n: count } of [cfg]) console.log(name, count);",
+      },
+    ],
+  },
+  {
+    form: "`var` in top-level loops and blocks",
+    before:
+      "later cells could not see the name (`Cannot find name 'i'`), and saw no value assigned by the declaration itself",
+    cells: [
+      {
+        code: "for (var vi = 0; vi < 3; vi++) {}\nif (vi > 0) { var [vp, { vq }] = [1, { vq: 'q' }]; }",
+      },
+      { code: "[vi + 1, vp, vq.toUpperCase()]", value: "[ 4, 1, 'Q' ]" },
+    ],
+  },
+  {
+    form: "refused forms give one-line compile errors naming them",
+    cells: [
+      {
+        code: 'import nodeFs = require("node:fs");',
+        error: {
+          ename: "CompileError",
+          evalue: /^`import nodeFs = require\("…"\)` in a cell: write `import \* as nodeFs/,
+        },
+      },
+    ],
+  },
+  {
     form: "spread",
     cells: [
       { code: "const base = { k: 1 };\nconst nums = [1, 2];" },

@@ -33,10 +33,10 @@ describe("splatbook install --prefix", () => {
         "etc",
         "jupyter",
         "jupyter_server_config.d",
-        "splatbook_server.json",
+        "splatbook_jupyter.json",
       );
       expect(JSON.parse(readFileSync(config, "utf8"))).toEqual({
-        ServerApp: { jpserver_extensions: { splatbook_server: true } },
+        ServerApp: { jpserver_extensions: { splatbook_jupyter: true } },
       });
       const env = {
         ...process.env,

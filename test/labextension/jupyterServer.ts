@@ -19,14 +19,20 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts `jupyter <app>` (lab or server) and waits until its API answers. */
+/**
+ * Starts `jupyter <app>` (lab or server) and waits until its API answers. `jupyter` defaults to
+ * the project's venv; with `inheritEnv: false` the server sees `env` (plus its own state folders)
+ * and nothing of this process's environment.
+ */
 export async function startJupyter(opts: {
   app: "lab" | "server";
   root: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  jupyter?: string;
+  inheritEnv?: boolean;
 }): Promise<RunningServer> {
-  const jupyter = join(VENV_BIN, "jupyter");
+  const jupyter = opts.jupyter ?? join(VENV_BIN, "jupyter");
   if (!existsSync(jupyter)) throw new Error(`${jupyter} missing: run bash .ci/setup`);
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
@@ -47,7 +53,7 @@ export async function startJupyter(opts: {
     ],
     {
       env: {
-        ...process.env,
+        ...(opts.inheritEnv === false ? {} : process.env),
         JUPYTER_CONFIG_DIR: join(state, "config"),
         JUPYTER_RUNTIME_DIR: join(state, "runtime"),
         ...opts.env,

@@ -6,12 +6,15 @@
 //     progress reaches 100 %, the PSNR plot has points, the preview loads, the viewer draws;
 //  3. the panel lists the job and shows its details; no browser console errors.
 // Screenshots (light and dark) go to test-artifacts/labextension/.
+import { tableFromIPC } from "apache-arrow";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CheckpointSchema, TrainingStatusSchema } from "../../src/contracts/index.js";
+import { metricsHistories } from "../../src/notebook/views.js";
 import { renderSample } from "../../src/sample/index.js";
 import { code, splatbookNotebook } from "../runner/helpers.js";
 import { ROOT, startJupyter, type RunningServer } from "./jupyterServer.js";
@@ -22,6 +25,7 @@ import {
   launchChromium,
   setTheme,
   shot,
+  waitForKernelIdle,
 } from "./labPage.js";
 
 const FRAMES = 16;
@@ -101,6 +105,32 @@ afterAll(async () => {
   if (shots.length) console.log(`screenshots:\n${shots.join("\n")}`);
 });
 
+/** The job's own files, the reference for the numbers the page shows. */
+const jobDir = () => join(root, "out", "scene");
+const readJson = (name: string) => JSON.parse(readFileSync(join(jobDir(), name), "utf8"));
+const psnrHistory = () =>
+  metricsHistories(tableFromIPC(readFileSync(join(jobDir(), "metrics.arrow")))).psnr;
+
+/** The [step, PSNR] points a PSNR plot drew (plotly keeps its traces on the plot's node). */
+function plottedPsnr(plot: Locator): Promise<[number, number][]> {
+  return plot.evaluate((node) => {
+    const trace = (node as unknown as { data?: { x: number[]; y: number[] }[] }).data?.[0];
+    return trace ? trace.x.map((x, i) => [x, trace.y[i]!] as [number, number]) : [];
+  });
+}
+
+/** The plot shows exactly metrics.arrow's PSNR history (float32 there, so to 4 decimals). */
+async function expectPlotMatchesMetrics(plot: Locator): Promise<void> {
+  const history = psnrHistory();
+  expect(history.length).toBeGreaterThan(1);
+  await expect
+    .poll(async () => Number(await plot.getAttribute("data-points")), { timeout: 60_000 })
+    .toBe(history.length);
+  const drawn = await plottedPsnr(plot);
+  expect(drawn.map(([step]) => step)).toEqual(history.map(([step]) => step));
+  drawn.forEach(([, db], i) => expect(db).toBeCloseTo(history[i]![1], 4));
+}
+
 const panel = () => page.locator("#splatbook-jobs");
 const jobItem = () => panel().locator('li.splatbook-job[data-path="out/scene"]');
 
@@ -114,18 +144,24 @@ describe("JupyterLab with the splatbook extension", () => {
     await jobItem().waitFor({ timeout: 120_000 });
     const bar = jobItem().locator('[role="progressbar"]');
     const seen = new Set<string>();
-    const first = Number(await bar.getAttribute("aria-valuenow"));
+    const percents: number[] = [];
     let code: number | null | undefined;
     void exited.then((c) => (code = c));
     while (code === undefined) {
       seen.add((await jobItem().locator(".splatbook-job-stage").textContent()) ?? "");
+      percents.push(Number(await bar.getAttribute("aria-valuenow")));
       await page.waitForTimeout(500);
     }
     expect(code).toBe(0);
+    // The panel ends on what the job's checkpoint says (Training next, 62.5 %), having risen to it.
+    const cp = CheckpointSchema.parse(readJson(".checkpoint.json"));
+    expect([cp.stage, cp.progress_percentage]).toEqual(["Training", 62.5]);
     await expect
       .poll(async () => Number(await bar.getAttribute("aria-valuenow")), { timeout: 30_000 })
-      .toBe(62.5);
-    expect(62.5).toBeGreaterThan(first);
+      .toBe(cp.progress_percentage);
+    expect(await jobItem().locator(".splatbook-job-stage").textContent()).toBe(cp.stage);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(percents[0]).toBeLessThan(cp.progress_percentage);
     // The stage after the last one run: the stages before COLMAP may all finish between two polls.
     seen.add((await jobItem().locator(".splatbook-job-stage").textContent()) ?? "");
     expect(seen.size, `stages seen: ${[...seen].join(", ")}`).toBeGreaterThanOrEqual(2);
@@ -141,17 +177,7 @@ describe("JupyterLab with the splatbook extension", () => {
         timeout: 60_000,
       })
       .toContain("splatbook");
-    await expect
-      .poll(
-        () =>
-          page.evaluate(
-            () =>
-              (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel
-                ?.status,
-          ),
-        { timeout: 120_000 },
-      )
-      .toBe("idle");
+    await waitForKernelIdle(page);
     // Resolves when the last cell has run; awaited at the end.
     const ran = command(page, "notebook:run-all-cells", {}, { wait: true });
     const training = nb.locator(".splatbook-training").first();
@@ -182,15 +208,19 @@ describe("JupyterLab with the splatbook extension", () => {
         interval: 1000,
       })
       .toBe("100");
-    await expect.poll(() => training.getAttribute("class")).toBeTruthy();
     expect(await training.locator(".splatbook-training-view").getAttribute("data-status")).toBe(
       "completed",
     );
     expect(await stepBar.getAttribute("aria-valuenow")).toBe(String(STEPS));
-    const plot = training.locator(".splatbook-plot");
+    // The numbers shown against the job's files: the summary's last PSNR is training_status.json's
+    // (the last row of metrics.arrow), the plot's points are metrics.arrow's.
+    const status = TrainingStatusSchema.parse(readJson("training_status.json"));
+    expect(status.last_eval_psnr).toBeCloseTo(psnrHistory().at(-1)![1], 4);
     await expect
-      .poll(async () => Number(await plot.getAttribute("data-points")), { timeout: 60_000 })
-      .toBeGreaterThan(1);
+      .poll(() => training.locator(".splatbook-summary").textContent())
+      .toContain(`PSNR ${status.last_eval_psnr!.toFixed(2)} dB`);
+    const plot = training.locator(".splatbook-plot");
+    await expectPlotMatchesMetrics(plot);
     expect(await plot.locator(".scatterlayer .trace").count()).toBeGreaterThan(0);
     const preview = training.locator("img.splatbook-preview");
     await expect
@@ -225,12 +255,7 @@ describe("JupyterLab with the splatbook extension", () => {
     await expect
       .poll(() => detail.locator("tr.splatbook-state-completed").count(), { timeout: 30_000 })
       .toBe(8);
-    await expect
-      .poll(
-        async () => Number(await detail.locator(".splatbook-plot").getAttribute("data-points")),
-        { timeout: 60_000 },
-      )
-      .toBeGreaterThan(1);
+    await expectPlotMatchesMetrics(detail.locator(".splatbook-plot"));
     await expect
       .poll(
         () =>

@@ -102,3 +102,14 @@ export function canvasCoverage(canvas: Locator): Promise<number> {
     return differ / (data.length / 4);
   });
 }
+
+/** Waits until the current notebook's kernel is idle (started and ready for cells). */
+export async function waitForKernelIdle(page: Page, timeout = 120_000): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status ===
+      "idle",
+    undefined,
+    { timeout },
+  );
+}

@@ -1,6 +1,6 @@
-// The splatbook server extension in a real Jupyter server (the working tree's Python package):
+// The splatbook server extension in a real Jupyter server (the working tree's Python package, on PYTHONPATH):
 // listing with bounded depth, one job, artefacts, and every way out of the root refused.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,8 +36,12 @@ beforeAll(async () => {
   server = await startJupyter({
     app: "server",
     root,
-    args: ["--ServerApp.jpserver_extensions=splatbook_server=True"],
-    env: { PYTHONPATH: join(ROOT, "kernel", "python") },
+    args: ["--ServerApp.jpserver_extensions=splatbook_jupyter=True"],
+    env: {
+      PYTHONPATH: join(ROOT, "kernel", "python"),
+      // The Node kernel the version route reports: this checkout's CLI.
+      SPLATBOOK_COMMAND: `${process.execPath} ${join(ROOT, "lib", "cli", "main.js")}`,
+    },
   });
 }, 180_000);
 
@@ -110,10 +114,24 @@ describe("splatbook server extension", () => {
   });
 
   it("refuses unauthenticated requests", async () => {
-    for (const route of ["jobs", "job?path=out/a", "file?path=out/a/model.splat"]) {
+    for (const route of ["jobs", "job?path=out/a", "file?path=out/a/model.splat", "version"]) {
       const r = await get(route, false);
       expect(r.status).toBe(403);
       expect(r.body).not.toContain("splat");
     }
+  });
+
+  it("reports its version and the Node kernel's", async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    const r = await get("version");
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({
+      version,
+      kernel: {
+        command: [process.execPath, join(ROOT, "lib", "cli", "main.js")],
+        version,
+        problem: null,
+      },
+    });
   });
 });

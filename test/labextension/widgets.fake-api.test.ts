@@ -19,6 +19,8 @@ import { JobsPanel } from "../../labextension/src/jobsPanel.js";
 import { overallPercent, ProgressWidget } from "../../labextension/src/progressWidget.js";
 import { SplatViewerWidget } from "../../labextension/src/splatViewer.js";
 import { trainingSummary, TrainingWidget } from "../../labextension/src/trainingWidget.js";
+import { LAB_VERSION, type VersionReport } from "../../labextension/src/version.js";
+import { makeRandom, testSeed } from "../seed.js";
 
 // jsdom has no DragEvent, which @lumino/dragdrop subclasses when loaded.
 vi.hoisted(() => {
@@ -66,7 +68,13 @@ function jobFiles(cp: Checkpoint | null, extra: Partial<JobFiles> = {}): JobFile
   };
 }
 
-function fakeApi(job: () => Promise<JobFiles>): SplatbookApi & { calls: number } {
+function fakeApi(
+  job: () => Promise<JobFiles>,
+  versions: VersionReport = {
+    version: LAB_VERSION,
+    kernel: { command: ["/usr/bin/splatbook"], version: LAB_VERSION, problem: null },
+  },
+): SplatbookApi & { calls: number } {
   const api = {
     calls: 0,
     listJobs: async () => [await job()],
@@ -75,6 +83,7 @@ function fakeApi(job: () => Promise<JobFiles>): SplatbookApi & { calls: number }
       return job();
     },
     file: async () => new ArrayBuffer(0),
+    version: async () => versions,
   };
   return api;
 }
@@ -177,23 +186,37 @@ describe("progress renderer", () => {
   });
 
   it("backs off while the job's files are missing", async () => {
-    const api = fakeApi(async () => {
-      throw new ApiError(404, "no job in this folder");
-    });
-    const w = attach(new ProgressWidget(context(api, 0.02)));
-    await w.renderModel(
-      model(PROGRESS_MIME, {
-        ...progressPayloadFromCheckpoint(checkpoint("Training")),
-        live: true,
-        job_path: "out/scene",
-        updated_at: 0,
-      }),
-    );
-    // Without backoff, 60 ms of polling every 20 ms would make about 30 requests in 600 ms.
-    await new Promise((r) => setTimeout(r, 600));
-    w.dispose();
-    expect(api.calls).toBeGreaterThan(1);
-    expect(api.calls).toBeLessThan(15);
+    // On fake timers: the delays between fetches are what the poll scheduled, whatever the load.
+    // Poll draws each backoff delay at random; the draws are seeded so a failure replays.
+    vi.spyOn(Math, "random").mockImplementation(makeRandom(testSeed()));
+    vi.useFakeTimers();
+    try {
+      const fetchedAt: number[] = [];
+      const api = fakeApi(async () => {
+        fetchedAt.push(Date.now());
+        throw new ApiError(404, "no job in this folder");
+      });
+      const w = attach(new ProgressWidget(context(api, 0.02)));
+      await w.renderModel(
+        model(PROGRESS_MIME, {
+          ...progressPayloadFromCheckpoint(checkpoint("Training")),
+          live: true,
+          job_path: "out/scene",
+          updated_at: 0,
+        }),
+      );
+      await vi.advanceTimersByTimeAsync(5000);
+      w.dispose();
+      const delays = fetchedAt.slice(1).map((t, i) => t - fetchedAt[i]!);
+      // It keeps trying, at most every 10 × the 20 ms interval, and that often once backed off:
+      // without backoff, 5 s would hold 250 fetches.
+      expect(delays.length).toBeGreaterThan(5);
+      expect(Math.max(...delays)).toBe(200);
+      expect(delays.length).toBeLessThan(250 / 3);
+    } finally {
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+    }
   });
 });
 
@@ -325,5 +348,39 @@ describe("jobs panel", () => {
     expect(panel.node.querySelector("li.splatbook-job")!.getAttribute("aria-selected")).toBe(
       "true",
     );
+  });
+
+  it("says in the panel when the kernel's version differs or the kernel is missing", async () => {
+    const job = async () => jobFiles(checkpoint("PlyExport"));
+    const notice = (p: JobsPanel) =>
+      p.node.querySelector(".splatbook-version-notice") as HTMLElement;
+    const agree = attach(new JobsPanel(context(fakeApi(job))));
+    agree.refresh();
+    await vi.waitFor(() => expect(agree.node.querySelector("li.splatbook-job")).not.toBeNull());
+    expect(notice(agree).hidden).toBe(true);
+
+    const other = fakeApi(job, {
+      version: LAB_VERSION,
+      kernel: { command: ["/opt/bin/splatbook"], version: "9.8.7", problem: null },
+    });
+    const differ = attach(new JobsPanel(context(other)));
+    differ.refresh();
+    await vi.waitFor(() => expect(notice(differ).hidden).toBe(false));
+    expect(notice(differ).textContent).toContain(
+      `the splatbook kernel (/opt/bin/splatbook) is 9.8.7, this JupyterLab extension ${LAB_VERSION}`,
+    );
+
+    const missing = fakeApi(job, {
+      version: "0.0.1",
+      kernel: { command: null, version: null, problem: "no `splatbook` command is on the PATH" },
+    });
+    const absent = attach(new JobsPanel(context(missing)));
+    absent.refresh();
+    await vi.waitFor(() => expect(notice(absent).hidden).toBe(false));
+    const lines = [...notice(absent).querySelectorAll("p")].map((p) => p.textContent);
+    expect(lines).toEqual([
+      `The splatbook server extension is 0.0.1 and this JupyterLab extension ${LAB_VERSION}: reinstall the Python package splatbook-jupyter and reload the page.`,
+      "no `splatbook` command is on the PATH",
+    ]);
   });
 });

@@ -73,6 +73,25 @@ async function stopWorkers(list: LiveBatch[]) {
   for (const e of exits) expect(e.code, e.stderr).toBe(0);
 }
 
+/** The first worker seen in FrameExtraction, with the index it runs. */
+async function workerInFrameExtraction(live: LiveBatch) {
+  let victim: { idx: number; pid: number; workerId: string } | undefined;
+  await until(
+    () => {
+      const p = live.events.find(
+        (e) => e.type === "index-progress" && e.stage === "FrameExtraction",
+      );
+      const w =
+        p && live.events.find((e) => e.type === "worker-start" && e.workerId === p.workerId);
+      if (w) victim = { idx: p.idx, pid: w.pid, workerId: w.workerId };
+      return Boolean(w);
+    },
+    120_000,
+    "a worker in FrameExtraction",
+  );
+  return victim!;
+}
+
 function batchArgs(queue: string) {
   return [
     ...["batch", scenes, join(work, queue, "out"), "--backend", "bullmq", "--redis", redis.url],
@@ -144,82 +163,56 @@ describe("splatbook batch --backend bullmq with splatbook worker processes", () 
   it("kill -9 of a worker mid-stage: another worker resumes the job from its checkpoint", async () => {
     const list = await startWorkers("kill", 2);
     const live = startCli(cli, batchArgs("kill"));
-    let victim: { idx: number; pid: number } | undefined;
-    await until(
-      () => {
-        const p = live.events.find(
-          (e) => e.type === "index-progress" && e.stage === "FrameExtraction",
-        );
-        const w =
-          p && live.events.find((e) => e.type === "worker-start" && e.workerId === p.workerId);
-        if (w) victim = { idx: p.idx, pid: w.pid };
-        return Boolean(w);
-      },
-      120_000,
-      "a worker in FrameExtraction",
-    );
-    const out = join(work, "kill", "out", `scene-00${victim!.idx}`);
+    const victim = await workerInFrameExtraction(live);
+    const out = join(work, "kill", "out", `scene-00${victim.idx}`);
     const before = JSON.parse(readFileSync(join(out, ".checkpoint.json"), "utf8"));
     expect(before.stages.Validation.state).toBe("completed");
-    process.kill(victim!.pid, "SIGKILL");
+    process.kill(victim.pid, "SIGKILL");
     const run = await live.done;
     const failed = run.summary?.results.filter((r: any) => r.status !== "completed");
     expect(run.code, JSON.stringify(failed) + run.stderr).toBe(0);
     const db = onlyLedger(join(work, "kill", "db"));
     const deliveries = expectRecordedOnce(db);
     // Two deliveries at least (a loaded machine may let a slow worker's claim lapse once more).
-    expect(deliveries.find((d) => d.idx === victim!.idx)!.attempts).toBeGreaterThanOrEqual(2);
+    expect(deliveries.find((d) => d.idx === victim.idx)!.attempts).toBeGreaterThanOrEqual(2);
     // Validation was not run again: reused from the checkpoint, same finish time.
     const after = JSON.parse(readFileSync(join(out, ".checkpoint.json"), "utf8"));
     expect(after.stages.Validation.finished_at).toBe(before.stages.Validation.finished_at);
     const stage = query(
       db,
       "SELECT status FROM stage_metrics WHERE idx = ? AND stage_name = 'Validation'",
-      victim!.idx,
+      victim.idx,
     )[0];
     expect(stage.status).toBe("cached");
     const finishedBy = query(
       db,
       "SELECT w.pid FROM index_results r JOIN workers w ON w.worker_id = r.worker_id WHERE r.idx = ?",
-      victim!.idx,
+      victim.idx,
     )[0];
-    expect(finishedBy.pid).not.toBe(victim!.pid);
-    await stopWorkers(list.filter((w) => w.pid !== victim!.pid));
+    expect(finishedBy.pid).not.toBe(victim.pid);
+    await stopWorkers(list.filter((w) => w.pid !== victim.pid));
   }, 300_000);
 
   it("a worker blocked past its lock loses the job; its late end corrupts nothing", async () => {
     const env = { NODE_OPTIONS: BLOCKER, SPLATBOOK_TEST_BLOCK_MS: "25000" };
     const list = await startWorkers("blocked", 2, env);
     const live = startCli(cli, batchArgs("blocked"));
-    let victim: { idx: number; pid: number; workerId: string } | undefined;
-    await until(
-      () => {
-        const p = live.events.find(
-          (e) => e.type === "index-progress" && e.stage === "FrameExtraction",
-        );
-        const w =
-          p && live.events.find((e) => e.type === "worker-start" && e.workerId === p.workerId);
-        if (w) victim = { idx: p.idx, pid: w.pid, workerId: w.workerId };
-        return Boolean(w);
-      },
-      120_000,
-      "a worker in FrameExtraction",
-    );
-    process.kill(victim!.pid, "SIGUSR2"); // its event loop stops for 25 s (lock: 5 s)
+    const victim = await workerInFrameExtraction(live);
+    process.kill(victim.pid, "SIGUSR2"); // its event loop stops for 25 s (lock: 5 s)
     const run = await live.done;
     const failed = run.summary?.results.filter((r: any) => r.status !== "completed");
     expect(run.code, JSON.stringify(failed) + run.stderr).toBe(0);
     const db = onlyLedger(join(work, "blocked", "db"));
     const deliveries = expectRecordedOnce(db);
-    expect(deliveries.find((d) => d.idx === victim!.idx)!.attempts).toBeGreaterThanOrEqual(2);
+    expect(deliveries.find((d) => d.idx === victim.idx)!.attempts).toBeGreaterThanOrEqual(2);
     // The other worker finished it; the blocked one's end (lapsed claim) was refused by the queue.
-    const row = query(db, "SELECT worker_id FROM index_results WHERE idx = ?", victim!.idx)[0];
-    expect(row.worker_id).not.toBe(victim!.workerId);
-    const out = join(work, "blocked", "out", `scene-00${victim!.idx}`);
+    const row = query(db, "SELECT worker_id FROM index_results WHERE idx = ?", victim.idx)[0];
+    expect(row.worker_id).not.toBe(victim.workerId);
+    const out = join(work, "blocked", "out", `scene-00${victim.idx}`);
     const cp = JSON.parse(readFileSync(join(out, ".checkpoint.json"), "utf8"));
     expect(cp.stage).toBe("ManifestGeneration");
     expect(cp.stages.MetadataExtraction.state).toBe("completed");
-    const blocked = list.find((w) => w.pid === victim!.pid)!;
+    const blocked = list.find((w) => w.pid === victim.pid)!;
     console.log(`blocked worker's log:\n${blocked.stdout()}${blocked.stderr()}`);
     await stopWorkers(list);
   }, 300_000);

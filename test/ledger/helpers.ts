@@ -1,5 +1,4 @@
 import Database from "better-sqlite3";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -11,6 +10,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
+import { startCli, type BatchRun } from "../../src/bench/processes.js";
 import { ROOT, compileEntry } from "../engine/helpers.js";
 
 export { isProcessAlive } from "../../src/engine/lock.js";
@@ -72,87 +72,12 @@ export async function compileCli(): Promise<string> {
   }
 }
 
-/** A finished `splatbook batch … --json` run. */
-export interface BatchRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  events: any[];
-  /** The final `{"type":"summary"}` line, if the batch got that far. */
-  summary: any;
-  stderr: string;
-  stdout: string;
-}
-
-/** A running CLI process whose stdout is parsed as JSON lines as they come. */
-export interface LiveBatch {
-  pid: number;
-  events: any[];
-  stderr: () => string;
-  stdout: () => string;
-  done: Promise<BatchRun>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-/** How to start a CLI process. */
-export interface StartOptions {
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  /** Runs `node` through this command (e.g. `ip netns exec NAME`). */
-  prefix?: string[];
-  /** Its own process group (as a service or a shell job would be). */
-  detached?: boolean;
-}
-
-/** Starts `node <cli> <args>` with JSON lines on stdout. */
-export function startCli(cli: string, args: string[], opts: StartOptions = {}): LiveBatch {
-  const [cmd, ...rest] = [...(opts.prefix ?? []), process.execPath, cli, ...args];
-  const child = spawn(cmd!, rest, {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...opts.env },
-    cwd: opts.cwd,
-    detached: opts.detached ?? false,
-  });
-  const events: any[] = [];
-  let stderr = "";
-  let buffer = "";
-  let stdout = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    buffer += d;
-    stdout += d;
-    let nl;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      try {
-        events.push(JSON.parse(line));
-      } catch {
-        // not a JSON line (e.g. pretty-printed JSON): kept in stdout
-      }
-    }
-  });
-  child.stderr!.on("data", (d: Buffer) => (stderr += d));
-  // "close": after the exit and the end of both output streams.
-  const done = new Promise<BatchRun>((res) =>
-    child.on("close", (code, signal) =>
-      res({
-        code,
-        signal,
-        events,
-        summary: events.find((e) => e.type === "summary"),
-        stderr,
-        stdout,
-      }),
-    ),
-  );
-  return {
-    pid: child.pid!,
-    events,
-    stderr: () => stderr,
-    stdout: () => stdout,
-    done,
-    kill: (s) => child.kill(s),
-  };
-}
+export {
+  startCli,
+  type BatchRun,
+  type LiveBatch,
+  type StartOptions,
+} from "../../src/bench/processes.js";
 
 /** Runs the CLI to the end. */
 export function runCli(

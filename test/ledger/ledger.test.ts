@@ -235,21 +235,27 @@ describe("records and queries", () => {
     const path = join(tempDir("ledger-busy"), "busy.db");
     const ledger = openLedger(path, { config });
     // Another process holds the write lock longer than the 5 s busy timeout.
+    // It writes a marker just before it commits: a write that succeeds while the marker is
+    // absent would have gone through a held lock.
+    const releasing = `${path}.releasing`;
     const holder = spawn(
       "python3",
       [
         "-c",
-        "import sqlite3,sys,time\nc=sqlite3.connect(sys.argv[1],isolation_level=None)\nc.execute('BEGIN IMMEDIATE')\nprint('locked',flush=True)\ntime.sleep(6.5)\nc.execute('COMMIT')",
+        "import sqlite3,sys,time\nc=sqlite3.connect(sys.argv[1],isolation_level=None)\nc.execute('BEGIN IMMEDIATE')\nprint('locked',flush=True)\ntime.sleep(6.5)\nopen(sys.argv[2],'w').close()\nc.execute('COMMIT')",
         path,
+        releasing,
       ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     await new Promise<void>((res) => holder.stdout!.once("data", () => res()));
     const exited = new Promise((res) => holder.on("exit", res));
-    const t0 = Date.now();
+    expect(existsSync(releasing)).toBe(false);
     ledger.recordIndex(record(0));
-    expect(Date.now() - t0).toBeGreaterThan(5000);
+    // The write met SQLITE_BUSY, retried past the busy timeout, and went through only once the
+    // holder was releasing its lock.
     expect(ledger.database.stats.busyRetries).toBeGreaterThan(0);
+    expect(existsSync(releasing)).toBe(true);
     expect(ledger.completedIndices()).toEqual(new Set([0]));
     await exited;
     ledger.close();

@@ -1,15 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { startRedisServer, type RedisServer } from "../../src/bench/redisServer.js";
 import { freePort } from "../../src/util/net.js";
 import { tempDir } from "../engine/helpers.js";
 
 /** A Redis server from Debian's `redis-server`, started for a test. */
-export interface TestRedis {
-  readonly url: string;
-  readonly port: number;
-  /** Stops it (SIGTERM: the append-only file is flushed) and starts it again on the same port. */
-  restart(downMs?: number): Promise<void>;
-  stop(): Promise<void>;
-}
+export type TestRedis = RedisServer;
 
 /**
  * Starts `redis-server` on a free loopback port with an append-only file (so a restart keeps the
@@ -18,52 +12,5 @@ export interface TestRedis {
 export async function startRedis(
   opts: { policy?: string; bind?: string; prefix?: string[] } = {},
 ): Promise<TestRedis> {
-  const dir = tempDir("redis");
-  const port = await freePort();
-  const bind = opts.bind ?? "127.0.0.1";
-  const args = [
-    ...["--port", String(port), "--bind", bind, "--save", "", "--dir", dir],
-    ...["--appendonly", "yes", "--appendfsync", "always", "--protected-mode", "no"],
-    ...["--maxmemory-policy", opts.policy ?? "noeviction", "--daemonize", "no"],
-  ];
-  let proc: ChildProcess | undefined;
-  const start = () =>
-    new Promise<void>((resolve, reject) => {
-      const [cmd, ...rest] = [...(opts.prefix ?? []), "redis-server", ...args];
-      const child = spawn(cmd!, rest, { stdio: ["ignore", "pipe", "pipe"] });
-      proc = child;
-      let out = "";
-      const timer = setTimeout(
-        () => reject(new Error(`redis-server did not start: ${out}`)),
-        20_000,
-      );
-      child.once("error", (err) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server could not be started (${err.message}); run .ci/setup`));
-      });
-      child.stdout!.on("data", (d: Buffer) => {
-        out += d;
-        if (out.includes("Ready to accept connections")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
-      proc.once("exit", () => resolve());
-      proc.kill("SIGTERM");
-    });
-  await start();
-  return {
-    url: `redis://${bind === "0.0.0.0" ? "127.0.0.1" : bind}:${port}/0`,
-    port,
-    async restart(downMs = 1500) {
-      await stop();
-      await new Promise((r) => setTimeout(r, downMs));
-      await start();
-    },
-    stop,
-  };
+  return startRedisServer({ ...opts, dir: tempDir("redis"), port: await freePort() });
 }

@@ -6,6 +6,7 @@ import type { Notebook, NotebookCell } from "../../src/runner/notebook.js";
 import { runTsc } from "../engine/helpers.js";
 import { installKernelSpec } from "../../src/kernel/kernelspecInstall.js";
 import { ensureKernelBuilt } from "../kernel/helpers.js";
+import { installPythonPackage } from "../../src/cli/pythonPackage.js";
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -112,4 +113,14 @@ export async function splatbookKernelDataDir(): Promise<string> {
   const prefix = mkdtempSync(join(tmpdir(), "runner-splatbook-ks-"));
   await installKernelSpec({ scope: { kind: "prefix", prefix }, packageRoot: ROOT });
   return join(prefix, "share", "jupyter");
+}
+
+/**
+ * The clone's Python package (splatbook-jupyter: papermill translator, server extension) in
+ * `python`'s environment: .ci/setup installs it editable; installed here only when missing, so a
+ * test never reinstalls it under another test that is using it.
+ */
+export async function ensurePythonPackage(python: string): Promise<void> {
+  const probe = spawnSync(python, ["-c", "import splatbook_jupyter.papermill_plugin"]);
+  if (probe.status !== 0) await installPythonPackage(python);
 }

@@ -1,21 +1,18 @@
 // The real papermill (PyPI, in the project's venv) with our plugin: the translator it registers
 // and the injected TypeScript cell for `-k splatbook`.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Notebook } from "../../src/runner/notebook.js";
-import {
-  installPapermillPlugin,
-  uninstallPapermillPlugin,
-} from "../../src/runner/papermillPlugin.js";
-import { code, splatbookNotebook, VENV } from "./helpers.js";
+import { installPythonPackage, uninstallPythonPackage } from "../../src/cli/pythonPackage.js";
+import { code, ensurePythonPackage, ROOT, splatbookNotebook, VENV } from "./helpers.js";
 
 const python = join(VENV, "bin", "python");
 
 beforeAll(async () => {
-  await installPapermillPlugin(python);
+  await ensurePythonPackage(python);
 }, 120_000);
 
 function py(script: string): string {
@@ -92,29 +89,34 @@ print(t.find_translator("splatbook", None).codify({
     expect(help.stdout).toMatch(/input: Unknown type \(default "captures\/a"\)/);
   });
 
-  it("installs offline into a fresh venv with its entry points, and uninstalls", async () => {
-    // A separate venv, so removing the plugin cannot disturb tests using the project's venv.
+  it("installs editable into a fresh venv with its entry points, and uninstalls", async () => {
+    // A separate venv, so removing the package cannot disturb tests using the project's venv. It
+    // has no build backend, so pip fetches hatchling into an isolated build environment.
     const venv = join(mkdtempSync(join(tmpdir(), "runner-venv-")), "v");
     const made = spawnSync(python, ["-m", "venv", venv], { encoding: "utf8" });
     expect(made.status, made.stderr).toBe(0);
     const vpy = join(venv, "bin", "python");
-    await installPapermillPlugin(vpy);
+    await installPythonPackage(vpy);
     const eps = spawnSync(
       vpy,
       [
         "-c",
-        "from importlib.metadata import entry_points as e\nfor g in ('papermill.engine','papermill.translators'):\n  print(g, sorted((x.name, x.value) for x in e(group=g)))",
+        "from importlib.metadata import entry_points as e\nfor g in ('papermill.engine','papermill.translators'):\n  print(g, sorted((x.name, x.value) for x in e(group=g)))\nimport importlib.util as u\nprint(u.find_spec('splatbook_jupyter').origin)",
       ],
       { encoding: "utf8" },
     );
     expect(eps.stdout).toBe(
-      "papermill.engine [('splatbook', 'splatbook_papermill:SplatbookEngine')]\n" +
-        "papermill.translators [('splatbook', 'splatbook_papermill:TypeScriptTranslator'), ('typescript', 'splatbook_papermill:TypeScriptTranslator')]\n",
+      "papermill.engine [('splatbook', 'splatbook_jupyter.papermill_plugin:SplatbookEngine')]\n" +
+        "papermill.translators [('splatbook', 'splatbook_jupyter.papermill_plugin:TypeScriptTranslator'), ('typescript', 'splatbook_jupyter.papermill_plugin:TypeScriptTranslator')]\n" +
+        `${join(ROOT, "kernel", "python", "splatbook_jupyter", "__init__.py")}\n`,
     );
-    await installPapermillPlugin(vpy); // idempotent
-    expect(await uninstallPapermillPlugin(vpy)).toBe(true);
-    expect(await uninstallPapermillPlugin(vpy)).toBe(false);
-    const gone = spawnSync(vpy, ["-m", "pip", "show", "splatbook-papermill"], { encoding: "utf8" });
+    // Editable: no shared data (kernelspec, lab extension, server config) in the environment.
+    expect(existsSync(join(venv, "share", "jupyter"))).toBe(false);
+    expect(existsSync(join(venv, "etc", "jupyter"))).toBe(false);
+    await installPythonPackage(vpy); // idempotent
+    expect(await uninstallPythonPackage(vpy)).toEqual(["splatbook-jupyter"]);
+    expect(await uninstallPythonPackage(vpy)).toEqual([]);
+    const gone = spawnSync(vpy, ["-c", "import splatbook_jupyter"], { encoding: "utf8" });
     expect(gone.status).not.toBe(0);
-  });
+  }, 300_000);
 });

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Notebook } from "../../src/runner/notebook.js";
 import { runNotebook } from "../../src/runner/runNotebook.js";
-import { installPapermillPlugin } from "../../src/runner/papermillPlugin.js";
+import { ensurePythonPackage } from "./helpers.js";
 import {
   assertValidNotebook,
   code,
@@ -93,7 +93,7 @@ describe("splatbook kernel", () => {
   });
 
   it("papermill -k splatbook -p steps 100 executes with a TypeScript injected cell", async () => {
-    await installPapermillPlugin(join(VENV, "bin", "python"));
+    await ensurePythonPackage(join(VENV, "bin", "python"));
     const input = stepsNotebook();
     const output = input.replace(/in\.ipynb$/, "pm.ipynb");
     const r = spawnSync(

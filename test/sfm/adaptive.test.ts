@@ -11,6 +11,7 @@ import { loadStageTable, runJob } from "../../src/engine/index.js";
 import { cachedCorpusCapture } from "../../src/sample/corpus.js";
 import { loadSceneModel, type ColmapReconstructionResult } from "../../src/sfm/index.js";
 import { recordingLogger, tempDir } from "../engine/helpers.js";
+import { testSeed } from "../seed.js";
 
 const root = tempDir("sfm-adaptive");
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -20,7 +21,9 @@ beforeAll(async () => {
   input = (await cachedCorpusCapture("courtyard-duo")).dir;
 }, 300_000);
 
+/** The stages up to ColmapReconstruction, COLMAP seeded from the test's seed (printed on failure). */
 async function reconstruct(output: string, params: Record<string, unknown>) {
+  params = { sfmSeed: testSeed(), ...params };
   const log = recordingLogger();
   const t0 = performance.now();
   const run = await runJob({

@@ -14,6 +14,7 @@ import {
 } from "../../src/sfm/index.js";
 import { InterruptedError, SplatbookError } from "../../src/util/errors.js";
 import { runTool } from "../../src/util/exec.js";
+import { fileSeed, testSeed } from "../seed.js";
 import { extractFrames, stageContext, writeManifest } from "./helpers.js";
 
 const COLMAP_ENV = { ...process.env, QT_QPA_PLATFORM: "offscreen" };
@@ -25,8 +26,13 @@ let output: string;
 let result: ColmapReconstructionResult;
 let progress: { fraction: number; detail?: string }[];
 let stageSeconds: number;
+let logLines: string[];
+// COLMAP's --random_seed for the reconstruction all tests below read.
+const seeded = fileSeed();
 
-beforeAll(async () => {
+beforeAll(() => seeded.setup(reconstructSample), 400_000);
+
+async function reconstructSample() {
   root = await mkdtemp(join(tmpdir(), "splatbook-sfm-"));
   const sample = await renderSample(join(root, "capture"), { framesPerOrbit: RENDERED_PER_ORBIT });
   output = join(root, "out dir $x"); // spaces and $ reach COLMAP verbatim
@@ -34,8 +40,9 @@ beforeAll(async () => {
   for (const v of sample.videos)
     videos.push(await extractFrames(v, output, FRAMES_PER_VIDEO, RENDERED_PER_ORBIT));
   await writeManifest(output, videos, { width: 320, height: 240 });
-  const run = stageContext(output, join(root, "tmp"));
+  const run = stageContext(output, join(root, "tmp"), { sfmSeed: seeded.seed });
   progress = run.progress;
+  logLines = run.lines;
   const t0 = performance.now();
   result = await colmapReconstructionStage.run(run.ctx);
   stageSeconds = (performance.now() - t0) / 1000;
@@ -46,7 +53,7 @@ beforeAll(async () => {
       `${result.seconds.undistort.toFixed(1)}), registered ${result.registered_images}/${result.total_images}, ` +
       `${result.points} points, mean reprojection error ${result.mean_reprojection_error?.toFixed(3)} px`,
   );
-}, 400_000);
+}
 
 afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -56,6 +63,7 @@ describe("ColmapReconstruction on the sample capture", () => {
     expect(result.registered_images).toBeGreaterThanOrEqual(Math.ceil(0.9 * result.total_images));
     expect(result.points).toBeGreaterThan(500);
     expect(result.matcher).toBe("exhaustive"); // auto: ≤ 60 frames
+    expect(logLines[0]).toMatch(new RegExp(`, seed ${seeded.seed}$`));
     expect(result.mean_reprojection_error).toBeGreaterThan(0);
     expect(result.mean_reprojection_error).toBeLessThan(2);
     expect(colmapReconstructionStage.summarize!(result)).toEqual({
@@ -191,7 +199,8 @@ describe("ColmapReconstruction on a still (no-parallax) video", () => {
     const out = join(dir, "out");
     const video = await extractFrames(still, out, 12, 48);
     await writeManifest(out, [video], { width: 320, height: 240 });
-    const { ctx } = stageContext(out, join(dir, "tmp"));
+    const sfmSeed = testSeed();
+    const { ctx } = stageContext(out, join(dir, "tmp"), { sfmSeed });
     const err = await colmapReconstructionStage.run(ctx).then(
       () => null,
       (e: unknown) => e,
@@ -203,7 +212,7 @@ describe("ColmapReconstruction on a still (no-parallax) video", () => {
     console.log(`still video: ${(err as Error).message}`);
 
     // An abort (SIGINT/SIGTERM in the engine) stops COLMAP promptly with InterruptedError.
-    const aborted = stageContext(out, join(dir, "tmp-abort"));
+    const aborted = stageContext(out, join(dir, "tmp-abort"), { sfmSeed });
     const controller = new AbortController();
     const ctx2 = { ...aborted.ctx, signal: controller.signal };
     const running = colmapReconstructionStage.run(ctx2).then(

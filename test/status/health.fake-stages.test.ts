@@ -48,6 +48,7 @@ describe("/health (fake stages)", () => {
     expect(idle).toMatchObject({ state: "idle", current_job: null, error_message: null });
 
     const controller = new AbortController();
+    const beforeStart = Date.now();
     const job = runJob({
       input,
       output,
@@ -69,7 +70,10 @@ describe("/health (fake stages)", () => {
       total_frames: 24,
       gaussian_count: null,
     });
-    expect(Date.parse(h.current_job!.started_at)).toBeGreaterThan(Date.now() - 60_000);
+    // This job's start, not an older one's: between the call and the request above.
+    const started = Date.parse(h.current_job!.started_at);
+    expect(started).toBeGreaterThanOrEqual(beforeStart);
+    expect(started).toBeLessThanOrEqual(Date.parse(h.last_update));
 
     await expect(job).rejects.toThrow(/Training failed: boom/);
     const after = HealthSchema.parse(JSON.parse((await get(server.url)).body));

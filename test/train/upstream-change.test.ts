@@ -7,6 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { JobParams } from "../../src/contracts/params.js";
+import { testSeed } from "../seed.js";
 import { loadStageTable, runJob } from "../../src/engine/index.js";
 import { DEFAULT_ORBITS, renderSample } from "../../src/sample/index.js";
 import type { TrainingStageResult } from "../../src/train/training.stage.js";
@@ -40,6 +41,7 @@ describe("snapshots tied to their training data", () => {
       maxResolution: 48,
       maxSplats: 3000,
       shDegree: 1,
+      sfmSeed: testSeed(),
     };
     const first = await process(output, params);
     expect(first.result.completed).toBe(true);

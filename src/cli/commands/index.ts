@@ -12,6 +12,7 @@ import { register as registerWorker } from "./worker.js";
 import { runCommand } from "./run.js";
 import { trainCommand } from "./train.js";
 import { installCommand, uninstallCommand } from "./install.js";
+import { register as registerKernel } from "./kernel.js";
 
 /** Adds one or more subcommands to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -34,4 +35,5 @@ export const commands: readonly RegisterCommand[] = [
   (program) => program.addCommand(runCommand()),
   (program) => program.addCommand(trainCommand()),
   (program) => program.addCommand(installCommand()).addCommand(uninstallCommand()),
+  registerKernel,
 ];

@@ -1,14 +1,16 @@
 /**
- * `splatbook install [--user|--sys-prefix|--prefix P]` and `splatbook uninstall`: the kernelspec,
- * the papermill plugin and server extension's Python package, the prebuilt JupyterLab extension
- * and the server extension's enabling config, each a step of {@link installSteps} run with the
- * same scope.
+ * `splatbook install [--user|--sys-prefix|--prefix P]` and `splatbook uninstall`: developer mode.
+ * In a clone, the Python package (editable: server extension module, papermill translator), the
+ * kernelspec running the clone's kernel, the prebuilt JupyterLab extension and the server
+ * extension's enabling config, each a step of {@link installSteps} run with the same scope. The
+ * npm package holds only the kernel: there `install` writes the kernelspec and points at the
+ * Python package (pip install splatbook-jupyter), which brings the rest.
  */
 import { Command } from "commander";
 import { SplatbookError } from "../../util/errors.js";
 import type { InstallScope } from "../../jupyter/paths.js";
 import { installKernelSpec, uninstallKernelSpec } from "../../kernel/kernelspecInstall.js";
-import { papermillInstallStep } from "../../runner/papermillPlugin.js";
+import { isClone, PYTHON_DIST, pythonPackageStep } from "../pythonPackage.js";
 import {
   disableServerExtension,
   enableServerExtension,
@@ -29,6 +31,18 @@ export interface InstallStep {
 /** The install steps, in order; uninstall runs them in reverse. */
 export const installSteps: InstallStep[] = [
   {
+    // The Python package goes into the Python that runs Jupyter; an explicit --prefix names a
+    // data location only (tests and packagers use it), so it leaves that Python alone.
+    name: pythonPackageStep.name,
+    async install(scope) {
+      if (scope.kind === "prefix") return `${PYTHON_DIST} not touched (--prefix)`;
+      return pythonPackageStep.install();
+    },
+    async uninstall(scope) {
+      return scope?.kind === "prefix" ? [] : pythonPackageStep.uninstall();
+    },
+  },
+  {
     name: "kernelspec",
     async install(scope) {
       return `kernelspec splatbook installed in ${await installKernelSpec({ scope })}`;
@@ -36,18 +50,6 @@ export const installSteps: InstallStep[] = [
     async uninstall(scope) {
       const removed = await uninstallKernelSpec({ scope });
       return removed.map((d) => `kernelspec removed from ${d}`);
-    },
-  },
-  {
-    // The plugin goes into the Python that runs Jupyter; an explicit --prefix names a kernelspec
-    // location only (tests and packagers use it), so it leaves that Python alone.
-    name: papermillInstallStep.name,
-    async install(scope) {
-      if (scope.kind === "prefix") return "papermill plugin not touched (--prefix)";
-      return papermillInstallStep.install();
-    },
-    async uninstall(scope) {
-      return scope?.kind === "prefix" ? [] : papermillInstallStep.uninstall();
     },
   },
   {
@@ -93,13 +95,25 @@ function withScopeOptions(cmd: Command): Command {
     .option("--prefix <dir>", "<dir>/share/jupyter");
 }
 
+/** The steps that apply to this package: all in a clone, the kernelspec alone otherwise. */
+function applicableSteps(): InstallStep[] {
+  return isClone() ? installSteps : installSteps.filter((s) => s.name === "kernelspec");
+}
+
 /** The `install` command. */
 export function installCommand(): Command {
   return withScopeOptions(
-    new Command("install").description("install the splatbook Jupyter kernel"),
+    new Command("install").description(
+      "install the splatbook Jupyter kernel from this clone (developer mode), with the lab and server extensions",
+    ),
   ).action(async (flags: ScopeFlags) => {
     const scope = scopeFromFlags(flags, { kind: "user" } as InstallScope);
-    for (const step of installSteps) console.log(await step.install(scope));
+    for (const step of applicableSteps()) console.log(await step.install(scope));
+    if (!isClone()) {
+      console.log(
+        `the JupyterLab extension, server extension and papermill translator come with the Python package: pip install ${PYTHON_DIST}`,
+      );
+    }
   });
 }
 
@@ -112,7 +126,7 @@ export function uninstallCommand(): Command {
   ).action(async (flags: ScopeFlags) => {
     const scope = scopeFromFlags(flags, undefined);
     let lines = 0;
-    for (const step of [...installSteps].reverse()) {
+    for (const step of [...applicableSteps()].reverse()) {
       for (const line of await step.uninstall(scope)) {
         console.log(line);
         lines++;

@@ -8,6 +8,8 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
+from ._version import __version__
+from .command import node_version
 from .jobs import CHECKPOINT, find_jobs, read_job
 from .paths import PathRefused, resolve_inside
 
@@ -79,6 +81,15 @@ class FileHandler(_Base):
         self.finish(data)
 
 
+class VersionHandler(_Base):
+    """This package's version and the Node kernel's, for the lab extension to compare."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        kernel = await asyncio.to_thread(node_version)
+        self.finish(json.dumps({"version": __version__, "kernel": kernel}))
+
+
 def setup_handlers(web_app, root):
     base = url_path_join(web_app.settings["base_url"], "splatbook", "api")
     args = {"root": root}
@@ -88,5 +99,6 @@ def setup_handlers(web_app, root):
             (url_path_join(base, "jobs"), JobsHandler, args),
             (url_path_join(base, "job"), JobHandler, args),
             (url_path_join(base, "file"), FileHandler, args),
+            (url_path_join(base, "version"), VersionHandler, args),
         ],
     )

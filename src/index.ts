@@ -14,25 +14,8 @@ export {
   type MimeBundle,
 } from "./jupyter/runtime.js";
 // The notebook API (same engine and checkpoints as the CLI).
-export {
-  Job,
-  type JobOpenOptions,
-  type StageCallResult,
-  type ValidationResult,
-  type FrameExtractionResult,
-  type MetadataExtractionResult,
-  type ManifestGenerationResult,
-  type ColmapReconstructionResult,
-  type TrainingStageResult,
-  type PlyExportResult,
-  type SplatExportResult,
-  distance,
-  type GeoreferenceResult,
-  type ModelPoint,
-  type Georef,
-  type GeorefCamera,
-  type GeorefOrigin,
-} from "./notebook/index.js";
+export { Job, type JobOpenOptions, type StageCallResult } from "./notebook/index.js";
+export { distance, type GeoreferenceResult, type ModelPoint } from "./notebook/index.js";
 // The synthetic sample capture, so notebooks can make their own input.
 export { renderSample, type SampleOptions, type SampleResult } from "./sample/index.js";
 // The engine and status surfaces, for scripts that drive jobs without the CLI: `JobRun` is the

@@ -6,7 +6,7 @@ import { writeFramesArgs } from "../capture/extractVideo.js";
 import { extractFrames } from "../capture/frameExtraction.stage.js";
 import { probe } from "../capture/probe.js";
 import {
-  extractionOptions,
+  defaultExtractionOptions,
   outputSize,
   samplingPlan,
   uniformSelectExpression,
@@ -94,7 +94,7 @@ export async function benchFrameExtraction(
   }
   const video = probed.video;
   const options = {
-    ...extractionOptions({}),
+    ...defaultExtractionOptions(),
     framesPerVideo: opts.frames ?? 60,
     maxLongSide: opts.maxLongSide ?? 1600,
   };

@@ -15,7 +15,7 @@ import { ManifestSchema } from "../contracts/manifest.js";
 import { loadStageTable, runJob } from "../engine/index.js";
 import { cachedCorpusCapture } from "../sample/corpus.js";
 import type { CaptureTruth } from "../sample/truth.js";
-import type { ColmapReconstructionResult } from "../sfm/colmapReconstruction.stage.js";
+import type { ColmapReconstructionResult } from "../contracts/stageResults.js";
 import { georeference, imageLabel, type ImageInfo } from "../sfm/georef/georeference.js";
 import { imageInfos } from "../sfm/georef/imageInfo.js";
 import { loadColmapModel } from "../sfm/load.js";

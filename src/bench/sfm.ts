@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadStageTable, runJob } from "../engine/index.js";
 import { cachedCorpusCapture, CORPUS_NAMES } from "../sample/corpus.js";
-import type { ColmapReconstructionResult } from "../sfm/colmapReconstruction.stage.js";
+import type { ColmapReconstructionResult } from "../contracts/stageResults.js";
 import { attemptLine } from "../sfm/colmapReconstruction.stage.js";
 import { describeAccuracy, jobPoseAccuracy, type PoseAccuracy } from "./poseAccuracy.js";
 

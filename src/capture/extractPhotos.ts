@@ -15,15 +15,9 @@ import { mapWithLimit } from "./pool.js";
 import { ffmpegInputUrl } from "./probe.js";
 import { outputSize, type ExtractionOptions } from "./sampling.js";
 import { assignStems } from "./stems.js";
+import type { ExtractedPhoto } from "../contracts/stageResults.js";
 
-/** One photo as written for reconstruction; `path` is relative to the output folder. */
-export interface ExtractedPhoto {
-  /** The photo's path in the input folder. */
-  filename: string;
-  path: string;
-  width: number;
-  height: number;
-}
+export type { ExtractedPhoto } from "../contracts/stageResults.js";
 
 /** ffmpeg filters turning a stored picture upright for each EXIF orientation (1–8). */
 const UPRIGHT: Record<number, string | null> = {

@@ -11,15 +11,15 @@ import {
 } from "./sampling.js";
 import { seekExtract, shouldSeek } from "./seekExtract.js";
 import { laplacianVariance, sharpestPerWindow, type ScoredFrame } from "./sharpness.js";
+import type { ExtractionStrategy } from "../contracts/stageResults.js";
+
+export type { ExtractionStrategy } from "../contracts/stageResults.js";
 
 /** One written frame: its file name inside the video's folder and its time from the video start. */
 export interface WrittenFrame {
   file: string;
   timestamp_secs: number | null;
 }
-
-/** How frames were chosen and decoded: one select pass, one seek per frame, or sharpness scoring. */
-export type ExtractionStrategy = "select" | "seek" | "sharpest";
 
 /** What extracting one video produced. */
 export interface ExtractedFrames {

@@ -5,46 +5,21 @@ import type { Checkpoint } from "../contracts/checkpoint.js";
 import type { Logger } from "../contracts/logger.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
-import { extractPhotos, PHOTOS_DIR, type ExtractedPhoto } from "./extractPhotos.js";
-import { extractVideoFrames, type ExtractionStrategy } from "./extractVideo.js";
+import { extractPhotos, PHOTOS_DIR } from "./extractPhotos.js";
+import { extractVideoFrames } from "./extractVideo.js";
 import { mapWithLimit } from "./pool.js";
 import type { PhotoProbe } from "./photoProbe.js";
 import type { VideoProbe } from "./probe.js";
 import { extractionOptions, type ExtractionOptions } from "./sampling.js";
 import { assignStems } from "./stems.js";
 import { precalibratedSkipReason, requireValidation } from "./validation.stage.js";
+import type { ExtractedVideo, FrameExtractionResult } from "../contracts/stageResults.js";
 
-/** One extracted frame; `path` is relative to the output folder. */
-export interface ExtractedFrame {
-  path: string;
-  timestamp_secs: number | null;
-}
-
-/** Frames of one video. */
-export interface ExtractedVideo {
-  filename: string;
-  /** Unique, filesystem-safe folder name under frames/. */
-  stem: string;
-  /** Relative to the output folder, e.g. "frames/clip_a". */
-  frames_dir: string;
-  frames: ExtractedFrame[];
-  /** Size of the written frames (after rotation and the long-side limit). */
-  width: number;
-  height: number;
-  /** How the frames were chosen: one select pass, a seek per frame, or sharpness scoring. */
-  strategy: ExtractionStrategy;
-}
-
-/** Result of stage 1. */
-export interface FrameExtractionResult {
-  videos: ExtractedVideo[];
-  /** Frames extracted from the videos. */
-  total_frames: number;
-  /** Photos written upright under frames/_photos (absent in results of older versions). */
-  photos?: ExtractedPhoto[];
-  total_photos?: number;
-  options: ExtractionOptions;
-}
+export type {
+  ExtractedFrame,
+  ExtractedVideo,
+  FrameExtractionResult,
+} from "../contracts/stageResults.js";
 
 /** Per-video progress kept in the checkpoint's `videos` record. */
 type VideoProgress = NonNullable<Checkpoint["videos"]>[string];

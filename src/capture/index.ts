@@ -16,7 +16,7 @@ export {
   type FileIssue,
   type ProbeOutcome,
 } from "./probe.js";
-export { detectPrecalibrated, COLMAP_MODEL_DIRS, type Precalibrated } from "./precalibrated.js";
+export { detectPrecalibrated, type Precalibrated } from "./precalibrated.js";
 export {
   frameExtractionStage,
   extractFrames,
@@ -36,6 +36,7 @@ export {
 } from "./extractVideo.js";
 export {
   extractionOptions,
+  defaultExtractionOptions,
   outputSize,
   samplingPlan,
   uniformSelectExpression,

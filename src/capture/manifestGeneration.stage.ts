@@ -1,43 +1,20 @@
 import { join } from "node:path";
 import { ManifestSchema, type Manifest, type ManifestVideo } from "../contracts/manifest.js";
-import type { JobParams } from "../contracts/params.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
 import type { ExtractedPhoto } from "./extractPhotos.js";
-import type { ExtractedVideo, FrameExtractionResult } from "./frameExtraction.stage.js";
+import type { ExtractedVideo } from "./frameExtraction.stage.js";
 import { DEFAULT_FOV_DEG, intrinsicsPrior } from "./intrinsicsPrior.js";
 import { cameraName, groupPhotos } from "./photoGroups.js";
 import type { PhotoMetadata } from "./photoMetadata.js";
 
 export { DEFAULT_FOV_DEG, intrinsicsPrior } from "./intrinsicsPrior.js";
-import type { MetadataExtractionResult, VideoMetadata } from "./metadataExtraction.stage.js";
+import type { VideoMetadata } from "./metadataExtraction.stage.js";
 import { precalibratedSkipReason } from "./validation.stage.js";
+import type { ManifestGenerationResult } from "../contracts/stageResults.js";
 
-/** Result of stage 3. */
-export interface ManifestGenerationResult {
-  /** Absolute path of manifest.json. */
-  manifest_path: string;
-  video_count: number;
-  total_frames: number;
-  photo_count?: number;
-  /** Each camera group's focal-length prior in pixels and where it came from (also logged). */
-  camera_groups?: {
-    id: string;
-    camera_model: string | null;
-    images: number;
-    focal_px: number;
-    prior: string;
-  }[];
-}
-
-function defaultFov(params: Readonly<JobParams>): number {
-  const v = params.defaultFovDeg ?? DEFAULT_FOV_DEG;
-  if (typeof v !== "number" || !(v > 0 && v < 180)) {
-    throw new SplatbookError(`defaultFovDeg must be between 0 and 180, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
+export type { ManifestGenerationResult } from "../contracts/stageResults.js";
 
 /** Photos and their metadata for the manifest (none for a video-only capture). */
 export interface PhotoInputs {
@@ -123,18 +100,18 @@ export async function writeManifest(
 export const manifestGenerationStage: StageDefinition<ManifestGenerationResult> = {
   name: "ManifestGeneration",
   fingerprintInputs(ctx: StageContext) {
-    return { version: 2, defaultFovDeg: defaultFov(ctx.params) };
+    return { version: 2, defaultFovDeg: ctx.params.defaultFovDeg };
   },
   skipReason: precalibratedSkipReason,
   async run(ctx: StageContext) {
-    const frames = ctx.resultOf<FrameExtractionResult>("FrameExtraction");
-    const metadata = ctx.resultOf<MetadataExtractionResult>("MetadataExtraction");
+    const frames = ctx.resultOf("FrameExtraction");
+    const metadata = ctx.resultOf("MetadataExtraction");
     if (!frames) throw new SplatbookError("FrameExtraction has not run for this job (no frames)");
     const manifest = buildManifest(
       ctx.jobId,
       frames.videos,
       metadata?.videos ?? [],
-      defaultFov(ctx.params),
+      ctx.params.defaultFovDeg,
       { photos: frames.photos ?? [], metadata: metadata?.photos ?? [] },
     );
     const result = await writeManifest(ctx.outputFolder, manifest);

@@ -5,50 +5,15 @@ import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
 import { runTool } from "../util/exec.js";
-import { photoMetadata, type PhotoMetadata } from "./photoMetadata.js";
-import type { ExtractedVideo, FrameExtractionResult } from "./frameExtraction.stage.js";
+import { photoMetadata } from "./photoMetadata.js";
+import type { ExtractedVideo } from "./frameExtraction.stage.js";
 import type { PhotoProbe } from "./photoProbe.js";
 import { fixAt, readTelemetry } from "./telemetry.js";
 import type { VideoProbe } from "./probe.js";
 import { precalibratedSkipReason, requireValidation } from "./validation.stage.js";
+import type { MetadataExtractionResult, VideoMetadata } from "../contracts/stageResults.js";
 
-/** Camera and capture metadata of one video, as written to metadata.json. */
-export interface VideoMetadata {
-  filename: string;
-  make: string | null;
-  model: string | null;
-  /** RFC 3339 when the container says when it was recorded. */
-  creation_time: string | null;
-  gps: Gps | null;
-  /** Which tag the position came from. */
-  gps_source: "iso6709" | "exiftool" | "telemetry" | null;
-  /** Clockwise degrees to display upright. */
-  rotation: number;
-  fps: number | null;
-  duration_secs: number;
-  width: number;
-  height: number;
-  display_width: number;
-  display_height: number;
-  codec: string;
-  /** Lens focal length in mm, when recorded. */
-  focal_length_mm: number | null;
-  /** 35 mm-equivalent focal length, when recorded (drives the intrinsics prior). */
-  focal_length_35mm: number | null;
-  /** A telemetry track read for this video (DJI .SRT sidecar), or null. */
-  telemetry?: { source: "dji_srt"; file: string; fixes: number } | null;
-  /** Per extracted frame (FrameExtraction's order), its position from the telemetry. */
-  frame_gps?: (Gps | null)[];
-}
-
-/** Result of stage 2. */
-export interface MetadataExtractionResult {
-  /** Absolute path of metadata.json. */
-  metadata_path: string;
-  videos: VideoMetadata[];
-  /** Every photo's metadata (absent in results of older versions). */
-  photos?: PhotoMetadata[];
-}
+export type { MetadataExtractionResult, VideoMetadata } from "../contracts/stageResults.js";
 
 type ExifRecord = Record<string, unknown>;
 
@@ -271,7 +236,7 @@ export const metadataExtractionStage: StageDefinition<MetadataExtractionResult> 
     const validation = requireValidation(ctx);
     return extractMetadata(ctx.outputFolder, validation.videos, {
       photos: validation.photos ?? [],
-      frames: ctx.resultOf<FrameExtractionResult>("FrameExtraction")?.videos ?? [],
+      frames: ctx.resultOf("FrameExtraction")?.videos ?? [],
       jobId: ctx.jobId,
       signal: ctx.signal,
       log: ctx.log,

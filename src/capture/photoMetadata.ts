@@ -7,37 +7,9 @@
 import type { Gps } from "../contracts/manifest.js";
 import type { PhotoProbe } from "./photoProbe.js";
 import { tableSensorWidth } from "./sensors.js";
+import type { PhotoMetadata } from "../contracts/stageResults.js";
 
-/** Camera and capture metadata of one photo, as written to metadata.json. */
-export interface PhotoMetadata {
-  filename: string;
-  make: string | null;
-  model: string | null;
-  /** DateTimeOriginal with sub-seconds, ISO 8601; with its offset when EXIF records one. */
-  capture_time: string | null;
-  gps: Gps | null;
-  gps_source: "exif" | null;
-  /** Why a GPS tag present in the file was not used (e.g. out of range), else null. */
-  gps_issue: string | null;
-  /** DJI XMP: height above the take-off point and GNSS altitude, metres. */
-  relative_altitude: number | null;
-  absolute_altitude: number | null;
-  /** DJI XMP: gimbal and aircraft attitude, degrees. */
-  gimbal_yaw_deg: number | null;
-  gimbal_pitch_deg: number | null;
-  flight_yaw_deg: number | null;
-  focal_length_mm: number | null;
-  focal_length_35mm: number | null;
-  /** Sensor width along the stored picture's width, mm, and where it came from. */
-  sensor_width_mm: number | null;
-  sensor_width_source: "focal_plane_resolution" | "sensor_table" | null;
-  /** Stored size and EXIF orientation; display size once turned upright. */
-  width: number;
-  height: number;
-  orientation: number;
-  display_width: number;
-  display_height: number;
-}
+export type { PhotoMetadata } from "../contracts/stageResults.js";
 
 type Exif = Record<string, unknown>;
 

@@ -12,24 +12,9 @@ import { runTool } from "../util/exec.js";
 import { mapWithLimit } from "./pool.js";
 import type { FileIssue } from "./probe.js";
 import { ffmpegInputUrl } from "./probe.js";
+import type { PhotoProbe } from "../contracts/stageResults.js";
 
-/** What Validation learned about one usable photo (it lives in the checkpoint). */
-export interface PhotoProbe {
-  /** Path relative to the input folder, `/`-separated. */
-  filename: string;
-  path: string;
-  size: number;
-  mtimeMs: number;
-  format: "jpeg" | "png" | "tiff" | "heif";
-  /** Stored pixel size. */
-  width: number;
-  height: number;
-  /** EXIF orientation (1–8) applied when the photo is extracted; 1 for HEIF (libheif applies it). */
-  orientation: number;
-  /** Size once the orientation is applied. */
-  display_width: number;
-  display_height: number;
-}
+export type { PhotoProbe } from "../contracts/stageResults.js";
 
 /** Outcome of probing one photo. */
 export type PhotoOutcome =

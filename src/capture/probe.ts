@@ -1,40 +1,9 @@
 import { open, stat } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
 import { runTool } from "../util/exec.js";
+import type { FileIssue, VideoProbe } from "../contracts/stageResults.js";
 
-/** What Validation learned about one usable video (JSON-serialisable: it lives in the checkpoint). */
-export interface VideoProbe {
-  filename: string;
-  /** Absolute path. */
-  path: string;
-  size: number;
-  mtimeMs: number;
-  format_name: string;
-  codec: string;
-  /** Coded (stored) frame size. */
-  width: number;
-  height: number;
-  /** Frame size once display rotation is applied (what extracted frames are based on). */
-  display_width: number;
-  display_height: number;
-  /** Clockwise degrees to show the video upright (exiftool's `Rotation` convention): 0/90/180/270. */
-  rotation: number;
-  fps: number | null;
-  duration_secs: number;
-  /** First frame's presentation time in seconds (select expressions are relative to it). */
-  start_time: number;
-  nb_frames: number | null;
-  /** Container-level tags (ffprobe `format.tags`), e.g. location, make, model, creation_time. */
-  format_tags: Record<string, string>;
-  /** Tags of the video stream (creation_time, rotate, handler_name …). */
-  stream_tags: Record<string, string>;
-}
-
-/** A file that is not used, with the reason (named in warnings and errors). */
-export interface FileIssue {
-  filename: string;
-  cause: string;
-}
+export type { FileIssue, VideoProbe } from "../contracts/stageResults.js";
 
 /** Outcome of probing one file: a usable video, a broken video, or not a video at all. */
 export type ProbeOutcome =

@@ -1,42 +1,28 @@
-import { FrameExtractionParamsSchema, type JobParams } from "../contracts/params.js";
-import { SplatbookError } from "../util/errors.js";
+import { FrameExtractionParamsSchema, type ResolvedStageParams } from "../contracts/params.js";
 import type { VideoProbe } from "./probe.js";
+import type { ExtractionOptions } from "../contracts/stageResults.js";
 
-/** FrameExtraction's parameters with defaults applied (also what its fingerprint hashes). */
-export interface ExtractionOptions {
-  /** Frames per video when `fps` is null (default 60). */
-  framesPerVideo: number;
-  /** Sampling rate; overrides framesPerVideo when set. */
-  fps: number | null;
-  /** Longest side of the written frames (default 1600); smaller videos are never upscaled. */
-  maxLongSide: number;
-  /** Keep the sharpest frame of each window instead of the window's centre frame. */
-  sharpest: boolean;
-}
+export type { ExtractionOptions } from "../contracts/stageResults.js";
 
 /** FrameExtraction's defaults, from its parameter schema. */
 export const DEFAULT_FRAMES_PER_VIDEO =
   FrameExtractionParamsSchema.shape.framesPerVideo.def.defaultValue;
 export const DEFAULT_MAX_LONG_SIDE = FrameExtractionParamsSchema.shape.maxLongSide.def.defaultValue;
 
-function positive(value: unknown, name: string): number | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new SplatbookError(`${name} must be a positive number, got ${JSON.stringify(value)}`);
-  }
-  return value;
+/**
+ * What a FrameExtraction run records of its parameters (resolved by the stage's schema, so
+ * defaults and ranges are the schema's): `fps` null when frames are counted per video.
+ */
+export function extractionOptions(
+  params: Readonly<ResolvedStageParams<"FrameExtraction">>,
+): ExtractionOptions {
+  const { framesPerVideo, fps, maxLongSide, sharpest } = params;
+  return { framesPerVideo, fps: fps ?? null, maxLongSide, sharpest };
 }
 
-/** Reads the FrameExtraction subset of the job parameters, applying defaults. */
-export function extractionOptions(params: Readonly<JobParams>): ExtractionOptions {
-  return {
-    framesPerVideo: Math.round(
-      positive(params.framesPerVideo, "framesPerVideo") ?? DEFAULT_FRAMES_PER_VIDEO,
-    ),
-    fps: positive(params.fps, "fps"),
-    maxLongSide: Math.round(positive(params.maxLongSide, "maxLongSide") ?? DEFAULT_MAX_LONG_SIDE),
-    sharpest: params.sharpest === true,
-  };
+/** FrameExtraction's options when every parameter has its default. */
+export function defaultExtractionOptions(): ExtractionOptions {
+  return extractionOptions(FrameExtractionParamsSchema.parse({}));
 }
 
 /** Size of the written frames: display size scaled so the long side ≤ maxLongSide, never up. */

@@ -5,28 +5,13 @@ import type { Logger } from "../contracts/logger.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { InterruptedError, SplatbookError } from "../util/errors.js";
 import { mapWithLimit } from "./pool.js";
-import { detectPrecalibrated, precalibratedFiles, type Precalibrated } from "./precalibrated.js";
-import { photoKind, probePhotos, type PhotoProbe } from "./photoProbe.js";
-import { probe, type FileIssue, type VideoProbe } from "./probe.js";
+import { describePrecalibrated } from "../contracts/precalibrated.js";
+import { detectPrecalibrated, precalibratedFiles } from "./precalibrated.js";
+import { photoKind, probePhotos } from "./photoProbe.js";
+import { probe, type FileIssue } from "./probe.js";
+import type { ValidationResult } from "../contracts/stageResults.js";
 
-/** Result of stage 0, stored in the checkpoint and read by the later capture stages. */
-export interface ValidationResult {
-  input_folder: string;
-  video_count: number;
-  /** Usable videos, sorted by file name. */
-  videos: VideoProbe[];
-  photo_count: number;
-  /** Usable photos (any folder depth), sorted by path. */
-  photos: PhotoProbe[];
-  /** Telemetry sidecars found beside videos (DJI .SRT), read by MetadataExtraction. */
-  telemetry_sidecars?: string[];
-  /** Videos and photos that cannot be used (zero-byte, truncated, unreadable, RAW, …). */
-  broken: FileIssue[];
-  /** Files that are not videos (a readme, an image), skipped with a warning. */
-  skipped: FileIssue[];
-  /** A calibration shipped with the input; stages 1–4 are skipped when set. */
-  precalibrated: Precalibrated | null;
-}
+export type { ValidationResult } from "../contracts/stageResults.js";
 
 /** Identity of an input file; a change to any of these reruns the pipeline from Validation. */
 export interface FileIdentity {
@@ -154,7 +139,7 @@ export async function validateInput(
   const { videos, photos, broken, skipped } = probed;
   for (const s of skipped) log.warn(`skipping ${s.filename}: ${s.cause}`);
   if (precalibrated) {
-    log.info(`precalibrated input: ${precalibrated.kind} at ${precalibrated.path}`);
+    log.info(describePrecalibrated(precalibrated));
   } else if (videos.length === 0 && photos.length === 0) {
     const all = [...broken, ...skipped];
     const detail = all.length ? listIssues(all) : "folder is empty";
@@ -197,13 +182,13 @@ export const validationStage: StageDefinition<ValidationResult> = {
 
 /** Skip reason shared by stages 1–3 when Validation found a calibration in the input. */
 export function precalibratedSkipReason(ctx: StageContext): string | null {
-  const found = ctx.resultOf<ValidationResult>("Validation")?.precalibrated;
-  return found ? `precalibrated input: ${found.kind} at ${found.path}` : null;
+  const found = ctx.resultOf("Validation")?.precalibrated;
+  return found ? describePrecalibrated(found) : null;
 }
 
 /** Validation's result, or a clear error when a capture stage runs without it. */
 export function requireValidation(ctx: StageContext): ValidationResult {
-  const v = ctx.resultOf<ValidationResult>("Validation");
+  const v = ctx.resultOf("Validation");
   if (!v) throw new SplatbookError("Validation has not run for this job (no video list)");
   return v;
 }

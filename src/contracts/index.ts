@@ -7,6 +7,8 @@ export * from "./trainingStatus.js";
 export * from "./mime.js";
 export * from "./params.js";
 export * from "./georef.js";
+export * from "./stageResults.js";
+export * from "./precalibrated.js";
 export type * from "./stage.js";
 export type * from "./logger.js";
 export type * from "./events.js";

@@ -15,7 +15,7 @@ import type { StageName } from "./stages.js";
 export interface ParamInfo {
   /** Commander flag, e.g. `--frames-per-video <n>` (no `<…>` for a boolean). */
   flag: string;
-  /** One help line (the CLI adds the schema's default). */
+  /** One help line (the CLI adds the schema's range and default). */
   description: string;
 }
 
@@ -115,7 +115,7 @@ export const TrainingParamsSchema = z.strictObject({
   }),
   shDegree: param(wholeNumber().max(3).default(3), {
     flag: "--sh-degree <n>",
-    description: "spherical harmonics degree (0-3)",
+    description: "spherical harmonics degree the run trains up to",
   }),
   maxSplats: param(positiveInt().default(200_000), {
     flag: "--max-splats <n>",
@@ -173,6 +173,12 @@ export type ManifestGenerationParams = StageParams<"ManifestGeneration">;
 export type ColmapReconstructionParams = StageParams<"ColmapReconstruction">;
 export type TrainingParams = StageParams<"Training">;
 export type PlyExportParams = StageParams<"PlyExport">;
+/**
+ * The Training parameters resolved by their schema: what `splatbook train`, the Training stage
+ * and the notebook's `job.train` hand to the trainer (`steps`, `maxResolution` and `timeBudget`
+ * stay unset unless given: the training plan chooses the run length and resolution).
+ */
+export type TrainSettings = ResolvedStageParams<"Training">;
 
 /** Every stage's parameters in one object (`Job.open({ params })`, `process` flags). */
 export type JobParams = FrameExtractionParams &
@@ -187,6 +193,17 @@ export type ResolvedJobParams = ResolvedStageParams<"FrameExtraction"> &
   ResolvedStageParams<"ColmapReconstruction"> &
   ResolvedStageParams<"Training"> &
   ResolvedStageParams<"PlyExport">;
+
+/** One stage's parameters picked from every stage's (e.g. a stage context's `params`). */
+export function stageParamsOf<S extends StageName>(
+  stage: S,
+  params: Readonly<ResolvedStageParams<S>>,
+): ResolvedStageParams<S> {
+  const keys = Object.keys(STAGE_PARAMS[stage].shape).filter((k) => Object.hasOwn(params, k));
+  return Object.fromEntries(
+    keys.map((k) => [k, params[k as keyof typeof params]]),
+  ) as ResolvedStageParams<S>;
+}
 
 /** The stage that declares `key`, if any. */
 export function stageOfParam(key: string): StageName | undefined {

@@ -1,17 +1,22 @@
 import type { z } from "zod";
 import type { Checkpoint, CompletedStages } from "./checkpoint.js";
 import type { Logger } from "./logger.js";
-import type { JobParams } from "./params.js";
+import type { ResolvedJobParams } from "./params.js";
+import type { StageResult } from "./stageResults.js";
 import type { StageName } from "./stages.js";
 
 /** A stage's parameter schema: an object whose every field is optional or has a default. */
 export type StageParamSchema = z.ZodObject;
 
 /**
- * The parameters a stage sees: every stage's parameters with defaults filled in (the ones the
- * contract schemas declare are typed; a stage with its own schema reads its keys as unknown).
+ * The parameters a stage sees: every stage's parameters resolved by its schema, defaults filled
+ * in and ranges checked, so a stage never falls back on a value of its own (the ones the contract
+ * schemas declare are typed; a stage with its own schema reads its keys as unknown).
  */
-export type StageContextParams = Readonly<JobParams & { readonly [key: string]: unknown }>;
+export type StageContextParams = Readonly<ResolvedJobParams & { readonly [key: string]: unknown }>;
+
+/** A stage's result schema: what it records and later stages read (see `STAGE_RESULTS`). */
+export type StageResultSchema = z.ZodType;
 
 /** What the engine hands to a stage. Stages never write the checkpoint themselves. */
 export interface StageContext {
@@ -25,8 +30,11 @@ export interface StageContext {
   readonly log: Logger;
   /** Aborted on SIGINT/SIGTERM or a notebook interrupt; stop at a safe point. */
   readonly signal: AbortSignal;
-  /** Result recorded by an upstream stage (undefined if it has not run or was skipped). */
-  resultOf<T = unknown>(stage: StageName): T | undefined;
+  /**
+   * Result recorded by an upstream stage, checked against its schema (undefined if it has not
+   * run or was skipped).
+   */
+  resultOf<S extends StageName>(stage: S): StageResult<S> | undefined;
   /** Report fractional progress (0..1) within this stage, with an optional label. */
   progress(fraction: number, detail?: string): void;
   /**
@@ -56,6 +64,11 @@ export interface StageDefinition<R = unknown> {
    * includes them in the fingerprint.
    */
   readonly params?: StageParamSchema;
+  /**
+   * The stage's result schema; by default the contract's (`STAGE_RESULTS[name]`). The engine
+   * checks a result when the stage returns it and whenever it reads a recorded one.
+   */
+  readonly result?: StageResultSchema;
   /**
    * The input identities (and any derived settings) this stage depends on, beyond its own
    * parameters (which the engine adds). The engine hashes this with the upstream stages'

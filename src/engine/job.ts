@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { resolve } from "node:path";
-import type { Checkpoint } from "../contracts/checkpoint.js";
+import { join, resolve } from "node:path";
+import { CHECKPOINT_FILENAME, type Checkpoint } from "../contracts/checkpoint.js";
+import type { StageResult } from "../contracts/stageResults.js";
 import { progressPercentage, type JobStage, type StageName } from "../contracts/stages.js";
 import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
 import { createCheckpointWriter } from "./checkpointStore.js";
@@ -12,6 +13,7 @@ import {
   recordStageStep,
   savedStageStep,
 } from "./stageRecords.js";
+import { resultMismatch } from "./stageResults.js";
 export type { StageOutcome } from "./stageSupport.js";
 import {
   checkStageOrder,
@@ -38,7 +40,7 @@ import {
 } from "./jobParams.js";
 import { DEFAULT_MAX_CHECKPOINT_AGE_HOURS, openCheckpoint } from "./openCheckpoint.js";
 import type { Logger } from "../contracts/logger.js";
-import type { StageContext, StageDefinition } from "../contracts/stage.js";
+import type { StageContext, StageContextParams, StageDefinition } from "../contracts/stage.js";
 
 /** Options of {@link JobRun.open}. */
 export interface JobRunOpenOptions {
@@ -213,10 +215,20 @@ export class JobRun {
     return this.hub.subscribe(listener);
   }
 
-  /** The recorded result of a completed stage. */
-  resultOf<T = unknown>(stage: StageName): T | undefined {
+  /**
+   * The recorded result of a completed stage, checked against the stage's result schema (a
+   * result that does not match is an error naming the stage and the field).
+   */
+  resultOf<S extends StageName>(stage: S): StageResult<S> | undefined {
     const rec = this.cp.stages[stage];
-    return rec?.state === "completed" ? (rec.result as T) : undefined;
+    if (rec?.state !== "completed") return undefined;
+    const why = resultMismatch(this.stages[this.indexOf(stage)]!, rec.result);
+    if (why !== null) {
+      throw new SplatbookError(
+        `${join(this.outputFolder, CHECKPOINT_FILENAME)}: the recorded result of ${stage} does not match its schema (${why}); run it again with --fresh`,
+      );
+    }
+    return rec.result as StageResult<S>;
   }
 
   /** Runs every stage still to do, up to and including `until` (default: all). */
@@ -348,11 +360,9 @@ export class JobRun {
       const inputs = { params, stage: (await def.fingerprintInputs(probe)) ?? null };
       fingerprint = stageFingerprint({ stage: name, inputs, upstreamFingerprint, upstreamResult });
       const rec = this.cp.stages[name] as StageRecordEx | undefined;
-      if (rec && rec.fingerprint === fingerprint) {
-        if (rec.state === "completed" || rec.state === "skipped") {
-          this.emit({ type: "stage-cached", stage: name, fingerprint });
-          return outcomeOf(name, rec, true);
-        }
+      if (rec && rec.fingerprint === fingerprint && this.reusable(def, rec)) {
+        this.emit({ type: "stage-cached", stage: name, fingerprint });
+        return outcomeOf(name, rec, true);
       }
       const reason = def.skipReason?.(probe) ?? null;
       throwIfAborted(signal);
@@ -368,6 +378,22 @@ export class JobRun {
     } catch (err) {
       throw await this.fail(def, fingerprint, err, signal, started);
     }
+  }
+
+  /**
+   * Whether a record with a matching fingerprint can stand: skipped, or completed with a result
+   * its schema accepts (one recorded by another release may not be; the stage then runs again).
+   */
+  private reusable(def: StageDefinition<any>, rec: StageRecordEx): boolean {
+    if (rec.state === "skipped") return true;
+    if (rec.state !== "completed") return false;
+    const why = resultMismatch(def, rec.result);
+    if (why !== null) {
+      this.log.warn(
+        `${def.name}: the recorded result does not match its schema (${why}); running it again`,
+      );
+    }
+    return why === null;
   }
 
   /** Records the stage as running (or skipped) and writes the checkpoint. */
@@ -387,6 +413,12 @@ export class JobRun {
     result: unknown,
     started: number,
   ): Promise<StageOutcome> {
+    const why = resultMismatch(def, result);
+    if (why !== null) {
+      throw new SplatbookError(
+        `${def.name} returned a result that does not match its schema: ${why}`,
+      );
+    }
     const durationSecs = (Date.now() - started) / 1000;
     const rec = recordStageComplete(this.cp, this.stages, index, result, durationSecs);
     await this.write();
@@ -450,11 +482,12 @@ export class JobRun {
       inputFolder: this.inputFolder,
       outputFolder: this.outputFolder,
       tempFolder: this.tempFolder,
-      params: Object.freeze({ ...this.params, ...resolveJobParams(this.stages, this.params) }),
+      // Resolved by each stage's schema (the contract's for the pipeline's stages).
+      params: Object.freeze(resolveJobParams(this.stages, this.params)) as StageContextParams,
       checkpoint: snapshot,
       log: this.log,
       signal: signal ?? new AbortController().signal,
-      resultOf: <T>(stage: StageName) => this.resultOf<T>(stage),
+      resultOf: (stage) => this.resultOf(stage),
       progress: (fraction, detail) => {
         const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
         this.emit({ type: "stage-progress", stage: def.name, fraction: f, detail });

@@ -12,8 +12,8 @@ export {
   SPLAT_RECORD_BYTES,
 } from "./splat.js";
 export { validateParams } from "./params.js";
-export { plyExportStage, type PlyExportResult } from "./plyExport.stage.js";
-export { splatExportStage, type SplatExportResult } from "./splatExport.stage.js";
+export { plyExportStage } from "./plyExport.stage.js";
+export { splatExportStage } from "./splatExport.stage.js";
 export { encodeSpz, decodeSpz, writeSpz, readSpz } from "./spz.js";
 export { convertModel, readModel, writeModel, sniffFormat, MODEL_FORMATS } from "./convert.js";
 export type { ModelFormat } from "./convert.js";

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { SplatbookError } from "../util/errors.js";
 import { fileIdentity } from "./fileIdentity.js";
-import { GEOREF_FILENAME, GeorefSchema, type Georef } from "../contracts/georef.js";
+import { GEOREF_FILENAME, type Georef } from "../contracts/georef.js";
 import {
   exportRecord,
   georefComments,
@@ -14,23 +14,11 @@ import {
   writeGeorefSidecar,
 } from "./georefSidecar.js";
 import { readPly, writePly } from "./ply.js";
-
-/** PlyExport's result (recorded in the checkpoint). */
-export interface PlyExportResult {
-  ply_path: string;
-  gaussian_count: number;
-  sh_degree: number;
-  /** georef.json beside the model (null when the reconstruction has no georeference). */
-  georef_path?: string | null;
-  /** The projected CRS georef.json names (null without GPS). */
-  epsg?: string | null;
-}
+import type { PlyExportResult } from "../contracts/stageResults.js";
 
 /** ColmapReconstruction's georeference, when it made one. */
 function reconstructionGeoref(ctx: Pick<StageContext, "resultOf">): Georef | null {
-  const colmap = ctx.resultOf<{ georef?: unknown }>("ColmapReconstruction");
-  const parsed = GeorefSchema.safeParse(colmap?.georef);
-  return parsed.success ? parsed.data : null;
+  return ctx.resultOf("ColmapReconstruction")?.georef ?? null;
 }
 
 /** Writes (or removes) the sidecar; returns it with the PLY header comments naming it. */
@@ -48,8 +36,8 @@ async function sidecar(ctx: StageContext): Promise<{ path: string | null; record
 
 /** The trainer's PLY, from the Training stage's result. */
 function trainedParamsPath(ctx: Pick<StageContext, "resultOf" | "outputFolder">): string {
-  const training = ctx.resultOf<{ params_path?: unknown }>("Training");
-  if (!training || typeof training.params_path !== "string" || training.params_path === "") {
+  const training = ctx.resultOf("Training");
+  if (!training) {
     throw new SplatbookError(
       `${ctx.outputFolder}: PlyExport needs the Training stage's result (params_path); run Training first`,
     );

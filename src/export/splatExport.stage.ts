@@ -4,14 +4,7 @@ import type { StageDefinition } from "../contracts/stage.js";
 import { fileIdentity } from "./fileIdentity.js";
 import { readPly } from "./ply.js";
 import { writeSplat } from "./splat.js";
-
-/** SplatExport's result. */
-export interface SplatExportResult {
-  splat_path: string;
-  gaussian_count: number;
-  /** The georef.json PlyExport wrote beside both models (null when there is none). */
-  georef_path?: string | null;
-}
+import type { SplatExportResult } from "../contracts/stageResults.js";
 
 /** Stage 7: `model.splat` from `model.ply`. */
 export const splatExportStage: StageDefinition<SplatExportResult> = {
@@ -27,7 +20,7 @@ export const splatExportStage: StageDefinition<SplatExportResult> = {
     await writeSplat(splatPath, params);
     ctx.log.info(`SplatExport: ${params.count} splats → ${splatPath}`);
     ctx.progress(1);
-    const georef = ctx.resultOf<{ georef_path?: string | null }>("PlyExport")?.georef_path ?? null;
+    const georef = ctx.resultOf("PlyExport")?.georef_path ?? null;
     return { splat_path: splatPath, gaussian_count: params.count, georef_path: georef };
   },
   summarize: (r) => ({ splat_path: r.splat_path }),

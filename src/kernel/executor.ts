@@ -235,7 +235,10 @@ async function runCell(
  * a one-line compile error (nothing ran, no name changed) rather than as Node's SyntaxError
  * about code the user never wrote.
  */
-function parseCellScript(cell: CompiledCell, filename: string): vm.Script | { message: string } {
+export function parseCellScript(
+  cell: Pick<CompiledCell, "js" | "isAsync">,
+  filename: string,
+): vm.Script | { message: string } {
   const params = `exports, require, ${BINDINGS_PARAM}`;
   const opener = `(${cell.isAsync ? "async " : ""}function (${params}) { "use strict";\n`;
   const args = `${CELL_GLOBAL}.exports, ${CELL_GLOBAL}.require, ${CELL_GLOBAL}.bindings`;

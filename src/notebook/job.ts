@@ -1,12 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { ValidationResult } from "../capture/validation.stage.js";
-import type { FrameExtractionResult } from "../capture/frameExtraction.stage.js";
-import type { MetadataExtractionResult } from "../capture/metadataExtraction.stage.js";
-import type { ManifestGenerationResult } from "../capture/manifestGeneration.stage.js";
 import { CHECKPOINT_FILENAME, CheckpointSchema, type Checkpoint } from "../contracts/checkpoint.js";
 import type { Logger } from "../contracts/logger.js";
 import type { JobParams, StageParams } from "../contracts/params.js";
+import type { StageResult } from "../contracts/stageResults.js";
 import { STAGES, type JobStage, type StageName } from "../contracts/stages.js";
 import {
   JobRun,
@@ -17,11 +14,7 @@ import {
 import { jobIdForOutput } from "../engine/jobId.js";
 import { checkNamedParams, mergeParams, type ParamValues } from "../engine/jobParams.js";
 import { loadStageTable } from "../engine/stageTable.js";
-import type { PlyExportResult } from "../export/plyExport.stage.js";
-import type { SplatExportResult } from "../export/splatExport.stage.js";
 import { MIME_BUNDLE, display, getCellAbortSignal, type MimeBundle } from "../jupyter/runtime.js";
-import type { ColmapReconstructionResult } from "../sfm/colmapReconstruction.stage.js";
-import type { TrainingStageResult } from "../train/training.stage.js";
 import { SplatbookError } from "../util/errors.js";
 import { exportRecord } from "../export/georefSidecar.js";
 import { progressBundle, splatBundle } from "./bundles.js";
@@ -118,31 +111,33 @@ export class Job {
   }
 
   /** Stage 0: probes every input file (ffprobe); non-video files are skipped with a warning. */
-  validate(params?: StageParams<"Validation">): Promise<StageCallResult<ValidationResult>> {
+  validate(
+    params?: StageParams<"Validation">,
+  ): Promise<StageCallResult<StageResult<"Validation">>> {
     return this.stage("Validation", params);
   }
   /** Stage 1: samples frames from every video into `frames/`. */
   extractFrames(
     params?: StageParams<"FrameExtraction">,
-  ): Promise<StageCallResult<FrameExtractionResult>> {
+  ): Promise<StageCallResult<StageResult<"FrameExtraction">>> {
     return this.stage("FrameExtraction", params);
   }
   /** Stage 2: GPS, make, model, creation time, rotation, fps → `metadata.json`. */
   extractMetadata(
     params?: StageParams<"MetadataExtraction">,
-  ): Promise<StageCallResult<MetadataExtractionResult>> {
+  ): Promise<StageCallResult<StageResult<"MetadataExtraction">>> {
     return this.stage("MetadataExtraction", params);
   }
   /** Stage 3: `manifest.json` with the frames and a camera intrinsics prior. */
   writeManifest(
     params?: StageParams<"ManifestGeneration">,
-  ): Promise<StageCallResult<ManifestGenerationResult>> {
+  ): Promise<StageCallResult<StageResult<"ManifestGeneration">>> {
     return this.stage("ManifestGeneration", params);
   }
   /** Stage 4: COLMAP reconstruction into `colmap/`, undistorted for training. */
   reconstruct(
     params?: StageParams<"ColmapReconstruction">,
-  ): Promise<StageCallResult<ColmapReconstructionResult>> {
+  ): Promise<StageCallResult<StageResult<"ColmapReconstruction">>> {
     return this.stage("ColmapReconstruction", params);
   }
   /**
@@ -153,7 +148,7 @@ export class Job {
    * one the exports name (`crs`, else the origin's UTM zone).
    */
   async georeference(params?: StageParams<"ColmapReconstruction">): Promise<GeoreferenceResult> {
-    const out = await this.stage<ColmapReconstructionResult>("ColmapReconstruction", params);
+    const out = await this.stage("ColmapReconstruction", params);
     const georef = out.result?.georef;
     if (!georef) {
       throw new SplatbookError(
@@ -171,21 +166,21 @@ export class Job {
     });
   }
   /** Stage 5: trains the splats (live progress, PSNR plot and preview in the notebook). */
-  train(params?: StageParams<"Training">): Promise<StageCallResult<TrainingStageResult>> {
+  train(params?: StageParams<"Training">): Promise<StageCallResult<StageResult<"Training">>> {
     return this.stage("Training", params);
   }
   /** Stage 6: `model.ply` in the INRIA layout. */
-  exportPly(params?: StageParams<"PlyExport">): Promise<StageCallResult<PlyExportResult>> {
+  exportPly(params?: StageParams<"PlyExport">): Promise<StageCallResult<StageResult<"PlyExport">>> {
     return this.stage("PlyExport", params);
   }
   /** Stage 7: `model.splat` (antimatter15 layout), shown in a splat viewer. */
   async exportSplat(
     params?: StageParams<"SplatExport">,
-  ): Promise<StageCallResult<SplatExportResult>> {
-    const out = await this.stage<SplatExportResult>("SplatExport", params);
-    const r = out.result as SplatExportResult | undefined;
-    if (r?.splat_path && this.showDisplays()) {
-      display(splatBundle({ path: r.splat_path, gaussian_count: r.gaussian_count ?? null }));
+  ): Promise<StageCallResult<StageResult<"SplatExport">>> {
+    const out = await this.stage("SplatExport", params);
+    const r = out.result;
+    if (r && this.showDisplays()) {
+      display(splatBundle({ path: r.splat_path, gaussian_count: r.gaussian_count }));
     }
     return out;
   }
@@ -237,7 +232,10 @@ export class Job {
     return this.opts.display ?? true;
   }
 
-  private async stage<R>(name: StageName, params?: object): Promise<StageCallResult<R>> {
+  private async stage<S extends StageName>(
+    name: S,
+    params?: StageParams<S>,
+  ): Promise<StageCallResult<StageResult<S>>> {
     // Checked before the job is opened, so a misspelt key leaves nothing behind.
     if (params) checkNamedParams(CONTRACT_STAGES, params as ParamValues, { name });
     const outcome = await this.withEngine((engine, signal) =>
@@ -248,7 +246,7 @@ export class Job {
     } else if (outcome.status === "skipped") {
       console.log(`${name}: skipped — ${outcome.reason ?? "not needed"}`);
     }
-    return outcome as StageCallResult<R>;
+    return outcome as StageCallResult<StageResult<S>>;
   }
 
   private async withEngine<T>(

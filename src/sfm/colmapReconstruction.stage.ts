@@ -3,48 +3,17 @@ import { cp, mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ManifestSchema, type Manifest, type ManifestVideo } from "../contracts/manifest.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
-import type { Georef } from "../contracts/georef.js";
 import { readJsonFile } from "../util/atomicFile.js";
 import { SplatbookError } from "../util/errors.js";
-import {
-  reconstructWithLadder,
-  undistortToPinhole,
-  type SfmAttempt,
-  type VideoFrames,
-} from "./colmapRunner.js";
+import { reconstructWithLadder, undistortToPinhole, type VideoFrames } from "./colmapRunner.js";
 import { readImageSize } from "./imageSize.js";
 import { describePairs, ladderRungs } from "./ladder.js";
 import type { Layout } from "./pairs.js";
 import { geodeticToEnu } from "../util/geodesy.js";
 import { chooseSiftSettings, strongerSift, type SiftSettings } from "./siftSettings.js";
-import { detectPrecalibratedInput } from "./load.js";
 import { georeferenceStep } from "./georef/step.js";
-
-/** ColmapReconstruction's result, recorded in the checkpoint. */
-export interface ColmapReconstructionResult {
-  /** Largest sparse model, kept in the output folder (binary COLMAP model). */
-  sparse_path: string;
-  /** PINHOLE workspace for training: images/ and sparse/. */
-  undistorted_path: string;
-  registered_images: number;
-  total_images: number;
-  points: number;
-  /** Mean of the points' reprojection errors in pixels (null when there are no points). */
-  mean_reprojection_error: number | null;
-  /** Pairs the successful attempt matched: exhaustive, sequential, or the video pair list. */
-  matcher: "exhaustive" | "sequential" | "video";
-  /** Number of separate models the mapper made (the largest is kept). */
-  models: number;
-  /** Wall seconds per phase, summed over the attempts. */
-  seconds: { extract: number; match: number; map: number; undistort: number };
-  /** Every attempt of the escalation ladder, in order; the last one succeeded. */
-  attempts: SfmAttempt[];
-  /**
-   * How COLMAP's frame maps to the local frame the undistorted model (and so training) is in:
-   * ENU metres from GPS, or gravity up without it (absent in results of older versions).
-   */
-  georef?: Georef;
-}
+import { describePrecalibrated } from "../contracts/precalibrated.js";
+import type { ColmapReconstructionResult, SfmAttempt } from "../contracts/stageResults.js";
 
 /** The largest frame size among the videos' first frames. */
 async function largestFrame(
@@ -71,10 +40,10 @@ function siftFor(
   const chosen = chooseSiftSettings(size, frames);
   const given = params.maxFeatures;
   const first = given ? { ...chosen, maxNumFeatures: given } : chosen;
-  const strong = strongerSift({
-    ...chosen,
-    maxNumFeatures: Math.max(chosen.maxNumFeatures, given ?? 0),
-  });
+  // A cap given above the chosen one raises the stronger attempts' too (never lowers them).
+  const strong = strongerSift(
+    given !== undefined && given > chosen.maxNumFeatures ? first : chosen,
+  );
   return { first, strong };
 }
 
@@ -95,8 +64,8 @@ export function attemptLine(a: SfmAttempt): string {
 
 /** Where the manifest lives: the checkpoint's manifest_path, else `<output>/manifest.json`. */
 function manifestPath(ctx: StageContext): string {
-  const upstream = ctx.resultOf<{ manifest_path?: unknown }>("ManifestGeneration");
-  if (typeof upstream?.manifest_path === "string") return upstream.manifest_path;
+  const upstream = ctx.resultOf("ManifestGeneration");
+  if (upstream) return upstream.manifest_path;
   return ctx.checkpoint.completed_stages.manifest_path ?? join(ctx.outputFolder, "manifest.json");
 }
 
@@ -219,11 +188,11 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
   if (total === 0) throw new SplatbookError(`${file}: the manifest lists no frames`, { file });
   const framesRoot = join(ctx.outputFolder, "frames");
   const sift = siftFor(ctx.params, await largestFrame(videos, framesRoot), total);
-  const matcher = ctx.params.matcher ?? "auto";
+  const matcher = ctx.params.matcher;
   const layout = layoutOfGroups(videos);
   const rungs = ladderRungs(layout, sift.first, matcher, sift.strong).slice(
     0,
-    ctx.params.sfmAttempts ?? 6,
+    ctx.params.sfmAttempts,
   );
   const first = rungs[0]!.pairs;
   ctx.log.info(
@@ -237,7 +206,7 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
     workDir: join(ctx.tempFolder, "colmap"),
     rungs,
     layout,
-    minRegisteredFraction: ctx.params.minRegisteredFraction ?? 0.95,
+    minRegisteredFraction: ctx.params.minRegisteredFraction,
     signal: ctx.signal,
     seed: ctx.params.sfmSeed,
     onProgress: (f, detail) => ctx.progress(f * 0.95, detail),
@@ -286,7 +255,7 @@ async function withGeoreference(
   manifest: Manifest,
   sfm: ColmapReconstructionResult,
 ): Promise<ColmapReconstructionResult> {
-  const metadata = ctx.resultOf<{ metadata_path?: string }>("MetadataExtraction");
+  const metadata = ctx.resultOf("MetadataExtraction");
   const georef = await georeferenceStep({
     manifest,
     metadataPath: metadata?.metadata_path ?? join(ctx.outputFolder, "metadata.json"),
@@ -312,11 +281,10 @@ export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResu
   }),
   run,
   summarize: (r) => ({ colmap_sparse_path: r.sparse_path, colmap_points: r.points }),
+  // Validation decided whether the input ships its cameras; this stage follows that decision.
   skipReason: (ctx) => {
-    const found = detectPrecalibratedInput(ctx.inputFolder);
-    return found
-      ? `precalibrated input: ${found.kind === "colmap" ? "COLMAP model" : "transforms.json"} at ${found.path}`
-      : null;
+    const found = ctx.resultOf("Validation")?.precalibrated;
+    return found ? describePrecalibrated(found) : null;
   },
 };
 

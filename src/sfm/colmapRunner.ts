@@ -21,32 +21,10 @@ import {
 import { describePairs, describeRung, pairCount, type PairChoice, type Rung } from "./ladder.js";
 import { capturePairs, type Layout } from "./pairs.js";
 import { meanReprojectionError } from "./sceneModel.js";
+import type { SfmAttempt } from "../contracts/stageResults.js";
 
 export { undistortToPinhole } from "./undistort.js";
 export type { VideoFrames } from "./colmapSteps.js";
-
-/** One attempt's figures, as recorded in the checkpoint (snake_case like the rest of it). */
-export interface SfmAttempt {
-  /** What the attempt tried, in words. */
-  settings: string;
-  max_num_features: number;
-  first_octave: number;
-  pairs: "exhaustive" | "sequential" | "video";
-  pair_count: number;
-  guided_matching: boolean;
-  relaxed_mapper: boolean;
-  /** True when the features came from an earlier attempt's database. */
-  reused_features: boolean;
-  registered: number;
-  total: number;
-  /** Frames registered per model the mapper made, largest first. */
-  model_sizes: number[];
-  /** True when model_merger joined models into a larger one. */
-  merged: boolean;
-  points: number;
-  mean_reprojection_error: number | null;
-  seconds: number;
-}
 
 /** Options of one adaptive reconstruction. */
 export interface LadderOptions extends StepContext {

@@ -7,14 +7,12 @@ export {
   cameraPrior,
   videoFramesFromManifest,
   attemptLine,
-  type ColmapReconstructionResult,
 } from "./colmapReconstruction.stage.js";
 export {
   reconstructWithLadder,
   undistortToPinhole,
   type LadderOptions,
   type LadderResult,
-  type SfmAttempt,
   type VideoFrames,
 } from "./colmapRunner.js";
 export {
@@ -49,14 +47,7 @@ export {
   UPSAMPLE_BELOW_LONG_SIDE,
   type SiftSettings,
 } from "./siftSettings.js";
-export {
-  loadSceneModel,
-  loadColmapModel,
-  findColmapModelDir,
-  detectPrecalibratedInput,
-  type LoadSceneOptions,
-  type PrecalibratedInput,
-} from "./load.js";
+export { loadSceneModel, loadColmapModel, type LoadSceneOptions } from "./load.js";
 export { readColmapBinary, countRegisteredImages, type RawColmapModel } from "./colmapBinary.js";
 export { readColmapText } from "./colmapText.js";
 export { readTransformsJson, viewmatFromOpenGlCameraToWorld } from "./transforms.js";

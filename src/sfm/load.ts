@@ -1,5 +1,10 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import {
+  COLMAP_MODEL_DIRS,
+  TRANSFORMS_FILE,
+  findPrecalibrated,
+} from "../contracts/precalibrated.js";
 import { SplatbookError } from "../util/errors.js";
 import { readColmapBinary, type RawColmapModel } from "./colmapBinary.js";
 import { readColmapText } from "./colmapText.js";
@@ -26,18 +31,6 @@ function modelFormatIn(dir: string): "colmap-bin" | "colmap-txt" | null {
 }
 
 /**
- * Finds the COLMAP model inside a workspace-like folder: the folder itself, `sparse/`,
- * `sparse/0`, or `colmap/sparse` (the engine's layout). Returns null when there is none.
- */
-export function findColmapModelDir(dir: string): string | null {
-  for (const sub of ["", "sparse", join("sparse", "0"), join("colmap", "sparse")]) {
-    const candidate = join(dir, sub);
-    if (modelFormatIn(candidate)) return candidate;
-  }
-  return null;
-}
-
-/**
  * Images folder of a model folder: `images/` next to `sparse/` (COLMAP workspaces and
  * image_undistorter output), then the engine's `frames/` next to `colmap/`.
  */
@@ -54,9 +47,10 @@ function guessImagesDir(modelDir: string): string | null {
 }
 
 /**
- * Loads a calibrated scene from a COLMAP model folder (binary or text), a COLMAP workspace
- * (images/ + sparse/ or sparse/0), a folder holding a transforms.json, or a transforms.json
- * file. Every error names the path and what is missing.
+ * Loads a calibrated scene from a transforms.json file, or from a folder holding a COLMAP model
+ * (binary or text; in it, in sparse/, sparse/0, colmap/sparse or colmap/sparse/0) or a
+ * transforms.json: what a job's Validation would call precalibrated. Every error names the path
+ * and what is missing.
  */
 export async function loadSceneModel(
   path: string,
@@ -73,17 +67,20 @@ export async function loadSceneModel(
       });
     }
     scene = await readTransformsJson(target);
-  } else if (exists(join(target, "transforms.json"))) {
-    scene = await readTransformsJson(join(target, "transforms.json"));
   } else {
-    const modelDir = findColmapModelDir(target);
-    if (!modelDir) {
+    // The same rule as a job's precalibrated input, so `train <folder>` and `process` agree.
+    const found = findPrecalibrated(target, exists);
+    if (!found) {
+      const where = COLMAP_MODEL_DIRS.map((d) => (d === "." ? "in it" : `${d}/`)).join(", ");
       throw new SplatbookError(
-        `${target}: no COLMAP model (cameras.bin/.txt in it, sparse/ or sparse/0) and no transforms.json`,
+        `${target}: no COLMAP model (cameras, images and points3D .bin or .txt ${where}) and no ${TRANSFORMS_FILE}`,
         { file: target },
       );
     }
-    scene = await loadColmapModel(modelDir, opts.imagesDir);
+    scene =
+      found.kind === "transforms"
+        ? await readTransformsJson(found.path)
+        : await loadColmapModel(found.path, opts.imagesDir);
   }
   if (opts.checkImages ?? true) checkImagesExist(scene);
   return scene;
@@ -132,26 +129,4 @@ function checkImagesExist(scene: SceneModel): void {
       { file: first },
     );
   }
-}
-
-/** A calibrated model found in an input folder (skips capture and COLMAP). */
-export interface PrecalibratedInput {
-  kind: "colmap" | "transforms";
-  /** Path to hand to `loadSceneModel`: the model folder, or the transforms.json file. */
-  path: string;
-}
-
-/**
- * Detects precalibrated input in a job's input folder: a transforms.json, or a COLMAP model in
- * the folder itself, sparse/, sparse/0 or colmap/sparse (the same places capture looks, so
- * stages 1–4 are skipped together). Null otherwise.
- */
-export function detectPrecalibratedInput(inputFolder: string): PrecalibratedInput | null {
-  const dir = resolve(inputFolder);
-  if (exists(join(dir, "transforms.json")))
-    return { kind: "transforms", path: join(dir, "transforms.json") };
-  const modelDir =
-    findColmapModelDir(dir) ??
-    (modelFormatIn(join(dir, "colmap", "sparse", "0")) ? join(dir, "colmap", "sparse", "0") : null);
-  return modelDir ? { kind: "colmap", path: modelDir } : null;
 }

@@ -56,7 +56,7 @@ export function createEvaluator(ctx: RunContext, progress: RunProgress) {
     evaluate,
     async afterStep(step: number): Promise<void> {
       const due = settings.evalEvery > 0 && step % settings.evalEvery === 0;
-      if (due || step === settings.totalSteps) await evaluate();
+      if (due || step === settings.steps) await evaluate();
     },
   };
 }

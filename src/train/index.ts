@@ -3,14 +3,13 @@
  * pieces around the GPU kernels (dataset, initialisation, schedule, densification, snapshots,
  * metrics, previews, status file).
  */
-export { trainingStage, trainingSettings, trainingDatasetPath } from "./training.stage.js";
-export type { TrainingStageResult } from "./training.stage.js";
-export { train, loadTrainingDataset, TRAIN_DEFAULTS } from "./train.js";
+export { trainingStage, trainingDatasetPath } from "./training.stage.js";
+export { train, loadTrainingDataset } from "./train.js";
 export type { TrainOptions, TrainingIo } from "./train.js";
 export { runTraining } from "./trainer.js";
 export { snapshotConfigKey, trainingDataFingerprint, findResumableSnapshot } from "./resume.js";
-export type { TrainerDeps, TrainResult } from "./trainer.js";
-export type { TrainSettings, RunContext } from "./runContext.js";
+export type { TrainerDeps } from "./trainer.js";
+export type { RunSettings, RunContext } from "./runContext.js";
 export { buildTrainingDataset, holdoutSplit, scaledCamera, HOLDOUT_EVERY } from "./dataset.js";
 export type { TrainingDataset, TrainingView, SceneModelInput } from "./dataset.js";
 export { initFromPoints, initRandom, INITIAL_OPACITY } from "./init.js";

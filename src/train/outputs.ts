@@ -43,7 +43,7 @@ export function createOutputs(
   return {
     async afterStep(step: number): Promise<void> {
       if (settings.previewEvery > 0 && step % settings.previewEvery === 0) await preview();
-      if (settings.exportEvery > 0 && step % settings.exportEvery === 0) {
+      if (ctx.exportEvery > 0 && step % ctx.exportEvery === 0) {
         const name = `export_${String(step).padStart(5, "0")}.ply`;
         await exportPly(join(ctx.exportPath, name), name);
         await status.update({ status: "training" }, progress.timing());

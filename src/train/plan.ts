@@ -7,6 +7,8 @@
  * choice and its reason are logged and recorded in the run's result.
  */
 
+import type { TrainSettings } from "../contracts/params.js";
+
 /** The standard (3DGS) run length, and the most any plan chooses. */
 export const STANDARD_STEPS = 30_000;
 /** Largest training resolution chosen automatically (long side, px). */
@@ -26,17 +28,12 @@ export const RUN_COST_FACTOR = 2.5;
 /** Share of the budget left for evaluations, previews, snapshots and the export. */
 const OVERHEAD_SHARE = 0.1;
 
-/** What the user asked for (undefined: choose). */
-export interface PlanRequest {
-  totalSteps?: number;
-  maxResolution?: number;
-  /** Seconds of training, or undefined for the adapter's default. */
-  timeBudget?: number;
-}
+/** What the user asked for (undefined: choose; `timeBudget` undefined: the adapter's default). */
+export type PlanRequest = Pick<TrainSettings, "steps" | "maxResolution" | "timeBudget">;
 
 /** The chosen run length and resolution, and why. */
 export interface TrainingPlan {
-  totalSteps: number;
+  steps: number;
   maxResolution: number;
   reason: string;
 }
@@ -59,7 +56,7 @@ export interface PlanContext {
 export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<TrainingPlan> {
   const cap = Math.min(ctx.frameLongSide, MAX_AUTO_RESOLUTION);
   const hardware = ctx.hardware;
-  if (req.totalSteps !== undefined && req.maxResolution !== undefined) {
+  if (req.steps !== undefined && req.maxResolution !== undefined) {
     return { ...pick(req), reason: "as requested" };
   }
   const budget = req.timeBudget ?? (hardware ? undefined : DEFAULT_CPU_BUDGET_SECS);
@@ -69,7 +66,7 @@ export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<
       : `the default ${budget} s budget of a CPU adapter`;
   if (budget === undefined) {
     return {
-      totalSteps: req.totalSteps ?? STANDARD_STEPS,
+      steps: req.steps ?? STANDARD_STEPS,
       maxResolution: req.maxResolution ?? cap,
       reason: `${ctx.adapter} is a hardware GPU: the frames' resolution (≤ ${MAX_AUTO_RESOLUTION} px) and the standard ${STANDARD_STEPS}-step schedule`,
     };
@@ -84,21 +81,21 @@ export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<
   const probe = Math.min(cap, req.maxResolution ?? 160);
   const secsAtProbe = await ctx.measureSecsPerStep(probe);
   const stepsAt = (r: number) => {
-    if (req.totalSteps !== undefined) return req.totalSteps;
+    if (req.steps !== undefined) return req.steps;
     const secs = secsAtProbe * (r / probe) ** 2 * RUN_COST_FACTOR;
     return Math.min(STANDARD_STEPS, Math.floor(usable / secs / 100) * 100);
   };
   const resolution =
     candidates.find((r) => stepsAt(r) >= MIN_PLANNED_STEPS) ?? candidates[candidates.length - 1]!;
-  const totalSteps = Math.max(100, stepsAt(resolution));
+  const steps = Math.max(100, stepsAt(resolution));
   const measured = `${(secsAtProbe * 1000).toFixed(0)} ms/step measured at ${probe} px with the initial splats, ×${RUN_COST_FACTOR} for growth`;
   const why =
     req.maxResolution !== undefined
       ? `the steps ${budgetText} buys at the requested ${resolution} px`
       : `the largest resolution at which ${budgetText} buys ≥ ${MIN_PLANNED_STEPS} steps`;
-  return { totalSteps, maxResolution: resolution, reason: `${ctx.adapter}: ${why} (${measured})` };
+  return { steps, maxResolution: resolution, reason: `${ctx.adapter}: ${why} (${measured})` };
 }
 
-function pick(req: PlanRequest): { totalSteps: number; maxResolution: number } {
-  return { totalSteps: req.totalSteps!, maxResolution: req.maxResolution! };
+function pick(req: PlanRequest): { steps: number; maxResolution: number } {
+  return { steps: req.steps!, maxResolution: req.maxResolution! };
 }

@@ -32,7 +32,8 @@ export interface PlanningInputs {
   source: string;
   backend: TrainingBackend;
   trainingDir: string;
-  maxShDegree: number;
+  /** The run's SH degree and splat cap: the probe starts from the splats the run would. */
+  shDegree: number;
   maxSplats: number;
   log?: Logger;
   signal?: AbortSignal;
@@ -43,8 +44,14 @@ export async function resolvePlan(req: PlanRequest, io: PlanningInputs): Promise
   const frameLongSide = Math.max(
     ...[...io.model.cameras.values()].map((c) => Math.max(c.width, c.height)),
   );
+  // The request as the plan file records it: the three fields, in this order.
+  const request = {
+    steps: req.steps,
+    maxResolution: req.maxResolution,
+    timeBudget: req.timeBudget,
+  };
   const record: Omit<PlanRecord, "plan"> = {
-    request: { ...req },
+    request,
     adapter: io.backend.adapterDescription,
     frameLongSide,
   };
@@ -52,7 +59,10 @@ export async function resolvePlan(req: PlanRequest, io: PlanningInputs): Promise
   const saved = await readPlan(file);
   if (
     saved &&
-    JSON.stringify(saved.request) === JSON.stringify(record.request) &&
+    saved.request !== undefined &&
+    (["steps", "maxResolution", "timeBudget"] as const).every(
+      (k) => saved.request[k] === request[k],
+    ) &&
     saved.adapter === record.adapter &&
     saved.frameLongSide === frameLongSide
   ) {
@@ -71,15 +81,26 @@ export async function resolvePlan(req: PlanRequest, io: PlanningInputs): Promise
 }
 
 function describe(p: TrainingPlan): string {
-  return `${p.totalSteps} steps at ${p.maxResolution} px — ${p.reason}`;
+  return `${p.steps} steps at ${p.maxResolution} px — ${p.reason}`;
 }
 
+/** Plan files written before the run length took the parameter's name call it `totalSteps`. */
+type LegacyRunLength = { steps?: number; totalSteps?: number };
+
 async function readPlan(file: string): Promise<PlanRecord | null> {
+  let record: PlanRecord;
   try {
-    return JSON.parse(await readFile(file, "utf8")) as PlanRecord;
+    record = JSON.parse(await readFile(file, "utf8")) as PlanRecord;
   } catch {
     return null;
   }
+  for (const part of [record.request, record.plan] as LegacyRunLength[]) {
+    if (part && part.steps === undefined && part.totalSteps !== undefined) {
+      part.steps = part.totalSteps;
+      delete part.totalSteps;
+    }
+  }
+  return record;
 }
 
 /**
@@ -97,12 +118,12 @@ async function measureSecsPerStep(io: PlanningInputs, resolution: number): Promi
   const rng = createRng(1);
   const params =
     points.count > 0
-      ? initFromPoints(points.xyz, points.rgb, points.count, io.maxShDegree, io.maxSplats, rng)
+      ? initFromPoints(points.xyz, points.rgb, points.count, io.shDegree, io.maxSplats, rng)
       : initRandom(
           Math.min(io.maxSplats, RANDOM_INIT_SPLATS),
           probe.sceneCenter,
           probe.sceneExtent,
-          io.maxShDegree,
+          io.shDegree,
           rng,
         );
   await io.backend.setParams(params);

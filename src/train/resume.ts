@@ -10,16 +10,14 @@ import type { Logger } from "../contracts/logger.js";
 import { oneLine } from "../util/errors.js";
 import type { TrainingDataset, TrainingView } from "./dataset.js";
 import { readSnapshot, type Snapshot } from "./snapshot.js";
-import type { TrainSettings } from "./runContext.js";
+import type { RunSettings } from "./runContext.js";
 
-/** The settings a resumed run must share with its snapshot. */
-export const RESUME_SETTINGS = [
-  "totalSteps",
-  "maxShDegree",
-  "maxSplats",
-  "seed",
-  "maxResolution",
-] as const;
+/**
+ * The settings a resumed run must share with its snapshot. The key hashes their values in this
+ * order (not their names), so snapshots written before the settings took the schema's names
+ * still match.
+ */
+export const RESUME_SETTINGS = ["steps", "shDegree", "maxSplats", "seed", "maxResolution"] as const;
 
 /** What each part of the data fingerprint covers, for the log line when one differs. */
 const DATA_PARTS = {
@@ -70,19 +68,19 @@ export function trainingDataFingerprint(d: TrainingDataset): DataFingerprint {
 }
 
 /** The settings part of a snapshot's key. */
-export function resumeSettings(s: TrainSettings): Record<string, number> {
+export function resumeSettings(s: RunSettings): Record<string, number> {
   return Object.fromEntries(RESUME_SETTINGS.map((k) => [k, s[k]]));
 }
 
 /** Hash of {@link resumeSettings}. */
-export function snapshotConfigKey(s: TrainSettings): string {
+export function snapshotConfigKey(s: RunSettings): string {
   return digest((h) => h.update(JSON.stringify(RESUME_SETTINGS.map((k) => s[k]))));
 }
 
 /** Why `snap` cannot be resumed by a run with these settings and data, or null if it can. */
 export function resumeMismatch(
   snap: Snapshot,
-  settings: TrainSettings,
+  settings: RunSettings,
   data: DataFingerprint,
 ): string | null {
   const m = snap.meta;
@@ -100,7 +98,7 @@ export function resumeMismatch(
   if (changed.length) {
     return `the training data changed since it was made (${changed.map((k) => DATA_PARTS[k]).join(", ")}; the upstream stages were rerun)`;
   }
-  if (m.step > settings.totalSteps) return `it is past the run's ${settings.totalSteps} steps`;
+  if (m.step > settings.steps) return `it is past the run's ${settings.steps} steps`;
   return null;
 }
 
@@ -110,7 +108,7 @@ export function resumeMismatch(
  */
 export async function findResumableSnapshot(
   dir: string,
-  settings: TrainSettings,
+  settings: RunSettings,
   data: DataFingerprint,
   opts: { fresh?: boolean; log: Logger },
 ): Promise<Snapshot | null> {

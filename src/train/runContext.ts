@@ -4,30 +4,22 @@
  * them, so the collaborators never import the trainer.
  */
 import type { Logger } from "../contracts/logger.js";
+import type { TrainSettings } from "../contracts/params.js";
 import type { TrainingDataset } from "./dataset.js";
+import type { TrainingPlan } from "./plan.js";
 import type { TrainingSchedule } from "./schedule.js";
 import type { TrainingStatusReporter } from "./statusReporter.js";
 import type { TrainingBackend } from "./types.js";
 
-/** Settings of one training run (the CLI's and the stage's parameters). */
-export interface TrainSettings {
-  totalSteps: number;
-  maxShDegree: number;
-  maxSplats: number;
-  seed: number;
-  /** Evaluate on the held-out views every this many steps (0: only at the end). */
-  evalEvery: number;
-  previewEvery: number;
-  snapshotEvery: number;
-  /** Write `export_<step>.ply` into `exportPath` every this many steps (0: never). */
-  exportEvery: number;
-  /** Long side the dataset was decoded at (recorded in the snapshot key). */
-  maxResolution: number;
-}
+/**
+ * The settings of one run: the Training parameters (`TrainSettings`, the schema's names) with
+ * the plan's run length and resolution filled in.
+ */
+export type RunSettings = TrainSettings & Pick<TrainingPlan, "steps" | "maxResolution">;
 
 /** What every collaborator of one run shares (fixed for the run). */
 export interface RunContext {
-  settings: TrainSettings;
+  settings: RunSettings;
   dataset: TrainingDataset;
   backend: TrainingBackend;
   schedule: TrainingSchedule;
@@ -36,4 +28,6 @@ export interface RunContext {
   outputFolder: string;
   trainingDir: string;
   exportPath: string;
+  /** Write `export_<step>.ply` into `exportPath` every this many steps (0: never). */
+  exportEvery: number;
 }

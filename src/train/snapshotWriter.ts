@@ -18,7 +18,7 @@ export function createSnapshotWriter(ctx: RunContext, progress: RunProgress, rng
     await writeSnapshot(ctx.trainingDir, {
       meta: {
         step,
-        totalSteps: settings.totalSteps,
+        totalSteps: settings.steps,
         seed: settings.seed,
         rngState: rng.getState(),
         elapsedSecs: progress.elapsed(),

@@ -9,24 +9,11 @@ import { createTrainingStatusWriter } from "../status/trainingStatusWriter.js";
 import { TrainingStatusReporter } from "./statusReporter.js";
 import type { TrainingPlan } from "./plan.js";
 import { resolvePlan } from "./planning.js";
-import type { TrainSettings } from "./runContext.js";
-import { runTraining, type TrainResult } from "./trainer.js";
+import type { TrainSettings } from "../contracts/params.js";
+import type { TrainingResult } from "../contracts/stageResults.js";
+import type { RunSettings } from "./runContext.js";
+import { runTraining } from "./trainer.js";
 import type { TrainingBackend } from "./types.js";
-
-/**
- * Default training settings, shared by `splatbook train`, `process` and the notebook API. The
- * run length and resolution have no fixed default: the plan chooses them from the adapter and
- * the time budget (plan.ts).
- */
-export const TRAIN_DEFAULTS: Omit<TrainSettings, "totalSteps" | "maxResolution"> = {
-  maxShDegree: 3,
-  maxSplats: 200_000,
-  seed: 42,
-  evalEvery: 500,
-  previewEvery: 500,
-  snapshotEvery: 500,
-  exportEvery: 0,
-};
 
 /**
  * What training needs from the stages around it. Stage areas do not import each other, so the
@@ -40,9 +27,13 @@ export interface TrainingIo {
   writePly(path: string, params: GaussianParams): Promise<void>;
 }
 
-export interface TrainOptions extends Partial<TrainSettings> {
-  /** Seconds of training the plan may use when steps or resolution are not given. */
-  timeBudget?: number;
+/** One training run: its settings, its data, and where its outputs go. */
+export interface TrainOptions {
+  /**
+   * The Training parameters resolved by their schema (`TrainingParamsSchema`): defaults are
+   * filled in and ranges checked before a run starts, by the engine or `splatbook train`.
+   */
+  settings: TrainSettings;
   /** A COLMAP model folder (bin or txt; `sparse/0` etc. are found), or a transforms.json. */
   dataset: string;
   io: TrainingIo;
@@ -50,6 +41,8 @@ export interface TrainOptions extends Partial<TrainSettings> {
   outputFolder: string;
   /** Folder for export_<step>.ply files and the status file (default: outputFolder). */
   exportPath?: string;
+  /** Write `export_<step>.ply` into `exportPath` every this many steps (default 0: never). */
+  exportEvery?: number;
   /** Status file name inside exportPath (default training_status.json); null: none. */
   statusFilename?: string | null;
   jobId?: string;
@@ -77,7 +70,7 @@ export async function loadTrainingDataset(
 
 /** What `train` has once the data, the backend and the plan are ready. */
 interface Prepared {
-  settings: TrainSettings;
+  settings: RunSettings;
   dataset: TrainingDataset;
   backend: TrainingBackend;
   plan: TrainingPlan;
@@ -87,7 +80,7 @@ interface Prepared {
  * Trains a model on a dataset (resuming from `<outputFolder>/training/snapshot.bin` when its
  * settings and data match) and writes `<outputFolder>/training/final.ply`.
  */
-export async function train(opts: TrainOptions): Promise<TrainResult> {
+export async function train(opts: TrainOptions): Promise<TrainingResult> {
   const out = resolve(opts.outputFolder);
   const exportPath = resolve(opts.exportPath ?? out);
   const statusName =
@@ -100,7 +93,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     // Watchers of the status file learn about a failure before the first step too.
     if (statusPath) {
       await new TrainingStatusReporter(createTrainingStatusWriter(statusPath), {
-        totalSteps: opts.totalSteps ?? 0,
+        totalSteps: opts.settings.steps ?? 0,
         exportPath,
         jobId: opts.jobId,
       }).update({ status: "error", error_message: oneLine(err) });
@@ -114,6 +107,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       backend,
       outputFolder: out,
       exportPath,
+      exportEvery: opts.exportEvery ?? 0,
       statusSink: statusPath === null ? null : createTrainingStatusWriter(statusPath),
       jobId: opts.jobId,
       writePly: opts.io.writePly,
@@ -131,31 +125,29 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
 /** Reads the scene, opens the backend, makes the plan and decodes the dataset at its size. */
 async function prepare(opts: TrainOptions, trainingDir: string): Promise<Prepared> {
-  const partial = { ...TRAIN_DEFAULTS, ...definedOnly(opts) };
-  validateSettings(partial);
+  const { settings: given } = opts;
   const model = await opts.io.loadScene(opts.dataset);
   const backend = opts.backend ?? (await createDefaultBackend(opts.log));
   try {
     opts.log?.info(`training on ${backend.adapterDescription}`);
     const plan = await resolvePlan(
-      {
-        totalSteps: opts.totalSteps,
-        maxResolution: opts.maxResolution,
-        timeBudget: opts.timeBudget,
-      },
+      { steps: given.steps, maxResolution: given.maxResolution, timeBudget: given.timeBudget },
       {
         model,
         source: opts.dataset,
         backend,
         trainingDir,
-        maxShDegree: partial.maxShDegree,
-        maxSplats: partial.maxSplats,
+        shDegree: given.shDegree,
+        maxSplats: given.maxSplats,
         log: opts.log,
         signal: opts.signal,
       },
     );
-    const settings: TrainSettings = { ...partial, ...plan };
-    validateSettings(settings);
+    const settings: RunSettings = {
+      ...given,
+      steps: plan.steps,
+      maxResolution: plan.maxResolution,
+    };
     const dataset = await buildTrainingDataset(model, opts.dataset, {
       maxResolution: plan.maxResolution,
       signal: opts.signal,
@@ -170,18 +162,6 @@ async function prepare(opts: TrainOptions, trainingDir: string): Promise<Prepare
     if (!opts.backend) backend.destroy();
     throw err;
   }
-}
-
-/** The settings among `opts` that are given. */
-function definedOnly(opts: TrainOptions): Partial<TrainSettings> {
-  const keys: (keyof TrainSettings)[] = [
-    ...(Object.keys(TRAIN_DEFAULTS) as (keyof TrainSettings)[]),
-    "totalSteps",
-    "maxResolution",
-  ];
-  return Object.fromEntries(
-    keys.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]),
-  ) as Partial<TrainSettings>;
 }
 
 /**
@@ -212,25 +192,5 @@ async function loadGpuBackendModule(): Promise<GpuBackendModule> {
     throw new SplatbookError(`the WebGPU training backend could not be loaded: ${oneLine(err)}`, {
       cause: err,
     });
-  }
-}
-
-/** Throws a clear error for a setting out of range (those not given yet are skipped). */
-function validateSettings(s: Partial<TrainSettings>): void {
-  for (const k of ["totalSteps", "maxResolution", "maxSplats"] as const) {
-    const v = s[k];
-    if (v !== undefined && (!Number.isInteger(v) || v <= 0)) {
-      throw new SplatbookError(`training setting ${k} must be a positive integer, got ${v}`);
-    }
-  }
-  for (const k of ["evalEvery", "previewEvery", "snapshotEvery", "exportEvery", "seed"] as const) {
-    const v = s[k];
-    if (v !== undefined && (!Number.isInteger(v) || v < 0)) {
-      throw new SplatbookError(`training setting ${k} must be a non-negative integer, got ${v}`);
-    }
-  }
-  const d = s.maxShDegree;
-  if (d !== undefined && (!Number.isInteger(d) || d < 0 || d > 3)) {
-    throw new SplatbookError(`training setting maxShDegree must be 0..3, got ${d}`);
   }
 }

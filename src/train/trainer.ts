@@ -14,7 +14,8 @@ import { RunProgress } from "./runProgress.js";
 import { createSchedule, learningRates, shDegreeAt } from "./schedule.js";
 import { createSnapshotWriter } from "./snapshotWriter.js";
 import { TrainingStatusReporter, type TrainingStatusSink } from "./statusReporter.js";
-import type { RunContext, TrainSettings } from "./runContext.js";
+import type { TrainingResult } from "../contracts/stageResults.js";
+import type { RunContext, RunSettings } from "./runContext.js";
 import type { TrainingBackend } from "./types.js";
 import { viewForStep } from "./rng.js";
 
@@ -26,6 +27,8 @@ export interface TrainerDeps {
   outputFolder: string;
   /** Folder for export_<step>.ply and the status file's `export_path` (default outputFolder). */
   exportPath?: string;
+  /** Write `export_<step>.ply` into `exportPath` every this many steps (default 0: never). */
+  exportEvery?: number;
   /** Where training_status.json goes (null: no status file). */
   statusSink: TrainingStatusSink | null;
   jobId?: string;
@@ -39,19 +42,6 @@ export interface TrainerDeps {
   fresh?: boolean;
 }
 
-export interface TrainResult {
-  params_path: string;
-  /** Long side the model was trained at, and why that size and run length (the plan). */
-  max_resolution?: number;
-  plan?: string;
-  gaussian_count: number;
-  psnr: number | null;
-  ssim: number | null;
-  steps: number;
-  elapsed_secs: number;
-  resumed_from_step: number;
-}
-
 /** The loss is read back (one small asynchronous copy) and the status file written this often. */
 const STATUS_EVERY = 5;
 const silent: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
@@ -62,9 +52,9 @@ const silent: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
  * each a collaborator called after the step it is due at.
  */
 export async function runTraining(
-  settings: TrainSettings,
+  settings: RunSettings,
   deps: TrainerDeps,
-): Promise<TrainResult> {
+): Promise<TrainingResult> {
   const ctx = runContext(settings, deps);
   const { dataset, backend, status } = ctx;
   if (dataset.train.length === 0) {
@@ -78,7 +68,7 @@ export async function runTraining(
   const refiner = createRefiner(ctx);
   try {
     await start(ctx, progress, rng, deps.fresh);
-    while (progress.step < settings.totalSteps) {
+    while (progress.step < settings.steps) {
       if (deps.signal?.aborted) {
         await snapshots.save();
         const reason: unknown = deps.signal.reason;
@@ -88,7 +78,7 @@ export async function runTraining(
       await refiner.afterStep(progress.step);
       deps.onStep?.({
         step: progress.step,
-        total: settings.totalSteps,
+        total: settings.steps,
         splats: backend.count,
         loss,
       });
@@ -120,22 +110,23 @@ export async function runTraining(
   }
 }
 
-function runContext(settings: TrainSettings, deps: TrainerDeps): RunContext {
+function runContext(settings: RunSettings, deps: TrainerDeps): RunContext {
   const log = deps.log ?? silent;
   const exportPath = deps.exportPath ?? deps.outputFolder;
   return {
     settings,
     dataset: deps.dataset,
     backend: deps.backend,
-    schedule: createSchedule(settings.totalSteps, settings.maxShDegree),
+    schedule: createSchedule(settings.steps, settings.shDegree),
     log,
     outputFolder: deps.outputFolder,
     trainingDir: join(deps.outputFolder, "training"),
     exportPath,
+    exportEvery: deps.exportEvery ?? 0,
     status: new TrainingStatusReporter(
       deps.statusSink,
       {
-        totalSteps: settings.totalSteps,
+        totalSteps: settings.steps,
         exportPath,
         jobId: deps.jobId,
         metricsFile: join(deps.outputFolder, METRICS_FILENAME),
@@ -191,7 +182,7 @@ async function trainStep(ctx: RunContext, progress: RunProgress): Promise<number
   const step = progress.step;
   const viewIndex = viewForStep(settings.seed, step, dataset.train.length);
   const view = dataset.train[viewIndex]!;
-  const readLoss = (step + 1) % STATUS_EVERY === 0 || step + 1 === settings.totalSteps;
+  const readLoss = (step + 1) % STATUS_EVERY === 0 || step + 1 === settings.steps;
   const stats = await ctx.backend.step({
     camera: view.camera,
     targetIndex: viewIndex,
@@ -249,17 +240,10 @@ async function reportFailure(
   return failure;
 }
 
-function initialParams(s: TrainSettings, d: TrainingDataset, rng: Rng): GaussianParams {
+function initialParams(s: RunSettings, d: TrainingDataset, rng: Rng): GaussianParams {
   if (d.points.count > 0) {
-    return initFromPoints(
-      d.points.xyz,
-      d.points.rgb,
-      d.points.count,
-      s.maxShDegree,
-      s.maxSplats,
-      rng,
-    );
+    return initFromPoints(d.points.xyz, d.points.rgb, d.points.count, s.shDegree, s.maxSplats, rng);
   }
   const n = Math.min(s.maxSplats, RANDOM_INIT_SPLATS);
-  return initRandom(n, d.sceneCenter, d.sceneExtent, s.maxShDegree, rng);
+  return initRandom(n, d.sceneCenter, d.sceneExtent, s.shDegree, rng);
 }

@@ -3,34 +3,30 @@ import { join } from "node:path";
 import { TRAINING_STATUS_FILENAME } from "../contracts/trainingStatus.js";
 import { markTrainingStatusError } from "../status/trainingStatusWriter.js";
 import { SplatbookError } from "../util/errors.js";
-import { TRAIN_DEFAULTS, train, type TrainOptions, type TrainingIo } from "./train.js";
-import type { TrainResult } from "./trainer.js";
+import { stageParamsOf, type TrainSettings } from "../contracts/params.js";
+import type { TrainingResult } from "../contracts/stageResults.js";
+import { train, type TrainingIo } from "./train.js";
 import type { TrainingBackend } from "./types.js";
 
-/** The Training stage's result, recorded in the checkpoint (PlyExport reads `params_path`). */
-export type TrainingStageResult = TrainResult;
-
 /**
- * Training settings from the job parameters, defaults filled in; the run length and resolution
- * stay unset unless given (the plan chooses them from the adapter and `timeBudget`).
+ * Training's own fingerprint inputs. The engine fingerprints the stage's resolved parameters
+ * already; this repeats them under the names earlier releases hashed, so upgrading does not make
+ * every finished job train again. Drop it together with a release that retrains anyway.
  */
-export function trainingSettings(
-  ctx: Pick<StageContext, "params">,
-): Omit<TrainOptions, "dataset" | "io" | "outputFolder"> {
-  const p = ctx.params;
-  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
-  const pick = (v: unknown, d: number) => num(v) ?? d;
+export function legacyTrainingFingerprint(p: TrainSettings): unknown {
   return {
-    totalSteps: num(p.steps),
-    maxResolution: num(p.maxResolution),
-    timeBudget: num(p.timeBudget),
-    maxShDegree: pick(p.shDegree, TRAIN_DEFAULTS.maxShDegree),
-    maxSplats: pick(p.maxSplats, TRAIN_DEFAULTS.maxSplats),
-    seed: pick(p.seed, TRAIN_DEFAULTS.seed),
-    evalEvery: pick(p.evalEvery, TRAIN_DEFAULTS.evalEvery),
-    previewEvery: pick(p.previewEvery, TRAIN_DEFAULTS.previewEvery),
-    snapshotEvery: pick(p.snapshotEvery, TRAIN_DEFAULTS.snapshotEvery),
-    exportEvery: 0,
+    training: {
+      totalSteps: p.steps,
+      maxResolution: p.maxResolution,
+      timeBudget: p.timeBudget,
+      maxShDegree: p.shDegree,
+      maxSplats: p.maxSplats,
+      seed: p.seed,
+      evalEvery: p.evalEvery,
+      previewEvery: p.previewEvery,
+      snapshotEvery: p.snapshotEvery,
+      exportEvery: 0,
+    },
   };
 }
 
@@ -39,10 +35,10 @@ export function trainingSettings(
  * was skipped for a precalibrated input — the model Validation found.
  */
 export function trainingDatasetPath(ctx: Pick<StageContext, "resultOf" | "inputFolder">): string {
-  const colmap = ctx.resultOf<{ undistorted_path?: string | null }>("ColmapReconstruction");
-  if (colmap?.undistorted_path) return colmap.undistorted_path;
-  const validation = ctx.resultOf<{ precalibrated?: { path: string } | null }>("Validation");
-  if (validation?.precalibrated) return validation.precalibrated.path;
+  const colmap = ctx.resultOf("ColmapReconstruction");
+  if (colmap) return colmap.undistorted_path;
+  const precalibrated = ctx.resultOf("Validation")?.precalibrated;
+  if (precalibrated) return precalibrated.path;
   throw new SplatbookError(
     `${ctx.inputFolder}: no camera model to train on (ColmapReconstruction has no undistorted model and the input is not precalibrated)`,
   );
@@ -56,16 +52,15 @@ export function trainingDatasetPath(ctx: Pick<StageContext, "resultOf" | "inputF
 export function trainingStage(
   io: TrainingIo,
   opts: { createBackend?: () => Promise<TrainingBackend> } = {},
-): StageDefinition<TrainingStageResult> {
+): StageDefinition<TrainingResult> {
   return {
     name: "Training",
-    fingerprintInputs: (ctx) => ({ training: trainingSettings(ctx) }),
+    fingerprintInputs: (ctx) => legacyTrainingFingerprint(ctx.params),
     async run(ctx) {
-      const settings = trainingSettings(ctx);
       const backend = opts.createBackend ? await opts.createBackend() : undefined;
       try {
         return await train({
-          ...settings,
+          settings: stageParamsOf("Training", ctx.params),
           dataset: trainingDatasetPath(ctx),
           io,
           outputFolder: ctx.outputFolder,

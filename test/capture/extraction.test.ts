@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   extractFrames,
-  extractionOptions,
+  defaultExtractionOptions,
   probe,
   validateInput,
   type ExtractionOptions,
@@ -39,7 +39,7 @@ async function jpegSize(path: string): Promise<[number, number]> {
 
 /** Mean of the RGB channels in the top-left quarter of a frame (via ffmpeg to raw RGB). */
 function opts(over: Partial<ExtractionOptions> = {}): ExtractionOptions {
-  return { ...extractionOptions({}), ...over };
+  return { ...defaultExtractionOptions(), ...over };
 }
 
 beforeAll(async () => {

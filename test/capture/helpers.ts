@@ -8,6 +8,7 @@ import type { StageName } from "../../src/contracts/stages.js";
 import type { JobParams } from "../../src/contracts/params.js";
 import type { StageContext } from "../../src/contracts/stage.js";
 import { runTool } from "../../src/util/exec.js";
+import { resolvedParams, resultsOf } from "../stageContext.js";
 
 export interface VideoSpec {
   size?: string;
@@ -111,11 +112,11 @@ export function fakeContext(
     inputFolder,
     outputFolder,
     tempFolder: join(outputFolder, "tmp"),
-    params,
+    params: resolvedParams(params),
     checkpoint,
     log,
     signal: abort.signal,
-    resultOf: <T>(stage: StageName) => results.get(stage) as T | undefined,
+    resultOf: resultsOf(results),
     progress: (f) => void progressCalls.push(f),
     saveStageProgress: async (patch) => void saved.push(patch),
     results,

@@ -5,7 +5,7 @@ import {
   buildManifest,
   extractFrames,
   extractMetadata,
-  extractionOptions,
+  defaultExtractionOptions,
   gpsFromExif,
   intrinsicsPrior,
   parseIso6709,
@@ -158,7 +158,7 @@ describe("manifest", () => {
   it("is built from frames and metadata, validates against the contract, and is written atomically", async () => {
     const out = join(root, "out-manifest");
     const frames = await extractFrames(out, [tagged, untagged], {
-      ...extractionOptions({}),
+      ...defaultExtractionOptions(),
       framesPerVideo: 4,
     });
     const meta = await extractMetadata(out, [tagged, untagged]);

@@ -5,7 +5,7 @@ import {
   probe,
   samplingPlan,
   shouldSeek,
-  extractionOptions,
+  defaultExtractionOptions,
   type VideoProbe,
 } from "../../src/capture/index.js";
 import { makeVideo, removeDir, tempDir } from "./helpers.js";
@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => removeDir(root));
 
 const plan = (frames: number) =>
-  samplingPlan(video, { ...extractionOptions({}), framesPerVideo: frames });
+  samplingPlan(video, { ...defaultExtractionOptions(), framesPerVideo: frames });
 
 describe("seek decision (fake decode cost)", () => {
   it("seeks when decoding is expensive and frames are sparse", async () => {

@@ -138,7 +138,7 @@ describe("capture stages with a fake engine context", () => {
     const v = await validationStage.run(ctx);
     expect(v.video_count).toBe(0);
     ctx.results.set("Validation", v);
-    const reason = `precalibrated input: colmap at ${join(pre, "sparse", "0")}`;
+    const reason = `precalibrated input: COLMAP model at ${join(pre, "sparse", "0")}`;
     for (const stage of [frameExtractionStage, metadataExtractionStage, manifestGenerationStage]) {
       expect(stage.skipReason!(ctx)).toBe(reason);
     }

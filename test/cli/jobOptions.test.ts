@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { addJobOptions, paramsFromFlags, type JobFlags } from "../../src/cli/jobOptions.js";
+import { addJobOptions, jobParamsFromFlags, type JobFlags } from "../../src/cli/jobOptions.js";
 
 function parse(args: string[]): JobFlags {
   const cmd = addJobOptions(
@@ -47,7 +47,7 @@ describe("job flags", () => {
     expect(flags.until).toBe("ColmapReconstruction");
     expect(flags.fresh).toBe(true);
     expect(flags.maxCheckpointAgeHours).toBe(48);
-    expect(paramsFromFlags(flags)).toEqual({
+    expect(jobParamsFromFlags(flags)).toEqual({
       framesPerVideo: 30,
       fps: 2.5,
       maxLongSide: 800,
@@ -62,7 +62,7 @@ describe("job flags", () => {
       maxFeatures: 2048,
       sfmAttempts: 2,
     });
-    expect(paramsFromFlags(parse([]))).toEqual({});
+    expect(jobParamsFromFlags(parse([]))).toEqual({});
   });
 
   it("reject bad values", () => {

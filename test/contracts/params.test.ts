@@ -1,6 +1,5 @@
 // The per-stage parameter schemas: every parameter has a CLI flag, names are unique across
-// stages, defaults are filled in, unknown keys are rejected, and the Training defaults agree with
-// the standalone trainer's.
+// stages, defaults are filled in, unknown keys are rejected.
 import { describe, expect, it } from "vitest";
 import {
   STAGE_PARAMS,
@@ -10,7 +9,6 @@ import {
   type FrameExtractionParams,
   type TrainingParams,
 } from "../../src/contracts/params.js";
-import { TRAIN_DEFAULTS } from "../../src/train/train.js";
 
 describe("stage parameter schemas", () => {
   it("every parameter has one owner stage and a CLI flag of its own", () => {
@@ -46,20 +44,6 @@ describe("stage parameter schemas", () => {
     expect(() => TrainingParamsSchema.parse({ steps: 0 })).toThrow();
     expect(() => STAGE_PARAMS.FrameExtraction.parse({ framesPerVideo: 2.5 })).toThrow();
     expect(() => STAGE_PARAMS.Validation.parse({ anything: 1 })).toThrow();
-  });
-
-  it("Training's defaults are the standalone trainer's (`splatbook train`)", () => {
-    const d = TrainingParamsSchema.parse({});
-    expect({
-      totalSteps: d.steps,
-      maxResolution: d.maxResolution,
-      maxShDegree: d.shDegree,
-      maxSplats: d.maxSplats,
-      seed: d.seed,
-      evalEvery: d.evalEvery,
-      previewEvery: d.previewEvery,
-      snapshotEvery: d.snapshotEvery,
-    }).toEqual({ ...TRAIN_DEFAULTS, exportEvery: undefined });
   });
 
   it("a misspelt key is a type error (excess property check)", () => {

@@ -28,11 +28,9 @@ export interface FakeControls {
   skip?: string;
 }
 
-/** What each fake stage returns. */
-export interface FakeResult {
-  stage: StageName;
-  depth: number;
-}
+/** What each fake stage returns (its result schema replaces the contract's). */
+const FakeResultSchema = z.object({ stage: z.enum(STAGES), depth: z.number() });
+export type FakeResult = z.infer<typeof FakeResultSchema>;
 
 const SUMMARIES: Partial<Record<StageName, Record<string, unknown>>> = {
   Validation: { video_count: 2 },
@@ -57,6 +55,7 @@ export function fakeStage(name: StageName, p: FakeControls = {}): StageDefinitio
   return {
     name,
     params: z.strictObject({ [`knob_${name}`]: z.union([z.string(), z.number()]).optional() }),
+    result: FakeResultSchema,
     fingerprintInputs: (ctx) => ({ knob: ctx.params[`knob_${name}`] ?? null }),
     skipReason: () => (p.skip === name ? `skip requested for ${name}` : null),
     async run(ctx) {
@@ -79,7 +78,7 @@ export function fakeStage(name: StageName, p: FakeControls = {}): StageDefinitio
       }
       const upstream =
         STAGES.indexOf(name) > 0
-          ? ctx.resultOf<FakeResult>(STAGES[STAGES.indexOf(name) - 1]!)
+          ? (ctx.resultOf(STAGES[STAGES.indexOf(name) - 1]!) as FakeResult | undefined)
           : undefined;
       ctx.progress(1, "done");
       return { stage: name, depth: (upstream?.depth ?? 0) + 1 };

@@ -15,6 +15,7 @@ import {
 import { describe, expect, test } from "vitest";
 import { GeorefSchema, type Georef } from "../../src/contracts/georef.js";
 import type { StageContext } from "../../src/contracts/stage.js";
+import type { JobParams } from "../../src/contracts/params.js";
 import {
   convertModel,
   exportRecord,
@@ -30,6 +31,7 @@ import type { Vec3 } from "../../src/sfm/georef/similarity.js";
 import { makeRandom, testSeed } from "../seed.js";
 import { randomModelFrame, registeredCameras, truthCameras } from "../sfm/georef/synthetic.js";
 import { randomParams } from "./randomParams.js";
+import { resolvedParams, resultsOf } from "../stageContext.js";
 
 /** The survey's georeference from its true cameras and exact fixes. */
 function surveyGeoref(): Georef {
@@ -40,23 +42,18 @@ function surveyGeoref(): Georef {
   return georeference(reg, infos).georef;
 }
 
-function fakeContext(
-  dir: string,
-  georef: Georef | null,
-  params: StageContext["params"] = {},
-): StageContext {
+function fakeContext(dir: string, georef: Georef | null, params: JobParams = {}): StageContext {
   const noop = () => {};
-  const results: Record<string, unknown> = {
-    Training: { params_path: join(dir, "final.ply") },
-    ColmapReconstruction: georef ? { georef } : {},
-  };
   return {
     ...{ jobId: "t", inputFolder: dir, outputFolder: dir, tempFolder: join(dir, "tmp") },
-    params,
+    params: resolvedParams(params),
     checkpoint: {} as StageContext["checkpoint"],
     log: { info: noop, warn: noop, debug: noop },
     signal: new AbortController().signal,
-    resultOf: <T>(stage: string) => results[stage] as T,
+    resultOf: resultsOf({
+      Training: { params_path: join(dir, "final.ply") },
+      ColmapReconstruction: georef ? { georef } : {},
+    }),
     progress: noop,
     saveStageProgress: async () => {},
   };

@@ -17,6 +17,7 @@ import type { StageContext } from "../../src/contracts/stage.js";
 import { SplatbookError } from "../../src/util/errors.js";
 import { testSeed } from "../seed.js";
 import { randomParams } from "./randomParams.js";
+import { resolvedParams, resultsOf } from "../stageContext.js";
 
 function fakeContext(outputFolder: string, training: unknown): StageContext {
   const noop = () => {};
@@ -25,11 +26,11 @@ function fakeContext(outputFolder: string, training: unknown): StageContext {
     inputFolder: outputFolder,
     outputFolder,
     tempFolder: join(outputFolder, "tmp"),
-    params: {},
+    params: resolvedParams(),
     checkpoint: {} as StageContext["checkpoint"],
     log: { info: noop, warn: noop, debug: noop },
     signal: new AbortController().signal,
-    resultOf: <T>(stage: string) => (stage === "Training" ? (training as T) : undefined),
+    resultOf: resultsOf({ Training: training }),
     progress: noop,
     saveStageProgress: async () => {},
   };

@@ -6,6 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { createCellBindings } from "../../src/kernel/bindings.js";
 import { carryOverDeclarations } from "../../src/kernel/cellDeclarations.js";
+import { mergeEarlierDeclarations } from "../../src/kernel/declarationMerging.js";
+import { parseCellScript } from "../../src/kernel/executor.js";
 import {
   hasTopLevelAwait,
   parseCell,
@@ -147,5 +149,64 @@ describe("shared cell bindings", () => {
     b.scope.last = undefined;
     expect(b.take("last")).toEqual({ found: true, value: undefined });
     expect(b.take("last")).toEqual({ found: false });
+  });
+});
+
+describe("declarations merged across cells", () => {
+  const earlier = [
+    "declare namespace Geo {",
+    "    const pi = 3, e = 2;",
+    "    function area(r: number): number;",
+    "}",
+    "declare enum Level {",
+    "    Low = 1,",
+    "    Mid = 2",
+    "}",
+    "interface Options {",
+    "    steps: number;",
+    "    fast?: boolean;",
+    "}",
+    "declare const plain: number;",
+    "",
+  ].join("\n");
+
+  it("puts the earlier declarations the cell merges with on its first line", () => {
+    const cell = "namespace Geo {\n  export const e = 2.7;\n}\nenum Level { High = 10 }";
+    const merged = mergeEarlierDeclarations(ts, cell, earlier);
+    const [first, ...rest] = merged.code.split("\n");
+    // Lines keep their numbers; a member the cell declares again (`e`) is left out of the copy.
+    expect(rest).toEqual(cell.split("\n").slice(1));
+    expect(first!.slice(merged.firstLineShift)).toBe("namespace Geo {");
+    expect(first!.slice(0, merged.firstLineShift)).toBe(
+      "declare namespace Geo { const pi = 3; function area(r: number): number; } declare enum Level { Low = 1, Mid = 2 } ",
+    );
+  });
+
+  it("merges interfaces without the members declared again, and leaves other kinds alone", () => {
+    const merged = mergeEarlierDeclarations(ts, "interface Options { fast: boolean }", earlier);
+    expect(merged.code).toBe(
+      "interface Options { steps: number; } interface Options { fast: boolean }",
+    );
+    // A variable does not merge with a namespace: the cell's declaration replaces it.
+    expect(mergeEarlierDeclarations(ts, "namespace plain {}", earlier)).toEqual({
+      code: "namespace plain {}",
+      firstLineShift: 0,
+    });
+    expect(mergeEarlierDeclarations(ts, "const Geo = 1;", earlier).firstLineShift).toBe(0);
+  });
+});
+
+describe("converted cells that do not parse", () => {
+  it("are reported in one line, not as Node's SyntaxError about generated code", () => {
+    // What the destructuring fault used to generate for `const { n: n2 } = cfg;`.
+    const js = "let { exports, n: n2 } = exports.cfg;";
+    const parsed = parseCellScript({ js, isAsync: false }, "cell.js");
+    expect(parsed).toEqual({
+      message:
+        "the kernel cannot run this cell: its converted JavaScript does not parse (Identifier 'exports' has already been declared); nothing ran",
+    });
+    expect(parseCellScript({ js: "let n2 = 1;", isAsync: true }, "cell.js")).not.toHaveProperty(
+      "message",
+    );
   });
 });

@@ -3,7 +3,10 @@
 // recorded" for an index its worker had completed: a poll that read the job while it ran and
 // its state just after the worker finished it. The worker is held at a gate so the follower's
 // first read is taken while the job runs and the worker finishes the job right after that read.
-import { Queue, Worker, type Job } from "bullmq";
+// And the causes recorded for jobs the queue failed: the worker's error, or (a hash stripped of
+// its reason outside the protocol) the job's hash and events.
+import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
+import { Redis } from "ioredis";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -132,6 +135,53 @@ describe("JobFollower on a real queue", () => {
       expect(done).toEqual([expect.objectContaining({ idx: 0, status: "completed", error: null })]);
       expect(racing.state.armed).toBe(false); // the race did happen
     } finally {
+      await w.close();
+      await queue.close();
+    }
+  }, 60_000);
+
+  it("a failed job is recorded with its cause; one without a reason, with its hash and events", async () => {
+    const name = `fail${Date.now()}`;
+    const queue: BatchQueue = new Queue<QueueJobData, QueueJobResult>(name, {
+      connection: connection(),
+    });
+    const w = new Worker<QueueJobData, QueueJobResult>(
+      name,
+      async (job: Job<QueueJobData, QueueJobResult>) => {
+        throw new UnrecoverableError(`index ${job.data.task.idx}: disk full`);
+      },
+      { connection: connection() },
+    );
+    const raw = new Redis(redis.url);
+    try {
+      const tasks: IndexTask[] = [0, 1].map((idx) => ({
+        ...{ idx, scene: `s${idx}`, input: join(work, "scenes", `s${idx}`) },
+        output: join(work, "out", `s${idx}`),
+      }));
+      const emitted: BatchEvent[] = [];
+      const ctx = context(tasks, emitted);
+      const follower = new JobFollower(ctx, queue, {
+        describe: async (jobId) =>
+          `hash of ${jobId}: ${JSON.stringify(await raw.hgetall(queue.toKey(jobId)))}`,
+      });
+      for (const t of tasks) await follower.enqueue(t);
+      const ids = tasks.map((t) => `${ctx.batchId}-${t.idx}`);
+      for (const id of ids) {
+        for (let t = 0; (await queue.getJobState(id)) !== "failed"; t++) {
+          if (t > 300) throw new Error(`job ${id} did not fail`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      // Outside the protocol: the reason of index 1's job is gone from its hash.
+      await raw.hdel(queue.toKey(ids[1]!), "failedReason");
+      for (const id of ids) await follower.check(id);
+      const errors = emitted.filter((e) => e.type === "index-done").map((e: any) => e.error);
+      expect(errors[0]).toMatch(/^queue job failed: index 0: disk full \(attempt 1\/3/);
+      expect(errors[1]).toMatch(
+        /^queue job failed: the queue failed it without a reason \(attempt 1\/3\): hash of \S+-1: .*"atm":"1"/,
+      );
+    } finally {
+      raw.disconnect();
       await w.close();
       await queue.close();
     }

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckpointSchema } from "../../src/contracts/checkpoint.js";
 import { loadStageTable, runJob } from "../../src/engine/index.js";
 import { cachedCorpusCapture } from "../../src/sample/corpus.js";
-import { loadSceneModel, type ColmapReconstructionResult } from "../../src/sfm/index.js";
+import type { ColmapReconstructionResult } from "../../src/contracts/stageResults.js";
+import { loadSceneModel } from "../../src/sfm/index.js";
 import { recordingLogger, tempDir } from "../engine/helpers.js";
 import { testSeed } from "../seed.js";
 

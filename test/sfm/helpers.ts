@@ -9,6 +9,7 @@ import {
 import type { JobParams } from "../../src/contracts/params.js";
 import type { StageContext } from "../../src/contracts/stage.js";
 import { runTool } from "../../src/util/exec.js";
+import { resolvedParams } from "../stageContext.js";
 
 /**
  * Extracts `count` frames uniformly from a video with plain ffmpeg into
@@ -96,7 +97,7 @@ export function stageContext(output: string, temp: string, params: JobParams = {
     inputFolder: join(output, "no-input"),
     outputFolder: output,
     tempFolder: temp,
-    params,
+    params: resolvedParams(params),
     checkpoint,
     log: { info: (m) => lines.push(m), warn: (m) => lines.push(m), debug: () => undefined },
     signal: new AbortController().signal,

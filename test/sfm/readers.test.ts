@@ -5,7 +5,6 @@ import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cameraCentre,
-  detectPrecalibratedInput,
   loadSceneModel,
   meanReprojectionError,
   readColmapBinary,
@@ -263,21 +262,5 @@ describe("helpers", () => {
     await expect(readImageSize(join(root, "not.jpg"))).rejects.toThrow(
       /not\.jpg: not a PNG or JPEG/,
     );
-  });
-
-  it("detects precalibrated input folders", async () => {
-    const dir = join(root, "precal");
-    await put(join(dir, "images", "x.jpg"), "");
-    expect(detectPrecalibratedInput(dir)).toBeNull();
-    await put(join(dir, "sparse", "0", "cameras.bin"), "");
-    expect(detectPrecalibratedInput(dir)).toEqual({
-      kind: "colmap",
-      path: join(dir, "sparse", "0"),
-    });
-    await put(join(dir, "transforms.json"), "{}");
-    expect(detectPrecalibratedInput(dir)).toEqual({
-      kind: "transforms",
-      path: join(dir, "transforms.json"),
-    });
   });
 });

@@ -10,8 +10,8 @@ import {
   meanReprojectionError,
   readColmapBinary,
   readColmapText,
-  type ColmapReconstructionResult,
 } from "../../src/sfm/index.js";
+import type { ColmapReconstructionResult } from "../../src/contracts/stageResults.js";
 import { InterruptedError, SplatbookError } from "../../src/util/errors.js";
 import { runTool } from "../../src/util/exec.js";
 import { fileSeed, testSeed } from "../seed.js";

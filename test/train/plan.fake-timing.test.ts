@@ -31,15 +31,15 @@ function context(hardware: boolean, frameLongSide: number, secsAt160: number) {
 describe("training plan", () => {
   it("keeps explicit steps and resolution without measuring", async () => {
     const { ctx, probes } = context(false, 640, 0.05);
-    const plan = await planTraining({ totalSteps: 700, maxResolution: 96 }, ctx);
-    expect(plan).toMatchObject({ totalSteps: 700, maxResolution: 96, reason: "as requested" });
+    const plan = await planTraining({ steps: 700, maxResolution: 96 }, ctx);
+    expect(plan).toMatchObject({ steps: 700, maxResolution: 96, reason: "as requested" });
     expect(probes).toEqual([]);
   });
 
   it("on a hardware GPU: the frames' resolution up to 1600 px and 30 000 steps", async () => {
     const { ctx, probes } = context(true, 1920, 0.01);
     const plan = await planTraining({}, ctx);
-    expect([plan.totalSteps, plan.maxResolution]).toEqual([STANDARD_STEPS, 1600]);
+    expect([plan.steps, plan.maxResolution]).toEqual([STANDARD_STEPS, 1600]);
     expect(plan.reason).toMatch(/hardware GPU/);
     expect(probes).toEqual([]);
     const small = await planTraining({}, context(true, 640, 0.01).ctx);
@@ -55,7 +55,7 @@ describe("training plan", () => {
         (DEFAULT_CPU_BUDGET_SECS * 0.9) / (0.05 * (r / 160) ** 2 * RUN_COST_FACTOR) / 100,
       ) * 100;
     expect(stepsAt(plan.maxResolution)).toBeGreaterThanOrEqual(MIN_PLANNED_STEPS);
-    expect(plan.totalSteps).toBe(stepsAt(plan.maxResolution));
+    expect(plan.steps).toBe(stepsAt(plan.maxResolution));
     const larger = CPU_RESOLUTIONS.filter((r) => r > plan.maxResolution && r <= 1280);
     expect(larger.length).toBeGreaterThan(0);
     for (const r of larger) expect(stepsAt(r)).toBeLessThan(MIN_PLANNED_STEPS); // would not fit
@@ -71,6 +71,6 @@ describe("training plan", () => {
       context(false, 320, 0.05).ctx,
     );
     expect(fixed.maxResolution).toBe(160);
-    expect(fixed.totalSteps).toBe(Math.floor((100 * 0.9) / (0.05 * RUN_COST_FACTOR) / 100) * 100);
+    expect(fixed.steps).toBe(Math.floor((100 * 0.9) / (0.05 * RUN_COST_FACTOR) / 100) * 100);
   });
 });

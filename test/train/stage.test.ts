@@ -9,18 +9,16 @@ import { describe, expect, it } from "vitest";
 import { testSeed } from "../seed.js";
 import type { StageName } from "../../src/contracts/stages.js";
 import { TrainingStatusSchema } from "../../src/contracts/trainingStatus.js";
-import type { JobParams } from "../../src/contracts/params.js";
+import { TrainingParamsSchema, type JobParams } from "../../src/contracts/params.js";
 import type { StageContext } from "../../src/contracts/stage.js";
+import { stageFingerprint } from "../../src/engine/fingerprint.js";
 import { readPly, writePly } from "../../src/export/index.js";
 import { loadSceneModel } from "../../src/sfm/index.js";
 import { createReferenceTrainingBackend } from "../../src/train/referenceBackend.js";
-import {
-  trainingDatasetPath,
-  trainingSettings,
-  trainingStage,
-} from "../../src/train/training.stage.js";
+import { trainingDatasetPath, trainingStage } from "../../src/train/training.stage.js";
 import { writeColmapTextModel } from "./colmapFixture.js";
 import { syntheticScene } from "./syntheticScene.js";
+import { resolvedParams, resultsOf } from "../stageContext.js";
 
 function contextDouble(
   out: string,
@@ -33,11 +31,11 @@ function contextDouble(
     inputFolder: "/nonexistent-input",
     outputFolder: out,
     tempFolder: join(out, "tmp"),
-    params,
+    params: resolvedParams(params),
     checkpoint: {} as StageContext["checkpoint"],
     log: { info: () => {}, warn: () => {}, debug: () => {} },
     signal: new AbortController().signal,
-    resultOf: <T>(stage: StageName) => results[stage] as T | undefined,
+    resultOf: resultsOf(results),
     progress: (f: number) => void progress.push(f),
     saveStageProgress: async () => {},
   } satisfies StageContext;
@@ -94,8 +92,35 @@ describe("Training stage (context double, reference backend)", () => {
     expect(trainingDatasetPath(ctx)).toBe("/in/sparse/0");
     const none = contextDouble("/o", {}, { Validation: { precalibrated: null } }).ctx;
     expect(() => trainingDatasetPath(none)).toThrow(/no camera model to train on/);
-    // No fixed run length: the plan chooses it from the adapter and the time budget.
-    expect(trainingSettings(ctx).totalSteps).toBeUndefined();
-    expect(trainingSettings({ params: { steps: 10, maxResolution: 64 } }).maxResolution).toBe(64);
+  });
+
+  it("keeps the fingerprint the release before the schema's names recorded (an upgrade retrains nothing)", async () => {
+    // Hashes made by that release (commit 27cb362) for the same parameters, the way the engine
+    // makes them: the stage's resolved parameters and its own fingerprint inputs.
+    const recorded: Array<[JobParams, string]> = [
+      [{}, "15ea8e7246fc73dc7862117e9ffe2893145c1a94e21e0d8bb6d90eb90cf3c199"],
+      [{ steps: 3000 }, "b22caa73258248af3532ce172fa8844d11d95e922e596e9e0be1bc6085516c90"],
+      [
+        { steps: 500, maxResolution: 160, shDegree: 1, seed: 7 },
+        "401064b8f6a7af71fefc30317251d8bc54856481de6961a2dbd59ca51b1ed4df",
+      ],
+      [
+        { timeBudget: 150, maxSplats: 20000, evalEvery: 0 },
+        "75028a514262830524f3c7a451d6e4f28775cf1248546f89c02dd9a4edb00b76",
+      ],
+    ];
+    const stage = trainingStage({ loadScene: loadSceneModel, writePly });
+    for (const [given, hash] of recorded) {
+      const params = TrainingParamsSchema.parse(given);
+      const { ctx } = contextDouble("/o", given, {});
+      const inputs = { params, stage: await stage.fingerprintInputs(ctx) };
+      const fingerprint = stageFingerprint({
+        stage: "Training",
+        inputs,
+        upstreamFingerprint: "u",
+        upstreamResult: null,
+      });
+      expect(fingerprint, JSON.stringify(given)).toBe(hash);
+    }
   });
 });

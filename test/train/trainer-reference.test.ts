@@ -20,19 +20,18 @@ import { readSnapshot } from "../../src/train/snapshot.js";
 import { createTrainingStatusWriter } from "../../src/status/trainingStatusWriter.js";
 import type { TrainingDataset } from "../../src/train/dataset.js";
 import type { TrainingStatusSink } from "../../src/train/statusReporter.js";
-import type { TrainSettings } from "../../src/train/runContext.js";
+import type { RunSettings } from "../../src/train/runContext.js";
 import { runTraining } from "../../src/train/trainer.js";
 import { syntheticScene } from "./syntheticScene.js";
 
-const SETTINGS: TrainSettings = {
-  totalSteps: 240,
-  maxShDegree: 1,
+const SETTINGS: RunSettings = {
+  steps: 240,
+  shDegree: 1,
   maxSplats: 64,
   seed: 7,
   evalEvery: 60,
   previewEvery: 120,
   snapshotEvery: 40,
-  exportEvery: 0,
   maxResolution: 24,
 };
 
@@ -78,8 +77,9 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
     for (const v of d.eval)
       initialPsnr += psnr(await backend.render(v.camera, 0), v.image) / d.eval.length;
     const result = await runTraining(
-      { ...SETTINGS, totalSteps: 400, evalEvery: 100, previewEvery: 200, exportEvery: 200 },
+      { ...SETTINGS, steps: 400, evalEvery: 100, previewEvery: 200 },
       {
+        exportEvery: 200,
         dataset: scene.dataset,
         backend,
         outputFolder: out,
@@ -201,7 +201,7 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
   it("a snapshot made on other training data is set aside with the reason; the same data resumes it", async () => {
     const scene = await syntheticScene({ seed: testSeed(), views: 6, size: 16, splats: 6 });
     const out = mkdtempSync(join(tmpdir(), "train-upstream-"));
-    const settings = { ...SETTINGS, totalSteps: 20, snapshotEvery: 10, evalEvery: 10 };
+    const settings = { ...SETTINGS, steps: 20, snapshotEvery: 10, evalEvery: 10 };
     const run = async (dataset: TrainingDataset) => {
       const warnings: string[] = [];
       const log = { info: () => {}, warn: (m: string) => void warnings.push(m), debug: () => {} };
@@ -243,7 +243,7 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
     const controller = new AbortController();
     await expect(
       runTraining(
-        { ...SETTINGS, totalSteps: 40, evalEvery: 20 },
+        { ...SETTINGS, steps: 40, evalEvery: 20 },
         {
           dataset: scene.dataset,
           backend: createReferenceTrainingBackend(),
@@ -274,7 +274,7 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
     }));
     await expect(
       runTraining(
-        { ...SETTINGS, totalSteps: 40, snapshotEvery: 10, evalEvery: 20 },
+        { ...SETTINGS, steps: 40, snapshotEvery: 10, evalEvery: 20 },
         {
           dataset: scene.dataset,
           backend,

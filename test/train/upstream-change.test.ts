@@ -10,7 +10,7 @@ import type { JobParams } from "../../src/contracts/params.js";
 import { testSeed } from "../seed.js";
 import { loadStageTable, runJob } from "../../src/engine/index.js";
 import { DEFAULT_ORBITS, renderSample } from "../../src/sample/index.js";
-import type { TrainingStageResult } from "../../src/train/training.stage.js";
+import type { TrainingResult } from "../../src/contracts/stageResults.js";
 import { recordingLogger, tempDir } from "../engine/helpers.js";
 
 const FRAMES = 24;
@@ -24,7 +24,7 @@ beforeAll(async () => {
 async function process(output: string, params: JobParams) {
   const logger = recordingLogger();
   const result = await runJob({ input, output, stages: await loadStageTable(), params, logger });
-  const training = result.checkpoint.stages.Training?.result as TrainingStageResult | undefined;
+  const training = result.checkpoint.stages.Training?.result as TrainingResult | undefined;
   return { result, training, lines: logger.lines };
 }
 

@@ -3,7 +3,7 @@ import { BATCH_BACKENDS, type BatchBackendName } from "../../contracts/ledger.js
 import { Pipeline, type PipelineRunResult } from "../../ledger/index.js";
 import { InterruptedError } from "../../util/errors.js";
 import { createBatchDisplay, summaryTable } from "../batchDisplay.js";
-import { addJobOptions, paramsFromFlags, positiveInt, type JobFlags } from "../jobOptions.js";
+import { addJobOptions, jobParamsFromFlags, positiveInt, type JobFlags } from "../jobOptions.js";
 import { installInterruptHandlers } from "../signals.js";
 
 /** Flags of `splatbook batch`. */
@@ -30,7 +30,7 @@ export async function executeBatch(
   const pipeline = new Pipeline({
     source: scenesRoot,
     output: outputsRoot,
-    params: paramsFromFlags(flags),
+    params: jobParamsFromFlags(flags),
     until: flags.until,
     resume: flags.resume ?? false,
     dbDir: flags.dbDir,

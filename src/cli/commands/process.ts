@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { CHECKPOINT_FILENAME } from "../../contracts/checkpoint.js";
 import { runJob } from "../../engine/runJob.js";
 import { loadStageTable } from "../../engine/stageTable.js";
-import { addJobOptions, paramsFromFlags, type JobFlags } from "../jobOptions.js";
+import { addJobOptions, jobParamsFromFlags, type JobFlags } from "../jobOptions.js";
 import { openCliJobSession } from "../jobSession.js";
 
 /**
@@ -21,7 +21,7 @@ export async function executeProcess(
     const result = await runJob({
       input,
       output,
-      params: paramsFromFlags(flags),
+      params: jobParamsFromFlags(flags),
       stages: await loadStageTable(),
       fresh: flags.fresh,
       until: flags.until,

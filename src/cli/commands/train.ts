@@ -1,29 +1,28 @@
 import cliProgress from "cli-progress";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { resolve } from "node:path";
 import type { Logger } from "../../contracts/logger.js";
 import { writePly } from "../../export/index.js";
 import { loadSceneModel } from "../../sfm/index.js";
-import { TRAIN_DEFAULTS, train } from "../../train/train.js";
+import { TrainingParamsSchema, type TrainSettings } from "../../contracts/params.js";
+import { train } from "../../train/train.js";
+import { SplatbookError } from "../../util/errors.js";
 import { wholeNumber } from "../jobOptions.js";
+import { paramOption, paramOptions, paramsFromFlags } from "../paramOptions.js";
 import { installInterruptHandlers } from "../signals.js";
 
-interface TrainFlags {
+/** The flags of `train` besides the Training parameters: where outputs go, and resume control. */
+interface OutputFlags {
+  /** Brush's spelling of `--steps`. */
   totalSteps?: number;
-  timeBudget?: number;
-  evalEvery: number;
   exportEvery: number;
   exportPath: string;
   saveStatus?: boolean;
   statusFilename: string;
-  maxResolution?: number;
-  shDegree: number;
-  maxSplats: number;
-  seed: number;
-  snapshotEvery: number;
-  previewEvery: number;
   fresh?: boolean;
 }
+
+type TrainFlags = OutputFlags & { readonly [attribute: string]: unknown };
 
 /** Progress display: a cli-progress bar (steps/s, ETA) on a terminal, plain lines otherwise. */
 function createProgress(): {
@@ -91,8 +90,23 @@ function createProgress(): {
   };
 }
 
+/** The Training parameters the flags give, resolved by the stage's schema (defaults filled in). */
+export function trainSettingsFromFlags(flags: TrainFlags): TrainSettings {
+  const given = paramsFromFlags(paramOptions(TrainingParamsSchema), flags);
+  if (flags.totalSteps !== undefined) {
+    if (given.steps !== undefined && given.steps !== flags.totalSteps) {
+      throw new SplatbookError(
+        `--steps ${String(given.steps)} and --total-steps ${flags.totalSteps} disagree (--total-steps is another name for --steps)`,
+      );
+    }
+    given.steps = flags.totalSteps;
+  }
+  return TrainingParamsSchema.parse(given);
+}
+
 /** Trains on `dataset` with the command's flags: progress display, Ctrl-C → snapshot and stop. */
 async function runTrainCommand(dataset: string, flags: TrainFlags): Promise<void> {
+  const settings = trainSettingsFromFlags(flags);
   const exportPath = resolve(flags.exportPath);
   const progress = createProgress();
   const controller = new AbortController();
@@ -100,21 +114,13 @@ async function runTrainCommand(dataset: string, flags: TrainFlags): Promise<void
   const uninstall = installInterruptHandlers(controller, (m) => progress.log.warn(m));
   try {
     const result = await train({
+      settings,
       dataset,
       io: { loadScene: loadSceneModel, writePly },
       outputFolder: exportPath,
       exportPath,
-      statusFilename: flags.saveStatus ? flags.statusFilename : null,
-      totalSteps: flags.totalSteps,
-      timeBudget: flags.timeBudget,
-      evalEvery: flags.evalEvery,
       exportEvery: flags.exportEvery,
-      maxResolution: flags.maxResolution,
-      maxShDegree: flags.shDegree,
-      maxSplats: flags.maxSplats,
-      seed: flags.seed,
-      snapshotEvery: flags.snapshotEvery,
-      previewEvery: flags.previewEvery,
+      statusFilename: flags.saveStatus ? flags.statusFilename : null,
       fresh: flags.fresh,
       signal: controller.signal,
       log: progress.log,
@@ -132,29 +138,23 @@ async function runTrainCommand(dataset: string, flags: TrainFlags): Promise<void
   }
 }
 
-/** `splatbook train <dataset>`: the Brush-style standalone trainer. */
+/**
+ * `splatbook train <dataset>`: the Brush-style standalone trainer. Its training flags are the
+ * Training stage's (generated from the same schema as `process`'s, with the same names, ranges
+ * and defaults); `--total-steps` is Brush's name for `--steps`.
+ */
 export function trainCommand(): Command {
-  const d = TRAIN_DEFAULTS;
-  return new Command("train")
+  const cmd = new Command("train")
     .description(
       "train Gaussian splats on a COLMAP model folder or a transforms.json (resumes from its last snapshot)",
     )
-    .argument("<dataset>", "COLMAP model folder (bin/txt) or transforms.json")
-    .option(
-      "--total-steps <n>",
-      "optimisation steps (default: chosen from the adapter and the time budget)",
-      wholeNumber,
-    )
-    .option(
-      "--time-budget <seconds>",
-      "training time the run length and resolution are chosen for (default: 600 s on a CPU adapter, none on a GPU)",
-      wholeNumber,
-    )
-    .option(
-      "--eval-every <n>",
-      "evaluate PSNR/SSIM on the held-out views every N steps",
-      wholeNumber,
-      d.evalEvery,
+    .argument("<dataset>", "COLMAP model folder (bin/txt) or transforms.json");
+  for (const [, option] of paramOptions(TrainingParamsSchema)) cmd.addOption(option);
+  return cmd
+    .addOption(
+      new Option("--total-steps <n>", "Brush's name for --steps").argParser(
+        paramOption("steps", TrainingParamsSchema.shape.steps).parseArg!,
+      ),
     )
     .option(
       "--export-every <n>",
@@ -172,31 +172,6 @@ export function trainCommand(): Command {
       "--status-filename <file>",
       "status file name inside the export path",
       "training_status.json",
-    )
-    .option(
-      "--max-resolution <px>",
-      "downscale images so the long side is at most this (default: chosen from the adapter and the time budget)",
-      wholeNumber,
-    )
-    .option(
-      "--sh-degree <n>",
-      "maximum spherical-harmonics degree (0-3)",
-      wholeNumber,
-      d.maxShDegree,
-    )
-    .option("--max-splats <n>", "cap on the number of splats", wholeNumber, d.maxSplats)
-    .option("--seed <n>", "random seed (view order, densification)", wholeNumber, d.seed)
-    .option(
-      "--snapshot-every <n>",
-      "write a resumable snapshot every N steps (0: never)",
-      wholeNumber,
-      d.snapshotEvery,
-    )
-    .option(
-      "--preview-every <n>",
-      "write previews/step_N.png every N steps (0: never)",
-      wholeNumber,
-      d.previewEvery,
     )
     .option("--fresh", "ignore an existing snapshot and start from step 0")
     .action(runTrainCommand);

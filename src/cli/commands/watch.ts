@@ -5,7 +5,7 @@ import { watchFolder } from "../../engine/watch.js";
 import { SplatbookError } from "../../util/errors.js";
 import {
   addJobOptions,
-  paramsFromFlags,
+  jobParamsFromFlags,
   positiveInt,
   positiveNumber,
   type JobFlags,
@@ -54,7 +54,7 @@ export function watchCommand(): Command {
         inputRoot,
         outputRoot,
         stages: await loadStageTable(),
-        params: paramsFromFlags(flags),
+        params: jobParamsFromFlags(flags),
         until: flags.until,
         stableSecs: flags.stableSecs,
         pollSecs: flags.pollSecs,

@@ -2,12 +2,15 @@
  * `splatbook train` (the commander command) on a tiny COLMAP text model, run in-process with
  * SPLATBOOK_TRAIN_BACKEND=reference so it needs no GPU; plain-line progress (not a TTY).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ROOT } from "../../engine/helpers.js";
 import { testSeed } from "../../seed.js";
-import { trainCommand } from "../../../src/cli/commands/train.js";
+import { trainCommand, trainSettingsFromFlags } from "../../../src/cli/commands/train.js";
+import { TrainingParamsSchema, paramInfo } from "../../../src/contracts/params.js";
 import { TrainingStatusSchema } from "../../../src/contracts/trainingStatus.js";
 import { readPly } from "../../../src/export/index.js";
 import { writeColmapTextModel } from "../../train/colmapFixture.js";
@@ -88,5 +91,62 @@ describe("splatbook train (reference backend)", () => {
     const status = JSON.parse(readFileSync(join(out, "training_status.json"), "utf8"));
     expect(status.status).toBe("error");
     expect(status.error_message).toMatch(/nope/);
+  });
+
+  it("--total-steps is --steps under Brush's name; the two must agree when both are given", async () => {
+    // The flags as the command's action receives them (the action itself is not run).
+    const flags = (args: string[]) => {
+      let got: Record<string, unknown> = {};
+      const cmd = trainCommand().action((_dataset: string, opts: Record<string, unknown>) => {
+        got = opts;
+      });
+      cmd.parse(["x", ...args], { from: "user" });
+      return got;
+    };
+    expect(trainSettingsFromFlags(flags(["--total-steps", "70"]) as never).steps).toBe(70);
+    expect(trainSettingsFromFlags(flags(["--steps", "70"]) as never).steps).toBe(70);
+    expect(() =>
+      trainSettingsFromFlags(flags(["--steps", "70", "--total-steps", "80"]) as never),
+    ).toThrow(/--steps 70 and --total-steps 80 disagree/);
+    // Unnamed parameters take the schema's defaults, as in a job.
+    expect(trainSettingsFromFlags(flags([]) as never)).toEqual(TrainingParamsSchema.parse({}));
+  });
+});
+
+/** `splatbook <command> --help` from the built CLI: each option's help entry, by long flag. */
+function helpEntries(command: string): Map<string, string> {
+  const r = spawnSync(process.execPath, [join(ROOT, "lib", "cli", "main.js"), command, "--help"], {
+    encoding: "utf8",
+  });
+  expect(r.status, r.stderr).toBe(0);
+  const entries = new Map<string, string>();
+  let current: string | null = null;
+  for (const line of r.stdout.split("\n")) {
+    const start = /^ {2}(-\w, )?(--[\w-]+)/.exec(line);
+    if (start) {
+      current = start[2]!;
+      entries.set(current, line.trim());
+    } else if (current && /^ {4,}\S/.test(line)) {
+      entries.set(current, `${entries.get(current)} ${line.trim()}`);
+    } else current = null;
+  }
+  // Column widths differ between the commands; the words do not.
+  for (const [k, v] of entries) entries.set(k, v.replace(/\s+/g, " "));
+  return entries;
+}
+
+describe("splatbook train --help and process --help", () => {
+  it("show every Training parameter with the same name, help, range and default", () => {
+    const train = helpEntries("train");
+    const processHelp = helpEntries("process");
+    for (const [key, field] of Object.entries(TrainingParamsSchema.shape)) {
+      const flag = paramInfo.get(field)!.flag.split(" ")[0]!;
+      expect(train.get(flag), `${key}: ${flag} in train --help`).toBeDefined();
+      expect(train.get(flag), `${key}: ${flag}`).toBe(processHelp.get(flag));
+      const fallback = (field as { def: { defaultValue?: unknown } }).def.defaultValue;
+      if (fallback !== undefined) expect(train.get(flag)).toContain(`default ${String(fallback)}`);
+    }
+    expect(train.get("--sh-degree")).toContain("≥ 0 and ≤ 3");
+    expect(train.get("--total-steps")).toContain("--steps");
   });
 });

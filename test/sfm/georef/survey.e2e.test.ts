@@ -26,10 +26,8 @@ import { droneSurvey } from "../../../src/sample/photoCaptures.js";
 import { SITE_ORIGIN } from "../../../src/sample/shots.js";
 import { worldSource } from "../../../src/sample/worlds.js";
 import type { CaptureTruth } from "../../../src/sample/truth.js";
-import {
-  colmapReconstructionStage,
-  type ColmapReconstructionResult,
-} from "../../../src/sfm/colmapReconstruction.stage.js";
+import type { ColmapReconstructionResult } from "../../../src/contracts/stageResults.js";
+import { colmapReconstructionStage } from "../../../src/sfm/colmapReconstruction.stage.js";
 import { georeference } from "../../../src/sfm/georef/georeference.js";
 import { imageInfos } from "../../../src/sfm/georef/imageInfo.js";
 import { writeModelInFrame } from "../../../src/sfm/georef/modelTransform.js";

@@ -40,15 +40,14 @@ describe("trainer on the WebGPU backend (recording writer)", () => {
       }
       const result = await runTraining(
         {
-          totalSteps: 400,
-          maxShDegree: 1,
+          steps: 400,
+          shDegree: 1,
           maxSplats: 64,
           // Same training seed as the reference-backend trainer test, so both follow one path.
           seed: 7,
           evalEvery: 100,
           previewEvery: 0,
           snapshotEvery: 0,
-          exportEvery: 0,
           maxResolution: 24,
         },
         {

@@ -18,6 +18,7 @@ function twoStepStage(hang: { on: boolean }): StageDefinition<{ sfm: number; reu
   return {
     name: "ColmapReconstruction",
     params: z.strictObject({ knob: z.number().optional() }),
+    result: z.object({ sfm: z.number(), reused: z.boolean() }),
     fingerprintInputs: (ctx) => ({ knob: ctx.params.knob ?? null }),
     async run(ctx) {
       const log = join(ctx.outputFolder, "runs.log");

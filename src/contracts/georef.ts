@@ -17,7 +17,7 @@ export const GeorefOriginSchema = z.looseObject({
   lon: z.number().min(-180).max(180),
   height: z.number(),
   /** "msl" as EXIF and DJI telemetry give it (above mean sea level), or "ellipsoid" (GoPro). */
-  height_ref: z.enum(["msl", "ellipsoid"]),
+  height_ref: z.literal(["msl", "ellipsoid"]),
 });
 export type GeorefOrigin = z.infer<typeof GeorefOriginSchema>;
 
@@ -49,7 +49,7 @@ export const GravitySchema = z.looseObject({
    * "mean_up": the mean of the cameras' up vectors (their horizons did not span a plane);
    * "none": not used.
    */
-  method: z.enum(["cameras", "mean_up", "none"]),
+  method: z.literal(["cameras", "mean_up", "none"]),
   /** Cameras that contributed. */
   cameras: z.number().int().nonnegative(),
   /** Robust spread of the cameras' horizon residuals, degrees (null when not estimated). */
@@ -64,13 +64,13 @@ export const GeorefSchema = z.looseObject({
   format: z.literal(GEOREF_FORMAT),
   version: z.number().int().positive(),
   /** "gps": fitted to GPS, metres; "gravity": no usable GPS, z up from the cameras, scale unknown. */
-  method: z.enum(["gps", "gravity"]),
+  method: z.literal(["gps", "gravity"]),
   /** One line for people: what the frame is and how sure it is. */
   summary: z.string(),
   /** The WGS84 point at the local origin (null without GPS). */
   origin: GeorefOriginSchema.nullable(),
   /** "ENU" (x east, y north, z up, metres) or "gravity-up" (z up, x and y arbitrary, scale unknown). */
-  frame: z.enum(["ENU", "gravity-up"]),
+  frame: z.literal(["ENU", "gravity-up"]),
   /** A projected CRS to put the model on a map, "EPSG:<code>" (null without GPS). */
   epsg: z.string().nullable(),
   /** 4×4, row-major: COLMAP's model frame → local frame (x_local = s·R·x + t). */
@@ -94,7 +94,7 @@ export const GeorefSchema = z.looseObject({
     .looseObject({
       horizontal: z.number(),
       vertical: z.number(),
-      source: z.enum(["estimated", "declared", "prior"]),
+      source: z.literal(["estimated", "declared", "prior"]),
     })
     .nullable(),
   /** Inlier thresholds in metres (horizontal, vertical). */

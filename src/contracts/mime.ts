@@ -17,7 +17,7 @@ export const SPLAT_MIME = "application/vnd.splatbook.splat+json";
 export const GEOREF_MIME = "application/vnd.splatbook.georef+json";
 
 /** A stage's state as the progress views show it (`cached`: reused from the checkpoint). */
-export const StageViewStateSchema = z.enum([
+export const StageViewStateSchema = z.literal([
   "pending",
   "running",
   "completed",

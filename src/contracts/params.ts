@@ -69,7 +69,7 @@ export const ManifestGenerationParamsSchema = z.strictObject({
  * and upsampled features, exhaustive matching) up to `sfmAttempts`.
  */
 export const ColmapReconstructionParamsSchema = z.strictObject({
-  matcher: param(z.enum(["auto", "video", "sequential", "exhaustive"]).default("auto"), {
+  matcher: param(z.literal(["auto", "video", "sequential", "exhaustive"]).default("auto"), {
     flag: "--matcher <kind>",
     description:
       "first attempt's pairs: video (neighbours in each video, loops, pairs across videos), " +

@@ -50,7 +50,7 @@ export const PhotoProbeSchema = z.object({
   path: z.string(),
   size: z.number(),
   mtimeMs: z.number(),
-  format: z.enum(["jpeg", "png", "tiff", "heif"]),
+  format: z.literal(["jpeg", "png", "tiff", "heif"]),
   /** Stored pixel size. */
   width: z.number(),
   height: z.number(),
@@ -67,7 +67,7 @@ export type PhotoProbe = z.infer<typeof PhotoProbeSchema>;
  * Validation decides it once; stages 1–4 are skipped and Training reads it.
  */
 export const PrecalibratedSchema = z.object({
-  kind: z.enum(["colmap", "transforms"]),
+  kind: z.literal(["colmap", "transforms"]),
   /** Folder holding the COLMAP model, or the transforms.json file. */
   path: z.string(),
 });
@@ -101,7 +101,7 @@ export const ExtractedFrameSchema = z.object({
 export type ExtractedFrame = z.infer<typeof ExtractedFrameSchema>;
 
 /** How frames were chosen and decoded: one select pass, one seek per frame, or sharpness scoring. */
-export const ExtractionStrategySchema = z.enum(["select", "seek", "sharpest"]);
+export const ExtractionStrategySchema = z.literal(["select", "seek", "sharpest"]);
 export type ExtractionStrategy = z.infer<typeof ExtractionStrategySchema>;
 
 /** Frames of one video. */
@@ -159,7 +159,7 @@ export const VideoMetadataSchema = z.object({
   creation_time: z.string().nullable(),
   gps: GpsSchema.nullable(),
   /** Which tag the position came from. */
-  gps_source: z.enum(["iso6709", "exiftool", "telemetry"]).nullable(),
+  gps_source: z.literal(["iso6709", "exiftool", "telemetry"]).nullable(),
   /** Clockwise degrees to display upright. */
   rotation: z.number(),
   fps: z.number().nullable(),
@@ -205,7 +205,7 @@ export const PhotoMetadataSchema = z.object({
   focal_length_35mm: z.number().nullable(),
   /** Sensor width along the stored picture's width, mm, and where it came from. */
   sensor_width_mm: z.number().nullable(),
-  sensor_width_source: z.enum(["focal_plane_resolution", "sensor_table"]).nullable(),
+  sensor_width_source: z.literal(["focal_plane_resolution", "sensor_table"]).nullable(),
   /** Stored size and EXIF orientation; display size once turned upright. */
   width: z.number(),
   height: z.number(),
@@ -248,7 +248,7 @@ export const ManifestGenerationResultSchema = z.object({
 export type ManifestGenerationResult = z.infer<typeof ManifestGenerationResultSchema>;
 
 /** Pairs an SfM attempt matched: exhaustive, sequential (COLMAP's), or the video pair list. */
-const PairsSchema = z.enum(["exhaustive", "sequential", "video"]);
+const PairsSchema = z.literal(["exhaustive", "sequential", "video"]);
 
 /** One attempt of ColmapReconstruction's escalation ladder. */
 export const SfmAttemptSchema = z.object({

@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: {
     // The lab extension's names for the root package's contracts and payload views (see
     // labextension/tsconfig.json and webpack.config.cjs); tests use the sources.
-    // Lumino comes from the extension's own node_modules, for its tests and sources alike.
+    // Lumino and three.js come from the extension's own node_modules, for its tests and sources alike.
     alias: [
       {
         find: "@splatbook/contracts",
@@ -14,6 +14,13 @@ export default defineConfig({
       {
         find: "@splatbook/views",
         replacement: resolve(import.meta.dirname, "src/notebook/views.ts"),
+      },
+      {
+        find: /^three$/,
+        replacement: resolve(
+          import.meta.dirname,
+          "labextension/node_modules/three/build/three.module.js",
+        ),
       },
       {
         find: /^@lumino\/(.*)$/,

@@ -20,6 +20,8 @@ export interface JobFiles {
   preview: string | null;
   ground_truth: string | null;
   model: string | null;
+  /** The capture cameras beside the model (`cameras.json`), when training wrote them. */
+  cameras?: string | null;
 }
 
 /** A failed request: HTTP status (0 for a network failure) and the server's message. */

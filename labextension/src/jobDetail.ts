@@ -44,6 +44,7 @@ export class JobDetail extends Panel {
         file: job.model,
         gaussian_count: job.checkpoint?.completed_stages?.gaussian_count ?? null,
         preview_png: null,
+        cameras_file: job.cameras ?? null,
       });
     }
   }

@@ -5,7 +5,13 @@
  */
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Panel, Widget } from "@lumino/widgets";
-import { SPLAT_MIME, SplatPayloadSchema, type SplatPayload } from "@splatbook/contracts";
+import {
+  SPLAT_MIME,
+  SplatPayloadSchema,
+  ViewCamerasSchema,
+  type SplatPayload,
+  type ViewCameras,
+} from "@splatbook/contracts";
 import type { SplatbookApi } from "./api";
 import type { LabContext } from "./context";
 import { formatCount } from "./format";
@@ -22,6 +28,21 @@ export function hasWebGL2(doc: Document = document): boolean {
   }
 }
 
+/** Reads the capture cameras (`cameras.json`); undefined when there are none or unreadable. */
+async function fetchCameras(
+  api: SplatbookApi,
+  file: string | null | undefined,
+): Promise<ViewCameras | undefined> {
+  if (!file) return undefined;
+  try {
+    const bytes = await api.file(file);
+    const parsed = ViewCamerasSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The viewer (also used by the panel's job view for a job's exported model). */
 export class SplatViewer extends Widget {
   private scene: SplatScene | undefined;
@@ -29,6 +50,10 @@ export class SplatViewer extends Widget {
   private readonly status = document.createElement("div");
   private resizeObserver: ResizeObserver | undefined;
   private shown: string | null = null;
+  private readonly next = document.createElement("button");
+  private cameraIndex = 0;
+  /** Height over width of the first capture camera (0.6 without cameras). */
+  private aspect = 0.6;
 
   constructor(private readonly api: SplatbookApi) {
     super();
@@ -39,9 +64,17 @@ export class SplatViewer extends Widget {
     reset.className = "jp-Button jp-mod-styled jp-mod-reject splatbook-reset";
     reset.textContent = "Reset view";
     reset.title = "Drag to orbit, scroll to zoom, right-drag to pan";
-    reset.addEventListener("click", () => this.scene?.reset());
+    reset.addEventListener("click", () => {
+      this.cameraIndex = 0;
+      this.scene?.reset();
+    });
+    this.next.className = "jp-Button jp-mod-styled jp-mod-reject splatbook-next-camera";
+    this.next.textContent = "Next camera";
+    this.next.title = "Move to the next capture camera";
+    this.next.hidden = true;
+    this.next.addEventListener("click", () => this.nextCamera());
     this.status.className = "splatbook-viewer-status";
-    bar.append(this.status, reset);
+    bar.append(this.status, this.next, reset);
     this.canvas.className = "splatbook-canvas";
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute("aria-label", "3D Gaussian splat model; drag to orbit");
@@ -62,12 +95,21 @@ export class SplatViewer extends Widget {
     this.shown = s.file;
     this.status.textContent = `loading ${s.file}…`;
     try {
-      const [bytes, spark] = await Promise.all([
+      const [bytes, spark, cameras] = await Promise.all([
         this.api.file(s.file),
         import(/* webpackChunkName: "splatbook-spark" */ "./sparkScene"),
+        fetchCameras(this.api, s.cameras_file),
       ]);
       this.scene?.dispose();
-      this.scene = await spark.createSplatScene(this.canvas, bytes, s.file);
+      const first = cameras?.cameras[0];
+      this.aspect = first ? first.height / first.width : 0.6;
+      // The canvas takes the capture camera's shape; portrait captures are kept ≤ 480 px tall.
+      this.canvas.style.aspectRatio = first ? `${first.width} / ${first.height}` : "";
+      this.canvas.style.maxWidth = this.aspect > 1 ? `${Math.round(480 / this.aspect)}px` : "";
+      this.scene = await spark.createSplatScene(this.canvas, bytes, s.file, cameras);
+      this.cameraIndex = 0;
+      this.next.hidden = this.scene.cameraCount < 2;
+      this.node.dataset.camera = first?.name ?? "";
       this.resizeObserver ??= new ResizeObserver(() => this.fitCanvas());
       this.resizeObserver.observe(this.node);
       this.fitCanvas();
@@ -88,7 +130,16 @@ export class SplatViewer extends Widget {
 
   private fitCanvas(): void {
     const width = this.canvas.clientWidth;
-    this.scene?.resize(width, Math.round(width * 0.6));
+    this.scene?.resize(width, Math.round(width * this.aspect));
+  }
+
+  private nextCamera(): void {
+    if (!this.scene) return;
+    this.cameraIndex++;
+    const name = this.scene.showCamera(this.cameraIndex);
+    this.node.dataset.camera = name ?? "";
+    const n = this.scene.cameraCount;
+    if (name) this.status.textContent = `camera ${(this.cameraIndex % n) + 1}/${n}: ${name}`;
   }
 
   private fallback(s: SplatPayload, why: string): void {

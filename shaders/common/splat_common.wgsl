@@ -1,8 +1,10 @@
 // Shared by the projection kernels: flat parameter layout, SH basis and the per-splat shape
 // (camera-space covariance, EWA Jacobian, 2D covariance). Parameters live in one f32 array:
 // [means 3N | logScales 3N | quats 4N | opacityLogits N | sh N·K·3], the same order as
-// GaussianParams, so Adam runs over it in one pass. Kernels that include this declare `cam` and
-// `params`.
+// GaussianParams, so Adam runs over it in one pass. Kernels that include this declare `cam`,
+// `params` and `filter3d` (per-splat variance of the 3D smoothing filter, read when flag bit 0
+// is set). Anti-aliasing as src/train/reference/project.ts: scales s' = sqrt(s² + f), opacity
+// × Π s/s', and with bit 1 × sqrt(det Σ'₀ / det Σ').
 //#include common/camera
 //#include common/quat
 
@@ -89,6 +91,20 @@ fn loadScale(i: u32) -> vec3f {
   let o = offScales() + 3u * i;
   return exp(vec3f(params[o], params[o + 1u], params[o + 2u]));
 }
+fn filterVar(i: u32) -> f32 { return select(0.0, filter3d[i], (cam.flags & 1u) != 0u); }
+fn antialiased() -> bool { return (cam.flags & 2u) != 0u; }
+
+// The 2D filter's compensation sqrt(det Σ'₀ / det Σ') (Σ' = Σ'₀ + LOW_PASS·I), 0 when Σ'₀ is
+// degenerate; .yzw: its partials by a, b, c of Σ'.
+fn compensation2d(cov: vec3f) -> vec4f {
+  let a = cov.x; let b = cov.y; let c = cov.z;
+  let det1 = a * c - b * b;
+  let det0 = (a - LOW_PASS) * (c - LOW_PASS) - b * b;
+  if (!(det0 > 0.0) || !(det1 > 0.0)) { return vec4f(0.0); }
+  let rho = sqrt(det0 / det1);
+  return vec4f(rho, 0.5 * rho * ((c - LOW_PASS) / det0 - c / det1), rho * b * (1.0 / det1 - 1.0 / det0),
+    0.5 * rho * ((a - LOW_PASS) / det0 - a / det1));
+}
 fn loadQuat(i: u32) -> vec4f {
   let o = offQuats() + 4u * i;
   return vec4f(params[o], params[o + 1u], params[o + 2u], params[o + 3u]);
@@ -104,7 +120,10 @@ struct Shape {
   camPoint: vec3f,
   covCam: mat3x3f,
   rot: mat3x3f, // rotation of the normalised quaternion
-  scale: vec3f,
+  scale: vec3f, // the covariance's scales (widened by the 3D filter)
+  rawScale: vec3f, // exp(log-scales)
+  filterVar: f32,
+  filterCoef: f32, // Π raw/scale (1 without the filter)
   jac0: vec3f, jac1: vec3f, // EWA Jacobian rows
   clampX: bool, clampY: bool,
   cov2d: vec3f, // a, b, c with the low-pass
@@ -116,7 +135,15 @@ fn splatShape(i: u32) -> Shape {
   s.camPoint = W * loadMean(i) + viewTrans();
   let q = loadQuat(i);
   s.rot = quatToMat(q / length(q));
-  s.scale = loadScale(i);
+  s.rawScale = loadScale(i);
+  s.filterVar = filterVar(i);
+  s.scale = s.rawScale;
+  s.filterCoef = 1.0;
+  if (s.filterVar > 0.0) {
+    s.scale = sqrt(s.rawScale * s.rawScale + s.filterVar);
+    let ratio = s.rawScale / s.scale;
+    s.filterCoef = ratio.x * ratio.y * ratio.z;
+  }
   let M = s.rot * mat3x3f(vec3f(s.scale.x, 0.0, 0.0), vec3f(0.0, s.scale.y, 0.0), vec3f(0.0, 0.0, s.scale.z));
   s.covCam = W * (M * transpose(M)) * transpose(W);
   let z = s.camPoint.z;

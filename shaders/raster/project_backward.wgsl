@@ -16,6 +16,7 @@
 @group(0) @binding(7) var<storage, read_write> stats: array<f32>;
 // dL/d(u, v) per splat (pixels), for tests.
 @group(0) @binding(8) var<storage, read_write> mean2dGrad: array<vec2f>;
+@group(0) @binding(9) var<storage, read> filter3d: array<f32>;
 
 fn zeroSplat(i: u32) {
   for (var k = 0u; k < 3u; k++) { grads[3u * i + k] = 0.0; grads[offScales() + 3u * i + k] = 0.0; }
@@ -75,9 +76,21 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let g0 = dConic.x; let g1 = dConic.y * 0.5; let g2 = dConic.z;
   let p00 = A * g0 + B * g1; let p01 = A * g1 + B * g2;
   let p10 = B * g0 + C * g1; let p11 = B * g1 + C * g2;
-  let dS00 = -(p00 * A + p01 * B);
-  let dS01 = -(p00 * B + p01 * C);
-  let dS11 = -(p10 * B + p11 * C);
+  var dS00 = -(p00 * A + p01 * B);
+  var dS01 = -(p00 * B + p01 * C);
+  var dS11 = -(p10 * B + p11 * C);
+  // σ(o) and the factors the composited opacity carries (3D filter, 2D compensation).
+  let sig = 1.0 / (1.0 + exp(-params[offOpacity() + i]));
+  var comp = 1.0;
+  if (antialiased()) {
+    let k = compensation2d(s.cov2d);
+    comp = k.x;
+    // dS01 is per off-diagonal entry: half of d/db.
+    let dRho = dOpacity * sig * s.filterCoef;
+    dS00 += dRho * k.y;
+    dS01 += 0.5 * dRho * k.z;
+    dS11 += dRho * k.w;
+  }
 
   // Σ' = J Σc Jᵀ: dΣc = Jᵀ dS J; dJ = 2 dS J Σc.
   // Jᵀ dS J as 3×3: Σ_ab J[a] dS[a][b] J[b]ᵀ.
@@ -109,9 +122,14 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let S = mat3x3f(vec3f(s.scale.x, 0.0, 0.0), vec3f(0.0, s.scale.y, 0.0), vec3f(0.0, 0.0, s.scale.z));
   let M = s.rot * S;
   let dM = 2.0 * (dCov3d * M);
-  // Column j of M is R[:, j]·s_j: d/dlog s_j = s_j · dot(dM[:, j], R[:, j]); dR[:, j] = dM[:, j]·s_j.
-  let dLogScale = vec3f(dot(dM[0], s.rot[0]) * s.scale.x, dot(dM[1], s.rot[1]) * s.scale.y,
-    dot(dM[2], s.rot[2]) * s.scale.z);
+  // Column j of M is R[:, j]·s'_j: d/ds'_j = dot(dM[:, j], R[:, j]); dR[:, j] = dM[:, j]·s'_j;
+  // d s'/d log s = s²/s' (= s without the filter).
+  let dsdl = s.rawScale * s.rawScale / s.scale;
+  var dLogScale = vec3f(dot(dM[0], s.rot[0]), dot(dM[1], s.rot[1]), dot(dM[2], s.rot[2])) * dsdl;
+  if (s.filterVar > 0.0) {
+    // The 3D filter's opacity factor Π s/s': d log(factor)/d log s = f / s'².
+    dLogScale += dOpacity * sig * s.filterCoef * comp * s.filterVar / (s.scale * s.scale);
+  }
   let dR = mat3x3f(dM[0] * s.scale.x, dM[1] * s.scale.y, dM[2] * s.scale.z);
   let q = loadQuat(i);
   let qn = length(q);
@@ -128,13 +146,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     -2.0 * qz * g00 - w * g01 + qx * g02 + w * g10 - 2.0 * qz * g11 + qy * g12 + qx * g20 + qy * g21);
   let dQuat = (dQhat - qh * dot(qh, dQhat)) / qn;
 
-  let op = proj[3u * i].z;
+
   for (var k = 0u; k < 3u; k++) {
     grads[3u * i + k] = dMean[k];
     grads[offScales() + 3u * i + k] = dLogScale[k];
   }
   for (var k = 0u; k < 4u; k++) { grads[offQuats() + 4u * i + k] = dQuat[k]; }
-  grads[offOpacity() + i] = dOpacity * op * (1.0 - op);
+  grads[offOpacity() + i] = dOpacity * s.filterCoef * comp * sig * (1.0 - sig);
 
   // Densification statistics (3DGS: NDC-scaled screen-space gradient norm).
   let n = cam.count;

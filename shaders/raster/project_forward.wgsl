@@ -11,6 +11,7 @@
 @group(0) @binding(4) var<storage, read_write> tileCounts: array<u32>;
 @group(0) @binding(5) var<storage, read_write> depthKeys: array<u32>;
 @group(0) @binding(6) var<storage, read_write> depthVals: array<u32>;
+@group(0) @binding(7) var<storage, read> filter3d: array<f32>;
 
 fn cull(i: u32) {
   proj[3u * i] = vec4f(0.0);
@@ -51,7 +52,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   for (var k = 0u; k < K; k++) { rgb += shBasis(k, dir) * shCoef(i, k); }
   rgb = max(rgb, vec3f(0.0));
 
-  let opacity = 1.0 / (1.0 + exp(-params[offOpacity() + i]));
+  var opacity = s.filterCoef / (1.0 + exp(-params[offOpacity() + i]));
+  if (antialiased()) { opacity *= compensation2d(s.cov2d).x; }
   proj[3u * i] = vec4f(uv, opacity, p.z);
   proj[3u * i + 1u] = vec4f(conic, radius);
   proj[3u * i + 2u] = vec4f(rgb, 0.0);

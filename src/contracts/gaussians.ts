@@ -18,6 +18,12 @@ export interface GaussianParams<A extends Float32Array | Float64Array = Float32A
   quats: A; // count*4 (w,x,y,z)
   opacityLogits: A; // count
   sh: A; // count*K*3, K = (maxShDegree+1)^2
+  /**
+   * Trained with the 2D filter's opacity compensation (Mip-Splatting's 2D filter, gsplat's
+   * "antialiased" mode): viewers that honour it render the same way. Files say so: a PLY header
+   * `comment SplatRenderMode: mip`, the SPZ flag 0x1. Absent: classic 3DGS rendering.
+   */
+  antialiased?: boolean;
 }
 
 /** The per-splat arrays of {@link GaussianParams}, in their canonical order. */

@@ -13,3 +13,5 @@ export type * from "./stage.js";
 export type * from "./logger.js";
 export type * from "./events.js";
 export * from "./ledger.js";
+export * from "./viewCameras.js";
+export * from "./figures.js";

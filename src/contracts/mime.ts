@@ -95,6 +95,8 @@ export const SplatPayloadSchema = z.looseObject({
   file: z.string().nullable().optional(),
   /** The latest training preview (base64 PNG), shown where WebGL2 is missing. */
   preview_png: z.string().nullable().optional(),
+  /** `cameras.json` beside the model, relative to the server root (the viewer opens at them). */
+  cameras_file: z.string().nullable().optional(),
 });
 export type SplatPayload = z.infer<typeof SplatPayloadSchema>;
 

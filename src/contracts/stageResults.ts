@@ -318,6 +318,11 @@ export const TrainingResultSchema = z.object({
   /** Held-out PSNR (dB) and SSIM of the exported model. */
   psnr: z.number().nullable(),
   ssim: z.number().nullable(),
+  /**
+   * Held-out PSNR on each view's right half after fitting its colour transform on the left half
+   * (train/appearance.ts); null when the run evaluated nothing.
+   */
+  psnr_fitted: z.number().nullable().optional(),
   steps: z.number().int(),
   elapsed_secs: z.number(),
   resumed_from_step: z.number().int(),

@@ -28,9 +28,12 @@ export function encodePly(
   comments: readonly string[] = [],
 ): Uint8Array {
   const names = plyPropertyNames(params.maxShDegree);
+  // The render-mode comment other tools read (gsplat, Brush): `mip` = antialiased.
+  const mode = params.antialiased ? "comment SplatRenderMode: mip\n" : "";
   const header =
     "ply\nformat binary_little_endian 1.0\n" +
     comments.map((c) => `comment ${c.replace(/[\r\n]+/g, " ")}\n`).join("") +
+    mode +
     `element vertex ${params.count}\n` +
     names.map((n) => `property float ${n}\n`).join("") +
     "end_header\n";
@@ -114,10 +117,12 @@ function parseHeader(bytes: Uint8Array, file: string) {
   bodyStart++;
   const lines = Buffer.from(bytes.subarray(0, end)).toString("ascii").split(/\r?\n/);
   let format = "";
+  let renderMode: string | null = null;
   const elements: PlyElement[] = [];
   for (const raw of lines.slice(1)) {
     const parts = raw.trim().split(/\s+/);
     if (parts[0] === "format") format = parts[1] ?? "";
+    else if (parts[0] === "comment" && parts[1] === "SplatRenderMode:") renderMode = parts[2] ?? "";
     else if (parts[0] === "element") {
       const count = Number(parts[2]);
       if (!Number.isInteger(count) || count < 0) throw fail(`bad element line "${raw.trim()}"`);
@@ -134,15 +139,15 @@ function parseHeader(bytes: Uint8Array, file: string) {
   if (!["ascii", "binary_little_endian", "binary_big_endian"].includes(format)) {
     throw fail(`unsupported format "${format}"`);
   }
-  return { format, elements, bodyStart };
+  return { format, elements, bodyStart, renderMode };
 }
 
 /** Reads every property of the `vertex` element into columns keyed by name. */
 function readVertexColumns(
   bytes: Uint8Array,
   file: string,
-): { count: number; columns: Map<string, Float64Array> } {
-  const { format, elements, bodyStart } = parseHeader(bytes, file);
+): { count: number; columns: Map<string, Float64Array>; renderMode: string | null } {
+  const { format, elements, bodyStart, renderMode } = parseHeader(bytes, file);
   const vertexIndex = elements.findIndex((e) => e.name === "vertex");
   if (vertexIndex < 0) throw new SplatbookError(`${file}: PLY has no vertex element`, { file });
   const vertex = elements[vertexIndex]!;
@@ -168,7 +173,7 @@ function readVertexColumns(
       }
       cols.forEach((col, p) => (col[i] = values[p]!));
     }
-    return { count: vertex.count, columns };
+    return { count: vertex.count, columns, renderMode };
   }
   const little = format === "binary_little_endian";
   const strideOf = (e: PlyElement) => e.properties.reduce((s, p) => s + TYPE_SIZES[p.type]!, 0);
@@ -192,7 +197,7 @@ function readVertexColumns(
     cols.forEach((col, k) => {
       for (let i = 0; i < vertex.count; i++) col[i] = floats[i * width + k]!;
     });
-    return { count: vertex.count, columns };
+    return { count: vertex.count, columns, renderMode };
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const offsets: number[] = [];
@@ -207,12 +212,12 @@ function readVertexColumns(
       (p, k) => (cols[k]![i] = readScalar(view, base + offsets[k]!, p.type, little)),
     );
   }
-  return { count: vertex.count, columns };
+  return { count: vertex.count, columns, renderMode };
 }
 
 /** Decodes an INRIA-style PLY (`file` names it in errors). */
 export function decodePly(bytes: Uint8Array, file = "<ply>"): GaussianParams {
-  const { count, columns } = readVertexColumns(bytes, file);
+  const { count, columns, renderMode } = readVertexColumns(bytes, file);
   const required = ["x", "y", "z", "f_dc_0", "f_dc_1", "f_dc_2", "opacity", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"]; // prettier-ignore
   const missing = required.filter((n) => !columns.has(n));
   if (missing.length > 0) {
@@ -247,6 +252,7 @@ export function decodePly(bytes: Uint8Array, file = "<ply>"): GaussianParams {
     for (let k = 1; k < K; k++)
       scatter(col(`f_rest_${c * (K - 1) + (k - 1)}`), params.sh, K * 3, k * 3 + c);
   }
+  if (renderMode === "mip") params.antialiased = true;
   return params;
 }
 

@@ -24,6 +24,8 @@ const MAGIC = 0x5053474e;
 const HEADER_BYTES = 16;
 const FRACTIONAL_BITS = 12;
 const COLOR_SCALE = 0.15;
+/** Header flag: the splats were trained antialiased (mip). */
+const FLAG_ANTIALIASED = 1;
 const SQRT1_2 = Math.SQRT1_2;
 /** Sign of each SH basis function k = 1..15 under (x, y, z) → (x, −y, −z). */
 const SH_FLIP = [-1, -1, 1, -1, 1, 1, -1, 1, -1, 1, -1, -1, 1, -1, 1];
@@ -84,6 +86,7 @@ export function encodeSpz(
   view.setUint32(8, n, true);
   body[12] = degree;
   body[13] = FRACTIONAL_BITS;
+  body[14] = params.antialiased ? FLAG_ANTIALIASED : 0;
   let at = HEADER_BYTES;
   const fixedLimit = 2 ** 23;
   for (let i = 0; i < n * 3; i++) {
@@ -156,6 +159,7 @@ export function decodeSpz(bytes: Uint8Array, file = "<spz>"): GaussianParams {
   if (body.length < needed)
     throw fail(`truncated: ${n} splats need ${needed} bytes, found ${body.length}`);
   const params = allocateParams(n, degree);
+  if (body[14]! & FLAG_ANTIALIASED) params.antialiased = true;
   let at = HEADER_BYTES;
   for (let i = 0; i < n * 3; i++) {
     let fixed = body[at]! | (body[at + 1]! << 8) | (body[at + 2]! << 16);

@@ -22,6 +22,7 @@ import { georeferenceResult, type GeoreferenceResult } from "./georefView.js";
 import { paramsHtml, paramsInEffect, paramsText } from "./paramsView.js";
 import { ProgressView } from "./progressView.js";
 import { serverPath } from "./serverRoot.js";
+import { showCachedDisplay, withSummary } from "./stageCall.js";
 import { progressPayloadFromCheckpoint } from "./views.js";
 
 /**
@@ -243,10 +244,11 @@ export class Job {
     );
     if (outcome.cached) {
       console.log(`${name}: cached — completed earlier with the same parameters and inputs`);
+      if (this.showDisplays()) showCachedDisplay(name, this);
     } else if (outcome.status === "skipped") {
       console.log(`${name}: skipped — ${outcome.reason ?? "not needed"}`);
     }
-    return outcome as StageCallResult<StageResult<S>>;
+    return withSummary(outcome) as StageCallResult<StageResult<S>>;
   }
 
   private async withEngine<T>(

@@ -4,11 +4,12 @@
  * payload needs only the checkpoint: views.ts). Every payload carries its server-root-relative
  * path and embeds what its last state needs.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import type { SplatPayload, TrainingPayload } from "../contracts/mime.js";
 import { TRAINING_STATUS_FILENAME, TrainingStatusSchema } from "../contracts/trainingStatus.js";
+import { VIEW_CAMERAS_FILENAME } from "../contracts/viewCameras.js";
 import { GROUND_TRUTH_FILE_NAME } from "../train/preview.js";
 import { embeddedPng } from "./previewImage.js";
 import { serverPath } from "./serverRoot.js";
@@ -68,9 +69,16 @@ export function completeSplatPayload(s: SplatPayload): SplatPayload {
   } catch {
     preview = null;
   }
+  const cameras = join(folder, VIEW_CAMERAS_FILENAME);
   return {
     ...s,
     file: s.file !== undefined ? s.file : serverPath(s.path),
     preview_png: s.preview_png !== undefined ? s.preview_png : embeddedPng(preview),
+    cameras_file:
+      s.cameras_file !== undefined
+        ? s.cameras_file
+        : existsSync(cameras)
+          ? serverPath(cameras)
+          : null,
   };
 }

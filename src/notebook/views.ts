@@ -5,6 +5,7 @@
  */
 import type { Checkpoint } from "../contracts/checkpoint.js";
 import { CHECKPOINT_FILENAME } from "../contracts/checkpoint.js";
+import { stageFigures } from "../contracts/figures.js";
 import type { ProgressPayload, StageViewState, TrainingPayload } from "../contracts/mime.js";
 import { STAGES, progressPercentage } from "../contracts/stages.js";
 import { TRAINING_STATUS_FILENAME, type TrainingStatus } from "../contracts/trainingStatus.js";
@@ -30,7 +31,12 @@ export function stageRowsFromCheckpoint(cp: Readonly<Checkpoint> | undefined): S
       name,
       state,
       fraction: null,
-      detail: rec?.state === "skipped" ? (rec.reason ?? null) : (rec?.error ?? null),
+      detail:
+        rec?.state === "skipped"
+          ? (rec.reason ?? null)
+          : rec?.state === "completed"
+            ? stageFigures(name, rec.result) || null
+            : (rec?.error ?? null),
       duration_secs: rec?.state === "running" ? null : (rec?.duration_secs ?? null),
     };
   });

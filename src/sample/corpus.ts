@@ -3,6 +3,7 @@ import type { Vec3 } from "../contracts/sceneModel.js";
 import { SplatbookError } from "../util/errors.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { cameraPoses, type CameraPath, type OrbitPath } from "./cameraPaths.js";
+import type { ExposureDrift } from "./exposure.js";
 import type { CorpusCapture, VideoInfo } from "./corpusCapture.js";
 import { DEFAULT_ORBITS, SCENE_CENTRE, sampleSpecs } from "./index.js";
 import { PHOTO_CAPTURES } from "./photoCaptures.js";
@@ -42,13 +43,15 @@ export interface CorpusVideo {
   fovDeg: number;
   rotation?: 90;
   tags?: Record<string, string>;
+  /** Simulated auto-exposure: per-frame gain and white balance, some flare and motion blur. */
+  drift?: ExposureDrift;
 }
 
 function info(v: CorpusVideo): VideoInfo {
   return {
     ...{ fileName: v.fileName, width: v.width, height: v.height, frames: v.frames },
     ...{ fovDeg: v.fovDeg, path: v.path.kind, handHeld: Boolean(v.path.jitter) },
-    ...{ rotation: v.rotation ?? 0, tags: v.tags ?? {} },
+    ...{ rotation: v.rotation ?? 0, tags: v.tags ?? {}, autoExposure: Boolean(v.drift) },
   };
 }
 
@@ -91,7 +94,16 @@ function corpusSpec(v: CorpusVideo): VideoSpec {
     fps: v.fps,
     rotation: v.rotation,
     tags: v.tags ?? {},
+    ...(v.drift ? { drift: v.drift } : {}),
   };
+}
+
+/**
+ * The same videos at fixed exposure: what a capture with simulated auto-exposure would have
+ * recorded without it (benchmarks measure models against these frames).
+ */
+export function withoutDrift(specs: readonly VideoSpec[]): VideoSpec[] {
+  return specs.map(({ drift: _drift, ...rest }) => rest);
 }
 
 const STUDIO_TABLE: Vec3 = [0, 0.95, 0];
@@ -143,6 +155,30 @@ const captures: CorpusCapture[] = [
           jitter: { position: 0.05, gaze: 0.12, rollDeg: 2, seed: 7 },
         },
         ...{ width: 320, height: 240, frames: 30, fps: 30, fovDeg: 55 },
+      },
+    ],
+  ),
+  capture(
+    "courtyard-autoexposure",
+    "hand-held phone orbit of the plaza with auto-exposure: per-frame gain ±40 %, white-balance drift ±15 %, 3 frames with lens flare, 3 with motion blur; 72 frames at 320×240",
+    [
+      {
+        fileName: "VID_20260314_0926.mp4",
+        world: "courtyard",
+        path: {
+          ...orbit([0, 1.1, 0], 5.8, 1.7, 120, 220),
+          jitter: { position: 0.05, gaze: 0.12, rollDeg: 2.5, seed: 19 },
+        },
+        ...{ width: 320, height: 240, frames: 72, fps: 30, fovDeg: 68 },
+        tags: { "com.android.manufacturer": "Samsung", "com.android.model": "Galaxy S21" },
+        drift: {
+          kind: "auto-exposure",
+          seed: 5,
+          gain: 0.4,
+          whiteBalance: 0.15,
+          flareFrames: 3,
+          blurFrames: 3,
+        },
       },
     ],
   ),

@@ -18,6 +18,8 @@ export interface VideoInfo {
   handHeld: boolean;
   rotation: number;
   tags: Readonly<Record<string, string>>;
+  /** Exposure and white balance change from frame to frame (auto-exposure). */
+  autoExposure?: boolean;
 }
 
 /**

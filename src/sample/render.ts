@@ -1,8 +1,10 @@
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { PNG } from "pngjs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { SplatbookError } from "../util/errors.js";
 import { runTool } from "../util/exec.js";
+import { applyLook, frameLooks, type ExposureDrift } from "./exposure.js";
 
 /** One synthetic video: a POV-Ray scene animated over `frames` frames, encoded with ffmpeg. */
 export interface VideoSpec {
@@ -24,6 +26,8 @@ export interface VideoSpec {
   rotation?: 0 | 90 | 180 | 270;
   /** Container tags, in order (ffmpeg `-metadata`; custom keys kept by `use_metadata_tags`). */
   tags: Readonly<Record<string, string>>;
+  /** Frame-by-frame exposure, white balance, flare and blur applied before encoding. */
+  drift?: ExposureDrift;
 }
 
 /** Options shared by every render. */
@@ -59,6 +63,7 @@ export async function renderVideos(
     await renderFrames(work, specs, opts);
     const videos: string[] = [];
     for (const [i, spec] of specs.entries()) {
+      if (spec.drift) await driftFrames(work, i, spec, spec.drift);
       const target = join(outDir, spec.fileName);
       await encodeVideo(work, i, spec, target, opts.signal);
       videos.push(target);
@@ -77,6 +82,18 @@ export async function withScratch<T>(outDir: string, fn: (work: string) => Promi
     return await fn(work);
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Applies a video's exposure drift to its rendered frames, in place. */
+async function driftFrames(work: string, video: number, spec: VideoSpec, drift: ExposureDrift) {
+  const names = (await readdir(work)).filter((n) => n.startsWith(`video${video}_`)).sort();
+  const looks = frameLooks(drift, names.length);
+  for (const [k, name] of names.entries()) {
+    const file = join(work, name);
+    const png = PNG.sync.read(await readFile(file));
+    applyLook(png.data, png.width, png.height, looks[k]!);
+    await writeFile(file, PNG.sync.write(png));
   }
 }
 

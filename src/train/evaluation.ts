@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { TrainingView } from "./dataset.js";
+import { fittedHalfPsnr } from "./appearance.js";
 import { psnr, ssim } from "./imageMetrics.js";
 import { METRICS_FILENAME, writeMetrics } from "./metrics.js";
 import type { RunProgress } from "./runProgress.js";
@@ -22,24 +23,31 @@ export function createEvaluator(ctx: RunContext, progress: RunProgress) {
     const degree = shDegreeAt(schedule, step - 1);
     let ps = 0;
     let ss = 0;
+    let fitted = 0;
     for (const v of views) {
       const img = await backend.render(v.camera, degree);
       ps += psnr(img, v.image);
       ss += ssim(img, v.image);
+      fitted += fittedHalfPsnr(img, v.image);
     }
-    const last = { step, psnr: ps / views.length, ssim: ss / views.length };
+    const n = views.length;
+    const last = { step, psnr: ps / n, ssim: ss / n, psnrFitted: fitted / n };
     progress.last = last;
     progress.history.push({
       step,
       loss: progress.takeMeanLoss(),
       psnr: last.psnr,
       ssim: last.ssim,
+      psnr_fitted: last.psnrFitted,
       splat_count: backend.count,
       elapsed_secs: progress.elapsed(),
       position_lr: learningRates(schedule, step - 1, dataset.sceneExtent).means,
     });
     await writeMetrics(metricsPath, progress.history);
-    log.info(`step ${step}: PSNR ${last.psnr.toFixed(2)} dB, SSIM ${last.ssim.toFixed(4)}`);
+    log.info(
+      `step ${step}: PSNR ${last.psnr.toFixed(2)} dB, SSIM ${last.ssim.toFixed(4)}, ` +
+        `fitted-half PSNR ${last.psnrFitted.toFixed(2)} dB`,
+    );
     await status.update(
       {
         status: "training",

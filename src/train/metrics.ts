@@ -8,6 +8,8 @@ export interface MetricsRow {
   loss: number;
   psnr: number;
   ssim: number;
+  /** Held-out PSNR after fitting each view's colour transform on its left half (NaN if absent). */
+  psnr_fitted?: number;
   splat_count: number;
   elapsed_secs: number;
   position_lr: number;
@@ -21,7 +23,8 @@ export const METRICS_FILENAME = "metrics.arrow";
  * `pyarrow.ipc.open_file` / `pandas.read_feather` read. Integers are int32, the rest float64.
  */
 export function encodeMetrics(rows: readonly MetricsRow[]): Uint8Array {
-  const f64 = (key: keyof MetricsRow) => Float64Array.from(rows, (r) => r[key]);
+  const f64 = (key: "loss" | "psnr" | "ssim" | "elapsed_secs" | "position_lr") =>
+    Float64Array.from(rows, (r) => r[key]);
   const table = tableFromArrays({
     step: Int32Array.from(rows, (r) => r.step),
     loss: f64("loss"),
@@ -30,6 +33,8 @@ export function encodeMetrics(rows: readonly MetricsRow[]): Uint8Array {
     splat_count: Int32Array.from(rows, (r) => r.splat_count),
     elapsed_secs: f64("elapsed_secs"),
     position_lr: f64("position_lr"),
+    // Added after the original columns, so readers by position keep working.
+    psnr_fitted: Float64Array.from(rows, (r) => r.psnr_fitted ?? NaN),
   });
   return tableToIPC(table, "file");
 }

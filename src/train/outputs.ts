@@ -8,7 +8,8 @@ import type { RunContext } from "./runContext.js";
 /**
  * What a run writes for its users: previews (`previews/step_N.png` of the first held-out view,
  * with that view's image as `previews/ground_truth.png` for side-by-side display),
- * periodic `export_N.ply` files in the export path, and the final `training/final.ply`.
+ * periodic `export_N.ply` files in the export path, and the final `training/final.ply` — each
+ * with the anti-aliasing filter baked in.
  */
 export function createOutputs(
   ctx: RunContext,
@@ -37,7 +38,7 @@ export function createOutputs(
     );
     const params = await backend.getParams();
     params.shDegree = degree();
-    await writePly(file, params);
+    await writePly(file, ctx.antiAliaser.bake(params));
   };
 
   return {

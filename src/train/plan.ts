@@ -5,9 +5,14 @@
  * resolution at which the budget still buys enough steps, and as many steps as the budget buys
  * there, from a short measurement of the step time. A given budget caps a hardware run too. The
  * choice and its reason are logged and recorded in the run's result.
+ *
+ * The step time is measured at two resolutions and modelled as a + b·pixels (a: the per-splat
+ * work — projection, sorting, Adam — that does not grow with the image; b: the rasterizer's and
+ * the loss's per-pixel work), and with coarse-to-fine training a step costs the schedule's mix of
+ * its levels (pyramid.ts), so the budget buys a higher final resolution.
  */
-
 import type { TrainSettings } from "../contracts/params.js";
+import { coarseLevels, describeSchedule, levelShares } from "./pyramid.js";
 
 /** The standard (3DGS) run length, and the most any plan chooses. */
 export const STANDARD_STEPS = 30_000;
@@ -18,7 +23,7 @@ export const DEFAULT_CPU_BUDGET_SECS = 600;
 /** Fewest steps worth training at a resolution: below it a smaller resolution is chosen. */
 export const MIN_PLANNED_STEPS = 1000;
 /** Resolutions a CPU plan considers (long side, px), largest first. */
-export const CPU_RESOLUTIONS = [640, 480, 320, 240, 160, 120, 96] as const;
+export const CPU_RESOLUTIONS = [640, 480, 360, 320, 240, 160, 120, 96] as const;
 /**
  * Mean step time over a run relative to the first steps' (densification adds splats, SH degree
  * and evaluations add work): 2.5 on the sample capture at 160 px with a 20 000-splat cap
@@ -28,8 +33,12 @@ export const RUN_COST_FACTOR = 2.5;
 /** Share of the budget left for evaluations, previews, snapshots and the export. */
 const OVERHEAD_SHARE = 0.1;
 
-/** What the user asked for (undefined: choose; `timeBudget` undefined: the adapter's default). */
-export type PlanRequest = Pick<TrainSettings, "steps" | "maxResolution" | "timeBudget">;
+/**
+ * What the user asked for (undefined: choose; `timeBudget` undefined: the adapter's default), and
+ * the run's resolution schedule (default coarse-to-fine).
+ */
+export type PlanRequest = Pick<TrainSettings, "steps" | "maxResolution" | "timeBudget"> &
+  Partial<Pick<TrainSettings, "resolutionSchedule">>;
 
 /** The chosen run length and resolution, and why. */
 export interface TrainingPlan {
@@ -57,7 +66,7 @@ export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<
   const cap = Math.min(ctx.frameLongSide, MAX_AUTO_RESOLUTION);
   const hardware = ctx.hardware;
   if (req.steps !== undefined && req.maxResolution !== undefined) {
-    return { ...pick(req), reason: "as requested" };
+    return withSchedule(req, { ...pick(req), reason: "as requested" });
   }
   const budget = req.timeBudget ?? (hardware ? undefined : DEFAULT_CPU_BUDGET_SECS);
   const budgetText =
@@ -65,11 +74,11 @@ export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<
       ? `the ${budget} s time budget`
       : `the default ${budget} s budget of a CPU adapter`;
   if (budget === undefined) {
-    return {
+    return withSchedule(req, {
       steps: req.steps ?? STANDARD_STEPS,
       maxResolution: req.maxResolution ?? cap,
       reason: `${ctx.adapter} is a hardware GPU: the frames' resolution (≤ ${MAX_AUTO_RESOLUTION} px) and the standard ${STANDARD_STEPS}-step schedule`,
-    };
+    });
   }
   const usable = budget * (1 - OVERHEAD_SHARE);
   const candidates =
@@ -78,22 +87,72 @@ export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<
       : hardware
         ? [cap]
         : [cap, ...CPU_RESOLUTIONS.filter((r) => r < cap)];
-  const probe = Math.min(cap, req.maxResolution ?? 160);
-  const secsAtProbe = await ctx.measureSecsPerStep(probe);
+  const model = await measureStepTime(ctx, Math.min(cap, req.maxResolution ?? 160), cap);
+  const c2f = req.resolutionSchedule !== "fixed";
+  const secsPerStep = (r: number) => {
+    const shares = levelShares(c2f ? coarseLevels(r) : 0);
+    return shares.reduce((t, share, l) => t + share * model.secsAt(r / 2 ** l), 0);
+  };
   const stepsAt = (r: number) => {
     if (req.steps !== undefined) return req.steps;
-    const secs = secsAtProbe * (r / probe) ** 2 * RUN_COST_FACTOR;
+    const secs = secsPerStep(r) * RUN_COST_FACTOR;
     return Math.min(STANDARD_STEPS, Math.floor(usable / secs / 100) * 100);
   };
   const resolution =
     candidates.find((r) => stepsAt(r) >= MIN_PLANNED_STEPS) ?? candidates[candidates.length - 1]!;
   const steps = Math.max(100, stepsAt(resolution));
-  const measured = `${(secsAtProbe * 1000).toFixed(0)} ms/step measured at ${probe} px with the initial splats, ×${RUN_COST_FACTOR} for growth`;
+  const measured =
+    `${model.text} with the initial splats; ${(secsPerStep(resolution) * 1000).toFixed(0)} ms/step ` +
+    `${c2f ? "over the coarse-to-fine schedule " : ""}at ${resolution} px, ×${RUN_COST_FACTOR} for growth`;
   const why =
     req.maxResolution !== undefined
       ? `the steps ${budgetText} buys at the requested ${resolution} px`
       : `the largest resolution at which ${budgetText} buys ≥ ${MIN_PLANNED_STEPS} steps`;
-  return { steps, maxResolution: resolution, reason: `${ctx.adapter}: ${why} (${measured})` };
+  return withSchedule(req, {
+    steps,
+    maxResolution: resolution,
+    reason: `${ctx.adapter}: ${why} (${measured})`,
+  });
+}
+
+/** Adds the coarse-to-fine schedule to a plan's reason. */
+function withSchedule(req: PlanRequest, plan: TrainingPlan): TrainingPlan {
+  const levels = req.resolutionSchedule === "fixed" ? 0 : coarseLevels(plan.maxResolution);
+  if (levels === 0) return plan;
+  const schedule = describeSchedule(plan.steps, plan.maxResolution, levels);
+  return { ...plan, reason: `${plan.reason}; coarse-to-fine: ${schedule}` };
+}
+
+/** Seconds per step at a resolution, from the measurements, and how they were made. */
+interface StepTimeModel {
+  secsAt(resolution: number): number;
+  text: string;
+}
+
+/**
+ * Measures the step time at `probe` and, where the frames allow, at twice that, and splits it
+ * into a + b·r² anchored at the probe, the fixed part a at most half of it (a busy moment during
+ * the second measurement must not make large images look free); with one measurement, t ∝ r².
+ */
+async function measureStepTime(
+  ctx: PlanContext,
+  probe: number,
+  cap: number,
+): Promise<StepTimeModel> {
+  const t1 = await ctx.measureSecsPerStep(probe);
+  const ms = (t: number) => `${(t * 1000).toFixed(0)} ms`;
+  const second = Math.min(cap, probe * 2);
+  if (second <= probe * 1.25) {
+    return { secsAt: (r) => t1 * (r / probe) ** 2, text: `${ms(t1)}/step measured at ${probe} px` };
+  }
+  const t2 = await ctx.measureSecsPerStep(second);
+  const s2 = (second / probe) ** 2;
+  const a = Math.min(0.5 * t1, Math.max(0, (t1 * s2 - t2) / (s2 - 1)));
+  const b = (t1 - a) / probe ** 2;
+  return {
+    secsAt: (r) => a + b * r * r,
+    text: `${ms(t1)}/step at ${probe} px and ${ms(t2)} at ${second} px measured (${ms(a)} of it not per pixel)`,
+  };
 }
 
 function pick(req: PlanRequest): { steps: number; maxResolution: number } {

@@ -44,11 +44,13 @@ export async function resolvePlan(req: PlanRequest, io: PlanningInputs): Promise
   const frameLongSide = Math.max(
     ...[...io.model.cameras.values()].map((c) => Math.max(c.width, c.height)),
   );
-  // The request as the plan file records it: the three fields, in this order.
+  // The request as the plan file records it, in this order (a file without the schedule was
+  // planned for a fixed resolution and does not match).
   const request = {
     steps: req.steps,
     maxResolution: req.maxResolution,
     timeBudget: req.timeBudget,
+    resolutionSchedule: req.resolutionSchedule,
   };
   const record: Omit<PlanRecord, "plan"> = {
     request,
@@ -60,7 +62,7 @@ export async function resolvePlan(req: PlanRequest, io: PlanningInputs): Promise
   if (
     saved &&
     saved.request !== undefined &&
-    (["steps", "maxResolution", "timeBudget"] as const).every(
+    (["steps", "maxResolution", "timeBudget", "resolutionSchedule"] as const).every(
       (k) => saved.request[k] === request[k],
     ) &&
     saved.adapter === record.adapter &&

@@ -5,13 +5,26 @@ import {
   type GaussianParams,
 } from "../contracts/gaussians.js";
 import { densify } from "./densify.js";
+import { addMeanNoise } from "./relocate.js";
+import { initialAppearance } from "./appearance.js";
 import {
   adamStepReference,
+  appearanceAdamStep,
+  appearanceBackward,
+  applyAppearance,
   backwardReference,
   lossReference,
   renderReference,
+  type RasterOptions,
 } from "./reference/index.js";
-import type { AdamState, DensifyStats, ImageRGB, StepStats, TrainingBackend } from "./types.js";
+import type {
+  AdamState,
+  AppearanceState,
+  DensifyStats,
+  ImageRGB,
+  StepStats,
+  TrainingBackend,
+} from "./types.js";
 
 /**
  * A `TrainingBackend` over the CPU float64 reference (src/train/reference): the real forward,
@@ -24,8 +37,10 @@ export function createReferenceTrainingBackend(): TrainingBackend {
   let adam: AdamState = zeroAdam(params);
   let targets: ImageRGB[] = [];
   let stats: DensifyStats = zeroStats(0);
+  let raster: RasterOptions = {};
+  let appearance: AppearanceState = initialAppearance(0);
 
-  const backend: TrainingBackend = {
+  return {
     adapterDescription: "CPU float64 reference (tests only)",
     hardware: false,
     get count() {
@@ -35,6 +50,23 @@ export function createReferenceTrainingBackend(): TrainingBackend {
       params = cloneParams(p);
       adam = a ? cloneAdam(a) : zeroAdam(params);
       stats = zeroStats(params.count);
+      raster = { antialiased: raster.antialiased };
+    },
+    async setAntiAliasing(a) {
+      checkFilterLength(a.filter3d, params.count);
+      raster = {
+        antialiased: a.antialiased,
+        ...(a.filter3d ? { filter3d: a.filter3d.slice() } : {}),
+      };
+    },
+    async addMeanNoise({ seed, step, scale }) {
+      addMeanNoise(params, seed, step, scale);
+    },
+    async setAppearance(s) {
+      appearance = cloneAppearance(s);
+    },
+    async getAppearance() {
+      return cloneAppearance(appearance);
     },
     async getParams() {
       return cloneParams(params);
@@ -45,57 +77,63 @@ export function createReferenceTrainingBackend(): TrainingBackend {
     async setTargets(images) {
       targets = images;
     },
-    async step({ camera, targetIndex, lr, shDegree }): Promise<StepStats> {
-      const target = targets[targetIndex];
-      if (!target) throw new Error(`no target image ${targetIndex}`);
-      const p = { ...params, shDegree };
-      const render = renderReference(p, camera);
-      const loss = lossReference(render.image, target.data, camera.width, camera.height);
-      const r = backwardReference(p, camera, render, loss.dImage);
-      // Densification statistics, as 3DGS: norm of the NDC-scaled screen-space mean gradient.
-      const radii = render.radii;
-      for (let i = 0; i < params.count; i++) {
-        if (radii[i]! <= 0) continue;
-        stats.gradNormSum[i]! += Math.hypot(r.mean2dGradNdc[i * 2]!, r.mean2dGradNdc[i * 2 + 1]!);
-        stats.visibleCount[i]! += 1;
-        stats.maxRadius[i] = Math.max(stats.maxRadius[i]!, radii[i]!);
-      }
-      adam.step = adamStepReference(params, r.grads, adam.m, adam.v, adam.step, lr);
+    async step(args): Promise<StepStats> {
+      const target = targets[args.targetIndex];
+      if (!target) throw new Error(`no target image ${args.targetIndex}`);
+      const { loss, r, render } = viewGradients({ params, raster, appearance }, target, args);
+      accumulateStats(stats, render.radii, r.mean2dGradNdc);
+      adam.step = adamStepReference(params, r.grads, adam.m, adam.v, adam.step, args.lr);
       return { loss: loss.loss };
     },
     async render(camera, shDegree) {
-      const fwd = renderReference({ ...params, shDegree }, camera);
+      const fwd = renderReference({ ...params, shDegree }, camera, raster);
       return { width: camera.width, height: camera.height, data: Float32Array.from(fwd.image) };
     },
     async densifyStats() {
-      return {
-        gradNormSum: stats.gradNormSum.slice(),
-        visibleCount: stats.visibleCount.slice(),
-        maxRadius: stats.maxRadius.slice(),
-      };
+      return cloneStats(stats);
     },
     async resetDensifyStats() {
       stats = zeroStats(params.count);
     },
     async setDensifyStats(s) {
-      stats = {
-        gradNormSum: s.gradNormSum.slice(),
-        visibleCount: s.visibleCount.slice(),
-        maxRadius: s.maxRadius.slice(),
-      };
+      stats = cloneStats(s);
     },
     async densify(cfg, noiseSeed) {
       const r = densify(params, adam, stats, cfg, noiseSeed);
       params = r.params;
       adam = r.adam;
       stats = zeroStats(params.count);
+      raster = { antialiased: raster.antialiased };
       return { cloned: r.cloned, split: r.split, pruned: r.pruned, count: r.count };
     },
     destroy() {
       targets = [];
     },
   };
-  return backend;
+}
+
+function checkFilterLength(filter: Float32Array | null, count: number): void {
+  if (filter && filter.length !== count) {
+    throw new Error(`3D filter has ${filter.length} values for ${count} splats`);
+  }
+}
+
+/** Densification statistics, as 3DGS: the NDC-scaled screen-space mean gradient's norm. */
+function accumulateStats(stats: DensifyStats, radii: Int32Array, ndc: Float64Array): void {
+  for (let i = 0; i < radii.length; i++) {
+    if (radii[i]! <= 0) continue;
+    stats.gradNormSum[i]! += Math.hypot(ndc[i * 2]!, ndc[i * 2 + 1]!);
+    stats.visibleCount[i]! += 1;
+    stats.maxRadius[i] = Math.max(stats.maxRadius[i]!, radii[i]!);
+  }
+}
+
+function cloneStats(s: DensifyStats): DensifyStats {
+  return {
+    gradNormSum: s.gradNormSum.slice(),
+    visibleCount: s.visibleCount.slice(),
+    maxRadius: s.maxRadius.slice(),
+  };
 }
 
 function cloneParams(p: GaussianParams): GaussianParams {
@@ -108,6 +146,40 @@ function cloneParams(p: GaussianParams): GaussianParams {
     quats: Float32Array.from(p.quats),
     opacityLogits: Float32Array.from(p.opacityLogits),
     sh: Float32Array.from(p.sh),
+  };
+}
+
+/**
+ * Loss and gradients of one step's view; the view's appearance transform (when the step learns
+ * one) is applied before the loss and takes its own Adam step here.
+ */
+function viewGradients(
+  state: { params: GaussianParams; raster: RasterOptions; appearance: AppearanceState },
+  target: ImageRGB,
+  args: Parameters<TrainingBackend["step"]>[0],
+) {
+  const { camera, appearance: app } = args;
+  const p = { ...state.params, shDegree: args.shDegree };
+  const render = renderReference(p, camera, state.raster);
+  const o = (app?.index ?? 0) * 12;
+  const theta = app ? state.appearance.theta.slice(o, o + 12) : null;
+  const shown = theta ? applyAppearance(render.image, theta) : render.image;
+  const loss = lossReference(shown, target.data, camera.width, camera.height);
+  let dImage = loss.dImage;
+  if (app && theta) {
+    const back = appearanceBackward(render.image, theta, loss.dImage);
+    dImage = back.dImage;
+    appearanceAdamStep(state.appearance, app.index, back.dTheta, app.lr, app.weight);
+  }
+  return { loss, r: backwardReference(p, camera, render, dImage), render };
+}
+
+function cloneAppearance(s: AppearanceState): AppearanceState {
+  return {
+    count: s.count,
+    theta: s.theta.slice(),
+    moments: s.moments.slice(),
+    steps: s.steps.slice(),
   };
 }
 

@@ -17,7 +17,17 @@ import type { RunSettings } from "./runContext.js";
  * order (not their names), so snapshots written before the settings took the schema's names
  * still match.
  */
-export const RESUME_SETTINGS = ["steps", "shDegree", "maxSplats", "seed", "maxResolution"] as const;
+export const RESUME_SETTINGS = [
+  "steps",
+  "shDegree",
+  "maxSplats",
+  "seed",
+  "maxResolution",
+  "appearance",
+  "antiAliasing",
+  "resolutionSchedule",
+  "densification",
+] as const;
 
 /** What each part of the data fingerprint covers, for the log line when one differs. */
 const DATA_PARTS = {
@@ -68,7 +78,7 @@ export function trainingDataFingerprint(d: TrainingDataset): DataFingerprint {
 }
 
 /** The settings part of a snapshot's key. */
-export function resumeSettings(s: RunSettings): Record<string, number> {
+export function resumeSettings(s: RunSettings): Record<string, number | string> {
   return Object.fromEntries(RESUME_SETTINGS.map((k) => [k, s[k]]));
 }
 

@@ -5,6 +5,8 @@ export interface EvalResult {
   step: number;
   psnr: number;
   ssim: number;
+  /** PSNR after fitting each view's colour transform on its left half (appearance.ts). */
+  psnrFitted?: number;
 }
 
 /** What a snapshot stores of a run's progress besides the tensors. */

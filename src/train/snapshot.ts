@@ -29,7 +29,7 @@ export interface SnapshotMeta {
   /** Hash of the settings that must match for a resume to be meaningful. */
   configKey: string;
   /** Those settings, so a mismatch can be explained (absent in snapshots of older releases). */
-  settings?: Record<string, number>;
+  settings?: Record<string, number | string>;
   /**
    * Hashes of the training data the snapshot was trained on (views, poses, intrinsics, image
    * contents, resolution, points): a changed upstream stage invalidates the snapshot.
@@ -44,6 +44,8 @@ export interface Snapshot {
   params: GaussianParams;
   adam: AdamState;
   densifyStats: DensifyStats;
+  /** Further trainer state by name (appearance transforms, the 3D filter), stored as `extra.*`. */
+  arrays?: Record<string, Float32Array>;
 }
 
 interface ArrayEntry {
@@ -69,6 +71,7 @@ function namedArrays(s: Snapshot): [string, Float32Array][] {
     ...PARAM_GROUPS.map((g) => [`adam.m.${g}`, s.adam.m[g]] as [string, Float32Array]),
     ...PARAM_GROUPS.map((g) => [`adam.v.${g}`, s.adam.v[g]] as [string, Float32Array]),
     ...STATS.map((k) => [`stats.${k}`, s.densifyStats[k]] as [string, Float32Array]),
+    ...Object.entries(s.arrays ?? {}).map(([k, a]) => [`extra.${k}`, a] as [string, Float32Array]),
   ];
 }
 
@@ -145,6 +148,9 @@ export function decodeSnapshot(bytes: Uint8Array, file: string): Snapshot {
   }
   const densifyStats = {} as DensifyStats;
   for (const k of STATS) densifyStats[k] = get(`stats.${k}`);
+  const extra = Object.fromEntries(
+    [...arrays].filter(([k]) => k.startsWith("extra.")).map(([k, a]) => [k.slice(6), a]),
+  );
   if (params.means.length !== header.count * 3) throw bad("array sizes disagree with count");
   const meta: SnapshotMeta = {
     step: header.step,
@@ -157,7 +163,7 @@ export function decodeSnapshot(bytes: Uint8Array, file: string): Snapshot {
     dataFingerprint: header.dataFingerprint,
     extra: header.extra ?? {},
   };
-  return { meta, params, adam: { step: header.adamStep, m, v }, densifyStats };
+  return { meta, params, adam: { step: header.adamStep, m, v }, densifyStats, arrays: extra };
 }
 
 /** Writes `<dir>/snapshot.bin` atomically, then the readable header copy. */

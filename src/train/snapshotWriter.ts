@@ -30,6 +30,7 @@ export function createSnapshotWriter(ctx: RunContext, progress: RunProgress, rng
       params,
       adam: await backend.getAdamState(),
       densifyStats: await backend.densifyStats(),
+      arrays: { ...(await ctx.appearance.arrays()), ...ctx.antiAliaser.arrays() },
     });
     progress.lastSnapshotStep = step;
   };

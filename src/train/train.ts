@@ -131,7 +131,12 @@ async function prepare(opts: TrainOptions, trainingDir: string): Promise<Prepare
   try {
     opts.log?.info(`training on ${backend.adapterDescription}`);
     const plan = await resolvePlan(
-      { steps: given.steps, maxResolution: given.maxResolution, timeBudget: given.timeBudget },
+      {
+        steps: given.steps,
+        maxResolution: given.maxResolution,
+        timeBudget: given.timeBudget,
+        resolutionSchedule: given.resolutionSchedule,
+      },
       {
         model,
         source: opts.dataset,

@@ -15,9 +15,13 @@ import { createSchedule, learningRates, shDegreeAt } from "./schedule.js";
 import { createSnapshotWriter } from "./snapshotWriter.js";
 import { TrainingStatusReporter, type TrainingStatusSink } from "./statusReporter.js";
 import type { TrainingResult } from "../contracts/stageResults.js";
-import type { RunContext, RunSettings } from "./runContext.js";
+import type { AntiAliaser, Appearance, RunContext, RunSettings } from "./runContext.js";
 import type { TrainingBackend } from "./types.js";
 import { viewForStep } from "./rng.js";
+import { writeViewCameras } from "./viewCameras.js";
+import { createAppearance } from "./appearance.js";
+import { createAntiAliaser } from "./antiAliasing.js";
+import { buildPyramid, coarseLevels, levelAt } from "./pyramid.js";
 
 /** Everything the loop needs besides the settings. */
 export interface TrainerDeps {
@@ -76,6 +80,7 @@ export async function runTraining(
       }
       const loss = await trainStep(ctx, progress);
       await refiner.afterStep(progress.step);
+      await ctx.antiAliaser.afterStep(progress.step);
       deps.onStep?.({
         step: progress.step,
         total: settings.steps,
@@ -98,6 +103,7 @@ export async function runTraining(
       params_path: finalPath,
       gaussian_count: backend.count,
       psnr: progress.last!.psnr,
+      psnr_fitted: progress.last!.psnrFitted ?? null,
       ssim: progress.last!.ssim,
       steps: progress.step,
       elapsed_secs: progress.elapsed(),
@@ -113,8 +119,17 @@ export async function runTraining(
 function runContext(settings: RunSettings, deps: TrainerDeps): RunContext {
   const log = deps.log ?? silent;
   const exportPath = deps.exportPath ?? deps.outputFolder;
-  return {
+  const longSide = Math.max(
+    1,
+    ...deps.dataset.train.map((v) => Math.max(v.camera.width, v.camera.height)),
+  );
+  const coarse = settings.resolutionSchedule === "coarse-to-fine" ? coarseLevels(longSide) : 0;
+  const ctx: RunContext = {
     settings,
+    levels: buildPyramid(deps.dataset.train, coarse),
+    // Collaborators that need the finished context are created below.
+    appearance: undefined as unknown as Appearance,
+    antiAliaser: undefined as unknown as AntiAliaser,
     dataset: deps.dataset,
     backend: deps.backend,
     schedule: createSchedule(settings.steps, settings.shDegree),
@@ -134,6 +149,9 @@ function runContext(settings: RunSettings, deps: TrainerDeps): RunContext {
       (err) => log.warn(`cannot write the training status file: ${oneLine(err)}`),
     ),
   };
+  ctx.appearance = createAppearance(ctx);
+  ctx.antiAliaser = createAntiAliaser(ctx);
+  return ctx;
 }
 
 /**
@@ -150,7 +168,8 @@ async function start(ctx: RunContext, progress: RunProgress, rng: Rng, fresh?: b
   );
   const from = snap?.meta.step ?? 0;
   await status.update({ status: "starting", current_iteration: from, resumed_from_step: from });
-  await backend.setTargets(dataset.train.map((v) => v.image));
+  await backend.setTargets(ctx.levels.flat().map((v) => v.image));
+  await writeViewCameras(ctx.outputFolder, dataset);
   if (snap) {
     progress.restore(snap.meta.step, snap.meta.elapsedSecs, snap.meta.extra);
     rng.setState(snap.meta.rngState);
@@ -162,6 +181,8 @@ async function start(ctx: RunContext, progress: RunProgress, rng: Rng, fresh?: b
     await backend.setParams(params);
     log.info(`initialised ${params.count} splats (scene extent ${dataset.sceneExtent.toFixed(3)})`);
   }
+  await ctx.appearance.start(snap?.arrays);
+  await ctx.antiAliaser.start(snap?.arrays?.filter3d);
   await status.update(
     {
       status: "training",
@@ -181,14 +202,16 @@ async function trainStep(ctx: RunContext, progress: RunProgress): Promise<number
   const { settings, dataset, schedule } = ctx;
   const step = progress.step;
   const viewIndex = viewForStep(settings.seed, step, dataset.train.length);
-  const view = dataset.train[viewIndex]!;
+  const level = levelAt(step, settings.steps, ctx.levels.length - 1);
+  const view = ctx.levels[level]![viewIndex]!;
   const readLoss = (step + 1) % STATUS_EVERY === 0 || step + 1 === settings.steps;
   const stats = await ctx.backend.step({
     camera: view.camera,
-    targetIndex: viewIndex,
+    targetIndex: level * dataset.train.length + viewIndex,
     lr: learningRates(schedule, step, dataset.sceneExtent),
     shDegree: shDegreeAt(schedule, step),
     readLoss,
+    appearance: ctx.appearance.stepArgs(step, viewIndex),
   });
   const loss = readLoss && stats.loss !== undefined ? stats.loss : null;
   if (loss !== null) {

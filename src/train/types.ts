@@ -105,6 +105,34 @@ export interface DensifyCounts {
   count: number;
 }
 
+/**
+ * Anti-aliasing of renders and steps (Mip-Splatting): the 3D smoothing filter's variance per
+ * splat (null: none) and the 2D filter's opacity compensation (see reference/project.ts).
+ */
+export interface AntiAliasing {
+  filter3d: Float32Array | null;
+  antialiased: boolean;
+}
+
+/**
+ * Every training view's appearance transform θ (12 per view: M row-major, then b; see
+ * reference/appearance.ts), its Adam moments (m then v, 12 each per view) and Adam step count.
+ */
+export interface AppearanceState {
+  count: number;
+  theta: Float32Array;
+  moments: Float32Array;
+  steps: Float32Array;
+}
+
+/** The appearance work of one step: the view's transform, learning rate and regulariser. */
+export interface AppearanceStep {
+  index: number;
+  lr: number;
+  /** Weight of (weight/2)·‖θ − identity‖². */
+  weight: number;
+}
+
 /** Loss and optional timings of one optimisation step. */
 export interface StepStats {
   loss?: number;
@@ -135,9 +163,24 @@ export interface TrainingBackend {
     lr: LearningRates;
     shDegree: number;
     readLoss?: boolean;
+    /** Learn this view's appearance transform (applied to the render before the loss). */
+    appearance?: AppearanceStep;
   }): Promise<StepStats>;
-  /** Render a view (for evaluation and previews). */
+  /** Render a view (for evaluation and previews): neutral, no appearance transform. */
   render(camera: Camera, shDegree: number): Promise<ImageRGB>;
+  /**
+   * Anti-aliasing for the following steps and renders; a densification round drops the 3D
+   * filter (its splats changed), so the caller sets it again after each round.
+   */
+  setAntiAliasing(a: AntiAliasing): Promise<void>;
+  /**
+   * Position noise for low-opacity splats (relocate.ts: `addMeanNoise`), counter-based on
+   * (seed, step), so a resumed run draws the same numbers.
+   */
+  addMeanNoise(args: { seed: number; step: number; scale: number }): Promise<void>;
+  /** Every view's appearance state (uploaded once; restored from snapshots). */
+  setAppearance(s: AppearanceState): Promise<void>;
+  getAppearance(): Promise<AppearanceState>;
   densifyStats(): Promise<DensifyStats>;
   resetDensifyStats(): Promise<void>;
   /** Restores statistics from a snapshot, so a resumed run densifies like an uninterrupted one. */

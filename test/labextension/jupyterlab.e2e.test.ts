@@ -16,6 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckpointSchema, TrainingStatusSchema } from "../../src/contracts/index.js";
 import { metricsHistories } from "../../src/notebook/views.js";
 import { renderSample } from "../../src/sample/index.js";
+import { ssim } from "../../src/train/imageMetrics.js";
+import { previewFileName } from "../../src/train/preview.js";
+import { dataUrlBytes, decodePng, resizeArea } from "./imageCompare.js";
 import { code, splatbookNotebook } from "../runner/helpers.js";
 import { ROOT, startJupyter, type RunningServer } from "./jupyterServer.js";
 import {
@@ -46,6 +49,8 @@ function writeNotebook(): void {
     ),
     code(train),
     code("await job.exportPly();\nawait job.exportSplat();"),
+    // The same call again: cached, it shows the training summary it showed when it ran.
+    code(train),
   ]);
   writeFileSync(join(root, "e2e.ipynb"), JSON.stringify(nb, null, 1));
 }
@@ -231,6 +236,20 @@ describe("JupyterLab with the splatbook extension", () => {
     await expect.poll(() => viewer.getAttribute("data-state"), { timeout: 180_000 }).toBe("ready");
     const canvas = viewer.locator("canvas");
     await expect.poll(() => canvasCoverage(canvas), { timeout: 60_000 }).toBeGreaterThan(0.02);
+    // The viewer opens at the held-out camera the previews render: its first frame and the
+    // last preview (same model, same view) agree.
+    const heldOut = decodePng(
+      readFileSync(join(root, "out/scene/previews", previewFileName(STEPS))),
+    );
+    const drawn = decodePng(
+      dataUrlBytes(await canvas.evaluate((c) => (c as HTMLCanvasElement).toDataURL("image/png"))),
+    );
+    const agreement = ssim(resizeArea(drawn, heldOut.width, heldOut.height), heldOut);
+    console.log(
+      `viewer first frame vs held-out preview: SSIM ${agreement.toFixed(3)} (canvas ${drawn.width}×${drawn.height}, preview ${heldOut.width}×${heldOut.height})`,
+    );
+    expect(agreement).toBeGreaterThanOrEqual(0.5);
+    expect(await viewer.getAttribute("data-camera")).toBeTruthy();
     await training.scrollIntoViewIfNeeded();
     shots.push(await shot(training, "training-completed-light"));
     await viewer.scrollIntoViewIfNeeded();
@@ -243,6 +262,24 @@ describe("JupyterLab with the splatbook extension", () => {
     shots.push(await shot(viewer, "viewer-dark"));
     await setTheme(page, false);
     await ran;
+    // The last cell called train() again: cached, it shows the PSNR plot and the preview.
+    const cachedCell = nb.locator(".jp-Cell").last();
+    const cached = cachedCell.locator(".splatbook-training");
+    await expect
+      .poll(
+        async () => Number(await cached.locator(".splatbook-plot").getAttribute("data-points")),
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBeGreaterThan(1);
+    expect(await cached.locator(".splatbook-training-view").getAttribute("data-status")).toBe(
+      "completed",
+    );
+    expect(await cachedCell.locator(".jp-OutputArea").textContent()).toMatch(
+      /Training: cached .*psnr \d+\.\d\d dB/,
+    );
+    expect(await cachedCell.locator(".jp-OutputArea").textContent()).not.toMatch(/params_path/);
   }, 1_200_000);
 
   it("lists the job in the panel and shows its stages, PSNR plot, preview and viewer", async () => {

@@ -23,6 +23,8 @@ beforeAll(async () => {
   writeFileSync(join(root, "out/a/previews/ground_truth.png"), "gt");
   writeFileSync(join(root, "out/a/model.splat"), "splat");
   writeFileSync(join(root, "out/a/notes.txt"), "private");
+  writeFileSync(join(root, "out/a/cameras.json"), '{"version":1}');
+  writeFileSync(join(root, "out/a/metadata.json"), "private json");
   job("d1/d2/d3/d4/deep", { job_id: "deep", stage: "Completed" });
   job(".hidden/job", { job_id: "hidden", stage: "Completed" });
   writeFileSync(join(root, "broken.json"), "{");
@@ -79,6 +81,7 @@ describe("splatbook server extension", () => {
     expect(a.preview).toBe("out/a/previews/step_00020.png");
     expect(a.ground_truth).toBe("out/a/previews/ground_truth.png");
     expect(a.model).toBe("out/a/model.splat");
+    expect(a.cameras).toBe("out/a/cameras.json");
     const broken = JSON.parse((await get("job?path=broken")).body);
     expect(broken.checkpoint).toBeNull();
     expect(broken.errors[0]).toMatch(/^\.checkpoint\.json: /);
@@ -90,6 +93,9 @@ describe("splatbook server extension", () => {
     expect(png).toEqual({ status: 200, body: "png-20" });
     expect((await get("file?path=out/a/model.splat")).body).toBe("splat");
     expect((await get("file?path=out/a/notes.txt")).status).toBe(403);
+    // The capture cameras by name; other JSON files of the job stay private.
+    expect((await get("file?path=out/a/cameras.json")).body).toBe('{"version":1}');
+    expect((await get("file?path=out/a/metadata.json")).status).toBe(403);
     expect((await get("file?path=out/a/missing.png")).status).toBe(404);
   });
 

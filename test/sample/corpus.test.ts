@@ -12,8 +12,10 @@ import {
   corpusCacheRoot,
   corpusCapture,
   specsHash,
+  withoutDrift,
 } from "../../src/sample/corpus.js";
 import { renderVideos, type VideoSpec } from "../../src/sample/render.js";
+import { frameLooks, type ExposureDrift } from "../../src/sample/exposure.js";
 import { renderPhotos } from "../../src/sample/stills.js";
 import { worldSource } from "../../src/sample/worlds.js";
 import { runTool } from "../../src/util/exec.js";
@@ -42,6 +44,9 @@ describe("the capture corpus", () => {
     expect(Math.max(...frames)).toBeGreaterThanOrEqual(150);
     expect(new Set(videos.map((v) => v.path))).toEqual(new Set(["orbit", "walk"]));
     expect(videos.some((v) => v.handHeld)).toBe(true);
+    // Phone auto-exposure on some captures, fixed exposure on others.
+    expect(videos.some((v) => v.autoExposure)).toBe(true);
+    expect(videos.some((v) => !v.autoExposure)).toBe(true);
     expect(videos.some((v) => v.rotation === 90 && v.height > v.width)).toBe(true);
     expect(videos.some((v) => v.fileName.includes(" "))).toBe(true);
     const tagged = videos.filter((v) => Object.keys(v.tags).some((k) => /location/i.test(k)));
@@ -148,6 +153,39 @@ describe("rendering", () => {
     );
     expect(same).toBeLessThan(8); // chroma subsampling and coding differ with the orientation
     expect(same).toBeLessThan(wrong / 3);
+  });
+
+  it("renders auto-exposure: each frame's brightness follows its gain, against the same video without", async () => {
+    const drift: ExposureDrift = {
+      kind: "auto-exposure",
+      ...{ seed: 3, gain: 0.4, whiteBalance: 0, flareFrames: 0, blurFrames: 0 },
+    };
+    const fixed = { ...tinyPortrait(0), fileName: "fixed.mp4" };
+    const dir = await tempDir("drift");
+    const [drifted, plain] = await renderVideos(dir, [
+      { ...fixed, fileName: "drifted.mp4", drift },
+      fixed,
+    ]);
+    expect(withoutDrift([{ ...fixed, drift }])).toEqual([fixed]);
+    const [a, b] = await Promise.all([decode(drifted!), decode(plain!)]);
+    const looks = frameLooks(drift, 3);
+    const px = 48 * 64 * 3;
+    for (let f = 0; f < 3; f++) {
+      let sa = 0;
+      let sb = 0;
+      let clipped = 0;
+      for (let i = f * px; i < (f + 1) * px; i++) {
+        // Pixels the gain would push past white saturate; compare the others.
+        if (b[i]! * looks[f]!.gain > 245) {
+          clipped++;
+          continue;
+        }
+        sa += a[i]!;
+        sb += b[i]!;
+      }
+      expect(clipped).toBeLessThan(px / 2);
+      expect(sa / sb).toBeCloseTo(looks[f]!.gain, 1);
+    }
   });
 
   it("caches a render once, even when asked twice at the same time", async () => {

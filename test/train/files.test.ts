@@ -185,8 +185,18 @@ describe("metrics.arrow, previews and the status file", () => {
       "splat_count",
       "elapsed_secs",
       "position_lr",
+      "psnr_fitted",
     ]);
-    expect(got.types).toEqual(["int32", "double", "double", "double", "int32", "double", "double"]);
+    expect(got.types).toEqual([
+      "int32",
+      "double",
+      "double",
+      "double",
+      "int32",
+      "double",
+      "double",
+      "double",
+    ]);
     expect(got.psnr).toEqual([18.5, 21.25]);
     expect(got.count).toEqual([1200, 1800]);
     expect(got.loss0).toBe(0.2);

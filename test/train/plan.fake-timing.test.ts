@@ -11,18 +11,23 @@ import {
   STANDARD_STEPS,
   planTraining,
 } from "../../src/train/plan.js";
+import { coarseLevels, levelShares } from "../../src/train/pyramid.js";
 
-function context(hardware: boolean, frameLongSide: number, secsAt160: number) {
+/** Step times of a + b·r²: `fixedShare` of the time at 160 px does not depend on the pixels. */
+function context(hardware: boolean, frameLongSide: number, secsAt160: number, fixedShare = 0) {
   const probes: number[] = [];
+  const a = fixedShare * secsAt160;
+  const secsAt = (r: number) => a + (secsAt160 - a) * (r / 160) ** 2;
   return {
     probes,
+    secsAt,
     ctx: {
       hardware,
       adapter: hardware ? "GPU X" : "llvmpipe",
       frameLongSide,
       measureSecsPerStep: async (r: number) => {
         probes.push(r);
-        return secsAt160 * (r / 160) ** 2;
+        return secsAt(r);
       },
     },
   };
@@ -47,8 +52,9 @@ describe("training plan", () => {
   });
 
   it("on a CPU adapter: the largest resolution whose budget buys enough steps, and those steps", async () => {
-    const { ctx } = context(false, 1280, 0.05);
-    const plan = await planTraining({}, ctx);
+    const { ctx, probes } = context(false, 1280, 0.05);
+    const plan = await planTraining({ resolutionSchedule: "fixed" }, ctx);
+    expect(probes).toEqual([160, 320]);
     // 0.05 s per step at 160 px, scaled by area and the run's growth; the budget less 10 %.
     const stepsAt = (r: number) =>
       Math.floor(
@@ -67,10 +73,29 @@ describe("training plan", () => {
     expect(quick.maxResolution).toBeLessThan(160);
     expect(quick.reason).toMatch(/60 s time budget/);
     const fixed = await planTraining(
-      { timeBudget: 100, maxResolution: 160 },
+      { timeBudget: 100, maxResolution: 160, resolutionSchedule: "fixed" },
       context(false, 320, 0.05).ctx,
     );
     expect(fixed.maxResolution).toBe(160);
     expect(fixed.steps).toBe(Math.floor((100 * 0.9) / (0.05 * RUN_COST_FACTOR) / 100) * 100);
+  });
+
+  it("splits the step time into per-splat and per-pixel work, and prices the coarse-to-fine mix", async () => {
+    // Half of the time at 160 px does not grow with the pixels.
+    const { ctx, secsAt } = context(false, 1280, 0.05, 0.5);
+    const fixed = await planTraining({ resolutionSchedule: "fixed" }, ctx);
+    const c2f = await planTraining({}, ctx);
+    const steps = (secs: number) =>
+      Math.floor((DEFAULT_CPU_BUDGET_SECS * 0.9) / (secs * RUN_COST_FACTOR) / 100) * 100;
+    expect(fixed.steps).toBe(steps(secsAt(fixed.maxResolution)));
+    const r = c2f.maxResolution;
+    const mix = levelShares(coarseLevels(r)).reduce((t, s, l) => t + s * secsAt(r / 2 ** l), 0);
+    expect(c2f.steps).toBe(steps(mix));
+    expect(c2f.steps).toBeGreaterThanOrEqual(MIN_PLANNED_STEPS);
+    expect(r).toBeGreaterThan(fixed.maxResolution);
+    expect(c2f.reason).toMatch(/coarse-to-fine/);
+    // A busy second measurement (the larger image no slower) does not make pixels free.
+    const noisy = await planTraining({}, { ...ctx, measureSecsPerStep: async () => 0.05 });
+    expect(noisy.maxResolution).toBeLessThanOrEqual(r);
   });
 });

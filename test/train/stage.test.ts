@@ -94,19 +94,27 @@ describe("Training stage (context double, reference backend)", () => {
     expect(() => trainingDatasetPath(none)).toThrow(/no camera model to train on/);
   });
 
-  it("keeps the fingerprint the release before the schema's names recorded (an upgrade retrains nothing)", async () => {
-    // Hashes made by that release (commit 27cb362) for the same parameters, the way the engine
-    // makes them: the stage's resolved parameters and its own fingerprint inputs.
+  it("keeps the fingerprint this release records, and not the one of the release before the training features", async () => {
+    // Hashes made the way the engine makes them (the stage's resolved parameters and its own
+    // fingerprint inputs) by the release that added appearance compensation, anti-aliasing, the
+    // resolution schedule and the densification choice. Jobs trained before it train again: its
+    // defaults train a different model. Their hashes (commit 27cb362) must no longer match.
+    const before = [
+      "15ea8e7246fc73dc7862117e9ffe2893145c1a94e21e0d8bb6d90eb90cf3c199",
+      "b22caa73258248af3532ce172fa8844d11d95e922e596e9e0be1bc6085516c90",
+      "401064b8f6a7af71fefc30317251d8bc54856481de6961a2dbd59ca51b1ed4df",
+      "75028a514262830524f3c7a451d6e4f28775cf1248546f89c02dd9a4edb00b76",
+    ];
     const recorded: Array<[JobParams, string]> = [
-      [{}, "15ea8e7246fc73dc7862117e9ffe2893145c1a94e21e0d8bb6d90eb90cf3c199"],
-      [{ steps: 3000 }, "b22caa73258248af3532ce172fa8844d11d95e922e596e9e0be1bc6085516c90"],
+      [{}, "8bee9ed07db1a6e0de6fc2b2795e7036a7cfb88794cbc12a1edd26bbf663b59d"],
+      [{ steps: 3000 }, "ac2d679ab4761bcadfa89475950704d6da5eae2a4f84ab5a8a88d1d5070e5d96"],
       [
         { steps: 500, maxResolution: 160, shDegree: 1, seed: 7 },
-        "401064b8f6a7af71fefc30317251d8bc54856481de6961a2dbd59ca51b1ed4df",
+        "1a5bb9f11bccd5f2ca31f7f7f346191b9b718c1499f4cde6a3fcebf34359cf44",
       ],
       [
         { timeBudget: 150, maxSplats: 20000, evalEvery: 0 },
-        "75028a514262830524f3c7a451d6e4f28775cf1248546f89c02dd9a4edb00b76",
+        "6ac45f3f2171c7931fe5301168b40fa790dc73bb169125a7538bf3555a872a01",
       ],
     ];
     const stage = trainingStage({ loadScene: loadSceneModel, writePly });
@@ -121,6 +129,7 @@ describe("Training stage (context double, reference backend)", () => {
         upstreamResult: null,
       });
       expect(fingerprint, JSON.stringify(given)).toBe(hash);
+      expect(before).not.toContain(fingerprint);
     }
   });
 });

@@ -32,6 +32,10 @@ const SETTINGS: RunSettings = {
   evalEvery: 60,
   previewEvery: 120,
   snapshotEvery: 40,
+  appearance: "off",
+  antiAliasing: "off",
+  resolutionSchedule: "fixed",
+  densification: "classic",
   maxResolution: 24,
 };
 
@@ -143,60 +147,75 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
     expect(snap!.meta.step).toBe(400);
   });
 
-  it("a run killed at step 100 resumes from its last snapshot (step 80) and ends exactly like an uninterrupted one", async () => {
-    const scene = await syntheticScene({ seed: testSeed() });
-    const full = recordingWriter();
-    const a = await runTraining(SETTINGS, {
-      dataset: scene.dataset,
-      backend: createReferenceTrainingBackend(),
-      outputFolder: mkdtempSync(join(tmpdir(), "train-full-")),
-      statusSink: null,
-      writePly: full.writePly,
-    });
+  it.each([
+    ["classic", { appearance: "off", antiAliasing: "off" }, 100, 80],
+    // Killed after the appearance transforms started learning and the 3D filter was refreshed.
+    ["appearance + anti-aliasing", { appearance: "affine", antiAliasing: "mip" }, 220, 200],
+  ] as const)(
+    "%s: a run killed at step %2$s resumes from its last snapshot and ends exactly like an uninterrupted one",
+    async (_name, features, kill, snapped) => {
+      const settings: RunSettings = { ...SETTINGS, ...features };
+      const scene = await syntheticScene({ seed: testSeed() });
+      const full = recordingWriter();
+      const a = await runTraining(settings, {
+        dataset: scene.dataset,
+        backend: createReferenceTrainingBackend(),
+        outputFolder: mkdtempSync(join(tmpdir(), "train-full-")),
+        statusSink: null,
+        writePly: full.writePly,
+      });
 
-    const outB = mkdtempSync(join(tmpdir(), "train-resume-"));
-    // A crash between snapshots: nothing gets written at the kill point.
-    await expect(
-      runTraining(SETTINGS, {
+      const outB = mkdtempSync(join(tmpdir(), "train-resume-"));
+      // A crash between snapshots: nothing gets written at the kill point.
+      await expect(
+        runTraining(settings, {
+          dataset: scene.dataset,
+          backend: createReferenceTrainingBackend(),
+          outputFolder: outB,
+          statusSink: createTrainingStatusWriter(join(outB, "training_status.json")),
+          writePly: recordingWriter().writePly,
+          onStep: ({ step }) => {
+            if (step === kill) throw new Error("simulated kill");
+          },
+        }),
+      ).rejects.toThrow(
+        `training failed at step ${kill}: simulated kill (last snapshot at step ${snapped} kept)`,
+      );
+      expect((await readSnapshot(join(outB, "training")))!.meta.step).toBe(snapped);
+
+      const second = recordingWriter();
+      const statuses = spySink(join(outB, "training_status.json"));
+      const b = await runTraining(settings, {
         dataset: scene.dataset,
         backend: createReferenceTrainingBackend(),
         outputFolder: outB,
-        statusSink: createTrainingStatusWriter(join(outB, "training_status.json")),
-        writePly: recordingWriter().writePly,
-        onStep: ({ step }) => {
-          if (step === 100) throw new Error("simulated kill");
-        },
-      }),
-    ).rejects.toThrow(
-      /training failed at step 100: simulated kill \(last snapshot at step 80 kept\)/,
-    );
-    expect((await readSnapshot(join(outB, "training")))!.meta.step).toBe(80);
-
-    const second = recordingWriter();
-    const statuses = spySink(join(outB, "training_status.json"));
-    const b = await runTraining(SETTINGS, {
-      dataset: scene.dataset,
-      backend: createReferenceTrainingBackend(),
-      outputFolder: outB,
-      statusSink: statuses.sink,
-      writePly: second.writePly,
-    });
-    expect(b.resumed_from_step).toBe(80);
-    expect(statuses.states[0]!.status).toBe("starting");
-    expect(statuses.states[0]!.current_iteration).toBe(80);
-    const firstTraining = statuses.states.find((s) => s.status === "training")!;
-    expect(firstTraining.current_iteration).toBe(80);
-    expect(firstTraining.resumed_from_step).toBe(80);
-    expect(firstTraining.psnr_history!.map((h) => h[0])).toEqual([60]);
-    expect(Math.abs(b.psnr! - a.psnr!)).toBeLessThan(0.3);
-    // The reference backend is deterministic: the resumed model is bit-identical.
-    const pa = full.written.at(-1)!.params;
-    const pb = second.written.at(-1)!.params;
-    expect(pb.count).toBe(pa.count);
-    expect(Buffer.from(pb.means.buffer).equals(Buffer.from(pa.means.buffer))).toBe(true);
-    expect(Buffer.from(pb.sh.buffer).equals(Buffer.from(pa.sh.buffer))).toBe(true);
-    expect(b.psnr).toBe(a.psnr);
-  });
+        statusSink: statuses.sink,
+        writePly: second.writePly,
+      });
+      expect(b.resumed_from_step).toBe(snapped);
+      expect(statuses.states[0]!.status).toBe("starting");
+      expect(statuses.states[0]!.current_iteration).toBe(snapped);
+      const firstTraining = statuses.states.find((s) => s.status === "training")!;
+      expect(firstTraining.current_iteration).toBe(snapped);
+      expect(firstTraining.resumed_from_step).toBe(snapped);
+      expect(firstTraining.psnr_history!.map((h) => h[0])).toEqual(
+        [60, 120, 180].filter((s) => s <= snapped),
+      );
+      expect(Math.abs(b.psnr! - a.psnr!)).toBeLessThan(0.3);
+      // The reference backend is deterministic: the resumed model is bit-identical.
+      const pa = full.written.at(-1)!.params;
+      const pb = second.written.at(-1)!.params;
+      expect(pb.count).toBe(pa.count);
+      expect(Buffer.from(pb.means.buffer).equals(Buffer.from(pa.means.buffer))).toBe(true);
+      expect(Buffer.from(pb.sh.buffer).equals(Buffer.from(pa.sh.buffer))).toBe(true);
+      expect(Buffer.from(pb.logScales.buffer).equals(Buffer.from(pa.logScales.buffer))).toBe(true);
+      expect(b.psnr).toBe(a.psnr);
+      // Exports say how they were trained; the fitted-half figure is reported beside the PSNR.
+      expect(Boolean(pa.antialiased)).toBe(features.antiAliasing === "mip");
+      expect(b.psnr_fitted).toBe(a.psnr_fitted);
+      expect(a.psnr_fitted).toBeGreaterThan(10);
+    },
+  );
 
   it("a snapshot made on other training data is set aside with the reason; the same data resumes it", async () => {
     const scene = await syntheticScene({ seed: testSeed(), views: 6, size: 16, splats: 6 });

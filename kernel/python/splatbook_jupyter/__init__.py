@@ -12,7 +12,8 @@ server's own authentication:
 ``splatbook/api/job?path=P``
     one job folder: its checkpoint, Brush's status file, and the paths of its artefacts
 ``splatbook/api/file?path=P``
-    one artefact of a job (``metrics.arrow``, a preview PNG, ``model.splat``/``.ply``/``.spz``)
+    one artefact of a job (``metrics.arrow``, a preview PNG, ``model.splat``/``.ply``/``.spz``,
+    ``cameras.json``)
 ``splatbook/api/version``
     this package's version and the version of the Node kernel the launcher would start
 

@@ -13,7 +13,9 @@ from .command import node_version
 from .jobs import CHECKPOINT, find_jobs, read_job
 from .paths import PathRefused, resolve_inside
 
-# Artefacts /file serves, by extension; anything else in a job folder stays private.
+# Artefacts /file serves, by extension (and the capture cameras by name); anything else in a
+# job folder stays private.
+_NAMED = {"cameras.json": "application/json"}
 _TYPES = {
     ".png": "image/png",
     ".arrow": "application/vnd.apache.arrow.file",
@@ -68,7 +70,7 @@ class FileHandler(_Base):
     @tornado.web.authenticated
     async def get(self):
         path = self.resolve("path")
-        kind = _TYPES.get(os.path.splitext(path)[1].lower())
+        kind = _NAMED.get(os.path.basename(path)) or _TYPES.get(os.path.splitext(path)[1].lower())
         if kind is None:
             raise tornado.web.HTTPError(403, "only job artefacts are served here")
         try:

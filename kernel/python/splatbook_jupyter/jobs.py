@@ -11,6 +11,7 @@ METRICS = "metrics.arrow"
 PREVIEWS = "previews"
 GROUND_TRUTH = "ground_truth.png"
 MODELS = ("model.splat", "model.spz", "model.ply")
+CAMERAS = "cameras.json"
 # A folder walk stops after this many directory entries, whatever the depth.
 MAX_ENTRIES = 20000
 MAX_DEPTH = 8
@@ -67,6 +68,7 @@ def read_job(root, folder):
         "preview": rel_of(PREVIEWS, preview) if preview else None,
         "ground_truth": rel_of(PREVIEWS, GROUND_TRUTH) if has(PREVIEWS, GROUND_TRUTH) else None,
         "model": next((rel_of(m) for m in MODELS if has(m)), None),
+        "cameras": rel_of(CAMERAS) if has(CAMERAS) else None,
     }
 
 

@@ -3,23 +3,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describeGeoref, GeorefSchema } from "../../contracts/georef.js";
 import type { Checkpoint } from "../../contracts/checkpoint.js";
+import { formatFigure, stageFigures } from "../../contracts/figures.js";
 import { STAGES } from "../../contracts/stages.js";
 import { checkpointAgeHours, readCheckpoint } from "../../engine/checkpointStore.js";
 import { liveLockHolder } from "../../engine/lock.js";
 import { SplatbookError } from "../../util/errors.js";
 import { formatDuration } from "../progressDisplay.js";
-
-/** A compact, single-line rendering of a stage result's scalar fields. */
-function resultSummary(result: unknown): string {
-  if (!result || typeof result !== "object") return "";
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(result as Record<string, unknown>)) {
-    if (typeof v === "number" || typeof v === "boolean") parts.push(`${k}=${v}`);
-    else if (typeof v === "string" && v.length <= 80) parts.push(`${k}=${v}`);
-    if (parts.length >= 6) break;
-  }
-  return parts.join(" ");
-}
 
 /**
  * The georeference lines: the record the exports wrote (with the CRS they named) when there is
@@ -63,12 +52,12 @@ export function formatStatus(cp: Checkpoint, running: { pid: number } | undefine
         ? (rec?.error ?? "")
         : state === "skipped"
           ? (rec?.reason ?? "")
-          : resultSummary(rec?.result);
+          : stageFigures(name, rec?.result);
     lines.push(`  ${name.padEnd(21)} ${state.padEnd(9)} ${time.padStart(12)}  ${extra}`.trimEnd());
   }
   lines.push("");
   for (const [k, v] of Object.entries(cp.completed_stages)) {
-    if (v !== null) lines.push(`${k.padEnd(19)} ${v}`);
+    if (v !== null) lines.push(`${k.padEnd(19)} ${typeof v === "number" ? formatFigure(v) : v}`);
   }
   lines.push(...georefStatus(cp));
   if (cp.error) lines.push(`last error: ${cp.error.stage}: ${cp.error.message} (${cp.error.at})`);

@@ -19,6 +19,8 @@ import type { TimingMode } from "../../gpu/phaseRecorder.js";
 import { SplatbookError } from "../../util/errors.js";
 import type {
   AdamState,
+  AntiAliasing,
+  AppearanceState,
   Camera,
   DensifyConfig,
   DensifyCounts,
@@ -28,11 +30,15 @@ import type {
   TrainingBackend,
 } from "../types.js";
 import { recordAdam } from "./adam.js";
+import { GpuAppearance } from "./appearance.js";
 import { GpuDensifier } from "./densify.js";
 import { unpackFlat } from "./layout.js";
 import type { RasterKernel } from "./rasterLayout.js";
 import { SplatRenderer } from "./renderer.js";
 import { SplatStore } from "./splatStore.js";
+import { SPLAT_SHADERS } from "./splatShaders.js";
+import { groups2d } from "../../gpu/dispatchSize.js";
+import { dispatch } from "../../gpu/shaders.js";
 
 /** Options of {@link createGpuTrainingBackend}. */
 export interface GpuBackendOptions {
@@ -80,6 +86,10 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
   private readonly lossStaging: GPUBuffer;
   private targets: Target[] = [];
   private densifier: GpuDensifier | null = null;
+  private readonly appearance: GpuAppearance;
+  /** Anti-aliasing flags of the camera uniform (bit 0: 3D filter, bit 1: compensation). */
+  private flags = 0;
+  private noiseUniform: GPUBuffer | null = null;
 
   constructor(
     readonly gpu: GpuContext,
@@ -93,6 +103,7 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
     this.renderer = new SplatRenderer(gpu, mode, rasterKernel);
     this.store = new SplatStore(this.device);
     this.lossStaging = createBuffer(this.device, 16, Usage.MAP_READ | Usage.COPY_DST, "loss");
+    this.appearance = new GpuAppearance(this.device);
   }
 
   get count(): number {
@@ -101,12 +112,45 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
 
   private scene() {
     const s = this.store;
-    return { params: s.buffers.params, count: s.count, maxShDegree: s.maxShDegree };
+    const { params, filter3d } = s.buffers;
+    return { params, filter3d, count: s.count, maxShDegree: s.maxShDegree, flags: this.flags };
   }
 
   async setParams(p: GaussianParams, adam?: AdamState): Promise<void> {
     this.store.upload(p, adam);
+    this.flags &= ~1;
     this.gpu.checkHealthy();
+  }
+
+  async setAntiAliasing(a: AntiAliasing): Promise<void> {
+    if (a.filter3d) this.store.uploadFilter(a.filter3d);
+    this.flags = (a.filter3d ? 1 : 0) | (a.antialiased ? 2 : 0);
+  }
+
+  async addMeanNoise(args: { seed: number; step: number; scale: number }): Promise<void> {
+    const n = this.store.count;
+    if (n === 0) return;
+    const u = new Uint32Array(8);
+    u.set([n, args.seed >>> 0, args.step >>> 0, 0]);
+    new Float32Array(u.buffer).set([args.scale], 4);
+    this.noiseUniform ??= createBuffer(this.device, 32, Usage.UNIFORM | Usage.COPY_DST, "noise");
+    const uniform = this.noiseUniform;
+    this.device.queue.writeBuffer(uniform, 0, u);
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    const [gx, gy] = groups2d(Math.ceil(n / 256));
+    const pipeline = SPLAT_SHADERS.pipeline(this.device, "optim/mean_noise");
+    dispatch(pass, this.device, pipeline, [uniform, this.store.buffers.params], gx, gy);
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+  }
+
+  async setAppearance(s: AppearanceState): Promise<void> {
+    this.appearance.set(s);
+  }
+
+  getAppearance(): Promise<AppearanceState> {
+    return this.appearance.get();
   }
 
   async getParams(): Promise<GaussianParams> {
@@ -146,7 +190,22 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
     store.shDegree = shDegree;
     const rec = renderer.begin();
     await renderer.forward(rec, this.scene(), camera, shDegree);
-    await renderer.loss(rec, target.buffer);
+    const app = args.appearance;
+    const pixels = camera.width * camera.height;
+    if (app) {
+      const shown = renderer.buf("shown", pixels * 12);
+      const image = renderer.cur("image");
+      await this.appearance.recordApply(rec, renderer.uniforms, app, image, shown, pixels);
+      await renderer.loss(rec, target.buffer, "shown", "dShown");
+      const buffers = {
+        image,
+        dShown: renderer.cur("dShown"),
+        dImage: renderer.buf("dImage", pixels * 12),
+      };
+      await this.appearance.recordBackward(rec, renderer.uniforms, app, buffers, pixels);
+    } else {
+      await renderer.loss(rec, target.buffer);
+    }
     const b = store.buffers;
     await renderer.backward(rec, this.scene(), renderer.cur("dImage"), b.grads, b.stats);
     await recordAdam(rec, this.device, renderer.uniforms, store, lr);
@@ -192,6 +251,8 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
   async densify(cfg: DensifyConfig, noiseSeed: number): Promise<DensifyCounts> {
     this.densifier ??= new GpuDensifier(this.gpu);
     const counts = await this.densifier.run(this.store, cfg, noiseSeed);
+    // The filter belonged to the old splats; the caller sets the new one.
+    this.flags &= ~1;
     this.gpu.checkHealthy();
     return counts;
   }
@@ -216,7 +277,9 @@ class WebGpuTrainingBackend implements GpuTrainingBackend {
     for (const t of this.targets) destroyBuffer(t.buffer);
     this.targets = [];
     destroyBuffer(this.lossStaging);
+    if (this.noiseUniform) destroyBuffer(this.noiseUniform);
     this.densifier?.destroy();
+    this.appearance.destroy();
     this.renderer.destroy();
     if (this.ownsGpu) this.gpu.destroy();
   }

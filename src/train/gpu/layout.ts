@@ -58,6 +58,7 @@ export function cameraUniform(
   count: number,
   shDegree: number,
   maxShDegree: number,
+  flags = 0,
 ): Uint32Array {
   const u = new Uint32Array(28);
   const f = new Float32Array(u.buffer);
@@ -77,6 +78,7 @@ export function cameraUniform(
   u[22] = count;
   u[23] = Math.min(shDegree, maxShDegree);
   u[24] = shCoeffCount(maxShDegree);
+  u[25] = flags;
   return u;
 }
 

@@ -42,6 +42,10 @@ export interface SceneRef {
   params: GPUBuffer;
   count: number;
   maxShDegree: number;
+  /** Per-splat 3D filter variances (read when `flags` bit 0 is set). */
+  filter3d: GPUBuffer;
+  /** Anti-aliasing flags of the camera uniform (bit 0: 3D filter, bit 1: 2D compensation). */
+  flags: number;
 }
 
 /** Records and runs the per-view kernels. */
@@ -117,7 +121,7 @@ export class SplatRenderer {
     const [tx, ty] = tileGrid(width, height);
     this.view = { width, height, tiles: tx * ty, count: scene.count };
     const cam = this.uniforms.alloc(
-      cameraUniform(camera, scene.count, shDegree, scene.maxShDegree),
+      cameraUniform(camera, scene.count, shDegree, scene.maxShDegree, scene.flags),
     );
     this.camBinding = cam;
     await this.projectAndCount(rec, scene, cam, tx);
@@ -160,7 +164,7 @@ export class SplatRenderer {
         pass,
         d,
         p,
-        [cam, scene.params, proj, rects, tileCounts, depthKeys, depthVals],
+        [cam, scene.params, proj, rects, tileCounts, depthKeys, depthVals, scene.filter3d],
         gx,
         gy,
       );
@@ -236,15 +240,21 @@ export class SplatRenderer {
 
   /**
    * Records loss forward + backward against `target` with the loss pipeline of
-   * src/train/gpu/loss.ts: dL/dimage into "dImage", [loss, L1, SSIM, 0] into "lossOut".
+   * src/train/gpu/loss.ts, of the image in buffer `renderedName` ("image": as rendered): its
+   * gradient into `gradName`, [loss, L1, SSIM, 0] into "lossOut".
    */
-  async loss(rec: PhaseRecorder, target: GPUBuffer): Promise<void> {
+  async loss(
+    rec: PhaseRecorder,
+    target: GPUBuffer,
+    renderedName = "image",
+    gradName = "dImage",
+  ): Promise<void> {
     const v = this.requireView();
     const px = v.width * v.height;
     this.lossPipeline ??= createLossPipeline(this.device, { width: v.width, height: v.height });
-    const dImage = this.buf("dImage", px * 12);
+    const dImage = this.buf(gradName, px * 12);
     const lossOut = this.buf("lossOut", 16);
-    const image = this.cur("image");
+    const image = this.cur(renderedName);
     await rec.phase("loss", (pass) => {
       this.lossPipeline!.encode(pass, {
         rendered: image,
@@ -319,6 +329,7 @@ export class SplatRenderer {
         grads,
         stats,
         mean2d,
+        scene.filter3d,
       ];
       dispatch(pass, d, pb, pres, gx, gy);
     });

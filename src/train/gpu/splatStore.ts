@@ -23,6 +23,8 @@ export interface SplatBuffers {
   m: GPUBuffer;
   v: GPUBuffer;
   stats: GPUBuffer;
+  /** Per-splat variance of the 3D smoothing filter (zeros until set). */
+  filter3d: GPUBuffer;
 }
 
 /**
@@ -85,6 +87,7 @@ export class SplatStore {
       m: createBuffer(d, bytes, undefined, "adam-m"),
       v: createBuffer(d, bytes, undefined, "adam-v"),
       stats: createBuffer(d, count * 12, undefined, "densify-stats"),
+      filter3d: createBuffer(d, count * 4, undefined, "filter3d"),
     };
   }
 
@@ -112,6 +115,7 @@ export class SplatStore {
       m: flat(adam?.m, "adam-m"),
       v: flat(adam?.v, "adam-v"),
       stats: createBuffer(d, count * 12, undefined, "densify-stats"),
+      filter3d: createBuffer(d, count * 4, undefined, "filter3d"),
     };
     this.count = count;
     this.maxShDegree = maxShDegree;
@@ -152,6 +156,14 @@ export class SplatStore {
     flat.set(s.visibleCount.subarray(0, n), n);
     flat.set(s.maxRadius.subarray(0, n), 2 * n);
     writeBuffer(this.device, this.buffers.stats, flat);
+  }
+
+  /** Uploads the 3D smoothing filter's variances (one per splat). */
+  uploadFilter(f: Float32Array): void {
+    if (f.length !== this.count) {
+      throw new SplatbookError(`3D filter has ${f.length} values for ${this.count} splats`);
+    }
+    if (f.length > 0) writeBuffer(this.device, this.buffers.filter3d, f);
   }
 
   /** Records clearing the statistics. */

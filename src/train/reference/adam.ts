@@ -11,7 +11,7 @@ export type AdamGroupRates = LearningRates;
 
 type Arrays = Omit<
   GaussianParams<Float32Array | Float64Array>,
-  "count" | "shDegree" | "maxShDegree"
+  "count" | "shDegree" | "maxShDegree" | "antialiased"
 >;
 
 /**

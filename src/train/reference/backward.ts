@@ -10,6 +10,7 @@ import {
   projectSplatBackward,
   type AnyParams,
   type ProjectedSplat,
+  type RasterOptions,
 } from "./project.js";
 import { rasterizeBackward, rasterizeForward, type RasterOutput } from "./rasterize.js";
 
@@ -21,11 +22,15 @@ export interface ReferenceRender extends RasterOutput {
 }
 
 /** Renders `params` from `camera` with the float64 reference. */
-export function renderReference(params: AnyParams, camera: Camera): ReferenceRender {
+export function renderReference(
+  params: AnyParams,
+  camera: Camera,
+  opts: RasterOptions = {},
+): ReferenceRender {
   const projected: ProjectedSplat[] = [];
   const radii = new Int32Array(params.count);
   for (let i = 0; i < params.count; i++) {
-    const ps = projectSplat(params, i, camera);
+    const ps = projectSplat(params, i, camera, opts);
     if (ps) {
       projected.push(ps);
       radii[i] = ps.radius;

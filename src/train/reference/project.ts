@@ -22,6 +22,19 @@ import { evalShColour, evalShColourBackward } from "./sh.js";
 /** Parameters as read by the reference: either precision. */
 export type AnyParams = GaussianParams<Float32Array | Float64Array>;
 
+/**
+ * Anti-aliasing of a render (Mip-Splatting): a 3D smoothing filter per splat — its variance f
+ * is added to every squared scale and the opacity is multiplied by Π s / sqrt(s² + f), so the
+ * splat keeps its integral — and the 2D filter's opacity compensation sqrt(det Σ'₀ / det Σ'),
+ * where Σ' = Σ'₀ + lowPass·I (gsplat's "antialiased" mode). Absent fields: plain 3DGS.
+ */
+export interface RasterOptions {
+  /** Per-splat variance of the 3D smoothing filter (world units²). */
+  filter3d?: ArrayLike<number>;
+  /** Compensate the opacity for the screen-space low-pass. */
+  antialiased?: boolean;
+}
+
 /** Everything the rasterizer and the backward pass need about one visible splat. */
 export interface ProjectedSplat {
   index: number;
@@ -38,8 +51,15 @@ export interface ProjectedSplat {
   radius: number;
   /** Half-open tile rectangle [x0, x1) × [y0, y1). */
   tiles: { x0: number; x1: number; y0: number; y1: number };
-  /** σ(opacity logit). */
+  /** The opacity composited: σ(opacity logit) × the filters' factors. */
   opacity: number;
+  /** σ(opacity logit). */
+  baseOpacity: number;
+  /** 3D filter factor Π s / s' (1 without the filter) and its variance f (0 without). */
+  filterCoef: number;
+  filterVar: number;
+  /** 2D filter factor sqrt(det Σ'₀ / det Σ') (1 unless antialiased). */
+  compensation: number;
   rgb: [number, number, number];
   rawRgb: [number, number, number];
   /** Unit view direction (mean − camera centre) and the unnormalised vector. */
@@ -54,14 +74,32 @@ export interface ProjectedSplat {
   clampedY: boolean;
 }
 
-/** Reads splat i's normalised quaternion, scales and rotation. */
-function splatShape(params: AnyParams, i: number) {
+/**
+ * Reads splat i's normalised quaternion, scales and rotation; `s` are the scales the covariance
+ * uses (widened by the 3D filter's variance `f`), `raw` the exp(log-scales).
+ */
+function splatShape(params: AnyParams, i: number, f = 0) {
   const q = [0, 1, 2, 3].map((k) => params.quats[i * 4 + k]!);
   const qn = Math.hypot(...q);
   const qhat = q.map((v) => v / qn) as [number, number, number, number];
-  const s = [0, 1, 2].map((k) => Math.exp(params.logScales[i * 3 + k]!)) as Vec3;
+  const raw = [0, 1, 2].map((k) => Math.exp(params.logScales[i * 3 + k]!)) as Vec3;
+  const s = (f > 0 ? raw.map((v) => Math.sqrt(v * v + f)) : raw) as Vec3;
   const rot = quatToMat(...qhat);
-  return { q, qn, qhat, s, rot };
+  return { q, qn, qhat, s, raw, rot };
+}
+
+/** The 2D filter's compensation sqrt(det Σ'₀ / det Σ') and its partials (a, b, c of Σ'). */
+export function compensation2d(a: number, b: number, c: number, lowPass: number) {
+  const det1 = a * c - b * b;
+  const det0 = (a - lowPass) * (c - lowPass) - b * b;
+  if (!(det0 > 0) || !(det1 > 0)) return { rho: 0, da: 0, db: 0, dc: 0 };
+  const rho = Math.sqrt(det0 / det1);
+  return {
+    rho,
+    da: 0.5 * rho * ((c - lowPass) / det0 - c / det1),
+    db: rho * b * (1 / det1 - 1 / det0),
+    dc: 0.5 * rho * ((a - lowPass) / det0 - a / det1),
+  };
 }
 
 /** Limits of x/z (or y/z) for the Jacobian clamp. */
@@ -76,7 +114,12 @@ function jacobianLimits(size: number, focal: number, principal: number): [number
  * point, covariance, EWA Jacobian, conic, radius, tile rectangle, colour) on purpose: it reads
  * alongside project_forward.wgsl line by line, which splitting would obscure.
  */
-export function projectSplat(params: AnyParams, i: number, camera: Camera): ProjectedSplat | null {
+export function projectSplat(
+  params: AnyParams,
+  i: number,
+  camera: Camera,
+  opts: RasterOptions = {},
+): ProjectedSplat | null {
   const { r: view, t: tvec } = splitViewmat(camera.viewmat);
   const mean: Vec3 = [params.means[i * 3]!, params.means[i * 3 + 1]!, params.means[i * 3 + 2]!];
   const p = mulVec3(view, mean);
@@ -84,7 +127,8 @@ export function projectSplat(params: AnyParams, i: number, camera: Camera): Proj
   const [x, y, z] = camPoint;
   if (z < RASTER.nearPlane) return null;
 
-  const { s, rot } = splatShape(params, i);
+  const filterVar = opts.filter3d?.[i] ?? 0;
+  const { s, raw, rot } = splatShape(params, i, filterVar);
   const m = mul3(rot, [s[0], 0, 0, 0, s[1], 0, 0, 0, s[2]]);
   const cov3d = mul3(m, transpose3(m));
   const covCam = mul3(mul3(view, cov3d), transpose3(view));
@@ -139,6 +183,9 @@ export function projectSplat(params: AnyParams, i: number, camera: Camera): Proj
   const K = shCoeffCount(params.maxShDegree);
   const coefs = params.sh.subarray(i * K * 3, (i + 1) * K * 3);
   const colour = evalShColour(params.shDegree, coefs, dir);
+  const baseOpacity = sigmoid(params.opacityLogits[i]!);
+  const filterCoef = filterVar > 0 ? (raw[0] * raw[1] * raw[2]) / (s[0] * s[1] * s[2]) : 1;
+  const comp = opts.antialiased ? compensation2d(a, b, c, RASTER.lowPass).rho : 1;
 
   return {
     index: i,
@@ -149,7 +196,11 @@ export function projectSplat(params: AnyParams, i: number, camera: Camera): Proj
     conic,
     radius,
     tiles,
-    opacity: sigmoid(params.opacityLogits[i]!),
+    opacity: baseOpacity * filterCoef * comp,
+    baseOpacity,
+    filterCoef,
+    filterVar,
+    compensation: comp,
     rgb: colour.rgb,
     rawRgb: colour.raw,
     dir,
@@ -212,9 +263,18 @@ export function projectSplatBackward(
   const p01 = A * g[1] + B * g[2];
   const p10 = B * g[0] + C * g[1];
   const p11 = B * g[1] + C * g[2];
-  const dS00 = -(p00 * A + p01 * B);
-  const dS01 = -(p00 * B + p01 * C);
-  const dS11 = -(p10 * B + p11 * C);
+  let dS00 = -(p00 * A + p01 * B);
+  let dS01 = -(p00 * B + p01 * C);
+  let dS11 = -(p10 * B + p11 * C);
+  // The 2D filter's compensation depends on Σ' too (dS01 is per off-diagonal entry: half of d/db).
+  const opacityAfter2d = ps.baseOpacity * ps.filterCoef;
+  if (ps.compensation !== 1) {
+    const k = compensation2d(...ps.cov2d, RASTER.lowPass);
+    const dRho = grad.opacity * opacityAfter2d;
+    dS00 += dRho * k.da;
+    dS01 += (dRho * k.db) / 2;
+    dS11 += dRho * k.dc;
+  }
   const dS = [dS00, dS01, dS01, dS11]; // row-major 2×2, symmetric
 
   // Σ' = J Σc Jᵀ: dΣc = Jᵀ dS J; dJ = 2 dS J Σc.
@@ -273,26 +333,33 @@ export function projectSplatBackward(
 
   // Σc = W Σ Wᵀ → dΣ = Wᵀ dΣc W; Σ = M Mᵀ with M = R S → dM = 2 dΣ M (dΣ symmetric).
   const dCov3d = mul3(mul3(transpose3(view), dCovCam), view);
-  const { q, qhat, s, rot } = splatShape(params, i);
+  const { q, qhat, s, raw, rot } = splatShape(params, i, ps.filterVar);
   const M = mul3(rot, [s[0], 0, 0, 0, s[1], 0, 0, 0, s[2]]);
   const dM = mul3(dCov3d, M).map((v) => 2 * v);
   const logScale: Vec3 = [0, 0, 0];
   const dR: Mat3 = new Array<number>(9).fill(0);
   for (let r = 0; r < 3; r++) {
     for (let col = 0; col < 3; col++) {
-      logScale[col] += dM[r * 3 + col]! * rot[r * 3 + col]! * s[col]!; // d/dlog s = s·d/ds
+      // d s'/d log s = s²/s' (s' = s without the filter).
+      const dsdl = (raw[col] * raw[col]) / s[col];
+      logScale[col] += dM[r * 3 + col]! * rot[r * 3 + col]! * dsdl;
       dR[r * 3 + col] = dM[r * 3 + col]! * s[col]!;
     }
+  }
+  // The 3D filter's opacity factor Π s/s': d log(factor)/d log s = f / s'².
+  if (ps.filterVar > 0) {
+    const dLogFactor = grad.opacity * ps.opacity;
+    for (let k = 0; k < 3; k++) logScale[k] += (dLogFactor * ps.filterVar) / (s[k] * s[k]);
   }
   const dQhat = quatToMatBackward(...qhat, dR);
   const quatGrad = normalizeBackward(q, dQhat) as [number, number, number, number];
 
-  const op = ps.opacity;
+  const op = ps.baseOpacity;
   return {
     mean,
     logScale,
     quat: quatGrad,
-    opacityLogit: grad.opacity * op * (1 - op),
+    opacityLogit: grad.opacity * ps.filterCoef * ps.compensation * op * (1 - op),
     sh: shGrad.dCoefs,
   };
 }

@@ -1,7 +1,12 @@
 /** Central finite differences of the reference loss, guarded against discontinuities. */
 import type { GaussianParams } from "../../../src/contracts/gaussians.js";
 import type { Camera } from "../../../src/train/types.js";
-import { lossReference, renderReference } from "../../../src/train/reference/index.js";
+import {
+  applyAppearance,
+  lossReference,
+  renderReference,
+  type LossOptions,
+} from "../../../src/train/reference/index.js";
 
 /**
  * The loss plus a signature of every discrete decision the forward made (which splats contribute
@@ -12,9 +17,11 @@ export function lossWithSignature(
   params: GaussianParams<Float64Array>,
   camera: Camera,
   target: Float64Array,
+  opts: LossOptions = {},
 ): { loss: number; signature: string } {
-  const render = renderReference(params, camera);
-  const loss = lossReference(render.image, target, camera.width, camera.height);
+  const render = renderReference(params, camera, opts);
+  const shown = opts.appearance ? applyAppearance(render.image, opts.appearance) : render.image;
+  const loss = lossReference(shown, target, camera.width, camera.height);
   const parts: string[] = [];
   for (const list of render.fragments) {
     parts.push(
@@ -27,12 +34,12 @@ export function lossWithSignature(
     );
   }
   let signs = "";
-  for (let i = 0; i < target.length; i++) signs += render.image[i]! >= target[i]! ? "1" : "0";
+  for (let i = 0; i < target.length; i++) signs += shown[i]! >= target[i]! ? "1" : "0";
   parts.push(signs);
   return { loss: loss.loss, signature: parts.join("|") };
 }
 
-export type GroupKey = "means" | "logScales" | "quats" | "opacityLogits" | "sh";
+export type GroupKey = "means" | "logScales" | "quats" | "opacityLogits" | "sh" | "appearance";
 
 /** FD estimate of dL/d params[key][index], or null when the step crosses a discontinuity. */
 export function finiteDifference(
@@ -43,13 +50,14 @@ export function finiteDifference(
   index: number,
   h: number,
   baseSignature: string,
+  opts: LossOptions = {},
 ): number | null {
-  const arr = params[key];
+  const arr = key === "appearance" ? (opts.appearance as Float64Array) : params[key];
   const saved = arr[index]!;
   arr[index] = saved + h;
-  const plus = lossWithSignature(params, camera, target);
+  const plus = lossWithSignature(params, camera, target, opts);
   arr[index] = saved - h;
-  const minus = lossWithSignature(params, camera, target);
+  const minus = lossWithSignature(params, camera, target, opts);
   arr[index] = saved;
   if (plus.signature !== baseSignature || minus.signature !== baseSignature) return null;
   return (plus.loss - minus.loss) / (2 * h);

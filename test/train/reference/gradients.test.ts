@@ -13,16 +13,24 @@
 import { shCoeffCount } from "../../../src/contracts/gaussians.js";
 import { describe, expect, test } from "vitest";
 import {
+  identityAppearance,
   lossAndGradReference,
   projectSplat,
   renderReference,
+  type LossOptions,
 } from "../../../src/train/reference/index.js";
 import { finiteDifference, lossWithSignature, type GroupKey } from "./finiteDiff.js";
-import { testSeed } from "../../seed.js";
+import { makeRandom, testSeed } from "../../seed.js";
 import { randomScene } from "./randomScene.js";
 
 const H = 1e-5;
-const GROUPS: GroupKey[] = ["means", "logScales", "quats", "opacityLogits", "sh"];
+const GROUPS: Exclude<GroupKey, "appearance">[] = [
+  "means",
+  "logScales",
+  "quats",
+  "opacityLogits",
+  "sh",
+];
 
 type Scene = ReturnType<typeof randomScene>;
 
@@ -32,33 +40,42 @@ function allFinite(values: ArrayLike<number>): boolean {
 }
 
 /** Compares every entry of every group; returns the number of checked entries. */
-function checkScene(scene: Scene, seed: number, groups: GroupKey[] = GROUPS): number {
+function checkScene(
+  scene: Scene,
+  seed: number,
+  groups: GroupKey[] = GROUPS,
+  opts: LossOptions = {},
+): number {
   const { params, camera, target } = scene;
-  const res = lossAndGradReference(params, camera, target);
+  const res = lossAndGradReference(params, camera, target, opts);
   const where = `scene seed ${seed}`;
   expect(Number.isFinite(res.loss), `loss finite, ${where}`).toBe(true);
   expect(allFinite(res.image), `image finite, ${where}`).toBe(true);
   for (const key of GROUPS) expect(allFinite(res.grads[key]), `${key} finite, ${where}`).toBe(true);
   expect(allFinite(res.mean2dGrad), `mean2dGrad finite, ${where}`).toBe(true);
-  const base = lossWithSignature(params, camera, target).signature;
+  const base = lossWithSignature(params, camera, target, opts).signature;
+  const values = (key: GroupKey) =>
+    key === "appearance" ? (opts.appearance as Float64Array) : params[key];
+  const analyticOf = (key: GroupKey, i: number) =>
+    key === "appearance" ? res.dAppearance![i]! : res.grads[key][i]!;
   let checked = 0;
   for (const key of groups) {
     let skipped = 0;
     let errSq = 0;
     let refSq = 0;
-    for (let i = 0; i < params[key].length; i++) {
+    for (let i = 0; i < values(key).length; i++) {
       // A step that crosses a discontinuity is retried 100× smaller (round-off then ~1e-9).
-      let fd = finiteDifference(params, camera, target, key, i, H, base);
+      let fd = finiteDifference(params, camera, target, key, i, H, base, opts);
       let absTol = 1e-9;
       if (fd === null) {
-        fd = finiteDifference(params, camera, target, key, i, H / 100, base);
+        fd = finiteDifference(params, camera, target, key, i, H / 100, base, opts);
         absTol = 1e-8;
       }
       if (fd === null) {
         skipped++;
         continue;
       }
-      const analytic = res.grads[key][i]!;
+      const analytic = analyticOf(key, i);
       const err = Math.abs(fd - analytic);
       errSq += err * err;
       refSq += fd * fd;
@@ -68,7 +85,7 @@ function checkScene(scene: Scene, seed: number, groups: GroupKey[] = GROUPS): nu
       checked++;
     }
     expect(skipped, `${key}: too many discontinuous entries, ${where}`).toBeLessThanOrEqual(
-      Math.max(3, Math.ceil(0.05 * params[key].length)),
+      Math.max(3, Math.ceil(0.05 * values(key).length)),
     );
     if (refSq > 0) {
       expect(Math.sqrt(errSq / refSq), `${key} relative L2 error, ${where}`).toBeLessThan(1e-5);
@@ -91,6 +108,33 @@ describe("reference gradients vs finite differences", () => {
       ).toBe(true);
       expect(checkScene(scene, seed)).toBeGreaterThan(300);
     }
+  });
+
+  test("anti-aliased: 3D smoothing filter and 2D opacity compensation, every group", () => {
+    const seed = testSeed();
+    const scene = randomScene(seed, { count: 6 });
+    const rand = makeRandom(seed ^ 0x5eed);
+    // Filter variances from a tenth to twice the squared scales: both regimes matter.
+    const filter3d = Float64Array.from({ length: scene.params.count }, (_, i) => {
+      const s2 = Math.exp(2 * scene.params.logScales[i * 3]!);
+      return s2 * (0.1 + 2 * rand());
+    });
+    const opts = { filter3d, antialiased: true };
+    const plain = lossAndGradReference(scene.params, scene.camera, scene.target);
+    const mip = lossAndGradReference(scene.params, scene.camera, scene.target, opts);
+    expect(mip.loss, `seed ${seed}: the filters change nothing`).not.toBe(plain.loss);
+    expect(checkScene(scene, seed, GROUPS, opts)).toBeGreaterThan(300);
+  });
+
+  test("appearance transform: its own gradient and the splats' through it", () => {
+    const seed = testSeed();
+    const scene = randomScene(seed, { count: 6 });
+    const rand = makeRandom(seed ^ 0xa99);
+    // A gain and white balance with some colour mixing and offset.
+    const appearance = Float64Array.from(identityAppearance(), (v) => v + (rand() - 0.5) * 0.4);
+    const res = lossAndGradReference(scene.params, scene.camera, scene.target, { appearance });
+    expect(res.dAppearance?.length).toBe(12);
+    expect(checkScene(scene, seed, [...GROUPS, "appearance"], { appearance })).toBeGreaterThan(300);
   });
 
   test("lower active SH degree: coefficients above it get zero gradient", () => {

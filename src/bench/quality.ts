@@ -1,0 +1,191 @@
+/**
+ * `npm run bench:quality -- <experiment> [--steps N] [--resolution PX] [--captures a,b]`: the
+ * training-quality comparisons behind the README's Training section, each arm a real training
+ * run on corpus captures processed to ColmapReconstruction (cached under the corpus cache), all
+ * arms of a comparison run back to back so they share the machine's load. Prints a table.
+ *
+ * Experiments:
+ * - `appearance`: the auto-exposure capture with and without per-image appearance compensation,
+ *   and its fixed-exposure twin; held-out PSNR against the drifted views (neutral render, and
+ *   the fitted-half protocol) and against the fixed-exposure views.
+ * - `fixed`: fixed-exposure captures with and without compensation (it must cost ≤ 0.2 dB).
+ * - `aliasing`: trained at one resolution with and without anti-aliasing, rendered at half and
+ *   twice that resolution against the views decoded at those sizes.
+ * - `densify`: the densification strategies on the real-like captures at equal steps and cap.
+ */
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import {
+  evaluateModel,
+  prepareCapture,
+  prepareTwin,
+  releaseGpu,
+  trainArm,
+  type ArmSettings,
+} from "./qualityRuns.js";
+
+interface Options {
+  steps: number;
+  resolution: number;
+  maxSplats: number;
+  captures: string[] | null;
+}
+
+const load = () => loadavg()[0]!.toFixed(2);
+const db = (v: number | null | undefined) => (v === null || v === undefined ? "–" : v.toFixed(2));
+
+function parseArgs(argv: string[]): { experiment: string; opts: Options } {
+  const [experiment = "", ...rest] = argv;
+  const opts: Options = { steps: 1000, resolution: 160, maxSplats: 20000, captures: null };
+  for (let i = 0; i < rest.length; i += 2) {
+    const [flag, value] = [rest[i], rest[i + 1] ?? ""];
+    if (flag === "--steps") opts.steps = Number(value);
+    else if (flag === "--resolution") opts.resolution = Number(value);
+    else if (flag === "--max-splats") opts.maxSplats = Number(value);
+    else if (flag === "--captures") opts.captures = value.split(",");
+    else throw new Error(`unknown option ${flag}`);
+  }
+  return { experiment, opts };
+}
+
+function base(o: Options): ArmSettings {
+  return { steps: o.steps, maxResolution: o.resolution, maxSplats: o.maxSplats, seed: 42 };
+}
+
+async function appearance(o: Options): Promise<void> {
+  const name = o.captures?.[0] ?? "courtyard-autoexposure";
+  const { drifted, twin, fixedImages } = await prepareTwin(name);
+  const rows: string[] = [];
+  for (const [capture, mode] of [
+    [drifted, "affine"],
+    [drifted, "off"],
+    [twin, "off"],
+    [twin, "affine"],
+  ] as const) {
+    const l0 = load();
+    const r = await trainArm(capture, `appearance-${mode}-${o.steps}`, {
+      ...base(o),
+      appearance: mode,
+    });
+    const own = await evaluateModel(r.params_path, capture.dataset, o.resolution);
+    const fixed =
+      capture === drifted
+        ? await evaluateModel(r.params_path, capture.dataset, o.resolution, fixedImages)
+        : own;
+    rows.push(
+      `| ${capture.name} | ${mode} | ${db(own.psnr)} | ${db(own.psnrFitted)} | ${db(fixed.psnr)} | ` +
+        `${r.gaussian_count} | ${r.stepsPerSec.toFixed(2)} | ${l0} → ${load()} |`,
+    );
+    console.log(rows.at(-1));
+  }
+  console.log(
+    `\n${o.steps} steps, ${o.resolution} px, ≤ ${o.maxSplats} splats; held-out views, PSNR in dB\n` +
+      "| capture | appearance | PSNR vs its views (neutral) | fitted-half PSNR | PSNR vs fixed-exposure views | splats | steps/s | load |\n" +
+      "|---|---|---|---|---|---|---|---|",
+  );
+  for (const r of rows) console.log(r);
+}
+
+async function fixedExposure(o: Options): Promise<void> {
+  const names = o.captures ?? ["sample", "courtyard-duo", "courtyard-phone"];
+  const rows: string[] = [];
+  for (const name of names) {
+    const capture = await prepareCapture(name);
+    const figures: string[] = [];
+    for (const mode of ["off", "affine"] as const) {
+      const r = await trainArm(capture, `appearance-${mode}-${o.steps}`, {
+        ...base(o),
+        appearance: mode,
+      });
+      figures.push(
+        `${db(r.psnr)} (fitted ${db(r.psnr_fitted)}, ${r.stepsPerSec.toFixed(2)} steps/s)`,
+      );
+    }
+    rows.push(`| ${name} | ${figures.join(" | ")} | load ${load()} |`);
+    console.log(rows.at(-1));
+  }
+  console.log("\n| capture | appearance off | appearance affine | |\n|---|---|---|---|");
+  for (const r of rows) console.log(r);
+}
+
+async function aliasing(o: Options): Promise<void> {
+  const names = o.captures ?? ["sample", "courtyard-duo"];
+  const rows: string[] = [];
+  for (const name of names) {
+    const capture = await prepareCapture(name);
+    for (const mode of ["off", "mip"] as const) {
+      const l0 = load();
+      const r = await trainArm(capture, `aliasing-${mode}-${o.resolution}-${o.steps}`, {
+        ...base(o),
+        antiAliasing: mode,
+      });
+      const at = async (px: number) =>
+        (await evaluateModel(r.params_path, capture.dataset, px)).psnr;
+      const [half, same, twice] = [
+        await at(o.resolution / 2),
+        await at(o.resolution),
+        await at(o.resolution * 2),
+      ];
+      rows.push(
+        `| ${name} | ${mode} | ${db(half)} | ${db(same)} | ${db(twice)} | ${l0} → ${load()} |`,
+      );
+      console.log(rows.at(-1));
+    }
+  }
+  const [h, t] = [o.resolution / 2, o.resolution * 2];
+  console.log(
+    `\ntrained at ${o.resolution} px, ${o.steps} steps; held-out PSNR (dB) rendered at each size\n` +
+      `| capture | anti-aliasing | ${h} px | ${o.resolution} px | ${t} px | load |\n|---|---|---|---|---|---|`,
+  );
+  for (const r of rows) console.log(r);
+}
+
+async function densify(o: Options, arms: Record<string, ArmSettings>): Promise<void> {
+  const names = o.captures ?? ["courtyard-autoexposure", "courtyard-phone", "garden-walk"];
+  const rows: string[] = [];
+  for (const name of names) {
+    const capture = await prepareCapture(name);
+    for (const [arm, settings] of Object.entries(arms)) {
+      const l0 = load();
+      const r = await trainArm(capture, `densify-${arm}-${o.steps}`, { ...base(o), ...settings });
+      rows.push(
+        `| ${name} | ${arm} | ${db(r.psnr)} | ${db(r.psnr_fitted)} | ${r.gaussian_count} | ` +
+          `${r.stepsPerSec.toFixed(2)} | ${l0} → ${load()} |`,
+      );
+      console.log(rows.at(-1));
+    }
+  }
+  console.log(
+    `\n${o.steps} steps, ${o.resolution} px, ≤ ${o.maxSplats} splats\n` +
+      "| capture | arm | held-out PSNR | fitted-half PSNR | splats | steps/s | load |\n|---|---|---|---|---|---|---|",
+  );
+  for (const r of rows) console.log(r);
+}
+
+const { experiment, opts } = parseArgs(process.argv.slice(2));
+const experiments: Record<string, () => Promise<void>> = {
+  appearance: () => appearance(opts),
+  fixed: () => fixedExposure(opts),
+  aliasing: () => aliasing(opts),
+  densify: () =>
+    densify(opts, {
+      before: { appearance: "off", antiAliasing: "off" } as const,
+      after: {},
+    }),
+};
+const run = experiments[experiment];
+if (!run) {
+  console.error(
+    `usage: npm run bench:quality -- <${Object.keys(experiments).join("|")}> [--steps N] [--resolution PX] [--max-splats N] [--captures a,b]`,
+  );
+  process.exitCode = 1;
+} else {
+  console.log(
+    `bench:quality ${experiment} (load ${load()}; jobs under ${join("<cache>", "bench-quality")})`,
+  );
+  try {
+    await run();
+  } finally {
+    releaseGpu();
+  }
+}

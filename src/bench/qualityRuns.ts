@@ -1,0 +1,174 @@
+/**
+ * The pieces of `npm run bench:quality`: corpus captures processed to ColmapReconstruction
+ * (kept between runs in the bench's cache folder), training runs with given settings, and
+ * evaluation of a trained model on any image set the same cameras saw, at any resolution.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "../contracts/logger.js";
+import { TrainingParamsSchema, type TrainSettings } from "../contracts/params.js";
+import type { ColmapReconstructionResult, TrainingResult } from "../contracts/stageResults.js";
+import { loadStageTable, runJob } from "../engine/index.js";
+import { readPly, writePly } from "../export/index.js";
+import { acquireGpu, type GpuContext } from "../gpu/device.js";
+import {
+  cachedCorpusCapture,
+  cachedRender,
+  corpusCacheRoot,
+  corpusCapture,
+  withoutDrift,
+} from "../sample/corpus.js";
+import { loadSceneModel, undistortToPinhole } from "../sfm/index.js";
+import { fittedHalfPsnr } from "../train/appearance.js";
+import { buildTrainingDataset } from "../train/dataset.js";
+import { createGpuTrainingBackend } from "../train/gpu/index.js";
+import { psnr, ssim } from "../train/imageMetrics.js";
+import { train } from "../train/train.js";
+
+/** A capture processed to ColmapReconstruction. */
+export interface PreparedCapture {
+  name: string;
+  /** The job's output folder (frames/, colmap/). */
+  job: string;
+  /** The undistorted model training reads. */
+  dataset: string;
+}
+
+/** Where the bench keeps its jobs: `<cache>/bench-quality`. */
+export function benchRoot(): string {
+  return join(corpusCacheRoot(), "..", "bench-quality");
+}
+
+const quiet: Logger = {
+  info: () => {},
+  warn: (m) => console.warn(`  warning: ${m}`),
+  debug: () => {},
+};
+
+async function processCapture(name: string, input: string): Promise<PreparedCapture> {
+  const job = join(benchRoot(), name);
+  const run = await runJob({
+    input,
+    output: job,
+    stages: await loadStageTable(),
+    until: "ColmapReconstruction",
+    logger: quiet,
+  });
+  const outcome = run.outcomes.find((o) => o.stage === "ColmapReconstruction");
+  const result = outcome?.result as ColmapReconstructionResult | undefined;
+  if (!result) throw new Error(`${name}: ColmapReconstruction produced no model`);
+  console.log(
+    `  ${name}: ${result.registered_images}/${result.total_images} registered, ${result.points} points`,
+  );
+  return { name, job, dataset: result.undistorted_path };
+}
+
+/** A corpus capture processed to ColmapReconstruction (once; later calls reuse the job). */
+export async function prepareCapture(name: string): Promise<PreparedCapture> {
+  const capture = await cachedCorpusCapture(name);
+  return processCapture(name, capture.dir);
+}
+
+/**
+ * A capture with simulated auto-exposure, its fixed-exposure twin (same videos without the
+ * drift, processed on its own), and the twin's frames undistorted with the drifted capture's
+ * cameras: the images the drifted model should reproduce.
+ */
+export async function prepareTwin(name: string) {
+  const drifted = await prepareCapture(name);
+  const specs = withoutDrift(corpusCapture(name).specs());
+  const twinCapture = await cachedRender(`${name}-fixed`, specs);
+  const twin = await processCapture(`${name}-fixed`, twinCapture.dir);
+  const fixedImages = join(drifted.job, "colmap", "undistorted-fixed");
+  if (!existsSync(join(fixedImages, "images"))) {
+    await rm(fixedImages, { recursive: true, force: true });
+    await undistortToPinhole(
+      join(twin.job, "frames"),
+      join(drifted.job, "colmap", "sparse"),
+      fixedImages,
+    );
+  }
+  return { drifted, twin, fixedImages: join(fixedImages, "images") };
+}
+
+/** Settings every arm of a comparison shares unless it says otherwise. */
+export type ArmSettings = Partial<TrainSettings>;
+
+/** One training run of an arm; its output folder is `<job>/bench/<arm>`. */
+export async function trainArm(
+  capture: PreparedCapture,
+  arm: string,
+  settings: ArmSettings,
+): Promise<TrainingResult & { output: string; stepsPerSec: number }> {
+  const output = join(capture.job, "bench", arm);
+  await mkdir(output, { recursive: true });
+  const t0 = performance.now();
+  const result = await train({
+    settings: TrainingParamsSchema.parse({
+      evalEvery: 0,
+      previewEvery: 0,
+      snapshotEvery: 0,
+      ...settings,
+    }),
+    dataset: capture.dataset,
+    io: { loadScene: (p) => loadSceneModel(p), writePly },
+    outputFolder: output,
+    statusFilename: null,
+    fresh: true,
+    log: quiet,
+  });
+  const secs = (performance.now() - t0) / 1000;
+  return {
+    ...result,
+    output,
+    stepsPerSec: result.steps / Math.max(1e-9, result.elapsed_secs || secs),
+  };
+}
+
+/** Held-out figures of a model rendered on a view set. */
+export interface EvalFigures {
+  psnr: number;
+  ssim: number;
+  psnrFitted: number;
+}
+
+let sharedGpu: GpuContext | null = null;
+
+/**
+ * Renders the trained model `ply` at every held-out view of `dataset` at `resolution` (long
+ * side) and compares with that view's image, from `imagesDir` when given (the same names).
+ */
+export async function evaluateModel(
+  ply: string,
+  dataset: string,
+  resolution: number,
+  imagesDir?: string,
+): Promise<EvalFigures> {
+  const model = await loadSceneModel(dataset, imagesDir ? { imagesDir } : {});
+  const data = await buildTrainingDataset(model, dataset, { maxResolution: resolution });
+  const params = await readPly(ply);
+  sharedGpu ??= await acquireGpu();
+  const backend = await createGpuTrainingBackend({ gpu: sharedGpu });
+  try {
+    await backend.setParams(params);
+    await backend.setAntiAliasing({ filter3d: null, antialiased: Boolean(params.antialiased) });
+    const sum = { psnr: 0, ssim: 0, psnrFitted: 0 };
+    for (const v of data.eval) {
+      const img = await backend.render(v.camera, params.shDegree);
+      sum.psnr += psnr(img, v.image);
+      sum.ssim += ssim(img, v.image);
+      sum.psnrFitted += fittedHalfPsnr(img, v.image);
+    }
+    const n = data.eval.length;
+    return { psnr: sum.psnr / n, ssim: sum.ssim / n, psnrFitted: sum.psnrFitted / n };
+  } finally {
+    backend.destroy();
+  }
+}
+
+/** Releases the evaluation's GPU. */
+export function releaseGpu(): void {
+  sharedGpu?.destroy();
+  sharedGpu = null;
+}

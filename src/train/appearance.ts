@@ -1,0 +1,164 @@
+/**
+ * Per-image appearance compensation: every training view gets an affine colour transform
+ * (reference/appearance.ts), learnt with its own learning rate and pulled towards the identity,
+ * so per-frame exposure and white balance (phones, drones) are not baked into the splats. The
+ * splats are the neutral model: renders, previews, evaluations and exports never apply a
+ * transform.
+ *
+ * A held-out view's appearance is unknown, so two held-out figures are reported: the neutral
+ * render against the view (PSNR), and the "fitted" PSNR — the least-squares colour transform
+ * fitted on the left half of the view, measured on the right half (the protocol of NeRF-W-style
+ * evaluations, applied to every run alike, with or without compensation).
+ */
+import { APPEARANCE_PARAMS, identityAppearance } from "./reference/appearance.js";
+import type { Appearance, RunContext } from "./runContext.js";
+import type { AppearanceState, AppearanceStep, ImageRGB } from "./types.js";
+
+/**
+ * Adam's learning rate for the transforms. A view is visited about once per epoch (every ~50
+ * steps), so a 1000-step run updates each transform only ~20 times: the rate must let a ±40 %
+ * gain be learnt within a handful of visits.
+ */
+export const APPEARANCE_LR = 0.02;
+/** Weight of (weight/2)·‖θ − identity‖², against the loss's mean-over-pixels gradient. */
+export const APPEARANCE_WEIGHT = 0.01;
+/** Steps before the transforms start learning: the splats first learn the common colours. */
+export const APPEARANCE_WARMUP = 100;
+
+/** Identity transforms and zero moments for `count` views. */
+export function initialAppearance(count: number): AppearanceState {
+  const theta = new Float32Array(count * APPEARANCE_PARAMS);
+  for (let i = 0; i < count; i++) theta.set(identityAppearance(), i * APPEARANCE_PARAMS);
+  return {
+    count,
+    theta,
+    moments: new Float32Array(count * 2 * APPEARANCE_PARAMS),
+    steps: new Float32Array(count),
+  };
+}
+
+/** The run's appearance compensation (a no-op when the settings turn it off). */
+export function createAppearance(ctx: RunContext): Appearance {
+  const on = ctx.settings.appearance === "affine";
+  const views = ctx.dataset.train.length;
+  return {
+    async start(saved?: Record<string, Float32Array>): Promise<void> {
+      if (!on) return;
+      const theta = saved?.["appearance.theta"];
+      const fits = theta?.length === views * APPEARANCE_PARAMS;
+      await ctx.backend.setAppearance(
+        fits
+          ? {
+              count: views,
+              theta,
+              moments: saved!["appearance.moments"]!,
+              steps: saved!["appearance.steps"]!,
+            }
+          : initialAppearance(views),
+      );
+    },
+    /** The appearance work of the step on training view `view` (none while warming up). */
+    stepArgs(step: number, view: number): AppearanceStep | undefined {
+      if (!on || step < APPEARANCE_WARMUP) return undefined;
+      return { index: view, lr: APPEARANCE_LR, weight: APPEARANCE_WEIGHT };
+    },
+    /** The state a snapshot keeps. */
+    async arrays(): Promise<Record<string, Float32Array>> {
+      if (!on) return {};
+      const s = await ctx.backend.getAppearance();
+      return {
+        "appearance.theta": s.theta,
+        "appearance.moments": s.moments,
+        "appearance.steps": s.steps,
+      };
+    },
+  };
+}
+
+/** Solves the 4×4 symmetric system a·x = b by Gaussian elimination with partial pivoting. */
+function solve4(a: number[], b: number[]): number[] {
+  const m = a.map((v) => v);
+  const x = b.map((v) => v);
+  for (let c = 0; c < 4; c++) {
+    let p = c;
+    for (let r = c + 1; r < 4; r++) if (Math.abs(m[r * 4 + c]!) > Math.abs(m[p * 4 + c]!)) p = r;
+    for (let k = 0; k < 4; k++) [m[c * 4 + k], m[p * 4 + k]] = [m[p * 4 + k]!, m[c * 4 + k]!];
+    [x[c], x[p]] = [x[p]!, x[c]!];
+    for (let r = c + 1; r < 4; r++) {
+      const f = m[r * 4 + c]! / m[c * 4 + c]!;
+      for (let k = c; k < 4; k++) m[r * 4 + k]! -= f * m[c * 4 + k]!;
+      x[r]! -= f * x[c]!;
+    }
+  }
+  for (let r = 3; r >= 0; r--) {
+    let s = x[r]!;
+    for (let k = r + 1; k < 4; k++) s -= m[r * 4 + k]! * x[k]!;
+    x[r] = s / m[r * 4 + r]!;
+  }
+  return x;
+}
+
+/**
+ * The affine colour transform θ (as reference/appearance.ts) that best maps `rendered` onto
+ * `target` in the least-squares sense over the pixels with x < `columns`, with a small ridge
+ * towards the identity so flat regions stay well posed.
+ */
+export function fitAppearance(rendered: ImageRGB, target: ImageRGB, columns: number): Float64Array {
+  const ata = new Array<number>(16).fill(0);
+  const atb = [0, 1, 2].map(() => new Array<number>(4).fill(0));
+  let n = 0;
+  for (let y = 0; y < rendered.height; y++) {
+    for (let x = 0; x < Math.min(columns, rendered.width); x++) {
+      const p = (y * rendered.width + x) * 3;
+      const v = [rendered.data[p]!, rendered.data[p + 1]!, rendered.data[p + 2]!, 1];
+      for (let i = 0; i < 4; i++) {
+        for (let j = 0; j < 4; j++) ata[i * 4 + j]! += v[i]! * v[j]!;
+        for (let r = 0; r < 3; r++) atb[r]![i]! += v[i]! * target.data[p + r]!;
+      }
+      n++;
+    }
+  }
+  const ridge = 1e-3 * Math.max(1, n);
+  const id = identityAppearance();
+  const theta = new Float64Array(APPEARANCE_PARAMS);
+  for (let r = 0; r < 3; r++) {
+    const a = ata.map((v, k) => v + (k % 5 === 0 ? ridge : 0));
+    const prior = [id[r * 3]!, id[r * 3 + 1]!, id[r * 3 + 2]!, id[9 + r]!];
+    const row = solve4(
+      a,
+      atb[r]!.map((v, i) => v + ridge * prior[i]!),
+    );
+    theta.set(row.slice(0, 3), r * 3);
+    theta[9 + r] = row[3]!;
+  }
+  return theta;
+}
+
+/**
+ * PSNR of the right half of `rendered` against `target` after the colour transform fitted on the
+ * left half (values clamped to [0, 1] as imageMetrics' PSNR).
+ */
+export function fittedHalfPsnr(rendered: ImageRGB, target: ImageRGB): number {
+  const half = Math.floor(rendered.width / 2);
+  const theta = fitAppearance(rendered, target, half);
+  let se = 0;
+  let count = 0;
+  const clamp = (v: number) => (v > 0 ? (v < 1 ? v : 1) : 0);
+  for (let y = 0; y < rendered.height; y++) {
+    for (let x = half; x < rendered.width; x++) {
+      const p = (y * rendered.width + x) * 3;
+      for (let r = 0; r < 3; r++) {
+        const v =
+          theta[r * 3]! * rendered.data[p]! +
+          theta[r * 3 + 1]! * rendered.data[p + 1]! +
+          theta[r * 3 + 2]! * rendered.data[p + 2]! +
+          theta[9 + r]!;
+        const d = clamp(v) - clamp(target.data[p + r]!);
+        se += d * d;
+        count++;
+      }
+    }
+  }
+  const mse = se / Math.max(1, count);
+  return mse <= 1e-10 ? 100 : -10 * Math.log10(mse);
+}

@@ -1,0 +1,99 @@
+/**
+ * Per-image appearance (float64): an affine colour transform out = M·rgb + b applied to the
+ * rendered image before the loss, so a view's exposure and white balance need not be baked into
+ * the splats. θ = [M row-major (9) | b (3)]; the identity leaves the image as rendered. The GPU
+ * kernels (shaders/appearance) compute exactly this.
+ */
+import { REFERENCE_CONVENTIONS } from "./conventions.js";
+
+/** Parameters per image. */
+export const APPEARANCE_PARAMS = 12;
+
+/** θ of the identity transform. */
+export function identityAppearance(): Float64Array {
+  return Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]);
+}
+
+/** out = M·rgb + b for every pixel of an interleaved RGB image. */
+export function applyAppearance(image: ArrayLike<number>, theta: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(image.length);
+  for (let p = 0; p < image.length; p += 3) {
+    for (let r = 0; r < 3; r++) {
+      out[p + r] =
+        theta[r * 3]! * image[p]! +
+        theta[r * 3 + 1]! * image[p + 1]! +
+        theta[r * 3 + 2]! * image[p + 2]! +
+        theta[9 + r]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * Backward of {@link applyAppearance}: dL/d rgb = Mᵀ·dL/d out per pixel, and
+ * dL/dθ = (Σ dout ⊗ rgb, Σ dout).
+ */
+export function appearanceBackward(
+  image: ArrayLike<number>,
+  theta: ArrayLike<number>,
+  dOut: ArrayLike<number>,
+): { dImage: Float64Array; dTheta: Float64Array } {
+  const dImage = new Float64Array(image.length);
+  const dTheta = new Float64Array(APPEARANCE_PARAMS);
+  for (let p = 0; p < image.length; p += 3) {
+    for (let r = 0; r < 3; r++) {
+      const d = dOut[p + r]!;
+      for (let c = 0; c < 3; c++) {
+        dImage[p + c] += theta[r * 3 + c]! * d;
+        dTheta[r * 3 + c] += d * image[p + c]!;
+      }
+      dTheta[9 + r] += d;
+    }
+  }
+  return { dImage, dTheta };
+}
+
+/**
+ * The gradient a step applies to θ: the data term plus `weight`·(θ − identity), the gradient of
+ * the regulariser (weight/2)·‖θ − identity‖² that keeps each view's transform near the identity
+ * (and so the splats' colours at the views' common exposure).
+ */
+export function regularisedAppearanceGrad(
+  theta: ArrayLike<number>,
+  dTheta: ArrayLike<number>,
+  weight: number,
+): Float64Array {
+  const id = identityAppearance();
+  return Float64Array.from(dTheta, (g, j) => g + weight * (theta[j]! - id[j]!));
+}
+
+/**
+ * One Adam step (PyTorch form, as reference/adam.ts) on view `index` of an appearance state, in
+ * place: the data gradient plus the regulariser's, bias-corrected with the view's own step count.
+ */
+export function appearanceAdamStep(
+  state: {
+    theta: Float32Array | Float64Array;
+    moments: Float32Array | Float64Array;
+    steps: Float32Array | Float64Array;
+  },
+  index: number,
+  dTheta: ArrayLike<number>,
+  lr: number,
+  weight: number,
+): void {
+  const { adamBeta1: b1, adamBeta2: b2, adamEps: eps } = REFERENCE_CONVENTIONS;
+  const t = state.steps[index]! + 1;
+  const o = index * APPEARANCE_PARAMS;
+  const theta = state.theta.subarray(o, o + APPEARANCE_PARAMS);
+  const g = regularisedAppearanceGrad(theta, dTheta, weight);
+  for (let j = 0; j < APPEARANCE_PARAMS; j++) {
+    const mo = 2 * o + j;
+    const m = b1 * state.moments[mo]! + (1 - b1) * g[j]!;
+    const v = b2 * state.moments[mo + APPEARANCE_PARAMS]! + (1 - b2) * g[j]! * g[j]!;
+    state.moments[mo] = m;
+    state.moments[mo + APPEARANCE_PARAMS] = v;
+    theta[j] = theta[j]! - (lr * (m / (1 - b1 ** t))) / (Math.sqrt(v / (1 - b2 ** t)) + eps);
+  }
+  state.steps[index] = t;
+}

@@ -1,0 +1,131 @@
+// The GPU kernels of anti-aliasing (3D smoothing filter, 2D opacity compensation) and of the
+// per-image appearance transform, against the CPU float64 reference on random tiny scenes:
+// images, loss, every gradient, and the appearance transform's Adam step.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { acquireGpu, type GpuContext } from "../../../src/gpu/device.js";
+import { createGpuTrainingBackend, gradientsGpu, renderGpu } from "../../../src/train/gpu/index.js";
+import { addMeanNoise } from "../../../src/train/relocate.js";
+import { initialAppearance } from "../../../src/train/appearance.js";
+import {
+  appearanceAdamStep,
+  lossAndGradReference,
+  renderReference,
+} from "../../../src/train/reference/index.js";
+import { makeRandom, testSeed } from "../../seed.js";
+import { randomCamera, randomImage, randomParams, relError } from "./randomScene.js";
+
+let gpu: GpuContext;
+beforeAll(async () => {
+  gpu = await acquireGpu();
+});
+afterAll(() => gpu?.destroy());
+
+const GROUPS = ["means", "logScales", "quats", "opacityLogits", "sh"] as const;
+
+/** Filter variances from a tenth to twice each splat's first squared scale. */
+function randomFilter(rand: () => number, logScales: Float32Array, count: number): Float32Array {
+  return Float32Array.from({ length: count }, (_, i) => {
+    const s2 = Math.exp(2 * logScales[i * 3]!);
+    return s2 * (0.1 + 2 * rand());
+  });
+}
+
+describe("anti-aliasing on the GPU vs the reference", () => {
+  for (const [count, degree, w, h] of [
+    [24, 1, 40, 30],
+    [64, 3, 48, 36],
+  ] as const) {
+    it(`image, loss and gradients: ${count} splats, SH ${degree}, ${w}×${h}`, async () => {
+      const rand = makeRandom(testSeed());
+      const cam = randomCamera(rand, w, h);
+      const p = randomParams(rand, count, 3, degree);
+      const target = randomImage(rand, w, h);
+      const filter3d = randomFilter(rand, p.logScales, count);
+      const antiAliasing = { filter3d, antialiased: true };
+      const img = await renderGpu(gpu, p, cam, undefined, { antiAliasing });
+      const refImage = renderReference(p, cam, { filter3d, antialiased: true });
+      expect(relError(img.data, refImage.image)).toBeLessThan(1e-4);
+      // The filters must change the picture, or this test would prove nothing.
+      expect(relError(img.data, renderReference(p, cam).image)).toBeGreaterThan(1e-2);
+
+      const g = await gradientsGpu(gpu, p, cam, target, undefined, { antiAliasing });
+      const r = lossAndGradReference(p, cam, target, { filter3d, antialiased: true });
+      expect(Math.abs(g.loss - r.loss) / r.loss).toBeLessThan(1e-4);
+      for (const k of GROUPS) expect(relError(g.grads[k], r.grads[k]), k).toBeLessThan(1e-3);
+      gpu.checkHealthy();
+    });
+  }
+
+  it("2D compensation alone, without the 3D filter", async () => {
+    const rand = makeRandom(testSeed());
+    const cam = randomCamera(rand, 32, 24);
+    const p = randomParams(rand, 30, 1);
+    const target = randomImage(rand, 32, 24);
+    const antiAliasing = { filter3d: null, antialiased: true };
+    const g = await gradientsGpu(gpu, p, cam, target, undefined, { antiAliasing });
+    const r = lossAndGradReference(p, cam, target, { antialiased: true });
+    for (const k of GROUPS) expect(relError(g.grads[k], r.grads[k]), k).toBeLessThan(1e-3);
+  });
+});
+
+describe("per-image appearance on the GPU vs the reference", () => {
+  it("loss, gradients through the transform, and the view's Adam step", async () => {
+    const rand = makeRandom(testSeed());
+    const [w, h] = [40, 30];
+    const cam = randomCamera(rand, w, h);
+    const p = randomParams(rand, 40, 2);
+    const target = randomImage(rand, w, h);
+    // Three views; the step learns view 1's transform from a perturbed identity, after 4 steps.
+    const state = initialAppearance(3);
+    for (let j = 0; j < state.theta.length; j++) state.theta[j]! += (rand() - 0.5) * 0.3;
+    for (let j = 0; j < state.moments.length; j++) state.moments[j] = rand() * 1e-3;
+    state.steps.fill(4);
+    const step = { index: 1, lr: 0.01, weight: 0.05 };
+    const before = state.theta.slice(12, 24);
+    const g = await gradientsGpu(gpu, p, cam, target, undefined, {
+      appearance: { state, step },
+    });
+    const r = lossAndGradReference(p, cam, target, { appearance: before });
+    expect(Math.abs(g.loss - r.loss) / r.loss).toBeLessThan(1e-4);
+    expect(relError(g.dImage, r.dImage)).toBeLessThan(1e-3);
+    for (const k of GROUPS) expect(relError(g.grads[k], r.grads[k]), k).toBeLessThan(1e-3);
+    const expected = {
+      theta: Float64Array.from(state.theta),
+      moments: Float64Array.from(state.moments),
+      steps: Float64Array.from(state.steps),
+    };
+    appearanceAdamStep(expected, 1, r.dAppearance!, step.lr, step.weight);
+    const got = g.appearance!;
+    expect(Array.from(got.steps)).toEqual([4, 5, 4]);
+    // Views not stepped are untouched; the stepped one moved as the reference's Adam step.
+    expect(Array.from(got.theta.subarray(0, 12))).toEqual(Array.from(state.theta.subarray(0, 12)));
+    expect(relError(got.theta.subarray(12, 24), expected.theta.subarray(12, 24))).toBeLessThan(
+      1e-5,
+    );
+    expect(relError(got.moments.subarray(24, 48), expected.moments.subarray(24, 48))).toBeLessThan(
+      1e-3,
+    );
+    expect(relError(got.theta.subarray(12, 24), before)).toBeGreaterThan(1e-4);
+  });
+});
+
+describe("position noise on the GPU vs the reference", () => {
+  it("moves the same splats by the same amounts", async () => {
+    const rand = makeRandom(testSeed());
+    const p = randomParams(rand, 300, 1);
+    // A third of the splats nearly transparent: those move, the rest stay.
+    for (let i = 0; i < p.count; i += 3) p.opacityLogits[i] = -7 - rand() * 3;
+    const backend = await createGpuTrainingBackend({ gpu });
+    try {
+      await backend.setParams(p);
+      await backend.addMeanNoise({ seed: 11, step: 42, scale: 50 });
+      const got = await backend.getParams();
+      const expected = { ...p, means: Float32Array.from(p.means) };
+      addMeanNoise(expected, 11, 42, 50);
+      expect(relError(got.means, expected.means)).toBeLessThan(1e-5);
+      expect(relError(got.means, p.means)).toBeGreaterThan(1e-4);
+    } finally {
+      backend.destroy();
+    }
+  });
+});

@@ -15,6 +15,7 @@ export {
 } from "./jupyter/runtime.js";
 // The notebook API (same engine and checkpoints as the CLI).
 export { Job, type JobOpenOptions, type StageCallResult } from "./notebook/index.js";
+export { distance, type GeoreferenceResult, type ModelPoint } from "./notebook/index.js";
 // The synthetic sample capture, so notebooks can make their own input.
 export { renderSample, type SampleOptions, type SampleResult } from "./sample/index.js";
 // The engine and status surfaces, for scripts that drive jobs without the CLI: `JobRun` is the

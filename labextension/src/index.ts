@@ -1,6 +1,6 @@
 /**
- * splatbook's JupyterLab extension: renderers for the kernel's progress, training and splat
- * bundles, and a left-area panel listing every job under a folder. Both read job state through
+ * splatbook's JupyterLab extension: renderers for the kernel's progress, training, splat and
+ * georeference bundles, and a left-area panel listing every job under a folder. Both read job state through
  * the splatbook server extension and share one settings object.
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from "@jupyterlab/application";
@@ -8,8 +8,9 @@ import { ICommandPalette } from "@jupyterlab/apputils";
 import { IRenderMimeRegistry } from "@jupyterlab/rendermime";
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { ISettingRegistry } from "@jupyterlab/settingregistry";
-import { PROGRESS_MIME, SPLAT_MIME, TRAINING_MIME } from "@splatbook/contracts";
+import { GEOREF_MIME, PROGRESS_MIME, SPLAT_MIME, TRAINING_MIME } from "@splatbook/contracts";
 import { createApi } from "./api";
+import { GeorefWidget } from "./georefWidget";
 import { DEFAULT_SETTINGS, type LabContext, type SplatbookSettings } from "./context";
 import { splatbookIcon } from "./icon";
 import { JobsPanel } from "./jobsPanel";
@@ -23,7 +24,7 @@ const OPEN_PANEL = "splatbook:open-jobs";
 let current: SplatbookSettings = { ...DEFAULT_SETTINGS };
 const context: LabContext = { api: createApi(), settings: () => current };
 
-/** Renderer factories for the three MIME types (rank below JSON's so ours wins). */
+/** Renderer factories for the four MIME types (rank below JSON's so ours wins). */
 export function rendererFactories(ctx: LabContext): IRenderMime.IRendererFactory[] {
   const make = (mime: string, create: () => IRenderMime.IRenderer) => ({
     safe: true,
@@ -35,6 +36,7 @@ export function rendererFactories(ctx: LabContext): IRenderMime.IRendererFactory
     make(PROGRESS_MIME, () => new ProgressWidget(ctx)),
     make(TRAINING_MIME, () => new TrainingWidget(ctx)),
     make(SPLAT_MIME, () => new SplatViewerWidget(ctx)),
+    make(GEOREF_MIME, () => new GeorefWidget()),
   ];
 }
 

@@ -46,7 +46,7 @@ export function paramOption(key: string, schema: z.ZodType): Option {
     info.flag,
     notes.length ? `${info.description}; ${notes.join(", ")}` : info.description,
   );
-  if (kind === "enum") return option.choices((inner as any).options as string[]);
+  if (kind === "literal") return option.choices((inner as any).def.values as string[]);
   if (kind === "number") {
     return option.argParser((value: string) => {
       const n = value.trim() === "" ? NaN : Number(value);

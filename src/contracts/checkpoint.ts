@@ -5,8 +5,8 @@ import { JOB_STAGES, STAGES } from "./stages.js";
 export const CHECKPOINT_SCHEMA_VERSION = 1;
 export const CHECKPOINT_FILENAME = ".checkpoint.json";
 
-const stageEnum = z.enum(STAGES);
-const jobStageEnum = z.enum(JOB_STAGES as [string, ...string[]]);
+const stageEnum = z.literal(STAGES);
+const jobStageEnum = z.literal(JOB_STAGES);
 
 /** `completed_stages`: the headline results, null until the stage that sets them ran. */
 export const CompletedStagesSchema = z.looseObject({
@@ -36,7 +36,7 @@ export const EMPTY_COMPLETED_STAGES: CompletedStages = {
 
 /** Per-stage record (our addition): state, fingerprint, timing, the stage's JSON result. */
 export const StageRecordSchema = z.looseObject({
-  state: z.enum(["running", "completed", "skipped", "failed"]),
+  state: z.literal(["running", "completed", "skipped", "failed"]),
   /** sha256 of the stage's parameters, input file identities and upstream results. */
   fingerprint: z.string().nullable(),
   started_at: z.string().nullable(),
@@ -84,6 +84,18 @@ export const CheckpointSchema = z.looseObject({
    * name a parameter keeps the value recorded here.
    */
   params: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Finished steps of the stage in progress (e.g. ColmapReconstruction's COLMAP run before its
+   * georeferencing), for a rerun of that stage with the same fingerprint to skip them; dropped
+   * when the stage completes.
+   */
+  stage_steps: z
+    .looseObject({
+      stage: stageEnum,
+      fingerprint: z.string(),
+      steps: z.record(z.string(), z.unknown()),
+    })
+    .optional(),
   /** Per-video progress inside FrameExtraction, keyed by file name. */
   videos: z
     .record(z.string(), z.looseObject({ frames_extracted: z.number().int(), done: z.boolean() }))

@@ -4,7 +4,7 @@ import { JOB_STAGES } from "./stages.js";
 /** The GET /health body (its original fields kept as they are), with `error_message` added for the `error` state. */
 export const HealthJobSchema = z.looseObject({
   job_id: z.string(),
-  stage: z.enum(JOB_STAGES as [string, ...string[]]),
+  stage: z.literal(JOB_STAGES),
   progress_percentage: z.number(),
   video_count: z.number().int().nullable(),
   total_frames: z.number().int().nullable(),
@@ -13,7 +13,7 @@ export const HealthJobSchema = z.looseObject({
 });
 export type HealthJob = z.infer<typeof HealthJobSchema>;
 
-export const HealthStateSchema = z.enum(["watching", "processing", "idle", "error"]);
+export const HealthStateSchema = z.literal(["watching", "processing", "idle", "error"]);
 export type HealthState = z.infer<typeof HealthStateSchema>;
 
 export const HealthSchema = z.looseObject({

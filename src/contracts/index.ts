@@ -6,6 +6,7 @@ export * from "./manifest.js";
 export * from "./trainingStatus.js";
 export * from "./mime.js";
 export * from "./params.js";
+export * from "./georef.js";
 export * from "./stageResults.js";
 export * from "./precalibrated.js";
 export type * from "./stage.js";

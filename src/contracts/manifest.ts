@@ -16,7 +16,7 @@ export const IntrinsicsSchema = z.looseObject({
   cy: z.number(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
-  source: z.enum(["metadata", "default_fov"]),
+  source: z.literal(["metadata", "default_fov"]),
   horizontal_fov_deg: z.number().positive(),
   /** In words, what the focal length came from (e.g. "8.8 mm lens, 13.2 mm sensor (sensor table)"). */
   prior: z.string().optional(),
@@ -53,7 +53,7 @@ export type ManifestPhoto = z.infer<typeof ManifestPhotoSchema>;
  */
 export const CameraGroupSchema = z.looseObject({
   id: z.string(),
-  kind: z.enum(["video", "photos"]),
+  kind: z.literal(["video", "photos"]),
   camera_model: z.string().nullable(),
   image_count: z.number().int().nonnegative(),
   intrinsics: IntrinsicsSchema,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GeorefSchema } from "./georef.js";
 
 /**
  * Rich-output MIME payloads: the kernel's Job API writes them, the lab extension renders them.
@@ -13,9 +14,10 @@ import { z } from "zod";
 export const PROGRESS_MIME = "application/vnd.splatbook.progress+json";
 export const TRAINING_MIME = "application/vnd.splatbook.training+json";
 export const SPLAT_MIME = "application/vnd.splatbook.splat+json";
+export const GEOREF_MIME = "application/vnd.splatbook.georef+json";
 
 /** A stage's state as the progress views show it (`cached`: reused from the checkpoint). */
-export const StageViewStateSchema = z.enum([
+export const StageViewStateSchema = z.literal([
   "pending",
   "running",
   "completed",
@@ -99,3 +101,11 @@ export const SplatPayloadSchema = z.looseObject({
   cameras_file: z.string().nullable().optional(),
 });
 export type SplatPayload = z.infer<typeof SplatPayloadSchema>;
+
+/** `job.georeference()`'s display: the record (cameras top-down, GPS fixes, residuals). */
+export const GeorefPayloadSchema = z.looseObject({
+  job_id: z.string(),
+  output_folder: z.string(),
+  georef: GeorefSchema,
+});
+export type GeorefPayload = z.infer<typeof GeorefPayloadSchema>;

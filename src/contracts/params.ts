@@ -8,6 +8,7 @@
  * its stage when its value changes; the stage reads it from `ctx.params`.
  */
 import { z } from "zod";
+import { CrsSchema } from "./georef.js";
 import type { StageName } from "./stages.js";
 
 /** How the CLI spells a parameter and describes it. */
@@ -73,7 +74,7 @@ export const ManifestGenerationParamsSchema = z.strictObject({
  * and upsampled features, exhaustive matching) up to `sfmAttempts`.
  */
 export const ColmapReconstructionParamsSchema = z.strictObject({
-  matcher: param(z.enum(["auto", "video", "sequential", "exhaustive"]).default("auto"), {
+  matcher: param(z.literal(["auto", "video", "sequential", "exhaustive"]).default("auto"), {
     flag: "--matcher <kind>",
     description:
       "first attempt's pairs: video (neighbours in each video, loops, pairs across videos), " +
@@ -167,6 +168,16 @@ export const TrainingParamsSchema = z.strictObject({
   }),
 });
 
+/** PlyExport: the map projection the exported georef.json names. */
+export const PlyExportParamsSchema = z.strictObject({
+  crs: param(CrsSchema.optional(), {
+    flag: "--crs <EPSG:code>",
+    description:
+      "projected CRS georef.json names for putting the model on a map, e.g. EPSG:2056 " +
+      "(default: the UTM zone of the GPS origin); the model itself stays in local ENU metres",
+  }),
+});
+
 const noParams = z.strictObject({});
 
 /** Every stage's parameter schema, by stage name (stages without parameters take none). */
@@ -177,7 +188,7 @@ export const STAGE_PARAMS = {
   ManifestGeneration: ManifestGenerationParamsSchema,
   ColmapReconstruction: ColmapReconstructionParamsSchema,
   Training: TrainingParamsSchema,
-  PlyExport: noParams,
+  PlyExport: PlyExportParamsSchema,
   SplatExport: noParams,
 } as const satisfies Record<StageName, z.ZodObject>;
 
@@ -190,6 +201,7 @@ export type FrameExtractionParams = StageParams<"FrameExtraction">;
 export type ManifestGenerationParams = StageParams<"ManifestGeneration">;
 export type ColmapReconstructionParams = StageParams<"ColmapReconstruction">;
 export type TrainingParams = StageParams<"Training">;
+export type PlyExportParams = StageParams<"PlyExport">;
 /**
  * The Training parameters resolved by their schema: what `splatbook train`, the Training stage
  * and the notebook's `job.train` hand to the trainer (`steps`, `maxResolution` and `timeBudget`
@@ -201,13 +213,15 @@ export type TrainSettings = ResolvedStageParams<"Training">;
 export type JobParams = FrameExtractionParams &
   ManifestGenerationParams &
   ColmapReconstructionParams &
-  TrainingParams;
+  TrainingParams &
+  PlyExportParams;
 
 /** Every stage's parameters with defaults filled in. */
 export type ResolvedJobParams = ResolvedStageParams<"FrameExtraction"> &
   ResolvedStageParams<"ManifestGeneration"> &
   ResolvedStageParams<"ColmapReconstruction"> &
-  ResolvedStageParams<"Training">;
+  ResolvedStageParams<"Training"> &
+  ResolvedStageParams<"PlyExport">;
 
 /** One stage's parameters picked from every stage's (e.g. a stage context's `params`). */
 export function stageParamsOf<S extends StageName>(

@@ -42,6 +42,14 @@ export interface StageContext {
    * atomically, so a killed stage can resume at a finer grain.
    */
   saveStageProgress(patch: Partial<Pick<Checkpoint, "videos">>): Promise<void>;
+  /**
+   * Records a finished step of this stage (a JSON value) in the checkpoint, atomically, so that
+   * a rerun of the stage with the same fingerprint after an interruption can skip it. Dropped when
+   * the stage completes. Absent in contexts that keep no checkpoint (unit tests).
+   */
+  saveStep?(name: string, value: unknown): Promise<void>;
+  /** A step an earlier, unfinished run of this stage with the same fingerprint saved. */
+  savedStep?<T = unknown>(name: string): T | undefined;
 }
 
 /**

@@ -6,6 +6,7 @@
  * (snake_case); extra fields a stage records are kept, not checked.
  */
 import { z } from "zod";
+import { GeorefSchema } from "./georef.js";
 import { GpsSchema } from "./manifest.js";
 import type { StageName } from "./stages.js";
 
@@ -49,7 +50,7 @@ export const PhotoProbeSchema = z.object({
   path: z.string(),
   size: z.number(),
   mtimeMs: z.number(),
-  format: z.enum(["jpeg", "png", "tiff", "heif"]),
+  format: z.literal(["jpeg", "png", "tiff", "heif"]),
   /** Stored pixel size. */
   width: z.number(),
   height: z.number(),
@@ -66,7 +67,7 @@ export type PhotoProbe = z.infer<typeof PhotoProbeSchema>;
  * Validation decides it once; stages 1–4 are skipped and Training reads it.
  */
 export const PrecalibratedSchema = z.object({
-  kind: z.enum(["colmap", "transforms"]),
+  kind: z.literal(["colmap", "transforms"]),
   /** Folder holding the COLMAP model, or the transforms.json file. */
   path: z.string(),
 });
@@ -100,7 +101,7 @@ export const ExtractedFrameSchema = z.object({
 export type ExtractedFrame = z.infer<typeof ExtractedFrameSchema>;
 
 /** How frames were chosen and decoded: one select pass, one seek per frame, or sharpness scoring. */
-export const ExtractionStrategySchema = z.enum(["select", "seek", "sharpest"]);
+export const ExtractionStrategySchema = z.literal(["select", "seek", "sharpest"]);
 export type ExtractionStrategy = z.infer<typeof ExtractionStrategySchema>;
 
 /** Frames of one video. */
@@ -160,7 +161,7 @@ export const VideoMetadataSchema = z.object({
   creation_time: z.string().nullable(),
   gps: GpsSchema.nullable(),
   /** Which tag the position came from. */
-  gps_source: z.enum(["iso6709", "exiftool", "telemetry"]).nullable(),
+  gps_source: z.literal(["iso6709", "exiftool", "telemetry"]).nullable(),
   /** Clockwise degrees to display upright. */
   rotation: z.number(),
   fps: z.number().nullable(),
@@ -176,7 +177,7 @@ export const VideoMetadataSchema = z.object({
   focal_length_35mm: z.number().nullable(),
   /** A telemetry track read for this video (DJI .SRT sidecar, GoPro GPMF stream), or null. */
   telemetry: z
-    .object({ source: z.enum(["dji_srt", "gopro_gpmf"]), file: z.string(), fixes: z.number() })
+    .object({ source: z.literal(["dji_srt", "gopro_gpmf"]), file: z.string(), fixes: z.number() })
     .nullable()
     .optional(),
   /** Per extracted frame (FrameExtraction's order), its position from the telemetry. */
@@ -206,7 +207,7 @@ export const PhotoMetadataSchema = z.object({
   focal_length_35mm: z.number().nullable(),
   /** Sensor width along the stored picture's width, mm, and where it came from. */
   sensor_width_mm: z.number().nullable(),
-  sensor_width_source: z.enum(["focal_plane_resolution", "sensor_table"]).nullable(),
+  sensor_width_source: z.literal(["focal_plane_resolution", "sensor_table"]).nullable(),
   /** Stored size and EXIF orientation; display size once turned upright. */
   width: z.number(),
   height: z.number(),
@@ -249,7 +250,7 @@ export const ManifestGenerationResultSchema = z.object({
 export type ManifestGenerationResult = z.infer<typeof ManifestGenerationResultSchema>;
 
 /** Pairs an SfM attempt matched: exhaustive, sequential (COLMAP's), or the video pair list. */
-const PairsSchema = z.enum(["exhaustive", "sequential", "video"]);
+const PairsSchema = z.literal(["exhaustive", "sequential", "video"]);
 
 /** One attempt of ColmapReconstruction's escalation ladder. */
 export const SfmAttemptSchema = z.object({
@@ -303,6 +304,12 @@ export const ColmapReconstructionResultSchema = z.object({
   }),
   /** Every attempt of the escalation ladder, in order; the last one succeeded. */
   attempts: z.array(SfmAttemptSchema),
+  /**
+   * How COLMAP's frame maps to the local frame the undistorted model (and so training) is in:
+   * ENU metres from GPS, or gravity up without it (absent in results of older versions and for
+   * a precalibrated input).
+   */
+  georef: GeorefSchema.optional(),
 });
 export type ColmapReconstructionResult = z.infer<typeof ColmapReconstructionResultSchema>;
 
@@ -333,6 +340,10 @@ export const PlyExportResultSchema = z.object({
   ply_path: z.string(),
   gaussian_count: z.number().int(),
   sh_degree: z.number().int(),
+  /** georef.json beside the model (null when the reconstruction has no georeference). */
+  georef_path: z.string().nullable().optional(),
+  /** The projected CRS georef.json names (null without GPS). */
+  epsg: z.string().nullable().optional(),
 });
 export type PlyExportResult = z.infer<typeof PlyExportResultSchema>;
 
@@ -340,6 +351,8 @@ export type PlyExportResult = z.infer<typeof PlyExportResultSchema>;
 export const SplatExportResultSchema = z.object({
   splat_path: z.string(),
   gaussian_count: z.number().int(),
+  /** The georef.json PlyExport wrote beside both models (null when there is none). */
+  georef_path: z.string().nullable().optional(),
 });
 export type SplatExportResult = z.infer<typeof SplatExportResultSchema>;
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 export const TRAINING_STATUS_FILENAME = "training_status.json";
 
 /** `training_status.json`'s `status`: the phase of the run, `completed` or `error` at the end. */
-export const TrainingStateSchema = z.enum([
+export const TrainingStateSchema = z.literal([
   "starting",
   "training",
   "evaluating",

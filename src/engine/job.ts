@@ -6,7 +6,13 @@ import type { StageResult } from "../contracts/stageResults.js";
 import { progressPercentage, type JobStage, type StageName } from "../contracts/stages.js";
 import { InterruptedError, SplatbookError, oneLine } from "../util/errors.js";
 import { createCheckpointWriter } from "./checkpointStore.js";
-import { recordStageComplete, recordStageFailure, recordStageStart } from "./stageRecords.js";
+import {
+  recordStageComplete,
+  recordStageFailure,
+  recordStageStart,
+  recordStageStep,
+  savedStageStep,
+} from "./stageRecords.js";
 import { resultMismatch } from "./stageResults.js";
 export type { StageOutcome } from "./stageSupport.js";
 import {
@@ -485,6 +491,13 @@ export class JobRun {
       progress: (fraction, detail) => {
         const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
         this.emit({ type: "stage-progress", stage: def.name, fraction: f, detail });
+      },
+      savedStep: <T>(name: string) =>
+        savedStageStep(this.cp, def.name, fingerprint, name) as T | undefined,
+      saveStep: async (name, value) => {
+        if (fingerprint === undefined) return; // a probe context: nothing runs in it
+        recordStageStep(this.cp, def.name, fingerprint, name, value);
+        await this.write();
       },
       saveStageProgress: async (patch) => {
         if (patch.videos !== undefined) this.cp.videos = structuredClone(patch.videos);

@@ -29,6 +29,9 @@ export function recordStageStart(
     delete cp.videos;
     delete cp.progress_owner;
   }
+  if (cp.stage_steps?.stage === name && cp.stage_steps.fingerprint !== fingerprint) {
+    delete cp.stage_steps;
+  }
   for (const later of stages.slice(index)) delete cp.stages[later.name];
   const now = new Date().toISOString();
   cp.stages[name] = {
@@ -61,6 +64,7 @@ export function recordStageComplete(
   rec.duration_secs = durationSecs;
   rec.result = result === undefined ? null : JSON.parse(JSON.stringify(result));
   rec.summary = def.summarize?.(result) ?? {};
+  if (cp.stage_steps?.stage === def.name) delete cp.stage_steps;
   cp.completed_stages = rebuildCompletedStages(cp);
   setStage(cp, nextStage(stages, index));
   return rec;
@@ -98,4 +102,29 @@ export function recordStageFailure(
 /** The stage after `index` in the table, or `Completed` after the last. */
 export function nextStage(stages: readonly StageDefinition<any>[], index: number): JobStage {
   return stages[index + 1]?.name ?? "Completed";
+}
+
+/** A step saved by an unfinished run of `stage` at `fingerprint`, if any. */
+export function savedStageStep(
+  cp: Checkpoint,
+  stage: StageName,
+  fingerprint: string | undefined,
+  name: string,
+): unknown {
+  const s = cp.stage_steps;
+  return s && s.stage === stage && s.fingerprint === fingerprint ? s.steps[name] : undefined;
+}
+
+/** Records a finished step of `stage` (running at `fingerprint`) in the checkpoint object. */
+export function recordStageStep(
+  cp: Checkpoint,
+  stage: StageName,
+  fingerprint: string,
+  name: string,
+  value: unknown,
+): void {
+  const mine = cp.stage_steps?.stage === stage && cp.stage_steps.fingerprint === fingerprint;
+  const steps = mine ? cp.stage_steps!.steps : {};
+  steps[name] = value === undefined ? null : JSON.parse(JSON.stringify(value));
+  cp.stage_steps = { stage, fingerprint, steps };
 }

@@ -1,8 +1,9 @@
 /** Format-agnostic reading and conversion between PLY, SPLAT and SPZ (the `export` command). */
 import type { GaussianParams } from "../contracts/gaussians.js";
 import { stat } from "node:fs/promises";
-import { extname, join, resolve } from "node:path";
+import { dirname, extname, join, resolve } from "node:path";
 import { SplatbookError } from "../util/errors.js";
+import { carryGeorefSidecar, georefComments, readGeorefSidecar } from "./georefSidecar.js";
 import { decodePly, readBytes, writePly } from "./ply.js";
 import { decodeSplat, writeSplat } from "./splat.js";
 import { decodeSpz, writeSpz } from "./spz.js";
@@ -73,7 +74,14 @@ export async function convertModel(options: {
   model: string;
   format: ModelFormat;
   output?: string;
-}): Promise<{ input: string; output: string; count: number; shDegree: number }> {
+}): Promise<{
+  input: string;
+  output: string;
+  count: number;
+  shDegree: number;
+  /** The georef.json beside the output (file name), or null. */
+  georef: string | null;
+}> {
   if (!MODEL_FORMATS.includes(options.format)) {
     throw new SplatbookError(
       `unknown format "${options.format}"; expected ${MODEL_FORMATS.join(", ")}`,
@@ -83,6 +91,13 @@ export async function convertModel(options: {
   const { params } = await readModel(input);
   const stem = input.slice(0, input.length - extname(input).length);
   const output = resolve(options.output ?? `${stem}.${options.format}`);
-  await writeModel(output, params, options.format);
-  return { input, output, count: params.count, shDegree: params.maxShDegree };
+  // The georeference travels with the model: the sidecar beside the output, named in a PLY.
+  const sidecar = await carryGeorefSidecar(input, output);
+  const comments =
+    sidecar && options.format === "ply"
+      ? georefComments(await readGeorefSidecar(join(dirname(output), sidecar)), sidecar)
+      : [];
+  if (options.format === "ply") await writePly(output, params, comments);
+  else await writeModel(output, params, options.format);
+  return { input, output, count: params.count, shDegree: params.maxShDegree, georef: sidecar };
 }

@@ -17,3 +17,13 @@ export { splatExportStage } from "./splatExport.stage.js";
 export { encodeSpz, decodeSpz, writeSpz, readSpz } from "./spz.js";
 export { convertModel, readModel, writeModel, sniffFormat, MODEL_FORMATS } from "./convert.js";
 export type { ModelFormat } from "./convert.js";
+export {
+  exportRecord,
+  georefComments,
+  writeGeorefSidecar,
+  findGeorefSidecar,
+  readGeorefSidecar,
+  carryGeorefSidecar,
+  GEOREF_COMMENT,
+} from "./georefSidecar.js";
+export { plyComments } from "./ply.js";

@@ -22,13 +22,17 @@ export function plyPropertyNames(maxShDegree: number): string[] {
   ]; // prettier-ignore
 }
 
-/** Encodes parameters as an INRIA-layout binary PLY. */
-export function encodePly(params: GaussianParams<Float32Array | Float64Array>): Uint8Array {
+/** Encodes parameters as an INRIA-layout binary PLY, with `comments` (one line each) in the header. */
+export function encodePly(
+  params: GaussianParams<Float32Array | Float64Array>,
+  comments: readonly string[] = [],
+): Uint8Array {
   const names = plyPropertyNames(params.maxShDegree);
   // The render-mode comment other tools read (gsplat, Brush): `mip` = antialiased.
   const mode = params.antialiased ? "comment SplatRenderMode: mip\n" : "";
   const header =
     "ply\nformat binary_little_endian 1.0\n" +
+    comments.map((c) => `comment ${c.replace(/[\r\n]+/g, " ")}\n`).join("") +
     mode +
     `element vertex ${params.count}\n` +
     names.map((n) => `property float ${n}\n`).join("") +
@@ -252,13 +256,30 @@ export function decodePly(bytes: Uint8Array, file = "<ply>"): GaussianParams {
   return params;
 }
 
-/** Writes `params` as an INRIA-layout PLY, atomically. Rejects non-finite values. */
+/**
+ * Writes `params` as an INRIA-layout PLY, atomically, with header `comments`. Rejects non-finite
+ * values.
+ */
 export async function writePly(
   path: string,
   params: GaussianParams<Float32Array | Float64Array>,
+  comments: readonly string[] = [],
 ): Promise<void> {
   validateParams(params, path);
-  await writeFileAtomically(path, encodePly(params));
+  await writeFileAtomically(path, encodePly(params, comments));
+}
+
+/** The `comment` lines of a PLY header (empty for anything that is not a PLY). */
+export function plyComments(bytes: Uint8Array): string[] {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 1 << 16));
+  const end = head.indexOf("end_header");
+  if (head.subarray(0, 3).toString("ascii") !== "ply" || end < 0) return [];
+  return head
+    .subarray(0, end)
+    .toString("latin1")
+    .split(/\r?\n/)
+    .filter((l) => l.startsWith("comment "))
+    .map((l) => l.slice("comment ".length));
 }
 
 /** Reads a Gaussian-splat PLY; errors name the file and the cause. */

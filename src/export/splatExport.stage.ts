@@ -20,7 +20,8 @@ export const splatExportStage: StageDefinition<SplatExportResult> = {
     await writeSplat(splatPath, params);
     ctx.log.info(`SplatExport: ${params.count} splats → ${splatPath}`);
     ctx.progress(1);
-    return { splat_path: splatPath, gaussian_count: params.count };
+    const georef = ctx.resultOf("PlyExport")?.georef_path ?? null;
+    return { splat_path: splatPath, gaussian_count: params.count, georef_path: georef };
   },
   summarize: (r) => ({ splat_path: r.splat_path }),
 };

@@ -16,7 +16,9 @@ import { checkNamedParams, mergeParams, type ParamValues } from "../engine/jobPa
 import { loadStageTable } from "../engine/stageTable.js";
 import { MIME_BUNDLE, display, getCellAbortSignal, type MimeBundle } from "../jupyter/runtime.js";
 import { SplatbookError } from "../util/errors.js";
+import { exportRecord } from "../export/georefSidecar.js";
 import { progressBundle, splatBundle } from "./bundles.js";
+import { georeferenceResult, type GeoreferenceResult } from "./georefView.js";
 import { paramsHtml, paramsInEffect, paramsText } from "./paramsView.js";
 import { ProgressView } from "./progressView.js";
 import { serverPath } from "./serverRoot.js";
@@ -138,6 +140,31 @@ export class Job {
     params?: StageParams<"ColmapReconstruction">,
   ): Promise<StageCallResult<StageResult<"ColmapReconstruction">>> {
     return this.stage("ColmapReconstruction", params);
+  }
+  /**
+   * The reconstruction's georeference (ColmapReconstruction runs first when needed): ENU metres
+   * around the median GPS fix, or z gravity up with an unknown scale when there is no usable GPS.
+   * As a cell's value it shows the cameras top-down (north up) beside their GPS fixes, outliers
+   * marked, and the residuals; `distance(a, b)` measures the model in metres. The map CRS is the
+   * one the exports name (`crs`, else the origin's UTM zone).
+   */
+  async georeference(params?: StageParams<"ColmapReconstruction">): Promise<GeoreferenceResult> {
+    const out = await this.stage("ColmapReconstruction", params);
+    const georef = out.result?.georef;
+    if (!georef) {
+      throw new SplatbookError(
+        out.status === "skipped"
+          ? `${this.outputFolder}: no georeference: ColmapReconstruction was skipped (${out.reason})`
+          : `${this.outputFolder}: the reconstruction has no georeference (an older release made it; run it again with fresh: true)`,
+      );
+    }
+    const crs = this.currentParams.crs;
+    const record = georef.origin ? await exportRecord(georef, crs) : georef;
+    return georeferenceResult({
+      job_id: this.jobId,
+      output_folder: this.outputFolder,
+      georef: record,
+    });
   }
   /** Stage 5: trains the splats (live progress, PSNR plot and preview in the notebook). */
   train(params?: StageParams<"Training">): Promise<StageCallResult<StageResult<"Training">>> {

@@ -11,6 +11,7 @@ import { describePairs, ladderRungs } from "./ladder.js";
 import type { Layout } from "./pairs.js";
 import { geodeticToEnu } from "../util/geodesy.js";
 import { chooseSiftSettings, strongerSift, type SiftSettings } from "./siftSettings.js";
+import { georeferenceStep } from "./georef/step.js";
 import { describePrecalibrated } from "../contracts/precalibrated.js";
 import type { ColmapReconstructionResult, SfmAttempt } from "../contracts/stageResults.js";
 
@@ -179,6 +180,11 @@ async function replaceFolder(target: string, write: (tmp: string) => Promise<voi
 async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
   const file = manifestPath(ctx);
   const manifest = await readJsonFile(file, ManifestSchema);
+  const resumed = ctx.savedStep?.<ColmapReconstructionResult>("sfm");
+  if (resumed && existsSync(resumed.sparse_path) && existsSync(resumed.undistorted_path)) {
+    ctx.log.info("COLMAP: the interrupted run's reconstruction is reused; georeferencing it");
+    return withGeoreference(ctx, manifest, resumed);
+  }
   const videos = await videoFramesFromManifest(manifest, ctx.outputFolder, file);
   const total = videos.reduce((n, v) => n + v.images.length, 0);
   if (total === 0) throw new SplatbookError(`${file}: the manifest lists no frames`, { file });
@@ -226,8 +232,8 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
   );
   const undistort = (performance.now() - u0) / 1000;
   await rm(join(ctx.tempFolder, "colmap"), { recursive: true, force: true });
-  ctx.progress(1, `registered ${sparse.registered}/${total}`);
-  return {
+  ctx.progress(0.98, `registered ${sparse.registered}/${total}; georeferencing`);
+  const result: ColmapReconstructionResult = {
     sparse_path: sparsePath,
     undistorted_path: undistortedPath,
     registered_images: sparse.registered,
@@ -241,6 +247,27 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
     seconds: { ...sparse.seconds, undistort },
     attempts: sparse.attempts,
   };
+  await ctx.saveStep?.("sfm", result);
+  return withGeoreference(ctx, manifest, result);
+}
+
+/** The reconstruction with its georeference; the training model rewritten in the local frame. */
+async function withGeoreference(
+  ctx: StageContext,
+  manifest: Manifest,
+  sfm: ColmapReconstructionResult,
+): Promise<ColmapReconstructionResult> {
+  const metadata = ctx.resultOf("MetadataExtraction");
+  const georef = await georeferenceStep({
+    manifest,
+    metadataPath: metadata?.metadata_path ?? join(ctx.outputFolder, "metadata.json"),
+    sparsePath: sfm.sparse_path,
+    undistortedPath: sfm.undistorted_path,
+    log: ctx.log,
+    signal: ctx.signal,
+  });
+  ctx.progress(1, `registered ${sfm.registered_images}/${sfm.total_images}; ${georef.frame}`);
+  return { ...sfm, georef };
 }
 
 /** Stage 4: COLMAP sparse reconstruction of the extracted frames, undistorted for training. */
@@ -251,6 +278,7 @@ export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResu
     // change of the choice rules or the ladder invalidates an older reconstruction.
     sfm: "adaptive-sift-capture-pairs-ladder-3-simple-radial-k0-best-of-3",
     mapper: "ba-global-tol-1e-6-ratio-1.4",
+    georef: "umeyama-msac-gravity-1",
     manifest: manifestPath(ctx),
   }),
   run,

@@ -64,3 +64,29 @@ export {
   type SceneImage,
   type ScenePoints,
 } from "./sceneModel.js";
+export {
+  georeference,
+  imageLabel,
+  originOf,
+  NO_GPS_SUMMARY,
+  WEAK_GPS,
+  type ImageInfo,
+  type RegisteredCamera,
+  type GeoreferenceOutcome,
+} from "./georef/georeference.js";
+export { georeferenceStep, type GeoreferenceStepOptions } from "./georef/step.js";
+export { imageInfos, frameImageName } from "./georef/imageInfo.js";
+export {
+  fitGps,
+  INLIER_CHI2,
+  PRIOR_SIGMA,
+  type GpsFit,
+  type GpsFitInput,
+} from "./georef/gpsFit.js";
+export {
+  estimateUp,
+  constraintOf,
+  type AttitudeObservation,
+  type UpEstimate,
+} from "./georef/gravity.js";
+export { writeModelInFrame, transformPose } from "./georef/modelTransform.js";

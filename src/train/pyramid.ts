@@ -27,12 +27,12 @@ export function coarseLevels(longSide: number): number {
 }
 
 /**
- * The level (0 = final resolution) of step `step` (0-based) of a `totalSteps` run with `levels`
+ * The level (0 = final resolution) of step `step` (0-based) of a run of `steps` steps with `levels`
  * coarse levels: level `levels` first, each for an equal part of {@link COARSE_SHARE}.
  */
-export function levelAt(step: number, totalSteps: number, levels: number): number {
+export function levelAt(step: number, steps: number, levels: number): number {
   if (levels === 0) return 0;
-  const part = (COARSE_SHARE * totalSteps) / levels;
+  const part = (COARSE_SHARE * steps) / levels;
   const k = Math.floor(step / part);
   return k >= levels ? 0 : levels - k;
 }
@@ -85,12 +85,12 @@ export function buildPyramid(views: readonly TrainingView[], levels: number): Tr
 }
 
 /** `steps 1–380 at 80 px, 381–1900 at 160 px`: the schedule of a run, for the plan's log line. */
-export function describeSchedule(totalSteps: number, longSide: number, levels: number): string {
+export function describeSchedule(steps: number, longSide: number, levels: number): string {
   const parts: string[] = [];
   let first = 0;
-  for (let step = 1; step <= totalSteps; step++) {
-    const level = levelAt(first, totalSteps, levels);
-    if (step === totalSteps || levelAt(step, totalSteps, levels) !== level) {
+  for (let step = 1; step <= steps; step++) {
+    const level = levelAt(first, steps, levels);
+    if (step === steps || levelAt(step, steps, levels) !== level) {
       parts.push(`${first + 1}–${step} at ${Math.floor(longSide / 2 ** level)} px`);
       first = step;
     }

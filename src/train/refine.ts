@@ -65,7 +65,7 @@ export function createRefiner(ctx: RunContext) {
         relocate &&
         !act.refine &&
         step > schedule.densifyUntil &&
-        step <= RELOCATE.until * schedule.totalSteps &&
+        step <= RELOCATE.until * schedule.steps &&
         step % schedule.densifyEvery === 0;
       if (!act.refine && !late) return;
       if (act.refine) {

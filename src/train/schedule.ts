@@ -5,7 +5,7 @@ import type { LearningRates } from "./types.js";
  * defaults for a 30 000-step run, scaled to the requested run length.
  *
  * Scaling: the start of densification and the SH-degree period (500 and 1000 steps) are
- * multiplied by g = clamp(sqrt(totalSteps / 30000), 0.2, 1), so a short run still densifies early
+ * multiplied by g = clamp(sqrt(steps / 30000), 0.2, 1), so a short run still densifies early
  * and reaches its full SH degree. The densification interval stays at 3DGS's 100 steps: each round
  * needs about an epoch of views for the averaged gradient to mean anything (a scaled 32-step
  * interval grew the sample scene from 4.5k to 43k splats within 200 steps). Densification stops
@@ -20,15 +20,17 @@ import type { LearningRates } from "./types.js";
  * step is spent at a smaller step size.
  */
 export interface TrainingSchedule {
-  totalSteps: number;
+  /** The run's length (the plan's `steps`). */
+  steps: number;
   /** First step at which densification runs. */
   densifyFrom: number;
   /** Densification stops after this step (half the run). */
   densifyUntil: number;
   densifyEvery: number;
-  /** The SH degree goes up by one every this many steps, up to the maximum. */
+  /** The SH degree goes up by one every this many steps, up to `shDegree`. */
   shDegreeEvery: number;
-  maxShDegree: number;
+  /** The SH degree the run trains up to (the `shDegree` parameter). */
+  shDegree: number;
   /** Base learning rates (position is scaled by the scene extent and decays). */
   positionLrInit: number;
   positionLrFinal: number;
@@ -54,22 +56,22 @@ export const DEFAULT_30K = {
 } as const;
 
 /** The time-scaling factor g described above. */
-export function timetableScale(totalSteps: number): number {
-  return Math.min(1, Math.max(0.2, Math.sqrt(totalSteps / DEFAULT_30K.steps)));
+export function timetableScale(steps: number): number {
+  return Math.min(1, Math.max(0.2, Math.sqrt(steps / DEFAULT_30K.steps)));
 }
 
-/** Builds the schedule for a run of `totalSteps` steps with SH up to `maxShDegree`. */
-export function createSchedule(totalSteps: number, maxShDegree: number): TrainingSchedule {
-  const g = timetableScale(totalSteps);
+/** Builds the schedule for a run of `steps` steps with SH up to degree `shDegree`. */
+export function createSchedule(steps: number, shDegree: number): TrainingSchedule {
+  const g = timetableScale(steps);
   const densifyFrom = Math.max(1, Math.round(DEFAULT_30K.densifyFrom * g));
-  const densifyUntil = Math.floor(totalSteps / 2);
+  const densifyUntil = Math.floor(steps / 2);
   return {
-    totalSteps,
+    steps,
     densifyFrom,
     densifyUntil,
     densifyEvery: DEFAULT_30K.densifyEvery,
     shDegreeEvery: Math.max(1, Math.round(DEFAULT_30K.shDegreeEvery * g)),
-    maxShDegree,
+    shDegree,
     positionLrInit: DEFAULT_30K.positionLrInit,
     positionLrFinal: DEFAULT_30K.positionLrFinal,
     scaleLr: DEFAULT_30K.scaleLr,
@@ -86,7 +88,7 @@ export function createSchedule(totalSteps: number, maxShDegree: number): Trainin
  * the scene extent so the rate is in scene units.
  */
 export function positionLr(s: TrainingSchedule, step: number, sceneExtent: number): number {
-  const t = s.totalSteps <= 1 ? 1 : Math.min(1, Math.max(0, step / (s.totalSteps - 1)));
+  const t = s.steps <= 1 ? 1 : Math.min(1, Math.max(0, step / (s.steps - 1)));
   const logLr = Math.log(s.positionLrInit) * (1 - t) + Math.log(s.positionLrFinal) * t;
   return Math.exp(logLr) * sceneExtent;
 }
@@ -109,7 +111,7 @@ export function learningRates(
 
 /** Active SH degree at `step`. */
 export function shDegreeAt(s: TrainingSchedule, step: number): number {
-  return Math.min(s.maxShDegree, Math.floor(step / s.shDegreeEvery));
+  return Math.min(s.shDegree, Math.floor(step / s.shDegreeEvery));
 }
 
 /** What densification work happens after completing `step` (1-based count of finished steps). */

@@ -82,3 +82,17 @@ export function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
+
+/**
+ * EPSG code of the WGS84 UTM zone holding a point ("EPSG:326zz" north, "EPSG:327zz" south), with
+ * the grid's exceptions around Norway (32V) and Svalbard (31X, 33X, 35X, 37X).
+ */
+export function utmEpsg(latitude: number, longitude: number): string {
+  const lon = ((((longitude + 180) % 360) + 360) % 360) - 180;
+  let zone = Math.min(60, Math.floor((lon + 180) / 6) + 1);
+  if (latitude >= 56 && latitude < 64 && lon >= 3 && lon < 12) zone = 32;
+  if (latitude >= 72 && latitude < 84 && lon >= 0 && lon < 42) {
+    zone = lon < 9 ? 31 : lon < 21 ? 33 : lon < 33 ? 35 : 37;
+  }
+  return `EPSG:${latitude >= 0 ? 326 : 327}${String(zone).padStart(2, "0")}`;
+}

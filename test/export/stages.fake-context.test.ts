@@ -44,7 +44,10 @@ describe("export stages (fake-context)", () => {
     const ctx = fakeContext(dir, { params_path: join(dir, "train", "final.ply") });
     const fp1 = await plyExportStage.fingerprintInputs(ctx);
     const ply = await plyExportStage.run(ctx);
-    expect(ply).toEqual({ ply_path: join(dir, "model.ply"), gaussian_count: 25, sh_degree: 3 });
+    expect(ply).toEqual({
+      ...{ ply_path: join(dir, "model.ply"), gaussian_count: 25, sh_degree: 3 },
+      ...{ georef_path: null, epsg: null }, // no ColmapReconstruction result: no georeference
+    });
     expect(plyExportStage.summarize!(ply)).toEqual({
       ply_path: join(dir, "model.ply"),
       gaussian_count: 25,
@@ -53,7 +56,9 @@ describe("export stages (fake-context)", () => {
     expect(Array.from(back.sh)).toEqual(Array.from(params.sh));
 
     const splat = await splatExportStage.run(ctx);
-    expect(splat).toEqual({ splat_path: join(dir, "model.splat"), gaussian_count: 25 });
+    expect(splat).toEqual({
+      ...{ splat_path: join(dir, "model.splat"), gaussian_count: 25, georef_path: null },
+    });
     expect(splatExportStage.summarize!(splat)).toEqual({ splat_path: join(dir, "model.splat") });
     expect((await stat(join(dir, "model.splat"))).size).toBe(25 * 32);
     expect((await readSplat(join(dir, "model.splat"))).count).toBe(25);

@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { STAGES } from "../../src/contracts/stages.js";
-import { PROGRESS_MIME, TRAINING_MIME } from "../../src/contracts/mime.js";
+import { GEOREF_MIME, PROGRESS_MIME, TRAINING_MIME } from "../../src/contracts/mime.js";
+import { GeorefSchema } from "../../src/contracts/georef.js";
+import { orbitTiltDeg } from "../sfm/georef/planes.js";
 import { runNotebook } from "../../src/runner/runNotebook.js";
 import { ROOT, splatbookKernelDataDir } from "../runner/helpers.js";
 
@@ -52,6 +54,20 @@ describe("notebooks/video_to_splat.ipynb on the splatbook kernel", () => {
     const firstText = JSON.stringify(first.notebook);
     expect(firstText).toContain(PROGRESS_MIME);
     expect(firstText).toContain(TRAINING_MIME);
+    expect(firstText).toContain(GEOREF_MIME);
+    // No usable GPS (two video tags): georef.json says so, and z is up: each level orbit's
+    // cameras lie in a horizontal plane of the model.
+    const georef = GeorefSchema.parse(
+      JSON.parse(readFileSync(join(work, "output", "georef.json"), "utf8")),
+    );
+    expect(georef.summary).toMatch(/^no GPS: scale unknown, z = gravity up estimated from cameras/);
+    expect(georef.frame).toBe("gravity-up");
+    const tilts = orbitTiltDeg(georef.cameras);
+    expect(tilts).toHaveLength(2);
+    for (const t of tilts) expect(t).toBeLessThan(5);
+    console.log(
+      `sample without GPS: orbit planes tilted ${tilts.map((t) => t.toFixed(2)).join(", ")}° from level`,
+    );
     const cells = first.notebook.cells;
     expect(cells.every((c) => (c.metadata as any).papermill?.status === "completed")).toBe(true);
     expect(

@@ -18,7 +18,10 @@ export function exportCommand(): Command {
     .option("-o, --output <path>", "output file (default: the model's name with the new extension)")
     .action(async (model: string, flags: { format: ModelFormat; output?: string }) => {
       const r = await convertModel({ model, format: flags.format, output: flags.output });
-      console.log(`${r.count} splats (SH degree ${r.shDegree}) → ${r.output}`);
+      console.log(
+        `${r.count} splats (SH degree ${r.shDegree}) → ${r.output}` +
+          (r.georef ? ` (georeference: ${r.georef} beside it)` : ""),
+      );
     });
 }
 

@@ -1,5 +1,7 @@
 import { Command } from "commander";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { describeGeoref, GeorefSchema } from "../../contracts/georef.js";
 import type { Checkpoint } from "../../contracts/checkpoint.js";
 import { formatFigure, stageFigures } from "../../contracts/figures.js";
 import { STAGES } from "../../contracts/stages.js";
@@ -7,6 +9,27 @@ import { checkpointAgeHours, readCheckpoint } from "../../engine/checkpointStore
 import { liveLockHolder } from "../../engine/lock.js";
 import { SplatbookError } from "../../util/errors.js";
 import { formatDuration } from "../progressDisplay.js";
+
+/**
+ * The georeference lines: the record the exports wrote (with the CRS they named) when there is
+ * one, else the reconstruction's.
+ */
+function georefStatus(cp: Checkpoint): string[] {
+  const ply = cp.stages.PlyExport;
+  const exported = ply?.state === "completed" ? (ply.result as { georef_path?: unknown }) : null;
+  const colmap = cp.stages.ColmapReconstruction;
+  const fromColmap = colmap?.state === "completed" ? (colmap.result as { georef?: unknown }) : null;
+  let record = GeorefSchema.safeParse(fromColmap?.georef);
+  if (typeof exported?.georef_path === "string" && existsSync(exported.georef_path)) {
+    try {
+      const side = GeorefSchema.safeParse(JSON.parse(readFileSync(exported.georef_path, "utf8")));
+      if (side.success) record = side;
+    } catch {
+      // an unreadable sidecar: the checkpoint's record stands
+    }
+  }
+  return record.success ? ["", ...describeGeoref(record.data)] : [];
+}
 
 /** The human-readable `status` report. */
 export function formatStatus(cp: Checkpoint, running: { pid: number } | undefined): string {
@@ -36,6 +59,7 @@ export function formatStatus(cp: Checkpoint, running: { pid: number } | undefine
   for (const [k, v] of Object.entries(cp.completed_stages)) {
     if (v !== null) lines.push(`${k.padEnd(19)} ${typeof v === "number" ? formatFigure(v) : v}`);
   }
+  lines.push(...georefStatus(cp));
   if (cp.error) lines.push(`last error: ${cp.error.stage}: ${cp.error.message} (${cp.error.at})`);
   return lines.join("\n");
 }

@@ -142,25 +142,25 @@ export const TrainingParamsSchema = z.strictObject({
     flag: "--snapshot-every <n>",
     description: "save a resumable snapshot every N steps (0: never)",
   }),
-  appearance: param(z.enum(["affine", "off"]).default("affine"), {
+  appearance: param(z.literal(["affine", "off"]).default("affine"), {
     flag: "--appearance <mode>",
     description:
       "per-image exposure and white-balance compensation: affine (a colour transform per training image, " +
       "learnt and kept near the identity; the exported model is the neutral one) or off",
   }),
-  antiAliasing: param(z.enum(["mip", "off"]).default("mip"), {
+  antiAliasing: param(z.literal(["mip", "off"]).default("mip"), {
     flag: "--anti-aliasing <mode>",
     description:
       "mip: Mip-Splatting's 3D smoothing filter (baked into the exported splats) and 2D opacity " +
       "compensation (PLY comment SplatRenderMode: mip); off: classic 3DGS rendering",
   }),
-  resolutionSchedule: param(z.enum(["coarse-to-fine", "fixed"]).default("coarse-to-fine"), {
+  resolutionSchedule: param(z.literal(["coarse-to-fine", "fixed"]).default("coarse-to-fine"), {
     flag: "--resolution-schedule <kind>",
     description:
       "coarse-to-fine: the first 40 % of the steps at a half and a quarter of the final resolution " +
       "(levels of ≥ 80 px), so a budget buys a higher final resolution; fixed: every step at the final resolution",
   }),
-  densification: param(z.enum(["classic", "relocate"]).default("classic"), {
+  densification: param(z.literal(["classic", "relocate"]).default("classic"), {
     flag: "--densification <kind>",
     description:
       "classic: 3DGS clone/split/prune rounds; relocate: transparent splats moved onto live ones " +

@@ -30,7 +30,7 @@ let logLines: string[];
 // COLMAP's --random_seed for the reconstruction all tests below read.
 const seeded = fileSeed();
 
-beforeAll(() => seeded.setup(reconstructSample), 400_000);
+beforeAll(() => seeded.setup(reconstructSample), 900_000); // render + COLMAP on 2 shared cores
 
 async function reconstructSample() {
   root = await mkdtemp(join(tmpdir(), "splatbook-sfm-"));

@@ -1,5 +1,5 @@
 /** One line of the jobs panel, derived from what the server extension reports (pure). */
-import { jobIsFinal } from "@splatbook/views";
+import { inputsLine, jobIsFinal } from "@splatbook/views";
 import type { JobFiles } from "./api";
 import { isStale } from "./format";
 
@@ -8,6 +8,8 @@ export interface JobRow {
   path: string;
   jobId: string;
   stage: string;
+  /** "N photos, M videos" once Validation ran, else null. */
+  inputs: string | null;
   /** 0..100, with the training fraction inside the Training stage's share. */
   percent: number;
   psnr: number | null;
@@ -29,6 +31,7 @@ export function jobRow(job: JobFiles, staleAfterSeconds: number, nowMs = Date.no
       path: job.path,
       jobId: job.path,
       stage: "unknown",
+      inputs: null,
       percent: 0,
       psnr: null,
       splats: null,
@@ -49,6 +52,7 @@ export function jobRow(job: JobFiles, staleAfterSeconds: number, nowMs = Date.no
     path: job.path,
     jobId: cp.job_id,
     stage: cp.stage,
+    inputs: inputsLine(cp.completed_stages),
     percent: cp.stage === "Completed" ? 100 : Math.min(100, percent),
     psnr: status?.last_eval_psnr ?? null,
     splats: status?.current_splat_count ?? cp.completed_stages?.gaussian_count ?? null,

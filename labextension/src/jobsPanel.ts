@@ -40,6 +40,7 @@ function rowElement(row: JobRow, selected: boolean): HTMLLIElement {
   const facts = document.createElement("div");
   facts.className = "splatbook-job-facts";
   facts.textContent = [
+    ...(row.inputs ? [row.inputs] : []),
     `PSNR ${formatPsnr(row.psnr)}`,
     `${formatCount(row.splats)} splats`,
     `updated ${formatAgo(row.updated)}`,

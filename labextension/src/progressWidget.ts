@@ -45,7 +45,8 @@ export class ProgressView {
   render(p: ProgressPayload): void {
     const pct = overallPercent(p);
     const stage = p.stage === "Completed" ? "completed" : p.stage;
-    this.title.textContent = `${p.job_id} — ${stage} · ${formatDuration(workSeconds(p))} of work`;
+    const inputs = p.inputs ? ` · ${p.inputs}` : "";
+    this.title.textContent = `${p.job_id} — ${stage}${inputs} · ${formatDuration(workSeconds(p))} of work`;
     this.bar.set(pct, 100, formatPercent(pct));
     this.node.dataset.stage = p.stage;
     this.node.classList.toggle("splatbook-failed", p.error !== null);

@@ -6,6 +6,7 @@ import type { Logger } from "../contracts/logger.js";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { extractPhotos, PHOTOS_DIR } from "./extractPhotos.js";
+import { filterPhotos, type DroppedPhoto } from "./photoFilter.js";
 import { extractVideoFrames } from "./extractVideo.js";
 import { mapWithLimit } from "./pool.js";
 import type { PhotoProbe } from "./photoProbe.js";
@@ -13,7 +14,11 @@ import type { VideoProbe } from "./probe.js";
 import { extractionOptions, type ExtractionOptions } from "./sampling.js";
 import { assignStems } from "./stems.js";
 import { precalibratedSkipReason, requireValidation } from "./validation.stage.js";
-import type { ExtractedVideo, FrameExtractionResult } from "../contracts/stageResults.js";
+import type {
+  ExtractedPhoto,
+  ExtractedVideo,
+  FrameExtractionResult,
+} from "../contracts/stageResults.js";
 
 export type {
   ExtractedFrame,
@@ -49,6 +54,8 @@ export interface ExtractFramesOptions {
   mayReuse?: (filename: string, stem: string) => boolean;
   /** Photos to write upright under frames/_photos. */
   photos?: readonly PhotoProbe[];
+  /** Leave out blurry photos and near-duplicates (their files stay; the result omits them). */
+  photoFilter?: boolean;
 }
 
 interface Sidecar {
@@ -204,9 +211,7 @@ export async function extractFrames(
     return result;
   };
   const extracted = await mapWithLimit(videos, limit, extractOne);
-  const photos = await extractPhotos(outputFolder, captureDir, options.photos ?? [], opts, options);
-  if (photos.length)
-    log?.info(`${photos.length} photo(s) written upright under frames/${PHOTOS_DIR}`);
+  const { photos, dropped } = await writePhotos(outputFolder, captureDir, opts, options, limit);
   await removeStalePartials(captureDir);
   await removeFoldersOfOtherVideos(
     framesRoot,
@@ -218,8 +223,36 @@ export async function extractFrames(
     total_frames: extracted.reduce((n, v) => n + v.frames.length, 0),
     photos,
     total_photos: photos.length,
+    ...(options.photoFilter ? { dropped_photos: dropped } : {}),
     options: opts,
   };
+}
+
+/** The photos written upright, then filtered when `photoFilter` is on. */
+async function writePhotos(
+  outputFolder: string,
+  captureDir: string,
+  opts: ExtractionOptions,
+  options: ExtractFramesOptions,
+  concurrency: number,
+): Promise<{ photos: ExtractedPhoto[]; dropped: DroppedPhoto[] }> {
+  const log = options.log;
+  const written = await extractPhotos(
+    outputFolder,
+    captureDir,
+    options.photos ?? [],
+    opts,
+    options,
+  );
+  if (written.length)
+    log?.info(`${written.length} photo(s) written upright under frames/${PHOTOS_DIR}`);
+  if (!options.photoFilter) return { photos: written, dropped: [] };
+  const { kept, dropped } = await filterPhotos(outputFolder, written, {
+    signal: options.signal,
+    concurrency,
+  });
+  for (const d of dropped) log?.info(`photo filter: dropping ${d.filename}: ${d.cause}`);
+  return { photos: kept, dropped };
 }
 
 /** Leftovers of a killed run (their videos were re-extracted or are no longer in the input). */
@@ -264,6 +297,7 @@ export const frameExtractionStage: StageDefinition<FrameExtractionResult> = {
       log: ctx.log,
       signal: ctx.signal,
       photos: validation.photos ?? [],
+      photoFilter: ctx.params.photoFilter,
       progress: (f, detail) => ctx.progress(f, detail),
       mayReuse: (filename, stem) => {
         const record = ctx.checkpoint.videos?.[filename];

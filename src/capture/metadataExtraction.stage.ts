@@ -192,7 +192,7 @@ export async function extractMetadata(
 }
 
 /**
- * Adds a video's telemetry (DJI .SRT sidecar): the number of fixes and a position per extracted
+ * Adds a video's telemetry (DJI .SRT sidecar or GoPro GPMF stream): the number of fixes and a position per extracted
  * frame, interpolated to its timestamp; the first fix stands for the video when it had no GPS tag.
  */
 async function withTelemetry(
@@ -220,7 +220,7 @@ async function withTelemetry(
       altitude: first.altitude,
     },
     gps_source: meta.gps_source ?? "telemetry",
-    telemetry: { source: "dji_srt", file: basename(track.file), fixes: track.fixes.length },
+    telemetry: { source: track.source, file: basename(track.file), fixes: track.fixes.length },
     frame_gps: frameGps,
   };
 }

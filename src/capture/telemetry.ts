@@ -3,11 +3,12 @@
  * subtitle per frame (or per second on older drones) carrying the position. Layouts read:
  * `[latitude: 47.3769] [longitude: 8.5417]` (with or without a space before the colon) with
  * `[rel_alt: 30.0 abs_alt: 440.0]` or `[altitude: 30.0]`, and the older `GPS(lon,lat,alt)`.
- * Fixes are interpolated linearly to each frame's timestamp.
+ * Fixes are interpolated linearly to each frame's timestamp. GoPro's GPMF stream: `gpmf.ts`.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import type { Gps } from "../contracts/manifest.js";
+import { readGpmfFixes } from "./gpmf.js";
 
 /** One telemetry fix at a time from the video's start. */
 export interface TelemetryFix extends Gps {
@@ -99,12 +100,24 @@ export async function srtSidecar(videoPath: string): Promise<string | null> {
   return found ? join(dirname(videoPath), found) : null;
 }
 
-/** A video's telemetry track from its sidecar, or null when it has none. */
+/** Where a video's telemetry came from. */
+export type TelemetrySource = "dji_srt" | "gopro_gpmf";
+
+/**
+ * A video's telemetry track: its DJI `.SRT` sidecar, else its own GoPro GPMF (`gpmd`) stream;
+ * null when it has neither (or no valid fix). `file` is the sidecar or the video.
+ */
 export async function readTelemetry(
   videoPath: string,
-): Promise<{ file: string; fixes: TelemetryFix[] } | null> {
+  signal?: AbortSignal,
+): Promise<{ source: TelemetrySource; file: string; fixes: TelemetryFix[] } | null> {
   const file = await srtSidecar(videoPath);
-  if (!file) return null;
-  const fixes = parseDjiSrt(await readFile(file, "utf8"));
-  return fixes.length ? { file, fixes } : null;
+  if (file) {
+    const fixes = parseDjiSrt(await readFile(file, "utf8"));
+    return fixes.length ? { source: "dji_srt", file, fixes } : null;
+  }
+  const gpmf = await readGpmfFixes(videoPath, signal);
+  if (!gpmf?.length) return null;
+  const fixes = gpmf.map((f) => ({ ...f, relative_altitude: null }));
+  return { source: "gopro_gpmf", file: videoPath, fixes };
 }

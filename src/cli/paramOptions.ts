@@ -37,6 +37,11 @@ export function paramOption(key: string, schema: z.ZodType): Option {
   const fallback = (schema as any).def.defaultValue as unknown;
   const inner = innerType(schema);
   const kind = (inner as any).def.type as string;
+  // A kind met here for the first time would otherwise become a free-text flag that the schema
+  // rejects only later, without the choices in the help (choices are z.literal([...]), not z.enum).
+  if (!["number", "boolean", "string", "literal"].includes(kind)) {
+    throw new Error(`parameter ${key}: no command-line form for a schema of type ${kind}`);
+  }
   const range = kind === "number" ? numberRange(inner) : null;
   const notes = [
     ...(range ? [range] : []),

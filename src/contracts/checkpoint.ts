@@ -11,6 +11,8 @@ const jobStageEnum = z.literal(JOB_STAGES);
 /** `completed_stages`: the headline results, null until the stage that sets them ran. */
 export const CompletedStagesSchema = z.looseObject({
   video_count: z.number().int().nullable(),
+  /** Photos Validation accepted (an addition: absent in checkpoints of older releases). */
+  photo_count: z.number().int().nullable().optional(),
   total_frames: z.number().int().nullable(),
   manifest_path: z.string().nullable(),
   colmap_sparse_path: z.string().nullable(),

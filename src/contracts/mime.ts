@@ -53,6 +53,8 @@ export const ProgressPayloadSchema = z.looseObject({
   updated_at: z.number().optional(),
   /** True while the kernel call that emits it runs; its last update is false. */
   live: z.boolean().optional(),
+  /** What Validation accepted, e.g. "12 photos, 1 video" (null before it ran). */
+  inputs: z.string().nullable().optional(),
 });
 export type ProgressPayload = z.infer<typeof ProgressPayloadSchema>;
 

@@ -146,6 +146,8 @@ export const FrameExtractionResultSchema = z.object({
   /** Photos written upright under frames/_photos (absent in results of older versions). */
   photos: z.array(ExtractedPhotoSchema).optional(),
   total_photos: z.number().int().optional(),
+  /** Photos the photo filter (`photoFilter`) left out, blurry or near-duplicates, with the cause. */
+  dropped_photos: z.array(FileIssueSchema).optional(),
   options: ExtractionOptionsSchema,
 });
 export type FrameExtractionResult = z.infer<typeof FrameExtractionResultSchema>;
@@ -173,9 +175,9 @@ export const VideoMetadataSchema = z.object({
   focal_length_mm: z.number().nullable(),
   /** 35 mm-equivalent focal length, when recorded (drives the intrinsics prior). */
   focal_length_35mm: z.number().nullable(),
-  /** A telemetry track read for this video (DJI .SRT sidecar), or null. */
+  /** A telemetry track read for this video (DJI .SRT sidecar, GoPro GPMF stream), or null. */
   telemetry: z
-    .object({ source: z.literal("dji_srt"), file: z.string(), fixes: z.number() })
+    .object({ source: z.literal(["dji_srt", "gopro_gpmf"]), file: z.string(), fixes: z.number() })
     .nullable()
     .optional(),
   /** Per extracted frame (FrameExtraction's order), its position from the telemetry. */
@@ -268,6 +270,10 @@ export const SfmAttemptSchema = z.object({
   model_sizes: z.array(z.number()),
   /** True when model_merger joined models into a larger one. */
   merged: z.boolean(),
+  /** Each mapper run of the attempt; the kept one is the best (absent in older records). */
+  mapper_runs: z
+    .array(z.object({ registered: z.number(), mean_reprojection_error: z.number().nullable() }))
+    .optional(),
   points: z.number(),
   mean_reprojection_error: z.number().nullable(),
   seconds: z.number(),

@@ -35,6 +35,7 @@ function bar(fraction: number, width: number): string {
 export function progressBundle(p: ProgressPayload): MimeBundle {
   const lines = [
     `${p.job_id}: ${p.stage} ${bar(p.progress_percentage / 100, 24)} ${p.progress_percentage.toFixed(1)}%`,
+    ...(p.inputs ? [`  input: ${p.inputs}`] : []),
     ...p.stages.map((s) => {
       const extra = [
         s.state === "cached" ? "cached" : s.state === "skipped" ? "skipped" : "",
@@ -61,6 +62,7 @@ export function progressBundle(p: ProgressPayload): MimeBundle {
   const html =
     `<div class="splatbook-progress"><div><b>${escapeHtml(p.job_id)}</b> — ${escapeHtml(p.stage)} ` +
     `${p.progress_percentage.toFixed(1)}%</div>` +
+    (p.inputs ? `<div>input: ${escapeHtml(p.inputs)}</div>` : "") +
     `<progress max="100" value="${p.progress_percentage.toFixed(1)}" style="width:100%"></progress>` +
     `<table>${rows}</table>` +
     (p.error ? `<div style="color:#b00">error: ${escapeHtml(p.error)}</div>` : "") +

@@ -3,7 +3,7 @@
  * job folder, the lab extension what the server extension returns. Browser-safe (contracts
  * only), so the same code builds the payload on both sides.
  */
-import type { Checkpoint } from "../contracts/checkpoint.js";
+import type { Checkpoint, CompletedStages } from "../contracts/checkpoint.js";
 import { CHECKPOINT_FILENAME } from "../contracts/checkpoint.js";
 import { stageFigures } from "../contracts/figures.js";
 import type { ProgressPayload, StageViewState, TrainingPayload } from "../contracts/mime.js";
@@ -42,6 +42,24 @@ export function stageRowsFromCheckpoint(cp: Readonly<Checkpoint> | undefined): S
   });
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/**
+ * The job's input in words, "N photos, M videos", from the counts Validation recorded; null
+ * before Validation ran. A checkpoint of an older release (no photo count) gives the videos only.
+ */
+export function inputsLine(
+  completed: Pick<CompletedStages, "video_count" | "photo_count"> | undefined,
+): string | null {
+  const videos = completed?.video_count ?? null;
+  if (videos === null) return null;
+  const photos = completed?.photo_count;
+  const videoText = plural(videos, "video");
+  return photos === undefined || photos === null
+    ? videoText
+    : `${plural(photos, "photo")}, ${videoText}`;
+}
+
 /** What a progress payload needs beyond the checkpoint. */
 export interface ProgressExtras {
   rows?: StageView[];
@@ -66,6 +84,7 @@ export function progressPayloadFromCheckpoint(
     job_path: extras.jobPath ?? null,
     updated_at: Date.now() / 1000,
     live: extras.live ?? false,
+    inputs: inputsLine(cp.completed_stages),
   };
 }
 

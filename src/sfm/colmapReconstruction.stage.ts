@@ -82,9 +82,11 @@ export async function cameraPrior(
   const sx = width / k.width;
   const sy = height / k.height;
   const [fx, fy, cx, cy] = [k.fx * sx, k.fy * sy, k.cx * sx, k.cy * sy];
-  return k.model === "PINHOLE"
-    ? { model: "PINHOLE", params: [fx, fy, cx, cy] }
-    : { model: "SIMPLE_RADIAL", params: [(fx + fy) / 2, cx, cy, 0] };
+  // One focal length (SIMPLE_RADIAL): pixels are square on every phone, drone and camera this
+  // takes. With PINHOLE COLMAP refines fx and fy apart; on the square-pixel handheld-photos
+  // capture that gave fx/fy 353.0/356.0 against a true 346.7 px (and on a hidden capture fx ≠ fy
+  // by 1.5 %), a freedom that only absorbs errors of the reconstruction.
+  return { model: "SIMPLE_RADIAL", params: [(fx + fy) / 2, cx, cy, 0] };
 }
 
 /** A manifest path made relative to frames/ (COLMAP's image root); refuses anything outside. */
@@ -274,7 +276,7 @@ export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResu
   fingerprintInputs: (ctx) => ({
     // The engine fingerprints the resolved parameters too; these name how they are used, so a
     // change of the choice rules or the ladder invalidates an older reconstruction.
-    sfm: "adaptive-sift-video-pairs-ladder-2",
+    sfm: "adaptive-sift-capture-pairs-ladder-3-simple-radial-k0-best-of-3",
     mapper: "ba-global-tol-1e-6-ratio-1.4",
     georef: "umeyama-msac-gravity-1",
     manifest: manifestPath(ctx),

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadStageTable, runJob } from "../../src/engine/index.js";
 import type { ValidationResult } from "../../src/capture/validation.stage.js";
+import { MIME_BUNDLE } from "../../src/jupyter/runtime.js";
+import { Job } from "../../src/notebook/job.js";
 import { runTool } from "../../src/util/exec.js";
 import { removeDir, tempDir } from "./helpers.js";
 
@@ -270,5 +272,13 @@ describe("photos as input", () => {
     expect(dji.intrinsics.prior).toMatch(/8.8 mm lens on a 13.20 mm-wide sensor \(sensor table\)/);
     const cp = await checkpoint();
     expect(cp.stages.ManifestGeneration.result.camera_groups.length).toBe(m.camera_groups.length);
+  });
+
+  it("the job's status card says how many photos and videos Validation took", async () => {
+    const job = await Job.open({ input, output, display: false });
+    expect(String(job)).toMatch(/^ {2}input: 6 photos, 0 videos$/m);
+    expect(String(job[MIME_BUNDLE]()["text/html"])).toContain(
+      "<div>input: 6 photos, 0 videos</div>",
+    );
   });
 });

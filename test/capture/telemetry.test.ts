@@ -3,8 +3,10 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { readGpmfFixes } from "../../src/capture/gpmf.js";
 import { fixAt, parseDjiSrt } from "../../src/capture/telemetry.js";
 import { loadStageTable, runJob } from "../../src/engine/index.js";
+import { addGpmdTrack, gps5Payload, gps9Payload, type Fix } from "./gpmfMp4.js";
 import { makeVideo, removeDir, tempDir } from "./helpers.js";
 
 const dirs: string[] = [];
@@ -33,6 +35,28 @@ function srt(frames: number, fps: number): { text: string; fixes: [number, numbe
   });
   return { text: blocks.join("\n"), fixes };
 }
+
+/** The stages up to ManifestGeneration on `input`; the manifest and metadata. */
+async function manifestOf(input: string) {
+  const output = await tempDir("splatbook-telemetry-out-");
+  dirs.push(output);
+  await runJob({
+    input,
+    output,
+    stages: await loadStageTable(),
+    until: "ManifestGeneration",
+    logger: { info: () => undefined, warn: () => undefined, debug: () => undefined },
+  });
+  const read = async (name: string) => JSON.parse(await readFile(join(output, name), "utf8"));
+  return { manifest: await read("manifest.json"), metadata: await read("metadata.json") };
+}
+
+/** A GoPro-style track: 10 samples a second for 2 s, drifting by known steps. */
+const track: Fix[] = Array.from({ length: 20 }, (_, i) => [
+  -33.8688 + i * 0.0000137,
+  151.2093 - i * 0.0000093,
+  12.5 + i * 0.25,
+]);
 
 describe("telemetry", () => {
   it("puts each frame's GPS from a DJI .SRT sidecar into manifest.json (within 1e-6°)", async () => {
@@ -91,4 +115,59 @@ describe("telemetry", () => {
     expect(mid.altitude).toBeCloseTo(25.5, 10);
     expect(fixAt(fixes, 5)).toBeNull(); // beyond the track
   });
+
+  it("puts each frame's GPS from a GoPro GPMF stream (GPS5, GPS9) into manifest.json", async () => {
+    const input = await tempDir("splatbook-gpmf-in-");
+    dirs.push(input);
+    const plain = join(input, "plain.mp4");
+    await makeVideo(plain, { size: "96x64", duration: 2, rate: 10 });
+    // GPS5: two one-second payloads of 10 samples; GPS9: the same, one sample without a fix.
+    const five = [gps5Payload(track.slice(0, 10)), gps5Payload(track.slice(10))];
+    await addGpmdTrack(plain, join(input, "GX010001.MP4"), five, 1000);
+    const nine = [0, 10].map((from) =>
+      gps9Payload(track.slice(from, from + 10).map((fix, i) => ({ fix, ok: from + i !== 7 }))),
+    );
+    await addGpmdTrack(plain, join(input, "GX010002.MP4"), nine, 1000);
+    await removeDir(plain);
+    // ffprobe, an outside reader, sees the written gpmd track and its payloads.
+    const gps5 = (await readGpmfFixes(join(input, "GX010001.MP4")))!;
+    expect(gps5.map((f) => f.time_secs)).toEqual(track.map((_, i) => i / 10));
+    const gps9 = (await readGpmfFixes(join(input, "GX010002.MP4")))!;
+    expect(gps9.length).toBe(19);
+    expect(gps9.map((f) => f.time_secs)).not.toContain(0.7);
+
+    const { manifest, metadata } = await manifestOf(input);
+    for (const [name, v] of [
+      [
+        "GX010001.MP4",
+        manifest.videos.find((x: { filename: string }) => x.filename === "GX010001.MP4"),
+      ],
+      [
+        "GX010002.MP4",
+        manifest.videos.find((x: { filename: string }) => x.filename === "GX010002.MP4"),
+      ],
+    ]) {
+      const frames = v.frames as {
+        timestamp_secs: number;
+        gps: { latitude: number; longitude: number; altitude: number };
+      }[];
+      expect(frames.length, name).toBe(20);
+      for (const f of frames) {
+        const i = Math.round(f.timestamp_secs * 10);
+        // Frame 7 of GPS9 has no fix of its own: halfway between its neighbours.
+        const want: Fix =
+          name === "GX010002.MP4" && i === 7
+            ? (track[6]!.map((x, k) => (x + track[8]![k]!) / 2) as Fix)
+            : track[i]!;
+        expect(Math.abs(f.gps.latitude - want[0]), `${name} frame ${i}`).toBeLessThan(1e-6);
+        expect(Math.abs(f.gps.longitude - want[1]), `${name} frame ${i}`).toBeLessThan(1e-6);
+        expect(f.gps.altitude).toBeCloseTo(want[2], 3);
+      }
+    }
+    const sources = metadata.videos.map((v: { telemetry: unknown }) => v.telemetry);
+    expect(sources).toEqual([
+      { source: "gopro_gpmf", file: "GX010001.MP4", fixes: 20 },
+      { source: "gopro_gpmf", file: "GX010002.MP4", fixes: 19 },
+    ]);
+  }, 120_000);
 });

@@ -34,6 +34,7 @@ describe("stage parameter schemas", () => {
       framesPerVideo: 12,
       maxLongSide: 1600,
       sharpest: false,
+      photoFilter: false,
     });
     expect(STAGE_PARAMS.ColmapReconstruction.parse({})).toEqual({
       matcher: "auto",

@@ -121,7 +121,7 @@ describe("progress renderer", () => {
     expect(rows[4]!.textContent).toContain("done");
     expect(rows[5]!.textContent).toContain("running 50 %");
     expect(rows[6]!.className).toContain("splatbook-state-pending");
-    expect(w.node.textContent).toContain("scene-1 — Training");
+    expect(w.node.textContent).toContain("scene-1 — Training · 2 videos ·");
   });
 
   it("shows the error of a failed job", async () => {
@@ -326,6 +326,14 @@ describe("jobs panel", () => {
       now,
     );
     expect(done).toMatchObject({ completed: true, stale: false, percent: 100 });
+    // "N photos, M videos" once Validation ran; a checkpoint of an older release has no photo count.
+    expect(row.inputs).toBe("2 videos");
+    const mixed = checkpoint("Training", {
+      completed_stages: { ...EMPTY_COMPLETED_STAGES, video_count: 1, photo_count: 12 },
+    });
+    expect(jobRow(jobFiles(mixed), 300, now).inputs).toBe("12 photos, 1 video");
+    const fresh = checkpoint("Validation", { completed_stages: EMPTY_COMPLETED_STAGES });
+    expect(jobRow(jobFiles(fresh), 300, now).inputs).toBeNull();
     const unreadable = jobRow(jobFiles(null, { errors: [".checkpoint.json: bad JSON"] }), 300, now);
     expect(unreadable).toMatchObject({ failed: true, error: ".checkpoint.json: bad JSON" });
   });
@@ -340,6 +348,7 @@ describe("jobs panel", () => {
     const li = panel.node.querySelector("li.splatbook-job") as HTMLElement;
     expect(li.dataset.path).toBe("out/scene");
     expect(li.querySelector('[role="progressbar"]')!.getAttribute("aria-valuenow")).toBe("75");
+    expect(li.querySelector(".splatbook-job-facts")!.textContent).toMatch(/^2 videos · PSNR/);
     li.click();
     await vi.waitFor(
       () => expect(panel.node.querySelectorAll(".splatbook-detail tbody tr")).toHaveLength(8),

@@ -82,6 +82,7 @@ describe("recorded parameters are the defaults", () => {
       framesPerVideo: 40,
       maxLongSide: 1000,
       sharpest: false,
+      photoFilter: false,
     });
     expect(before.stages.ColmapReconstruction?.params).toEqual({
       matcher: "exhaustive",
@@ -120,7 +121,7 @@ describe("recorded parameters are the defaults", () => {
     // @ts-expect-error: excess property check on a stage's parameters
     await expect(job.train({ step: 100 })).rejects.toThrow(/unknown parameter "step"/);
     expect(readCp(output).stages).toEqual(after.stages);
-  });
+  }, 480_000); // the real CLI through COLMAP and training, twice
 });
 
 function methodOf(stage: (typeof UPSTREAM)[number]) {

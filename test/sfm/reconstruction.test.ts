@@ -30,7 +30,7 @@ let logLines: string[];
 // COLMAP's --random_seed for the reconstruction all tests below read.
 const seeded = fileSeed();
 
-beforeAll(() => seeded.setup(reconstructSample), 400_000);
+beforeAll(() => seeded.setup(reconstructSample), 900_000); // render + COLMAP on 2 shared cores
 
 async function reconstructSample() {
   root = await mkdtemp(join(tmpdir(), "splatbook-sfm-"));
@@ -92,6 +92,17 @@ describe("ColmapReconstruction on the sample capture", () => {
     expect(scene.points.count).toBe(result.points);
     expect(scene.cameras.size).toBe(2); // one camera per video
     for (const cam of scene.cameras.values()) expect(cam.model).toBe("PINHOLE");
+    // The sparse model: one focal length per camera (square pixels), the radial term held at 0.
+    const sparse = await loadSceneModel(result.sparse_path, { imagesDir: join(output, "frames") });
+    for (const cam of sparse.cameras.values()) {
+      expect(cam.model).toBe("SIMPLE_RADIAL");
+      expect(cam.fx).toBe(cam.fy);
+      expect(cam.params[3]).toBe(0);
+    }
+    // Three mapper runs; the kept one registers the most of them.
+    const runs = result.attempts[0]!.mapper_runs!;
+    expect(runs).toHaveLength(3);
+    expect(result.attempts[0]!.registered).toBe(Math.max(...runs.map((r) => r.registered)));
     expect(scene.images[0]!.imagePath.startsWith(join(result.undistorted_path, "images"))).toBe(
       true,
     );

@@ -106,15 +106,15 @@ describe("Training stage (context double, reference backend)", () => {
       "75028a514262830524f3c7a451d6e4f28775cf1248546f89c02dd9a4edb00b76",
     ];
     const recorded: Array<[JobParams, string]> = [
-      [{}, "8bee9ed07db1a6e0de6fc2b2795e7036a7cfb88794cbc12a1edd26bbf663b59d"],
-      [{ steps: 3000 }, "ac2d679ab4761bcadfa89475950704d6da5eae2a4f84ab5a8a88d1d5070e5d96"],
+      [{}, "5f446076d4db9e909ff01f4b68249726b00449171932f8025c9ecb11e49d05cc"],
+      [{ steps: 3000 }, "9f10ac4a309908b5d0853170d633a79313c9742ef62217568b6117b93b147c37"],
       [
         { steps: 500, maxResolution: 160, shDegree: 1, seed: 7 },
-        "1a5bb9f11bccd5f2ca31f7f7f346191b9b718c1499f4cde6a3fcebf34359cf44",
+        "2c7e87e5719dbd46f4fcf7ff3092fa3435ea57f2a2cd7a7905d32929c5f89209",
       ],
       [
         { timeBudget: 150, maxSplats: 20000, evalEvery: 0 },
-        "6ac45f3f2171c7931fe5301168b40fa790dc73bb169125a7538bf3555a872a01",
+        "aa82cbf6e571f1452d43822e88d02650fa4bb3d02ca99411886c8931991aa967",
       ],
     ];
     const stage = trainingStage({ loadScene: loadSceneModel, writePly });

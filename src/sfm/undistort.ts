@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import { runColmap } from "./colmapSteps.js";
+import { simpleRadialToPinhole } from "./pinholeCameras.js";
 
 /**
  * Undistorts a model to PINHOLE cameras for training: `outDir/images/…` and `outDir/sparse/`
@@ -19,4 +21,6 @@ export async function undistortToPinhole(
     "image undistortion",
     signal,
   );
+  // COLMAP copies a camera without distortion unchanged; the workspace is PINHOLE all the same.
+  await simpleRadialToPinhole(join(outDir, "sparse"));
 }

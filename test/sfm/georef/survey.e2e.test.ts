@@ -296,8 +296,8 @@ describe("a georeferenced drone survey, end to end", () => {
     await writeModelInFrame(colmap.sparse_path, join(moved, "sparse"), other);
     const b = await buildTrainingDataset(await loadSceneModel(moved), moved, { maxResolution: 48 });
     const settings = {
-      totalSteps: 40,
-      maxShDegree: 0,
+      steps: 40,
+      shDegree: 0,
       maxSplats: 1000,
       seed: 1,
       maxResolution: 48,

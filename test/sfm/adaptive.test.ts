@@ -74,7 +74,7 @@ describe("ColmapReconstruction on courtyard-duo (2 videos, 320×240)", () => {
     expect(recorded.attempts).toEqual(result.attempts);
     expect(recorded.registered_images).toBe(result.registered_images);
     expect(cp.completed_stages.colmap_points).toBe(result.points);
-  }, 600_000);
+  }, 1_200_000);
 
   it("escalates past a first attempt that is too weak and names what it tried", async () => {
     // 12 frames per video (exhaustive matching is then cheap) and 64 features per frame first.
@@ -108,5 +108,5 @@ describe("ColmapReconstruction on courtyard-duo (2 videos, 320×240)", () => {
     expect(failed?.message).toMatch(
       /(only \d+\/24 frames registered \(23 required\)|COLMAP reconstructed no model from 24 frames) after 1 attempt \[1\. chosen settings: 64 features, first octave -1, exhaustive 276 pairs → \d+\/24.*\]: the capture may lack parallax or texture/,
     );
-  }, 600_000);
+  }, 1_200_000);
 });

@@ -145,7 +145,9 @@ export function createCellExecutor(options: CellExecutorOptions): CellExecutor {
       converter.call((c) => c.convert("", "0"));
     },
     reset() {
+      // A restarted kernel names its first cell splatbook-cell-1.js again (stack traces show it).
       Object.assign(x, {
+        seq: 0,
         cells: new CellRegistry(),
         bindings: createCellBindings(),
         cellRequire: newRequire(),

@@ -69,7 +69,8 @@ interface Database {
 const siftKey = (r: Rung) =>
   `${r.sift.maxNumFeatures}_${r.sift.firstOctave}_${r.sift.maxImageSize}`;
 
-function matchRequest(p: PairChoice, videos: VideoFrames[], layout: Layout): MatchRequest {
+/** The COLMAP match request of a pair choice (video pairs become a pairs list over all images). */
+export function matchRequest(p: PairChoice, videos: VideoFrames[], layout: Layout): MatchRequest {
   if (p.kind !== "video") return p;
   return {
     kind: "pairs",

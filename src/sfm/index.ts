@@ -7,10 +7,12 @@ export {
   cameraPrior,
   videoFramesFromManifest,
   attemptLine,
+  layoutOfGroups,
 } from "./colmapReconstruction.stage.js";
 export {
   reconstructWithLadder,
   undistortToPinhole,
+  matchRequest,
   type LadderOptions,
   type LadderResult,
   type VideoFrames,

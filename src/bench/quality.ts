@@ -20,6 +20,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { cachedCorpusCapture } from "../sample/corpus.js";
 import { truthCameraDataset } from "./truthModel.js";
+import { describeAccuracy, jobPoseAccuracy } from "./poseAccuracy.js";
 import {
   evaluateModel,
   prepareCapture,
@@ -174,6 +175,8 @@ async function truthCameras(o: Options): Promise<void> {
     const truthFile = (await cachedCorpusCapture(name)).truth;
     if (!truthFile) throw new Error(`${name}: the corpus capture has no truth file`);
     const truth = await truthCameraDataset(capture.job, truthFile);
+    const own = await jobPoseAccuracy(capture.job, truthFile);
+    console.log(`  ${name} own model against the true cameras: ${describeAccuracy(own)}`);
     const figures: number[] = [];
     const l0 = load();
     for (const [arm, dataset] of [
@@ -187,15 +190,16 @@ async function truthCameras(o: Options): Promise<void> {
       );
       figures.push(r.psnr ?? NaN);
     }
-    const [own, tru] = figures as [number, number];
+    const [mine, tru] = figures as [number, number];
     rows.push(
-      `| ${name} | ${truth.images} | ${db(own)} | ${db(tru)} | ${db(own - tru)} | ${l0} → ${load()} |`,
+      `| ${name} | ${truth.images} | ${own.rotationDeg.median.toFixed(3)} | ${db(mine)} | ${db(tru)} | ` +
+        `${db(mine - tru)} | ${l0} → ${load()} |`,
     );
   }
   console.log(
     `\n${o.steps} steps, ${o.resolution} px, ≤ ${o.maxSplats} splats, seed 42; held-out PSNR (dB)\n` +
-      "| capture | true cameras | own model | true-camera model | own − true | load |\n" +
-      "|---|---|---|---|---|---|",
+      "| capture | images | own model's rotation error (° median) | own model | true-camera model | own − true | load |\n" +
+      "|---|---|---|---|---|---|---|",
   );
   for (const r of rows) console.log(r);
 }

@@ -109,8 +109,9 @@ export async function truthCameraDataset(
   const textModel = join(root, "true-cameras");
   const sparse = join(root, "sparse");
   if (!existsSync(join(dataset, "sparse"))) {
-    await rm(root, { recursive: true, force: true });
-    await firstAttemptDatabase(job, db);
+    for (const d of [textModel, sparse, dataset]) await rm(d, { recursive: true, force: true });
+    // A database left there (e.g. the stage's own, copied before its scratch folder went) is used.
+    if (!existsSync(db)) await firstAttemptDatabase(job, db);
     const handle = new Database(db, { readonly: true });
     const rows = handle.prepare("SELECT image_id, name, camera_id FROM images").all() as DbImage[];
     handle.close();

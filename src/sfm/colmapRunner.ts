@@ -67,7 +67,11 @@ interface Database {
 }
 
 const siftKey = (r: Rung) =>
-  `${r.sift.maxNumFeatures}_${r.sift.firstOctave}_${r.sift.maxImageSize}`;
+  [
+    ...[r.sift.maxNumFeatures, r.sift.firstOctave, r.sift.maxImageSize],
+    ...[r.sift.peakThreshold ?? "", r.sift.domainSizePooling ? 1 : 0],
+    r.sift.estimateAffineShape ? 1 : 0,
+  ].join("_");
 
 /** The COLMAP match request of a pair choice (video pairs become a pairs list over all images). */
 export function matchRequest(p: PairChoice, videos: VideoFrames[], layout: Layout): MatchRequest {

@@ -46,6 +46,7 @@ export {
 export {
   chooseSiftSettings,
   strongerSift,
+  sameSift,
   UPSAMPLE_BELOW_LONG_SIDE,
   type SiftSettings,
 } from "./siftSettings.js";

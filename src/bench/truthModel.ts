@@ -51,8 +51,7 @@ async function firstAttemptDatabase(job: string, db: string): Promise<void> {
   );
   const params = ColmapReconstructionParamsSchema.parse({});
   const layout = layoutOfGroups(groups);
-  const photos = groups.reduce((n, g) => n + (g.unordered ? g.images.length : 0), 0);
-  const sift = chooseSiftSettings(size, total, photos);
+  const sift = chooseSiftSettings(size, total);
   const rung = ladderRungs(layout, sift, params.matcher)[0]!;
   await mkdir(join(db, ".."), { recursive: true });
   await extractFeatures(db, framesRoot, groups, rung.sift, {});

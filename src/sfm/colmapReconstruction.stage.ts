@@ -36,9 +36,8 @@ function siftFor(
   params: StageContext["params"],
   size: { width: number; height: number },
   frames: number,
-  photos: number,
 ): { first: SiftSettings; strong: SiftSettings } {
-  const chosen = chooseSiftSettings(size, frames, photos);
+  const chosen = chooseSiftSettings(size, frames);
   const given = params.maxFeatures;
   const first = given ? { ...chosen, maxNumFeatures: given } : chosen;
   // A cap given above the chosen one raises the stronger attempts' too (never lowers them).
@@ -190,8 +189,7 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
   const total = videos.reduce((n, v) => n + v.images.length, 0);
   if (total === 0) throw new SplatbookError(`${file}: the manifest lists no frames`, { file });
   const framesRoot = join(ctx.outputFolder, "frames");
-  const photos = videos.reduce((n, v) => n + (v.unordered ? v.images.length : 0), 0);
-  const sift = siftFor(ctx.params, await largestFrame(videos, framesRoot), total, photos);
+  const sift = siftFor(ctx.params, await largestFrame(videos, framesRoot), total);
   const matcher = ctx.params.matcher;
   const layout = layoutOfGroups(videos);
   const rungs = ladderRungs(layout, sift.first, matcher, sift.strong).slice(
@@ -278,7 +276,7 @@ export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResu
   fingerprintInputs: (ctx) => ({
     // The engine fingerprints the resolved parameters too; these name how they are used, so a
     // change of the choice rules or the ladder invalidates an older reconstruction.
-    sfm: "adaptive-sift-covariant-photos-capture-pairs-ladder-3-simple-radial-k0-best-of-3",
+    sfm: "adaptive-sift-capture-pairs-ladder-3-simple-radial-k0-best-of-3",
     mapper: "ba-global-tol-1e-6-ratio-1.4",
     georef: "umeyama-msac-gravity-1",
     manifest: manifestPath(ctx),

@@ -46,15 +46,12 @@ const round512 = (n: number) => Math.ceil(n / 512) * 512;
 /**
  * SIFT settings for frames of `size` (the largest frame of the capture) and `frames` frames in
  * all: upsample small frames, cap the features per frame by the pixels SIFT sees, and lower the
- * cap for long captures. With `unorderedPhotos` (photos not from a video), features are
- * affine-covariant with domain-size-pooled descriptors: photos are taken from views far apart,
- * where neighbouring video frames differ little. On handheld-photos (24 photos, 12° apart round a
- * ring) plain SIFT left the poses 1.2–1.5° off the true ones, covariant features 0.3° (README).
+ * cap for long captures. (Affine-covariant features with domain-size pooling cut the rotation
+ * error on handheld-photos by three but split the small drone survey in two models: README.)
  */
 export function chooseSiftSettings(
   size: { width: number; height: number },
   frames: number,
-  unorderedPhotos = 0,
 ): SiftSettings {
   const longSide = Math.max(size.width, size.height);
   const firstOctave = longSide < UPSAMPLE_BELOW_LONG_SIDE ? -1 : 0;
@@ -64,9 +61,7 @@ export function chooseSiftSettings(
   const countFactor = Math.min(1, Math.sqrt(FEATURE_FRAME_REFERENCE / Math.max(1, frames)));
   const cap = (pixels / PIXELS_PER_FEATURE) * countFactor;
   const maxNumFeatures = Math.min(MAX_FEATURES, Math.max(MIN_FEATURES, round512(cap)));
-  const covariant =
-    unorderedPhotos > 0 ? { estimateAffineShape: true, domainSizePooling: true } : {};
-  return { firstOctave, maxNumFeatures, maxImageSize, ...covariant };
+  return { firstOctave, maxNumFeatures, maxImageSize };
 }
 
 /** Stronger settings for a later attempt: twice the features, upsampled first octave. */

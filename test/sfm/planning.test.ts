@@ -61,20 +61,6 @@ describe("SIFT settings chosen from the frames", () => {
     expect(strongerSift(strongerSift(strongerSift(s))).maxNumFeatures).toBe(16384);
   });
 
-  it("gives photo captures affine-covariant, domain-size-pooled features, video alone plain SIFT", () => {
-    const video = chooseSiftSettings({ width: 480, height: 360 }, 120);
-    expect(video.estimateAffineShape ?? false).toBe(false);
-    expect(video.domainSizePooling ?? false).toBe(false);
-    const photos = chooseSiftSettings({ width: 480, height: 360 }, 24, 24);
-    expect(photos).toEqual({
-      ...video,
-      ...{ maxNumFeatures: photos.maxNumFeatures },
-      estimateAffineShape: true,
-      domainSizePooling: true,
-    });
-    expect(chooseSiftSettings({ width: 480, height: 360 }, 84, 24).domainSizePooling).toBe(true);
-  });
-
   it("tells settings apart by every option COLMAP is given, and a stronger rung keeps them", () => {
     const s = chooseSiftSettings({ width: 480, height: 360 }, 24);
     expect(sameSift(s, { ...s })).toBe(true);

@@ -29,6 +29,8 @@ interface Options {
   resolution: number;
   maxSplats: number;
   captures: string[] | null;
+  /** Appearance modes the `appearance` experiment trains on both captures. */
+  modes: string[];
 }
 
 const load = () => loadavg()[0]!.toFixed(2);
@@ -36,13 +38,20 @@ const db = (v: number | null | undefined) => (v === null || v === undefined ? "â
 
 function parseArgs(argv: string[]): { experiment: string; opts: Options } {
   const [experiment = "", ...rest] = argv;
-  const opts: Options = { steps: 1000, resolution: 160, maxSplats: 20000, captures: null };
+  const opts: Options = {
+    steps: 1000,
+    resolution: 160,
+    maxSplats: 20000,
+    captures: null,
+    modes: ["auto", "off"],
+  };
   for (let i = 0; i < rest.length; i += 2) {
     const [flag, value] = [rest[i], rest[i + 1] ?? ""];
     if (flag === "--steps") opts.steps = Number(value);
     else if (flag === "--resolution") opts.resolution = Number(value);
     else if (flag === "--max-splats") opts.maxSplats = Number(value);
     else if (flag === "--captures") opts.captures = value.split(",");
+    else if (flag === "--modes") opts.modes = value.split(",");
     else throw new Error(`unknown option ${flag}`);
   }
   return { experiment, opts };
@@ -56,16 +65,13 @@ async function appearance(o: Options): Promise<void> {
   const name = o.captures?.[0] ?? "courtyard-autoexposure";
   const { drifted, twin, fixedImages } = await prepareTwin(name);
   const rows: string[] = [];
-  for (const [capture, mode] of [
-    [drifted, "affine"],
-    [drifted, "off"],
-    [twin, "off"],
-    [twin, "affine"],
-  ] as const) {
+  for (const [capture, mode] of o.modes.flatMap((m) =>
+    [drifted, twin].map((c) => [c, m] as const),
+  )) {
     const l0 = load();
     const r = await trainArm(capture, `appearance-${mode}-${o.steps}`, {
       ...base(o),
-      appearance: mode,
+      appearance: mode as ArmSettings["appearance"],
     });
     const own = await evaluateModel(r.params_path, capture.dataset, o.resolution);
     const fixed =

@@ -36,8 +36,17 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Per channel, log(pixel / point colour) of every usable point the view sees. */
-function viewRatios(view: TrainingView, points: TrainingDataset["points"]): number[][] {
+/**
+ * Per channel, log(pixel / point colour) of every usable point the view sees. Which points are
+ * usable is decided from the value the view should show (point colour × the view's `gain` so
+ * far), not from the pixel: choosing by the pixel would drop bright points from bright views and
+ * dark ones from dark views, and pull every estimate towards the middle.
+ */
+function viewRatios(
+  view: TrainingView,
+  points: TrainingDataset["points"],
+  gain: ArrayLike<number>,
+): number[][] {
   const { camera: c, image } = view;
   const v = c.viewmat;
   const ratios: number[][] = [[], [], []];
@@ -52,10 +61,10 @@ function viewRatios(view: TrainingView, points: TrainingDataset["points"]): numb
     if (px < 0 || py < 0 || px >= image.width || py >= image.height) continue;
     const p = (py * image.width + px) * 3;
     for (let ch = 0; ch < 3; ch++) {
-      const pixel = image.data[p + ch]!;
       const colour = points.rgb[i * 3 + ch]! / 255;
-      if (pixel < DARK || pixel > BRIGHT || colour < DARK || colour > BRIGHT) continue;
-      ratios[ch]!.push(Math.log(pixel / colour));
+      const expected = colour * gain[ch]!;
+      if (colour < DARK || expected < DARK || expected > BRIGHT) continue;
+      ratios[ch]!.push(Math.log(Math.max(image.data[p + ch]!, 1 / 255) / colour));
     }
   }
   return ratios;
@@ -70,13 +79,18 @@ export function estimateViewExposure(dataset: TrainingDataset): ViewExposure {
   const logs = new Float64Array(n * 3);
   const known: boolean[] = [];
   const counts: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const ratios = viewRatios(dataset.train[k]!, dataset.points);
-    const enough = ratios.every((r) => r.length >= MIN_SAMPLES);
-    known.push(enough);
-    if (!enough) continue;
-    counts.push(Math.min(...ratios.map((r) => r.length)));
-    for (let ch = 0; ch < 3; ch++) logs[k * 3 + ch] = median(ratios[ch]!);
+  // Twice: the second pass chooses each view's points by the first pass's gain.
+  for (const pass of [0, 1]) {
+    known.length = counts.length = 0;
+    for (let k = 0; k < n; k++) {
+      const gain = pass ? logs.subarray(k * 3, k * 3 + 3).map(Math.exp) : [1, 1, 1];
+      const ratios = viewRatios(dataset.train[k]!, dataset.points, gain);
+      const enough = ratios.every((r) => r.length >= MIN_SAMPLES);
+      known.push(enough);
+      if (!enough) continue;
+      counts.push(Math.min(...ratios.map((r) => r.length)));
+      for (let ch = 0; ch < 3; ch++) logs[k * 3 + ch] = median(ratios[ch]!);
+    }
   }
   const views = counts.length;
   const gains = logs.map(Math.exp);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:quality -- <experiment> [--steps N] [--resolution PX] [--captures a,b]`: the
+ * `npm run bench:quality -- <experiment> [--steps N] [--resolution PX] [--budget S] [--captures a,b]`: the
  * training-quality comparisons behind the README's Training section, each arm a real training
  * run on corpus captures processed to ColmapReconstruction (cached under the corpus cache), all
  * arms of a comparison run back to back so they share the machine's load. Prints a table.
@@ -13,6 +13,8 @@
  * - `aliasing`: trained at one resolution with and without anti-aliasing, rendered at half and
  *   twice that resolution against the views decoded at those sizes.
  * - `densify`: the densification strategies on the real-like captures at equal steps and cap.
+ * - `resolution`: the plans a time budget (`--budget`, default 600 s) buys with and without the
+ *   choice of coarse share, trained back to back (qualityResolution.ts).
  */
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -24,8 +26,10 @@ import {
   trainArm,
   type ArmSettings,
 } from "./qualityRuns.js";
+import { resolutionPlans } from "./qualityResolution.js";
 
 interface Options {
+  budget: number;
   steps: number;
   resolution: number;
   maxSplats: number;
@@ -44,6 +48,7 @@ const db = (v: number | null | undefined) => (v === null || v === undefined ? "â
 function parseArgs(argv: string[]): { experiment: string; opts: Options } {
   const [experiment = "", ...rest] = argv;
   const opts: Options = {
+    budget: 600,
     steps: 1000,
     resolution: 160,
     maxSplats: 20000,
@@ -55,6 +60,7 @@ function parseArgs(argv: string[]): { experiment: string; opts: Options } {
   for (let i = 0; i < rest.length; i += 2) {
     const [flag, value] = [rest[i], rest[i + 1] ?? ""];
     if (flag === "--steps") opts.steps = Number(value);
+    else if (flag === "--budget") opts.budget = Number(value);
     else if (flag === "--resolution") opts.resolution = Number(value);
     else if (flag === "--max-splats") opts.maxSplats = Number(value);
     else if (flag === "--captures") opts.captures = value.split(",");
@@ -187,11 +193,12 @@ const experiments: Record<string, () => Promise<void>> = {
       before: { appearance: "off", antiAliasing: "off" } as const,
       after: {},
     }),
+  resolution: () => resolutionPlans(opts),
 };
 const run = experiments[experiment];
 if (!run) {
   console.error(
-    `usage: npm run bench:quality -- <${Object.keys(experiments).join("|")}> [--steps N] [--resolution PX] [--max-splats N] [--captures a,b] [--modes m,n] [--tag T] [--drifted-only]`,
+    `usage: npm run bench:quality -- <${Object.keys(experiments).join("|")}> [--steps N] [--resolution PX] [--budget S] [--max-splats N] [--captures a,b] [--modes m,n] [--tag T] [--drifted-only]`,
   );
   process.exitCode = 1;
 } else {

@@ -25,6 +25,7 @@ import { fittedHalfPsnr } from "../train/appearance.js";
 import { buildTrainingDataset } from "../train/dataset.js";
 import { createGpuTrainingBackend } from "../train/gpu/index.js";
 import { psnr, ssim } from "../train/imageMetrics.js";
+import type { TrainingPlan } from "../train/plan.js";
 import { train } from "../train/train.js";
 
 /** A capture processed to ColmapReconstruction. */
@@ -105,6 +106,7 @@ export async function trainArm(
   capture: PreparedCapture,
   arm: string,
   settings: ArmSettings,
+  plan?: TrainingPlan,
 ): Promise<TrainingResult & { output: string; stepsPerSec: number }> {
   const output = join(capture.job, "bench", arm);
   await mkdir(output, { recursive: true });
@@ -122,6 +124,7 @@ export async function trainArm(
     statusFilename: null,
     fresh: true,
     log: quiet,
+    plan,
   });
   const secs = (performance.now() - t0) / 1000;
   return {

@@ -4,8 +4,9 @@
  * (x right, y down, z forward) with a row-major world→camera `viewmat`.
  */
 
-/** A point or direction in 3D. */
-export type Vec3 = [number, number, number];
+import type { Vec3 } from "../util/vec3.js";
+
+export type { Vec3 };
 
 /** Camera centre in world coordinates, c = −Rᵀt, of a row-major world→camera `viewmat`. */
 export function cameraCentre(viewmat: ArrayLike<number>): Vec3 {

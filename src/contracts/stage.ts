@@ -75,6 +75,12 @@ export interface StageDefinition<R = unknown> {
    * fingerprints; a change reruns this stage and every later one.
    */
   fingerprintInputs(ctx: StageContext): Promise<unknown> | unknown;
+  /**
+   * Checks values of this stage's parameters that its schema cannot (a code in a registry). The
+   * engine calls it when a run starts, for stages a named parameter belongs to, so a bad value
+   * fails in seconds instead of when the stage is reached after reconstruction and training.
+   */
+  checkParams?(params: StageContextParams): Promise<void> | void;
   /** Do the work. Throw SplatbookError for expected failures. */
   run(ctx: StageContext): Promise<R>;
   /** Fields of the checkpoint's `completed_stages` this result sets (e.g. video_count). */

@@ -33,6 +33,7 @@ import { silentLogger } from "./logger.js";
 import {
   acceptedRecordedParams,
   checkNamedParams,
+  checkParamValues,
   mergeParams,
   resolveJobParams,
   resolveStageParams,
@@ -95,6 +96,8 @@ export class JobRun {
   private started = false;
   private closed = false;
   private running = false;
+  /** The named parameters the stages last checked (stable JSON). */
+  private checkedParams: string | null = null;
 
   private constructor(
     readonly id: string,
@@ -121,6 +124,7 @@ export class JobRun {
     checkStageOrder(opts.stages);
     const named = { ...(opts.params ?? {}) };
     checkNamedParams(opts.stages, named);
+    await checkParamValues(opts.stages, named);
     const log = opts.logger ?? silentLogger;
     const inputFolder = resolve(opts.input);
     const outputFolder = resolve(opts.output);
@@ -328,6 +332,7 @@ export class JobRun {
       resumed: !this.started && this.resumedFrom !== null,
     });
     this.started = true;
+    await this.checkParamValues();
     // Parameters named for a stage that turns out cached are recorded all the same.
     if (stableStringify(this.params) !== this.writtenParams) await this.write();
     const outcomes: StageOutcome[] = [];
@@ -341,6 +346,14 @@ export class JobRun {
       upstreamResult = outcome.result ?? null;
     }
     return outcomes;
+  }
+
+  /** The stages' own checks of the named parameters, once per set of values. */
+  private async checkParamValues(): Promise<void> {
+    const key = stableStringify(this.params);
+    if (key === this.checkedParams) return;
+    await checkParamValues(this.stages, this.params);
+    this.checkedParams = key;
   }
 
   private async evaluate(

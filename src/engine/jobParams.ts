@@ -7,7 +7,7 @@
  * ones are one stage's effective values parsed by its schema.
  */
 import { STAGE_PARAMS } from "../contracts/params.js";
-import type { StageDefinition, StageParamSchema } from "../contracts/stage.js";
+import type { StageContextParams, StageDefinition, StageParamSchema } from "../contracts/stage.js";
 import type { Logger } from "../contracts/logger.js";
 import { SplatbookError } from "../util/errors.js";
 
@@ -144,4 +144,19 @@ export function resolveJobParams(
   effective: ParamValues,
 ): ParamValues {
   return Object.assign({}, ...stages.map((s) => resolveStageParams(s, effective)));
+}
+
+/**
+ * Runs each stage's `checkParams` (checks its schema cannot make, such as a registry lookup) for
+ * the stages that `named` names a parameter of, with every stage's resolved values.
+ */
+export async function checkParamValues(
+  stages: readonly StageDefinition<any>[],
+  named: ParamValues,
+): Promise<void> {
+  const given = Object.keys(named);
+  const resolved = resolveJobParams(stages, named) as StageContextParams;
+  for (const def of stages) {
+    if (paramNamesOf(def).some((n) => given.includes(n))) await def.checkParams?.(resolved);
+  }
 }

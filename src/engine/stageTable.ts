@@ -1,6 +1,6 @@
 import type { StageName } from "../contracts/stages.js";
 import { SplatbookError } from "../util/errors.js";
-import type { StageContext, StageDefinition } from "../contracts/stage.js";
+import type { StageContext, StageContextParams, StageDefinition } from "../contracts/stage.js";
 
 type Loader = () => Promise<StageDefinition<any>>;
 
@@ -103,6 +103,9 @@ export function lazyStage(name: StageName, moduleName: string, load: Loader): St
     name,
     fingerprintInputs: async (ctx: StageContext) => (await get()).fingerprintInputs(ctx),
     run: async (ctx: StageContext) => (await get()).run(ctx),
+    // A module that cannot load fails its stage when a job reaches it, not every run's start.
+    checkParams: async (params: StageContextParams) =>
+      (await get().catch(() => undefined))?.checkParams?.(params),
     summarize: (result: unknown) => need().summarize?.(result) ?? {},
     skipReason: (ctx: StageContext) => need().skipReason?.(ctx) ?? null,
     onFailure: async (ctx: StageContext, message: string) => loaded?.onFailure?.(ctx, message),

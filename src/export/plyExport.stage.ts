@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import type { StageContext, StageDefinition } from "../contracts/stage.js";
 import { SplatbookError } from "../util/errors.js";
 import { fileIdentity } from "./fileIdentity.js";
+import { projectedCrs } from "../util/projection.js";
 import { GEOREF_FILENAME, type Georef } from "../contracts/georef.js";
 import {
   exportRecord,
@@ -50,6 +51,9 @@ export const plyExportStage: StageDefinition<PlyExportResult> = {
   name: "PlyExport",
   async fingerprintInputs(ctx) {
     return { source: await fileIdentity(trainedParamsPath(ctx)) };
+  },
+  async checkParams(params) {
+    if (typeof params.crs === "string") await projectedCrs(params.crs);
   },
   async run(ctx) {
     const source = trainedParamsPath(ctx);

@@ -11,7 +11,7 @@
  * upright (displayed) picture in pixels, pixel centres at +0.5 (POV-Ray's and COLMAP's).
  */
 import type { GeoPoint } from "../util/geodesy.js";
-import type { Vec3 } from "../contracts/sceneModel.js";
+import { cross, sub, unit, type Vec3 } from "../util/vec3.js";
 import type { CameraPose } from "./cameraPaths.js";
 
 /** Format name and version of the truth file. */
@@ -97,17 +97,6 @@ export const TRUTH_CAMERA_CONVENTION =
 export function povToWorld(v: Vec3): [number, number, number] {
   return [v[0], v[2], v[1]];
 }
-
-const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-const cross = (a: Vec3, b: Vec3): Vec3 => [
-  a[1] * b[2] - a[2] * b[1],
-  a[2] * b[0] - a[0] * b[2],
-  a[0] * b[1] - a[1] * b[0],
-];
-const unit = (a: Vec3): Vec3 => {
-  const n = Math.hypot(a[0], a[1], a[2]);
-  return [a[0] / n, a[1] / n, a[2] / n];
-};
 
 /** A rotation matrix as a unit quaternion (w, x, y, z), w ≥ 0. */
 export function rotationToQuaternion(r: number[][]): [number, number, number, number] {

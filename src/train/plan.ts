@@ -9,10 +9,17 @@
  * The step time is measured at two resolutions and modelled as a + b·pixels (a: the per-splat
  * work — projection, sorting, Adam — that does not grow with the image; b: the rasterizer's and
  * the loss's per-pixel work), and with coarse-to-fine training a step costs the schedule's mix of
- * its levels (pyramid.ts), so the budget buys a higher final resolution.
+ * its levels (pyramid.ts), so the budget buys a higher final resolution. Where the default coarse
+ * share (40 % of the steps) does not buy the minimum steps at a resolution, the plan may spend
+ * more of the run at the coarse levels ({@link COARSE_SHARES}, smallest first), as long as every
+ * training view is still seen {@link MIN_FINAL_EPOCHS} times at the final resolution. Why: with
+ * two coarse levels a coarse step costs a + 0.16·b·pixels of the final level's (one level:
+ * a + 0.25·b·pixels), so at 40 % the average step is a + 0.66·b·pixels, and a final side 1.5 ×
+ * larger (2.25 × the pixels) for the same time needs a + 0.29·b·pixels: 84 % of the steps at two
+ * coarse levels, 92 % at one, where the per-pixel work b dominates.
  */
 import type { TrainSettings } from "../contracts/params.js";
-import { coarseLevels, describeSchedule, levelShares } from "./pyramid.js";
+import { COARSE_SHARE, coarseLevels, describeSchedule, levelShares } from "./pyramid.js";
 
 /** The standard (3DGS) run length, and the most any plan chooses. */
 export const STANDARD_STEPS = 30_000;
@@ -22,8 +29,10 @@ export const MAX_AUTO_RESOLUTION = 1600;
 export const DEFAULT_CPU_BUDGET_SECS = 600;
 /** Fewest steps worth training at a resolution: below it a smaller resolution is chosen. */
 export const MIN_PLANNED_STEPS = 1000;
-/** Resolutions a CPU plan considers (long side, px), largest first. */
-export const CPU_RESOLUTIONS = [640, 480, 360, 320, 240, 160, 120, 96] as const;
+/** Smallest resolution a CPU plan considers (long side, px). */
+export const MIN_CPU_RESOLUTION = 96;
+/** A CPU plan considers the frames' size and every multiple of this below it (px). */
+export const CPU_RESOLUTION_STEP = 8;
 /**
  * Mean step time over a run relative to the first steps' (densification adds splats, SH degree
  * and evaluations add work): 2.5 on the sample capture at 160 px with a 20 000-splat cap
@@ -32,6 +41,14 @@ export const CPU_RESOLUTIONS = [640, 480, 360, 320, 240, 160, 120, 96] as const;
 export const RUN_COST_FACTOR = 2.5;
 /** Share of the budget left for evaluations, previews, snapshots and the export. */
 const OVERHEAD_SHARE = 0.1;
+/**
+ * Coarse shares a CPU plan may choose at a resolution, smallest first: a larger one only where
+ * the smaller ones do not buy {@link MIN_PLANNED_STEPS} there. The last keeps 15 % of the steps
+ * (100 of 1000) at the final resolution.
+ */
+export const COARSE_SHARES = [COARSE_SHARE, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9] as const;
+/** Passes over the training views a larger coarse share leaves at the final resolution. */
+export const MIN_FINAL_EPOCHS = 2;
 
 /**
  * What the user asked for (undefined: choose; `timeBudget` undefined: the adapter's default), and
@@ -44,6 +61,8 @@ export type PlanRequest = Pick<TrainSettings, "steps" | "maxResolution" | "timeB
 export interface TrainingPlan {
   steps: number;
   maxResolution: number;
+  /** Share of the steps at the coarse levels of a coarse-to-fine run (pyramid.ts). */
+  coarseShare: number;
   reason: string;
 }
 
@@ -59,6 +78,20 @@ export interface PlanContext {
    * when a budget has to be turned into steps.
    */
   measureSecsPerStep(resolution: number): Promise<number>;
+  /** Coarse shares the plan may choose from (default {@link COARSE_SHARES}). */
+  coarseShares?: readonly number[];
+  /** Resolutions a CPU plan may choose from (default {@link cpuResolutions}). */
+  resolutions?(cap: number): number[];
+  /** Training views of the run (for {@link MIN_FINAL_EPOCHS}; unknown: no such bound). */
+  trainingViews?: number;
+}
+
+/** The frames' long side `cap` and every multiple of {@link CPU_RESOLUTION_STEP} below it, ≥ 96 px. */
+export function cpuResolutions(cap: number): number[] {
+  const out = [cap];
+  let r = Math.ceil(cap / CPU_RESOLUTION_STEP) * CPU_RESOLUTION_STEP - CPU_RESOLUTION_STEP;
+  for (; r >= MIN_CPU_RESOLUTION; r -= CPU_RESOLUTION_STEP) out.push(r);
+  return out;
 }
 
 /** Turns a request into a plan (see the module comment). */
@@ -66,7 +99,7 @@ export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<
   const cap = Math.min(ctx.frameLongSide, MAX_AUTO_RESOLUTION);
   const hardware = ctx.hardware;
   if (req.steps !== undefined && req.maxResolution !== undefined) {
-    return withSchedule(req, { ...pick(req), reason: "as requested" });
+    return withSchedule(req, { ...pick(req), coarseShare: COARSE_SHARE, reason: "as requested" });
   }
   const budget = req.timeBudget ?? (hardware ? undefined : DEFAULT_CPU_BUDGET_SECS);
   const budgetText =
@@ -77,49 +110,83 @@ export async function planTraining(req: PlanRequest, ctx: PlanContext): Promise<
     return withSchedule(req, {
       steps: req.steps ?? STANDARD_STEPS,
       maxResolution: req.maxResolution ?? cap,
+      coarseShare: COARSE_SHARE,
       reason: `${ctx.adapter} is a hardware GPU: the frames' resolution (≤ ${MAX_AUTO_RESOLUTION} px) and the standard ${STANDARD_STEPS}-step schedule`,
     });
   }
+  return withSchedule(req, await budgetPlan(req, ctx, budget, budgetText));
+}
+
+/**
+ * The largest candidate resolution (and the smallest coarse share there) at which `budget`
+ * seconds buy at least {@link MIN_PLANNED_STEPS} steps, from the measured step times.
+ */
+async function budgetPlan(
+  req: PlanRequest,
+  ctx: PlanContext,
+  budget: number,
+  budgetText: string,
+): Promise<TrainingPlan> {
+  const cap = Math.min(ctx.frameLongSide, MAX_AUTO_RESOLUTION);
+  const hardware = ctx.hardware;
   const usable = budget * (1 - OVERHEAD_SHARE);
   const candidates =
     req.maxResolution !== undefined
       ? [req.maxResolution]
       : hardware
         ? [cap]
-        : [cap, ...CPU_RESOLUTIONS.filter((r) => r < cap)];
+        : (ctx.resolutions ?? cpuResolutions)(cap);
   const model = await measureStepTime(ctx, Math.min(cap, req.maxResolution ?? 160), cap);
   const c2f = req.resolutionSchedule !== "fixed";
-  const secsPerStep = (r: number) => {
-    const shares = levelShares(c2f ? coarseLevels(r) : 0);
-    return shares.reduce((t, share, l) => t + share * model.secsAt(r / 2 ** l), 0);
-  };
-  const stepsAt = (r: number) => {
+  // A requested run length or resolution keeps the default share: only the plan's own choice of
+  // resolution is worth a larger one.
+  const chosen = req.steps === undefined && req.maxResolution === undefined;
+  const shares = chosen ? (ctx.coarseShares ?? COARSE_SHARES) : [COARSE_SHARE];
+  const secsPerStep = (r: number, share: number) =>
+    levelShares(c2f ? coarseLevels(r) : 0, share).reduce(
+      (t, s, l) => t + s * model.secsAt(r / 2 ** l),
+      0,
+    );
+  const stepsAt = (r: number, share: number) => {
     if (req.steps !== undefined) return req.steps;
-    const secs = secsPerStep(r) * RUN_COST_FACTOR;
+    const secs = secsPerStep(r, share) * RUN_COST_FACTOR;
     return Math.min(STANDARD_STEPS, Math.floor(usable / secs / 100) * 100);
   };
-  const resolution =
-    candidates.find((r) => stepsAt(r) >= MIN_PLANNED_STEPS) ?? candidates[candidates.length - 1]!;
-  const steps = Math.max(100, stepsAt(resolution));
+  // A larger share only while every view is seen MIN_FINAL_EPOCHS times at the final size.
+  const finalStepsOk = (n: number, share: number) =>
+    share <= COARSE_SHARE || (1 - share) * n >= MIN_FINAL_EPOCHS * (ctx.trainingViews ?? 0);
+  const options = candidates.flatMap((r) => shares.map((share) => ({ r, share })));
+  const { r: resolution, share } = options.find((o) => {
+    const n = stepsAt(o.r, o.share);
+    return n >= MIN_PLANNED_STEPS && finalStepsOk(n, o.share);
+  }) ?? {
+    r: candidates[candidates.length - 1]!,
+    share: shares[0]!,
+  };
+  const steps = Math.max(100, stepsAt(resolution, share));
   const measured =
-    `${model.text} with the initial splats; ${(secsPerStep(resolution) * 1000).toFixed(0)} ms/step ` +
+    `${model.text} with the initial splats; ${(secsPerStep(resolution, share) * 1000).toFixed(0)} ms/step ` +
     `${c2f ? "over the coarse-to-fine schedule " : ""}at ${resolution} px, ×${RUN_COST_FACTOR} for growth`;
   const why =
     req.maxResolution !== undefined
       ? `the steps ${budgetText} buys at the requested ${resolution} px`
-      : `the largest resolution at which ${budgetText} buys ≥ ${MIN_PLANNED_STEPS} steps`;
-  return withSchedule(req, {
+      : `the largest resolution at which ${budgetText} buys ≥ ${MIN_PLANNED_STEPS} steps` +
+        (c2f && coarseLevels(resolution) > 0 && share > shares[0]!
+          ? ` (with ${Math.round(share * 100)} % of them at the coarse levels)`
+          : "");
+  return {
     steps,
     maxResolution: resolution,
+    coarseShare: c2f && coarseLevels(resolution) > 0 ? share : COARSE_SHARE,
     reason: `${ctx.adapter}: ${why} (${measured})`,
-  });
+  };
 }
 
 /** Adds the coarse-to-fine schedule to a plan's reason. */
 function withSchedule(req: PlanRequest, plan: TrainingPlan): TrainingPlan {
   const levels = req.resolutionSchedule === "fixed" ? 0 : coarseLevels(plan.maxResolution);
   if (levels === 0) return plan;
-  const schedule = describeSchedule(plan.steps, plan.maxResolution, levels);
+  const schedule = describeSchedule(plan.steps, plan.maxResolution, levels, plan.coarseShare);
   return { ...plan, reason: `${plan.reason}; coarse-to-fine: ${schedule}` };
 }
 

@@ -7,9 +7,10 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../contracts/logger.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
-import { buildTrainingDataset, type SceneModelInput } from "./dataset.js";
+import { buildTrainingDataset, holdoutSplit, type SceneModelInput } from "./dataset.js";
 import { RANDOM_INIT_SPLATS, initFromPoints, initRandom } from "./init.js";
-import { planTraining, type PlanRequest, type TrainingPlan } from "./plan.js";
+import { planTraining, type PlanContext, type PlanRequest, type TrainingPlan } from "./plan.js";
+import { COARSE_SHARE } from "./pyramid.js";
 import { createRng } from "./rng.js";
 import type { TrainingBackend } from "./types.js";
 
@@ -41,9 +42,7 @@ export interface PlanningInputs {
 
 /** The plan for `req`: as requested, from the plan file when it matches, or made now. */
 export async function resolvePlan(req: PlanRequest, io: PlanningInputs): Promise<TrainingPlan> {
-  const frameLongSide = Math.max(
-    ...[...io.model.cameras.values()].map((c) => Math.max(c.width, c.height)),
-  );
+  const frameLongSide = frameLongSideOf(io.model);
   // The request as the plan file records it, in this order (a file without the schedule was
   // planned for a fixed resolution and does not match).
   const request = {
@@ -71,15 +70,32 @@ export async function resolvePlan(req: PlanRequest, io: PlanningInputs): Promise
     io.log?.info(`training plan (kept from ${file}): ${describe(saved.plan)}`);
     return saved.plan;
   }
-  const plan = await planTraining(req, {
-    hardware: io.backend.hardware,
-    adapter: io.backend.adapterDescription,
-    frameLongSide,
-    measureSecsPerStep: (resolution) => measureSecsPerStep(io, resolution),
-  });
+  const plan = await planTraining(req, planContext(io));
   io.log?.info(`training plan: ${describe(plan)}`);
   await writeJsonAtomically(file, { ...record, plan });
   return plan;
+}
+
+/**
+ * What the planner knows of this run's adapter and data; each resolution's step time is measured
+ * once, so plans made from one context (a benchmark's arms) share their measurements.
+ */
+export function planContext(io: PlanningInputs): PlanContext {
+  const measured = new Map<number, Promise<number>>();
+  return {
+    hardware: io.backend.hardware,
+    adapter: io.backend.adapterDescription,
+    frameLongSide: frameLongSideOf(io.model),
+    trainingViews: holdoutSplit(io.model.images.length).train.length,
+    measureSecsPerStep(resolution) {
+      if (!measured.has(resolution)) measured.set(resolution, measureSecsPerStep(io, resolution));
+      return measured.get(resolution)!;
+    },
+  };
+}
+
+function frameLongSideOf(model: SceneModelInput): number {
+  return Math.max(...[...model.cameras.values()].map((c) => Math.max(c.width, c.height)));
 }
 
 function describe(p: TrainingPlan): string {
@@ -96,6 +112,8 @@ async function readPlan(file: string): Promise<PlanRecord | null> {
   } catch {
     return null;
   }
+  // Plans made before the coarse share was chosen used the default one.
+  if (record.plan) record.plan.coarseShare ??= COARSE_SHARE;
   for (const part of [record.request, record.plan] as LegacyRunLength[]) {
     if (part && part.steps === undefined && part.totalSteps !== undefined) {
       part.steps = part.totalSteps;

@@ -14,8 +14,8 @@ export const MIN_LEVEL_SIDE = 80;
 export const MAX_COARSE_LEVELS = 2;
 /**
  * Share of the run spent below the final resolution, split evenly between the coarse levels
- * (coarsest first). Densification runs until half the run, so it sees the final resolution for
- * its last rounds.
+ * (coarsest first), unless the plan chose a larger one to reach a higher final resolution
+ * (plan.ts).
  */
 export const COARSE_SHARE = 0.4;
 
@@ -28,19 +28,19 @@ export function coarseLevels(longSide: number): number {
 
 /**
  * The level (0 = final resolution) of step `step` (0-based) of a run of `steps` steps with `levels`
- * coarse levels: level `levels` first, each for an equal part of {@link COARSE_SHARE}.
+ * coarse levels: level `levels` first, each for an equal part of the coarse share.
  */
-export function levelAt(step: number, steps: number, levels: number): number {
+export function levelAt(step: number, steps: number, levels: number, share = COARSE_SHARE): number {
   if (levels === 0) return 0;
-  const part = (COARSE_SHARE * steps) / levels;
+  const part = (share * steps) / levels;
   const k = Math.floor(step / part);
   return k >= levels ? 0 : levels - k;
 }
 
 /** Share of the run's steps at each level (index = level), for the plan's time estimate. */
-export function levelShares(levels: number): number[] {
+export function levelShares(levels: number, share = COARSE_SHARE): number[] {
   if (levels === 0) return [1];
-  return [1 - COARSE_SHARE, ...Array.from({ length: levels }, () => COARSE_SHARE / levels)];
+  return [1 - share, ...Array.from({ length: levels }, () => share / levels)];
 }
 
 /** A 2×2 box average of an image (an odd last row or column is dropped). */
@@ -85,12 +85,17 @@ export function buildPyramid(views: readonly TrainingView[], levels: number): Tr
 }
 
 /** `steps 1–380 at 80 px, 381–1900 at 160 px`: the schedule of a run, for the plan's log line. */
-export function describeSchedule(steps: number, longSide: number, levels: number): string {
+export function describeSchedule(
+  steps: number,
+  longSide: number,
+  levels: number,
+  share = COARSE_SHARE,
+): string {
   const parts: string[] = [];
   let first = 0;
   for (let step = 1; step <= steps; step++) {
-    const level = levelAt(first, steps, levels);
-    if (step === steps || levelAt(step, steps, levels) !== level) {
+    const level = levelAt(first, steps, levels, share);
+    if (step === steps || levelAt(step, steps, levels, share) !== level) {
       parts.push(`${first + 1}–${step} at ${Math.floor(longSide / 2 ** level)} px`);
       first = step;
     }

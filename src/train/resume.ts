@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "../contracts/logger.js";
 import { oneLine } from "../util/errors.js";
 import type { TrainingDataset, TrainingView } from "./dataset.js";
+import { COARSE_SHARE } from "./pyramid.js";
 import { readSnapshot, type Snapshot } from "./snapshot.js";
 import type { RunSettings } from "./runContext.js";
 
@@ -79,12 +80,21 @@ export function trainingDataFingerprint(d: TrainingDataset): DataFingerprint {
 
 /** The settings part of a snapshot's key. */
 export function resumeSettings(s: RunSettings): Record<string, number | string> {
-  return Object.fromEntries(RESUME_SETTINGS.map((k) => [k, s[k]]));
+  const out: Record<string, number | string> = Object.fromEntries(
+    RESUME_SETTINGS.map((k) => [k, s[k]]),
+  );
+  if (s.coarseShare !== undefined && s.coarseShare !== COARSE_SHARE)
+    out.coarseShare = s.coarseShare;
+  return out;
 }
 
 /** Hash of {@link resumeSettings}. */
 export function snapshotConfigKey(s: RunSettings): string {
-  return digest((h) => h.update(JSON.stringify(RESUME_SETTINGS.map((k) => s[k]))));
+  const values: unknown[] = RESUME_SETTINGS.map((k) => s[k]);
+  // The coarse share joins the key only where the plan chose another than the default, so
+  // snapshots of runs with the default share keep their keys.
+  if ((s.coarseShare ?? COARSE_SHARE) !== COARSE_SHARE) values.push(s.coarseShare);
+  return digest((h) => h.update(JSON.stringify(values)));
 }
 
 /** Why `snap` cannot be resumed by a run with these settings and data, or null if it can. */

@@ -34,9 +34,12 @@ export interface AntiAliaser {
 
 /**
  * The settings of one run: the Training parameters (`TrainSettings`, the schema's names) with
- * the plan's run length and resolution filled in.
+ * the plan's run length and resolution filled in, and its coarse share (default: pyramid.ts's
+ * COARSE_SHARE).
  */
-export type RunSettings = TrainSettings & Pick<TrainingPlan, "steps" | "maxResolution">;
+export type RunSettings = TrainSettings &
+  Pick<TrainingPlan, "steps" | "maxResolution"> &
+  Partial<Pick<TrainingPlan, "coarseShare">>;
 
 /** What every collaborator of one run shares (fixed for the run). */
 export interface RunContext {

@@ -53,6 +53,11 @@ export interface TrainOptions {
   onStep?(p: { step: number; total: number; splats: number; loss: number | null }): void;
   /** Ignore an existing snapshot. */
   fresh?: boolean;
+  /**
+   * A plan made beforehand, used as it is instead of the request's (benchmarks compare plans
+   * made from one step-time measurement).
+   */
+  plan?: TrainingPlan;
 }
 
 /** Loads and decodes the dataset for training. */
@@ -130,28 +135,31 @@ async function prepare(opts: TrainOptions, trainingDir: string): Promise<Prepare
   const backend = opts.backend ?? (await createDefaultBackend(opts.log));
   try {
     opts.log?.info(`training on ${backend.adapterDescription}`);
-    const plan = await resolvePlan(
-      {
-        steps: given.steps,
-        maxResolution: given.maxResolution,
-        timeBudget: given.timeBudget,
-        resolutionSchedule: given.resolutionSchedule,
-      },
-      {
-        model,
-        source: opts.dataset,
-        backend,
-        trainingDir,
-        shDegree: given.shDegree,
-        maxSplats: given.maxSplats,
-        log: opts.log,
-        signal: opts.signal,
-      },
-    );
+    const plan =
+      opts.plan ??
+      (await resolvePlan(
+        {
+          steps: given.steps,
+          maxResolution: given.maxResolution,
+          timeBudget: given.timeBudget,
+          resolutionSchedule: given.resolutionSchedule,
+        },
+        {
+          model,
+          source: opts.dataset,
+          backend,
+          trainingDir,
+          shDegree: given.shDegree,
+          maxSplats: given.maxSplats,
+          log: opts.log,
+          signal: opts.signal,
+        },
+      ));
     const settings: RunSettings = {
       ...given,
       steps: plan.steps,
       maxResolution: plan.maxResolution,
+      coarseShare: plan.coarseShare,
     };
     const dataset = await buildTrainingDataset(model, opts.dataset, {
       maxResolution: plan.maxResolution,

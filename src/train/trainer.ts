@@ -202,7 +202,7 @@ async function trainStep(ctx: RunContext, progress: RunProgress): Promise<number
   const { settings, dataset, schedule } = ctx;
   const step = progress.step;
   const viewIndex = viewForStep(settings.seed, step, dataset.train.length);
-  const level = levelAt(step, settings.steps, ctx.levels.length - 1);
+  const level = levelAt(step, settings.steps, ctx.levels.length - 1, settings.coarseShare);
   const view = ctx.levels[level]![viewIndex]!;
   const readLoss = (step + 1) % STATUS_EVERY === 0 || step + 1 === settings.steps;
   const stats = await ctx.backend.step({

@@ -6,20 +6,13 @@ import { join } from "node:path";
 import { VIEW_CAMERAS_FILENAME, type ViewCameras } from "../contracts/viewCameras.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { cameraCentre } from "../contracts/sceneModel.js";
+import { dot, unit, type Vec3 } from "../util/vec3.js";
 import type { TrainingDataset, TrainingView } from "./dataset.js";
-
-type Vec3 = [number, number, number];
 
 /** Row `r` of the rotation of a row-major 4×4 world→camera matrix. */
 function row(viewmat: ArrayLike<number>, r: number): Vec3 {
   return [viewmat[r * 4]!, viewmat[r * 4 + 1]!, viewmat[r * 4 + 2]!];
 }
-
-const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const normalise = (a: Vec3): Vec3 => {
-  const n = Math.hypot(...a) || 1;
-  return [a[0] / n, a[1] / n, a[2] / n];
-};
 
 /** Unit up of the world: the mean of the cameras' up (−y) axes. */
 export function worldUp(viewmats: readonly ArrayLike<number>[]): Vec3 {
@@ -28,7 +21,7 @@ export function worldUp(viewmats: readonly ArrayLike<number>[]): Vec3 {
     const down = row(m, 1);
     for (let a = 0; a < 3; a++) sum[a] -= down[a]!;
   }
-  return normalise(sum);
+  return unit(sum);
 }
 
 /** Median depth of the sparse points in front of the cameras and inside their pictures. */

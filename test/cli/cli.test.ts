@@ -87,6 +87,18 @@ describe("splatbook CLI", () => {
     const bad = await splatbook(["process", root, join(root, "o"), "--until", "Bogus"]);
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/unknown stage "Bogus"/);
+    // A CRS the schema accepts but the registry says is geographic fails before any stage runs.
+    mkdirSync(join(root, "in"), { recursive: true });
+    const crs = await splatbook([
+      "process",
+      join(root, "in"),
+      join(root, "o"),
+      "--crs",
+      "EPSG:4326",
+    ]);
+    expect(crs.code).toBe(1);
+    expect(crs.out).toMatch(/^splatbook: --crs EPSG:4326 \(WGS 84\) is not a projected CRS/);
+    expect(existsSync(join(root, "o", ".checkpoint.json"))).toBe(false);
   });
 
   it("a failed job: one-line cause, checkpoint error, `status`, and /health in error", async () => {

@@ -164,6 +164,30 @@ describe("engine with fake stages", () => {
     }
   });
 
+  it("checks named parameters with the stages' own checks before any stage runs", async () => {
+    const { input, output } = setup();
+    const checked: string[] = [];
+    const stages = fakeStages().map((def) => ({
+      ...def,
+      checkParams(params: Readonly<Record<string, unknown>>) {
+        checked.push(def.name);
+        if (params[`knob_${def.name}`] === "bad") {
+          throw new SplatbookError(`knob_${def.name}: "bad" is not in the registry`);
+        }
+      },
+    }));
+    await expect(
+      go({ input, output, stages, params: { knob_SplatExport: "bad" } }),
+    ).rejects.toThrow(/knob_SplatExport: "bad" is not in the registry/);
+    expect(runs(output)).toEqual([]);
+    expect(existsSync(join(output, ".checkpoint.json"))).toBe(false);
+    expect(checked).toEqual(["SplatExport"]);
+    checked.length = 0;
+    await go({ input, output, stages, params: { knob_Training: 3 }, until: "Validation" });
+    expect(new Set(checked)).toEqual(new Set(["Training"]));
+    expect(runs(output)).toEqual(["Validation"]);
+  });
+
   it("calls the failing stage's onFailure hook with the cause after recording the failure", async () => {
     const { input, output } = setup();
     const stages = fakeStages({ failAt: "Training" });

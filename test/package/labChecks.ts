@@ -58,9 +58,14 @@ export async function runLabChecks(inst: Installation): Promise<void> {
     await command(page, "splatbook:open-jobs");
     const panel = page.locator("#splatbook-jobs");
     const job = panel.locator('li.splatbook-job[data-path="out/scene"]');
-    await expect
-      .poll(() => job.locator(".splatbook-job-stage").textContent(), { timeout: 60_000 })
-      .toBe("Completed");
+    // The first listing waits on a lab that may share two cores with the rest of the suite; a
+    // failure says what the panel showed instead (its header names a listing error).
+    await job.waitFor({ timeout: 180_000 }).catch(async (err: Error) => {
+      throw new Error(`no row for out/scene; the panel shows: ${await panel.innerText()}`, {
+        cause: err,
+      });
+    });
+    expect(await job.locator(".splatbook-job-stage").textContent()).toBe("Completed");
     const notice = panel.locator(".splatbook-version-notice");
     await expect.poll(() => notice.getAttribute("data-checked"), { timeout: 60_000 }).toBe("true");
     expect(await notice.isHidden(), (await notice.textContent()) ?? "").toBe(true);

@@ -36,6 +36,11 @@ describe("coarse-to-fine pyramid", () => {
       "steps 1–200 at 80 px, 201–400 at 160 px, 401–1000 at 320 px",
     );
     expect(levelAt(5, total, 0)).toBe(0);
+    // A larger coarse share (the plan's choice) moves the final resolution later.
+    const late = Array.from({ length: total }, (_, s) => levelAt(s, total, 2, 0.8));
+    expect(late.indexOf(0)).toBe(800);
+    expect(late.filter((l) => l === 2)).toHaveLength(400);
+    expect(describeSchedule(total, 320, 1, 0.8)).toBe("steps 1–800 at 160 px, 801–1000 at 320 px");
   });
 
   it("halves images by 2×2 averages and scales cameras so every point lands on the same spot", () => {

@@ -3,18 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { lookAtPoint, worldUp } from "../../src/train/viewCameras.js";
 import { makeRandom, testSeed } from "../seed.js";
-
-type Vec3 = [number, number, number];
-const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-const cross = (a: Vec3, b: Vec3): Vec3 => [
-  a[1] * b[2] - a[2] * b[1],
-  a[2] * b[0] - a[0] * b[2],
-  a[0] * b[1] - a[1] * b[0],
-];
-const unit = (a: Vec3): Vec3 => {
-  const n = Math.hypot(...a);
-  return [a[0] / n, a[1] / n, a[2] / n];
-};
+import { cross, sub, unit, type Vec3 } from "../../src/util/vec3.js";
 
 /** World→camera (row-major 4×4, OpenCV axes) of a camera at `eye` looking at `at`, rolled. */
 function lookAtViewmat(eye: Vec3, at: Vec3, up: Vec3, rollRad: number): number[] {

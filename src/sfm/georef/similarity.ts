@@ -5,8 +5,10 @@
  */
 import { determinant, Matrix, SingularValueDecomposition } from "ml-matrix";
 
-import type { Vec3 } from "../../contracts/sceneModel.js";
+import { add, cross, dot, norm, scale, sub, unit, type Vec3 } from "../../util/vec3.js";
 
+// The vector operations live in util/vec3.ts; the georeferencing modules take them from here.
+export { add, cross, dot, norm, scale, sub, unit };
 export type { Vec3 };
 /** A 3×3 matrix as its three rows. */
 export type Mat3Rows = [Vec3, Vec3, Vec3];
@@ -23,27 +25,6 @@ export const IDENTITY3: Mat3Rows = [
   [0, 1, 0],
   [0, 0, 1],
 ];
-
-export const dot = (a: readonly number[], b: readonly number[]) =>
-  a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]!;
-export const sub = (a: readonly number[], b: readonly number[]): Vec3 => [
-  a[0]! - b[0]!,
-  a[1]! - b[1]!,
-  a[2]! - b[2]!,
-];
-export const add = (a: readonly number[], b: readonly number[]): Vec3 => [
-  a[0]! + b[0]!,
-  a[1]! + b[1]!,
-  a[2]! + b[2]!,
-];
-export const scale = (a: readonly number[], k: number): Vec3 => [a[0]! * k, a[1]! * k, a[2]! * k];
-export const norm = (a: readonly number[]) => Math.hypot(a[0]!, a[1]!, a[2]!);
-export const cross = (a: readonly number[], b: readonly number[]): Vec3 => [
-  a[1]! * b[2]! - a[2]! * b[1]!,
-  a[2]! * b[0]! - a[0]! * b[2]!,
-  a[0]! * b[1]! - a[1]! * b[0]!,
-];
-export const unit = (a: readonly number[]): Vec3 => scale(a, 1 / (norm(a) || 1));
 
 /** R·v. */
 export function mulMat(R: Mat3Rows, v: readonly number[]): Vec3 {

@@ -1,2 +1,2 @@
-// Fixture: contracts must not import util.
+// Fixture: contracts may import util (the lowest layer).
 export { x } from "../util/x.js";

@@ -1,0 +1,2 @@
+// Fixture: util must not import contracts.
+export { ok } from "../contracts/ok.js";

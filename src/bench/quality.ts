@@ -13,11 +13,17 @@
  * - `aliasing`: trained at one resolution with and without anti-aliasing, rendered at half and
  *   twice that resolution against the views decoded at those sizes.
  * - `densify`: the densification strategies on the real-like captures at equal steps and cap.
+ * - `truth`: the pipeline's own model against one built on the renderer's true cameras (same
+ *   features and matches, points triangulated with the true poses and intrinsics held), both
+ *   trained with the same settings on the same held-out views (default capture: the sample).
  * - `resolution`: the plans a time budget (`--budget`, default 600 s) buys with and without the
  *   choice of coarse share, trained back to back (qualityResolution.ts).
  */
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { cachedCorpusCapture } from "../sample/corpus.js";
+import { truthCameraDataset } from "./truthModel.js";
+import { describeAccuracy, jobPoseAccuracy } from "./poseAccuracy.js";
 import {
   evaluateModel,
   prepareCapture,
@@ -183,6 +189,42 @@ async function densify(o: Options, arms: Record<string, ArmSettings>): Promise<v
   for (const r of rows) console.log(r);
 }
 
+async function truthCameras(o: Options): Promise<void> {
+  const rows: string[] = [];
+  for (const name of o.captures ?? ["sample"]) {
+    const capture = await prepareCapture(name);
+    const truthFile = (await cachedCorpusCapture(name)).truth;
+    if (!truthFile) throw new Error(`${name}: the corpus capture has no truth file`);
+    const truth = await truthCameraDataset(capture.job, truthFile);
+    const own = await jobPoseAccuracy(capture.job, truthFile);
+    console.log(`  ${name} own model against the true cameras: ${describeAccuracy(own)}`);
+    const figures: number[] = [];
+    const l0 = load();
+    for (const [arm, dataset] of [
+      ["own", capture.dataset],
+      ["true", truth.dataset],
+    ] as const) {
+      const r = await trainArm({ ...capture, dataset }, `truth-${arm}-${o.steps}`, base(o));
+      console.log(
+        `  ${name} ${arm} cameras: ${db(r.psnr)} dB held-out (fitted ${db(r.psnr_fitted)}), ` +
+          `${r.gaussian_count} splats, ${r.stepsPerSec.toFixed(2)} steps/s`,
+      );
+      figures.push(r.psnr ?? NaN);
+    }
+    const [mine, tru] = figures as [number, number];
+    rows.push(
+      `| ${name} | ${truth.images} | ${own.rotationDeg.median.toFixed(3)} | ${db(mine)} | ${db(tru)} | ` +
+        `${db(mine - tru)} | ${l0} → ${load()} |`,
+    );
+  }
+  console.log(
+    `\n${o.steps} steps, ${o.resolution} px, ≤ ${o.maxSplats} splats, seed 42; held-out PSNR (dB)\n` +
+      "| capture | images | own model's rotation error (° median) | own model | true-camera model | own − true | load |\n" +
+      "|---|---|---|---|---|---|---|",
+  );
+  for (const r of rows) console.log(r);
+}
+
 const { experiment, opts } = parseArgs(process.argv.slice(2));
 const experiments: Record<string, () => Promise<void>> = {
   appearance: () => appearance(opts),
@@ -194,6 +236,7 @@ const experiments: Record<string, () => Promise<void>> = {
       after: {},
     }),
   resolution: () => resolutionPlans(opts),
+  truth: () => truthCameras(opts),
 };
 const run = experiments[experiment];
 if (!run) {

@@ -15,23 +15,14 @@ import type { ColmapReconstructionResult } from "../../src/contracts/stageResult
 import { cachedRender, contentOf } from "../../src/sample/corpus.js";
 import { droneSurvey } from "../../src/sample/photoCaptures.js";
 import { ROOT, compileEntry, spawnNode, tempDir, waitFor } from "../engine/helpers.js";
-
-/** The survey e2e test's capture (rendered once, cached). */
-const SMALL = {
-  name: "drone-survey-small",
-  rows: 4,
-  perRow: 8,
-  obliques: 4,
-  width: 360,
-  height: 240,
-};
+import { SMALL_SURVEY } from "../sfm/georef/synthetic.js";
 
 let cli = "";
 let input = "";
 const root = tempDir("georef-kill");
 beforeAll(async () => {
   cli = compileEntry(join(ROOT, "src/cli/main.ts"), "splatbook-cli-test");
-  const survey = droneSurvey(SMALL);
+  const survey = droneSurvey(SMALL_SURVEY); // the survey e2e test's capture, cached
   input = (await cachedRender(survey.name, contentOf(survey))).dir;
 }, 900_000);
 afterAll(() => rm(root, { recursive: true, force: true }));

@@ -9,6 +9,7 @@
  *   and its fixed-exposure twin; held-out PSNR against the drifted views (neutral render, and
  *   the fitted-half protocol) and against the fixed-exposure views.
  * - `fixed`: fixed-exposure captures with and without compensation (it must cost ≤ 0.2 dB).
+ * `--modes a,b` picks the appearance modes both train (default auto,off).
  * - `aliasing`: trained at one resolution with and without anti-aliasing, rendered at half and
  *   twice that resolution against the views decoded at those sizes.
  * - `densify`: the densification strategies on the real-like captures at equal steps and cap.
@@ -39,6 +40,12 @@ interface Options {
   resolution: number;
   maxSplats: number;
   captures: string[] | null;
+  /** Appearance modes the `appearance` experiment trains on both captures. */
+  modes: string[];
+  /** Suffix of the arms' folder names (a variant's runs keep their own folders). */
+  tag: string;
+  /** Train the `appearance` arms on the drifted capture only. */
+  driftedOnly: boolean;
 }
 
 const load = () => loadavg()[0]!.toFixed(2);
@@ -52,6 +59,9 @@ function parseArgs(argv: string[]): { experiment: string; opts: Options } {
     resolution: 160,
     maxSplats: 20000,
     captures: null,
+    modes: ["auto", "off"],
+    tag: "",
+    driftedOnly: false,
   };
   for (let i = 0; i < rest.length; i += 2) {
     const [flag, value] = [rest[i], rest[i + 1] ?? ""];
@@ -60,6 +70,9 @@ function parseArgs(argv: string[]): { experiment: string; opts: Options } {
     else if (flag === "--resolution") opts.resolution = Number(value);
     else if (flag === "--max-splats") opts.maxSplats = Number(value);
     else if (flag === "--captures") opts.captures = value.split(",");
+    else if (flag === "--modes") opts.modes = value.split(",");
+    else if (flag === "--tag") opts.tag = `-${value}`;
+    else if (flag === "--drifted-only") [opts.driftedOnly, i] = [true, i - 1];
     else throw new Error(`unknown option ${flag}`);
   }
   return { experiment, opts };
@@ -73,16 +86,12 @@ async function appearance(o: Options): Promise<void> {
   const name = o.captures?.[0] ?? "courtyard-autoexposure";
   const { drifted, twin, fixedImages } = await prepareTwin(name);
   const rows: string[] = [];
-  for (const [capture, mode] of [
-    [drifted, "affine"],
-    [drifted, "off"],
-    [twin, "off"],
-    [twin, "affine"],
-  ] as const) {
+  const captures = o.driftedOnly ? [drifted] : [drifted, twin];
+  for (const [capture, mode] of o.modes.flatMap((m) => captures.map((c) => [c, m] as const))) {
     const l0 = load();
-    const r = await trainArm(capture, `appearance-${mode}-${o.steps}`, {
+    const r = await trainArm(capture, `appearance-${mode}-${o.steps}${o.tag}`, {
       ...base(o),
-      appearance: mode,
+      appearance: mode as ArmSettings["appearance"],
     });
     const own = await evaluateModel(r.params_path, capture.dataset, o.resolution);
     const fixed =
@@ -109,10 +118,10 @@ async function fixedExposure(o: Options): Promise<void> {
   for (const name of names) {
     const capture = await prepareCapture(name);
     const figures: string[] = [];
-    for (const mode of ["off", "affine"] as const) {
+    for (const mode of o.modes) {
       const r = await trainArm(capture, `appearance-${mode}-${o.steps}`, {
         ...base(o),
-        appearance: mode,
+        appearance: mode as ArmSettings["appearance"],
       });
       figures.push(
         `${db(r.psnr)} (fitted ${db(r.psnr_fitted)}, ${r.stepsPerSec.toFixed(2)} steps/s)`,
@@ -121,7 +130,8 @@ async function fixedExposure(o: Options): Promise<void> {
     rows.push(`| ${name} | ${figures.join(" | ")} | load ${load()} |`);
     console.log(rows.at(-1));
   }
-  console.log("\n| capture | appearance off | appearance affine | |\n|---|---|---|---|");
+  const heads = o.modes.map((m) => ` appearance ${m} |`).join("");
+  console.log(`\n| capture |${heads} |\n|---|${o.modes.map(() => "---|").join("")}---|`);
   for (const r of rows) console.log(r);
 }
 
@@ -231,7 +241,7 @@ const experiments: Record<string, () => Promise<void>> = {
 const run = experiments[experiment];
 if (!run) {
   console.error(
-    `usage: npm run bench:quality -- <${Object.keys(experiments).join("|")}> [--steps N] [--resolution PX] [--budget S] [--max-splats N] [--captures a,b]`,
+    `usage: npm run bench:quality -- <${Object.keys(experiments).join("|")}> [--steps N] [--resolution PX] [--budget S] [--max-splats N] [--captures a,b] [--modes m,n] [--tag T] [--drifted-only]`,
   );
   process.exitCode = 1;
 } else {

@@ -252,7 +252,7 @@ const NO_GRAVITY: GravityAgreement = { constraints: [], sigma: 0, note: null, sp
  * the refinement with; none when they disagree. Their spread is measured about the cameras' own
  * up (how well they agree with each other), not about T's: about T it would also hold T's own
  * tilt error, the same for every camera, and weigh gravity down to the GPS's level. Agreement is
- * the angle between that up and T's z, within 3 standard errors of the two (`gpsTilt`: T's tilt
+ * the angle between that up and T's z, within 5 standard errors of the two (`gpsTilt`: T's tilt
  * standard error in radians from the positions alone; null when they leave it free).
  */
 function agreeingGravity(
@@ -275,9 +275,11 @@ function agreeingGravity(
   const sigma = Math.max(spread, GRAVITY_FLOOR * Math.sqrt(kept.length));
   const precision = sigma / Math.sqrt(Math.max(1, kept.length));
   const angle = Math.acos(Math.min(1, Math.max(-1, mulMat(T.R, own)[2])));
-  const allowed = gpsTilt === null ? Infinity : 3 * Math.hypot(gpsTilt, precision);
+  // 5 standard errors: a false rejection costs the tilt (a degree on a survey), a false
+  // acceptance little, as the weights then let the better of the two decide.
+  const allowed = gpsTilt === null ? Infinity : 5 * Math.hypot(gpsTilt, precision);
   if (angle > allowed) {
-    const note = `the cameras' up is ${deg(angle)}° from the GPS fit's (3 standard errors: ${deg(allowed)}°): not used`;
+    const note = `the cameras' up is ${deg(angle)}° from the GPS fit's (5 standard errors: ${deg(allowed)}°): not used`;
     return { constraints: [], sigma, spread, note };
   }
   return { constraints: kept, sigma, spread, note: null };

@@ -5,12 +5,14 @@
 //   backward  dShown → dImage = Mᵀ·dShown (per pixel), and per-workgroup sums of dShown ⊗ rgb
 //             and dShown → partials (12 per workgroup, reduced in a fixed order)
 //   update    one workgroup: sums the partials in order, adds weight·(θ − identity), Adam step
-//             with this view's own step count (bias correction per view)
+//             with this view's own step count (bias correction per view) on the entries the
+//             mask selects; then shifts every view's θ so their mean is the identity (each
+//             thread owns one entry of θ across all views, so no barrier is needed)
 
 struct App {
-  index: u32, pixels: u32, partials: u32, _p: u32,
+  index: u32, pixels: u32, partials: u32, count: u32,
   lr: f32, weight: f32, beta1: f32, beta2: f32,
-  eps: f32, _q0: f32, _q1: f32, _q2: f32,
+  eps: f32, mask: u32, _q1: f32, _q2: f32,
 }
 @group(0) @binding(0) var<uniform> u: App;
 @group(0) @binding(1) var<storage, read> image: array<f32>;
@@ -83,19 +85,25 @@ fn update(@builtin(local_invocation_index) lid: u32) {
   let t = steps[u.index] + 1.0;
   workgroupBarrier();
   if (lid < 12u) {
-    var g = 0.0;
-    for (var w = 0u; w < u.partials; w++) { g += partials[w * 12u + lid]; }
-    let o = 12u * u.index + lid;
     let identity = select(0.0, 1.0, lid == 0u || lid == 4u || lid == 8u);
-    g += u.weight * (theta[o] - identity);
-    let mo = 24u * u.index + lid;
-    let m = u.beta1 * moments[mo] + (1.0 - u.beta1) * g;
-    let v = u.beta2 * moments[mo + 12u] + (1.0 - u.beta2) * g * g;
-    moments[mo] = m;
-    moments[mo + 12u] = v;
-    let mHat = m / (1.0 - pow(u.beta1, t));
-    let vHat = v / (1.0 - pow(u.beta2, t));
-    theta[o] -= u.lr * mHat / (sqrt(vHat) + u.eps);
+    if (((u.mask >> lid) & 1u) != 0u) {
+      var g = 0.0;
+      for (var w = 0u; w < u.partials; w++) { g += partials[w * 12u + lid]; }
+      let o = 12u * u.index + lid;
+      g += u.weight * (theta[o] - identity);
+      let mo = 24u * u.index + lid;
+      let m = u.beta1 * moments[mo] + (1.0 - u.beta1) * g;
+      let v = u.beta2 * moments[mo + 12u] + (1.0 - u.beta2) * g * g;
+      moments[mo] = m;
+      moments[mo + 12u] = v;
+      let mHat = m / (1.0 - pow(u.beta1, t));
+      let vHat = v / (1.0 - pow(u.beta2, t));
+      theta[o] -= u.lr * mHat / (sqrt(vHat) + u.eps);
+    }
+    var sum = 0.0;
+    for (var k = 0u; k < u.count; k++) { sum += theta[12u * k + lid]; }
+    let shift = sum / f32(u.count) - identity;
+    for (var k = 0u; k < u.count; k++) { theta[12u * k + lid] -= shift; }
   }
   workgroupBarrier();
   if (lid == 0u) { steps[u.index] = t; }

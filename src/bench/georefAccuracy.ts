@@ -45,7 +45,8 @@ export interface GeorefAccuracy {
 
 const DEG = 180 / Math.PI;
 
-function rotationOf(v: ArrayLike<number>): Mat3Rows {
+/** The rotation (rows) of a 4×4 row-major world → camera matrix. */
+export function rotationOf(v: ArrayLike<number>): Mat3Rows {
   return [0, 1, 2].map((r) => [v[r * 4]!, v[r * 4 + 1]!, v[r * 4 + 2]!]) as Mat3Rows;
 }
 

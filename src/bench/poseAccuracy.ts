@@ -55,16 +55,21 @@ export async function readTruth(path: string): Promise<CaptureTruth> {
   return JSON.parse(await readFile(path, "utf8")) as CaptureTruth;
 }
 
+/** A true camera and its intrinsics (of the rendered picture). */
+export interface TruthCamera {
+  pose: TruthPose;
+  k: TruthIntrinsics;
+}
+
 /**
- * Pairs every image of the model with its true camera through the manifest: a photo by its
+ * Every image of a job with its true camera, keyed by its name under `frames/`: a photo by its
  * source file, a video frame by its video and time (frame index = round(time × fps)).
  */
-export function matchToTruth(
-  model: SceneModel,
+export function truthByImageName(
   manifest: Manifest,
   truth: CaptureTruth,
-): PosePair[] {
-  const byPath = new Map<string, { pose: TruthPose; k: TruthIntrinsics }>();
+): Map<string, TruthCamera> {
+  const byPath = new Map<string, TruthCamera>();
   for (const p of manifest.photos ?? []) {
     const t = truth.photos.find((x) => x.file === p.source);
     if (t) byPath.set(p.path.replace(/^frames\//, ""), { pose: t, k: t.intrinsics });
@@ -78,6 +83,16 @@ export function matchToTruth(
       if (frame) byPath.set(f.path.replace(/^frames\//, ""), { pose: frame, k: tv.intrinsics });
     }
   }
+  return byPath;
+}
+
+/** Pairs every image of the model with its true camera through the manifest. */
+export function matchToTruth(
+  model: SceneModel,
+  manifest: Manifest,
+  truth: CaptureTruth,
+): PosePair[] {
+  const byPath = truthByImageName(manifest, truth);
   const out: PosePair[] = [];
   for (const img of model.images) {
     const t = byPath.get(img.name);

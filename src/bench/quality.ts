@@ -9,14 +9,21 @@
  *   and its fixed-exposure twin; held-out PSNR against the drifted views (neutral render, and
  *   the fitted-half protocol) and against the fixed-exposure views.
  * - `fixed`: fixed-exposure captures with and without compensation (it must cost ≤ 0.2 dB).
+ * `--modes a,b` picks the appearance modes both train (default auto,off).
  * - `aliasing`: trained at one resolution with and without anti-aliasing, rendered at half and
  *   twice that resolution against the views decoded at those sizes.
  * - `densify`: the densification strategies on the real-like captures at equal steps and cap.
+ * - `truth`: the pipeline's own model against one built on the renderer's true cameras (same
+ *   features and matches, points triangulated with the true poses and intrinsics held), both
+ *   trained with the same settings on the same held-out views (default capture: the sample).
  * - `resolution`: the plans a time budget (`--budget`, default 600 s) buys with and without the
  *   choice of coarse share, trained back to back (qualityResolution.ts).
  */
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { cachedCorpusCapture } from "../sample/corpus.js";
+import { truthCameraDataset } from "./truthModel.js";
+import { describeAccuracy, jobPoseAccuracy } from "./poseAccuracy.js";
 import {
   evaluateModel,
   prepareCapture,
@@ -33,6 +40,12 @@ interface Options {
   resolution: number;
   maxSplats: number;
   captures: string[] | null;
+  /** Appearance modes the `appearance` experiment trains on both captures. */
+  modes: string[];
+  /** Suffix of the arms' folder names (a variant's runs keep their own folders). */
+  tag: string;
+  /** Train the `appearance` arms on the drifted capture only. */
+  driftedOnly: boolean;
 }
 
 const load = () => loadavg()[0]!.toFixed(2);
@@ -46,6 +59,9 @@ function parseArgs(argv: string[]): { experiment: string; opts: Options } {
     resolution: 160,
     maxSplats: 20000,
     captures: null,
+    modes: ["auto", "off"],
+    tag: "",
+    driftedOnly: false,
   };
   for (let i = 0; i < rest.length; i += 2) {
     const [flag, value] = [rest[i], rest[i + 1] ?? ""];
@@ -54,6 +70,9 @@ function parseArgs(argv: string[]): { experiment: string; opts: Options } {
     else if (flag === "--resolution") opts.resolution = Number(value);
     else if (flag === "--max-splats") opts.maxSplats = Number(value);
     else if (flag === "--captures") opts.captures = value.split(",");
+    else if (flag === "--modes") opts.modes = value.split(",");
+    else if (flag === "--tag") opts.tag = `-${value}`;
+    else if (flag === "--drifted-only") [opts.driftedOnly, i] = [true, i - 1];
     else throw new Error(`unknown option ${flag}`);
   }
   return { experiment, opts };
@@ -67,16 +86,12 @@ async function appearance(o: Options): Promise<void> {
   const name = o.captures?.[0] ?? "courtyard-autoexposure";
   const { drifted, twin, fixedImages } = await prepareTwin(name);
   const rows: string[] = [];
-  for (const [capture, mode] of [
-    [drifted, "affine"],
-    [drifted, "off"],
-    [twin, "off"],
-    [twin, "affine"],
-  ] as const) {
+  const captures = o.driftedOnly ? [drifted] : [drifted, twin];
+  for (const [capture, mode] of o.modes.flatMap((m) => captures.map((c) => [c, m] as const))) {
     const l0 = load();
-    const r = await trainArm(capture, `appearance-${mode}-${o.steps}`, {
+    const r = await trainArm(capture, `appearance-${mode}-${o.steps}${o.tag}`, {
       ...base(o),
-      appearance: mode,
+      appearance: mode as ArmSettings["appearance"],
     });
     const own = await evaluateModel(r.params_path, capture.dataset, o.resolution);
     const fixed =
@@ -103,10 +118,10 @@ async function fixedExposure(o: Options): Promise<void> {
   for (const name of names) {
     const capture = await prepareCapture(name);
     const figures: string[] = [];
-    for (const mode of ["off", "affine"] as const) {
+    for (const mode of o.modes) {
       const r = await trainArm(capture, `appearance-${mode}-${o.steps}`, {
         ...base(o),
-        appearance: mode,
+        appearance: mode as ArmSettings["appearance"],
       });
       figures.push(
         `${db(r.psnr)} (fitted ${db(r.psnr_fitted)}, ${r.stepsPerSec.toFixed(2)} steps/s)`,
@@ -115,7 +130,8 @@ async function fixedExposure(o: Options): Promise<void> {
     rows.push(`| ${name} | ${figures.join(" | ")} | load ${load()} |`);
     console.log(rows.at(-1));
   }
-  console.log("\n| capture | appearance off | appearance affine | |\n|---|---|---|---|");
+  const heads = o.modes.map((m) => ` appearance ${m} |`).join("");
+  console.log(`\n| capture |${heads} |\n|---|${o.modes.map(() => "---|").join("")}---|`);
   for (const r of rows) console.log(r);
 }
 
@@ -173,6 +189,42 @@ async function densify(o: Options, arms: Record<string, ArmSettings>): Promise<v
   for (const r of rows) console.log(r);
 }
 
+async function truthCameras(o: Options): Promise<void> {
+  const rows: string[] = [];
+  for (const name of o.captures ?? ["sample"]) {
+    const capture = await prepareCapture(name);
+    const truthFile = (await cachedCorpusCapture(name)).truth;
+    if (!truthFile) throw new Error(`${name}: the corpus capture has no truth file`);
+    const truth = await truthCameraDataset(capture.job, truthFile);
+    const own = await jobPoseAccuracy(capture.job, truthFile);
+    console.log(`  ${name} own model against the true cameras: ${describeAccuracy(own)}`);
+    const figures: number[] = [];
+    const l0 = load();
+    for (const [arm, dataset] of [
+      ["own", capture.dataset],
+      ["true", truth.dataset],
+    ] as const) {
+      const r = await trainArm({ ...capture, dataset }, `truth-${arm}-${o.steps}`, base(o));
+      console.log(
+        `  ${name} ${arm} cameras: ${db(r.psnr)} dB held-out (fitted ${db(r.psnr_fitted)}), ` +
+          `${r.gaussian_count} splats, ${r.stepsPerSec.toFixed(2)} steps/s`,
+      );
+      figures.push(r.psnr ?? NaN);
+    }
+    const [mine, tru] = figures as [number, number];
+    rows.push(
+      `| ${name} | ${truth.images} | ${own.rotationDeg.median.toFixed(3)} | ${db(mine)} | ${db(tru)} | ` +
+        `${db(mine - tru)} | ${l0} → ${load()} |`,
+    );
+  }
+  console.log(
+    `\n${o.steps} steps, ${o.resolution} px, ≤ ${o.maxSplats} splats, seed 42; held-out PSNR (dB)\n` +
+      "| capture | images | own model's rotation error (° median) | own model | true-camera model | own − true | load |\n" +
+      "|---|---|---|---|---|---|---|",
+  );
+  for (const r of rows) console.log(r);
+}
+
 const { experiment, opts } = parseArgs(process.argv.slice(2));
 const experiments: Record<string, () => Promise<void>> = {
   appearance: () => appearance(opts),
@@ -184,11 +236,12 @@ const experiments: Record<string, () => Promise<void>> = {
       after: {},
     }),
   resolution: () => resolutionPlans(opts),
+  truth: () => truthCameras(opts),
 };
 const run = experiments[experiment];
 if (!run) {
   console.error(
-    `usage: npm run bench:quality -- <${Object.keys(experiments).join("|")}> [--steps N] [--resolution PX] [--budget S] [--max-splats N] [--captures a,b]`,
+    `usage: npm run bench:quality -- <${Object.keys(experiments).join("|")}> [--steps N] [--resolution PX] [--budget S] [--max-splats N] [--captures a,b] [--modes m,n] [--tag T] [--drifted-only]`,
   );
   process.exitCode = 1;
 } else {

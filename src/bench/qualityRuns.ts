@@ -3,8 +3,9 @@
  * (kept between runs in the bench's cache folder), training runs with given settings, and
  * evaluation of a trained model on any image set the same cameras saw, at any resolution.
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../contracts/logger.js";
 import { TrainingParamsSchema, type TrainSettings } from "../contracts/params.js";
@@ -81,14 +82,18 @@ export async function prepareTwin(name: string) {
   const specs = withoutDrift(corpusCapture(name).specs());
   const twinCapture = await cachedRender(`${name}-fixed`, specs);
   const twin = await processCapture(`${name}-fixed`, twinCapture.dir);
-  const fixedImages = join(drifted.job, "colmap", "undistorted-fixed");
+  // Keyed by the drifted capture's cameras: a reprocessed capture gets its own undistortion.
+  const sparse = join(drifted.job, "colmap", "sparse");
+  const hash = createHash("sha256");
+  for (const f of ["cameras.bin", "images.bin"]) hash.update(await readFile(join(sparse, f)));
+  const fixedImages = join(
+    drifted.job,
+    "colmap",
+    `undistorted-fixed-${hash.digest("hex").slice(0, 12)}`,
+  );
   if (!existsSync(join(fixedImages, "images"))) {
     await rm(fixedImages, { recursive: true, force: true });
-    await undistortToPinhole(
-      join(twin.job, "frames"),
-      join(drifted.job, "colmap", "sparse"),
-      fixedImages,
-    );
+    await undistortToPinhole(join(twin.job, "frames"), sparse, fixedImages);
   }
   return { drifted, twin, fixedImages: join(fixedImages, "images") };
 }

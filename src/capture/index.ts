@@ -72,6 +72,7 @@ export {
   DEFAULT_FOV_DEG,
   type ManifestGenerationResult,
 } from "./manifestGeneration.stage.js";
+export { focalPxFrom35mm, FILM_DIAGONAL_MM } from "./intrinsicsPrior.js";
 
 import { validationStage } from "./validation.stage.js";
 import { frameExtractionStage } from "./frameExtraction.stage.js";

@@ -142,13 +142,13 @@ export const TrainingParamsSchema = z.strictObject({
     flag: "--snapshot-every <n>",
     description: "save a resumable snapshot every N steps (0: never)",
   }),
-  // Off by default: on a fixed-exposure capture it cost 2.7 dB held-out (README, Training).
-  appearance: param(z.literal(["affine", "off"]).default("off"), {
+  appearance: param(z.literal(["auto", "gain", "affine", "off"]).default("auto"), {
     flag: "--appearance <mode>",
     description:
-      "per-image exposure and white-balance compensation: affine (a colour transform per training image, " +
-      "learnt and kept near the identity; the exported model is the neutral one; for footage with " +
-      "auto-exposure) or off",
+      "per-image exposure and white-balance compensation, learnt per training image from the views' " +
+      "exposure estimated from the sparse points and held near it (the exported model is the neutral " +
+      "one): gain (per-channel gain and offset), affine (a full colour transform), auto (gain when " +
+      "the views' exposure varies by 4 % or more, else off) or off",
   }),
   antiAliasing: param(z.literal(["mip", "off"]).default("mip"), {
     flag: "--anti-aliasing <mode>",

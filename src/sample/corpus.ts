@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Vec3 } from "../contracts/sceneModel.js";
 import { SplatbookError } from "../util/errors.js";
+import { focalPxFrom35mm } from "../capture/index.js";
 import { writeJsonAtomically } from "../util/atomicFile.js";
 import { cameraPoses, type CameraPath, type OrbitPath } from "./cameraPaths.js";
 import type { ExposureDrift } from "./exposure.js";
@@ -109,10 +110,13 @@ export function withoutDrift(specs: readonly VideoSpec[]): VideoSpec[] {
 const STUDIO_TABLE: Vec3 = [0, 0.95, 0];
 const FOUNTAIN: Vec3 = [0, 1.1, 0];
 
-/** Phone main camera: 26 mm equivalent; its long side spans 36 mm. */
-const PHONE_F35 = 26;
+/** Phone main camera, 4:3: 25 mm equivalent (the diagonal convention; 26 mm on the long side). */
+const PHONE_F35 = 25;
 const PHONE = { width: 240, height: 320 }; // portrait, as displayed
-const phoneFov = horizontalFovDeg(PHONE.width, (PHONE_F35 / 36) * PHONE.height);
+const phoneFov = horizontalFovDeg(
+  PHONE.width,
+  focalPxFrom35mm(PHONE_F35, PHONE.width, PHONE.height),
+);
 
 const captures: CorpusCapture[] = [
   capture(

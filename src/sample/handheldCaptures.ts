@@ -3,6 +3,7 @@
  * orientations, and a folder mixing phone photos with a phone clip.
  */
 import { gaussian } from "../util/geodesy.js";
+import { focalPxFrom35mm } from "../capture/index.js";
 import { mulberry32 } from "../util/random.js";
 import type { Vec3 } from "../contracts/sceneModel.js";
 import type { CameraPose } from "./cameraPaths.js";
@@ -14,7 +15,7 @@ import { worldSource } from "./worlds.js";
 import { exifTime, fovOf, seriesOf, unitDeg, type Shot } from "./shots.js";
 
 /** Two hand-held cameras: a phone (35 mm equivalent in EXIF) and a DSLR (focal-plane resolution). */
-const PHONE = { make: "Apple", model: "iPhone 13", focalMm: 5.1, f35: 26, long: 480, short: 360 };
+const PHONE = { make: "Apple", model: "iPhone 13", focalMm: 5.1, f35: 25, long: 480, short: 360 };
 const DSLR = {
   make: "Canon",
   model: "Canon EOS 2000D",
@@ -45,7 +46,7 @@ function phoneShot(
   const orientation: 1 | 3 | 6 = i % 3 === 1 ? 6 : i % 5 === 4 ? 3 : 1;
   const portrait = orientation === 6;
   const [width, height] = portrait ? [PHONE.short, PHONE.long] : [PHONE.long, PHONE.short];
-  const fPx = (PHONE.f35 / 36) * PHONE.long;
+  const fPx = focalPxFrom35mm(PHONE.f35, PHONE.long, PHONE.short);
   const tags = {
     ...{ Make: PHONE.make, Model: PHONE.model, FocalLength: PHONE.focalMm },
     ...{ FocalLengthIn35mmFormat: PHONE.f35, DateTimeOriginal: t.date, SubSecTimeOriginal: t.sub },

@@ -67,9 +67,14 @@ interface Database {
 }
 
 const siftKey = (r: Rung) =>
-  `${r.sift.maxNumFeatures}_${r.sift.firstOctave}_${r.sift.maxImageSize}`;
+  [
+    ...[r.sift.maxNumFeatures, r.sift.firstOctave, r.sift.maxImageSize],
+    ...[r.sift.peakThreshold ?? "", r.sift.domainSizePooling ? 1 : 0],
+    r.sift.estimateAffineShape ? 1 : 0,
+  ].join("_");
 
-function matchRequest(p: PairChoice, videos: VideoFrames[], layout: Layout): MatchRequest {
+/** The COLMAP match request of a pair choice (video pairs become a pairs list over all images). */
+export function matchRequest(p: PairChoice, videos: VideoFrames[], layout: Layout): MatchRequest {
   if (p.kind !== "video") return p;
   return {
     kind: "pairs",

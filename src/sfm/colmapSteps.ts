@@ -63,6 +63,16 @@ export async function runColmap(
   }
 }
 
+/** The optional SIFT options, only where set (COLMAP's defaults otherwise). */
+function siftExtras(sift: SiftSettings): string[] {
+  const out: string[] = [];
+  if (sift.peakThreshold !== undefined)
+    out.push("--SiftExtraction.peak_threshold", String(sift.peakThreshold));
+  if (sift.domainSizePooling) out.push("--SiftExtraction.domain_size_pooling", "1");
+  if (sift.estimateAffineShape) out.push("--SiftExtraction.estimate_affine_shape", "1");
+  return out;
+}
+
 /**
  * Extracts features into `db` (created), one extractor run per video so that each video gets its
  * own camera and intrinsics prior (COLMAP's single_camera_per_folder takes one prior for all).
@@ -91,6 +101,7 @@ export async function extractFeatures(
       ...["--SiftExtraction.max_image_size", String(sift.maxImageSize)],
       ...["--SiftExtraction.max_num_features", String(sift.maxNumFeatures)],
       ...["--SiftExtraction.first_octave", String(sift.firstOctave)],
+      ...siftExtras(sift),
     ];
     const before = done;
     await runColmap(args, "feature extraction", c.signal, (line) => {

@@ -7,10 +7,12 @@ export {
   cameraPrior,
   videoFramesFromManifest,
   attemptLine,
+  layoutOfGroups,
 } from "./colmapReconstruction.stage.js";
 export {
   reconstructWithLadder,
   undistortToPinhole,
+  matchRequest,
   type LadderOptions,
   type LadderResult,
   type VideoFrames,
@@ -44,6 +46,7 @@ export {
 export {
   chooseSiftSettings,
   strongerSift,
+  sameSift,
   UPSAMPLE_BELOW_LONG_SIDE,
   type SiftSettings,
 } from "./siftSettings.js";

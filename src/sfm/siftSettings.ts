@@ -11,6 +11,12 @@ export interface SiftSettings {
   maxNumFeatures: number;
   /** Long-side limit COLMAP applies before extraction. */
   maxImageSize: number;
+  /** SIFT's DoG peak threshold; unset: COLMAP's (0.02 / octave resolution 3 ≈ 0.0067). */
+  peakThreshold?: number;
+  /** COLMAP's domain-size pooling (DSP-SIFT descriptors); unset: off. */
+  domainSizePooling?: boolean;
+  /** COLMAP's affine-shape estimation of each feature; unset: off. */
+  estimateAffineShape?: boolean;
 }
 
 /**
@@ -60,6 +66,7 @@ export function chooseSiftSettings(
 /** Stronger settings for a later attempt: twice the features, upsampled first octave. */
 export function strongerSift(s: SiftSettings): SiftSettings {
   return {
+    ...s,
     firstOctave: -1,
     maxNumFeatures: Math.min(LADDER_MAX_FEATURES, s.maxNumFeatures * 2),
     maxImageSize: s.maxImageSize,
@@ -71,6 +78,9 @@ export function sameSift(a: SiftSettings, b: SiftSettings): boolean {
   return (
     a.firstOctave === b.firstOctave &&
     a.maxNumFeatures === b.maxNumFeatures &&
-    a.maxImageSize === b.maxImageSize
+    a.maxImageSize === b.maxImageSize &&
+    a.peakThreshold === b.peakThreshold &&
+    Boolean(a.domainSizePooling) === Boolean(b.domainSizePooling) &&
+    Boolean(a.estimateAffineShape) === Boolean(b.estimateAffineShape)
   );
 }

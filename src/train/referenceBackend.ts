@@ -169,7 +169,7 @@ function viewGradients(
   if (app && theta) {
     const back = appearanceBackward(render.image, theta, loss.dImage);
     dImage = back.dImage;
-    appearanceAdamStep(state.appearance, app.index, back.dTheta, app.lr, app.weight);
+    appearanceAdamStep(state.appearance, app.index, back.dTheta, app.lr, app.weight, app.mask);
   }
   return { loss, r: backwardReference(p, camera, render, dImage), render };
 }

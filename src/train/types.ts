@@ -131,6 +131,8 @@ export interface AppearanceStep {
   lr: number;
   /** Weight of (weight/2)·‖θ − identity‖². */
   weight: number;
+  /** Which entries of θ learn (reference/appearance.ts APPEARANCE_MASKS; default: all). */
+  mask?: number;
 }
 
 /** Loss and optional timings of one optimisation step. */

@@ -147,10 +147,20 @@ describe("intrinsics prior", () => {
     expect(portrait.horizontal_fov_deg).toBeLessThan(65);
   });
 
-  it("uses a 35 mm-equivalent focal length when the video records one", () => {
+  it("uses a 35 mm-equivalent focal length when the video records one (diagonal convention)", () => {
+    // 4:3: the picture's 2000 px diagonal stands for the film's 43.27 mm one.
     const k = intrinsicsPrior(1600, 1200, 26);
     expect(k.source).toBe("metadata");
-    expect(k.fx).toBeCloseTo((26 / 36) * 1600, 6);
+    expect(k.fx).toBeCloseTo((26 / Math.hypot(36, 24)) * 2000, 6);
+    expect(k.fx / ((26 / 36) * 1600)).toBeCloseTo(1.04, 2);
+    // 3:2 (the film's own shape): the long side spans 36 mm; portrait or landscape alike.
+    expect(intrinsicsPrior(1500, 1000, 24).fx).toBeCloseTo((24 / 36) * 1500, 6);
+    expect(intrinsicsPrior(1000, 1500, 24).fx).toBeCloseTo((24 / 36) * 1500, 6);
+    // exiftool's FocalLength35efl for a 5.1 mm phone lens on a 4:3 sensor 6.8 mm wide: 26 mm.
+    const sensor = { w: 6.8, h: 5.1 };
+    const f35 = (5.1 * Math.hypot(36, 24)) / Math.hypot(sensor.w, sensor.h);
+    expect(f35).toBeCloseTo(26, 0);
+    expect(intrinsicsPrior(4032, 3024, f35).fx).toBeCloseTo((5.1 / sensor.w) * 4032, 6);
   });
 });
 
@@ -188,7 +198,7 @@ describe("manifest", () => {
     expect(a!.duration_secs).toBeCloseTo(2, 1);
     expect(a!.fps).toBeCloseTo(30, 3);
     expect(a!.intrinsics.source).toBe("metadata");
-    expect(a!.intrinsics.fx).toBeCloseTo((26 / 36) * 160, 6);
+    expect(a!.intrinsics.fx).toBeCloseTo((26 / Math.hypot(36, 24)) * Math.hypot(160, 120), 6);
     expect(b!.camera_model).toBeNull();
     expect(b!.gps).toBeNull();
     expect(b!.intrinsics.source).toBe("default_fov");

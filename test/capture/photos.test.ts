@@ -259,7 +259,7 @@ describe("photos as input", () => {
       image_count: number;
       intrinsics: { fx: number; fy: number; prior: string };
     };
-    // Both phone photos are 96×64 upright: one group; 35 mm equivalent 26 on a 96 px long side.
+    // Both phone photos are 96×64 upright: one group; 35 mm equivalent 26 on 3:2, so a 96 px long side spans 36 mm.
     expect(phone.image_count).toBe(2);
     expect(phone.intrinsics.fx).toBeCloseTo((26 / 36) * 96, 6);
     expect(phone.intrinsics.fx).toBe(phone.intrinsics.fy);

@@ -11,6 +11,7 @@ import {
   pairCount,
   sampleIndices,
   strongerSift,
+  sameSift,
   videoPairs,
   type PairChoice,
 } from "../../src/sfm/index.js";
@@ -58,6 +59,17 @@ describe("SIFT settings chosen from the frames", () => {
       maxNumFeatures: 2 * s.maxNumFeatures,
     });
     expect(strongerSift(strongerSift(strongerSift(s))).maxNumFeatures).toBe(16384);
+  });
+
+  it("tells settings apart by every option COLMAP is given, and a stronger rung keeps them", () => {
+    const s = chooseSiftSettings({ width: 480, height: 360 }, 24);
+    expect(sameSift(s, { ...s })).toBe(true);
+    expect(sameSift(s, { ...s, peakThreshold: 0.002 })).toBe(false);
+    expect(sameSift(s, { ...s, domainSizePooling: true })).toBe(false);
+    expect(sameSift(s, { ...s, estimateAffineShape: true })).toBe(false);
+    expect(sameSift(s, { ...s, estimateAffineShape: false })).toBe(true);
+    const dsp = { ...s, domainSizePooling: true, peakThreshold: 0.004 };
+    expect(strongerSift(dsp)).toMatchObject({ domainSizePooling: true, peakThreshold: 0.004 });
   });
 });
 

@@ -4,9 +4,9 @@
  * 1. hypotheses from minimal samples (3 fixes; 2 fixes and the cameras' up when the fixes lie on
  *    a line), seeded, all of them when there are few;
  * 2. least median of squares picks one without any threshold; the GPS accuracy (one sigma,
- *    horizontal and vertical apart) is estimated robustly from its residuals, or taken from what
- *    the files declare when larger, or a consumer-GNSS prior when there are too few fixes to
- *    estimate it;
+ *    horizontal and vertical apart) is estimated robustly from its residuals (never below an
+ *    RTK-grade floor), or taken from what the files declare when larger, or a consumer-GNSS
+ *    prior when there are too few fixes to estimate it;
  * 3. a fix is an inlier when its residual, whitened by those sigmas, is within the 99.9 % χ²
  *    bound for 3 degrees of freedom (so the metric threshold follows the accuracy, and altitude,
  *    usually noisier, gets a wider one); MSAC re-scores the hypotheses with it;
@@ -40,11 +40,26 @@ import { principalAxis, singularValues } from "./spread.js";
 export const INLIER_CHI2 = 16.27;
 /** Consumer GNSS when nothing better is known: 5 m horizontal, 10 m vertical (one sigma). */
 export const PRIOR_SIGMA = { horizontal: 5, vertical: 10 } as const;
+/**
+ * The least GPS accuracy (one sigma, metres) an estimate is allowed: RTK receivers quote about
+ * 1 cm + 1 ppm horizontal and 1.5 cm + 1 ppm vertical, and on top of that a fix is the antenna's,
+ * not the camera's centre (a lever arm of centimetres to decimetres), taken at a time a moving
+ * drone's shutter misses by milliseconds (1 cm per ms at 10 m/s), and compared with SfM's own
+ * camera centres (centimetres on a survey). Without a floor, exact fixes make the estimate the
+ * reconstruction's centimetre scatter and flag images that are off by centimetres.
+ */
+export const MIN_SIGMA = { horizontal: 0.05, vertical: 0.1 } as const;
 /** Fewer fixes than this and the accuracy is not estimated from the residuals. */
 export const MIN_FIXES_TO_ESTIMATE = 8;
 /** Gravity constraints spread wider than this (radians) disagree with GPS and are not used. */
 const MAX_GRAVITY_SPREAD = (5 * Math.PI) / 180;
 const MIN_GRAVITY_SPREAD = (0.05 * Math.PI) / 180;
+/**
+ * Systematic limit of the cameras' up as a whole (radians): a gimbal's pitch calibration and
+ * SfM's rotation drift do not average out over cameras. 0.05° is what the drone survey's
+ * reconstruction gives against its true cameras.
+ */
+const GRAVITY_FLOOR = (0.05 * Math.PI) / 180;
 const MAX_HYPOTHESES = 1500;
 
 /** What to fit. */
@@ -155,14 +170,16 @@ function estimateSigma(res: readonly Residual[]): { horizontal: number; vertical
 
 /** The accuracy the thresholds use: estimated (never below what the files declare) or a prior. */
 function chooseSigma(inp: GpsFitInput, res: readonly Residual[], spread: number): GpsSigma {
-  const floor = Math.max(1e-3, 1e-5 * spread);
+  // Beyond the fixed floor, one that grows with the fixes' extent keeps a huge survey's exact
+  // fixes (synthetic, or far apart) numerically sane.
+  const ppm = 1e-5 * spread;
   const d = inp.declared;
   if (res.length < MIN_FIXES_TO_ESTIMATE) {
     return d ? { ...d, source: "declared" } : { ...PRIOR_SIGMA, source: "prior" };
   }
   const e = estimateSigma(res);
-  const h = Math.max(e.horizontal, floor);
-  const v = Math.max(e.vertical, floor);
+  const h = Math.max(e.horizontal, MIN_SIGMA.horizontal, ppm);
+  const v = Math.max(e.vertical, MIN_SIGMA.vertical, ppm);
   if (d && (d.horizontal > h || d.vertical > v)) {
     return {
       horizontal: Math.max(h, d.horizontal),
@@ -221,25 +238,51 @@ function refineLoop(
   return { refined, inlier };
 }
 
-/** Gravity constraints that agree with T, and their spread; none when they disagree. */
-function agreeingGravity(inp: GpsFitInput, T: Similarity) {
+/** The gravity constraints a refinement uses, the sigma they enter with, and why none. */
+interface GravityAgreement {
+  constraints: GravityConstraint[];
+  sigma: number;
+  spread: number | null;
+  note: string | null;
+}
+const NO_GRAVITY: GravityAgreement = { constraints: [], sigma: 0, note: null, spread: null };
+
+/**
+ * The cameras' gravity constraints when they agree with the GPS fit T, with the sigma they enter
+ * the refinement with; none when they disagree. Their spread is measured about the cameras' own
+ * up (how well they agree with each other), not about T's: about T it would also hold T's own
+ * tilt error, the same for every camera, and weigh gravity down to the GPS's level. Agreement is
+ * the angle between that up and T's z, within 5 standard errors of the two (`gpsTilt`: T's tilt
+ * standard error in radians from the positions alone; null when they leave it free).
+ */
+function agreeingGravity(
+  inp: GpsFitInput,
+  T: Similarity,
+  gpsTilt: number | null,
+): GravityAgreement {
   const cs = inp.gravity?.constraints ?? [];
-  if (cs.length === 0)
-    return { constraints: [] as GravityConstraint[], sigma: 0, note: null, spread: null };
-  const local = (a: Vec3) => mulMat(T.R, a);
-  const errors = cs.map((c) => constraintError({ ...c, axis: local(c.axis) }, [0, 0, 1]));
+  if (cs.length === 0 || !inp.gravity) return NO_GRAVITY;
+  const own = inp.gravity.up;
+  const errors = cs.map((c) => constraintError(c, own));
   const spread = Math.max(MIN_GRAVITY_SPREAD, robustSigma(errors));
+  const deg = (a: number) => ((a * 180) / Math.PI).toFixed(2);
   if (spread > MAX_GRAVITY_SPREAD) {
-    const deg = ((spread * 180) / Math.PI).toFixed(1);
-    return {
-      constraints: [],
-      sigma: spread,
-      spread,
-      note: `the cameras' horizons disagree with the GPS fit (spread ${deg}°): not used`,
-    };
+    const note = `the cameras' horizons disagree with each other (spread ${deg(spread)}°): not used`;
+    return { constraints: [], sigma: spread, spread, note };
   }
   const kept = cs.filter((_, i) => errors[i]! <= 3 * spread);
-  return { constraints: kept, sigma: spread, spread, note: null };
+  // No set of horizons pins up better than GRAVITY_FLOOR, however many cameras share it.
+  const sigma = Math.max(spread, GRAVITY_FLOOR * Math.sqrt(kept.length));
+  const precision = sigma / Math.sqrt(Math.max(1, kept.length));
+  const angle = Math.acos(Math.min(1, Math.max(-1, mulMat(T.R, own)[2])));
+  // 5 standard errors: a false rejection costs the tilt (a degree on a survey), a false
+  // acceptance little, as the weights then let the better of the two decide.
+  const allowed = gpsTilt === null ? Infinity : 5 * Math.hypot(gpsTilt, precision);
+  if (angle > allowed) {
+    const note = `the cameras' up is ${deg(angle)}° from the GPS fit's (5 standard errors: ${deg(allowed)}°): not used`;
+    return { constraints: [], sigma, spread, note };
+  }
+  return { constraints: kept, sigma, spread, note: null };
 }
 
 /** Singular values of the fixes' spread with altitude scaled to horizontal accuracy. */
@@ -267,12 +310,13 @@ export function fitGps(inp: GpsFitInput): GpsFit | null {
   const start = collinear ? levelRoll(best, inp) : best;
   // On a line the roll comes from gravity from the start; elsewhere the GPS fit comes first, so
   // that the cameras' agreement is judged against a tilt the positions already fixed.
-  let grav = collinear ? agreeingGravity(inp, start) : NO_GRAVITY;
+  let grav = collinear ? agreeingGravity(inp, start, null) : NO_GRAVITY;
   let { refined, inlier } = refineLoop(inp, start, sigma, usable(grav));
   const kept = residualsOf(refined.T, inp).filter((_, i) => inlier[i]);
   sigma = chooseSigma(inp, kept, sv[0]!);
   for (let round = 0; round < 2; round++) {
-    grav = agreeingGravity(inp, refined.T);
+    const gpsTilt = collinear ? null : tiltOf(inp, refined.T, inlier, sigma);
+    grav = agreeingGravity(inp, refined.T, gpsTilt);
     ({ refined, inlier } = refineLoop(inp, refined.T, sigma, usable(grav)));
   }
   return summarize(inp, refined, inlier, sigma, collinear, grav);
@@ -307,8 +351,12 @@ function levelRoll(T: Similarity, inp: GpsFitInput): Similarity {
   return best;
 }
 
-type GravityAgreement = ReturnType<typeof agreeingGravity>;
-const NO_GRAVITY: GravityAgreement = { constraints: [], sigma: 0, note: null, spread: null };
+/** T's tilt standard error (radians) from the positions alone, null when they leave it free. */
+function tiltOf(inp: GpsFitInput, T: Similarity, use: boolean[], sigma: GpsSigma): number | null {
+  const cov = refineSimilarity({ model: inp.model, gps: inp.gps, use, sigma }, T).covariance;
+  return cov ? Math.sqrt(cov[0]![0]! + cov[1]![1]!) : null;
+}
+
 const usable = (g: GravityAgreement) =>
   g.constraints.length ? { constraints: g.constraints, sigma: g.sigma } : undefined;
 

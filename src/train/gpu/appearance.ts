@@ -10,7 +10,7 @@ import { dispatch } from "../../gpu/shaders.js";
 import type { UniformArena } from "../../gpu/uniforms.js";
 import { SplatbookError } from "../../util/errors.js";
 import { initialAppearance } from "../appearance.js";
-import { APPEARANCE_PARAMS } from "../reference/appearance.js";
+import { APPEARANCE_MASKS, APPEARANCE_PARAMS } from "../reference/appearance.js";
 import { REFERENCE_CONVENTIONS } from "../reference/conventions.js";
 import type { AppearanceState, AppearanceStep } from "../types.js";
 import { SPLAT_SHADERS } from "./splatShaders.js";
@@ -56,9 +56,10 @@ export class GpuAppearance {
     }
     const u = new Uint32Array(12);
     const f = new Float32Array(u.buffer);
-    u.set([a.index, pixels, partials, 0]);
+    u.set([a.index, pixels, partials, this.count]);
     const { adamBeta1, adamBeta2, adamEps } = REFERENCE_CONVENTIONS;
     f.set([a.lr, a.weight, adamBeta1, adamBeta2, adamEps], 4);
+    u[9] = a.mask ?? APPEARANCE_MASKS.affine;
     return uniforms.alloc(u);
   }
 
@@ -79,7 +80,7 @@ export class GpuAppearance {
     });
   }
 
-  /** Records dImage = Mᵀ·dShown and the view's Adam step. */
+  /** Records dImage = Mᵀ·dShown, the view's Adam step, and the views' recentring. */
   async recordBackward(
     rec: PhaseRecorder,
     uniforms: UniformArena,

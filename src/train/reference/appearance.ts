@@ -9,6 +9,16 @@ import { REFERENCE_CONVENTIONS } from "./conventions.js";
 /** Parameters per image. */
 export const APPEARANCE_PARAMS = 12;
 
+/**
+ * Which of θ's entries a view learns (bit j: θ[j]), by model: `affine` all twelve; `gain` the
+ * diagonal of M and b — a per-channel gain and offset, what exposure, white balance and black
+ * level change, in linear and (as a power law) in gamma-encoded values alike.
+ */
+export const APPEARANCE_MASKS = {
+  affine: 0xfff,
+  gain: (1 << 0) | (1 << 4) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11),
+} as const;
+
 /** θ of the identity transform. */
 export function identityAppearance(): Float64Array {
   return Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]);
@@ -69,7 +79,9 @@ export function regularisedAppearanceGrad(
 
 /**
  * One Adam step (PyTorch form, as reference/adam.ts) on view `index` of an appearance state, in
- * place: the data gradient plus the regulariser's, bias-corrected with the view's own step count.
+ * place: the data gradient plus the regulariser's, bias-corrected with the view's own step count,
+ * on the entries `mask` selects (the others and their moments stay as they are); then every
+ * view's θ is shifted so their mean is the identity ({@link recentreAppearance}).
  */
 export function appearanceAdamStep(
   state: {
@@ -81,6 +93,7 @@ export function appearanceAdamStep(
   dTheta: ArrayLike<number>,
   lr: number,
   weight: number,
+  mask: number = APPEARANCE_MASKS.affine,
 ): void {
   const { adamBeta1: b1, adamBeta2: b2, adamEps: eps } = REFERENCE_CONVENTIONS;
   const t = state.steps[index]! + 1;
@@ -88,6 +101,7 @@ export function appearanceAdamStep(
   const theta = state.theta.subarray(o, o + APPEARANCE_PARAMS);
   const g = regularisedAppearanceGrad(theta, dTheta, weight);
   for (let j = 0; j < APPEARANCE_PARAMS; j++) {
+    if (((mask >> j) & 1) === 0) continue;
     const mo = 2 * o + j;
     const m = b1 * state.moments[mo]! + (1 - b1) * g[j]!;
     const v = b2 * state.moments[mo + APPEARANCE_PARAMS]! + (1 - b2) * g[j]! * g[j]!;
@@ -96,4 +110,23 @@ export function appearanceAdamStep(
     theta[j] = theta[j]! - (lr * (m / (1 - b1 ** t))) / (Math.sqrt(v / (1 - b2 ** t)) + eps);
   }
   state.steps[index] = t;
+  recentreAppearance(state.theta, state.steps.length);
+}
+
+/**
+ * Shifts every view's θ by the same amount so their mean is the identity's θ, in place. The
+ * transforms and the splats' colours are only determined up to a common colour transform (a
+ * tint of every view can live in either); holding the mean at the identity fixes that freedom,
+ * so the neutral model keeps the views' mean exposure and white balance instead of drifting.
+ * Sums run over the views in order (the GPU kernel does the same).
+ */
+export function recentreAppearance(theta: Float32Array | Float64Array, count: number): void {
+  if (count === 0) return;
+  const id = identityAppearance();
+  for (let j = 0; j < APPEARANCE_PARAMS; j++) {
+    let sum = 0;
+    for (let v = 0; v < count; v++) sum += theta[v * APPEARANCE_PARAMS + j]!;
+    const shift = sum / count - id[j]!;
+    for (let v = 0; v < count; v++) theta[v * APPEARANCE_PARAMS + j]! -= shift;
+  }
 }

@@ -22,11 +22,13 @@ export type {
   SplatParamGrad,
 } from "./project.js";
 export {
+  APPEARANCE_MASKS,
   APPEARANCE_PARAMS,
   appearanceAdamStep,
   appearanceBackward,
   applyAppearance,
   identityAppearance,
+  recentreAppearance,
   regularisedAppearanceGrad,
 } from "./appearance.js";
 export { rasterizeForward, rasterizeBackward, depthOrder } from "./rasterize.js";

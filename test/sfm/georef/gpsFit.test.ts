@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { droneSurvey } from "../../../src/sample/photoCaptures.js";
-import { fitGps } from "../../../src/sfm/georef/gpsFit.js";
+import { fitGps, MIN_SIGMA } from "../../../src/sfm/georef/gpsFit.js";
 import { constraintOf } from "../../../src/sfm/georef/gravity.js";
+import { gaussian } from "../../../src/util/geodesy.js";
 import {
+  add,
   applySimilarity,
   matMul,
   mulMat,
@@ -88,6 +90,28 @@ describe("fitGps on the drone survey's true cameras in a random model frame", ()
     expect(fit.inlier.every(Boolean)).toBe(true);
     const worst = Math.max(...model.map((c, i) => norm(sub(applySimilarity(fit.T, c), truth[i]!))));
     expect(worst).toBeLessThan(1e-6);
+  });
+
+  it("flags nothing on an RTK capture whose reconstruction is off by centimetres, and still flags a 1 m fix", () => {
+    const seed = testSeed();
+    const rand = makeRandom(seed);
+    const M = randomModelFrame(rand);
+    // SfM's camera centres scatter by ~2 cm per axis, three by 12 cm; RTK fixes by 1 / 1.5 cm.
+    const off = (k: number): Vec3 => [gaussian(rand) * k, gaussian(rand) * k, gaussian(rand) * k];
+    const sfm = truth.map((c, i) => add(c, i % 29 === 0 ? [0.12, 0, 0] : off(0.02)));
+    const model = sfm.map((c) => applySimilarity(M, c));
+    const rtk = truth.map((c) =>
+      add(c, [gaussian(rand) * 0.01, gaussian(rand) * 0.01, gaussian(rand) * 0.015]),
+    );
+    const fit = fitGps({ model, gps: rtk, seed })!;
+    expect(fit.inlier.every(Boolean)).toBe(true);
+    expect(fit.sigma.horizontal).toBeGreaterThanOrEqual(MIN_SIGMA.horizontal);
+    expect(fit.sigma.vertical).toBeGreaterThanOrEqual(MIN_SIGMA.vertical);
+    const worst = Math.max(...model.map((c, i) => norm(sub(applySimilarity(fit.T, c), sfm[i]!))));
+    expect(worst).toBeLessThan(0.05); // the fit itself is still at centimetres
+    const jumped = rtk.map((g, i): Vec3 => (i === 40 ? add(g, [0.7, -0.7, 0]) : g));
+    const again = fitGps({ model, gps: jumped, seed })!;
+    expect(again.inlier.flatMap((ok, i) => (ok ? [] : [i]))).toEqual([40]);
   });
 
   it("needs three fixes", () => {

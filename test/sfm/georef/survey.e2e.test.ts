@@ -40,15 +40,8 @@ import { recordingLogger, tempDir } from "../../engine/helpers.js";
 import { testSeed } from "../../seed.js";
 import { stageContext } from "../helpers.js";
 import { planeNormal } from "./planes.js";
+import { SMALL_SURVEY } from "./synthetic.js";
 
-const SMALL = {
-  name: "drone-survey-small",
-  rows: 4,
-  perRow: 8,
-  obliques: 4,
-  width: 360,
-  height: 240,
-};
 const PARAMS: JobParams = {
   ...{ steps: 40, maxResolution: 120, maxSplats: 30000, shDegree: 0 },
   ...{ evalEvery: 0, previewEvery: 0, snapshotEvery: 0 },
@@ -61,7 +54,7 @@ let georef: Georef;
 let colmap: ColmapReconstructionResult;
 
 beforeAll(async () => {
-  const survey = droneSurvey(SMALL);
+  const survey = droneSurvey(SMALL_SURVEY);
   truth = survey.truth();
   const capture = await cachedRender(survey.name, contentOf(survey));
   input = capture.dir;

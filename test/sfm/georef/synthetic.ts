@@ -85,3 +85,13 @@ export function registeredCameras(
   });
   return { cams: reg, infos };
 }
+
+/** The small drone survey the end-to-end tests process (4 rows × 8 nadir photos, 4 obliques). */
+export const SMALL_SURVEY = {
+  name: "drone-survey-small",
+  rows: 4,
+  perRow: 8,
+  obliques: 4,
+  width: 360,
+  height: 240,
+};

@@ -7,7 +7,9 @@ import { createGpuTrainingBackend, gradientsGpu, renderGpu } from "../../../src/
 import { addMeanNoise } from "../../../src/train/relocate.js";
 import { initialAppearance } from "../../../src/train/appearance.js";
 import {
+  APPEARANCE_MASKS,
   appearanceAdamStep,
+  identityAppearance,
   lossAndGradReference,
   renderReference,
 } from "../../../src/train/reference/index.js";
@@ -69,44 +71,53 @@ describe("anti-aliasing on the GPU vs the reference", () => {
 });
 
 describe("per-image appearance on the GPU vs the reference", () => {
-  it("loss, gradients through the transform, and the view's Adam step", async () => {
-    const rand = makeRandom(testSeed());
-    const [w, h] = [40, 30];
-    const cam = randomCamera(rand, w, h);
-    const p = randomParams(rand, 40, 2);
-    const target = randomImage(rand, w, h);
-    // Three views; the step learns view 1's transform from a perturbed identity, after 4 steps.
-    const state = initialAppearance(3);
-    for (let j = 0; j < state.theta.length; j++) state.theta[j]! += (rand() - 0.5) * 0.3;
-    for (let j = 0; j < state.moments.length; j++) state.moments[j] = rand() * 1e-3;
-    state.steps.fill(4);
-    const step = { index: 1, lr: 0.01, weight: 0.05 };
-    const before = state.theta.slice(12, 24);
-    const g = await gradientsGpu(gpu, p, cam, target, undefined, {
-      appearance: { state, step },
+  for (const model of ["affine", "gain"] as const) {
+    it(`${model}: loss, gradients through the transform, the view's Adam step and the recentring`, async () => {
+      const rand = makeRandom(testSeed());
+      const [w, h] = [40, 30];
+      const cam = randomCamera(rand, w, h);
+      const p = randomParams(rand, 40, 2);
+      const target = randomImage(rand, w, h);
+      // Three views; the step learns view 1's transform from a perturbed identity, after 4 steps.
+      const state = initialAppearance(3);
+      for (let j = 0; j < state.theta.length; j++) state.theta[j]! += (rand() - 0.5) * 0.3;
+      for (let j = 0; j < state.moments.length; j++) state.moments[j] = rand() * 1e-3;
+      state.steps.fill(4);
+      const mask = APPEARANCE_MASKS[model];
+      const step = { index: 1, lr: 0.01, weight: 0.05, mask };
+      const before = state.theta.slice(12, 24);
+      const g = await gradientsGpu(gpu, p, cam, target, undefined, {
+        appearance: { state, step },
+      });
+      const r = lossAndGradReference(p, cam, target, { appearance: before });
+      expect(Math.abs(g.loss - r.loss) / r.loss).toBeLessThan(1e-4);
+      expect(relError(g.dImage, r.dImage)).toBeLessThan(1e-3);
+      for (const k of GROUPS) expect(relError(g.grads[k], r.grads[k]), k).toBeLessThan(1e-3);
+      const expected = {
+        theta: Float64Array.from(state.theta),
+        moments: Float64Array.from(state.moments),
+        steps: Float64Array.from(state.steps),
+      };
+      appearanceAdamStep(expected, 1, r.dAppearance!, step.lr, step.weight, mask);
+      const got = g.appearance!;
+      expect(Array.from(got.steps)).toEqual([4, 5, 4]);
+      // Every view shifted by the recentring, the stepped one also by the reference's Adam step.
+      expect(relError(got.theta, expected.theta)).toBeLessThan(1e-5);
+      expect(relError(got.moments, expected.moments)).toBeLessThan(1e-3);
+      expect(relError(got.theta.subarray(12, 24), before)).toBeGreaterThan(1e-4);
+      const id = identityAppearance();
+      for (let j = 0; j < 12; j++) {
+        const mean = (got.theta[j]! + got.theta[12 + j]! + got.theta[24 + j]!) / 3;
+        expect(Math.abs(mean - id[j]!), `mean of θ[${j}]`).toBeLessThan(1e-5);
+        // Entries the model does not learn keep their moments and move with the others only.
+        if (((mask >> j) & 1) === 0) {
+          expect(got.moments[24 + j]).toBe(state.moments[24 + j]);
+          const shift0 = got.theta[j]! - state.theta[j]!;
+          expect(Math.abs(got.theta[12 + j]! - state.theta[12 + j]! - shift0)).toBeLessThan(1e-6);
+        }
+      }
     });
-    const r = lossAndGradReference(p, cam, target, { appearance: before });
-    expect(Math.abs(g.loss - r.loss) / r.loss).toBeLessThan(1e-4);
-    expect(relError(g.dImage, r.dImage)).toBeLessThan(1e-3);
-    for (const k of GROUPS) expect(relError(g.grads[k], r.grads[k]), k).toBeLessThan(1e-3);
-    const expected = {
-      theta: Float64Array.from(state.theta),
-      moments: Float64Array.from(state.moments),
-      steps: Float64Array.from(state.steps),
-    };
-    appearanceAdamStep(expected, 1, r.dAppearance!, step.lr, step.weight);
-    const got = g.appearance!;
-    expect(Array.from(got.steps)).toEqual([4, 5, 4]);
-    // Views not stepped are untouched; the stepped one moved as the reference's Adam step.
-    expect(Array.from(got.theta.subarray(0, 12))).toEqual(Array.from(state.theta.subarray(0, 12)));
-    expect(relError(got.theta.subarray(12, 24), expected.theta.subarray(12, 24))).toBeLessThan(
-      1e-5,
-    );
-    expect(relError(got.moments.subarray(24, 48), expected.moments.subarray(24, 48))).toBeLessThan(
-      1e-3,
-    );
-    expect(relError(got.theta.subarray(12, 24), before)).toBeGreaterThan(1e-4);
-  });
+  }
 });
 
 describe("position noise on the GPU vs the reference", () => {

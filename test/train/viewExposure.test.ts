@@ -1,0 +1,104 @@
+// The views' exposure read from the sparse points before training: on random scenes whose views
+// got known per-channel gains (with occluded points and clipped pixels mixed in), the estimate
+// recovers those gains and their spread; with fixed exposure it finds no spread, so `auto` keeps
+// compensation off.
+import { describe, expect, it } from "vitest";
+import type { TrainingDataset, TrainingView } from "../../src/train/dataset.js";
+import { APPEARANCE_SPREAD_ON } from "../../src/train/appearance.js";
+import { estimateViewExposure } from "../../src/train/viewExposure.js";
+import { makeRandom, testSeed } from "../seed.js";
+import { randomCamera } from "./gpu/randomScene.js";
+
+const [W, H] = [64, 48];
+
+/** Points in front of the cameras, each with a colour; views see them through `gains`. */
+function scene(rand: () => number, gains: number[][], occluded: number): TrainingDataset {
+  const count = 1500;
+  const xyz = new Float64Array(count * 3);
+  const rgb = new Uint8Array(count * 3);
+  for (let i = 0; i < count; i++) {
+    const z = 2 + 3 * rand();
+    xyz.set([(rand() - 0.5) * z * 0.9, (rand() - 0.5) * z * 0.7, z], i * 3);
+    for (let c = 0; c < 3; c++) rgb[i * 3 + c] = Math.floor(20 + 220 * rand());
+  }
+  const train: TrainingView[] = gains.map((g, k) => {
+    const camera = randomCamera(rand, W, H);
+    const data = Float32Array.from({ length: W * H * 3 }, () => rand());
+    const v = camera.viewmat;
+    for (let i = 0; i < count; i++) {
+      const [x, y, z] = [xyz[i * 3]!, xyz[i * 3 + 1]!, xyz[i * 3 + 2]!];
+      const cz = v[8]! * x + v[9]! * y + v[10]! * z + v[11]!;
+      const u = (camera.fx * (v[0]! * x + v[1]! * y + v[2]! * z + v[3]!)) / cz + camera.cx;
+      const w = (camera.fy * (v[4]! * x + v[5]! * y + v[6]! * z + v[7]!)) / cz + camera.cy;
+      const [px, py] = [Math.floor(u), Math.floor(w)];
+      if (px < 0 || py < 0 || px >= W || py >= H) continue;
+      // Occluded points show something else; the rest show their colour at the view's gain,
+      // clipped as a camera clips.
+      if (rand() < occluded) continue;
+      for (let c = 0; c < 3; c++) {
+        data[(py * W + px) * 3 + c] = Math.min(1, (rgb[i * 3 + c]! / 255) * g[c]!);
+      }
+    }
+    return { name: `v${k}`, camera, image: { width: W, height: H, data } };
+  });
+  return {
+    source: "random",
+    train,
+    eval: [],
+    points: { count, xyz, rgb },
+    sceneExtent: 5,
+    sceneCenter: [0, 0, 3],
+  };
+}
+
+describe("views' exposure from the sparse points", () => {
+  it("recovers per-view, per-channel gains and their spread", () => {
+    const rand = makeRandom(testSeed());
+    const gains = Array.from({ length: 8 }, () => {
+      const e = 0.65 + 0.7 * rand();
+      return [e * (0.9 + 0.2 * rand()), e, e * (0.9 + 0.2 * rand())];
+    });
+    const est = estimateViewExposure(scene(rand, gains, 0.25));
+    expect(est.views).toBe(8);
+    for (let c = 0; c < 3; c++) {
+      const mean = gains.reduce((a, g) => a + g[c]!, 0) / gains.length;
+      gains.forEach((g, k) => {
+        // The estimate is relative to the views' mean gain.
+        expect(est.gains[k * 3 + c]! / (g[c]! / mean), `view ${k} channel ${c}`).toBeCloseTo(1, 1);
+      });
+    }
+    expect(est.spread).toBeGreaterThan(2 * APPEARANCE_SPREAD_ON);
+  });
+
+  it("finds no spread at fixed exposure, below the level at which auto turns compensation on", () => {
+    const rand = makeRandom(testSeed());
+    const est = estimateViewExposure(
+      scene(
+        rand,
+        Array.from({ length: 8 }, () => [1, 1, 1]),
+        0.25,
+      ),
+    );
+    expect(est.spread).toBeLessThan(APPEARANCE_SPREAD_ON / 4);
+    for (const g of est.gains) expect(g).toBeCloseTo(1, 2);
+  });
+
+  it("gives views that see too few points gain 1 and leaves them out of the spread", () => {
+    const rand = makeRandom(testSeed());
+    const data = scene(
+      rand,
+      [
+        [1.3, 1.3, 1.3],
+        [0.7, 0.7, 0.7],
+        [1, 1, 1],
+      ],
+      0,
+    );
+    // The third view looks away from every point.
+    data.train[2]!.camera.viewmat = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, -1, 0];
+    const est = estimateViewExposure(data);
+    expect(est.views).toBe(2);
+    expect(est.gains[6]).toBeCloseTo(1, 6);
+    expect(est.gains[0]! / est.gains[3]!).toBeCloseTo(1.3 / 0.7, 1);
+  });
+});

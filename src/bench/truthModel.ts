@@ -51,7 +51,8 @@ async function firstAttemptDatabase(job: string, db: string): Promise<void> {
   );
   const params = ColmapReconstructionParamsSchema.parse({});
   const layout = layoutOfGroups(groups);
-  const rung = ladderRungs(layout, chooseSiftSettings(size, total), params.matcher)[0]!;
+  const sift = chooseSiftSettings(size, total);
+  const rung = ladderRungs(layout, sift, params.matcher)[0]!;
   await mkdir(join(db, ".."), { recursive: true });
   await extractFeatures(db, framesRoot, groups, rung.sift, {});
   await matchFeatures(db, matchRequest(rung.pairs, groups, layout), rung.guided, {});

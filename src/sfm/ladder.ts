@@ -130,6 +130,9 @@ export function describeRung(r: Rung, counts: readonly number[] | Layout): strin
   const s = r.sift;
   return (
     `${r.label}: ${s.maxNumFeatures} features, first octave ${s.firstOctave}, ` +
+    (s.estimateAffineShape ? "affine shape, " : "") +
+    (s.domainSizePooling ? "domain-size pooling, " : "") +
+    (s.peakThreshold !== undefined ? `peak threshold ${s.peakThreshold}, ` : "") +
     `${describePairs(r.pairs)} ${pairCount(r.pairs, counts)} pairs` +
     (r.guided ? ", guided" : "") +
     (r.relaxed ? ", relaxed mapper" : "")

@@ -59,6 +59,7 @@ const BY_STAGE: Record<string, (r: Fields) => string[]> = {
   Training: (r) => [
     ...parts([
       [r.psnr, (v) => `psnr ${v.toFixed(2)} dB`],
+      [r.psnr_fitted, (v) => `fitted-half psnr ${v.toFixed(2)} dB`],
       [r.ssim, (v) => `ssim ${v.toFixed(4)}`],
       [r.gaussian_count, count("splats")],
     ]),

@@ -59,6 +59,9 @@ describe("stage figures", () => {
       "60/60 registered, 4\u2009969 points, mean reprojection error 0.92 px",
     );
     expect(stageFigures("Training", { ...training, psnr: null, ssim: null })).not.toMatch(/psnr/);
+    expect(stageFigures("Training", { ...training, psnr_fitted: 28.456 })).toMatch(
+      /^psnr 29\.31 dB, fitted-half psnr 28\.46 dB, ssim/,
+    );
     expect(stageFigures("Unknown", { a: 0.123456789, b: 3, c: "text" })).toBe("a 0.1235, b 3");
     expect(stageFigures("Training", undefined)).toBe("");
   });

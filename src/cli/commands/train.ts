@@ -129,7 +129,11 @@ async function runTrainCommand(dataset: string, flags: TrainFlags): Promise<void
     progress.stop();
     console.log(
       `trained ${result.steps} steps in ${result.elapsed_secs.toFixed(1)} s: ` +
-        `${result.gaussian_count} splats, held-out PSNR ${result.psnr?.toFixed(2)} dB, ` +
+        `${result.gaussian_count} splats, held-out PSNR ${result.psnr?.toFixed(2)} dB` +
+        // With appearance compensation: the PSNR after fitting each view's colour on its left half.
+        (result.psnr_fitted == null
+          ? ", "
+          : ` (fitted-half ${result.psnr_fitted.toFixed(2)} dB), `) +
         `SSIM ${result.ssim?.toFixed(4)} → ${result.params_path}`,
     );
   } finally {

@@ -72,7 +72,9 @@ describe("splatbook train (reference backend)", () => {
     expect(existsSync(join(out, "training", "final.ply"))).toBe(true);
     expect(existsSync(join(out, "previews", "step_00040.png"))).toBe(true);
     expect(lines.some((l) => /^step 40\/40 .*steps\/s .*ETA/.test(l))).toBe(true);
-    expect(lines.at(-1)).toMatch(/^trained 40 steps .*held-out PSNR \d+\.\d\d dB/);
+    expect(lines.at(-1)).toMatch(
+      /^trained 40 steps .*held-out PSNR \d+\.\d\d dB( \(fitted-half \d+\.\d\d dB\))?, SSIM/,
+    );
   });
 
   it("rejects a bad flag value and reports a missing dataset by name", async () => {

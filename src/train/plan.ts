@@ -21,7 +21,7 @@
  * the per-pixel work b dominates — less where the coarse steps are also the cheap, early ones.
  */
 import type { TrainSettings } from "../contracts/params.js";
-import { DEFAULT_GROWTH, runSeconds, type Growth, type StepTime } from "./planCost.js";
+import { DEFAULT_GROWTH, runSeconds, type StepTimeGrowth, type StepTime } from "./planCost.js";
 import { COARSE_SHARE, coarseLevels, describeSchedule } from "./pyramid.js";
 
 /** The standard (3DGS) run length, and the most any plan chooses. */
@@ -97,7 +97,7 @@ export interface PlanContext {
    * Step-time growth over a run relative to the probe (default planCost.ts's; all three equal
    * price every step alike, as plans did before pricing by phase).
    */
-  growth?: Growth;
+  growth?: StepTimeGrowth;
   /** Share of the budget kept for what is not stepping (default {@link OVERHEAD_SHARE}). */
   overheadShare?: number;
 }

@@ -35,14 +35,14 @@ export interface StepTime {
 }
 
 /** How the step time grows over a run relative to the probe's. */
-export interface Growth {
+export interface StepTimeGrowth {
   splatStart: number;
   splatEnd: number;
   pixel: number;
 }
 
 /** The default growth (the constants above). */
-export const DEFAULT_GROWTH: Growth = {
+export const DEFAULT_GROWTH: StepTimeGrowth = {
   splatStart: SPLAT_GROWTH_START,
   splatEnd: SPLAT_GROWTH_END,
   pixel: PIXEL_GROWTH,
@@ -57,7 +57,7 @@ export interface Ramp {
 }
 
 /** The per-splat growth of a run of `steps` steps (its densification window, schedule.ts). */
-export function splatRamp(steps: number, g: Growth = DEFAULT_GROWTH): Ramp {
+export function splatRamp(steps: number, g: StepTimeGrowth = DEFAULT_GROWTH): Ramp {
   const s = createSchedule(steps, 0);
   return {
     start: g.splatStart,
@@ -101,7 +101,7 @@ export function runSeconds(o: {
   levels: number;
   share: number;
   time: StepTime;
-  growth?: Growth;
+  growth?: StepTimeGrowth;
 }): number {
   const growth = o.growth ?? DEFAULT_GROWTH;
   const ramp = splatRamp(o.steps, growth);

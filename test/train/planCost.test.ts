@@ -10,7 +10,7 @@ import {
   rampMean,
   runSeconds,
   splatRamp,
-  type Growth,
+  type StepTimeGrowth,
 } from "../../src/train/planCost.js";
 import { coarseLevels, levelAt, levelShares } from "../../src/train/pyramid.js";
 import { createSchedule } from "../../src/train/schedule.js";
@@ -19,7 +19,7 @@ const time = { a: 0.02, b: 0.08 / 160 ** 2 };
 const secsAt = (r: number) => time.a + time.b * r * r;
 
 /** Every step priced at its own level and the model's growth at its place in the run. */
-function stepByStep(steps: number, resolution: number, share: number, g: Growth): number {
+function stepByStep(steps: number, resolution: number, share: number, g: StepTimeGrowth): number {
   const levels = coarseLevels(resolution);
   const ramp = splatRamp(steps, g);
   let secs = 0;

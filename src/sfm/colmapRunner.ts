@@ -6,7 +6,8 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { SplatbookError } from "../util/errors.js";
-import { readPoints3DBin } from "./colmapBinary.js";
+import { readCamerasBin, readImagesBin, readPoints3DBin } from "./colmapBinary.js";
+import { decideFocal, groupFigures, HELD_ERROR_TOLERANCE } from "./focalHold.js";
 import {
   clearMatches,
   extractFeatures,
@@ -22,7 +23,7 @@ import { describePairs, describeRung, pairCount, type PairChoice, type Rung } fr
 import { capturePairs, type Layout } from "./pairs.js";
 import type { ScenePoints } from "../contracts/sceneModel.js";
 import { meanReprojectionError } from "./sceneModel.js";
-import type { SfmAttempt } from "../contracts/stageResults.js";
+import type { FocalRecord, SfmAttempt } from "../contracts/stageResults.js";
 
 export { undistortToPinhole } from "./undistort.js";
 export type { VideoFrames } from "./colmapSteps.js";
@@ -152,7 +153,7 @@ function better(a: Mapping, b: Mapping): boolean {
 async function mapBest(
   o: LadderOptions,
   db: string,
-  rung: Rung,
+  rung: Rung & { holdFocal?: boolean },
   outDir: string,
   onProgress: (fraction: number, detail: string) => void,
 ): Promise<Mapping & { runs: NonNullable<SfmAttempt["mapper_runs"]> }> {
@@ -186,6 +187,67 @@ async function mapBest(
   return { ...best!, runs };
 }
 
+/** The focal groups of the ladder's cameras (names, priors, whether the prior is firm). */
+function focalGroups(o: LadderOptions) {
+  return o.videos.map((v, i) => ({
+    id: v.group ?? `camera ${i + 1}`,
+    images: v.images,
+    priorPx: v.camera ? v.camera.params[0]! : null,
+    firm: v.priorFirm === true && v.camera !== null,
+  }));
+}
+
+/**
+ * Refine or hold the focal lengths of the kept mapping (src/sfm/focalHold.ts): on a proposed hold
+ * the mapper reruns with them held, kept when it registers as many images at about the same
+ * reprojection error. Returns the mapping to keep and the record of the decision.
+ */
+async function settleFocal(
+  o: LadderOptions,
+  db: string,
+  rung: Rung,
+  outDir: string,
+  best: Mapping,
+): Promise<{ mapping: Mapping; record: FocalRecord }> {
+  const groups = focalGroups(o);
+  const figures = async (m: Mapping) => {
+    const dir = m.kept!.dir;
+    return groupFigures(groups, await readImagesBin(dir), await readCamerasBin(dir));
+  };
+  const refined = await figures(best);
+  const proposal = decideFocal(refined.groups, refined.spreadDeg);
+  let [mapping, final, reason] = [best, refined, proposal.reason];
+  let heldRun: FocalRecord["held_run"] = null;
+  if (proposal.decision === "hold") {
+    const progress = (_f: number, d: string) => o.onProgress?.(0.9, `focal held: ${d}`);
+    const held = await mapBest(o, db, { ...rung, holdFocal: true }, outDir, progress);
+    const kept =
+      (held.kept?.registered ?? 0) >= best.kept!.registered &&
+      held.mre <= best.mre * HELD_ERROR_TOLERANCE;
+    heldRun = {
+      registered: held.kept?.registered ?? 0,
+      mean_reprojection_error: Number.isFinite(held.mre) ? held.mre : null,
+      kept,
+    };
+    if (kept) [mapping, final] = [held, await figures(held)];
+    else
+      reason +=
+        `; held, the mapper fit worse (${held.kept?.registered ?? 0} registered, ` +
+        `${held.mre.toFixed(3)} px against ${best.mre.toFixed(3)} px): refined kept`;
+  }
+  const record: FocalRecord = {
+    decision: heldRun?.kept ? "hold" : "refine",
+    reason,
+    view_spread_deg: refined.spreadDeg,
+    groups: refined.groups.map((g, i) => ({
+      ...{ id: g.id, prior_px: g.priorPx, firm: g.firm, refined_px: g.refinedPx },
+      ...{ view_spread_deg: g.spreadDeg, final_px: final.groups[i]!.refinedPx },
+    })),
+    held_run: heldRun,
+  };
+  return { mapping, record };
+}
+
 /**
  * Runs the rungs in order until one registers `minRegisteredFraction` of the frames in its
  * largest (possibly merged) model. Throws SplatbookError naming every attempt when none does.
@@ -208,13 +270,11 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
     const t1 = performance.now();
     await matchesFor(o, db, rung, phase(0.2, 0.8));
     const t2 = performance.now();
-    const { models, merged, kept, points, runs } = await mapBest(
-      o,
-      db.path,
-      rung,
-      join(o.workDir, `attempt_${i + 1}`),
-      phase(0.8, 1),
-    );
+    const dir = join(o.workDir, `attempt_${i + 1}`);
+    const best = await mapBest(o, db.path, rung, dir, phase(0.8, 1));
+    const enough = (best.kept?.registered ?? 0) >= o.minRegisteredFraction * total && best.points;
+    const settled = enough ? await settleFocal(o, db.path, rung, join(dir, "held"), best) : null;
+    const { models, merged, kept, points } = settled?.mapping ?? best;
     const t3 = performance.now();
     Object.assign(seconds, {
       extract: seconds.extract + (t1 - t0) / 1000,
@@ -236,14 +296,15 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
       total,
       model_sizes: models.map((m) => m.registered),
       merged: merged !== null,
-      mapper_runs: runs,
+      mapper_runs: best.runs,
       points: points?.count ?? 0,
       mean_reprojection_error: Number.isFinite(mre) ? mre : null,
       seconds: (t3 - t0) / 1000,
+      ...(settled ? { focal: settled.record } : {}),
     };
     attempts.push(attempt);
     o.onAttempt?.(attempt, i);
-    if (kept && points && kept.registered >= o.minRegisteredFraction * total) {
+    if (settled && kept && points) {
       return {
         modelDir: kept.dir,
         ...{ registered: kept.registered, total, points: points.count },

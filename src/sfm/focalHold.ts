@@ -8,7 +8,8 @@
  * centres stretched by R0ᵀ·A⁻¹·R0 (across the viewing direction) fits the same pictures exactly:
  * focal length and depth trade off whatever the path of the centres (a line, a plane or a
  * lawnmower grid). Only a variety of viewing directions pins the focal length, so that is what
- * is measured: the RMS angle of the optical axes about their mean, over the registered images.
+ * is measured: the RMS angle of the optical axes about their mean, over the registered images
+ * (a tenth of them, the farthest, left out as possibly misplaced).
  */
 import type { FocalRecord } from "../contracts/stageResults.js";
 import type { RawImage } from "./colmapBinary.js";
@@ -25,21 +26,37 @@ export const MAX_FIRM_DRIFT = 0.15;
 /** The held rerun is kept when its mean reprojection error is at most this factor higher. */
 export const HELD_ERROR_TOLERANCE = 1.1;
 
-/** RMS angle (degrees) of unit directions about their mean direction; 0 for fewer than two. */
-export function viewSpreadDeg(axes: readonly (readonly number[])[]): number {
-  if (axes.length < 2) return 0;
+/**
+ * Share of the images left out of the spread as outliers: a frame the mapper placed wildly wrong
+ * (one of 48 of the straight drone pass looked 95° away) must not pass for a variety of views.
+ * A survey's obliques are more than this share (12 of 87).
+ */
+export const SPREAD_TRIM = 0.1;
+
+/** Angles (degrees) of unit directions from the mean of `of`. */
+function anglesFromMean(axes: readonly (readonly number[])[], of: readonly (readonly number[])[]) {
   const m = [0, 0, 0];
-  for (const a of axes) for (let i = 0; i < 3; i++) m[i]! += a[i]!;
-  const n = Math.hypot(m[0]!, m[1]!, m[2]!);
-  if (n === 0) return 90;
-  let sum = 0;
-  for (const a of axes) {
+  for (const a of of) for (let i = 0; i < 3; i++) m[i]! += a[i]!;
+  const n = Math.hypot(m[0]!, m[1]!, m[2]!) || 1;
+  return axes.map((a) => {
     const c =
       (a[0]! * m[0]! + a[1]! * m[1]! + a[2]! * m[2]!) / (n * Math.hypot(a[0]!, a[1]!, a[2]!));
-    const deg = (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI;
-    sum += deg * deg;
-  }
-  return Math.sqrt(sum / axes.length);
+    return (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI;
+  });
+}
+
+/**
+ * RMS angle (degrees) of unit directions about their mean direction, the SPREAD_TRIM share
+ * farthest from it left out (and the mean taken again without them); 0 for fewer than two.
+ */
+export function viewSpreadDeg(axes: readonly (readonly number[])[]): number {
+  if (axes.length < 2) return 0;
+  const first = anglesFromMean(axes, axes);
+  const drop = Math.floor(SPREAD_TRIM * axes.length);
+  const order = first.map((_, i) => i).sort((a, b) => first[a]! - first[b]!);
+  const kept = order.slice(0, axes.length - drop).map((i) => axes[i]!);
+  const angles = anglesFromMean(kept, kept);
+  return Math.sqrt(angles.reduce((sum, d) => sum + d * d, 0) / angles.length);
 }
 
 /** The world direction a camera looks along: the third row of its world→camera rotation. */

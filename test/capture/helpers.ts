@@ -7,6 +7,7 @@ import { EMPTY_COMPLETED_STAGES, type Checkpoint } from "../../src/contracts/che
 import type { StageName } from "../../src/contracts/stages.js";
 import type { JobParams } from "../../src/contracts/params.js";
 import type { StageContext } from "../../src/contracts/stage.js";
+import { loadStageTable, runJob, type JobRunResult } from "../../src/engine/index.js";
 import { runTool } from "../../src/util/exec.js";
 import { resolvedParams, resultsOf } from "../stageContext.js";
 
@@ -35,6 +36,39 @@ export async function makeVideo(path: string, spec: VideoSpec = {}): Promise<str
     path,
   ]);
   return path;
+}
+
+/** One still image from a lavfi source (e.g. `testsrc2=size=96x64`), through optional filters. */
+export async function makeStill(path: string, source: string, filter?: string): Promise<string> {
+  await fromLavfi(source, [
+    ...(filter ? ["-vf", filter] : []),
+    "-frames:v",
+    "1",
+    "-q:v",
+    "2",
+    path,
+  ]);
+  return path;
+}
+
+/** The real engine's stages up to ManifestGeneration on `input`, warnings collected. */
+export async function runUntilManifest(
+  input: string,
+  output: string,
+  options: { params?: JobParams; warnings?: string[]; info?: string[] } = {},
+): Promise<JobRunResult> {
+  return runJob({
+    input,
+    output,
+    stages: await loadStageTable(),
+    until: "ManifestGeneration",
+    ...(options.params ? { params: options.params } : {}),
+    logger: {
+      info: (m: string) => void options.info?.push(m),
+      warn: (m: string) => void options.warnings?.push(m),
+      debug: () => undefined,
+    },
+  });
 }
 
 /** An AAC-only .m4a. */

@@ -5,9 +5,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FrameExtractionResult } from "../../src/capture/frameExtraction.stage.js";
-import { loadStageTable, runJob } from "../../src/engine/index.js";
+import type { JobParams } from "../../src/contracts/params.js";
 import { runTool } from "../../src/util/exec.js";
-import { removeDir, tempDir } from "./helpers.js";
+import { removeDir, runUntilManifest, tempDir } from "./helpers.js";
 
 let input: string;
 const dirs: string[] = [];
@@ -42,18 +42,11 @@ beforeAll(async () => {
   await photo(tex, 1150, "IMG_0090.JPG", ["gblur=sigma=2.5"]);
 }, 120_000);
 
-async function run(params: Record<string, unknown>) {
+async function run(params: JobParams) {
   const output = await tempDir("splatbook-photofilter-out-");
   dirs.push(output);
   const lines: string[] = [];
-  const run = await runJob({
-    input,
-    output,
-    stages: await loadStageTable(),
-    until: "ManifestGeneration",
-    params,
-    logger: { info: (m) => void lines.push(m), warn: () => undefined, debug: () => undefined },
-  });
+  const run = await runUntilManifest(input, output, { params, info: lines });
   const frames = run.outcomes.find((o) => o.stage === "FrameExtraction")!
     .result as FrameExtractionResult;
   const manifest = JSON.parse(await readFile(join(output, "manifest.json"), "utf8"));

@@ -4,12 +4,11 @@
 import { readFile, writeFile, copyFile, mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadStageTable, runJob } from "../../src/engine/index.js";
 import type { ValidationResult } from "../../src/capture/validation.stage.js";
 import { MIME_BUNDLE } from "../../src/jupyter/runtime.js";
 import { Job } from "../../src/notebook/job.js";
 import { runTool } from "../../src/util/exec.js";
-import { removeDir, tempDir } from "./helpers.js";
+import { makeStill, removeDir, runUntilManifest, tempDir } from "./helpers.js";
 
 let input: string;
 let output: string;
@@ -21,13 +20,8 @@ async function tool(cmd: string, args: string[]): Promise<void> {
 }
 
 /** A 96×64 test picture (testsrc2: asymmetric, so a wrong turn shows). */
-async function picture(path: string, filter?: string): Promise<void> {
-  await tool("ffmpeg", [
-    ...["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=1"],
-    ...(filter ? ["-vf", filter] : []),
-    ...["-frames:v", "1", "-q:v", "2", path],
-  ]);
-}
+const picture = (path: string, filter?: string) =>
+  makeStill(path, "testsrc2=size=96x64:rate=1", filter);
 
 async function exif(path: string, ...tags: string[]): Promise<void> {
   await tool("exiftool", ["-q", "-overwrite_original", ...tags, path]);
@@ -111,19 +105,7 @@ beforeAll(async () => {
   ]);
   await tool("rm", [join(input, "heic-source.png")]);
   // An opaque PNG with an alpha channel is a photo; GPS out of range is ignored, the photo kept.
-  await tool("ffmpeg", [
-    "-v",
-    "error",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=96x64",
-    "-vf",
-    "format=rgba",
-    "-frames:v",
-    "1",
-    join(input, "opaque.png"),
-  ]);
+  await makeStill(join(input, "opaque.png"), "testsrc2=size=96x64", "format=rgba");
   await picture(join(input, "bad_gps.jpg"));
   await exif(
     join(input, "bad_gps.jpg"),
@@ -136,52 +118,12 @@ beforeAll(async () => {
   const whole = await readFile(join(input, "IMG_0001.JPG"));
   await writeFile(join(input, "truncated.jpg"), whole.subarray(0, Math.floor(whole.length * 0.6)));
   await writeFile(join(input, "empty.jpg"), "");
-  await tool("ffmpeg", [
-    "-v",
-    "error",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=96x64",
-    "-frames:v",
-    "1",
-    join(input, "raw.tif"),
-  ]);
+  await makeStill(join(input, "raw.tif"), "testsrc2=size=96x64");
   await copyFile(join(input, "raw.tif"), join(input, "RAW_0001.DNG"));
   await tool("rm", [join(input, "raw.tif")]);
-  await tool("ffmpeg", [
-    "-v",
-    "error",
-    "-f",
-    "lavfi",
-    "-i",
-    "color=red@0.4:size=96x64,format=rgba",
-    "-frames:v",
-    "1",
-    join(input, "cutout.png"),
-  ]);
-  await tool("ffmpeg", [
-    "-v",
-    "error",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=20000x8",
-    "-frames:v",
-    "1",
-    join(input, "panorama.png"),
-  ]);
-  await runJob({
-    input,
-    output,
-    stages: await loadStageTable(),
-    until: "ManifestGeneration",
-    logger: {
-      info: () => undefined,
-      warn: (m: string) => void warnings.push(m),
-      debug: () => undefined,
-    },
-  });
+  await makeStill(join(input, "cutout.png"), "color=red@0.4:size=96x64,format=rgba");
+  await makeStill(join(input, "panorama.png"), "testsrc2=size=20000x8");
+  await runUntilManifest(input, output, { warnings });
 }, 240_000);
 
 afterAll(async () => {

@@ -285,7 +285,10 @@ export const FocalRecordSchema = z.object({
       final_px: z.number().nullable(),
     }),
   ),
-  /** The rerun with the focal lengths held, when one was made, and whether it was kept. */
+  /**
+   * The model with the focal lengths held (the refined one reseated on the priors, then bundle
+   * adjusted), when one was made, and whether it was kept.
+   */
   held_run: z
     .object({
       registered: z.number(),

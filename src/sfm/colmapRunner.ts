@@ -6,8 +6,8 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { SplatbookError } from "../util/errors.js";
-import { readCamerasBin, readImagesBin, readPoints3DBin } from "./colmapBinary.js";
-import { decideFocal, groupFigures, HELD_ERROR_TOLERANCE } from "./focalHold.js";
+import { readPoints3DBin } from "./colmapBinary.js";
+import { settleFocal } from "./focalSettle.js";
 import {
   clearMatches,
   extractFeatures,
@@ -153,7 +153,7 @@ function better(a: Mapping, b: Mapping): boolean {
 async function mapBest(
   o: LadderOptions,
   db: string,
-  rung: Rung & { holdFocal?: boolean },
+  rung: Rung,
   outDir: string,
   onProgress: (fraction: number, detail: string) => void,
 ): Promise<Mapping & { runs: NonNullable<SfmAttempt["mapper_runs"]> }> {
@@ -187,65 +187,25 @@ async function mapBest(
   return { ...best!, runs };
 }
 
-/** The focal groups of the ladder's cameras (names, priors, whether the prior is firm). */
-function focalGroups(o: LadderOptions) {
-  return o.videos.map((v, i) => ({
-    id: v.group ?? `camera ${i + 1}`,
-    images: v.images,
-    priorPx: v.camera ? v.camera.params[0]! : null,
-    firm: v.priorFirm === true && v.camera !== null,
-  }));
-}
-
 /**
- * Refine or hold the focal lengths of the kept mapping (src/sfm/focalHold.ts): on a proposed hold
- * the mapper reruns with them held, kept when it registers as many images at about the same
- * reprojection error. Returns the mapping to keep and the record of the decision.
+ * The kept mapping after the focal decision (src/sfm/focalSettle.ts): the reseated model when
+ * the focal lengths were held, else `best`.
  */
-async function settleFocal(
+async function withFocal(
   o: LadderOptions,
-  db: string,
-  rung: Rung,
-  outDir: string,
   best: Mapping,
+  outDir: string,
 ): Promise<{ mapping: Mapping; record: FocalRecord }> {
-  const groups = focalGroups(o);
-  const figures = async (m: Mapping) => {
-    const dir = m.kept!.dir;
-    return groupFigures(groups, await readImagesBin(dir), await readCamerasBin(dir));
+  const kept = best.kept!;
+  const settled = await settleFocal(o.videos, { ...kept, mre: best.mre }, outDir, o);
+  if (!settled.heldDir) return { mapping: best, record: settled.record };
+  const points = await readPoints3DBin(settled.heldDir);
+  const mapping: Mapping = {
+    ...{ models: best.models, merged: best.merged, points },
+    kept: { dir: settled.heldDir, registered: kept.registered },
+    mre: meanReprojectionError(points),
   };
-  const refined = await figures(best);
-  const proposal = decideFocal(refined.groups, refined.spreadDeg);
-  let [mapping, final, reason] = [best, refined, proposal.reason];
-  let heldRun: FocalRecord["held_run"] = null;
-  if (proposal.decision === "hold") {
-    const progress = (_f: number, d: string) => o.onProgress?.(0.9, `focal held: ${d}`);
-    const held = await mapBest(o, db, { ...rung, holdFocal: true }, outDir, progress);
-    const kept =
-      (held.kept?.registered ?? 0) >= best.kept!.registered &&
-      held.mre <= best.mre * HELD_ERROR_TOLERANCE;
-    heldRun = {
-      registered: held.kept?.registered ?? 0,
-      mean_reprojection_error: Number.isFinite(held.mre) ? held.mre : null,
-      kept,
-    };
-    if (kept) [mapping, final] = [held, await figures(held)];
-    else
-      reason +=
-        `; held, the mapper fit worse (${held.kept?.registered ?? 0} registered, ` +
-        `${held.mre.toFixed(3)} px against ${best.mre.toFixed(3)} px): refined kept`;
-  }
-  const record: FocalRecord = {
-    decision: heldRun?.kept ? "hold" : "refine",
-    reason,
-    view_spread_deg: refined.spreadDeg,
-    groups: refined.groups.map((g, i) => ({
-      ...{ id: g.id, prior_px: g.priorPx, firm: g.firm, refined_px: g.refinedPx },
-      ...{ view_spread_deg: g.spreadDeg, final_px: final.groups[i]!.refinedPx },
-    })),
-    held_run: heldRun,
-  };
-  return { mapping, record };
+  return { mapping, record: settled.record };
 }
 
 /**
@@ -273,7 +233,7 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
     const dir = join(o.workDir, `attempt_${i + 1}`);
     const best = await mapBest(o, db.path, rung, dir, phase(0.8, 1));
     const enough = (best.kept?.registered ?? 0) >= o.minRegisteredFraction * total && best.points;
-    const settled = enough ? await settleFocal(o, db.path, rung, join(dir, "held"), best) : null;
+    const settled = enough ? await withFocal(o, best, join(dir, "held")) : null;
     const { models, merged, kept, points } = settled?.mapping ?? best;
     const t3 = performance.now();
     Object.assign(seconds, {

@@ -182,8 +182,6 @@ export interface ModelInfo {
 export interface MapperOptions {
   /** Lower inlier thresholds for the initial pair and for registering further frames. */
   relaxed: boolean;
-  /** Focal lengths held at their priors (src/sfm/focalHold.ts decides). */
-  holdFocal?: boolean;
 }
 
 /**
@@ -213,7 +211,6 @@ export async function runMapper(
     // (median); held, 1.7 % and 0.72–0.79°, at the same reprojection error (0.56 px).
     ...["--Mapper.ba_refine_extra_params", "0"],
   ];
-  if (o.holdFocal) args.push("--Mapper.ba_refine_focal_length", "0");
   if (o.relaxed) {
     // Half COLMAP's inlier minimums: low-texture frames then still start and extend a model.
     args.push("--Mapper.init_min_num_inliers", "50", "--Mapper.abs_pose_min_num_inliers", "15");

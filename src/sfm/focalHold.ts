@@ -21,9 +21,9 @@ import type { SceneCamera } from "./sceneModel.js";
  * hand-held walk) and 19–81° (surveys with obliques, orbits, photo rings).
  */
 export const MIN_VIEW_SPREAD_DEG = 3;
-/** A refined focal this far from a firm (metadata) prior triggers a held rerun to compare. */
+/** A refined focal this far from a firm (metadata) prior proposes a hold too. */
 export const MAX_FIRM_DRIFT = 0.15;
-/** The held rerun is kept when its mean reprojection error is at most this factor higher. */
+/** The held model is kept when its mean reprojection error is at most this factor higher. */
 export const HELD_ERROR_TOLERANCE = 1.1;
 
 /**
@@ -51,12 +51,28 @@ function anglesFromMean(axes: readonly (readonly number[])[], of: readonly (read
  */
 export function viewSpreadDeg(axes: readonly (readonly number[])[]): number {
   if (axes.length < 2) return 0;
+  const kept = trimmed(axes);
+  const angles = anglesFromMean(kept, kept);
+  return Math.sqrt(angles.reduce((sum, d) => sum + d * d, 0) / angles.length);
+}
+
+/** The directions without the SPREAD_TRIM share farthest from their mean. */
+function trimmed(axes: readonly (readonly number[])[]): (readonly number[])[] {
   const first = anglesFromMean(axes, axes);
   const drop = Math.floor(SPREAD_TRIM * axes.length);
   const order = first.map((_, i) => i).sort((a, b) => first[a]! - first[b]!);
-  const kept = order.slice(0, axes.length - drop).map((i) => axes[i]!);
-  const angles = anglesFromMean(kept, kept);
-  return Math.sqrt(angles.reduce((sum, d) => sum + d * d, 0) / angles.length);
+  return order.slice(0, axes.length - drop).map((i) => axes[i]!);
+}
+
+/** The mean of unit directions (the farthest SPREAD_TRIM share left out), unit length. */
+export function meanDirection(axes: readonly (readonly number[])[]): [number, number, number] {
+  const m = [0, 0, 0];
+  for (const a of trimmed(axes)) {
+    const n = Math.hypot(a[0]!, a[1]!, a[2]!) || 1;
+    for (let i = 0; i < 3; i++) m[i]! += a[i]! / n;
+  }
+  const n = Math.hypot(m[0]!, m[1]!, m[2]!) || 1;
+  return [m[0]! / n, m[1]! / n, m[2]! / n];
 }
 
 /** The world direction a camera looks along: the third row of its world→camera rotation. */
@@ -76,6 +92,8 @@ export interface FocalGroup {
   refinedPx: number | null;
   /** RMS spread of the group's viewing directions (degrees). */
   spreadDeg: number;
+  /** The group's COLMAP camera in the model (null: no registered image). */
+  cameraId?: number | null;
 }
 
 /** The decision for one reconstruction. */
@@ -91,7 +109,7 @@ const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)} %`;
 /**
  * Hold the focal lengths (COLMAP holds all cameras or none) when the model's viewing directions
  * cannot fix them, or when every prior is firm and a refined focal drifted far from its prior;
- * else refine. A hold is a proposal: the caller reruns with the focal held and keeps that only
+ * else refine. A hold is a proposal: the caller builds the held model and keeps it only
  * when it fits about as well (HELD_ERROR_TOLERANCE).
  */
 export function decideFocal(groups: readonly FocalGroup[], spreadDeg: number): FocalDecision {
@@ -138,7 +156,7 @@ export function groupFigures(
   }[],
   images: readonly RawImage[],
   cameras: ReadonlyMap<number, SceneCamera>,
-): { groups: FocalGroup[]; spreadDeg: number } {
+): { groups: FocalGroup[]; spreadDeg: number; direction: [number, number, number] } {
   const byName = new Map(images.map((im) => [im.name, im]));
   const out = groups.map((g): FocalGroup => {
     const own = g.images.map((n) => byName.get(n)).filter((im): im is RawImage => im !== undefined);
@@ -146,17 +164,19 @@ export function groupFigures(
     return {
       ...{ id: g.id, priorPx: g.priorPx, firm: g.firm },
       refinedPx: cam ? (cam.fx + cam.fy) / 2 : null,
+      cameraId: cam ? cam.id : null,
       spreadDeg: viewSpreadDeg(own.map((im) => opticalAxis(im.viewmat))),
     };
   });
-  return { groups: out, spreadDeg: viewSpreadDeg(images.map((im) => opticalAxis(im.viewmat))) };
+  const axes = images.map((im) => opticalAxis(im.viewmat));
+  return { groups: out, spreadDeg: viewSpreadDeg(axes), direction: meanDirection(axes) };
 }
 
 /** The log lines of a decision: the decision and reason, then one line per camera group. */
 export function focalLines(r: FocalRecord): string[] {
   const px = (x: number | null) => (x === null ? "–" : `${x.toFixed(1)} px`);
   const held = r.held_run
-    ? ` (held rerun: ${r.held_run.registered} registered, ` +
+    ? ` (held model: ${r.held_run.registered} registered, ` +
       `${r.held_run.mean_reprojection_error?.toFixed(3) ?? "–"} px${r.held_run.kept ? ", kept" : ""})`
     : "";
   return [

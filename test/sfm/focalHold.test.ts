@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { corpusCapture } from "../../src/sample/corpus.js";
 import type { CaptureTruth } from "../../src/sample/truth.js";
+import { reseatText } from "../../src/sfm/focalReseat.js";
 import {
   decideFocal,
   MAX_FIRM_DRIFT,
@@ -146,5 +147,67 @@ describe("refine or hold", () => {
     // With a default prior in the model, holding it would hold a guess: refine.
     const mixed = [group({ refinedPx: far }), group({ id: "photos", firm: false })];
     expect(decideFocal(mixed, 19).decision).toBe("refine");
+  });
+});
+
+describe("reseating a refined model on its prior", () => {
+  /** Quaternion (w, x, y, z) of a turn by g about the camera's z axis after a tilt t about x. */
+  const quat = (t: number, g: number) => {
+    // R = Rz(g)·Rx(t): q = qz ⊗ qx.
+    const [cz, sz, cx, sx] = [Math.cos(g / 2), Math.sin(g / 2), Math.cos(t / 2), Math.sin(t / 2)];
+    return [cz * cx, cz * sx, sz * sx, sz * cx];
+  };
+  const rot = (q: number[]): M3 => {
+    const [w, x, y, z] = q as [number, number, number, number];
+    return [
+      [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+      [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+      [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+    ];
+  };
+
+  it("keeps every pixel while the focal moves to the prior (one viewing direction)", () => {
+    const [fr, fp] = [929.4, 274.2];
+    const poses = [0, 1, 2, 3].map((i) => {
+      const q = quat(0.7, 0.3 * i);
+      const c = [2 * i, 0.5 * i, -0.2 * i];
+      const r = rot(q);
+      return { q, c, t: r.map((row) => -(row[0]! * c[0]! + row[1]! * c[1]! + row[2]! * c[2]!)) };
+    });
+    const points = [
+      [1, -20, 30],
+      [-3, -18, 25],
+      [4, -25, 40],
+    ];
+    const text = {
+      cameras: `# cameras\n1 SIMPLE_RADIAL 384 216 ${fr} 192 108 0\n`,
+      images:
+        "# images\n" +
+        poses.map((p, i) => `${i + 1} ${[...p.q, ...p.t].join(" ")} 1 f${i}.jpg\n\n`).join(""),
+      points: "# points\n" + points.map((x, i) => `${i + 1} ${x.join(" ")} 9 9 9 0.1\n`).join(""),
+    };
+    const d = rot(quat(0.7, 0))[2]!; // the common optical axis in the world
+    const out = reseatText(text, new Map([[1, fp]]), d, fp / fr);
+    expect(out.cameras.split("\n")[1]).toBe(`1 SIMPLE_RADIAL 384 216 ${fp} 192 108 0`);
+    const imgs = out.images.split("\n").filter((l) => /^\d/.test(l));
+    const pts = out.points.split("\n").filter((l) => /^\d/.test(l));
+    expect(imgs.length).toBe(4);
+    for (const [i, p] of poses.entries()) {
+      const t2 = imgs[i]!.split(" ").slice(5, 8).map(Number);
+      const r = rot(p.q);
+      const c2 = [0, 1, 2].map(
+        (k) => -(r[0]![k]! * t2[0]! + r[1]![k]! * t2[1]! + r[2]![k]! * t2[2]!),
+      );
+      for (const [j, x] of points.entries()) {
+        const x2 = pts[j]!.split(" ").slice(1, 4).map(Number);
+        const before = project(fr, r, p.c, x);
+        const after = project(fp, r, c2, x2);
+        expect(after[0]).toBeCloseTo(before[0], 8);
+        expect(after[1]).toBeCloseTo(before[1], 8);
+      }
+    }
+    // Colours, errors and the image names are carried over.
+    expect(pts[0]!.endsWith(" 9 9 9 0.1")).toBe(true);
+    expect(imgs[3]!.endsWith(" 1 f3.jpg")).toBe(true);
   });
 });

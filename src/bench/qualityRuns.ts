@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../contracts/logger.js";
 import { TrainingParamsSchema, type TrainSettings } from "../contracts/params.js";
@@ -101,16 +101,27 @@ export async function prepareTwin(name: string) {
 /** Settings every arm of a comparison shares unless it says otherwise. */
 export type ArmSettings = Partial<TrainSettings>;
 
-/** One training run of an arm; its output folder is `<job>/bench/<arm>`. */
+/** One step of a run's trace: seconds since the run started and splats after the step. */
+export interface StepTrace {
+  step: number;
+  secs: number;
+  splats: number;
+}
+
+/**
+ * One training run of an arm; its output folder is `<job>/bench/<arm>`. The run's trace (every
+ * step's wall time and splat count) is returned and kept in `<output>/steps.json`.
+ */
 export async function trainArm(
   capture: PreparedCapture,
   arm: string,
   settings: ArmSettings,
   plan?: TrainingPlan,
-): Promise<TrainingResult & { output: string; stepsPerSec: number }> {
+): Promise<TrainingResult & { output: string; stepsPerSec: number; trace: StepTrace[] }> {
   const output = join(capture.job, "bench", arm);
   await mkdir(output, { recursive: true });
   const t0 = performance.now();
+  const trace: StepTrace[] = [];
   const result = await train({
     settings: TrainingParamsSchema.parse({
       evalEvery: 0,
@@ -125,10 +136,14 @@ export async function trainArm(
     fresh: true,
     log: quiet,
     plan,
+    onStep: ({ step, splats }) =>
+      trace.push({ step, secs: (performance.now() - t0) / 1000, splats }),
   });
   const secs = (performance.now() - t0) / 1000;
+  await writeFile(join(output, "steps.json"), JSON.stringify(trace));
   return {
     ...result,
+    trace,
     output,
     stepsPerSec: result.steps / Math.max(1e-9, result.elapsed_secs || secs),
   };

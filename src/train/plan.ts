@@ -8,18 +8,21 @@
  *
  * The step time is measured at two resolutions and modelled as a + b·pixels (a: the per-splat
  * work — projection, sorting, Adam — that does not grow with the image; b: the rasterizer's and
- * the loss's per-pixel work), and with coarse-to-fine training a step costs the schedule's mix of
- * its levels (pyramid.ts), so the budget buys a higher final resolution. Where the default coarse
- * share (40 % of the steps) does not buy the minimum steps at a resolution, the plan may spend
- * more of the run at the coarse levels ({@link COARSE_SHARES}, smallest first), as long as every
- * training view is still seen {@link MIN_FINAL_EPOCHS} times at the final resolution. Why: with
- * two coarse levels a coarse step costs a + 0.16·b·pixels of the final level's (one level:
- * a + 0.25·b·pixels), so at 40 % the average step is a + 0.66·b·pixels, and a final side 1.5 ×
- * larger (2.25 × the pixels) for the same time needs a + 0.29·b·pixels: 84 % of the steps at two
- * coarse levels, 92 % at one, where the per-pixel work b dominates.
+ * the loss's per-pixel work), and a run is priced phase by phase (planCost.ts): each level of the
+ * coarse-to-fine schedule (pyramid.ts) at its own size, times the model's growth at that point of
+ * the run (small while the coarse steps run, full size for the final-resolution ones). Where the
+ * default coarse share (40 % of the steps) does not buy the minimum steps at a resolution, the
+ * plan may spend more of the run at the coarse levels ({@link COARSE_SHARES}, smallest first), as
+ * long as the final resolution keeps {@link MIN_FINAL_SHARE} of the steps and every training view
+ * is still seen {@link MIN_FINAL_EPOCHS} times there. Why: with two coarse levels a coarse step
+ * costs a + 0.16·b·pixels of the final level's (one level: a + 0.25·b·pixels), so at 40 % the
+ * average step is a + 0.66·b·pixels, and a final side 1.5 × larger (2.25 × the pixels) for the
+ * same time needs a + 0.29·b·pixels: 84 % of the steps at two coarse levels, 92 % at one, where
+ * the per-pixel work b dominates — less where the coarse steps are also the cheap, early ones.
  */
 import type { TrainSettings } from "../contracts/params.js";
-import { COARSE_SHARE, coarseLevels, describeSchedule, levelShares } from "./pyramid.js";
+import { DEFAULT_GROWTH, runSeconds, type StepTimeGrowth, type StepTime } from "./planCost.js";
+import { COARSE_SHARE, coarseLevels, describeSchedule } from "./pyramid.js";
 
 /** The standard (3DGS) run length, and the most any plan chooses. */
 export const STANDARD_STEPS = 30_000;
@@ -34,19 +37,23 @@ export const MIN_CPU_RESOLUTION = 96;
 /** A CPU plan considers the frames' size and every multiple of this below it (px). */
 export const CPU_RESOLUTION_STEP = 8;
 /**
- * Mean step time over a run relative to the first steps' (densification adds splats, SH degree
- * and evaluations add work): 2.5 on the sample capture at 160 px with a 20 000-splat cap
- * (126 ms per step over 1000 steps against 51 ms measured with the initial splats).
+ * Share of the budget left for what is not stepping: loading, the first step at each image size
+ * (pipelines, buffers: 14 s each on lavapipe), evaluations, previews, snapshots and the export
+ * (57 s and 80 s of two 600 s runs that the per-step pricing leaves out, planCost.ts).
  */
-export const RUN_COST_FACTOR = 2.5;
-/** Share of the budget left for evaluations, previews, snapshots and the export. */
-const OVERHEAD_SHARE = 0.1;
+export const OVERHEAD_SHARE = 0.15;
 /**
  * Coarse shares a CPU plan may choose at a resolution, smallest first: a larger one only where
- * the smaller ones do not buy {@link MIN_PLANNED_STEPS} there. The last keeps 15 % of the steps
- * (100 of 1000) at the final resolution.
+ * the smaller ones do not buy {@link MIN_PLANNED_STEPS} there. The last keeps a quarter of the
+ * steps at the final resolution ({@link MIN_FINAL_SHARE}).
  */
-export const COARSE_SHARES = [COARSE_SHARE, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9] as const;
+export const COARSE_SHARES = [COARSE_SHARE, 0.5, 0.6, 0.7, 0.75] as const;
+/**
+ * Least share of the steps a plan leaves at the final resolution: with 15 % (150 of 1000 steps)
+ * a courtyard capture's model was 1.02 dB below a smaller fixed-size one at that size, with 25 %
+ * the sample's was 0.28 dB above (README's resolution table).
+ */
+export const MIN_FINAL_SHARE = 0.25;
 /** Passes over the training views a larger coarse share leaves at the final resolution. */
 export const MIN_FINAL_EPOCHS = 2;
 
@@ -64,6 +71,8 @@ export interface TrainingPlan {
   /** Share of the steps at the coarse levels of a coarse-to-fine run (pyramid.ts). */
   coarseShare: number;
   reason: string;
+  /** What the plan priced the stepping at (s), where it turned a budget into steps. */
+  pricedSecs?: number;
 }
 
 /** What the planner knows about the machine and the data. */
@@ -84,6 +93,13 @@ export interface PlanContext {
   resolutions?(cap: number): number[];
   /** Training views of the run (for {@link MIN_FINAL_EPOCHS}; unknown: no such bound). */
   trainingViews?: number;
+  /**
+   * Step-time growth over a run relative to the probe (default planCost.ts's; all three equal
+   * price every step alike, as plans did before pricing by phase).
+   */
+  growth?: StepTimeGrowth;
+  /** Share of the budget kept for what is not stepping (default {@link OVERHEAD_SHARE}). */
+  overheadShare?: number;
 }
 
 /** The frames' long side `cap` and every multiple of {@link CPU_RESOLUTION_STEP} below it, ≥ 96 px. */
@@ -129,7 +145,7 @@ async function budgetPlan(
 ): Promise<TrainingPlan> {
   const cap = Math.min(ctx.frameLongSide, MAX_AUTO_RESOLUTION);
   const hardware = ctx.hardware;
-  const usable = budget * (1 - OVERHEAD_SHARE);
+  const usable = budget * (1 - (ctx.overheadShare ?? OVERHEAD_SHARE));
   const candidates =
     req.maxResolution !== undefined
       ? [req.maxResolution]
@@ -142,19 +158,24 @@ async function budgetPlan(
   // resolution is worth a larger one.
   const chosen = req.steps === undefined && req.maxResolution === undefined;
   const shares = chosen ? (ctx.coarseShares ?? COARSE_SHARES) : [COARSE_SHARE];
-  const secsPerStep = (r: number, share: number) =>
-    levelShares(c2f ? coarseLevels(r) : 0, share).reduce(
-      (t, s, l) => t + s * model.secsAt(r / 2 ** l),
-      0,
-    );
+  const levelsAt = (r: number) => (c2f ? coarseLevels(r) : 0);
+  const growth = ctx.growth ?? DEFAULT_GROWTH;
+  const secsFor = (steps: number, r: number, share: number) =>
+    runSeconds({ steps, resolution: r, levels: levelsAt(r), share, time: model, growth });
+  // The most steps (a multiple of 100) whose phases, each priced at its level's step time and
+  // the model's growth at that point of the run, fit the budget.
   const stepsAt = (r: number, share: number) => {
     if (req.steps !== undefined) return req.steps;
-    const secs = secsPerStep(r, share) * RUN_COST_FACTOR;
-    return Math.min(STANDARD_STEPS, Math.floor(usable / secs / 100) * 100);
+    let n = 0;
+    while (n < STANDARD_STEPS && secsFor(n + 100, r, share) <= usable) n += 100;
+    return n;
   };
-  // A larger share only while every view is seen MIN_FINAL_EPOCHS times at the final size.
+  // A larger share only while the final size keeps MIN_FINAL_SHARE of the steps and every view
+  // is seen MIN_FINAL_EPOCHS times there.
   const finalStepsOk = (n: number, share: number) =>
-    share <= COARSE_SHARE || (1 - share) * n >= MIN_FINAL_EPOCHS * (ctx.trainingViews ?? 0);
+    share <= COARSE_SHARE ||
+    (1 - share >= MIN_FINAL_SHARE - 1e-9 &&
+      (1 - share) * n >= MIN_FINAL_EPOCHS * (ctx.trainingViews ?? 0));
   const options = candidates.flatMap((r) => shares.map((share) => ({ r, share })));
   const { r: resolution, share } = options.find((o) => {
     const n = stepsAt(o.r, o.share);
@@ -164,9 +185,11 @@ async function budgetPlan(
     share: shares[0]!,
   };
   const steps = Math.max(100, stepsAt(resolution, share));
+  const secs = secsFor(steps, resolution, share);
   const measured =
-    `${model.text} with the initial splats; ${(secsPerStep(resolution, share) * 1000).toFixed(0)} ms/step ` +
-    `${c2f ? "over the coarse-to-fine schedule " : ""}at ${resolution} px, ×${RUN_COST_FACTOR} for growth`;
+    `${model.text} with the initial splats; ${steps} steps ` +
+    `${c2f ? "over the coarse-to-fine schedule " : ""}at ${resolution} px priced at ${secs.toFixed(0)} s ` +
+    `(growth by phase: per-splat work ×${growth.splatStart}–${growth.splatEnd}, per-pixel ×${growth.pixel})`;
   const why =
     req.maxResolution !== undefined
       ? `the steps ${budgetText} buys at the requested ${resolution} px`
@@ -179,6 +202,7 @@ async function budgetPlan(
     maxResolution: resolution,
     coarseShare: c2f && coarseLevels(resolution) > 0 ? share : COARSE_SHARE,
     reason: `${ctx.adapter}: ${why} (${measured})`,
+    pricedSecs: Math.round(secs),
   };
 }
 
@@ -190,9 +214,8 @@ function withSchedule(req: PlanRequest, plan: TrainingPlan): TrainingPlan {
   return { ...plan, reason: `${plan.reason}; coarse-to-fine: ${schedule}` };
 }
 
-/** Seconds per step at a resolution, from the measurements, and how they were made. */
-interface StepTimeModel {
-  secsAt(resolution: number): number;
+/** Seconds per step as a + b·r², from the measurements, and how they were made. */
+interface StepTimeModel extends StepTime {
   text: string;
 }
 
@@ -210,14 +233,15 @@ async function measureStepTime(
   const ms = (t: number) => `${(t * 1000).toFixed(0)} ms`;
   const second = Math.min(cap, probe * 2);
   if (second <= probe * 1.25) {
-    return { secsAt: (r) => t1 * (r / probe) ** 2, text: `${ms(t1)}/step measured at ${probe} px` };
+    return { a: 0, b: t1 / probe ** 2, text: `${ms(t1)}/step measured at ${probe} px` };
   }
   const t2 = await ctx.measureSecsPerStep(second);
   const s2 = (second / probe) ** 2;
   const a = Math.min(0.5 * t1, Math.max(0, (t1 * s2 - t2) / (s2 - 1)));
   const b = (t1 - a) / probe ** 2;
   return {
-    secsAt: (r) => a + b * r * r,
+    a,
+    b,
     text: `${ms(t1)}/step at ${probe} px and ${ms(t2)} at ${second} px measured (${ms(a)} of it not per pixel)`,
   };
 }

@@ -7,13 +7,30 @@ import {
   COARSE_SHARES,
   DEFAULT_CPU_BUDGET_SECS,
   MIN_FINAL_EPOCHS,
+  MIN_FINAL_SHARE,
   MIN_PLANNED_STEPS,
-  RUN_COST_FACTOR,
   STANDARD_STEPS,
   cpuResolutions,
   planTraining,
 } from "../../src/train/plan.js";
-import { COARSE_SHARE, coarseLevels, levelShares } from "../../src/train/pyramid.js";
+import { runSeconds, type StepTime } from "../../src/train/planCost.js";
+import { COARSE_SHARE, coarseLevels } from "../../src/train/pyramid.js";
+
+const USABLE = DEFAULT_CPU_BUDGET_SECS * 0.85;
+
+/** What a plan's run costs by the phase pricing (planCost.ts), from the fake step times. */
+function priced(
+  time: StepTime,
+  p: { steps: number; maxResolution: number; coarseShare: number },
+  c2f = true,
+) {
+  const levels = c2f ? coarseLevels(p.maxResolution) : 0;
+  const o = { resolution: p.maxResolution, levels, share: p.coarseShare, time };
+  return {
+    secs: runSeconds({ ...o, steps: p.steps }),
+    next: runSeconds({ ...o, steps: p.steps + 100 }),
+  };
+}
 
 /** Step times of a + b·r²: `fixedShare` of the time at 160 px does not depend on the pixels. */
 function context(hardware: boolean, frameLongSide: number, secsAt160: number, fixedShare = 0) {
@@ -22,7 +39,7 @@ function context(hardware: boolean, frameLongSide: number, secsAt160: number, fi
   const secsAt = (r: number) => a + (secsAt160 - a) * (r / 160) ** 2;
   return {
     probes,
-    secsAt,
+    time: { a, b: (secsAt160 - a) / 160 ** 2 },
     ctx: {
       hardware,
       adapter: hardware ? "GPU X" : "llvmpipe",
@@ -54,19 +71,20 @@ describe("training plan", () => {
   });
 
   it("on a CPU adapter: the largest resolution whose budget buys enough steps, and those steps", async () => {
-    const { ctx, probes } = context(false, 1280, 0.05);
+    const { ctx, probes, time } = context(false, 1280, 0.05);
     const plan = await planTraining({ resolutionSchedule: "fixed" }, ctx);
     expect(probes).toEqual([160, 320]);
-    // 0.05 s per step at 160 px, scaled by area and the run's growth; the budget less 10 %.
-    const stepsAt = (r: number) =>
-      Math.floor(
-        (DEFAULT_CPU_BUDGET_SECS * 0.9) / (0.05 * (r / 160) ** 2 * RUN_COST_FACTOR) / 100,
-      ) * 100;
-    expect(stepsAt(plan.maxResolution)).toBeGreaterThanOrEqual(MIN_PLANNED_STEPS);
-    expect(plan.steps).toBe(stepsAt(plan.maxResolution));
+    // The most steps (a multiple of 100) whose priced run fits the budget less 10 %.
+    const { secs, next } = priced(time, plan, false);
+    expect(secs).toBeLessThanOrEqual(USABLE);
+    expect(next).toBeGreaterThan(USABLE);
+    expect(plan.steps).toBeGreaterThanOrEqual(MIN_PLANNED_STEPS);
     const larger = cpuResolutions(1280).filter((r) => r > plan.maxResolution);
     expect(larger.length).toBeGreaterThan(0);
-    for (const r of larger) expect(stepsAt(r)).toBeLessThan(MIN_PLANNED_STEPS); // would not fit
+    for (const r of larger) {
+      const at = { steps: MIN_PLANNED_STEPS, maxResolution: r, coarseShare: COARSE_SHARE };
+      expect(priced(time, at, false).secs).toBeGreaterThan(USABLE); // would not fit
+    }
     expect(plan.reason).toMatch(/default 600 s budget/);
   });
 
@@ -80,23 +98,32 @@ describe("training plan", () => {
       context(false, 320, 0.05).ctx,
     );
     expect(fixed.maxResolution).toBe(160);
-    expect(fixed.steps).toBe(Math.floor((100 * 0.9) / (0.05 * RUN_COST_FACTOR) / 100) * 100);
+    const at160 = (n: number) =>
+      runSeconds({
+        steps: n,
+        resolution: 160,
+        levels: 0,
+        share: 0,
+        time: { a: 0, b: 0.05 / 160 ** 2 },
+      });
+    expect(at160(fixed.steps)).toBeLessThanOrEqual(85);
+    expect(at160(fixed.steps + 100)).toBeGreaterThan(85);
   });
 
   it("splits the step time into per-splat and per-pixel work, and prices the coarse-to-fine mix", async () => {
     // Half of the time at 160 px does not grow with the pixels.
-    const { ctx, secsAt } = context(false, 1280, 0.05, 0.5);
+    const { ctx, time } = context(false, 1280, 0.05, 0.5);
     const fixed = await planTraining({ resolutionSchedule: "fixed" }, ctx);
     const c2f = await planTraining({}, ctx);
-    const steps = (secs: number) =>
-      Math.floor((DEFAULT_CPU_BUDGET_SECS * 0.9) / (secs * RUN_COST_FACTOR) / 100) * 100;
-    expect(fixed.steps).toBe(steps(secsAt(fixed.maxResolution)));
+    for (const [p, isC2f] of [
+      [fixed, false],
+      [c2f, true],
+    ] as const) {
+      const { secs, next } = priced(time, p, isC2f);
+      expect(secs).toBeLessThanOrEqual(USABLE);
+      expect(next).toBeGreaterThan(USABLE);
+    }
     const r = c2f.maxResolution;
-    const mix = levelShares(coarseLevels(r), c2f.coarseShare).reduce(
-      (t, s, l) => t + s * secsAt(r / 2 ** l),
-      0,
-    );
-    expect(c2f.steps).toBe(steps(mix));
     expect(c2f.steps).toBeGreaterThanOrEqual(MIN_PLANNED_STEPS);
     expect(r).toBeGreaterThan(fixed.maxResolution);
     expect(c2f.reason).toMatch(/coarse-to-fine/);
@@ -112,7 +139,7 @@ describe("training plan", () => {
 
   it("spends more of the run at the coarse levels where that buys a larger final resolution", async () => {
     // All per-pixel work: a final side 1.5 × larger costs 2.25 × per final step.
-    const { ctx, secsAt } = context(false, 1280, 0.05);
+    const { ctx, time } = context(false, 1280, 0.05);
     const only40 = await planTraining({}, { ...ctx, coarseShares: [COARSE_SHARE] });
     const chosen = await planTraining({}, { ...ctx, trainingViews: 50 });
     expect(chosen.maxResolution).toBeGreaterThan(only40.maxResolution);
@@ -121,16 +148,18 @@ describe("training plan", () => {
     expect(chosen.steps).toBeGreaterThanOrEqual(MIN_PLANNED_STEPS);
     // The smallest share that buys the steps at that resolution.
     const r = chosen.maxResolution;
-    const stepsWith = (share: number) => {
-      const mix = levelShares(coarseLevels(r), share).reduce(
-        (t, s, l) => t + s * secsAt(r / 2 ** l),
-        0,
-      );
-      return Math.floor((DEFAULT_CPU_BUDGET_SECS * 0.9) / (mix * RUN_COST_FACTOR) / 100) * 100;
-    };
-    expect(chosen.steps).toBe(stepsWith(chosen.coarseShare));
+    const cost = (share: number, steps: number) =>
+      priced(time, { steps, maxResolution: r, coarseShare: share }).secs;
+    expect(cost(chosen.coarseShare, chosen.steps)).toBeLessThanOrEqual(USABLE);
     const smaller = COARSE_SHARES.filter((s) => s < chosen.coarseShare);
-    for (const s of smaller) expect(stepsWith(s)).toBeLessThan(MIN_PLANNED_STEPS);
+    for (const s of smaller) expect(cost(s, MIN_PLANNED_STEPS)).toBeGreaterThan(USABLE);
+    // The final resolution keeps at least a quarter of the steps.
+    expect(1 - chosen.coarseShare).toBeGreaterThanOrEqual(MIN_FINAL_SHARE - 1e-9);
+    const anyShare = await planTraining(
+      {},
+      { ...ctx, trainingViews: 50, coarseShares: [COARSE_SHARE, 0.8, 0.9] },
+    );
+    expect(anyShare.coarseShare).toBe(COARSE_SHARE); // 80 and 90 % leave too few final steps
     expect(chosen.reason).toMatch(/% of them at the coarse levels/);
     expect(chosen.reason).toMatch(new RegExp(`at ${r} px$`));
     // Every view still gets MIN_FINAL_EPOCHS passes at the final size; with many views the

@@ -40,6 +40,12 @@ export interface LadderOptions extends StepContext {
   layout?: Layout;
   /** Fraction of the frames the kept model must register. */
   minRegisteredFraction: number;
+  /**
+   * Drop the pairs that carried misplaced-looking images and map again (default off: on
+   * handheld-photos it placed all 24 photos in one sequence of runs, but in a bench run it
+   * turned 2 misplaced photos into a block of 5 that no longer looked misplaced).
+   */
+  remapMisplaced?: boolean;
   /** Called with each attempt's figures as it ends. */
   onAttempt?: (a: SfmAttempt, index: number) => void;
 }
@@ -193,8 +199,8 @@ const MISPLACED_ROUNDS = 3;
 type MisplacedRound = NonNullable<SfmAttempt["misplaced_rounds"]>[number];
 
 /**
- * Where images of the best mapping look registered in the wrong place (src/sfm/misplaced.ts):
- * drop the pairs that carried them in a copy of the database and map again; keep the new
+ * Counts the images of the best mapping that look registered in the wrong place
+ * (src/sfm/misplaced.ts). With `remapMisplaced`: drop the pairs that carried them in a copy of the database and map again; keep the new
  * mapping only when it registers at least as many images with fewer suspects, then look again.
  */
 async function remapMisplaced(
@@ -204,12 +210,18 @@ async function remapMisplaced(
   outDir: string,
   first: Awaited<ReturnType<typeof mapBest>>,
   onProgress: (fraction: number, detail: string) => void,
-): Promise<{ mapping: Awaited<ReturnType<typeof mapBest>>; rounds: MisplacedRound[] }> {
+): Promise<{
+  mapping: Awaited<ReturnType<typeof mapBest>>;
+  rounds: MisplacedRound[];
+  suspects: number;
+}> {
   let [mapping, current] = [first, db];
   const rounds: MisplacedRound[] = [];
+  let suspects = 0;
   for (let r = 1; r <= MISPLACED_ROUNDS && mapping.kept; r++) {
     const check = await checkMisplaced(current, mapping.kept.dir);
-    if (check.suspects.length === 0 || check.carrying.length === 0) break;
+    suspects = check.suspects.length;
+    if (!o.remapMisplaced || suspects === 0 || check.carrying.length === 0) break;
     const dir = join(outDir, `remap_${r}`);
     const next = join(dir, "database.db");
     await mkdir(dir, { recursive: true });
@@ -230,9 +242,9 @@ async function remapMisplaced(
       kept,
     });
     if (!kept) break;
-    [mapping, current] = [m, next];
+    [mapping, current, suspects] = [m, next, after];
   }
-  return { mapping, rounds };
+  return { mapping, rounds, suspects };
 }
 
 /**
@@ -259,7 +271,7 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
     const t2 = performance.now();
     const attemptDir = join(o.workDir, `attempt_${i + 1}`);
     const best = await mapBest(o, db.path, rung, attemptDir, phase(0.8, 1));
-    const { mapping, rounds } = await remapMisplaced(
+    const { mapping, rounds, suspects } = await remapMisplaced(
       o,
       db.path,
       rung,
@@ -290,6 +302,7 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
       model_sizes: models.map((m) => m.registered),
       merged: merged !== null,
       mapper_runs: runs,
+      misplaced_suspects: suspects,
       misplaced_rounds: rounds,
       points: points?.count ?? 0,
       mean_reprojection_error: Number.isFinite(mre) ? mre : null,

@@ -4,7 +4,7 @@
 //   apply     image → shown (per pixel)
 //   backward  dShown → dImage = Mᵀ·dShown (per pixel), and per-workgroup sums of dShown ⊗ rgb
 //             and dShown → partials (12 per workgroup, reduced in a fixed order)
-//   update    one workgroup: sums the partials in order, adds weight·(θ − identity), Adam step
+//   update    one workgroup: sums the partials in order, adds weight·(θ − prior), Adam step
 //             with this view's own step count (bias correction per view) on the entries the
 //             mask selects; then shifts every view's θ so their mean is the identity (each
 //             thread owns one entry of θ across all views, so no barrier is needed)
@@ -13,6 +13,7 @@ struct App {
   index: u32, pixels: u32, partials: u32, count: u32,
   lr: f32, weight: f32, beta1: f32, beta2: f32,
   eps: f32, mask: u32, _q1: f32, _q2: f32,
+  prior: array<vec4f, 3>, // the θ the regulariser pulls this view towards
 }
 @group(0) @binding(0) var<uniform> u: App;
 @group(0) @binding(1) var<storage, read> image: array<f32>;
@@ -90,7 +91,7 @@ fn update(@builtin(local_invocation_index) lid: u32) {
       var g = 0.0;
       for (var w = 0u; w < u.partials; w++) { g += partials[w * 12u + lid]; }
       let o = 12u * u.index + lid;
-      g += u.weight * (theta[o] - identity);
+      g += u.weight * (theta[o] - u.prior[lid / 4u][lid % 4u]);
       let mo = 24u * u.index + lid;
       let m = u.beta1 * moments[mo] + (1.0 - u.beta1) * g;
       let v = u.beta2 * moments[mo + 12u] + (1.0 - u.beta2) * g * g;

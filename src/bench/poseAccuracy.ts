@@ -1,7 +1,7 @@
 /**
  * Pose accuracy of a reconstruction against the renderer's true cameras (the corpus truth file):
- * a similarity transform fitted to the camera centres (Horn's closed form, quaternions), then per
- * image the rotation error (degrees) and the camera-centre error (as % of the extent of the true
+ * a similarity transform fitted to the camera centres (Horn's closed form, quaternions; images
+ * registered in the wrong place are counted and left out of the fit), then per image the rotation error (degrees) and the camera-centre error (as % of the extent of the true
  * centres: the largest distance between two of them), and per COLMAP camera its focal lengths
  * against the true focal length.
  */
@@ -11,6 +11,7 @@ import type { Manifest } from "../contracts/manifest.js";
 import type { SceneModel } from "../contracts/sceneModel.js";
 import { loadColmapModel } from "../sfm/load.js";
 import type { CaptureTruth, TruthIntrinsics, TruthPose } from "../sample/truth.js";
+import { mulberry32 } from "../util/random.js";
 
 type V3 = [number, number, number];
 type M3 = number[][];
@@ -28,6 +29,11 @@ export interface PosePair {
 /** The figures of one reconstruction. */
 export interface PoseAccuracy {
   matched: number;
+  /**
+   * Images left out of the similarity fit as registered in the wrong place (beyond MISPLACED_PCT
+   * or MISPLACED_DEG); the medians and maxima below still cover every matched image.
+   */
+  misplaced: number;
   rotationDeg: { median: number; max: number };
   centrePct: { median: number; max: number };
   /** Largest distance between two true camera centres (metres). */
@@ -196,25 +202,23 @@ function angleDeg(R: M3): number {
   return (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI;
 }
 
-/** The accuracy figures of matched images (at least three, not all in one place). */
-export function poseAccuracy(
+/**
+ * An image whose centre lies further than this from the truth after the fit (% of the extent),
+ * or whose rotation is off more than MISPLACED_DEG, is counted as misplaced (registered in the
+ * wrong place, e.g. on a repeated façade) and left out of the fit: a least-squares fit over all
+ * images lets two photos put on the far side of a ring turn every other one by ~1°.
+ */
+export const MISPLACED_PCT = 5;
+export const MISPLACED_DEG = 5;
+
+/** Per image: rotation error (°) and centre error (% of extent) under a similarity fit. */
+function errorsUnder(
   pairs: readonly PosePair[],
-  cameras: SceneModel["cameras"],
-): PoseAccuracy {
-  const trueC = pairs.map((p) => p.truth.centre);
+  fit: { s: number; R: M3; t: V3 },
+  extent: number,
+): { rot: number[]; centre: number[] } {
+  const { s, R: A, t: b } = fit;
   // true → estimated: C_est ≈ s·A·C_true + b, so R_est·A ≈ R_true.
-  const {
-    s,
-    R: A,
-    t: b,
-  } = fitSimilarity(
-    trueC,
-    pairs.map((p) => p.estC),
-  );
-  let extent = 0;
-  for (const p of trueC)
-    for (const q of trueC)
-      extent = Math.max(extent, Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]));
   const rot = pairs.map((p) => angleDeg(mul(mul(p.estR, A), transpose(p.truth.rotation))));
   const At = transpose(A);
   const centre = pairs.map((p) => {
@@ -223,6 +227,69 @@ export function poseAccuracy(
     const c = p.truth.centre;
     return (100 * Math.hypot(back[0]! - c[0], back[1]! - c[1], back[2]! - c[2])) / extent;
   });
+  return { rot, centre };
+}
+
+/** Triples of images tried as starting fits: all of them up to this many, else a seeded sample. */
+const START_TRIPLES = 400;
+
+/**
+ * The similarity fitted to the images that are not misplaced. Start: of the fit to all images
+ * and fits to triples of images, the one with the least median centre error (least median of
+ * squares: robust while fewer than half are misplaced). Then keep the images within the
+ * misplaced limits or 5× the median centre error (whichever is larger), refit, until the set
+ * holds (at most 10 rounds; at least three images stay).
+ */
+function trimmedFit(pairs: readonly PosePair[], extent: number) {
+  const fitOn = (used: readonly PosePair[]) =>
+    fitSimilarity(
+      used.map((p) => p.truth.centre),
+      used.map((p) => p.estC),
+    );
+  const n = pairs.length;
+  const triples: [number, number, number][] = [];
+  if ((n * (n - 1) * (n - 2)) / 6 <= START_TRIPLES) {
+    for (let a = 0; a < n; a++)
+      for (let b = a + 1; b < n; b++) for (let c = b + 1; c < n; c++) triples.push([a, b, c]);
+  } else {
+    const rand = mulberry32(n);
+    while (triples.length < START_TRIPLES) {
+      const t = [0, 0, 0].map(() => Math.floor(rand() * n)) as [number, number, number];
+      if (new Set(t).size === 3) triples.push(t);
+    }
+  }
+  let fit = fitOn(pairs);
+  let best = median(errorsUnder(pairs, fit, extent).centre);
+  for (const t of triples) {
+    const f = fitOn(t.map((i) => pairs[i]!));
+    if (!Number.isFinite(f.s) || f.s <= 0) continue;
+    const m = median(errorsUnder(pairs, f, extent).centre);
+    if (m < best) [fit, best] = [f, m];
+  }
+  let keep: boolean[] = [];
+  for (let round = 0; round < 10; round++) {
+    const e = errorsUnder(pairs, fit, extent);
+    const limit = Math.max(MISPLACED_PCT, 5 * median(e.centre));
+    const next = pairs.map((_, i) => e.centre[i]! <= limit && e.rot[i]! <= MISPLACED_DEG);
+    if (next.filter(Boolean).length < 3 || next.every((k, i) => k === keep[i])) break;
+    keep = next;
+    fit = fitOn(pairs.filter((_, i) => keep[i]));
+  }
+  return { fit, misplaced: keep.filter((k) => !k).length };
+}
+
+/** The accuracy figures of matched images (at least three, not all in one place). */
+export function poseAccuracy(
+  pairs: readonly PosePair[],
+  cameras: SceneModel["cameras"],
+): PoseAccuracy {
+  const trueC = pairs.map((p) => p.truth.centre);
+  let extent = 0;
+  for (const p of trueC)
+    for (const q of trueC)
+      extent = Math.max(extent, Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]));
+  const { fit, misplaced } = trimmedFit(pairs, extent);
+  const { rot, centre } = errorsUnder(pairs, fit, extent);
   const focal = [...new Set(pairs.map((p) => p.cameraId))].map((id) => {
     const cam = cameras.get(id)!;
     const k = pairs.find((p) => p.cameraId === id)!.intrinsics;
@@ -234,6 +301,7 @@ export function poseAccuracy(
   });
   return {
     matched: pairs.length,
+    misplaced,
     rotationDeg: { median: median(rot), max: Math.max(...rot) },
     centrePct: { median: median(centre), max: Math.max(...centre) },
     extent,
@@ -266,6 +334,7 @@ export function describeAccuracy(a: PoseAccuracy): string {
     )
     .join("; ");
   return (
+    (a.misplaced > 0 ? `${a.misplaced}/${a.matched} misplaced; ` : "") +
     `rotation ${a.rotationDeg.median.toFixed(3)}° median, ${a.rotationDeg.max.toFixed(3)}° max; ` +
     `centre ${a.centrePct.median.toFixed(3)} % median, ${a.centrePct.max.toFixed(3)} % max of ${a.extent.toFixed(1)} m; ` +
     `focal ${focal}`

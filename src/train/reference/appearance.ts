@@ -64,22 +64,24 @@ export function appearanceBackward(
 }
 
 /**
- * The gradient a step applies to θ: the data term plus `weight`·(θ − identity), the gradient of
- * the regulariser (weight/2)·‖θ − identity‖² that keeps each view's transform near the identity
- * (and so the splats' colours at the views' common exposure).
+ * The gradient a step applies to θ: the data term plus `weight`·(θ − prior), the gradient of
+ * the regulariser (weight/2)·‖θ − prior‖² that keeps each view's transform near its prior: the
+ * identity (the splats' colours at the views' common exposure), or the exposure read from the
+ * data before training (appearance.ts), which the loss alone cannot tell from view-dependent
+ * colour when the exposure drifts slowly along the camera path.
  */
 export function regularisedAppearanceGrad(
   theta: ArrayLike<number>,
   dTheta: ArrayLike<number>,
   weight: number,
+  prior: ArrayLike<number> = identityAppearance(),
 ): Float64Array {
-  const id = identityAppearance();
-  return Float64Array.from(dTheta, (g, j) => g + weight * (theta[j]! - id[j]!));
+  return Float64Array.from(dTheta, (g, j) => g + weight * (theta[j]! - prior[j]!));
 }
 
 /**
  * One Adam step (PyTorch form, as reference/adam.ts) on view `index` of an appearance state, in
- * place: the data gradient plus the regulariser's, bias-corrected with the view's own step count,
+ * place: the data gradient plus the regulariser's (towards `prior`, default the identity), bias-corrected with the view's own step count,
  * on the entries `mask` selects (the others and their moments stay as they are); then every
  * view's θ is shifted so their mean is the identity ({@link recentreAppearance}).
  */
@@ -94,12 +96,13 @@ export function appearanceAdamStep(
   lr: number,
   weight: number,
   mask: number = APPEARANCE_MASKS.affine,
+  prior?: ArrayLike<number>,
 ): void {
   const { adamBeta1: b1, adamBeta2: b2, adamEps: eps } = REFERENCE_CONVENTIONS;
   const t = state.steps[index]! + 1;
   const o = index * APPEARANCE_PARAMS;
   const theta = state.theta.subarray(o, o + APPEARANCE_PARAMS);
-  const g = regularisedAppearanceGrad(theta, dTheta, weight);
+  const g = regularisedAppearanceGrad(theta, dTheta, weight, prior);
   for (let j = 0; j < APPEARANCE_PARAMS; j++) {
     if (((mask >> j) & 1) === 0) continue;
     const mo = 2 * o + j;

@@ -1,10 +1,11 @@
-// Per-image appearance: out = M·rgb + b on the rendered image before the loss, its backward,
-// and Adam on the view's θ = [M row-major (9) | b (3)] regularised towards the identity, as
+// Per-image appearance: out = clamp(M·rgb + b, 0, 1) (the camera clips) on the rendered image
+// before the loss, its backward (a clipped value passes no gradient),
+// and Adam on the view's θ = [M row-major (9) | b (3)] regularised towards a prior, as
 // src/train/reference/appearance.ts. Three entry points, one view per step:
 //   apply     image → shown (per pixel)
 //   backward  dShown → dImage = Mᵀ·dShown (per pixel), and per-workgroup sums of dShown ⊗ rgb
 //             and dShown → partials (12 per workgroup, reduced in a fixed order)
-//   update    one workgroup: sums the partials in order, adds weight·(θ − identity), Adam step
+//   update    one workgroup: sums the partials in order, adds weight·(θ − prior), Adam step
 //             with this view's own step count (bias correction per view) on the entries the
 //             mask selects; then shifts every view's θ so their mean is the identity (each
 //             thread owns one entry of θ across all views, so no barrier is needed)
@@ -13,6 +14,7 @@ struct App {
   index: u32, pixels: u32, partials: u32, count: u32,
   lr: f32, weight: f32, beta1: f32, beta2: f32,
   eps: f32, mask: u32, _q1: f32, _q2: f32,
+  prior: array<vec4f, 3>, // the θ the regulariser pulls this view towards
 }
 @group(0) @binding(0) var<uniform> u: App;
 @group(0) @binding(1) var<storage, read> image: array<f32>;
@@ -43,7 +45,7 @@ fn offsetOf() -> vec3f {
 fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let p = gid.x + gid.y * nwg.x * 256u;
   if (p >= u.pixels) { return; }
-  let out = matrixOf() * rgbAt(p) + offsetOf();
+  let out = clamp(matrixOf() * rgbAt(p) + offsetOf(), vec3f(0.0), vec3f(1.0));
   shown[3u * p] = out.x;
   shown[3u * p + 1u] = out.y;
   shown[3u * p + 2u] = out.z;
@@ -59,8 +61,10 @@ fn backward(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wi
   var d = vec3f(0.0);
   var rgb = vec3f(0.0);
   if (p < u.pixels) {
-    d = vec3f(dShown[3u * p], dShown[3u * p + 1u], dShown[3u * p + 2u]);
     rgb = rgbAt(p);
+    let v = matrixOf() * rgb + offsetOf();
+    let inside = select(vec3f(0.0), vec3f(1.0), (v > vec3f(0.0)) & (v < vec3f(1.0)));
+    d = vec3f(dShown[3u * p], dShown[3u * p + 1u], dShown[3u * p + 2u]) * inside;
     let back = transpose(matrixOf()) * d;
     dImage[3u * p] = back.x;
     dImage[3u * p + 1u] = back.y;
@@ -90,7 +94,7 @@ fn update(@builtin(local_invocation_index) lid: u32) {
       var g = 0.0;
       for (var w = 0u; w < u.partials; w++) { g += partials[w * 12u + lid]; }
       let o = 12u * u.index + lid;
-      g += u.weight * (theta[o] - identity);
+      g += u.weight * (theta[o] - u.prior[lid / 4u][lid % 4u]);
       let mo = 24u * u.index + lid;
       let m = u.beta1 * moments[mo] + (1.0 - u.beta1) * g;
       let v = u.beta2 * moments[mo + 12u] + (1.0 - u.beta2) * g * g;

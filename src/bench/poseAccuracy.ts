@@ -1,7 +1,7 @@
 /**
  * Pose accuracy of a reconstruction against the renderer's true cameras (the corpus truth file):
- * a similarity transform fitted to the camera centres (Horn's closed form, quaternions), then per
- * image the rotation error (degrees) and the camera-centre error (as % of the extent of the true
+ * a similarity transform fitted to the camera centres (Horn's closed form, quaternions; images
+ * registered in the wrong place are counted and left out of the fit), then per image the rotation error (degrees) and the camera-centre error (as % of the extent of the true
  * centres: the largest distance between two of them), and per COLMAP camera its focal lengths
  * against the true focal length.
  */
@@ -11,6 +11,7 @@ import type { Manifest } from "../contracts/manifest.js";
 import type { SceneModel } from "../contracts/sceneModel.js";
 import { loadColmapModel } from "../sfm/load.js";
 import type { CaptureTruth, TruthIntrinsics, TruthPose } from "../sample/truth.js";
+import { mulberry32 } from "../util/random.js";
 
 type V3 = [number, number, number];
 type M3 = number[][];
@@ -28,6 +29,11 @@ export interface PosePair {
 /** The figures of one reconstruction. */
 export interface PoseAccuracy {
   matched: number;
+  /**
+   * Images left out of the similarity fit as registered in the wrong place (beyond MISPLACED_PCT
+   * or MISPLACED_DEG); the medians and maxima below still cover every matched image.
+   */
+  misplaced: number;
   rotationDeg: { median: number; max: number };
   /** The image with the largest rotation error. */
   worstImage: string;
@@ -199,11 +205,13 @@ function angleDeg(R: M3): number {
 }
 
 /** RMS distance of points from the line through the two farthest apart, over that distance. */
-function offLine(ps: readonly V3[], extent: number): number {
-  let [a, b] = [ps[0]!, ps[0]!];
+function offLine(ps: readonly V3[]): number {
+  let [a, b, extent] = [ps[0]!, ps[0]!, 0];
   for (const p of ps)
-    for (const q of ps)
-      if (Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]) >= extent) [a, b] = [p, q];
+    for (const q of ps) {
+      const d = Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+      if (d > extent) [a, b, extent] = [p, q, d];
+    }
   const u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]].map((x) => x / (extent || 1));
   const sq = ps.map((p) => {
     const d = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
@@ -222,11 +230,11 @@ const COLLINEAR = 0.01;
  * rotation is the one best matching the cameras' rotations (R_est·A ≈ R_true, chordal mean by
  * Horn's fit of their rows) and scale and offset follow from the centres.
  */
-function alignment(pairs: readonly PosePair[], extent: number): { s: number; R: M3; t: V3 } {
+function alignment(pairs: readonly PosePair[]): { s: number; R: M3; t: V3 } {
   const trueC = pairs.map((p) => p.truth.centre);
   const estC = pairs.map((p) => p.estC);
   const fit = fitSimilarity(trueC, estC);
-  if (offLine(trueC, extent) >= COLLINEAR) return fit;
+  if (offLine(trueC) >= COLLINEAR) return fit;
   // A maps each row of R_true (as a vector) onto the same row of R_est; ± keeps the sets centred.
   const [v, u] = [[], []] as [V3[], V3[]];
   for (const p of pairs)
@@ -253,6 +261,78 @@ function alignment(pairs: readonly PosePair[], extent: number): { s: number; R: 
   return { s: scale, R, t: [0, 1, 2].map((k) => me[k]! - scale * Rm[k]!) as V3 };
 }
 
+/**
+ * An image whose centre lies further than this from the truth after the fit (% of the extent),
+ * or whose rotation is off more than MISPLACED_DEG, is counted as misplaced (registered in the
+ * wrong place, e.g. on a repeated façade) and left out of the fit: a least-squares fit over all
+ * images lets two photos put on the far side of a ring turn every other one by ~1°.
+ */
+export const MISPLACED_PCT = 5;
+export const MISPLACED_DEG = 5;
+
+/** Per image: rotation error (°) and centre error (% of extent) under a similarity fit. */
+function errorsUnder(
+  pairs: readonly PosePair[],
+  fit: { s: number; R: M3; t: V3 },
+  extent: number,
+): { rot: number[]; centre: number[] } {
+  const { s, R: A, t: b } = fit;
+  // true → estimated: C_est ≈ s·A·C_true + b, so R_est·A ≈ R_true.
+  const rot = pairs.map((p) => angleDeg(mul(mul(p.estR, A), transpose(p.truth.rotation))));
+  const At = transpose(A);
+  const centre = pairs.map((p) => {
+    const d = p.estC.map((x, k) => (x - b[k]!) / s);
+    const back = At.map((r) => r[0]! * d[0]! + r[1]! * d[1]! + r[2]! * d[2]!);
+    const c = p.truth.centre;
+    return (100 * Math.hypot(back[0]! - c[0], back[1]! - c[1], back[2]! - c[2])) / extent;
+  });
+  return { rot, centre };
+}
+
+/** Triples of images tried as starting fits: all of them up to this many, else a seeded sample. */
+const START_TRIPLES = 400;
+
+/**
+ * The similarity fitted to the images that are not misplaced. Start: of the fit to all images
+ * and fits to triples of images, the one with the least median centre error (least median of
+ * squares: robust while fewer than half are misplaced). Then keep the images within the
+ * misplaced limits or 5× the median centre error (whichever is larger), refit, until the set
+ * holds (at most 10 rounds; at least three images stay).
+ */
+function trimmedFit(pairs: readonly PosePair[], extent: number) {
+  const fitOn = (used: readonly PosePair[]) => alignment(used);
+  const n = pairs.length;
+  const triples: [number, number, number][] = [];
+  if ((n * (n - 1) * (n - 2)) / 6 <= START_TRIPLES) {
+    for (let a = 0; a < n; a++)
+      for (let b = a + 1; b < n; b++) for (let c = b + 1; c < n; c++) triples.push([a, b, c]);
+  } else {
+    const rand = mulberry32(n);
+    while (triples.length < START_TRIPLES) {
+      const t = [0, 0, 0].map(() => Math.floor(rand() * n)) as [number, number, number];
+      if (new Set(t).size === 3) triples.push(t);
+    }
+  }
+  let fit = fitOn(pairs);
+  let best = median(errorsUnder(pairs, fit, extent).centre);
+  for (const t of triples) {
+    const f = fitOn(t.map((i) => pairs[i]!));
+    if (!Number.isFinite(f.s) || f.s <= 0) continue;
+    const m = median(errorsUnder(pairs, f, extent).centre);
+    if (m < best) [fit, best] = [f, m];
+  }
+  let keep: boolean[] = [];
+  for (let round = 0; round < 10; round++) {
+    const e = errorsUnder(pairs, fit, extent);
+    const limit = Math.max(MISPLACED_PCT, 5 * median(e.centre));
+    const next = pairs.map((_, i) => e.centre[i]! <= limit && e.rot[i]! <= MISPLACED_DEG);
+    if (next.filter(Boolean).length < 3 || next.every((k, i) => k === keep[i])) break;
+    keep = next;
+    fit = fitOn(pairs.filter((_, i) => keep[i]));
+  }
+  return { fit, misplaced: keep.filter((k) => !k).length };
+}
+
 /** The accuracy figures of matched images (at least three, not all in one place). */
 export function poseAccuracy(
   pairs: readonly PosePair[],
@@ -263,16 +343,8 @@ export function poseAccuracy(
   for (const p of trueC)
     for (const q of trueC)
       extent = Math.max(extent, Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]));
-  // true → estimated: C_est ≈ s·A·C_true + b, so R_est·A ≈ R_true.
-  const { s, R: A, t: b } = alignment(pairs, extent);
-  const rot = pairs.map((p) => angleDeg(mul(mul(p.estR, A), transpose(p.truth.rotation))));
-  const At = transpose(A);
-  const centre = pairs.map((p) => {
-    const d = p.estC.map((x, k) => (x - b[k]!) / s);
-    const back = At.map((r) => r[0]! * d[0]! + r[1]! * d[1]! + r[2]! * d[2]!);
-    const c = p.truth.centre;
-    return (100 * Math.hypot(back[0]! - c[0], back[1]! - c[1], back[2]! - c[2])) / extent;
-  });
+  const { fit, misplaced } = trimmedFit(pairs, extent);
+  const { rot, centre } = errorsUnder(pairs, fit, extent);
   const focal = [...new Set(pairs.map((p) => p.cameraId))].map((id) => {
     const cam = cameras.get(id)!;
     const k = pairs.find((p) => p.cameraId === id)!.intrinsics;
@@ -284,6 +356,7 @@ export function poseAccuracy(
   });
   return {
     matched: pairs.length,
+    misplaced,
     rotationDeg: { median: median(rot), max: Math.max(...rot) },
     worstImage: pairs[rot.indexOf(Math.max(...rot))]!.name,
     centrePct: { median: median(centre), max: Math.max(...centre) },
@@ -317,6 +390,7 @@ export function describeAccuracy(a: PoseAccuracy): string {
     )
     .join("; ");
   return (
+    (a.misplaced > 0 ? `${a.misplaced}/${a.matched} misplaced; ` : "") +
     `rotation ${a.rotationDeg.median.toFixed(3)}° median, ${a.rotationDeg.max.toFixed(3)}° max ` +
     `(${a.worstImage}); ` +
     `centre ${a.centrePct.median.toFixed(3)} % median, ${a.centrePct.max.toFixed(3)} % max of ${a.extent.toFixed(1)} m; ` +

@@ -31,6 +31,7 @@ import {
   releaseGpu,
   trainArm,
   type ArmSettings,
+  type PreparedCapture,
 } from "./qualityRuns.js";
 import { resolutionPlans } from "./qualityResolution.js";
 
@@ -44,8 +45,12 @@ interface Options {
   modes: string[];
   /** Suffix of the arms' folder names (a variant's runs keep their own folders). */
   tag: string;
-  /** Train the `appearance` arms on the drifted capture only. */
-  driftedOnly: boolean;
+  /**
+   * What the `appearance` experiment trains on: `drifted` (the auto-exposure capture), `twin`
+   * (its fixed-exposure twin, processed on its own), `fixed-images` (the twin's frames with the
+   * drifted capture's cameras and points: appearance alone differs). `--drifted-only` = drifted.
+   */
+  arms: string[];
 }
 
 const load = () => loadavg()[0]!.toFixed(2);
@@ -61,7 +66,7 @@ function parseArgs(argv: string[]): { experiment: string; opts: Options } {
     captures: null,
     modes: ["auto", "off"],
     tag: "",
-    driftedOnly: false,
+    arms: ["drifted", "twin", "fixed-images"],
   };
   for (let i = 0; i < rest.length; i += 2) {
     const [flag, value] = [rest[i], rest[i + 1] ?? ""];
@@ -72,7 +77,8 @@ function parseArgs(argv: string[]): { experiment: string; opts: Options } {
     else if (flag === "--captures") opts.captures = value.split(",");
     else if (flag === "--modes") opts.modes = value.split(",");
     else if (flag === "--tag") opts.tag = `-${value}`;
-    else if (flag === "--drifted-only") [opts.driftedOnly, i] = [true, i - 1];
+    else if (flag === "--arms") opts.arms = value.split(",");
+    else if (flag === "--drifted-only") [opts.arms, i] = [["drifted"], i - 1];
     else throw new Error(`unknown option ${flag}`);
   }
   return { experiment, opts };
@@ -85,29 +91,42 @@ function base(o: Options): ArmSettings {
 async function appearance(o: Options): Promise<void> {
   const name = o.captures?.[0] ?? "courtyard-autoexposure";
   const { drifted, twin, fixedImages } = await prepareTwin(name);
+  const arms: Record<string, { capture: PreparedCapture; suffix: string; fixed?: string }> = {
+    drifted: { capture: drifted, suffix: "", fixed: fixedImages },
+    twin: { capture: twin, suffix: "" },
+    "fixed-images": {
+      capture: { ...drifted, name: `${name} fixed images`, imagesDir: fixedImages },
+      suffix: "-fixed-images",
+      fixed: fixedImages,
+    },
+  };
   const rows: string[] = [];
-  const captures = o.driftedOnly ? [drifted] : [drifted, twin];
-  for (const [capture, mode] of o.modes.flatMap((m) => captures.map((c) => [c, m] as const))) {
+  for (const [arm, mode] of o.modes.flatMap((m) => o.arms.map((a) => [arms[a]!, m] as const))) {
+    const { capture, suffix, fixed: images } = arm;
     const l0 = load();
-    const r = await trainArm(capture, `appearance-${mode}-${o.steps}${o.tag}`, {
+    const r = await trainArm(capture, `appearance-${mode}-${o.steps}${suffix}${o.tag}`, {
       ...base(o),
       appearance: mode as ArmSettings["appearance"],
     });
-    const own = await evaluateModel(r.params_path, capture.dataset, o.resolution);
-    const fixed =
-      capture === drifted
-        ? await evaluateModel(r.params_path, capture.dataset, o.resolution, fixedImages)
-        : own;
+    const own = await evaluateModel(
+      r.params_path,
+      capture.dataset,
+      o.resolution,
+      capture.imagesDir,
+    );
+    const fixed = images
+      ? await evaluateModel(r.params_path, capture.dataset, o.resolution, images)
+      : own;
     rows.push(
       `| ${capture.name} | ${mode} | ${db(own.psnr)} | ${db(own.psnrFitted)} | ${db(fixed.psnr)} | ` +
-        `${r.gaussian_count} | ${r.stepsPerSec.toFixed(2)} | ${l0} → ${load()} |`,
+        `${db(fixed.psnrOneGain)} | ${r.gaussian_count} | ${r.stepsPerSec.toFixed(2)} | ${l0} → ${load()} |`,
     );
     console.log(rows.at(-1));
   }
   console.log(
     `\n${o.steps} steps, ${o.resolution} px, ≤ ${o.maxSplats} splats; held-out views, PSNR in dB\n` +
-      "| capture | appearance | PSNR vs its views (neutral) | fitted-half PSNR | PSNR vs fixed-exposure views | splats | steps/s | load |\n" +
-      "|---|---|---|---|---|---|---|---|",
+      "| capture | appearance | PSNR vs its views (neutral) | fitted-half PSNR | PSNR vs fixed-exposure views | same, one gain over all views | splats | steps/s | load |\n" +
+      "|---|---|---|---|---|---|---|---|---|",
   );
   for (const r of rows) console.log(r);
 }

@@ -26,6 +26,7 @@ import { buildTrainingDataset } from "../train/dataset.js";
 import { createGpuTrainingBackend } from "../train/gpu/index.js";
 import { psnr, ssim } from "../train/imageMetrics.js";
 import type { TrainingPlan } from "../train/plan.js";
+import type { ImageRGB } from "../train/types.js";
 import { train } from "../train/train.js";
 
 /** A capture processed to ColmapReconstruction. */
@@ -35,6 +36,8 @@ export interface PreparedCapture {
   job: string;
   /** The undistorted model training reads. */
   dataset: string;
+  /** Train on these images instead of the model's own (the same names and cameras). */
+  imagesDir?: string;
 }
 
 /** Where the bench keeps its jobs: `<cache>/bench-quality`. */
@@ -130,7 +133,11 @@ export async function trainArm(
       ...settings,
     }),
     dataset: capture.dataset,
-    io: { loadScene: (p) => loadSceneModel(p), writePly },
+    io: {
+      loadScene: (p) =>
+        loadSceneModel(p, capture.imagesDir ? { imagesDir: capture.imagesDir } : {}),
+      writePly,
+    },
     outputFolder: output,
     statusFilename: null,
     fresh: true,
@@ -154,6 +161,26 @@ export interface EvalFigures {
   psnr: number;
   ssim: number;
   psnrFitted: number;
+  /**
+   * PSNR after one per-channel gain fitted over all the held-out views together: a capture's
+   * absolute exposure is a choice (compensation keeps the views' mean), not something the images
+   * can tell, so this figure leaves it out and keeps every per-view difference.
+   */
+  psnrOneGain: number;
+}
+
+/** The per-channel least-squares gain mapping all `renders` onto all `targets`. */
+function commonGain(renders: ImageRGB[], targets: ImageRGB[]): number[] {
+  return [0, 1, 2].map((c) => {
+    let [rt, rr] = [0, 0];
+    renders.forEach((r, k) => {
+      for (let i = c; i < r.data.length; i += 3) {
+        rt += r.data[i]! * targets[k]!.data[i]!;
+        rr += r.data[i]! ** 2;
+      }
+    });
+    return rr > 0 ? rt / rr : 1;
+  });
 }
 
 let sharedGpu: GpuContext | null = null;
@@ -176,15 +203,30 @@ export async function evaluateModel(
   try {
     await backend.setParams(params);
     await backend.setAntiAliasing({ filter3d: null, antialiased: Boolean(params.antialiased) });
-    const sum = { psnr: 0, ssim: 0, psnrFitted: 0 };
+    const sum = { psnr: 0, ssim: 0, psnrFitted: 0, psnrOneGain: 0 };
+    const renders: ImageRGB[] = [];
     for (const v of data.eval) {
       const img = await backend.render(v.camera, params.shDegree);
+      renders.push(img);
       sum.psnr += psnr(img, v.image);
       sum.ssim += ssim(img, v.image);
       sum.psnrFitted += fittedHalfPsnr(img, v.image);
     }
+    const gain = commonGain(
+      renders,
+      data.eval.map((v) => v.image),
+    );
+    for (const [k, img] of renders.entries()) {
+      const scaled = Float32Array.from(img.data, (x, i) => x * gain[i % 3]!);
+      sum.psnrOneGain += psnr({ ...img, data: scaled }, data.eval[k]!.image);
+    }
     const n = data.eval.length;
-    return { psnr: sum.psnr / n, ssim: sum.ssim / n, psnrFitted: sum.psnrFitted / n };
+    return {
+      psnr: sum.psnr / n,
+      ssim: sum.ssim / n,
+      psnrFitted: sum.psnrFitted / n,
+      psnrOneGain: sum.psnrOneGain / n,
+    };
   } finally {
     backend.destroy();
   }

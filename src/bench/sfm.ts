@@ -88,7 +88,7 @@ console.log(
 console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(formatRow(r));
 console.log(
-  "\n| capture | images matched | rotation error median / max (°) | centre error median / max (% of extent) | extent (m) | focal length: COLMAP fx / fy vs true (px, error %) |",
+  "\n| capture | images matched (misplaced) | rotation error median / max (°) | centre error median / max (% of extent) | extent (m) | focal length: COLMAP fx / fy vs true (px, error %) |",
 );
 console.log("|---|---|---|---|---|---|");
 for (const r of rows) {
@@ -101,7 +101,7 @@ for (const r of rows) {
     )
     .join("; ");
   console.log(
-    `| ${r.name} | ${a.matched} | ${a.rotationDeg.median.toFixed(3)} / ${a.rotationDeg.max.toFixed(3)} | ` +
+    `| ${r.name} | ${a.matched} (${a.misplaced}) | ${a.rotationDeg.median.toFixed(3)} / ${a.rotationDeg.max.toFixed(3)} | ` +
       `${a.centrePct.median.toFixed(3)} / ${a.centrePct.max.toFixed(3)} | ${a.extent.toFixed(1)} | ${focal} |`,
   );
 }

@@ -321,6 +321,27 @@ export const SfmAttemptSchema = z.object({
   mapper_runs: z
     .array(z.object({ registered: z.number(), mean_reprojection_error: z.number().nullable() }))
     .optional(),
+  /**
+   * Registered images of the kept model that look registered in the wrong place: few of their
+   * verified matches in tracks (src/sfm/misplaced.ts; absent in older records).
+   */
+  misplaced_suspects: z.number().optional(),
+  /**
+   * Rounds of re-mapping after images looked registered in the wrong place (off by default) (few of their matches
+   * in tracks): suspects found, pairs dropped, what the new mapping registered with how many
+   * suspects, and whether it was kept (absent in older records; empty when none looked so).
+   */
+  misplaced_rounds: z
+    .array(
+      z.object({
+        suspects: z.number(),
+        dropped_pairs: z.number(),
+        registered: z.number(),
+        suspects_after: z.number(),
+        kept: z.boolean(),
+      }),
+    )
+    .optional(),
   points: z.number(),
   mean_reprojection_error: z.number().nullable(),
   seconds: z.number(),

@@ -14,15 +14,23 @@ import { emptyTruth, truthIntrinsics, truthVideo } from "./truth.js";
 import { worldSource } from "./worlds.js";
 import { exifTime, fovOf, seriesOf, unitDeg, type Shot } from "./shots.js";
 
-/** Two hand-held cameras: a phone (35 mm equivalent in EXIF) and a DSLR (focal-plane resolution). */
-const PHONE = { make: "Apple", model: "iPhone 13", focalMm: 5.1, f35: 25, long: 480, short: 360 };
+/**
+ * Two hand-held cameras: a phone (35 mm equivalent in EXIF) and a DSLR (focal-plane resolution).
+ * The photo set renders at a few megapixels, above the default `maxLongSide`, as real photos come
+ * (an iPhone 13 writes 4032×3024, the EOS 2000D 6000×4000; here half and a third of that, to keep
+ * the render short): at 480×360 SIFT found ~1860 features a photo, too few to pin the poses.
+ */
+const PHONE = { make: "Apple", model: "iPhone 13", focalMm: 5.1, f35: 25 };
+const PHONE_PHOTO = { long: 2016, short: 1512 };
+/** The mixed folder's phone photos stay small: beside a 320×240 clip. */
+const PHONE_SMALL = { long: 480, short: 360 };
 const DSLR = {
   make: "Canon",
   model: "Canon EOS 2000D",
   focalMm: 18,
   sensorMm: 22.3,
-  long: 432,
-  short: 288,
+  long: 2000,
+  short: 1332,
 };
 
 /** A hand-held shot around the fountain: position on a wobbly ring, looking at the basin. */
@@ -42,11 +50,12 @@ function phoneShot(
   i: number,
   name: string,
   t: { date: string; sub: string },
+  size: { long: number; short: number },
 ): Shot {
   const orientation: 1 | 3 | 6 = i % 3 === 1 ? 6 : i % 5 === 4 ? 3 : 1;
   const portrait = orientation === 6;
-  const [width, height] = portrait ? [PHONE.short, PHONE.long] : [PHONE.long, PHONE.short];
-  const fPx = focalPxFrom35mm(PHONE.f35, PHONE.long, PHONE.short);
+  const [width, height] = portrait ? [size.short, size.long] : [size.long, size.short];
+  const fPx = focalPxFrom35mm(PHONE.f35, size.long, size.short);
   const tags = {
     ...{ Make: PHONE.make, Model: PHONE.model, FocalLength: PHONE.focalMm },
     ...{ FocalLengthIn35mmFormat: PHONE.f35, DateTimeOriginal: t.date, SubSecTimeOriginal: t.sub },
@@ -101,7 +110,7 @@ export function handheldPhotos(): CorpusCapture {
       const t = exifTime(base, i * 7);
       return i % 5 === 2 || i % 5 === 4
         ? dslrShot(pose, i, `canon/IMG_${String(4100 + i)}.JPG`, t)
-        : phoneShot(pose, i, `IMG_${String(1000 + i)}.JPG`, t);
+        : phoneShot(pose, i, `IMG_${String(1000 + i)}.JPG`, t, PHONE_PHOTO);
     });
     return { truth, series: seriesOf("courtyard", shots, truth) };
   };
@@ -140,9 +149,10 @@ export function mixedCourtyard(): CorpusCapture {
     const rand = mulberry32(31);
     const truth = emptyTruth("mixed-courtyard");
     const base = Date.UTC(2026, 2, 15, 16, 0, 0);
-    const shots = Array.from({ length: 12 }, (_, i) =>
-      phoneShot(aroundFountain(i, 12, rand), i, `IMG_${2000 + i}.JPG`, exifTime(base, i * 5)),
-    );
+    const shots = Array.from({ length: 12 }, (_, i) => {
+      const pose = aroundFountain(i, 12, rand);
+      return phoneShot(pose, i, `IMG_${2000 + i}.JPG`, exifTime(base, i * 5), PHONE_SMALL);
+    });
     const series = seriesOf("courtyard", shots, truth);
     const c = clip();
     truth.videos.push(truthVideo(c.spec.fileName, 30, truthIntrinsics(320, 240, 62), c.poses));

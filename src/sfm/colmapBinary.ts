@@ -160,6 +160,30 @@ export async function readColmapBinary(dir: string): Promise<RawColmapModel> {
   return { cameras, images, points };
 }
 
+/**
+ * Per registered image id (the database's): the indices of its keypoints that observe a 3D point
+ * (images.bin's point3D id is −1, all bits set, where a keypoint observes none).
+ */
+export async function readTrackedKeypoints(dir: string): Promise<Map<number, Set<number>>> {
+  const c = await open(dir, "images.bin");
+  const out = new Map<number, Set<number>>();
+  const count = c.u64();
+  for (let i = 0; i < count; i++) {
+    const id = c.u32();
+    c.skip(7 * 8 + 4); // quaternion, translation, camera id
+    c.cstring();
+    const n = c.u64();
+    const tracked = new Set<number>();
+    for (let k = 0; k < n; k++) {
+      c.skip(16);
+      const [lo, hi] = [c.u32(), c.u32()];
+      if (lo !== 0xffffffff || hi !== 0xffffffff) tracked.add(k);
+    }
+    out.set(id, tracked);
+  }
+  return out;
+}
+
 /** Number of registered images in a binary model, reading only the header of images.bin. */
 export async function countRegisteredImages(dir: string): Promise<number> {
   const c = await open(dir, "images.bin");

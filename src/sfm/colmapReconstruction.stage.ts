@@ -59,7 +59,17 @@ export function attemptLine(a: SfmAttempt): string {
       : "") +
     `, ${a.points} points, mean reprojection error ${mre === null ? "–" : mre.toFixed(3)} px, ` +
     `${a.seconds.toFixed(1)} s` +
-    (a.reused_features ? " (features reused)" : "")
+    (a.reused_features ? " (features reused)" : "") +
+    (a.misplaced_suspects
+      ? `; ${a.misplaced_suspects} image(s) look registered in the wrong place (few of their matches in tracks)`
+      : "") +
+    (a.misplaced_rounds ?? [])
+      .map(
+        (r) =>
+          `; ${r.suspects} image(s) looked misplaced, ${r.dropped_pairs} pair(s) dropped → ` +
+          `${r.registered} registered, ${r.suspects_after} suspect(s)${r.kept ? ", kept" : ", not kept"}`,
+      )
+      .join("")
   );
 }
 

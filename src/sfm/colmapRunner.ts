@@ -3,7 +3,7 @@
  * until one registers the required fraction of the frames in one model. Attempts with the same
  * features share one database, so a retry pays only for its new pairs and the mapper.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { copyFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { SplatbookError } from "../util/errors.js";
 import { readPoints3DBin } from "./colmapBinary.js";
@@ -23,6 +23,7 @@ import { describePairs, describeRung, pairCount, type PairChoice, type Rung } fr
 import { capturePairs, type Layout } from "./pairs.js";
 import type { ScenePoints } from "../contracts/sceneModel.js";
 import { meanReprojectionError } from "./sceneModel.js";
+import { checkMisplaced, dropPairs } from "./misplaced.js";
 import type { FocalRecord, SfmAttempt } from "../contracts/stageResults.js";
 
 export { undistortToPinhole } from "./undistort.js";
@@ -40,6 +41,12 @@ export interface LadderOptions extends StepContext {
   layout?: Layout;
   /** Fraction of the frames the kept model must register. */
   minRegisteredFraction: number;
+  /**
+   * Drop the pairs that carried misplaced-looking images and map again (default off: on
+   * handheld-photos it placed all 24 photos in one sequence of runs, but in a bench run it
+   * turned 2 misplaced photos into a block of 5 that no longer looked misplaced).
+   */
+  remapMisplaced?: boolean;
   /** Called with each attempt's figures as it ends. */
   onAttempt?: (a: SfmAttempt, index: number) => void;
 }
@@ -187,6 +194,60 @@ async function mapBest(
   return { ...best!, runs };
 }
 
+/** Rounds of dropping the pairs that carried misplaced-looking images and mapping again. */
+const MISPLACED_ROUNDS = 3;
+
+type MisplacedRound = NonNullable<SfmAttempt["misplaced_rounds"]>[number];
+
+/**
+ * Counts the images of the best mapping that look registered in the wrong place
+ * (src/sfm/misplaced.ts). With `remapMisplaced`: drop the pairs that carried them in a copy of the database and map again; keep the new
+ * mapping only when it registers at least as many images with fewer suspects, then look again.
+ */
+async function remapMisplaced(
+  o: LadderOptions,
+  db: string,
+  rung: Rung,
+  outDir: string,
+  first: Awaited<ReturnType<typeof mapBest>>,
+  onProgress: (fraction: number, detail: string) => void,
+): Promise<{
+  mapping: Awaited<ReturnType<typeof mapBest>>;
+  rounds: MisplacedRound[];
+  suspects: number;
+}> {
+  let [mapping, current] = [first, db];
+  const rounds: MisplacedRound[] = [];
+  let suspects = 0;
+  for (let r = 1; r <= MISPLACED_ROUNDS && mapping.kept; r++) {
+    const check = await checkMisplaced(current, mapping.kept.dir);
+    suspects = check.suspects.length;
+    if (!o.remapMisplaced || suspects === 0 || check.carrying.length === 0) break;
+    const dir = join(outDir, `remap_${r}`);
+    const next = join(dir, "database.db");
+    await mkdir(dir, { recursive: true });
+    await copyFile(current, next);
+    dropPairs(next, check.carrying);
+    const m = await mapBest(o, next, rung, dir, onProgress);
+    const after = m.kept ? (await checkMisplaced(next, m.kept.dir)).suspects.length : Infinity;
+    const kept =
+      m.kept !== undefined &&
+      m.kept.registered >= mapping.kept.registered &&
+      after < check.suspects.length;
+    rounds.push({
+      ...{ suspects: check.suspects.length, dropped_pairs: check.carrying.length },
+      ...{
+        registered: m.kept?.registered ?? 0,
+        suspects_after: Number.isFinite(after) ? after : 0,
+      },
+      kept,
+    });
+    if (!kept) break;
+    [mapping, current, suspects] = [m, next, after];
+  }
+  return { mapping, rounds, suspects };
+}
+
 /**
  * The kept mapping after the focal decision (src/sfm/focalSettle.ts): the reseated model when
  * the focal lengths were held, else `best`.
@@ -230,11 +291,20 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
     const t1 = performance.now();
     await matchesFor(o, db, rung, phase(0.2, 0.8));
     const t2 = performance.now();
-    const dir = join(o.workDir, `attempt_${i + 1}`);
-    const best = await mapBest(o, db.path, rung, dir, phase(0.8, 1));
-    const enough = (best.kept?.registered ?? 0) >= o.minRegisteredFraction * total && best.points;
-    const settled = enough ? await withFocal(o, best, join(dir, "held")) : null;
-    const { models, merged, kept, points } = settled?.mapping ?? best;
+    const attemptDir = join(o.workDir, `attempt_${i + 1}`);
+    const best = await mapBest(o, db.path, rung, attemptDir, phase(0.8, 1));
+    const { mapping, rounds, suspects } = await remapMisplaced(
+      o,
+      db.path,
+      rung,
+      attemptDir,
+      best,
+      phase(0.8, 1),
+    );
+    const enough =
+      (mapping.kept?.registered ?? 0) >= o.minRegisteredFraction * total && mapping.points;
+    const settled = enough ? await withFocal(o, mapping, join(attemptDir, "held")) : null;
+    const { models, merged, kept, points } = settled?.mapping ?? mapping;
     const t3 = performance.now();
     Object.assign(seconds, {
       extract: seconds.extract + (t1 - t0) / 1000,
@@ -256,7 +326,9 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
       total,
       model_sizes: models.map((m) => m.registered),
       merged: merged !== null,
-      mapper_runs: best.runs,
+      mapper_runs: mapping.runs,
+      misplaced_suspects: suspects,
+      misplaced_rounds: rounds,
       points: points?.count ?? 0,
       mean_reprojection_error: Number.isFinite(mre) ? mre : null,
       seconds: (t3 - t0) / 1000,

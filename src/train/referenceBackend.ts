@@ -169,7 +169,15 @@ function viewGradients(
   if (app && theta) {
     const back = appearanceBackward(render.image, theta, loss.dImage);
     dImage = back.dImage;
-    appearanceAdamStep(state.appearance, app.index, back.dTheta, app.lr, app.weight, app.mask);
+    appearanceAdamStep(
+      state.appearance,
+      app.index,
+      back.dTheta,
+      app.lr,
+      app.weight,
+      app.mask,
+      app.prior,
+    );
   }
   return { loss, r: backwardReference(p, camera, render, dImage), render };
 }

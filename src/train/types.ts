@@ -129,8 +129,10 @@ export interface AppearanceState {
 export interface AppearanceStep {
   index: number;
   lr: number;
-  /** Weight of (weight/2)·‖θ − identity‖². */
+  /** Weight of (weight/2)·‖θ − prior‖². */
   weight: number;
+  /** The θ the regulariser pulls this view's transform towards (12 values; default: identity). */
+  prior?: ArrayLike<number>;
   /** Which entries of θ learn (reference/appearance.ts APPEARANCE_MASKS; default: all). */
   mask?: number;
 }

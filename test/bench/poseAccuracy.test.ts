@@ -89,6 +89,24 @@ describe("pose accuracy against the truth", () => {
       ),
     };
     expect(poseAccuracy(pairs, cameras).rotationDeg.max).toBeCloseTo(1, 6);
+    expect(poseAccuracy(pairs, cameras).misplaced).toBe(0);
+    // Two images put on the far side of the scene, turned round: counted as misplaced and left
+    // out of the fit, so the others still read back exactly.
+    const half: number[][] = [
+      [-1, 0, 0],
+      [0, 1, 0],
+      [0, 0, -1],
+    ];
+    for (const i of [1, 2]) {
+      const p = pairs[i]!;
+      const far = apply(R, apply(half, p.truth.centre)).map((x, j) => s * x + t[j]! + 9) as V3;
+      pairs[i] = { ...p, estR: mul(p.estR, half), estC: far };
+    }
+    const b = poseAccuracy(pairs, cameras);
+    expect(b.misplaced).toBe(2);
+    expect(b.rotationDeg.median).toBeLessThan(1e-4);
+    expect(b.centrePct.median).toBeLessThan(1e-6);
+    expect(b.rotationDeg.max).toBeGreaterThan(90);
   });
 
   it(`aligns a straight pass by the cameras' rotations, which its centres leave free (seed ${seed})`, () => {

@@ -4,7 +4,12 @@
 // compensation off.
 import { describe, expect, it } from "vitest";
 import type { TrainingDataset, TrainingView } from "../../src/train/dataset.js";
-import { APPEARANCE_SPREAD_ON } from "../../src/train/appearance.js";
+import {
+  APPEARANCE_SPREAD_ON,
+  APPEARANCE_WARMUP,
+  createAppearance,
+} from "../../src/train/appearance.js";
+import type { RunContext } from "../../src/train/runContext.js";
 import { estimateViewExposure } from "../../src/train/viewExposure.js";
 import { makeRandom, testSeed } from "../seed.js";
 import { randomCamera } from "./gpu/randomScene.js";
@@ -100,5 +105,37 @@ describe("views' exposure from the sparse points", () => {
     expect(est.views).toBe(2);
     expect(est.gains[6]).toBeCloseTo(1, 6);
     expect(est.gains[0]! / est.gains[3]!).toBeCloseTo(1.3 / 0.7, 1);
+  });
+});
+
+describe("appearance transforms pulled towards the estimated exposure", () => {
+  it("gives every view's step its estimated gains as the regulariser's prior", () => {
+    const rand = makeRandom(testSeed());
+    const gains = Array.from({ length: 6 }, () => {
+      const e = 0.6 + 0.8 * rand();
+      return [e * 1.1, e, e * 0.9];
+    });
+    const dataset = scene(rand, gains, 0.1);
+    const est = estimateViewExposure(dataset);
+    const log = { info: () => {}, warn: () => {}, debug: () => {} };
+    // A unit test of the step arguments alone: no backend is reached before start().
+    const ctx = { settings: { appearance: "auto" }, dataset, log } as unknown as RunContext;
+    const appearance = createAppearance(ctx);
+    for (let k = 0; k < gains.length; k++) {
+      const args = appearance.stepArgs(APPEARANCE_WARMUP + k, k)!;
+      expect(args.lr).toBeGreaterThan(0);
+      const prior = Array.from(args.prior!);
+      // Per-channel gains on the diagonal, nothing off it, no offset.
+      expect(prior.filter((_, j) => ![0, 4, 8].includes(j)).every((v) => v === 0)).toBe(true);
+      for (let c = 0; c < 3; c++) expect(prior[c * 4]).toBeCloseTo(est.gains[k * 3 + c]!, 5);
+    }
+    // With fixed exposure auto learns nothing, so no prior is needed.
+    const flat = scene(
+      rand,
+      Array.from({ length: 6 }, () => [1, 1, 1]),
+      0.1,
+    );
+    const off = createAppearance({ ...ctx, dataset: flat } as RunContext);
+    expect(off.stepArgs(APPEARANCE_WARMUP, 0)).toBeUndefined();
   });
 });

@@ -10,7 +10,11 @@ import { dispatch } from "../../gpu/shaders.js";
 import type { UniformArena } from "../../gpu/uniforms.js";
 import { SplatbookError } from "../../util/errors.js";
 import { initialAppearance } from "../appearance.js";
-import { APPEARANCE_MASKS, APPEARANCE_PARAMS } from "../reference/appearance.js";
+import {
+  APPEARANCE_MASKS,
+  APPEARANCE_PARAMS,
+  identityAppearance,
+} from "../reference/appearance.js";
 import { REFERENCE_CONVENTIONS } from "../reference/conventions.js";
 import type { AppearanceState, AppearanceStep } from "../types.js";
 import { SPLAT_SHADERS } from "./splatShaders.js";
@@ -54,12 +58,13 @@ export class GpuAppearance {
     if (!this.theta || a.index < 0 || a.index >= this.count) {
       throw new SplatbookError(`GPU backend: no appearance for view ${a.index} of ${this.count}`);
     }
-    const u = new Uint32Array(12);
+    const u = new Uint32Array(12 + APPEARANCE_PARAMS);
     const f = new Float32Array(u.buffer);
     u.set([a.index, pixels, partials, this.count]);
     const { adamBeta1, adamBeta2, adamEps } = REFERENCE_CONVENTIONS;
     f.set([a.lr, a.weight, adamBeta1, adamBeta2, adamEps], 4);
     u[9] = a.mask ?? APPEARANCE_MASKS.affine;
+    f.set(a.prior ?? identityAppearance(), 12);
     return uniforms.alloc(u);
   }
 

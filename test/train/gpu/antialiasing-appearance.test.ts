@@ -9,6 +9,7 @@ import { initialAppearance } from "../../../src/train/appearance.js";
 import {
   APPEARANCE_MASKS,
   appearanceAdamStep,
+  applyAppearance,
   identityAppearance,
   lossAndGradReference,
   renderReference,
@@ -72,7 +73,7 @@ describe("anti-aliasing on the GPU vs the reference", () => {
 
 describe("per-image appearance on the GPU vs the reference", () => {
   for (const model of ["affine", "gain"] as const) {
-    it(`${model}: loss, gradients through the transform, the view's Adam step and the recentring`, async () => {
+    it(`${model}: loss, gradients through the transform, the view's Adam step towards its prior and the recentring`, async () => {
       const rand = makeRandom(testSeed());
       const [w, h] = [40, 30];
       const cam = randomCamera(rand, w, h);
@@ -83,13 +84,24 @@ describe("per-image appearance on the GPU vs the reference", () => {
       for (let j = 0; j < state.theta.length; j++) state.theta[j]! += (rand() - 0.5) * 0.3;
       for (let j = 0; j < state.moments.length; j++) state.moments[j] = rand() * 1e-3;
       state.steps.fill(4);
+      // View 1 over-exposed, so part of its values clip (no gradient there), and an offset that
+      // pushes some below 0.
+      for (const j of [0, 4, 8]) state.theta[12 + j]! += 0.5;
+      state.theta[12 + 9] = -0.1;
       const mask = APPEARANCE_MASKS[model];
-      const step = { index: 1, lr: 0.01, weight: 0.05, mask };
+      // The regulariser pulls towards a prior away from the identity (an estimated exposure),
+      // strongly enough that ignoring it would move θ elsewhere.
+      const prior = Float64Array.from(identityAppearance(), (v) => v + (rand() - 0.5) * 0.8);
+      const step = { index: 1, lr: 0.01, weight: 1, mask, prior };
       const before = state.theta.slice(12, 24);
       const g = await gradientsGpu(gpu, p, cam, target, undefined, {
         appearance: { state, step },
       });
       const r = lossAndGradReference(p, cam, target, { appearance: before });
+      const shown = applyAppearance(renderReference(p, cam).image, before);
+      const clipped = shown.filter((v) => v === 0 || v === 1).length;
+      expect(clipped, "clipped values").toBeGreaterThan(shown.length / 50);
+      expect(clipped, "clipped values").toBeLessThan(shown.length * 0.8);
       expect(Math.abs(g.loss - r.loss) / r.loss).toBeLessThan(1e-4);
       expect(relError(g.dImage, r.dImage)).toBeLessThan(1e-3);
       for (const k of GROUPS) expect(relError(g.grads[k], r.grads[k]), k).toBeLessThan(1e-3);
@@ -98,7 +110,14 @@ describe("per-image appearance on the GPU vs the reference", () => {
         moments: Float64Array.from(state.moments),
         steps: Float64Array.from(state.steps),
       };
-      appearanceAdamStep(expected, 1, r.dAppearance!, step.lr, step.weight, mask);
+      const towardsIdentity = {
+        theta: Float64Array.from(state.theta),
+        moments: Float64Array.from(state.moments),
+        steps: Float64Array.from(state.steps),
+      };
+      appearanceAdamStep(expected, 1, r.dAppearance!, step.lr, step.weight, mask, prior);
+      appearanceAdamStep(towardsIdentity, 1, r.dAppearance!, step.lr, step.weight, mask);
+      expect(relError(towardsIdentity.theta, expected.theta)).toBeGreaterThan(1e-4);
       const got = g.appearance!;
       expect(Array.from(got.steps)).toEqual([4, 5, 4]);
       // Every view shifted by the recentring, the stepped one also by the reference's Adam step.

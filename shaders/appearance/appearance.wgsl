@@ -1,5 +1,6 @@
-// Per-image appearance: out = M·rgb + b on the rendered image before the loss, its backward,
-// and Adam on the view's θ = [M row-major (9) | b (3)] regularised towards the identity, as
+// Per-image appearance: out = clamp(M·rgb + b, 0, 1) (the camera clips) on the rendered image
+// before the loss, its backward (a clipped value passes no gradient),
+// and Adam on the view's θ = [M row-major (9) | b (3)] regularised towards a prior, as
 // src/train/reference/appearance.ts. Three entry points, one view per step:
 //   apply     image → shown (per pixel)
 //   backward  dShown → dImage = Mᵀ·dShown (per pixel), and per-workgroup sums of dShown ⊗ rgb
@@ -44,7 +45,7 @@ fn offsetOf() -> vec3f {
 fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let p = gid.x + gid.y * nwg.x * 256u;
   if (p >= u.pixels) { return; }
-  let out = matrixOf() * rgbAt(p) + offsetOf();
+  let out = clamp(matrixOf() * rgbAt(p) + offsetOf(), vec3f(0.0), vec3f(1.0));
   shown[3u * p] = out.x;
   shown[3u * p + 1u] = out.y;
   shown[3u * p + 2u] = out.z;
@@ -60,8 +61,10 @@ fn backward(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wi
   var d = vec3f(0.0);
   var rgb = vec3f(0.0);
   if (p < u.pixels) {
-    d = vec3f(dShown[3u * p], dShown[3u * p + 1u], dShown[3u * p + 2u]);
     rgb = rgbAt(p);
+    let v = matrixOf() * rgb + offsetOf();
+    let inside = select(vec3f(0.0), vec3f(1.0), (v > vec3f(0.0)) & (v < vec3f(1.0)));
+    d = vec3f(dShown[3u * p], dShown[3u * p + 1u], dShown[3u * p + 2u]) * inside;
     let back = transpose(matrixOf()) * d;
     dImage[3u * p] = back.x;
     dImage[3u * p + 1u] = back.y;

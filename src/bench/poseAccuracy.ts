@@ -35,6 +35,8 @@ export interface PoseAccuracy {
    */
   misplaced: number;
   rotationDeg: { median: number; max: number };
+  /** The image with the largest rotation error. */
+  worstImage: string;
   centrePct: { median: number; max: number };
   /** Largest distance between two true camera centres (metres). */
   extent: number;
@@ -202,6 +204,63 @@ function angleDeg(R: M3): number {
   return (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI;
 }
 
+/** RMS distance of points from the line through the two farthest apart, over that distance. */
+function offLine(ps: readonly V3[]): number {
+  let [a, b, extent] = [ps[0]!, ps[0]!, 0];
+  for (const p of ps)
+    for (const q of ps) {
+      const d = Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+      if (d > extent) [a, b, extent] = [p, q, d];
+    }
+  const u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]].map((x) => x / (extent || 1));
+  const sq = ps.map((p) => {
+    const d = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
+    const along = d[0]! * u[0]! + d[1]! * u[1]! + d[2]! * u[2]!;
+    return d[0]! ** 2 + d[1]! ** 2 + d[2]! ** 2 - along * along;
+  });
+  return Math.sqrt(Math.max(0, sq.reduce((x, y) => x + y, 0) / ps.length)) / (extent || 1);
+}
+
+/** Centres this close to a line (RMS, fraction of the extent) leave a turn about it free. */
+const COLLINEAR = 0.01;
+
+/**
+ * The similarity true → estimated frame: fitted to the camera centres; where the true centres lie
+ * on a line (a straight drone pass), whose turn about that line the centres cannot fix, its
+ * rotation is the one best matching the cameras' rotations (R_est·A ≈ R_true, chordal mean by
+ * Horn's fit of their rows) and scale and offset follow from the centres.
+ */
+function alignment(pairs: readonly PosePair[]): { s: number; R: M3; t: V3 } {
+  const trueC = pairs.map((p) => p.truth.centre);
+  const estC = pairs.map((p) => p.estC);
+  const fit = fitSimilarity(trueC, estC);
+  if (offLine(trueC) >= COLLINEAR) return fit;
+  // A maps each row of R_true (as a vector) onto the same row of R_est; ± keeps the sets centred.
+  const [v, u] = [[], []] as [V3[], V3[]];
+  for (const p of pairs)
+    for (let k = 0; k < 3; k++) {
+      const [rt, re] = [p.truth.rotation[k]! as V3, p.estR[k]! as V3];
+      v.push(rt, rt.map((x) => -x) as V3);
+      u.push(re, re.map((x) => -x) as V3);
+    }
+  const R = fitSimilarity(v, u).R;
+  const mean = (ps: readonly V3[]) =>
+    [0, 1, 2].map((k) => ps.reduce((acc, q) => acc + q[k]!, 0) / ps.length) as V3;
+  const [mt, me] = [mean(trueC), mean(estC)];
+  const rotated = trueC.map((c) =>
+    R.map((r) => r[0]! * (c[0] - mt[0]) + r[1]! * (c[1] - mt[1]) + r[2]! * (c[2] - mt[2])),
+  );
+  let [num, den] = [0, 0];
+  for (const [i, a] of rotated.entries()) {
+    const d = estC[i]!.map((x, k) => x - me[k]!);
+    num += a[0]! * d[0]! + a[1]! * d[1]! + a[2]! * d[2]!;
+    den += a[0]! ** 2 + a[1]! ** 2 + a[2]! ** 2;
+  }
+  const scale = den > 0 ? num / den : fit.s;
+  const Rm = R.map((r) => r[0]! * mt[0] + r[1]! * mt[1] + r[2]! * mt[2]);
+  return { s: scale, R, t: [0, 1, 2].map((k) => me[k]! - scale * Rm[k]!) as V3 };
+}
+
 /**
  * An image whose centre lies further than this from the truth after the fit (% of the extent),
  * or whose rotation is off more than MISPLACED_DEG, is counted as misplaced (registered in the
@@ -241,11 +300,7 @@ const START_TRIPLES = 400;
  * holds (at most 10 rounds; at least three images stay).
  */
 function trimmedFit(pairs: readonly PosePair[], extent: number) {
-  const fitOn = (used: readonly PosePair[]) =>
-    fitSimilarity(
-      used.map((p) => p.truth.centre),
-      used.map((p) => p.estC),
-    );
+  const fitOn = (used: readonly PosePair[]) => alignment(used);
   const n = pairs.length;
   const triples: [number, number, number][] = [];
   if ((n * (n - 1) * (n - 2)) / 6 <= START_TRIPLES) {
@@ -303,6 +358,7 @@ export function poseAccuracy(
     matched: pairs.length,
     misplaced,
     rotationDeg: { median: median(rot), max: Math.max(...rot) },
+    worstImage: pairs[rot.indexOf(Math.max(...rot))]!.name,
     centrePct: { median: median(centre), max: Math.max(...centre) },
     extent,
     focal,
@@ -335,7 +391,8 @@ export function describeAccuracy(a: PoseAccuracy): string {
     .join("; ");
   return (
     (a.misplaced > 0 ? `${a.misplaced}/${a.matched} misplaced; ` : "") +
-    `rotation ${a.rotationDeg.median.toFixed(3)}° median, ${a.rotationDeg.max.toFixed(3)}° max; ` +
+    `rotation ${a.rotationDeg.median.toFixed(3)}° median, ${a.rotationDeg.max.toFixed(3)}° max ` +
+    `(${a.worstImage}); ` +
     `centre ${a.centrePct.median.toFixed(3)} % median, ${a.centrePct.max.toFixed(3)} % max of ${a.extent.toFixed(1)} m; ` +
     `focal ${focal}`
   );

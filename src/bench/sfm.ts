@@ -31,7 +31,8 @@ async function benchCapture(name: string, work: string): Promise<Row> {
   const lines: string[] = [];
   const logger = {
     info: (m: string) => {
-      if (m.startsWith("COLMAP attempt")) console.log(`  ${name}: ${m}`);
+      if (/^COLMAP( attempt|: focal lengths|: camera group)/.test(m))
+        console.log(`  ${name}: ${m}`);
       lines.push(m);
     },
     warn: (m: string) => lines.push(m),
@@ -77,7 +78,9 @@ try {
     rows.push(await benchCapture(name, work));
   }
 } finally {
-  await rm(work, { recursive: true, force: true });
+  // SPLATBOOK_BENCH_KEEP=1 keeps the job folders (frames, manifest, model) for a closer look.
+  if (process.env.SPLATBOOK_BENCH_KEEP) console.log(`job folders kept in ${work}`);
+  else await rm(work, { recursive: true, force: true });
 }
 console.log(
   "\n| capture | registered | models | points | mean reproj. error (px) | attempts | time (s) |",

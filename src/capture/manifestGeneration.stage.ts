@@ -22,6 +22,25 @@ export interface PhotoInputs {
   metadata: readonly PhotoMetadata[];
 }
 
+/** A video's prior, saying where its focal length came from. */
+function videoPrior(
+  width: number,
+  height: number,
+  meta: VideoMetadata | undefined,
+  defaultFovDeg: number,
+): ManifestVideo["intrinsics"] {
+  const f35 = meta?.focal_length_35mm ?? null;
+  const k = intrinsicsPrior(width, height, f35, defaultFovDeg);
+  const where = meta?.focal_length_35mm_source === "dji_srt" ? "DJI .SRT focal_len" : "container";
+  return {
+    ...k,
+    prior:
+      k.source === "metadata"
+        ? `35 mm equivalent ${f35} mm (${where})`
+        : `default field of view ${defaultFovDeg}° (no focal length in the video)`,
+  };
+}
+
 /** Builds the manifest (validated against the contract) from the frames and the metadata. */
 export function buildManifest(
   jobId: string,
@@ -48,9 +67,7 @@ export function buildManifest(
         ...{ path: f.path, timestamp_secs: f.timestamp_secs, source: v.filename },
         ...{ gps: meta?.frame_gps?.[i] ?? meta?.gps ?? null, camera_group: group },
       })),
-      intrinsics: {
-        ...intrinsicsPrior(v.width, v.height, meta?.focal_length_35mm ?? null, defaultFovDeg),
-      },
+      intrinsics: videoPrior(v.width, v.height, meta, defaultFovDeg),
     };
   });
   const photos = groupPhotos(photoInputs.photos, photoInputs.metadata, defaultFovDeg);
@@ -100,7 +117,7 @@ export async function writeManifest(
 export const manifestGenerationStage: StageDefinition<ManifestGenerationResult> = {
   name: "ManifestGeneration",
   fingerprintInputs(ctx: StageContext) {
-    return { version: 2, defaultFovDeg: ctx.params.defaultFovDeg };
+    return { version: 3, defaultFovDeg: ctx.params.defaultFovDeg };
   },
   skipReason: precalibratedSkipReason,
   async run(ctx: StageContext) {

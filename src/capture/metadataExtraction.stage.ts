@@ -94,6 +94,11 @@ export function videoMetadata(video: VideoProbe, exif: ExifRecord = {}): VideoMe
   const location = textOf(t["com.apple.quicktime.location.ISO6709"], t.location, t["location-eng"]);
   let gps = location ? parseIso6709(location) : null;
   let gpsSource: VideoMetadata["gps_source"] = gps ? "iso6709" : null;
+  const f35 =
+    numberOf(t["com.apple.quicktime.camera.focal_length.35mm_equivalent"]) ??
+    numberOf(exif.CameraFocalLength35mmEquivalent) ??
+    numberOf(exif.FocalLengthIn35mmFormat) ??
+    numberOf(exif.FocalLength35efl);
   if (!gps) {
     gps = gpsFromExif(exif);
     gpsSource = gps ? "exiftool" : null;
@@ -114,11 +119,8 @@ export function videoMetadata(video: VideoProbe, exif: ExifRecord = {}): VideoMe
     display_height: video.display_height,
     codec: video.codec,
     focal_length_mm: numberOf(exif.FocalLength),
-    focal_length_35mm:
-      numberOf(t["com.apple.quicktime.camera.focal_length.35mm_equivalent"]) ??
-      numberOf(exif.CameraFocalLength35mmEquivalent) ??
-      numberOf(exif.FocalLengthIn35mmFormat) ??
-      numberOf(exif.FocalLength35efl),
+    focal_length_35mm: f35,
+    ...(f35 === null ? {} : { focal_length_35mm_source: "container" as const }),
   };
 }
 
@@ -212,15 +214,28 @@ async function withTelemetry(
       `${frameGps.filter(Boolean).length}/${own.length} frames located`,
   );
   const first = track.fixes[0]!;
+  // The container's own 35 mm tag wins; DJI writes none into its MP4s, only into the .SRT.
+  const fromSrt = meta.focal_length_35mm === null && track.focal35mm !== null;
+  if (fromSrt)
+    log?.info(
+      `${video.filename}: 35 mm-equivalent focal length ${track.focal35mm} mm from ` +
+        basename(track.file),
+    );
   return {
     ...meta,
+    ...(fromSrt
+      ? { focal_length_35mm: track.focal35mm, focal_length_35mm_source: "dji_srt" as const }
+      : {}),
     gps: meta.gps ?? {
       latitude: first.latitude,
       longitude: first.longitude,
       altitude: first.altitude,
     },
     gps_source: meta.gps_source ?? "telemetry",
-    telemetry: { source: track.source, file: basename(track.file), fixes: track.fixes.length },
+    telemetry: {
+      ...{ source: track.source, file: basename(track.file), fixes: track.fixes.length },
+      focal_length_35mm: track.focal35mm,
+    },
     frame_gps: frameGps,
   };
 }
@@ -229,7 +244,8 @@ async function withTelemetry(
 export const metadataExtractionStage: StageDefinition<MetadataExtractionResult> = {
   name: "MetadataExtraction",
   fingerprintInputs() {
-    return { version: 3 }; // reads the input files (Validation's fingerprint) and frame times
+    // Reads the input files (Validation's fingerprint) and frame times; 4: the .SRT focal_len.
+    return { version: 4 };
   },
   skipReason: precalibratedSkipReason,
   run(ctx: StageContext) {

@@ -53,6 +53,26 @@ export function parseDjiSrt(text: string): TelemetryFix[] {
   return fixes.sort((a, b) => a.time_secs - b.time_secs);
 }
 
+/**
+ * The lens's 35 mm-equivalent focal length a DJI `.SRT` records (`[focal_len: 24.00]`), the
+ * median over its blocks (a zoom drone changes it during a clip); null when absent. Older firmware
+ * writes f-number and focal length ten times too large (`[fnum: 280] … [focal_len: 240]`): an
+ * f-number above 50 marks that layout, whose focal lengths are then divided by ten.
+ */
+export function srtFocal35mm(text: string): number | null {
+  const values: number[] = [];
+  for (const block of text.replace(/\r/g, "").split(/\n\s*\n/)) {
+    const f = field(block, "focal_len");
+    if (f === null || !Number.isFinite(f) || f <= 0) continue;
+    const fnum = field(block, "fnum");
+    values.push(fnum !== null && fnum > 50 ? f / 10 : f);
+  }
+  if (values.length === 0) return null;
+  values.sort((a, b) => a - b);
+  const m = values.length >> 1;
+  return values.length % 2 ? values[m]! : (values[m - 1]! + values[m]!) / 2;
+}
+
 /** SRT times are whole milliseconds: a fix this close to a frame is that frame's own. */
 const SAME_TIME_SECS = 0.0015;
 
@@ -103,6 +123,14 @@ export async function srtSidecar(videoPath: string): Promise<string | null> {
 /** Where a video's telemetry came from. */
 export type TelemetrySource = "dji_srt" | "gopro_gpmf";
 
+/** A video's telemetry: its fixes and, from a DJI `.SRT`, the 35 mm-equivalent focal length. */
+export interface TelemetryTrack {
+  source: TelemetrySource;
+  file: string;
+  fixes: TelemetryFix[];
+  focal35mm: number | null;
+}
+
 /**
  * A video's telemetry track: its DJI `.SRT` sidecar, else its own GoPro GPMF (`gpmd`) stream;
  * null when it has neither (or no valid fix). `file` is the sidecar or the video.
@@ -110,14 +138,16 @@ export type TelemetrySource = "dji_srt" | "gopro_gpmf";
 export async function readTelemetry(
   videoPath: string,
   signal?: AbortSignal,
-): Promise<{ source: TelemetrySource; file: string; fixes: TelemetryFix[] } | null> {
+): Promise<TelemetryTrack | null> {
   const file = await srtSidecar(videoPath);
   if (file) {
-    const fixes = parseDjiSrt(await readFile(file, "utf8"));
-    return fixes.length ? { source: "dji_srt", file, fixes } : null;
+    const text = await readFile(file, "utf8");
+    const fixes = parseDjiSrt(text);
+    const focal35mm = srtFocal35mm(text);
+    return fixes.length ? { source: "dji_srt", file, fixes, focal35mm } : null;
   }
   const gpmf = await readGpmfFixes(videoPath, signal);
   if (!gpmf?.length) return null;
   const fixes = gpmf.map((f) => ({ ...f, relative_altitude: null }));
-  return { source: "gopro_gpmf", file: videoPath, fixes };
+  return { source: "gopro_gpmf", file: videoPath, fixes, focal35mm: null };
 }

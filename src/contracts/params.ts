@@ -159,7 +159,7 @@ export const TrainingParamsSchema = z.strictObject({
   resolutionSchedule: param(z.literal(["coarse-to-fine", "fixed"]).default("coarse-to-fine"), {
     flag: "--resolution-schedule <kind>",
     description:
-      "coarse-to-fine: the first 40 % of the steps (up to 90 % where the plan chooses the resolution and " +
+      "coarse-to-fine: the first 40 % of the steps (up to 75 % where the plan chooses the resolution and " +
       "that buys a larger one) at a quarter and a half of the final resolution " +
       "(levels of ≥ 80 px), so a budget buys a higher final resolution; fixed: every step at the final resolution",
   }),

@@ -173,11 +173,22 @@ export const VideoMetadataSchema = z.object({
   codec: z.string(),
   /** Lens focal length in mm, when recorded. */
   focal_length_mm: z.number().nullable(),
-  /** 35 mm-equivalent focal length, when recorded (drives the intrinsics prior). */
+  /**
+   * 35 mm-equivalent focal length, when recorded (drives the intrinsics prior): the container's
+   * tags, else the telemetry's (a DJI .SRT's `focal_len`).
+   */
   focal_length_35mm: z.number().nullable(),
+  /** Where focal_length_35mm came from (absent in older records and when it is null). */
+  focal_length_35mm_source: z.literal(["container", "dji_srt"]).optional(),
   /** A telemetry track read for this video (DJI .SRT sidecar, GoPro GPMF stream), or null. */
   telemetry: z
-    .object({ source: z.literal(["dji_srt", "gopro_gpmf"]), file: z.string(), fixes: z.number() })
+    .object({
+      source: z.literal(["dji_srt", "gopro_gpmf"]),
+      file: z.string(),
+      fixes: z.number(),
+      /** The 35 mm-equivalent focal length the track records (DJI .SRT `focal_len`), if any. */
+      focal_length_35mm: z.number().nullable().optional(),
+    })
     .nullable()
     .optional(),
   /** Per extracted frame (FrameExtraction's order), its position from the telemetry. */
@@ -252,6 +263,42 @@ export type ManifestGenerationResult = z.infer<typeof ManifestGenerationResultSc
 /** Pairs an SfM attempt matched: exhaustive, sequential (COLMAP's), or the video pair list. */
 const PairsSchema = z.literal(["exhaustive", "sequential", "video"]);
 
+/** The focal-length decision of a reconstruction (src/sfm/focalHold.ts). */
+export const FocalRecordSchema = z.object({
+  /** "hold": focal lengths held at their priors (COLMAP's ba_refine_focal_length 0). */
+  decision: z.literal(["refine", "hold"]),
+  reason: z.string(),
+  /** RMS angle of the registered images' viewing directions about their mean (degrees). */
+  view_spread_deg: z.number(),
+  groups: z.array(
+    z.object({
+      /** Camera group id (manifest). */
+      id: z.string(),
+      /** Focal prior in frame pixels (null: the group had none, COLMAP guessed). */
+      prior_px: z.number().nullable(),
+      /** True when the prior came from metadata (EXIF, container tag, .SRT), not a default. */
+      firm: z.boolean(),
+      /** Focal length after the refining mapper (null when none of its images registered). */
+      refined_px: z.number().nullable(),
+      view_spread_deg: z.number(),
+      /** Focal length of the kept model. */
+      final_px: z.number().nullable(),
+    }),
+  ),
+  /**
+   * The model with the focal lengths held (the refined one reseated on the priors, then bundle
+   * adjusted), when one was made, and whether it was kept.
+   */
+  held_run: z
+    .object({
+      registered: z.number(),
+      mean_reprojection_error: z.number().nullable(),
+      kept: z.boolean(),
+    })
+    .nullable(),
+});
+export type FocalRecord = z.infer<typeof FocalRecordSchema>;
+
 /** One attempt of ColmapReconstruction's escalation ladder. */
 export const SfmAttemptSchema = z.object({
   /** What the attempt tried, in words. */
@@ -298,6 +345,11 @@ export const SfmAttemptSchema = z.object({
   points: z.number(),
   mean_reprojection_error: z.number().nullable(),
   seconds: z.number(),
+  /**
+   * Whether the kept model's focal lengths were refined or held at their priors, and why (only
+   * on the attempt whose model was kept; absent in older records).
+   */
+  focal: FocalRecordSchema.optional(),
 });
 export type SfmAttempt = z.infer<typeof SfmAttemptSchema>;
 

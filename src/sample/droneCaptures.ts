@@ -2,6 +2,7 @@
  * Drone captures over the survey site: a lawnmower survey of geotagged photos with DJI XMP, and
  * a clip with a DJI-style `.SRT` telemetry sidecar.
  */
+import { FILM_DIAGONAL_MM } from "../capture/index.js";
 import { gaussian } from "../util/geodesy.js";
 import { mulberry32 } from "../util/random.js";
 import type { Vec3 } from "../contracts/sceneModel.js";
@@ -148,12 +149,13 @@ export function droneVideoSrt(): CorpusCapture {
       ...{ width, height, frames, fps },
       tags: { make: "DJI", model: "FC6310" },
     };
+    const k = truthIntrinsics(width, height, fov);
     const truth = emptyTruth("drone-video-srt", GEO);
-    truth.videos.push(
-      truthVideo(spec.fileName, fps, truthIntrinsics(width, height, fov), poses, fixes),
-    );
+    truth.videos.push(truthVideo(spec.fileName, fps, k, poses, fixes));
     const relAlt = poses.map((p) => p.location[1]);
-    const srt = formatDjiSrt(fixes, fps, Date.UTC(2026, 4, 14, 10, 40, 0), relAlt);
+    // The rendered field of view as a 35 mm equivalent on the film diagonal (about 26.9 mm).
+    const f35 = (k.fx / Math.hypot(width, height)) * FILM_DIAGONAL_MM;
+    const srt = formatDjiSrt(fixes, fps, Date.UTC(2026, 4, 14, 10, 40, 0), relAlt, f35);
     return { truth, spec, sidecar: { fileName: "DJI_0012.SRT", text: srt } satisfies SidecarSpec };
   };
   return {

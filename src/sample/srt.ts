@@ -14,13 +14,15 @@ function srtTime(ms: number): string {
 
 /**
  * The `.SRT` text of a clip at `fps` whose frame i was taken at `fixes[i]`; `startMs` is the
- * wall-clock time (UTC) of the first frame, `relAlt` the height above take-off per frame.
+ * wall-clock time (UTC) of the first frame, `relAlt` the height above take-off per frame and
+ * `focal35mm` the lens's 35 mm-equivalent focal length (DJI's `focal_len`).
  */
 export function formatDjiSrt(
   fixes: readonly GeoPoint[],
   fps: number,
   startMs: number,
   relAlt: readonly number[],
+  focal35mm: number,
 ): string {
   const blocks = fixes.map((g, i) => {
     const [from, to] = [(i * 1000) / fps, ((i + 1) * 1000) / fps];
@@ -31,7 +33,7 @@ export function formatDjiSrt(
       `<font size="28">FrameCnt: ${i + 1}, DiffTime: ${Math.round(to - from)}ms`,
       wall,
       `[iso: 100] [shutter: 1/500.0] [fnum: 2.8] [ev: 0] [ct: 5500] [color_md: default] ` +
-        `[focal_len: 24.00] [latitude: ${g.latitude.toFixed(6)}] [longitude: ${g.longitude.toFixed(6)}] ` +
+        `[focal_len: ${focal35mm.toFixed(2)}] [latitude: ${g.latitude.toFixed(6)}] [longitude: ${g.longitude.toFixed(6)}] ` +
         `[rel_alt: ${relAlt[i]!.toFixed(3)} abs_alt: ${g.altitude.toFixed(3)}] </font>`,
       "",
     ].join("\n");

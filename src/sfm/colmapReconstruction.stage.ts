@@ -12,6 +12,7 @@ import type { Layout } from "./pairs.js";
 import { geodeticToEnu } from "../util/geodesy.js";
 import { chooseSiftSettings, strongerSift, type SiftSettings } from "./siftSettings.js";
 import { georeferenceStep } from "./georef/step.js";
+import { focalLines } from "./focalHold.js";
 import { describePrecalibrated } from "../contracts/precalibrated.js";
 import type { ColmapReconstructionResult, SfmAttempt } from "../contracts/stageResults.js";
 
@@ -123,12 +124,14 @@ export async function videoFramesFromManifest(
   const lists = [
     ...manifest.videos.map((v) => ({
       owner: v.filename,
+      group: `video:${v.filename}`,
       intrinsics: v.intrinsics,
       unordered: false,
       items: v.frames.map((f) => ({ path: f.path, gps: f.gps ?? null })),
     })),
     ...photoGroups.map((g) => ({
       owner: `camera group ${g.id}`,
+      group: g.id,
       intrinsics: g.intrinsics,
       unordered: true,
       items: (manifest.photos ?? []).filter((p) => p.camera_group === g.id),
@@ -151,6 +154,7 @@ export async function videoFramesFromManifest(
       camera: await cameraPrior(list, join(framesRoot, images[0]!)),
       unordered: list.unordered,
       gps: list.items.map((f) => f.gps),
+      ...{ group: list.group, priorFirm: list.intrinsics.source === "metadata" },
     });
   }
   return videos;
@@ -225,6 +229,8 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
     onLog: (line) => ctx.log.debug(`COLMAP: ${line}`),
     onAttempt: (a, i) => ctx.log.info(`COLMAP attempt ${i + 1}: ${attemptLine(a)}`),
   });
+  const focal = sparse.attempts.at(-1)?.focal;
+  for (const line of focal ? focalLines(focal) : []) ctx.log.info(`COLMAP: ${line}`);
   ctx.log.info(
     `COLMAP: registered ${sparse.registered}/${total} frames, ${sparse.points} points` +
       (sparse.models > 1 ? ` (largest of ${sparse.models} models)` : ""),
@@ -286,7 +292,7 @@ export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResu
   fingerprintInputs: (ctx) => ({
     // The engine fingerprints the resolved parameters too; these name how they are used, so a
     // change of the choice rules or the ladder invalidates an older reconstruction.
-    sfm: "adaptive-sift-capture-pairs-ladder-3-simple-radial-k0-best-of-3",
+    sfm: "adaptive-sift-capture-pairs-ladder-3-simple-radial-k0-best-of-3-focal-hold-spread-3",
     mapper: "ba-global-tol-1e-6-ratio-1.4",
     georef: "umeyama-msac-gravity-1",
     manifest: manifestPath(ctx),

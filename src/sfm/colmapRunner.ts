@@ -7,6 +7,7 @@ import { copyFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { SplatbookError } from "../util/errors.js";
 import { readPoints3DBin } from "./colmapBinary.js";
+import { settleFocal } from "./focalSettle.js";
 import {
   clearMatches,
   extractFeatures,
@@ -23,7 +24,7 @@ import { capturePairs, type Layout } from "./pairs.js";
 import type { ScenePoints } from "../contracts/sceneModel.js";
 import { meanReprojectionError } from "./sceneModel.js";
 import { checkMisplaced, dropPairs } from "./misplaced.js";
-import type { SfmAttempt } from "../contracts/stageResults.js";
+import type { FocalRecord, SfmAttempt } from "../contracts/stageResults.js";
 
 export { undistortToPinhole } from "./undistort.js";
 export type { VideoFrames } from "./colmapSteps.js";
@@ -248,6 +249,27 @@ async function remapMisplaced(
 }
 
 /**
+ * The kept mapping after the focal decision (src/sfm/focalSettle.ts): the reseated model when
+ * the focal lengths were held, else `best`.
+ */
+async function withFocal(
+  o: LadderOptions,
+  best: Mapping,
+  outDir: string,
+): Promise<{ mapping: Mapping; record: FocalRecord }> {
+  const kept = best.kept!;
+  const settled = await settleFocal(o.videos, { ...kept, mre: best.mre }, outDir, o);
+  if (!settled.heldDir) return { mapping: best, record: settled.record };
+  const points = await readPoints3DBin(settled.heldDir);
+  const mapping: Mapping = {
+    ...{ models: best.models, merged: best.merged, points },
+    kept: { dir: settled.heldDir, registered: kept.registered },
+    mre: meanReprojectionError(points),
+  };
+  return { mapping, record: settled.record };
+}
+
+/**
  * Runs the rungs in order until one registers `minRegisteredFraction` of the frames in its
  * largest (possibly merged) model. Throws SplatbookError naming every attempt when none does.
  */
@@ -279,7 +301,10 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
       best,
       phase(0.8, 1),
     );
-    const { models, merged, kept, points, runs } = mapping;
+    const enough =
+      (mapping.kept?.registered ?? 0) >= o.minRegisteredFraction * total && mapping.points;
+    const settled = enough ? await withFocal(o, mapping, join(attemptDir, "held")) : null;
+    const { models, merged, kept, points } = settled?.mapping ?? mapping;
     const t3 = performance.now();
     Object.assign(seconds, {
       extract: seconds.extract + (t1 - t0) / 1000,
@@ -301,16 +326,17 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
       total,
       model_sizes: models.map((m) => m.registered),
       merged: merged !== null,
-      mapper_runs: runs,
+      mapper_runs: mapping.runs,
       misplaced_suspects: suspects,
       misplaced_rounds: rounds,
       points: points?.count ?? 0,
       mean_reprojection_error: Number.isFinite(mre) ? mre : null,
       seconds: (t3 - t0) / 1000,
+      ...(settled ? { focal: settled.record } : {}),
     };
     attempts.push(attempt);
     o.onAttempt?.(attempt, i);
-    if (kept && points && kept.registered >= o.minRegisteredFraction * total) {
+    if (settled && kept && points) {
       return {
         modelDir: kept.dir,
         ...{ registered: kept.registered, total, points: points.count },

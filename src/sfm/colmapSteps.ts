@@ -21,6 +21,10 @@ export interface VideoFrames {
   unordered?: boolean;
   /** Each image's GPS (null where unknown). */
   gps?: readonly ({ latitude: number; longitude: number; altitude: number | null } | null)[];
+  /** The manifest's camera group id (logs and the attempt record). */
+  group?: string;
+  /** True when the camera prior came from metadata (EXIF, container, .SRT), not a default. */
+  priorFirm?: boolean;
 }
 
 /** What every step needs: where, how to stop, where progress and log lines go. */

@@ -108,4 +108,58 @@ describe("pose accuracy against the truth", () => {
     expect(b.centrePct.median).toBeLessThan(1e-6);
     expect(b.rotationDeg.max).toBeGreaterThan(90);
   });
+
+  it(`aligns a straight pass by the cameras' rotations, which its centres leave free (seed ${seed})`, () => {
+    const rand = mulberry32(seed + 1);
+    const [s, R] = [2.5, rotation(rand)];
+    const t: V3 = [-1, 4, 0.5];
+    const k = truthIntrinsics(384, 216, 70);
+    const pairs: PosePair[] = Array.from({ length: 16 }, (_, i) => {
+      const x = -40 + (40 * i) / 15;
+      // One line of centres; the gimbal wobbles a little, as a drone's does.
+      const pose = truthPose({
+        location: [x, 30, -12],
+        lookAt: [x + 25 + rand(), 0, 8 + rand()],
+        sky: [0, 1, 0],
+      });
+      const c = apply(R, pose.centre).map((v, j) => s * v + t[j]!) as V3;
+      return {
+        name: `f${i}`,
+        estR: mul(pose.rotation, T(R)),
+        estC: c,
+        truth: pose,
+        intrinsics: k,
+        cameraId: 1,
+      };
+    });
+    const cameras = new Map([
+      [
+        1,
+        {
+          id: 1,
+          model: "PINHOLE",
+          width: 384,
+          height: 216,
+          params: [],
+          fx: k.fx,
+          fy: k.fx,
+          cx: 192,
+          cy: 108,
+        },
+      ],
+    ]);
+    const a = poseAccuracy(pairs, cameras);
+    expect(a.rotationDeg.max).toBeLessThan(1e-4);
+    expect(a.centrePct.max).toBeLessThan(1e-6);
+    // Every camera turned 2° about the path: seen, where a fit to the centres alone cannot.
+    const c2 = Math.cos(Math.PI / 90);
+    const s2 = Math.sin(Math.PI / 90);
+    const turn = [
+      [1, 0, 0],
+      [0, c2, -s2],
+      [0, s2, c2],
+    ];
+    const turned = pairs.map((p, i) => (i % 2 ? p : { ...p, estR: mul(turn, p.estR) }));
+    expect(poseAccuracy(turned, cameras).rotationDeg.max).toBeGreaterThan(0.9);
+  });
 });

@@ -4,7 +4,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readGpmfFixes } from "../../src/capture/gpmf.js";
-import { fixAt, parseDjiSrt } from "../../src/capture/telemetry.js";
+import { focalPxFrom35mm } from "../../src/capture/intrinsicsPrior.js";
+import { fixAt, parseDjiSrt, srtFocal35mm } from "../../src/capture/telemetry.js";
 import { loadStageTable, runJob } from "../../src/engine/index.js";
 import { addGpmdTrack, gps5Payload, gps9Payload, type Fix } from "./gpmfMp4.js";
 import { makeVideo, removeDir, tempDir } from "./helpers.js";
@@ -93,11 +94,27 @@ describe("telemetry", () => {
     }
     const meta = JSON.parse(await readFile(join(output, "metadata.json"), "utf8"));
     expect(meta.videos[0].telemetry).toEqual({
-      source: "dji_srt",
-      file: "DJI_0012.SRT",
-      fixes: 20,
+      ...{ source: "dji_srt", file: "DJI_0012.SRT", fixes: 20 },
+      focal_length_35mm: 24,
     });
+    // The .SRT's focal_len (35 mm equivalent) is the video's focal prior on the film diagonal.
+    expect(meta.videos[0].focal_length_35mm_source).toBe("dji_srt");
+    const k = m.videos[0].intrinsics;
+    expect(k.source).toBe("metadata");
+    expect(k.fx).toBeCloseTo(focalPxFrom35mm(24, 96, 64), 9);
+    expect(k.prior).toMatch(/35 mm equivalent 24 mm \(DJI \.SRT focal_len\)/);
   }, 120_000);
+
+  it("reads the .SRT focal_len: the median over blocks, the older ×10 layout divided by ten", () => {
+    const block = (i: number, fields: string) =>
+      `${i}\n00:00:0${i},000 --> 00:00:0${i + 1},000\n${fields} [latitude: 47.1] [longitude: 8.5]\n`;
+    const newer = [block(0, "[fnum: 2.8] [focal_len: 24.00]"), block(1, "[focal_len: 48.0]")];
+    expect(srtFocal35mm(newer.concat(block(2, "[focal_len: 24.00]")).join("\n"))).toBe(24);
+    expect(srtFocal35mm(newer.join("\n"))).toBe(36); // two blocks: the mean of the middle two
+    // Mavic Air 2 style: `[fnum : 280] … [focal_len : 240]` is f/2.8 and 24 mm.
+    expect(srtFocal35mm(block(0, "[fnum : 280] [ev : 0] [focal_len : 240]"))).toBe(24);
+    expect(srtFocal35mm(block(0, "[iso: 100] [fnum: 2.8]"))).toBeNull();
+  });
 
   it("reads the older GPS(lon,lat,alt) layout and interpolates between sparse fixes", () => {
     const text = [
@@ -166,8 +183,8 @@ describe("telemetry", () => {
     }
     const sources = metadata.videos.map((v: { telemetry: unknown }) => v.telemetry);
     expect(sources).toEqual([
-      { source: "gopro_gpmf", file: "GX010001.MP4", fixes: 20 },
-      { source: "gopro_gpmf", file: "GX010002.MP4", fixes: 19 },
+      { source: "gopro_gpmf", file: "GX010001.MP4", fixes: 20, focal_length_35mm: null },
+      { source: "gopro_gpmf", file: "GX010002.MP4", fixes: 19, focal_length_35mm: null },
     ]);
   }, 120_000);
 });

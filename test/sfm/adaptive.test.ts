@@ -11,6 +11,7 @@ import { loadStageTable, runJob } from "../../src/engine/index.js";
 import { cachedCorpusCapture } from "../../src/sample/corpus.js";
 import type { ColmapReconstructionResult } from "../../src/contracts/stageResults.js";
 import { loadSceneModel } from "../../src/sfm/index.js";
+import { MIN_VIEW_SPREAD_DEG } from "../../src/sfm/focalHold.js";
 import { recordingLogger, tempDir } from "../engine/helpers.js";
 import { testSeed } from "../seed.js";
 
@@ -48,7 +49,7 @@ describe("ColmapReconstruction on courtyard-duo (2 videos, 320×240)", () => {
     // 20 frames per video: the fewest for which the video pair list is much cheaper than
     // exhaustive matching; every ColmapReconstruction parameter at its default.
     const output = join(root, "default");
-    const { result, checkpoint } = await reconstruct(output, { framesPerVideo: 20 });
+    const { result, checkpoint, lines } = await reconstruct(output, { framesPerVideo: 20 });
     expect(result.total_images).toBe(40);
     expect(result.registered_images).toBeGreaterThanOrEqual(Math.ceil(0.95 * 40));
     // The first attempt: the video pair list (cheaper than exhaustive for 2 × 30 frames),
@@ -68,6 +69,16 @@ describe("ColmapReconstruction on courtyard-duo (2 videos, 320×240)", () => {
     const scene = await loadSceneModel(result.sparse_path, { imagesDir: join(output, "frames") });
     const stems = new Set(scene.images.map((i) => i.name.split("/")[0]));
     expect(stems.size).toBe(2);
+    // An orbit and a walk look many ways: the focal lengths are refined, logged per camera group.
+    const focal = last.focal!;
+    expect(focal.decision).toBe("refine");
+    expect(focal.view_spread_deg).toBeGreaterThan(MIN_VIEW_SPREAD_DEG);
+    expect(focal.groups.length).toBe(2);
+    for (const g of focal.groups) expect(g.id).toMatch(/^video:plaza[ _](orbit|walk)\.mp4$/);
+    for (const g of focal.groups)
+      expect(lines.some((l) => l.includes(`camera group ${g.id}:`) && l.endsWith("→ refine"))).toBe(
+        true,
+      );
     // The attempts are recorded in the checkpoint, beside the fields it always had.
     const cp = CheckpointSchema.parse(JSON.parse(readFileSync(checkpoint, "utf8")));
     const recorded = cp.stages.ColmapReconstruction!.result as ColmapReconstructionResult;

@@ -1,6 +1,6 @@
 /**
- * Per-image appearance (float64): an affine colour transform out = M·rgb + b applied to the
- * rendered image before the loss, so a view's exposure and white balance need not be baked into
+ * Per-image appearance (float64): an affine colour transform out = M·rgb + b, clipped to [0, 1]
+ * as the camera clips, applied to the rendered image before the loss, so a view's exposure and white balance need not be baked into
  * the splats. θ = [M row-major (9) | b (3)]; the identity leaves the image as rendered. The GPU
  * kernels (shaders/appearance) compute exactly this.
  */
@@ -24,24 +24,36 @@ export function identityAppearance(): Float64Array {
   return Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]);
 }
 
-/** out = M·rgb + b for every pixel of an interleaved RGB image. */
+/**
+ * The transform of one value before the camera's clipping: (M·rgb + b)[r] at pixel offset `p`.
+ */
+function transformed(image: ArrayLike<number>, theta: ArrayLike<number>, p: number, r: number) {
+  return (
+    theta[r * 3]! * image[p]! +
+    theta[r * 3 + 1]! * image[p + 1]! +
+    theta[r * 3 + 2]! * image[p + 2]! +
+    theta[9 + r]!
+  );
+}
+
+/**
+ * out = clamp(M·rgb + b, 0, 1) for every pixel of an interleaved RGB image: the view's camera
+ * clips as a real one does, so a value the image shows at 1 (or 0) only says "at least 1" and a
+ * brighter (darker) prediction costs nothing there. Without it, the clipped highlights of the
+ * brightest frames, divided by their gain, teach the splats a colour darker than the surface.
+ */
 export function applyAppearance(image: ArrayLike<number>, theta: ArrayLike<number>): Float64Array {
   const out = new Float64Array(image.length);
   for (let p = 0; p < image.length; p += 3) {
-    for (let r = 0; r < 3; r++) {
-      out[p + r] =
-        theta[r * 3]! * image[p]! +
-        theta[r * 3 + 1]! * image[p + 1]! +
-        theta[r * 3 + 2]! * image[p + 2]! +
-        theta[9 + r]!;
-    }
+    for (let r = 0; r < 3; r++)
+      out[p + r] = Math.min(1, Math.max(0, transformed(image, theta, p, r)));
   }
   return out;
 }
 
 /**
- * Backward of {@link applyAppearance}: dL/d rgb = Mᵀ·dL/d out per pixel, and
- * dL/dθ = (Σ dout ⊗ rgb, Σ dout).
+ * Backward of {@link applyAppearance}: where M·rgb + b lies inside (0, 1), dL/d rgb = Mᵀ·dL/d out
+ * per pixel and dL/dθ = (Σ dout ⊗ rgb, Σ dout); a clipped value passes no gradient.
  */
 export function appearanceBackward(
   image: ArrayLike<number>,
@@ -52,7 +64,8 @@ export function appearanceBackward(
   const dTheta = new Float64Array(APPEARANCE_PARAMS);
   for (let p = 0; p < image.length; p += 3) {
     for (let r = 0; r < 3; r++) {
-      const d = dOut[p + r]!;
+      const v = transformed(image, theta, p, r);
+      const d = v > 0 && v < 1 ? dOut[p + r]! : 0;
       for (let c = 0; c < 3; c++) {
         dImage[p + c] += theta[r * 3 + c]! * d;
         dTheta[r * 3 + c] += d * image[p + c]!;

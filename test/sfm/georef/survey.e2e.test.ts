@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { georefAccuracy } from "../../../src/bench/georefAccuracy.js";
 import { BENCH_NOISE, noisyFixes } from "../../../src/bench/gpsNoise.js";
 import { matchToTruth } from "../../../src/bench/poseAccuracy.js";
+import { MIN_VIEW_SPREAD_DEG } from "../../../src/sfm/focalHold.js";
 import { GeorefSchema, type Georef } from "../../../src/contracts/georef.js";
 import { ManifestSchema } from "../../../src/contracts/manifest.js";
 import type { JobParams } from "../../../src/contracts/params.js";
@@ -122,6 +123,12 @@ describe("a georeferenced drone survey, end to end", () => {
     expect(georef.origin!.height_ref).toBe("msl");
     expect(georef.total).toBe(colmap.registered_images);
     expect(georef.gravity.method).toBe("cameras"); // gimbal pitch from the DJI XMP
+    // Nadir rows and obliques look many ways, and EXIF gives a firm prior: the focal is refined.
+    const focal = colmap.attempts.at(-1)!.focal!;
+    expect(focal.decision).toBe("refine");
+    expect(focal.held_run).toBeNull();
+    expect(focal.view_spread_deg).toBeGreaterThan(MIN_VIEW_SPREAD_DEG);
+    expect(focal.groups.every((g) => g.firm)).toBe(true);
     const errs = georef.cameras.map((c) => {
       const t = truth.photos.find((p) => p.file === c.image)!;
       const w = toWorld(c.enu);

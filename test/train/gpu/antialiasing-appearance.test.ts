@@ -9,6 +9,7 @@ import { initialAppearance } from "../../../src/train/appearance.js";
 import {
   APPEARANCE_MASKS,
   appearanceAdamStep,
+  applyAppearance,
   identityAppearance,
   lossAndGradReference,
   renderReference,
@@ -83,6 +84,10 @@ describe("per-image appearance on the GPU vs the reference", () => {
       for (let j = 0; j < state.theta.length; j++) state.theta[j]! += (rand() - 0.5) * 0.3;
       for (let j = 0; j < state.moments.length; j++) state.moments[j] = rand() * 1e-3;
       state.steps.fill(4);
+      // View 1 over-exposed, so part of its values clip (no gradient there), and an offset that
+      // pushes some below 0.
+      for (const j of [0, 4, 8]) state.theta[12 + j]! += 0.5;
+      state.theta[12 + 9] = -0.1;
       const mask = APPEARANCE_MASKS[model];
       // The regulariser pulls towards a prior away from the identity (an estimated exposure),
       // strongly enough that ignoring it would move θ elsewhere.
@@ -93,6 +98,10 @@ describe("per-image appearance on the GPU vs the reference", () => {
         appearance: { state, step },
       });
       const r = lossAndGradReference(p, cam, target, { appearance: before });
+      const shown = applyAppearance(renderReference(p, cam).image, before);
+      const clipped = shown.filter((v) => v === 0 || v === 1).length;
+      expect(clipped, "clipped values").toBeGreaterThan(shown.length / 50);
+      expect(clipped, "clipped values").toBeLessThan(shown.length * 0.8);
       expect(Math.abs(g.loss - r.loss) / r.loss).toBeLessThan(1e-4);
       expect(relError(g.dImage, r.dImage)).toBeLessThan(1e-3);
       for (const k of GROUPS) expect(relError(g.grads[k], r.grads[k]), k).toBeLessThan(1e-3);

@@ -22,6 +22,18 @@ const mul = (A: number[][], B: number[][]) =>
   A.map((r) => [0, 1, 2].map((j) => r[0]! * B[0]![j]! + r[1]! * B[1]![j]! + r[2]! * B[2]![j]!));
 const T = (A: number[][]) => [0, 1, 2].map((i) => [A[0]![i]!, A[1]![i]!, A[2]![i]!]);
 
+/** The truth pose as an estimate would give it after the similarity x ↦ s·R·x + t. */
+function transformedPair(
+  name: string,
+  pose: ReturnType<typeof truthPose>,
+  similarity: { s: number; R: number[][]; t: V3 },
+  intrinsics: PosePair["intrinsics"],
+): PosePair {
+  const { s, R, t } = similarity;
+  const estC = apply(R, pose.centre).map((x, j) => s * x + t[j]!) as V3;
+  return { name, estR: mul(pose.rotation, T(R)), estC, truth: pose, intrinsics, cameraId: 1 };
+}
+
 describe("pose accuracy against the truth", () => {
   const seed = 20260514;
   it(`recovers a known similarity exactly and reports zero error for a transformed truth (seed ${seed})`, () => {
@@ -35,15 +47,7 @@ describe("pose accuracy against the truth", () => {
         lookAt: [rand() - 0.5, 0.5, rand() - 0.5],
         sky: [0, 1, 0],
       });
-      const c = apply(R, pose.centre).map((x, j) => s * x + t[j]!) as V3;
-      return {
-        name: `f${i}`,
-        estR: mul(pose.rotation, T(R)),
-        estC: c,
-        truth: pose,
-        intrinsics: k,
-        cameraId: 1,
-      };
+      return transformedPair(`f${i}`, pose, { s, R, t }, k);
     });
     const fit = fitSimilarity(
       pairs.map((p) => p.truth.centre),
@@ -122,15 +126,7 @@ describe("pose accuracy against the truth", () => {
         lookAt: [x + 25 + rand(), 0, 8 + rand()],
         sky: [0, 1, 0],
       });
-      const c = apply(R, pose.centre).map((v, j) => s * v + t[j]!) as V3;
-      return {
-        name: `f${i}`,
-        estR: mul(pose.rotation, T(R)),
-        estC: c,
-        truth: pose,
-        intrinsics: k,
-        cameraId: 1,
-      };
+      return transformedPair(`f${i}`, pose, { s, R, t }, k);
     });
     const cameras = new Map([
       [

@@ -12,6 +12,7 @@
  * (a tenth of them, the farthest, left out as possibly misplaced).
  */
 import type { FocalRecord } from "../contracts/stageResults.js";
+import { add, dot, unit, type Vec3 } from "../util/vec3.js";
 import type { RawImage } from "./colmapBinary.js";
 import type { SceneCamera } from "./sceneModel.js";
 
@@ -33,14 +34,15 @@ export const HELD_ERROR_TOLERANCE = 1.1;
  */
 export const SPREAD_TRIM = 0.1;
 
-/** Angles (degrees) of unit directions from the mean of `of`. */
+/** Sum of `of`: its direction is their mean direction. */
+const sumOf = (of: readonly (readonly number[])[]): Vec3 =>
+  of.reduce<Vec3>((m, a) => add(m, a), [0, 0, 0]);
+
+/** Angles (degrees) of directions from the mean direction of `of`. */
 function anglesFromMean(axes: readonly (readonly number[])[], of: readonly (readonly number[])[]) {
-  const m = [0, 0, 0];
-  for (const a of of) for (let i = 0; i < 3; i++) m[i]! += a[i]!;
-  const n = Math.hypot(m[0]!, m[1]!, m[2]!) || 1;
+  const m = unit(sumOf(of));
   return axes.map((a) => {
-    const c =
-      (a[0]! * m[0]! + a[1]! * m[1]! + a[2]! * m[2]!) / (n * Math.hypot(a[0]!, a[1]!, a[2]!));
+    const c = dot(unit(a), m);
     return (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI;
   });
 }
@@ -65,14 +67,8 @@ function trimmed(axes: readonly (readonly number[])[]): (readonly number[])[] {
 }
 
 /** The mean of unit directions (the farthest SPREAD_TRIM share left out), unit length. */
-export function meanDirection(axes: readonly (readonly number[])[]): [number, number, number] {
-  const m = [0, 0, 0];
-  for (const a of trimmed(axes)) {
-    const n = Math.hypot(a[0]!, a[1]!, a[2]!) || 1;
-    for (let i = 0; i < 3; i++) m[i]! += a[i]! / n;
-  }
-  const n = Math.hypot(m[0]!, m[1]!, m[2]!) || 1;
-  return [m[0]! / n, m[1]! / n, m[2]! / n];
+export function meanDirection(axes: readonly (readonly number[])[]): Vec3 {
+  return unit(sumOf(trimmed(axes).map((a) => unit(a))));
 }
 
 /** The world direction a camera looks along: the third row of its world→camera rotation. */

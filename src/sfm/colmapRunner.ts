@@ -201,8 +201,9 @@ type MisplacedRound = NonNullable<SfmAttempt["misplaced_rounds"]>[number];
 
 /**
  * Counts the images of the best mapping that look registered in the wrong place
- * (src/sfm/misplaced.ts). With `remapMisplaced`: drop the pairs that carried them in a copy of the database and map again; keep the new
- * mapping only when it registers at least as many images with fewer suspects, then look again.
+ * (src/sfm/misplaced.ts). With `remapMisplaced`: drop the pairs that carried them in a copy of
+ * the database and map again; keep the new mapping only when it registers at least as many
+ * images with fewer suspects, then look again.
  */
 async function remapMisplaced(
   o: LadderOptions,
@@ -235,11 +236,10 @@ async function remapMisplaced(
       m.kept.registered >= mapping.kept.registered &&
       after < check.suspects.length;
     rounds.push({
-      ...{ suspects: check.suspects.length, dropped_pairs: check.carrying.length },
-      ...{
-        registered: m.kept?.registered ?? 0,
-        suspects_after: Number.isFinite(after) ? after : 0,
-      },
+      suspects: check.suspects.length,
+      dropped_pairs: check.carrying.length,
+      registered: m.kept?.registered ?? 0,
+      suspects_after: Number.isFinite(after) ? after : 0,
       kept,
     });
     if (!kept) break;
@@ -262,7 +262,9 @@ async function withFocal(
   if (!settled.heldDir) return { mapping: best, record: settled.record };
   const points = await readPoints3DBin(settled.heldDir);
   const mapping: Mapping = {
-    ...{ models: best.models, merged: best.merged, points },
+    models: best.models,
+    merged: best.merged,
+    points,
     kept: { dir: settled.heldDir, registered: kept.registered },
     mre: meanReprojectionError(points),
   };

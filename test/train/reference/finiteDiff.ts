@@ -10,7 +10,7 @@ import {
 
 /**
  * The loss plus a signature of every discrete decision the forward made (which splats contribute
- * where, the α clamp, the colour clamp, the Jacobian clamp, the L1 sign). A central difference
+ * where, the α clamp, the colour clamp, the Jacobian clamp, the appearance clip, the L1 sign). A central difference
  * whose two sides have different signatures straddles a kink or a jump and is not comparable.
  */
 export function lossWithSignature(
@@ -36,6 +36,9 @@ export function lossWithSignature(
   let signs = "";
   for (let i = 0; i < target.length; i++) signs += shown[i]! >= target[i]! ? "1" : "0";
   parts.push(signs);
+  // The appearance transform clips its output to [0, 1]: which pixels sit on a bound is a kink.
+  if (opts.appearance)
+    parts.push(Array.from(shown, (v) => (v <= 0 ? "l" : v >= 1 ? "h" : "m")).join(""));
   return { loss: loss.loss, signature: parts.join("|") };
 }
 

@@ -319,7 +319,44 @@ export const SfmAttemptSchema = z.object({
   merged: z.boolean(),
   /** Each mapper run of the attempt; the kept one is the best (absent in older records). */
   mapper_runs: z
-    .array(z.object({ registered: z.number(), mean_reprojection_error: z.number().nullable() }))
+    .array(
+      z.object({
+        registered: z.number(),
+        mean_reprojection_error: z.number().nullable(),
+        /**
+         * Verified matches (the attempt's full database) between the run's registered images,
+         * and how many its poses explain (src/sfm/explainedMatches.ts; absent in older records).
+         */
+        verified_matches: z.number().optional(),
+        explained_matches: z.number().optional(),
+        /** Its centres against the images' GPS fixes (src/sfm/gpsAgreement.ts), where there are. */
+        gps_median_residual_m: z.number().optional(),
+        gps_inliers: z.number().optional(),
+        gps_fixes: z.number().optional(),
+      }),
+    )
+    .optional(),
+  /**
+   * What decided between the kept mapper run and the runner-up: more registered, GPS agreement,
+   * more verified matches explained, or the reprojection error (absent in older records).
+   */
+  mapper_choice: z.enum(["registered", "gps", "explained", "reprojection"]).optional(),
+  /** The kept run's verified matches and those its poses explain (absent in older records). */
+  verified_matches: z.number().optional(),
+  explained_matches: z.number().optional(),
+  /**
+   * The kept run's centres against the images' GPS fixes, through the georeference's robust
+   * similarity fit: fixes, kept fixes, median and RMS distance, the fit's horizontal noise
+   * (metres; absent without enough fixes and in older records).
+   */
+  gps: z
+    .object({
+      fixes: z.number(),
+      inliers: z.number(),
+      median_residual_m: z.number(),
+      rmse_m: z.number(),
+      sigma_m: z.number(),
+    })
     .optional(),
   /**
    * Registered images of the kept model that look registered in the wrong place: few of their
@@ -339,6 +376,9 @@ export const SfmAttemptSchema = z.object({
         registered: z.number(),
         suspects_after: z.number(),
         kept: z.boolean(),
+        /** Verified matches explained before and after (absent in older records). */
+        explained_before: z.number().optional(),
+        explained_after: z.number().optional(),
       }),
     )
     .optional(),

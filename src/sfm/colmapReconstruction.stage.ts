@@ -48,6 +48,23 @@ function siftFor(
   return { first, strong };
 }
 
+/** The evidence the kept mapper run was chosen by, for the attempt's log line. */
+function evidenceText(a: SfmAttempt): string {
+  const parts: string[] = [];
+  if (a.verified_matches) {
+    const pct = (100 * (a.explained_matches ?? 0)) / a.verified_matches;
+    parts.push(`${pct.toFixed(1)} % of ${a.verified_matches} verified matches explained`);
+  }
+  if (a.gps) {
+    parts.push(
+      `GPS median residual ${a.gps.median_residual_m.toFixed(2)} m (${a.gps.inliers}/${a.gps.fixes} fixes kept)`,
+    );
+  }
+  const runs = a.mapper_runs?.length ?? 0;
+  if (a.mapper_choice && runs > 1) parts.push(`run chosen of ${runs} by ${a.mapper_choice}`);
+  return parts.length ? `; ${parts.join(", ")}` : "";
+}
+
 /** One log line of an attempt's figures. */
 export function attemptLine(a: SfmAttempt): string {
   const mre = a.mean_reprojection_error;
@@ -60,6 +77,7 @@ export function attemptLine(a: SfmAttempt): string {
     `, ${a.points} points, mean reprojection error ${mre === null ? "–" : mre.toFixed(3)} px, ` +
     `${a.seconds.toFixed(1)} s` +
     (a.reused_features ? " (features reused)" : "") +
+    evidenceText(a) +
     (a.misplaced_suspects
       ? `; ${a.misplaced_suspects} image(s) look registered in the wrong place (few of their matches in tracks)`
       : "") +
@@ -67,7 +85,11 @@ export function attemptLine(a: SfmAttempt): string {
       .map(
         (r) =>
           `; ${r.suspects} image(s) looked misplaced, ${r.dropped_pairs} pair(s) dropped → ` +
-          `${r.registered} registered, ${r.suspects_after} suspect(s)${r.kept ? ", kept" : ", not kept"}`,
+          `${r.registered} registered, ${r.suspects_after} suspect(s)` +
+          (r.explained_after !== undefined
+            ? `, ${r.explained_before ?? "?"} → ${r.explained_after} matches explained`
+            : "") +
+          (r.kept ? ", kept" : ", not kept"),
       )
       .join("")
   );

@@ -3,7 +3,7 @@
  * until one registers the required fraction of the frames in one model. Attempts with the same
  * features share one database, so a retry pays only for its new pairs and the mapper.
  */
-import { copyFile, mkdir, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { SplatbookError } from "../util/errors.js";
 import { readPoints3DBin } from "./colmapBinary.js";
@@ -12,18 +12,15 @@ import {
   clearMatches,
   extractFeatures,
   matchFeatures,
-  mergeModels,
-  runMapper,
   type MatchRequest,
-  type ModelInfo,
   type StepContext,
   type VideoFrames,
 } from "./colmapSteps.js";
 import { describePairs, describeRung, pairCount, type PairChoice, type Rung } from "./ladder.js";
 import { capturePairs, type Layout } from "./pairs.js";
-import type { ScenePoints } from "../contracts/sceneModel.js";
 import { meanReprojectionError } from "./sceneModel.js";
-import { checkMisplaced, dropPairs } from "./misplaced.js";
+import { fixesByName } from "./gpsAgreement.js";
+import { mapBest, remapMisplaced, type MapContext, type Mapping } from "./mapperRuns.js";
 import type { FocalRecord, SfmAttempt } from "../contracts/stageResults.js";
 
 export { undistortToPinhole } from "./undistort.js";
@@ -133,122 +130,6 @@ async function matchesFor(
 }
 
 /**
- * Mapper runs per attempt. The incremental mapper sometimes closes a ring of views wrongly on
- * repetitive walls: on handheld-photos (same database, three seeds) one run in three came out with
- * a 9.9° median rotation error, and it showed as fewer observations and a higher reprojection
- * error (0.74 px against 0.56). The mapper is seconds where extraction and matching are minutes.
- */
-const MAPPER_RUNS = 3;
-
-/** One mapper run's outcome. */
-interface Mapping {
-  models: ModelInfo[];
-  merged: ModelInfo | null;
-  kept: ModelInfo | undefined;
-  points: ScenePoints | null;
-  mre: number;
-}
-
-/** More registered frames first, then the lower mean reprojection error. */
-function better(a: Mapping, b: Mapping): boolean {
-  const [ra, rb] = [a.kept?.registered ?? 0, b.kept?.registered ?? 0];
-  if (ra !== rb) return ra > rb;
-  return Number.isFinite(a.mre) && !(a.mre >= b.mre);
-}
-
-/** MAPPER_RUNS mapper runs (seeds seed, seed+1, …) into `outDir`; the best one kept. */
-async function mapBest(
-  o: LadderOptions,
-  db: string,
-  rung: Rung,
-  outDir: string,
-  onProgress: (fraction: number, detail: string) => void,
-): Promise<Mapping & { runs: NonNullable<SfmAttempt["mapper_runs"]> }> {
-  const total = o.videos.reduce((n, v) => n + v.images.length, 0);
-  let best: Mapping | null = null;
-  const runs: NonNullable<SfmAttempt["mapper_runs"]> = [];
-  for (let r = 0; r < MAPPER_RUNS; r++) {
-    const dir = join(outDir, `run_${r + 1}`);
-    const c = { ...o, seed: r === 0 ? o.seed : (o.seed ?? 0) + r };
-    const progress = (f: number, d: string) => onProgress((r + f) / MAPPER_RUNS, d);
-    const models = await runMapper(db, o.imageRoot, join(dir, "models"), total, rung, {
-      ...c,
-      onProgress: progress,
-    });
-    const merged = await mergeModels(models, join(dir, "merged"), c);
-    const kept = merged ?? models[0];
-    const points = kept ? await readPoints3DBin(kept.dir) : null;
-    const m: Mapping = {
-      models,
-      merged,
-      kept,
-      points,
-      mre: points ? meanReprojectionError(points) : NaN,
-    };
-    runs.push({
-      registered: kept?.registered ?? 0,
-      mean_reprojection_error: Number.isFinite(m.mre) ? m.mre : null,
-    });
-    if (!best || better(m, best)) best = m;
-  }
-  return { ...best!, runs };
-}
-
-/** Rounds of dropping the pairs that carried misplaced-looking images and mapping again. */
-const MISPLACED_ROUNDS = 3;
-
-type MisplacedRound = NonNullable<SfmAttempt["misplaced_rounds"]>[number];
-
-/**
- * Counts the images of the best mapping that look registered in the wrong place
- * (src/sfm/misplaced.ts). With `remapMisplaced`: drop the pairs that carried them in a copy of
- * the database and map again; keep the new mapping only when it registers at least as many
- * images with fewer suspects, then look again.
- */
-async function remapMisplaced(
-  o: LadderOptions,
-  db: string,
-  rung: Rung,
-  outDir: string,
-  first: Awaited<ReturnType<typeof mapBest>>,
-  onProgress: (fraction: number, detail: string) => void,
-): Promise<{
-  mapping: Awaited<ReturnType<typeof mapBest>>;
-  rounds: MisplacedRound[];
-  suspects: number;
-}> {
-  let [mapping, current] = [first, db];
-  const rounds: MisplacedRound[] = [];
-  let suspects = 0;
-  for (let r = 1; r <= MISPLACED_ROUNDS && mapping.kept; r++) {
-    const check = await checkMisplaced(current, mapping.kept.dir);
-    suspects = check.suspects.length;
-    if (!o.remapMisplaced || suspects === 0 || check.carrying.length === 0) break;
-    const dir = join(outDir, `remap_${r}`);
-    const next = join(dir, "database.db");
-    await mkdir(dir, { recursive: true });
-    await copyFile(current, next);
-    dropPairs(next, check.carrying);
-    const m = await mapBest(o, next, rung, dir, onProgress);
-    const after = m.kept ? (await checkMisplaced(next, m.kept.dir)).suspects.length : Infinity;
-    const kept =
-      m.kept !== undefined &&
-      m.kept.registered >= mapping.kept.registered &&
-      after < check.suspects.length;
-    rounds.push({
-      suspects: check.suspects.length,
-      dropped_pairs: check.carrying.length,
-      registered: m.kept?.registered ?? 0,
-      suspects_after: Number.isFinite(after) ? after : 0,
-      kept,
-    });
-    if (!kept) break;
-    [mapping, current, suspects] = [m, next, after];
-  }
-  return { mapping, rounds, suspects };
-}
-
-/**
  * The kept mapping after the focal decision (src/sfm/focalSettle.ts): the reseated model when
  * the focal lengths were held, else `best`.
  */
@@ -262,8 +143,7 @@ async function withFocal(
   if (!settled.heldDir) return { mapping: best, record: settled.record };
   const points = await readPoints3DBin(settled.heldDir);
   const mapping: Mapping = {
-    models: best.models,
-    merged: best.merged,
+    ...best,
     points,
     kept: { dir: settled.heldDir, registered: kept.registered },
     mre: meanReprojectionError(points),
@@ -281,6 +161,7 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
   await rm(o.workDir, { recursive: true, force: true });
   await mkdir(o.workDir, { recursive: true });
   const dbs = new Map<string, Database>();
+  const mc: MapContext = { ...o, fixes: fixesByName(o.videos) };
   const attempts: SfmAttempt[] = [];
   const seconds = { extract: 0, match: 0, map: 0, total: 0 };
   for (const [i, rung] of o.rungs.entries()) {
@@ -294,9 +175,9 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
     await matchesFor(o, db, rung, phase(0.2, 0.8));
     const t2 = performance.now();
     const attemptDir = join(o.workDir, `attempt_${i + 1}`);
-    const best = await mapBest(o, db.path, rung, attemptDir, phase(0.8, 1));
+    const best = await mapBest(mc, db.path, db.path, rung, attemptDir, phase(0.8, 1));
     const { mapping, rounds, suspects } = await remapMisplaced(
-      o,
+      { ...mc, remap: o.remapMisplaced === true },
       db.path,
       rung,
       attemptDir,
@@ -329,6 +210,10 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
       model_sizes: models.map((m) => m.registered),
       merged: merged !== null,
       mapper_runs: mapping.runs,
+      ...(mapping.choice ? { mapper_choice: mapping.choice } : {}),
+      verified_matches: mapping.matches,
+      explained_matches: mapping.explained,
+      ...(mapping.gps ? { gps: mapping.gps } : {}),
       misplaced_suspects: suspects,
       misplaced_rounds: rounds,
       points: points?.count ?? 0,

@@ -55,7 +55,10 @@ export async function gpsAgreement(
   seed = 0,
 ): Promise<GpsAgreement | null> {
   if (fixes.size < MIN_GPS_FIXES) return null;
-  const cams = (await readImagesBin(modelDir)).map((im) => ({ name: im.name, viewmat: im.viewmat }));
+  const cams = (await readImagesBin(modelDir)).map((im) => ({
+    name: im.name,
+    viewmat: im.viewmat,
+  }));
   if (cams.filter((c) => fixes.has(c.name)).length < MIN_GPS_FIXES) return null;
   const { georef } = georeference(cams, fixes, { seed });
   if (georef.method !== "gps" || georef.rmse_m === null) return null;

@@ -185,10 +185,13 @@ type MisplacedRound = NonNullable<SfmAttempt["misplaced_rounds"]>[number];
 /**
  * Counts the images of the best mapping that look registered in the wrong place
  * (src/sfm/misplaced.ts). With `remap`: drop the pairs that carried them in a copy of the
- * database and map again; keep the new mapping only when it registers at least as many images
- * and explains more of the full database's verified matches (a group of photos flipped together
- * shares tracks and no longer looks misplaced, but leaves its true neighbours' matches
- * unexplained), and is no worse against GPS; then look again.
+ * database and map again, up to MISPLACED_ROUNDS times, each round from the last one's mapping
+ * and database; keep whichever mapping is best by `compareRuns` against the full database, and
+ * only by more than the reprojection error. A round is judged by the matches explained, not by
+ * its suspects: a group of photos flipped together shares tracks and no longer looks misplaced,
+ * but leaves its true neighbours' matches unexplained; and a round may be worse than the first
+ * mapping yet lead to a better one (on handheld-photos: 2 misplaced, then 1 with fewer matches
+ * explained, then one more round).
  */
 export async function remapMisplaced(
   o: MapContext & { remap: boolean },
@@ -198,33 +201,34 @@ export async function remapMisplaced(
   first: BestMapping,
   onProgress: (fraction: number, detail: string) => void,
 ): Promise<{ mapping: BestMapping; rounds: MisplacedRound[]; suspects: number }> {
-  let [mapping, current] = [first, db];
+  let [best, mapping, current] = [first, first, db];
   const rounds: MisplacedRound[] = [];
   let suspects = 0;
   for (let r = 1; r <= MISPLACED_ROUNDS && mapping.kept; r++) {
     const check = await checkMisplaced(current, mapping.kept.dir);
-    suspects = check.suspects.length;
-    if (!o.remap || suspects === 0 || check.carrying.length === 0) break;
+    if (r === 1) suspects = check.suspects.length;
+    if (!o.remap || check.suspects.length === 0 || check.carrying.length === 0) break;
     const dir = join(outDir, `remap_${r}`);
     const next = join(dir, "database.db");
     await mkdir(dir, { recursive: true });
     await copyFile(current, next);
     dropPairs(next, check.carrying);
     const m = await mapBest(o, next, db, rung, dir, onProgress);
-    const after = m.kept ? (await checkMisplaced(next, m.kept.dir)).suspects.length : Infinity;
-    const c = compareRuns(m, mapping);
+    const after = m.kept ? (await checkMisplaced(next, m.kept.dir)).suspects.length : 0;
+    const c = compareRuns(m, best);
     const kept = m.kept !== undefined && c.aBetter && c.by !== "reprojection";
     rounds.push({
       suspects: check.suspects.length,
       dropped_pairs: check.carrying.length,
       registered: m.kept?.registered ?? 0,
-      suspects_after: Number.isFinite(after) ? after : 0,
+      suspects_after: after,
       kept,
-      explained_before: mapping.explained,
+      explained_before: best.explained,
       explained_after: m.explained,
     });
-    if (!kept) break;
-    [mapping, current, suspects] = [m, next, after];
+    if (!m.kept) break;
+    if (kept) [best, suspects] = [m, after];
+    [mapping, current] = [m, next];
   }
-  return { mapping, rounds, suspects };
+  return { mapping: best, rounds, suspects };
 }

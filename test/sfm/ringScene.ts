@@ -92,7 +92,7 @@ export function ringScene(n: number, seed: number): RingScene {
   for (let a = 0; a < n; a++) {
     for (let b = a + 1; b < n; b++) {
       const step = Math.min(b - a, n - (b - a));
-      if (step <= 2) link(a, b, false);
+      if (step <= 3) link(a, b, false);
       // The photo nearest the opposite side: its view of the twins is this one's view.
       else if (step === Math.floor(n / 2)) link(a, b, true);
     }

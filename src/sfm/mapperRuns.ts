@@ -20,7 +20,7 @@ import {
 import { explainedMatches } from "./explainedMatches.js";
 import type { ImageInfo } from "./georef/georeference.js";
 import { PRIOR_SIGMA } from "./georef/gpsFit.js";
-import { gpsAgreement, type GpsAgreement } from "./gpsAgreement.js";
+import { gpsAgreement, MIN_GPS_FIXES, type GpsAgreement } from "./gpsAgreement.js";
 import type { Rung } from "./ladder.js";
 import { checkMisplaced, dropPairs } from "./misplaced.js";
 import { meanReprojectionError } from "./sceneModel.js";
@@ -158,9 +158,11 @@ export async function mapBest(
   let choice: MapperChoice | null = null;
   const runs: MapperRun[] = [];
   let planned = MAPPER_RUNS;
+  // Progress stays monotone: with fixes, the share of the extra runs is set aside up front.
+  const most = MAPPER_RUNS + (o.fixes.size >= MIN_GPS_FIXES ? EXTRA_GPS_RUNS : 0);
   for (let r = 0; r < planned; r++) {
     const seed = r === 0 ? o.seed : (o.seed ?? 0) + r;
-    const progress = (f: number, d: string) => onProgress(Math.min(1, (r + f) / planned), d);
+    const progress = (f: number, d: string) => onProgress(Math.min(1, (r + f) / most), d);
     const m = await mapOnce(o, db, scoreDb, rung, join(outDir, `run_${r + 1}`), seed, progress);
     runs.push(runRecord(m));
     if (!best) best = m;

@@ -177,14 +177,14 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
     await matchesFor(o, db, rung, phase(0.2, 0.8));
     const t2 = performance.now();
     const attemptDir = join(o.workDir, `attempt_${i + 1}`);
-    const best = await mapBest(mc, db.path, db.path, rung, attemptDir, phase(0.8, 1));
+    const best = await mapBest(mc, db.path, db.path, rung, attemptDir, phase(0.8, 0.9));
     const { mapping, rounds, suspects } = await remapMisplaced(
       { ...mc, remap: o.remapMisplaced !== false },
       db.path,
       rung,
       attemptDir,
       best,
-      phase(0.8, 1),
+      phase(0.9, 1),
     );
     const enough =
       (mapping.kept?.registered ?? 0) >= o.minRegisteredFraction * total && mapping.points;

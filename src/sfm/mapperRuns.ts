@@ -215,7 +215,8 @@ export async function remapMisplaced(
     await mkdir(dir, { recursive: true });
     await copyFile(current, next);
     dropPairs(next, check.carrying);
-    const m = await mapBest(o, next, db, rung, dir, onProgress);
+    const within = (f: number, d: string) => onProgress((r - 1 + f) / MISPLACED_ROUNDS, d);
+    const m = await mapBest(o, next, db, rung, dir, within);
     const after = m.kept ? (await checkMisplaced(next, m.kept.dir)).suspects.length : 0;
     const c = compareRuns(m, best);
     const kept = m.kept !== undefined && c.aBetter && c.by !== "reprojection";

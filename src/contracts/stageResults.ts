@@ -364,9 +364,10 @@ export const SfmAttemptSchema = z.object({
    */
   misplaced_suspects: z.number().optional(),
   /**
-   * Rounds of re-mapping after images looked registered in the wrong place (off by default) (few of their matches
-   * in tracks): suspects found, pairs dropped, what the new mapping registered with how many
-   * suspects, and whether it was kept (absent in older records; empty when none looked so).
+   * Rounds of re-mapping after images looked registered in the wrong place (few of their matches
+   * in tracks; on by default since the rounds are judged by the matches explained): suspects
+   * found, pairs dropped, what the new mapping registered with how many suspects, and whether it
+   * was kept — the best so far (absent in older records; empty when none looked so).
    */
   misplaced_rounds: z
     .array(

@@ -13,6 +13,9 @@
  * - `aliasing`: trained at one resolution with and without anti-aliasing, rendered at half and
  *   twice that resolution against the views decoded at those sizes.
  * - `densify`: the densification strategies on the real-like captures at equal steps and cap.
+ * - `rates`: the learning rates scaled to the run's length against the published 3DGS ones, on the
+ *   real-like captures and the sample at equal steps, resolution and cap (steps/s over the whole
+ *   run and over its last 60 %, where a coarse-to-fine run is at the final resolution).
  * - `truth`: the pipeline's own model against one built on the renderer's true cameras (same
  *   features and matches, points triangulated with the true poses and intrinsics held), both
  *   trained with the same settings on the same held-out views (default capture: the sample).
@@ -32,6 +35,7 @@ import {
   trainArm,
   type ArmSettings,
   type PreparedCapture,
+  type StepTrace,
 } from "./qualityRuns.js";
 import { resolutionPlans } from "./qualityResolution.js";
 
@@ -186,24 +190,39 @@ async function aliasing(o: Options): Promise<void> {
   for (const r of rows) console.log(r);
 }
 
-async function densify(o: Options, arms: Record<string, ArmSettings>): Promise<void> {
-  const names = o.captures ?? ["courtyard-autoexposure", "courtyard-phone", "garden-walk"];
+/** Steps per second over the last 60 % of a run (the final resolution of a coarse-to-fine run). */
+function lateStepsPerSec(trace: StepTrace[]): number {
+  const [a, b] = [trace[Math.floor(trace.length * 0.4)]!, trace.at(-1)!];
+  return (b.step - a.step) / Math.max(1e-9, b.secs - a.secs);
+}
+
+/** Arms trained back to back on each capture at equal steps, resolution and cap (`prefix-arm-steps`). */
+async function compareArms(
+  o: Options,
+  prefix: string,
+  defaultCaptures: string[],
+  arms: Record<string, ArmSettings>,
+): Promise<void> {
   const rows: string[] = [];
-  for (const name of names) {
+  for (const name of o.captures ?? defaultCaptures) {
     const capture = await prepareCapture(name);
     for (const [arm, settings] of Object.entries(arms)) {
       const l0 = load();
-      const r = await trainArm(capture, `densify-${arm}-${o.steps}`, { ...base(o), ...settings });
+      const r = await trainArm(capture, `${prefix}-${arm}-${o.steps}${o.tag}`, {
+        ...base(o),
+        ...settings,
+      });
       rows.push(
         `| ${name} | ${arm} | ${db(r.psnr)} | ${db(r.psnr_fitted)} | ${r.gaussian_count} | ` +
-          `${r.stepsPerSec.toFixed(2)} | ${l0} → ${load()} |`,
+          `${r.stepsPerSec.toFixed(2)} | ${lateStepsPerSec(r.trace).toFixed(2)} | ${l0} → ${load()} |`,
       );
       console.log(rows.at(-1));
     }
   }
   console.log(
-    `\n${o.steps} steps, ${o.resolution} px, ≤ ${o.maxSplats} splats\n` +
-      "| capture | arm | held-out PSNR | fitted-half PSNR | splats | steps/s | load |\n|---|---|---|---|---|---|---|",
+    `\n${o.steps} steps, ${o.resolution} px, ≤ ${o.maxSplats} splats, seed 42\n` +
+      "| capture | arm | held-out PSNR | fitted-half PSNR | splats | steps/s | steps/s, last 60 % | load |\n" +
+      "|---|---|---|---|---|---|---|---|",
   );
   for (const r of rows) console.log(r);
 }
@@ -250,9 +269,15 @@ const experiments: Record<string, () => Promise<void>> = {
   fixed: () => fixedExposure(opts),
   aliasing: () => aliasing(opts),
   densify: () =>
-    densify(opts, {
-      before: { appearance: "off", antiAliasing: "off" } as const,
-      after: {},
+    compareArms(opts, "densify", ["courtyard-autoexposure", "courtyard-phone", "garden-walk"], {
+      // As in the README's table: appearance off, so the arms differ in densification alone.
+      classic: { densification: "classic", appearance: "off" },
+      relocate: { densification: "relocate", appearance: "off" },
+    }),
+  rates: () =>
+    compareArms(opts, "rates", ["courtyard-autoexposure", "sample", "courtyard-phone"], {
+      "3dgs": { learningRates: "3dgs" },
+      "run-length": { learningRates: "run-length" },
     }),
   resolution: () => resolutionPlans(opts),
   truth: () => truthCameras(opts),

@@ -169,6 +169,12 @@ export const TrainingParamsSchema = z.strictObject({
       "classic: 3DGS clone/split/prune rounds; relocate: transparent splats moved onto live ones " +
       "instead of pruned, opacity decay and position noise on low-opacity splats (3DGS-MCMC, Brush)",
   }),
+  learningRates: param(z.literal(["run-length", "3dgs"]).default("run-length"), {
+    flag: "--learning-rates <kind>",
+    description:
+      "run-length: the published 3DGS learning rates × √(30 000 / steps), at most × 5, so a short run " +
+      "takes larger steps; 3dgs: the published rates (set for 30 000 steps) at any run length",
+  }),
 });
 
 /** PlyExport: the map projection the exported georef.json names. */

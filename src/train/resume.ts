@@ -28,6 +28,7 @@ export const RESUME_SETTINGS = [
   "antiAliasing",
   "resolutionSchedule",
   "densification",
+  "learningRates",
 ] as const;
 
 /** What each part of the data fingerprint covers, for the log line when one differs. */

@@ -132,7 +132,7 @@ function runContext(settings: RunSettings, deps: TrainerDeps): RunContext {
     antiAliaser: undefined as unknown as AntiAliaser,
     dataset: deps.dataset,
     backend: deps.backend,
-    schedule: createSchedule(settings.steps, settings.shDegree),
+    schedule: createSchedule(settings.steps, settings.shDegree, settings.learningRates),
     log,
     outputFolder: deps.outputFolder,
     trainingDir: join(deps.outputFolder, "training"),

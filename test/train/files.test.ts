@@ -12,6 +12,8 @@ import { createRng, viewForStep } from "../../src/train/rng.js";
 import {
   createSchedule,
   densifyActions,
+  learningRateScale,
+  learningRates,
   positionLr,
   shDegreeAt,
 } from "../../src/train/schedule.js";
@@ -109,10 +111,39 @@ describe("snapshots", () => {
 
 describe("schedule", () => {
   it("decays the position rate from 1.6e-4 to 1.6e-6 times the extent, log-linearly", () => {
-    const s = createSchedule(3000, 3);
+    const s = createSchedule(3000, 3, "3dgs");
     expect(positionLr(s, 0, 2)).toBeCloseTo(3.2e-4, 12);
     expect(positionLr(s, 2999, 2)).toBeCloseTo(3.2e-6, 14);
     expect(positionLr(s, 1499.5, 2)).toBeCloseTo(3.2e-5, 12);
+  });
+
+  it("scales every learning rate by √(30 000 / steps), at most 5×, unless told to keep 3DGS's", () => {
+    expect(learningRateScale(30000, "run-length")).toBe(1);
+    expect(learningRateScale(60000, "run-length")).toBe(1);
+    expect(learningRateScale(3000, "run-length")).toBeCloseTo(Math.sqrt(10), 12);
+    expect(learningRateScale(1000, "run-length")).toBeCloseTo(5, 12);
+    expect(learningRateScale(100, "run-length")).toBeCloseTo(5, 12);
+    expect(learningRateScale(1000, "3dgs")).toBe(1);
+    const rates = (s: ReturnType<typeof createSchedule>, step: number) =>
+      Object.values(learningRates(s, step, 2));
+    for (const [steps, k] of [
+      [1000, 5],
+      [3000, Math.sqrt(10)],
+      [30000, 1],
+    ] as const) {
+      const [scaled, published] = [createSchedule(steps, 3), createSchedule(steps, 3, "3dgs")];
+      for (const step of [0, steps / 2, steps - 1]) {
+        const [a, b] = [rates(scaled, step), rates(published, step)];
+        a.forEach((r, i) => expect(r / b[i]!).toBeCloseTo(k, 10));
+      }
+      // The decay keeps its shape: 100× from the first step to the last, whatever the scale.
+      expect(positionLr(scaled, 0, 1) / positionLr(scaled, steps - 1, 1)).toBeCloseTo(100, 8);
+      // The timetable does not depend on the rates.
+      const { densifyFrom, densifyUntil, densifyEvery, shDegreeEvery } = published;
+      expect(scaled).toMatchObject({ densifyFrom, densifyUntil, densifyEvery, shDegreeEvery });
+    }
+    expect(createSchedule(1000, 3).positionLrInit).toBeCloseTo(8e-4, 15);
+    expect(createSchedule(1000, 3).opacityLr).toBeCloseTo(0.25, 12);
   });
 
   it("uses the 30k defaults unscaled and scales a 3000-step run by sqrt(0.1), densifying every 100", () => {

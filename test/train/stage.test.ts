@@ -98,24 +98,31 @@ describe("Training stage (context double, reference backend)", () => {
     // Hashes made the way the engine makes them (the stage's resolved parameters and its own
     // fingerprint inputs) by the release that added appearance compensation, anti-aliasing, the
     // resolution schedule and the densification choice, updated when `--appearance auto` became
-    // the default (a drifting capture trains a different model). Jobs trained before the training
+    // the default (a drifting capture trains a different model) and when the learning rates
+    // became scaled to the run's length. Jobs trained before the training
     // features train again: their hashes (commit 27cb362) must no longer match.
     const before = [
       "15ea8e7246fc73dc7862117e9ffe2893145c1a94e21e0d8bb6d90eb90cf3c199",
       "b22caa73258248af3532ce172fa8844d11d95e922e596e9e0be1bc6085516c90",
       "401064b8f6a7af71fefc30317251d8bc54856481de6961a2dbd59ca51b1ed4df",
       "75028a514262830524f3c7a451d6e4f28775cf1248546f89c02dd9a4edb00b76",
+      // The same settings under the published 3DGS learning rates (before `--learning-rates
+      // run-length` became the default): those jobs train again too.
+      "691621a08b6de59ebbd53e70dd773d994fdd56056b0c710025a5ed1b87c785ca",
+      "148578b9c7ee385697151e22b13d41e0f2d23e11f0fa215525381bed52078f1a",
+      "8acd53d9daf1061287470206c7d01de244f1c2fe959e3af46ca7db4313ac0001",
+      "0b15dc9b319325275476df3e6fc8777fa137ab29069651cfcd9d5142552f8052",
     ];
     const recorded: Array<[JobParams, string]> = [
-      [{}, "691621a08b6de59ebbd53e70dd773d994fdd56056b0c710025a5ed1b87c785ca"],
-      [{ steps: 3000 }, "148578b9c7ee385697151e22b13d41e0f2d23e11f0fa215525381bed52078f1a"],
+      [{}, "6bf970b3abdcdd12b66ff127bda714bb60bdd7da27a4f8151740ea2e3a6c7066"],
+      [{ steps: 3000 }, "efe7ff6fb5decda4ae147f48c6554b8674c2f4cc924dfcb25e8cc31423e26253"],
       [
         { steps: 500, maxResolution: 160, shDegree: 1, seed: 7 },
-        "8acd53d9daf1061287470206c7d01de244f1c2fe959e3af46ca7db4313ac0001",
+        "36f70e357a2244b165cb4b6b1e528f6d5fb90f25df4d382a69fc3ced7fe4a9b7",
       ],
       [
         { timeBudget: 150, maxSplats: 20000, evalEvery: 0 },
-        "0b15dc9b319325275476df3e6fc8777fa137ab29069651cfcd9d5142552f8052",
+        "cf2524346e1943b3902a7418c4ad77a89a15b62686214ad2365c3c074db0accc",
       ],
     ];
     const stage = trainingStage({ loadScene: loadSceneModel, writePly });

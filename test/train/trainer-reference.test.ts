@@ -36,6 +36,8 @@ const SETTINGS: RunSettings = {
   antiAliasing: "off",
   resolutionSchedule: "fixed",
   densification: "classic",
+  // The published rates these figures were set with (the default scales them to the run).
+  learningRates: "3dgs",
   maxResolution: 24,
 };
 

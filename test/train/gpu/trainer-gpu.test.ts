@@ -53,6 +53,8 @@ describe("trainer on the WebGPU backend (recording writer)", () => {
           antiAliasing: "off",
           resolutionSchedule: "fixed",
           densification: "classic",
+          // The published rates these figures were set with (the default scales them to the run).
+          learningRates: "3dgs",
           maxResolution: 24,
         },
         {
@@ -110,6 +112,8 @@ describe("trainer on the WebGPU backend (recording writer)", () => {
           resolutionSchedule: "coarse-to-fine",
           // The default; "relocate" has its own tests (relocate, antialiasing-appearance).
           densification: "classic",
+          // The published rates these figures were set with (the default scales them to the run).
+          learningRates: "3dgs",
           maxResolution: 160,
         },
         {

@@ -1,7 +1,7 @@
 import { hashInts } from "./rng.js";
 import { DEFAULT_DENSIFY } from "./densify.js";
 import { decayOpacities, relocateDead } from "./relocate.js";
-import { densifyActions, learningRates } from "./schedule.js";
+import { densifyActions, learningRateScale, learningRates } from "./schedule.js";
 import type { RunContext } from "./runContext.js";
 import type { DensifyConfig } from "./types.js";
 
@@ -53,7 +53,11 @@ export function createRefiner(ctx: RunContext) {
   return {
     async afterStep(step: number): Promise<void> {
       if (relocate) {
-        const lr = learningRates(schedule, step - 1, dataset.sceneExtent).means;
+        // The noise follows the published position rate (3DGS-MCMC's formula), not the larger
+        // rate a short run learns with.
+        const lr =
+          learningRates(schedule, step - 1, dataset.sceneExtent).means /
+          learningRateScale(schedule.steps, settings.learningRates);
         await backend.addMeanNoise({
           seed: hashInts(settings.seed, 0x5a1),
           step,

@@ -175,7 +175,7 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
           backend: createReferenceTrainingBackend(),
           outputFolder: outB,
           statusSink: createTrainingStatusWriter(join(outB, "training_status.json")),
-          writePly: recordingWriter().writePly,
+          writePly: async () => {},
           onStep: ({ step }) => {
             if (step === kill) throw new Error("simulated kill");
           },
@@ -270,7 +270,7 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
           backend: createReferenceTrainingBackend(),
           outputFolder: out,
           statusSink: createTrainingStatusWriter(join(out, "training_status.json")),
-          writePly: recordingWriter().writePly,
+          writePly: async () => {},
           signal: controller.signal,
           onStep: ({ step }) => {
             if (step === 13) controller.abort();
@@ -301,7 +301,7 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
           backend,
           outputFolder: out,
           statusSink: createTrainingStatusWriter(join(out, "training_status.json")),
-          writePly: recordingWriter().writePly,
+          writePly: async () => {},
           onStep: ({ step }) => {
             if (step === 12) void backend.setTargets(poisoned);
           },
@@ -314,5 +314,42 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
     expect(status.status).toBe("error");
     expect(status.error_message).toMatch(/non-finite loss/);
     expect((await readSnapshot(join(out, "training")))!.meta.step).toBe(10);
+  });
+
+  it("scales the rates it steps with to the run's length, and a short run learns more with them", async () => {
+    // The same fixed scene as the convergence test; 100 steps (g = 0.2: rates × 5).
+    const scene = await syntheticScene({ seed: 1, views: 16, splats: 10, pointNoise: 0.03 });
+    const d = scene.dataset;
+    const run = async (learningRates: RunSettings["learningRates"]) => {
+      const backend = createReferenceTrainingBackend();
+      const rates: number[][] = [];
+      const step = backend.step.bind(backend);
+      backend.step = (args) => {
+        rates.push(Object.values(args.lr));
+        return step(args);
+      };
+      await backend.setParams(
+        initFromPoints(d.points.xyz, d.points.rgb, d.points.count, 1, 64, createRng(1)),
+      );
+      const result = await runTraining(
+        { ...SETTINGS, learningRates, steps: 100, evalEvery: 0, previewEvery: 0, snapshotEvery: 0 },
+        {
+          dataset: d,
+          backend,
+          outputFolder: mkdtempSync(join(tmpdir(), "train-rates-")),
+          statusSink: null,
+          writePly: async () => {},
+        },
+      );
+      return { psnr: result.psnr!, rates };
+    };
+    const [published, scaled] = [await run("3dgs"), await run("run-length")];
+    for (const [k, r] of scaled.rates.entries()) {
+      r.forEach((v, i) => expect(v / published.rates[k]![i]!).toBeCloseTo(5, 9));
+    }
+    console.log(
+      `100 steps: ${published.psnr.toFixed(2)} dB with the 3DGS rates, ${scaled.psnr.toFixed(2)} dB scaled`,
+    );
+    expect(scaled.psnr).toBeGreaterThan(published.psnr + 1);
   });
 });

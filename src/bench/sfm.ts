@@ -49,6 +49,11 @@ async function benchCapture(name: string, work: string): Promise<Row> {
     const outcome = run.outcomes.find((s) => s.stage === "ColmapReconstruction");
     const result = (outcome?.result as ColmapReconstructionResult | undefined) ?? null;
     const accuracy = result ? await jobPoseAccuracy(output, capture.truth!) : null;
+    if (result) {
+      const t = result.seconds;
+      const f = (x: number) => x.toFixed(1);
+      console.log(`  ${name}: extract ${f(t.extract)} s, match ${f(t.match)} s, map ${f(t.map)} s`);
+    }
     if (accuracy) console.log(`  ${name}: ${describeAccuracy(accuracy)}`);
     return { name, result, error: null, seconds: outcome?.durationSecs ?? NaN, accuracy };
   } catch (err) {

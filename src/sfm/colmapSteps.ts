@@ -9,7 +9,8 @@ import { InterruptedError, SplatbookError } from "../util/errors.js";
 import { runTool } from "../util/exec.js";
 import { countRegisteredImages } from "./colmapBinary.js";
 import type { FramePair } from "./pairs.js";
-import type { SiftSettings } from "./siftSettings.js";
+import { readImageSize } from "./imageSize.js";
+import { groupFirstOctave, type SiftSettings } from "./siftSettings.js";
 
 /** Frames of one video: one COLMAP camera each. */
 export interface VideoFrames {
@@ -79,7 +80,8 @@ function siftExtras(sift: SiftSettings): string[] {
 
 /**
  * Extracts features into `db` (created), one extractor run per video so that each video gets its
- * own camera and intrinsics prior (COLMAP's single_camera_per_folder takes one prior for all).
+ * own camera and intrinsics prior (COLMAP's single_camera_per_folder takes one prior for all),
+ * and its own first octave: small frames beside large photos are still upsampled.
  */
 export async function extractFeatures(
   db: string,
@@ -93,6 +95,7 @@ export async function extractFeatures(
   for (const [i, video] of videos.entries()) {
     const list = join(db, "..", `images_${i}.txt`);
     await writeFile(list, video.images.join("\n") + "\n");
+    const size = await readImageSize(join(imageRoot, video.images[0]!));
     const prior = video.camera
       ? ["--ImageReader.camera_model", video.camera.model]
       : ["--ImageReader.camera_model", "SIMPLE_RADIAL"];
@@ -104,7 +107,7 @@ export async function extractFeatures(
       ...["--SiftExtraction.use_gpu", "0"],
       ...["--SiftExtraction.max_image_size", String(sift.maxImageSize)],
       ...["--SiftExtraction.max_num_features", String(sift.maxNumFeatures)],
-      ...["--SiftExtraction.first_octave", String(sift.firstOctave)],
+      ...["--SiftExtraction.first_octave", String(groupFirstOctave(sift, size))],
       ...siftExtras(sift),
     ];
     const before = done;

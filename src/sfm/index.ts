@@ -39,6 +39,8 @@ export {
   denser,
   DEFAULT_DENSITY,
   EXHAUSTIVE_COST_FACTOR,
+  EXHAUSTIVE_AFFORDABLE_PAIRS,
+  framesPerPhoto,
   type FramePair,
   type PairDensity,
   type PairPlan,
@@ -47,6 +49,7 @@ export {
   chooseSiftSettings,
   strongerSift,
   sameSift,
+  groupFirstOctave,
   UPSAMPLE_BELOW_LONG_SIDE,
   type SiftSettings,
 } from "./siftSettings.js";

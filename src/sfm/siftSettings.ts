@@ -64,6 +64,15 @@ export function chooseSiftSettings(
   return { firstOctave, maxNumFeatures, maxImageSize };
 }
 
+/**
+ * The first octave for one camera group of `size`: the capture's, or −1 where the group's own
+ * frames are small. The capture's settings come from its largest frame; a 320×240 clip beside
+ * photos of 1600 px would otherwise lose its upsampled octave and most of its features.
+ */
+export function groupFirstOctave(s: SiftSettings, size: { width: number; height: number }): number {
+  return Math.max(size.width, size.height) < UPSAMPLE_BELOW_LONG_SIDE ? -1 : s.firstOctave;
+}
+
 /** Stronger settings for a later attempt: twice the features, upsampled first octave. */
 export function strongerSift(s: SiftSettings): SiftSettings {
   return {

@@ -6,7 +6,10 @@ import {
   capturePairs,
   choosePairPlan,
   DEFAULT_DENSITY,
+  EXHAUSTIVE_AFFORDABLE_PAIRS,
   exhaustivePairCount,
+  framesPerPhoto,
+  groupFirstOctave,
   ladderRungs,
   pairCount,
   sampleIndices,
@@ -22,6 +25,15 @@ describe("SIFT settings chosen from the frames", () => {
     expect(chooseSiftSettings({ width: 240, height: 320 }, 60).firstOctave).toBe(-1);
     expect(chooseSiftSettings({ width: 1280, height: 720 }, 60).firstOctave).toBe(0);
     expect(chooseSiftSettings({ width: 1920, height: 1080 }, 60).firstOctave).toBe(0);
+  });
+
+  it("upsamples a group of small frames beside large photos", () => {
+    const mixed = chooseSiftSettings({ width: 1600, height: 1200 }, 42);
+    expect(mixed.firstOctave).toBe(0);
+    expect(groupFirstOctave(mixed, { width: 320, height: 240 })).toBe(-1);
+    expect(groupFirstOctave(mixed, { width: 1200, height: 1600 })).toBe(0);
+    // A rung that upsamples everything still does.
+    expect(groupFirstOctave(strongerSift(mixed), { width: 1600, height: 1200 })).toBe(-1);
   });
 
   it("scales the feature cap with the pixels SIFT sees, within COLMAP's bounds", () => {
@@ -125,6 +137,22 @@ describe("video pair list", () => {
     if (duo.kind === "video") expect(duo.pairs.length).toBeLessThan(exhaustivePairCount(60) / 1.25);
     expect(choosePairPlan([150], DEFAULT_DENSITY).kind).toBe("video");
   });
+
+  it("matches exhaustively whenever the pairs are few, whatever the list would save", () => {
+    // 12 photos and a 30-frame clip: the list has about half the pairs, exhaustive is cheap.
+    const mixed = { counts: [12, 30], unordered: [true, false] };
+    expect(capturePairs(mixed, DEFAULT_DENSITY).length).toBeLessThan(
+      exhaustivePairCount(42) / 1.25,
+    );
+    expect(choosePairPlan(mixed, DEFAULT_DENSITY)).toEqual({ kind: "exhaustive", pairs: 861 });
+    // One video: exhaustive up to the bound, the list beyond it.
+    let n = 2;
+    while (exhaustivePairCount(n + 1) <= EXHAUSTIVE_AFFORDABLE_PAIRS) n++;
+    expect(choosePairPlan([n], DEFAULT_DENSITY).kind).toBe("exhaustive");
+    expect(choosePairPlan([n + 1], DEFAULT_DENSITY).kind).toBe("video");
+    // Beyond the bound a capture that is a video list's size keeps its list (courtyard-duo).
+    expect(choosePairPlan([30, 30], DEFAULT_DENSITY).kind).toBe("video");
+  });
 });
 
 describe("escalation ladder", () => {
@@ -196,6 +224,41 @@ describe("pairs for photos", () => {
     // The video part is the video pair list itself.
     for (const [a, b] of videoPairs([30], DEFAULT_DENSITY))
       expect(keys.has(`${a},${b}`)).toBe(true);
+  });
+
+  it("meets every photo with all of a clip's frames while that at most doubles the video list", () => {
+    expect(framesPerPhoto(6, [30], 273, DEFAULT_DENSITY)).toEqual([30]);
+    // 12 photos × 30 frames is more than the clip's 273 listed pairs: 22 frames a photo.
+    expect(framesPerPhoto(12, [30], 273, DEFAULT_DENSITY)).toEqual([22]);
+    // Many photos: never fewer than the density's samples.
+    expect(framesPerPhoto(500, [30, 60], 800, DEFAULT_DENSITY)).toEqual([8, 8]);
+    expect(framesPerPhoto(0, [30], 273, DEFAULT_DENSITY)).toEqual([0]);
+
+    // In the pair list: each photo with 22 frames spread over the clip, no gap wider than two
+    // samples' spacing, and the list at most about twice the videos' own.
+    const layout = { counts: [30, 12], unordered: [false, true] };
+    const pairs = capturePairs(layout, DEFAULT_DENSITY);
+    const clipList = videoPairs([30], DEFAULT_DENSITY).length;
+    for (let p = 30; p < 42; p++) {
+      const frames = pairs
+        .filter(([a, b]) => b === p && a < 30)
+        .map(([a]) => a)
+        .sort((x, y) => x - y);
+      // 22 evenly spread indices of 30, rounded: two may land on one frame.
+      expect(frames.length).toBeGreaterThanOrEqual(21);
+      expect(frames[0]).toBe(0);
+      expect(frames.at(-1)).toBe(29);
+      for (let k = 1; k < frames.length; k++)
+        expect(frames[k]! - frames[k - 1]!).toBeLessThanOrEqual(2);
+    }
+    expect(pairs.length).toBeLessThanOrEqual(2 * clipList + exhaustivePairCount(12));
+
+    // A long clip: the photos share the list's budget, far more frames than the 8 samples.
+    const long = capturePairs({ counts: [12, 150], unordered: [true, false] }, DEFAULT_DENSITY);
+    const listed = videoPairs([150], DEFAULT_DENSITY).length;
+    const photoFrame = long.filter(([a, b]) => a < 12 && b >= 12).length;
+    expect(photoFrame).toBeGreaterThan(12 * 8 * 10);
+    expect(photoFrame).toBeLessThanOrEqual(listed);
   });
 
   it("pairs located photos with their nearest neighbours and a few long-range ones", () => {

@@ -391,6 +391,23 @@ export const SfmAttemptSchema = z.object({
    * on the attempt whose model was kept; absent in older records).
    */
   focal: FocalRecordSchema.optional(),
+  /**
+   * The global start tried for frames with per-frame GPS (src/sfm/globalStart.ts): rotations
+   * averaged over the verified pairs, centres from the fixes, then triangulation and bundle
+   * adjustment rounds; kept when it beats the incremental model by `by` (absent when not tried).
+   */
+  global_start: z
+    .object({
+      pairs: z.number(),
+      registered: z.number(),
+      rounds: z.number(),
+      explained_before: z.number(),
+      explained_after: z.number(),
+      verified_matches: z.number(),
+      kept: z.boolean(),
+      by: z.string().nullable(),
+    })
+    .optional(),
 });
 export type SfmAttempt = z.infer<typeof SfmAttemptSchema>;
 

@@ -13,6 +13,7 @@ import { geodeticToEnu } from "../util/geodesy.js";
 import { chooseSiftSettings, strongerSift, type SiftSettings } from "./siftSettings.js";
 import { georeferenceStep } from "./georef/step.js";
 import { focalLines } from "./focalHold.js";
+import { globalStartLine } from "./globalStart.js";
 import { describePrecalibrated } from "../contracts/precalibrated.js";
 import type { ColmapReconstructionResult, SfmAttempt } from "../contracts/stageResults.js";
 
@@ -253,6 +254,8 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
   });
   const focal = sparse.attempts.at(-1)?.focal;
   for (const line of focal ? focalLines(focal) : []) ctx.log.info(`COLMAP: ${line}`);
+  const global = sparse.attempts.at(-1)?.global_start;
+  if (global) ctx.log.info(`COLMAP: ${globalStartLine(global)}`);
   ctx.log.info(
     `COLMAP: registered ${sparse.registered}/${total} frames, ${sparse.points} points` +
       (sparse.models > 1 ? ` (largest of ${sparse.models} models)` : ""),

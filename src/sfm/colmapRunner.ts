@@ -20,6 +20,7 @@ import { describePairs, describeRung, pairCount, type PairChoice, type Rung } fr
 import { capturePairs, type Layout } from "./pairs.js";
 import { meanReprojectionError } from "./sceneModel.js";
 import { fixesByName } from "./gpsAgreement.js";
+import { globalStart } from "./globalStart.js";
 import { mapBest, remapMisplaced, type MapContext, type Mapping } from "./mapperRuns.js";
 import type { FocalRecord, SfmAttempt } from "../contracts/stageResults.js";
 
@@ -189,7 +190,10 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
     const enough =
       (mapping.kept?.registered ?? 0) >= o.minRegisteredFraction * total && mapping.points;
     const settled = enough ? await withFocal(o, mapping, join(attemptDir, "held")) : null;
-    const { models, merged, kept, points } = settled?.mapping ?? mapping;
+    const global = settled
+      ? await globalStart(mc, db.path, join(attemptDir, "global"), settled.mapping)
+      : null;
+    const { models, merged, kept, points } = global?.mapping ?? settled?.mapping ?? mapping;
     const t3 = performance.now();
     Object.assign(seconds, {
       extract: seconds.extract + (t1 - t0) / 1000,
@@ -222,6 +226,7 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
       mean_reprojection_error: Number.isFinite(mre) ? mre : null,
       seconds: (t3 - t0) / 1000,
       ...(settled ? { focal: settled.record } : {}),
+      ...(global ? { global_start: global.record } : {}),
     };
     attempts.push(attempt);
     o.onAttempt?.(attempt, i);

@@ -42,7 +42,7 @@ export interface PoseOf {
 /**
  * The rotation Q taking the averaged rotations' frame to the local metric (ENU) frame: the
  * Kabsch fit of each pair's baseline direction (−R_bᵀ t) to its GPS direction, pairs weighted by
- * GPS baseline over noise. Collinear centres leave the roll about the line free; any choice then
+ * the squared GPS baseline over noise (a direction's error falls as noise / baseline). Collinear centres leave the roll about the line free; any choice then
  * gives the same centres.
  */
 export function frameFromDirections(
@@ -150,7 +150,7 @@ export function initialPoses(
       b: p.b,
       model: m,
       gps: g.map((x) => x / (L || 1)),
-      weight: L / PRIOR_SIGMA.horizontal,
+      weight: (L / PRIOR_SIGMA.horizontal) ** 2,
     };
   });
   const Q = frameFromDirections(dirs);

@@ -31,7 +31,9 @@ export async function globalStart(
   outDir: string,
   current: Mapping,
 ): Promise<{ mapping: Mapping; record: GlobalStartRecord } | null> {
-  if (o.fixes.size < MIN_GPS_FIXES || !current.kept) return null;
+  // Fixes that do not define a frame (one tag per video, or spread within their noise) give
+  // no centres: gpsAgreement found none for the kept mapping.
+  if (o.fixes.size < MIN_GPS_FIXES || !current.kept || !current.gps) return null;
   const init = initialPoses(db, o.fixes, MIN_GPS_FIXES);
   if (!init) return null;
   const start = join(outDir, "start");
@@ -60,7 +62,12 @@ export async function globalStart(
   const gps = await gpsAgreement(current.kept.dir, o.fixes, o.seed ?? 0);
   current = { ...current, matches: e.matches, explained: e.explained, gps };
   const c = compareRuns(mapping, current);
-  const kept = c.aBetter && c.by !== "reprojection";
+  // More images registered counts only with as large a share of their matches explained.
+  const share = (m: Mapping) => (m.matches ? m.explained / m.matches : 0);
+  const kept =
+    c.aBetter &&
+    c.by !== "reprojection" &&
+    (c.by !== "registered" || share(mapping) >= share(current));
   const record: GlobalStartRecord = {
     pairs: init.pairs,
     registered,

@@ -134,19 +134,9 @@ export function solveLinear(A: number[][], b: number[]): number[] {
   return x;
 }
 
-/**
- * Absolute rotations of images 0…n−1 (image 0 fixed to the identity) from relative ones: the
- * chordal least-squares solution, projected onto rotations, then refined by iteratively
- * reweighted local averaging that down-weights pairs far from the consensus (a wrong pair, e.g.
- * a look-alike view, weighs little once it disagrees by more than `robustDeg`).
- */
-export function averageRotations(
-  n: number,
-  rel: readonly RelativeRotation[],
-  opts: { iterations?: number; robustDeg?: number } = {},
-): Mat3[] {
+/** The chordal least-squares rotations (image 0 fixed), projected onto rotations. */
+function chordalStart(n: number, rel: readonly RelativeRotation[]): Mat3[] {
   const lambda = 1e3;
-  const Rs: Mat3[] = [];
   const cols: number[][] = [];
   for (let c = 0; c < 3; c++) {
     const N = 3 * n;
@@ -168,13 +158,40 @@ export function averageRotations(
     }
     cols.push(solveLinear(A, rhs));
   }
-  for (let i = 0; i < n; i++) {
-    const M = [0, 1, 2].map((r) => [0, 1, 2].map((c) => cols[c]![3 * i + r]!));
-    Rs.push(projectToRotation(M));
+  return Array.from({ length: n }, (_, i) =>
+    projectToRotation([0, 1, 2].map((r) => [0, 1, 2].map((c) => cols[c]![3 * i + r]!))),
+  );
+}
+
+const I3 = (): Mat3 => [
+  [1, 0, 0],
+  [0, 1, 0],
+  [0, 0, 1],
+];
+
+/** Rotations chained along the maximum-weight spanning tree from image 0 (Prim). */
+function treeStart(n: number, rel: readonly RelativeRotation[]): Mat3[] {
+  const Rs: (Mat3 | null)[] = Array.from({ length: n }, () => null);
+  Rs[0] = I3();
+  for (;;) {
+    let best: { e: RelativeRotation; forward: boolean } | null = null;
+    for (const e of rel) {
+      const forward = Rs[e.a] !== null && Rs[e.b] === null;
+      const backward = Rs[e.b] !== null && Rs[e.a] === null;
+      if ((forward || backward) && (!best || e.weight > best.e.weight)) best = { e, forward };
+    }
+    if (!best) break;
+    const { e, forward } = best;
+    if (forward) Rs[e.b] = mul(e.R, Rs[e.a]!);
+    else Rs[e.a] = mul(tr(e.R), Rs[e.b]!);
   }
-  const robust = opts.robustDeg ?? 2;
-  for (let it = 0; it < (opts.iterations ?? 20); it++) {
-    for (let i = 1; i < n; i++) {
+  return Rs.map((R) => R ?? I3());
+}
+
+/** Iteratively reweighted local averaging (Cauchy weights at `robust` degrees), in place. */
+function refine(Rs: Mat3[], rel: readonly RelativeRotation[], iterations: number, robust: number) {
+  for (let it = 0; it < iterations; it++) {
+    for (let i = 1; i < Rs.length; i++) {
       const acc: Mat3 = [
         [0, 0, 0],
         [0, 0, 0],
@@ -187,14 +204,47 @@ export function averageRotations(
         else if (a === i) est = mul(tr(R), Rs[b]!);
         if (!est) continue;
         const e = rotationAngleDeg(mul(est, tr(Rs[i]!)));
-        const w = weight / Math.max(1, e / robust);
+        const w = weight / (1 + (e / robust) ** 2);
         for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) acc[r]![c]! += w * est[r]![c]!;
         any = true;
       }
       if (any) Rs[i] = projectToRotation(acc);
     }
   }
-  return Rs;
+}
+
+/** The robust (Cauchy) cost of absolute rotations against the relative ones. */
+function robustCost(Rs: Mat3[], rel: readonly RelativeRotation[], robust: number): number {
+  let cost = 0;
+  for (const { a, b, R, weight } of rel) {
+    const e = rotationAngleDeg(mul(mul(R, Rs[a]!), tr(Rs[b]!)));
+    cost += weight * Math.log(1 + (e / robust) ** 2);
+  }
+  return cost;
+}
+
+/**
+ * Absolute rotations of images 0…n−1 (image 0 fixed to the identity) from relative ones. Two
+ * starts, the chordal least-squares solution and the chain along the heaviest pairs, each refined
+ * by iteratively reweighted local averaging with Cauchy weights (a wrong pair, e.g. a look-alike
+ * view matched across a ring, weighs little once it disagrees by more than `robustDeg`); the one
+ * with the lower robust cost is kept. Wrong pairs pull the least-squares start far enough (a
+ * ring's look-alike pairs are off by half a turn) that refining it alone can stay wrong.
+ */
+export function averageRotations(
+  n: number,
+  rel: readonly RelativeRotation[],
+  opts: { iterations?: number; robustDeg?: number } = {},
+): Mat3[] {
+  const robust = opts.robustDeg ?? 2;
+  const iterations = opts.iterations ?? 100;
+  let best: { Rs: Mat3[]; cost: number } | null = null;
+  for (const Rs of [chordalStart(n, rel), treeStart(n, rel)]) {
+    refine(Rs, rel, iterations, robust);
+    const cost = robustCost(Rs, rel, robust);
+    if (!best || cost < best.cost) best = { Rs, cost };
+  }
+  return best!.Rs;
 }
 
 /** Rotation rows for the georef helpers' type. */

@@ -20,7 +20,7 @@ import { describePairs, describeRung, pairCount, type PairChoice, type Rung } fr
 import { capturePairs, type Layout } from "./pairs.js";
 import { meanReprojectionError } from "./sceneModel.js";
 import { fixesByName } from "./gpsAgreement.js";
-import { globalStart } from "./globalStart.js";
+import { globalStart, type GlobalStartRecord } from "./globalStart.js";
 import { mapBest, remapMisplaced, type MapContext, type Mapping } from "./mapperRuns.js";
 import type { FocalRecord, SfmAttempt } from "../contracts/stageResults.js";
 
@@ -134,24 +134,30 @@ async function matchesFor(
 
 /**
  * The kept mapping after the focal decision (src/sfm/focalSettle.ts): the reseated model when
- * the focal lengths were held, else `best`.
+ * the focal lengths were held, else `best`; then the global start from per-frame GPS where the
+ * fixes allow (src/sfm/globalStart.ts), kept only when it beats that mapping.
  */
 async function withFocal(
-  o: LadderOptions,
+  o: MapContext,
+  db: string,
   best: Mapping,
   outDir: string,
-): Promise<{ mapping: Mapping; record: FocalRecord }> {
+): Promise<{ mapping: Mapping; record: FocalRecord; global?: GlobalStartRecord }> {
   const kept = best.kept!;
-  const settled = await settleFocal(o.videos, { ...kept, mre: best.mre }, outDir, o);
-  if (!settled.heldDir) return { mapping: best, record: settled.record };
-  const points = await readPoints3DBin(settled.heldDir);
-  const mapping: Mapping = {
-    ...best,
-    points,
-    kept: { dir: settled.heldDir, registered: kept.registered },
-    mre: meanReprojectionError(points),
-  };
-  return { mapping, record: settled.record };
+  const settled = await settleFocal(o.videos, { ...kept, mre: best.mre }, join(outDir, "held"), o);
+  let mapping = best;
+  if (settled.heldDir) {
+    const points = await readPoints3DBin(settled.heldDir);
+    mapping = {
+      ...best,
+      points,
+      kept: { dir: settled.heldDir, registered: kept.registered },
+      mre: meanReprojectionError(points),
+    };
+  }
+  const global = await globalStart(o, db, join(outDir, "global"), mapping);
+  if (!global) return { mapping, record: settled.record };
+  return { mapping: global.mapping, record: settled.record, global: global.record };
 }
 
 /**
@@ -189,11 +195,8 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
     );
     const enough =
       (mapping.kept?.registered ?? 0) >= o.minRegisteredFraction * total && mapping.points;
-    const settled = enough ? await withFocal(o, mapping, join(attemptDir, "held")) : null;
-    const global = settled
-      ? await globalStart(mc, db.path, join(attemptDir, "global"), settled.mapping)
-      : null;
-    const { models, merged, kept, points } = global?.mapping ?? settled?.mapping ?? mapping;
+    const settled = enough ? await withFocal(mc, db.path, mapping, attemptDir) : null;
+    const { models, merged, kept, points } = settled?.mapping ?? mapping;
     const t3 = performance.now();
     Object.assign(seconds, {
       extract: seconds.extract + (t1 - t0) / 1000,
@@ -226,7 +229,7 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
       mean_reprojection_error: Number.isFinite(mre) ? mre : null,
       seconds: (t3 - t0) / 1000,
       ...(settled ? { focal: settled.record } : {}),
-      ...(global ? { global_start: global.record } : {}),
+      ...(settled?.global ? { global_start: settled.global } : {}),
     };
     attempts.push(attempt);
     o.onAttempt?.(attempt, i);

@@ -19,11 +19,11 @@ import { readRelativePoses } from "./pairRotations.js";
 import {
   asRows,
   averageRotations,
-  mul3,
+  mulM3,
   projectToRotation,
   solveLinear,
-  transpose3,
-  type Mat3,
+  transposeM3,
+  type M3,
 } from "./rotationAveraging.js";
 
 /** Pairs with fewer inliers carry too little to fix a relative rotation (COLMAP's own minimum). */
@@ -35,7 +35,7 @@ export const MIN_INIT_INLIERS = 15;
 const DIRECTION_SIGMA = 0.02;
 
 export interface PoseOf {
-  R: Mat3;
+  R: M3;
   C: number[];
 }
 
@@ -47,8 +47,8 @@ export interface PoseOf {
  */
 export function frameFromDirections(
   dirs: readonly { model: number[]; gps: number[]; weight: number }[],
-): Mat3 {
-  const S: Mat3 = [
+): M3 {
+  const S: M3 = [
     [0, 0, 0],
     [0, 0, 0],
     [0, 0, 0],
@@ -142,7 +142,7 @@ export function initialPoses(
   const origin = originOf(geo);
   const enu = geo.map((g) => geodeticToEnu(origin, g));
   const dirs = rel.map((p) => {
-    const m = mul3(transpose3(Rs[p.b]!), [[-p.t[0]!], [-p.t[1]!], [-p.t[2]!]]).map((r) => r[0]!);
+    const m = mulM3(transposeM3(Rs[p.b]!), [[-p.t[0]!], [-p.t[1]!], [-p.t[2]!]]).map((r) => r[0]!);
     const g = [0, 1, 2].map((k) => enu[p.b]![k]! - enu[p.a]![k]!);
     const L = Math.hypot(g[0]!, g[1]!, g[2]!);
     return {
@@ -157,7 +157,7 @@ export function initialPoses(
   const world = dirs.map((d) => ({
     a: d.a,
     b: d.b,
-    d: mul3(
+    d: mulM3(
       Q,
       d.model.map((x) => [x]),
     ).map((r) => r[0]!),
@@ -165,7 +165,7 @@ export function initialPoses(
   const C = centresFromDirections(enu, world, PRIOR_SIGMA);
   const poses = new Map<number, PoseOf>();
   withFix.forEach((im, i) => {
-    if (linked.has(i)) poses.set(im.image_id, { R: mul3(Rs[i]!, transpose3(Q)), C: C[i]! });
+    if (linked.has(i)) poses.set(im.image_id, { R: mulM3(Rs[i]!, transposeM3(Q)), C: C[i]! });
   });
   return { poses, pairs: rel.length };
 }

@@ -4,7 +4,7 @@
  * matches lie in front of both cameras.
  */
 import Database from "better-sqlite3";
-import { mul3, svd3, transpose3, type Mat3, type RelativeRotation } from "./rotationAveraging.js";
+import { mulM3, svd3, transposeM3, type M3, type RelativeRotation } from "./rotationAveraging.js";
 
 const PAIR_ID_BASE = 2147483647;
 
@@ -23,15 +23,15 @@ const blob = (b: Buffer, T: "f64" | "f32" | "u32") => {
 };
 
 /** The four (R, t) of an essential matrix E = [t]× R. */
-export function decomposeEssential(E: Mat3): { R: Mat3; t: number[] }[] {
+export function decomposeEssential(E: M3): { R: M3; t: number[] }[] {
   const { U, V } = svd3(E);
-  const W: Mat3 = [
+  const W: M3 = [
     [0, -1, 0],
     [1, 0, 0],
     [0, 0, 1],
   ];
-  const R1 = mul3(mul3(U, W), transpose3(V));
-  const R2 = mul3(mul3(U, transpose3(W)), transpose3(V));
+  const R1 = mulM3(mulM3(U, W), transposeM3(V));
+  const R2 = mulM3(mulM3(U, transposeM3(W)), transposeM3(V));
   const t = [U[0]![2]!, U[1]![2]!, U[2]![2]!];
   const neg = t.map((x) => -x);
   return [
@@ -43,7 +43,7 @@ export function decomposeEssential(E: Mat3): { R: Mat3; t: number[] }[] {
 }
 
 /** Matches (normalised points) in front of both cameras under (R, t). */
-export function inFront(R: Mat3, t: number[], pa: number[][], pb: number[][]): number {
+export function inFront(R: M3, t: number[], pa: number[][], pb: number[][]): number {
   let n = 0;
   for (let i = 0; i < pa.length; i++) {
     const xa = [pa[i]![0]!, pa[i]![1]!, 1];
@@ -108,7 +108,7 @@ export function readRelativePoses(
       const cb = cameras.get(camOf.get(b) ?? -1);
       if (!ca || !cb) continue;
       const e = blob(r.E, "f64");
-      const E: Mat3 = [0, 1, 2].map((i) => [e[3 * i]!, e[3 * i + 1]!, e[3 * i + 2]!]);
+      const E: M3 = [0, 1, 2].map((i) => [e[3 * i]!, e[3 * i + 1]!, e[3 * i + 2]!]);
       if (!E.flat().some((x) => x !== 0)) continue;
       const m = blob(r.data, "u32");
       const [ka, kb] = [keypoints(a), keypoints(b)];

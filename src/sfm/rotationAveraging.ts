@@ -6,12 +6,12 @@
  */
 import type { Mat3Rows, Vec3 } from "./georef/similarity.js";
 
-export type Mat3 = number[][];
+export type M3 = number[][];
 
-const mul = (A: Mat3, B: Mat3): Mat3 =>
+const mul = (A: M3, B: M3): M3 =>
   A.map((r) => [0, 1, 2].map((j) => r[0]! * B[0]![j]! + r[1]! * B[1]![j]! + r[2]! * B[2]![j]!));
-const tr = (A: Mat3): Mat3 => [0, 1, 2].map((i) => [0, 1, 2].map((j) => A[j]![i]!));
-const det = (A: Mat3): number =>
+const tr = (A: M3): M3 => [0, 1, 2].map((i) => [0, 1, 2].map((j) => A[j]![i]!));
+const det = (A: M3): number =>
   A[0]![0]! * (A[1]![1]! * A[2]![2]! - A[1]![2]! * A[2]![1]!) -
   A[0]![1]! * (A[1]![0]! * A[2]![2]! - A[1]![2]! * A[2]![0]!) +
   A[0]![2]! * (A[1]![0]! * A[2]![1]! - A[1]![1]! * A[2]![0]!);
@@ -21,12 +21,12 @@ const crossV = (a: number[], b: number[]) => [
   a[0]! * b[1]! - a[1]! * b[0]!,
 ];
 const normV = (a: number[]) => Math.hypot(a[0]!, a[1]!, a[2]!);
-export { mul as mul3, tr as transpose3 };
+export { mul as mulM3, tr as transposeM3 };
 
 /** Eigen-decomposition of a symmetric 3×3 matrix by Jacobi sweeps: values descending, vectors as columns. */
-export function eigSym3(S: Mat3): { values: number[]; vectors: Mat3 } {
+export function eigSym3(S: M3): { values: number[]; vectors: M3 } {
   const A = S.map((r) => [...r]);
-  let V: Mat3 = [
+  let V: M3 = [
     [1, 0, 0],
     [0, 1, 0],
     [0, 0, 1],
@@ -45,7 +45,7 @@ export function eigSym3(S: Mat3): { values: number[]; vectors: Mat3 } {
       const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
       const c = 1 / Math.sqrt(t * t + 1);
       const s = t * c;
-      const J: Mat3 = [
+      const J: M3 = [
         [1, 0, 0],
         [0, 1, 0],
         [0, 0, 1],
@@ -67,9 +67,9 @@ export function eigSym3(S: Mat3): { values: number[]; vectors: Mat3 } {
 }
 
 /** M = U diag(s) Vᵀ with U, V proper rotations (the last singular value takes the sign). */
-export function svd3(M: Mat3): { U: Mat3; s: number[]; V: Mat3 } {
+export function svd3(M: M3): { U: M3; s: number[]; V: M3 } {
   const { values, vectors: V } = eigSym3(mul(tr(M), M));
-  const col = (A: Mat3, j: number) => [A[0]![j]!, A[1]![j]!, A[2]![j]!];
+  const col = (A: M3, j: number) => [A[0]![j]!, A[1]![j]!, A[2]![j]!];
   const s = values.map((v) => Math.sqrt(Math.max(0, v)));
   const u0 = col(mul(M, V), 0).map((x) => x / (s[0] || 1));
   let u1 = col(mul(M, V), 1);
@@ -90,13 +90,13 @@ export function svd3(M: Mat3): { U: Mat3; s: number[]; V: Mat3 } {
 }
 
 /** The rotation nearest to M in the Frobenius norm. */
-export function projectToRotation(M: Mat3): Mat3 {
+export function projectToRotation(M: M3): M3 {
   const { U, V } = svd3(M);
   return mul(U, tr(V));
 }
 
 /** Angle of a rotation matrix, degrees. */
-export function rotationAngleDeg(R: Mat3): number {
+export function rotationAngleDeg(R: M3): number {
   const c = (R[0]![0]! + R[1]![1]! + R[2]![2]! - 1) / 2;
   return (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI;
 }
@@ -105,7 +105,7 @@ export function rotationAngleDeg(R: Mat3): number {
 export interface RelativeRotation {
   a: number;
   b: number;
-  R: Mat3;
+  R: M3;
   weight: number;
 }
 
@@ -135,7 +135,7 @@ export function solveLinear(A: number[][], b: number[]): number[] {
 }
 
 /** The chordal least-squares rotations (image 0 fixed), projected onto rotations. */
-function chordalStart(n: number, rel: readonly RelativeRotation[]): Mat3[] {
+function chordalStart(n: number, rel: readonly RelativeRotation[]): M3[] {
   const lambda = 1e3;
   const cols: number[][] = [];
   for (let c = 0; c < 3; c++) {
@@ -163,15 +163,15 @@ function chordalStart(n: number, rel: readonly RelativeRotation[]): Mat3[] {
   );
 }
 
-const I3 = (): Mat3 => [
+const I3 = (): M3 => [
   [1, 0, 0],
   [0, 1, 0],
   [0, 0, 1],
 ];
 
 /** Rotations chained along the maximum-weight spanning tree from image 0 (Prim). */
-function treeStart(n: number, rel: readonly RelativeRotation[]): Mat3[] {
-  const Rs: (Mat3 | null)[] = Array.from({ length: n }, () => null);
+function treeStart(n: number, rel: readonly RelativeRotation[]): M3[] {
+  const Rs: (M3 | null)[] = Array.from({ length: n }, () => null);
   Rs[0] = I3();
   for (;;) {
     let best: { e: RelativeRotation; forward: boolean } | null = null;
@@ -189,17 +189,17 @@ function treeStart(n: number, rel: readonly RelativeRotation[]): Mat3[] {
 }
 
 /** Iteratively reweighted local averaging (Cauchy weights at `robust` degrees), in place. */
-function refine(Rs: Mat3[], rel: readonly RelativeRotation[], iterations: number, robust: number) {
+function refine(Rs: M3[], rel: readonly RelativeRotation[], iterations: number, robust: number) {
   for (let it = 0; it < iterations; it++) {
     for (let i = 1; i < Rs.length; i++) {
-      const acc: Mat3 = [
+      const acc: M3 = [
         [0, 0, 0],
         [0, 0, 0],
         [0, 0, 0],
       ];
       let any = false;
       for (const { a, b, R, weight } of rel) {
-        let est: Mat3 | null = null;
+        let est: M3 | null = null;
         if (b === i) est = mul(R, Rs[a]!);
         else if (a === i) est = mul(tr(R), Rs[b]!);
         if (!est) continue;
@@ -214,7 +214,7 @@ function refine(Rs: Mat3[], rel: readonly RelativeRotation[], iterations: number
 }
 
 /** The robust (Cauchy) cost of absolute rotations against the relative ones. */
-function robustCost(Rs: Mat3[], rel: readonly RelativeRotation[], robust: number): number {
+function robustCost(Rs: M3[], rel: readonly RelativeRotation[], robust: number): number {
   let cost = 0;
   for (const { a, b, R, weight } of rel) {
     const e = rotationAngleDeg(mul(mul(R, Rs[a]!), tr(Rs[b]!)));
@@ -235,10 +235,10 @@ export function averageRotations(
   n: number,
   rel: readonly RelativeRotation[],
   opts: { iterations?: number; robustDeg?: number } = {},
-): Mat3[] {
+): M3[] {
   const robust = opts.robustDeg ?? 2;
   const iterations = opts.iterations ?? 100;
-  let best: { Rs: Mat3[]; cost: number } | null = null;
+  let best: { Rs: M3[]; cost: number } | null = null;
   for (const Rs of [chordalStart(n, rel), treeStart(n, rel)]) {
     refine(Rs, rel, iterations, robust);
     const cost = robustCost(Rs, rel, robust);
@@ -248,5 +248,4 @@ export function averageRotations(
 }
 
 /** Rotation rows for the georef helpers' type. */
-export const asRows = (R: Mat3): Mat3Rows =>
-  R.map((r) => [r[0]!, r[1]!, r[2]!] as Vec3) as Mat3Rows;
+export const asRows = (R: M3): Mat3Rows => R.map((r) => [r[0]!, r[1]!, r[2]!] as Vec3) as Mat3Rows;

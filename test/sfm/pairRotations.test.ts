@@ -11,11 +11,11 @@ import { describe, expect, it } from "vitest";
 import { readRelativePoses } from "../../src/sfm/pairRotations.js";
 import {
   averageRotations,
-  mul3,
+  mulM3,
   projectToRotation,
   rotationAngleDeg,
-  transpose3,
-  type Mat3,
+  transposeM3,
+  type M3,
 } from "../../src/sfm/rotationAveraging.js";
 import { tempDir } from "../engine/helpers.js";
 import { testSeed } from "../seed.js";
@@ -23,7 +23,7 @@ import { F, flipped, H, ringScene, W, writeRingDatabase, type Pose } from "./rin
 
 /** E of camera b relative to camera a: x_bᵀ E x_a = 0. */
 function essentialOf(a: Pose, b: Pose): number[] {
-  const R = mul3(b.R, transpose3(a.R));
+  const R = mulM3(b.R, transposeM3(a.R));
   const Cab = [0, 1, 2].map((k) => a.C[k]! - b.C[k]!);
   const t = b.R.map((r) => r[0]! * Cab[0]! + r[1]! * Cab[1]! + r[2]! * Cab[2]!);
   const tx = [
@@ -31,7 +31,7 @@ function essentialOf(a: Pose, b: Pose): number[] {
     [t[2]!, 0, -t[0]!],
     [-t[1]!, t[0]!, 0],
   ];
-  return mul3(tx, R).flat();
+  return mulM3(tx, R).flat();
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -58,15 +58,15 @@ describe("relative rotations from the database", () => {
     const cams = new Map([[1, { fx: F, fy: F, cx: W / 2, cy: H / 2 }]]);
     const rel = readRelativePoses(path, cams, 15);
     expect(rel.length).toBe(s.pairs.length);
-    const truth = s.poses.map((p) => p.R as Mat3);
+    const truth = s.poses.map((p) => p.R as M3);
     const lookAlike = (r: { a: number; b: number }) =>
       s.pairs.find((p) => p.a + 1 === r.a && p.b + 1 === r.b)!.lookAlike;
     for (const r of rel) {
-      const want = mul3(
+      const want = mulM3(
         lookAlike(r) ? flipped(s.poses[r.b - 1]!).R : truth[r.b - 1]!,
-        transpose3(truth[r.a - 1]!),
+        transposeM3(truth[r.a - 1]!),
       );
-      expect(rotationAngleDeg(mul3(r.R, transpose3(want)))).toBeLessThan(0.5);
+      expect(rotationAngleDeg(mulM3(r.R, transposeM3(want)))).toBeLessThan(0.5);
     }
     // Averaged over the true pairs: a ring's look-alike pairs, matched across the whole view,
     // outweigh the true pairs that a half-ring turned round would break; telling those apart is
@@ -75,17 +75,17 @@ describe("relative rotations from the database", () => {
       n,
       rel.filter((r) => !lookAlike(r)).map((r) => ({ ...r, a: r.a - 1, b: r.b - 1 })),
     );
-    const S: Mat3 = [
+    const S: M3 = [
       [0, 0, 0],
       [0, 0, 0],
       [0, 0, 0],
     ];
     Rs.forEach((R, i) => {
-      const m = mul3(transpose3(truth[i]!), R);
+      const m = mulM3(transposeM3(truth[i]!), R);
       for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) S[r]![c]! += m[r]![c]!;
     });
     const Q = projectToRotation(S);
-    const err = Rs.map((R, i) => rotationAngleDeg(mul3(R, transpose3(mul3(truth[i]!, Q)))));
+    const err = Rs.map((R, i) => rotationAngleDeg(mulM3(R, transposeM3(mulM3(truth[i]!, Q)))));
     expect(median(err)).toBeLessThan(0.5);
     expect(Math.max(...err)).toBeLessThan(2);
   });

@@ -8,12 +8,12 @@ import { centresFromDirections, frameFromDirections } from "../../src/sfm/global
 import { decomposeEssential, inFront } from "../../src/sfm/pairRotations.js";
 import {
   averageRotations,
-  mul3,
+  mulM3,
   projectToRotation,
   rotationAngleDeg,
   svd3,
-  transpose3,
-  type Mat3,
+  transposeM3,
+  type M3,
 } from "../../src/sfm/rotationAveraging.js";
 import { mulberry32 } from "../../src/util/random.js";
 import { testSeed } from "../seed.js";
@@ -22,7 +22,7 @@ const gauss = (rand: () => number) =>
   Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
 
 /** Rotation of angle `deg` about a random axis. */
-function randomRotation(rand: () => number, deg: number): Mat3 {
+function randomRotation(rand: () => number, deg: number): M3 {
   const a = [gauss(rand), gauss(rand), gauss(rand)];
   const n = Math.hypot(...a);
   const [x, y, z] = a.map((v) => v / n) as [number, number, number];
@@ -42,18 +42,18 @@ describe("rotation averaging", () => {
     const rand = mulberry32(testSeed());
     const M = [0, 1, 2].map(() => [0, 1, 2].map(() => gauss(rand)));
     const { U, s, V } = svd3(M);
-    const back = mul3(
-      mul3(
+    const back = mulM3(
+      mulM3(
         U,
         s.map((v, i) => [0, 1, 2].map((j) => (i === j ? v : 0))),
       ),
-      transpose3(V),
+      transposeM3(V),
     );
     for (let i = 0; i < 3; i++)
       for (let j = 0; j < 3; j++) expect(back[i]![j]).toBeCloseTo(M[i]![j]!, 9);
     const R = randomRotation(rand, 170 * rand());
     const noisy = R.map((r) => r.map((v) => v + 1e-4 * gauss(rand)));
-    expect(rotationAngleDeg(mul3(projectToRotation(noisy), transpose3(R)))).toBeLessThan(0.05);
+    expect(rotationAngleDeg(mulM3(projectToRotation(noisy), transposeM3(R)))).toBeLessThan(0.05);
   });
 
   it("recovers absolute rotations from noisy relative ones with a few wrong pairs", () => {
@@ -65,21 +65,21 @@ describe("rotation averaging", () => {
       for (let b = a + 1; b < Math.min(n, a + 6); b++) {
         const wrong = rand() < 0.03;
         const noise = randomRotation(rand, wrong ? 30 : Math.abs(0.3 * gauss(rand)));
-        rel.push({ a, b, R: mul3(noise, mul3(truth[b]!, transpose3(truth[a]!))), weight: 100 });
+        rel.push({ a, b, R: mulM3(noise, mulM3(truth[b]!, transposeM3(truth[a]!))), weight: 100 });
       }
     const Rs = averageRotations(n, rel);
     // Gauge: the rotation Q with Rs_i ≈ truth_i Q that fits best.
-    const S: Mat3 = [
+    const S: M3 = [
       [0, 0, 0],
       [0, 0, 0],
       [0, 0, 0],
     ];
     Rs.forEach((R, i) => {
-      const m = mul3(transpose3(truth[i]!), R);
+      const m = mulM3(transposeM3(truth[i]!), R);
       for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) S[r]![c]! += m[r]![c]!;
     });
     const Q = projectToRotation(S);
-    const err = Rs.map((R, i) => rotationAngleDeg(mul3(R, transpose3(mul3(truth[i]!, Q)))));
+    const err = Rs.map((R, i) => rotationAngleDeg(mulM3(R, transposeM3(mulM3(truth[i]!, Q)))));
     // Each pair is off by 0.24° on average; the chain of 30 drifts a little, the wrong pairs do not pull.
     expect(median(err)).toBeLessThan(0.6);
     expect(Math.max(...err)).toBeLessThan(5);
@@ -111,7 +111,7 @@ describe("global start pieces", () => {
       .map((c) => ({ ...c, n: inFront(c.R, c.t, pa, pb) }))
       .sort((x, y) => y.n - x.n)[0]!;
     expect(best.n).toBe(40);
-    expect(rotationAngleDeg(mul3(best.R, transpose3(R)))).toBeLessThan(1e-4);
+    expect(rotationAngleDeg(mulM3(best.R, transposeM3(R)))).toBeLessThan(1e-4);
     expect(best.t.reduce((s, v, k) => s + v * t[k]!, 0)).toBeCloseTo(1, 6);
   });
 
@@ -145,9 +145,9 @@ describe("global start pieces", () => {
     // Exact directions give the frame exactly; the fixes' own directions (3 m vertical noise over
     // baselines up to 60 m) within a few degrees, which the bundle adjustment then removes.
     const exact = frameFromDirections(dirs.map((d, i) => ({ ...d, gps: pairs[i]!.d, weight: 1 })));
-    expect(rotationAngleDeg(mul3(exact, transpose3(Q)))).toBeLessThan(1e-4);
+    expect(rotationAngleDeg(mulM3(exact, transposeM3(Q)))).toBeLessThan(1e-4);
     const found = frameFromDirections(dirs);
-    expect(rotationAngleDeg(mul3(found, transpose3(Q)))).toBeLessThan(5);
+    expect(rotationAngleDeg(mulM3(found, transposeM3(Q)))).toBeLessThan(5);
     const C = centresFromDirections(gps, pairs, sigma);
     const rms = (xs: number[][]) =>
       Math.sqrt(

@@ -4,6 +4,7 @@
  * mapper runs use (src/sfm/mapperRuns.ts compareRuns), never by reprojection error alone. On
  * drone-video-srt the incremental model explains 97.5 % of the verified matches (18° median
  * rotation error); the global start after two rounds 99.62 %, as the true cameras do (0.04°).
+ * Two bench runs with it kept: 0.21° and 0.16° median rotation error, 0.44 % and 0.37 % centre.
  */
 import { join } from "node:path";
 import { readPoints3DBin } from "./colmapBinary.js";

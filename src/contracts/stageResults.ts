@@ -340,7 +340,7 @@ export const SfmAttemptSchema = z.object({
    * What decided between the kept mapper run and the runner-up: more registered, GPS agreement,
    * more verified matches explained, or the reprojection error (absent in older records).
    */
-  mapper_choice: z.enum(["registered", "gps", "explained", "reprojection"]).optional(),
+  mapper_choice: z.literal(["registered", "gps", "explained", "reprojection"]).optional(),
   /** The kept run's verified matches and those its poses explain (absent in older records). */
   verified_matches: z.number().optional(),
   explained_matches: z.number().optional(),

@@ -21,7 +21,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("adjustInitialModel", () => {
+describe("adjustInitialModel, against a fake colmap that records its arguments", () => {
   it("lets each bundle adjustment run to convergence with the intrinsics held", async () => {
     // Imported after PATH is set: the COLMAP runner copies the environment when it loads.
     const { adjustInitialModel, GLOBAL_BA_MAX_ITERATIONS } =

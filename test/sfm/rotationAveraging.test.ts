@@ -17,6 +17,7 @@ import {
 } from "../../src/sfm/rotationAveraging.js";
 import { mulberry32 } from "../../src/util/random.js";
 import { testSeed } from "../seed.js";
+import { rotationErrorsUpToGauge } from "./rotationGauge.js";
 
 const gauss = (rand: () => number) =>
   Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
@@ -68,18 +69,7 @@ describe("rotation averaging", () => {
         rel.push({ a, b, R: mulM3(noise, mulM3(truth[b]!, transposeM3(truth[a]!))), weight: 100 });
       }
     const Rs = averageRotations(n, rel);
-    // Gauge: the rotation Q with Rs_i ≈ truth_i Q that fits best.
-    const S: M3 = [
-      [0, 0, 0],
-      [0, 0, 0],
-      [0, 0, 0],
-    ];
-    Rs.forEach((R, i) => {
-      const m = mulM3(transposeM3(truth[i]!), R);
-      for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) S[r]![c]! += m[r]![c]!;
-    });
-    const Q = projectToRotation(S);
-    const err = Rs.map((R, i) => rotationAngleDeg(mulM3(R, transposeM3(mulM3(truth[i]!, Q)))));
+    const err = rotationErrorsUpToGauge(Rs, truth);
     // Each pair is off by 0.24° on average; the chain of 30 drifts a little, the wrong pairs do not pull.
     expect(median(err)).toBeLessThan(0.6);
     expect(Math.max(...err)).toBeLessThan(5);

@@ -5,6 +5,7 @@
  * spreads each pair's small error instead of accumulating it.
  */
 import type { Mat3Rows, Vec3 } from "./georef/similarity.js";
+import { cross, dot, norm } from "../util/vec3.js";
 
 export type M3 = number[][];
 
@@ -15,12 +16,6 @@ const det = (A: M3): number =>
   A[0]![0]! * (A[1]![1]! * A[2]![2]! - A[1]![2]! * A[2]![1]!) -
   A[0]![1]! * (A[1]![0]! * A[2]![2]! - A[1]![2]! * A[2]![0]!) +
   A[0]![2]! * (A[1]![0]! * A[2]![1]! - A[1]![1]! * A[2]![0]!);
-const crossV = (a: number[], b: number[]) => [
-  a[1]! * b[2]! - a[2]! * b[1]!,
-  a[2]! * b[0]! - a[0]! * b[2]!,
-  a[0]! * b[1]! - a[1]! * b[0]!,
-];
-const normV = (a: number[]) => Math.hypot(a[0]!, a[1]!, a[2]!);
 export { mul as mulM3, tr as transposeM3 };
 
 /** Eigen-decomposition of a symmetric 3×3 matrix by Jacobi sweeps: values descending, vectors as columns. */
@@ -74,14 +69,12 @@ export function svd3(M: M3): { U: M3; s: number[]; V: M3 } {
   const u0 = col(mul(M, V), 0).map((x) => x / (s[0] || 1));
   let u1 = col(mul(M, V), 1);
   // Orthogonalise against u0 (rank-deficient inputs such as an essential matrix).
-  const d01 = u1[0]! * u0[0]! + u1[1]! * u0[1]! + u1[2]! * u0[2]!;
+  const d01 = dot(u1, u0);
   u1 = u1.map((x, k) => x - d01 * u0[k]!);
-  const n1 = normV(u1);
+  const n1 = norm(u1);
   u1 =
-    n1 > 1e-300
-      ? u1.map((x) => x / n1)
-      : crossV(u0, Math.abs(u0[0]!) < 0.9 ? [1, 0, 0] : [0, 1, 0]);
-  const u2 = crossV(u0, u1);
+    n1 > 1e-300 ? u1.map((x) => x / n1) : cross(u0, Math.abs(u0[0]!) < 0.9 ? [1, 0, 0] : [0, 1, 0]);
+  const u2 = cross(u0, u1);
   const U = [0, 1, 2].map((r) => [u0[r]!, u1[r]!, u2[r]!]);
   const Vp = V.map((r) => [...r]);
   if (det(Vp) < 0) for (const r of Vp) r[2] = -r[2]!;

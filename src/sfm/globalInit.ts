@@ -11,6 +11,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { geodeticToEnu } from "../util/geodesy.js";
+import { dot, norm, sub } from "../util/vec3.js";
 import { runColmap, type StepContext } from "./colmapSteps.js";
 import { originOf, type ImageInfo } from "./georef/georeference.js";
 import { PRIOR_SIGMA } from "./georef/gpsFit.js";
@@ -80,7 +81,7 @@ export function centresFromDirections(
       rhs[3 * i + k]! += gps[i]![k]! / (s * s);
     }
   for (const { a, b, d } of pairs) {
-    const L = Math.max(0.5, Math.hypot(...[0, 1, 2].map((k) => gps[b]![k]! - gps[a]![k]!)));
+    const L = Math.max(0.5, norm(sub(gps[b]!, gps[a]!)));
     const w = 1 / (DIRECTION_SIGMA * L) ** 2;
     // P = I − d dᵀ; residual P (C_b − C_a).
     const P = [0, 1, 2].map((r) => [0, 1, 2].map((c) => (r === c ? 1 : 0) - d[r]! * d[c]!));
@@ -143,8 +144,8 @@ export function initialPoses(
   const enu = geo.map((g) => geodeticToEnu(origin, g));
   const dirs = rel.map((p) => {
     const m = mulM3(transposeM3(Rs[p.b]!), [[-p.t[0]!], [-p.t[1]!], [-p.t[2]!]]).map((r) => r[0]!);
-    const g = [0, 1, 2].map((k) => enu[p.b]![k]! - enu[p.a]![k]!);
-    const L = Math.hypot(g[0]!, g[1]!, g[2]!);
+    const g = sub(enu[p.b]!, enu[p.a]!);
+    const L = norm(g);
     return {
       a: p.a,
       b: p.b,
@@ -211,7 +212,7 @@ export async function writeInitialModel(
     const im = names.get(id);
     if (!im) continue;
     const q = quaternionFromRotation(asRows(R));
-    const t = R.map((r) => -(r[0]! * C[0]! + r[1]! * C[1]! + r[2]! * C[2]!));
+    const t = R.map((r) => -dot(r, C));
     lines.push(`${id} ${q.join(" ")} ${t.join(" ")} ${im.camera} ${im.name}`, "");
   }
   await rm(dir, { recursive: true, force: true });

@@ -3,8 +3,9 @@
  * sparse point is projected into every view and the view's pixel there is compared with the
  * point's colour. The per-channel median of log(pixel / point colour) over a view's points is that
  * view's log gain against the capture's common look (occluded points, specular glints and
- * mismatched pixels are outliers the median ignores; a point's own colour bias is shared by every
- * view, so it cannot make views differ). How much these gains spread over the views says whether
+ * mismatched pixels are outliers the median ignores). The points' colours are then read again from
+ * the views' unclipped pixels at those gains, and the gains from those colours, until they settle
+ * (see {@link pointColours}). How much these gains spread over the views says whether
  * the capture's exposure or white balance changed between frames: a fixed-exposure capture
  * spreads by view change and sampling noise only.
  */
@@ -17,6 +18,15 @@ const MIN_SAMPLES = 24;
 /** Values outside [DARK, BRIGHT] are left out: noise dominates the ratio, or the pixel clipped. */
 const DARK = 0.04;
 const BRIGHT = 0.97;
+/**
+ * Rounds of reading the gains from the points' colours and the colours from the gains, at most;
+ * it stops earlier once no log gain moves by more than {@link SETTLED}. On courtyard-autoexposure
+ * the error against the simulation's true gains (log, after the common factor) fell from
+ * 0.026 / 0.020 / 0.033 (r / g / b; one round, the sparse model's colours) to 0.012 / 0.008 /
+ * 0.012 after 5 rounds and changed in the fourth decimal after that.
+ */
+const ROUNDS = 10;
+const SETTLED = 1e-3;
 
 /** What {@link estimateViewExposure} found. */
 export interface ViewExposure {
@@ -36,20 +46,17 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/**
- * Per channel, log(pixel / point colour) of every usable point the view sees. Which points are
- * usable is decided from the value the view should show (point colour × the view's `gain` so
- * far), not from the pixel: choosing by the pixel would drop bright points from bright views and
- * dark ones from dark views, and pull every estimate towards the middle.
- */
-function viewRatios(
-  view: TrainingView,
-  points: TrainingDataset["points"],
-  gain: ArrayLike<number>,
-): number[][] {
+/** A view's samples: per sampled point it sees, the point's index and the pixel's r, g, b. */
+interface ViewSamples {
+  points: number[];
+  pixels: number[];
+}
+
+/** Every sampled point's pixel in the view (occluded ones too: the medians ignore them). */
+function viewSamples(view: TrainingView, points: TrainingDataset["points"]): ViewSamples {
   const { camera: c, image } = view;
   const v = c.viewmat;
-  const ratios: number[][] = [[], [], []];
+  const out: ViewSamples = { points: [], pixels: [] };
   const stride = Math.max(1, Math.floor(points.count / MAX_POINTS));
   for (let i = 0; i < points.count; i += stride) {
     const [x, y, z] = [points.xyz[i * 3]!, points.xyz[i * 3 + 1]!, points.xyz[i * 3 + 2]!];
@@ -60,37 +67,101 @@ function viewRatios(
     const [px, py] = [Math.floor(u), Math.floor(w)];
     if (px < 0 || py < 0 || px >= image.width || py >= image.height) continue;
     const p = (py * image.width + px) * 3;
-    for (let ch = 0; ch < 3; ch++) {
-      const colour = points.rgb[i * 3 + ch]! / 255;
-      const expected = colour * gain[ch]!;
-      if (colour < DARK || expected < DARK || expected > BRIGHT) continue;
-      ratios[ch]!.push(Math.log(Math.max(image.data[p + ch]!, 1 / 255) / colour));
-    }
+    out.points.push(i);
+    out.pixels.push(image.data[p]!, image.data[p + 1]!, image.data[p + 2]!);
   }
+  return out;
+}
+
+/**
+ * Per channel, log(pixel) − log(point colour) of every usable sample of the view. Which samples
+ * are usable is decided from the value the view should show (point colour × the view's gain so
+ * far), not from the pixel: choosing by the pixel would drop bright points from bright views and
+ * dark ones from dark views, and pull every estimate towards the middle.
+ */
+function viewRatios(s: ViewSamples, logColour: Float64Array, logGain: ArrayLike<number>) {
+  const ratios: number[][] = [[], [], []];
+  s.points.forEach((i, j) => {
+    for (let ch = 0; ch < 3; ch++) {
+      const colour = Math.exp(logColour[i * 3 + ch]!);
+      const expected = colour * Math.exp(logGain[ch]!);
+      if (colour < DARK || expected < DARK || expected > BRIGHT) continue;
+      const pixel = Math.max(s.pixels[j * 3 + ch]!, 1 / 255);
+      ratios[ch]!.push(Math.log(pixel) - logColour[i * 3 + ch]!);
+    }
+  });
   return ratios;
 }
 
 /**
+ * Each sampled point's colour at the common look: per channel, the median over the views of
+ * log(pixel) − the view's log gain, from the pixels that did not clip (a clipped pixel only says
+ * "at least"). The sparse model's own colours are averages of the views' pixels, so a point seen
+ * from bright frames carries their brightness and shrinks those frames' ratios; re-reading the
+ * colours at the estimated gains removes that (Tukey's median polish of log pixel = log gain +
+ * log colour). Points without an unclipped sample keep their colour.
+ */
+function pointColours(
+  samples: ViewSamples[],
+  known: boolean[],
+  logs: Float64Array,
+  logColour: Float64Array,
+): void {
+  const byPoint = new Map<number, number[][]>();
+  samples.forEach((s, k) => {
+    if (!known[k]) return;
+    s.points.forEach((i, j) => {
+      let acc = byPoint.get(i);
+      if (!acc) byPoint.set(i, (acc = [[], [], []]));
+      for (let ch = 0; ch < 3; ch++) {
+        const pixel = s.pixels[j * 3 + ch]!;
+        if (pixel > DARK && pixel < BRIGHT) acc[ch]!.push(Math.log(pixel) - logs[k * 3 + ch]!);
+      }
+    });
+  });
+  for (const [i, acc] of byPoint) {
+    for (let ch = 0; ch < 3; ch++) if (acc[ch]!.length) logColour[i * 3 + ch] = median(acc[ch]!);
+  }
+}
+
+/**
  * Every training view's per-channel gain against the capture's common look, from the sparse
- * points the views see (see the module comment).
+ * points the views see (see the module comment): the views' gains and the points' colours are
+ * read in turn from each other until the gains settle.
  */
 export function estimateViewExposure(dataset: TrainingDataset): ViewExposure {
   const n = dataset.train.length;
+  const { points } = dataset;
+  const samples = dataset.train.map((v) => viewSamples(v, points));
+  const logColour = Float64Array.from(points.rgb, (v) => Math.log(Math.max(v, 1) / 255));
   const logs = new Float64Array(n * 3);
   const known: boolean[] = [];
   const counts: number[] = [];
-  // Twice: the second pass chooses each view's points by the first pass's gain.
-  for (const pass of [0, 1]) {
+  for (let round = 0; round < ROUNDS; round++) {
     known.length = counts.length = 0;
+    let moved = 0;
     for (let k = 0; k < n; k++) {
-      const gain = pass ? logs.subarray(k * 3, k * 3 + 3).map(Math.exp) : [1, 1, 1];
-      const ratios = viewRatios(dataset.train[k]!, dataset.points, gain);
+      const ratios = viewRatios(samples[k]!, logColour, logs.subarray(k * 3, k * 3 + 3));
       const enough = ratios.every((r) => r.length >= MIN_SAMPLES);
       known.push(enough);
       if (!enough) continue;
       counts.push(Math.min(...ratios.map((r) => r.length)));
-      for (let ch = 0; ch < 3; ch++) logs[k * 3 + ch] = median(ratios[ch]!);
+      for (let ch = 0; ch < 3; ch++) {
+        const m = median(ratios[ch]!);
+        moved = Math.max(moved, Math.abs(m - logs[k * 3 + ch]!));
+        logs[k * 3 + ch] = m;
+      }
     }
+    // The points' colours absorb any common factor; holding the mean log gain at 0 keeps the
+    // two from drifting together between rounds.
+    const used = Math.max(1, known.filter(Boolean).length);
+    for (let ch = 0; ch < 3; ch++) {
+      let sum = 0;
+      for (let k = 0; k < n; k++) if (known[k]) sum += logs[k * 3 + ch]!;
+      for (let k = 0; k < n; k++) if (known[k]) logs[k * 3 + ch]! -= sum / used;
+    }
+    if (round > 0 && moved < SETTLED) break;
+    pointColours(samples, known, logs, logColour);
   }
   const views = counts.length;
   const gains = logs.map(Math.exp);

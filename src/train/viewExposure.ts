@@ -46,17 +46,20 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** A view's samples: per sampled point it sees, the point's index and the pixel's r, g, b. */
+/** A view's samples: per sampled point it sees, the point's index and log r, g, b of the pixel. */
 interface ViewSamples {
   points: number[];
-  pixels: number[];
+  logPixels: number[];
 }
+
+const LOG_DARK = Math.log(DARK);
+const LOG_BRIGHT = Math.log(BRIGHT);
 
 /** Every sampled point's pixel in the view (occluded ones too: the medians ignore them). */
 function viewSamples(view: TrainingView, points: TrainingDataset["points"]): ViewSamples {
   const { camera: c, image } = view;
   const v = c.viewmat;
-  const out: ViewSamples = { points: [], pixels: [] };
+  const out: ViewSamples = { points: [], logPixels: [] };
   const stride = Math.max(1, Math.floor(points.count / MAX_POINTS));
   for (let i = 0; i < points.count; i += stride) {
     const [x, y, z] = [points.xyz[i * 3]!, points.xyz[i * 3 + 1]!, points.xyz[i * 3 + 2]!];
@@ -68,7 +71,8 @@ function viewSamples(view: TrainingView, points: TrainingDataset["points"]): Vie
     if (px < 0 || py < 0 || px >= image.width || py >= image.height) continue;
     const p = (py * image.width + px) * 3;
     out.points.push(i);
-    out.pixels.push(image.data[p]!, image.data[p + 1]!, image.data[p + 2]!);
+    for (let ch = 0; ch < 3; ch++)
+      out.logPixels.push(Math.log(Math.max(image.data[p + ch]!, 1 / 255)));
   }
   return out;
 }
@@ -83,14 +87,45 @@ function viewRatios(s: ViewSamples, logColour: Float64Array, logGain: ArrayLike<
   const ratios: number[][] = [[], [], []];
   s.points.forEach((i, j) => {
     for (let ch = 0; ch < 3; ch++) {
-      const colour = Math.exp(logColour[i * 3 + ch]!);
-      const expected = colour * Math.exp(logGain[ch]!);
-      if (colour < DARK || expected < DARK || expected > BRIGHT) continue;
-      const pixel = Math.max(s.pixels[j * 3 + ch]!, 1 / 255);
-      ratios[ch]!.push(Math.log(pixel) - logColour[i * 3 + ch]!);
+      const colour = logColour[i * 3 + ch]!;
+      const expected = colour + logGain[ch]!;
+      if (colour < LOG_DARK || expected < LOG_DARK || expected > LOG_BRIGHT) continue;
+      ratios[ch]!.push(s.logPixels[j * 3 + ch]! - colour);
     }
   });
   return ratios;
+}
+
+/** For every sampled point, the (view, sample) pairs that see it, laid out once per estimate. */
+interface PointViews {
+  /** Sampled points' indices, and where each one's pairs start in `view` / `sample`. */
+  points: number[];
+  start: Int32Array;
+  view: Int32Array;
+  sample: Int32Array;
+}
+
+function pointViews(samples: ViewSamples[], pointCount: number): PointViews {
+  const count = new Int32Array(pointCount);
+  for (const s of samples) for (const i of s.points) count[i]!++;
+  const points: number[] = [];
+  const start = [0];
+  const at = new Int32Array(pointCount);
+  for (let i = 0; i < pointCount; i++) {
+    if (!count[i]) continue;
+    at[i] = start.at(-1)!;
+    points.push(i);
+    start.push(at[i]! + count[i]!);
+  }
+  const total = start.at(-1)!;
+  const [view, sample] = [new Int32Array(total), new Int32Array(total)];
+  samples.forEach((s, k) =>
+    s.points.forEach((i, j) => {
+      view[at[i]!] = k;
+      sample[at[i]!++] = j;
+    }),
+  );
+  return { points, start: Int32Array.from(start), view, sample };
 }
 
 /**
@@ -103,25 +138,24 @@ function viewRatios(s: ViewSamples, logColour: Float64Array, logGain: ArrayLike<
  */
 function pointColours(
   samples: ViewSamples[],
+  pv: PointViews,
   known: boolean[],
   logs: Float64Array,
   logColour: Float64Array,
 ): void {
-  const byPoint = new Map<number, number[][]>();
-  samples.forEach((s, k) => {
-    if (!known[k]) return;
-    s.points.forEach((i, j) => {
-      let acc = byPoint.get(i);
-      if (!acc) byPoint.set(i, (acc = [[], [], []]));
-      for (let ch = 0; ch < 3; ch++) {
-        const pixel = s.pixels[j * 3 + ch]!;
-        if (pixel > DARK && pixel < BRIGHT) acc[ch]!.push(Math.log(pixel) - logs[k * 3 + ch]!);
+  const values: number[] = [];
+  pv.points.forEach((i, slot) => {
+    for (let ch = 0; ch < 3; ch++) {
+      values.length = 0;
+      for (let e = pv.start[slot]!; e < pv.start[slot + 1]!; e++) {
+        const k = pv.view[e]!;
+        const pixel = samples[k]!.logPixels[pv.sample[e]! * 3 + ch]!;
+        if (known[k] && pixel > LOG_DARK && pixel < LOG_BRIGHT)
+          values.push(pixel - logs[k * 3 + ch]!);
       }
-    });
+      if (values.length) logColour[i * 3 + ch] = median(values);
+    }
   });
-  for (const [i, acc] of byPoint) {
-    for (let ch = 0; ch < 3; ch++) if (acc[ch]!.length) logColour[i * 3 + ch] = median(acc[ch]!);
-  }
 }
 
 /**
@@ -133,6 +167,7 @@ export function estimateViewExposure(dataset: TrainingDataset): ViewExposure {
   const n = dataset.train.length;
   const { points } = dataset;
   const samples = dataset.train.map((v) => viewSamples(v, points));
+  const pv = pointViews(samples, points.count);
   const logColour = Float64Array.from(points.rgb, (v) => Math.log(Math.max(v, 1) / 255));
   const logs = new Float64Array(n * 3);
   const known: boolean[] = [];
@@ -161,7 +196,7 @@ export function estimateViewExposure(dataset: TrainingDataset): ViewExposure {
       for (let k = 0; k < n; k++) if (known[k]) logs[k * 3 + ch]! -= sum / used;
     }
     if (round > 0 && moved < SETTLED) break;
-    pointColours(samples, known, logs, logColour);
+    pointColours(samples, pv, known, logs, logColour);
   }
   const views = counts.length;
   const gains = logs.map(Math.exp);

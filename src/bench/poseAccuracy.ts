@@ -1,9 +1,11 @@
 /**
- * Pose accuracy of a reconstruction against the renderer's true cameras (the corpus truth file):
- * a similarity transform fitted to the camera centres (Horn's closed form, quaternions; images
- * registered in the wrong place are counted and left out of the fit), then per image the rotation error (degrees) and the camera-centre error (as % of the extent of the true
- * centres: the largest distance between two of them), and per COLMAP camera its focal lengths
- * against the true focal length.
+ * Pose accuracy of a reconstruction against the renderer's true cameras (the corpus truth file).
+ * Centres: a similarity fitted to the camera centres (Horn's closed form; images registered in
+ * the wrong place are counted and left out), each centre's error as % of the extent of the true
+ * centres (the largest distance between two). Rotations: the error after the global rotation
+ * that best aligns the rotations (src/bench/rotationGauge.ts, the standard figure), with the
+ * error under the centre fit and the gauge-free relative error beside it. Per COLMAP camera: its
+ * focal lengths against the true one.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -12,6 +14,14 @@ import type { SceneModel } from "../contracts/sceneModel.js";
 import { loadColmapModel } from "../sfm/load.js";
 import type { CaptureTruth, TruthIntrinsics, TruthPose } from "../sample/truth.js";
 import { mulberry32 } from "../util/random.js";
+import { fitSimilarity } from "./similarity.js";
+import {
+  angleDeg,
+  chordalAlignment,
+  relativeRotationErrors,
+  rotationErrors,
+  type RotationPair,
+} from "./rotationGauge.js";
 
 type V3 = [number, number, number];
 type M3 = number[][];
@@ -34,8 +44,16 @@ export interface PoseAccuracy {
    * or MISPLACED_DEG); the medians and maxima below still cover every matched image.
    */
   misplaced: number;
+  /**
+   * Rotation error after the global rotation that best aligns the cameras' rotations (chordal
+   * mean over the images not misplaced; src/bench/rotationGauge.ts): the standard figure.
+   */
   rotationDeg: { median: number; max: number };
-  /** The image with the largest rotation error. */
+  /** Rotation error after the similarity fitted to the centres (the figure reported before). */
+  rotationCentreFitDeg: { median: number; max: number };
+  /** Gauge-free: median angle between estimated and true relative rotations of camera pairs. */
+  relativeRotationDeg: { median: number };
+  /** The image with the largest rotation error (rotation gauge). */
   worstImage: string;
   centrePct: { median: number; max: number };
   /** Largest distance between two true camera centres (metres). */
@@ -49,8 +67,12 @@ export interface PoseAccuracy {
     f: number;
     fxErrPct: number;
     fyErrPct: number;
+    /** Median rotation error (rotation gauge) of this camera's images. */
+    rotationMedianDeg: number;
   }[];
 }
+
+export { fitSimilarity };
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -123,86 +145,11 @@ export function matchToTruth(
   return out;
 }
 
-/** Eigenvector of the largest eigenvalue of a symmetric 4×4 matrix (Jacobi rotations). */
-function topEigenvector(a: number[][]): number[] {
-  const n = 4;
-  const A = a.map((r) => [...r]);
-  const V: number[][] = Array.from({ length: n }, (_, i) =>
-    Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)),
-  );
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p]![q]! ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < n; p++)
-      for (let q = p + 1; q < n; q++) {
-        if (Math.abs(A[p]![q]!) < 1e-300) continue;
-        const theta = (A[q]![q]! - A[p]![p]!) / (2 * A[p]![q]!);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const [akp, akq] = [A[k]![p]!, A[k]![q]!];
-          A[k]![p] = c * akp - s * akq;
-          A[k]![q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const [apk, aqk] = [A[p]![k]!, A[q]![k]!];
-          A[p]![k] = c * apk - s * aqk;
-          A[q]![k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const [vkp, vkq] = [V[k]![p]!, V[k]![q]!];
-          V[k]![p] = c * vkp - s * vkq;
-          V[k]![q] = s * vkp + c * vkq;
-        }
-      }
-  }
-  let best = 0;
-  for (let i = 1; i < n; i++) if (A[i]![i]! > A[best]![best]!) best = i;
-  return V.map((row) => row[best]!);
-}
-
-/** Similarity dst ≈ s·R·src + t fitted to point pairs (Horn 1987, unit quaternions). */
-export function fitSimilarity(src: readonly V3[], dst: readonly V3[]): { s: number; R: M3; t: V3 } {
-  const mean = (ps: readonly V3[]) =>
-    [0, 1, 2].map((k) => ps.reduce((a, p) => a + p[k]!, 0) / ps.length) as V3;
-  const [ms, md] = [mean(src), mean(dst)];
-  const a = src.map((p) => p.map((x, k) => x - ms[k]!));
-  const b = dst.map((p) => p.map((x, k) => x - md[k]!));
-  const S = [0, 1, 2].map((i) =>
-    [0, 1, 2].map((j) => a.reduce((acc, p, n) => acc + p[i]! * b[n]![j]!, 0)),
-  );
-  const [[xx, xy, xz], [yx, yy, yz], [zx, zy, zz]] = S as [number[], number[], number[]];
-  const N = [
-    [xx! + yy! + zz!, yz! - zy!, zx! - xz!, xy! - yx!],
-    [yz! - zy!, xx! - yy! - zz!, xy! + yx!, zx! + xz!],
-    [zx! - xz!, xy! + yx!, -xx! + yy! - zz!, yz! + zy!],
-    [xy! - yx!, zx! + xz!, yz! + zy!, -xx! - yy! + zz!],
-  ];
-  const [w, x, y, z] = topEigenvector(N) as [number, number, number, number];
-  const R: M3 = [
-    [w * w + x * x - y * y - z * z, 2 * (x * y - w * z), 2 * (x * z + w * y)],
-    [2 * (x * y + w * z), w * w - x * x + y * y - z * z, 2 * (y * z - w * x)],
-    [2 * (x * z - w * y), 2 * (y * z + w * x), w * w - x * x - y * y + z * z],
-  ];
-  const norm = (ps: number[][]) =>
-    ps.reduce((acc, p) => acc + p[0]! ** 2 + p[1]! ** 2 + p[2]! ** 2, 0);
-  const s = Math.sqrt(norm(b) / norm(a));
-  const Rms = R.map((row) => row[0]! * ms[0] + row[1]! * ms[1] + row[2]! * ms[2]);
-  const t = [0, 1, 2].map((k) => md[k]! - s * Rms[k]!) as V3;
-  return { s, R, t };
-}
-
 const mul = (A: M3, B: M3): M3 =>
   A.map((r) => [0, 1, 2].map((j) => r[0]! * B[0]![j]! + r[1]! * B[1]![j]! + r[2]! * B[2]![j]!));
 const transpose = (A: M3): M3 => [0, 1, 2].map((i) => [A[0]![i]!, A[1]![i]!, A[2]![i]!]);
-
-/** Angle of a rotation matrix in degrees. */
-function angleDeg(R: M3): number {
-  const c = (R[0]![0]! + R[1]![1]! + R[2]![2]! - 1) / 2;
-  return (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI;
-}
+const rotationPairs = (pairs: readonly PosePair[]): RotationPair[] =>
+  pairs.map((p) => ({ estR: p.estR, trueR: p.truth.rotation }));
 
 /** RMS distance of points from the line through the two farthest apart, over that distance. */
 function offLine(ps: readonly V3[]): number {
@@ -235,15 +182,7 @@ function alignment(pairs: readonly PosePair[]): { s: number; R: M3; t: V3 } {
   const estC = pairs.map((p) => p.estC);
   const fit = fitSimilarity(trueC, estC);
   if (offLine(trueC) >= COLLINEAR) return fit;
-  // A maps each row of R_true (as a vector) onto the same row of R_est; ± keeps the sets centred.
-  const [v, u] = [[], []] as [V3[], V3[]];
-  for (const p of pairs)
-    for (let k = 0; k < 3; k++) {
-      const [rt, re] = [p.truth.rotation[k]! as V3, p.estR[k]! as V3];
-      v.push(rt, rt.map((x) => -x) as V3);
-      u.push(re, re.map((x) => -x) as V3);
-    }
-  const R = fitSimilarity(v, u).R;
+  const R = chordalAlignment(rotationPairs(pairs), (a, b) => fitSimilarity(a, b).R);
   const mean = (ps: readonly V3[]) =>
     [0, 1, 2].map((k) => ps.reduce((acc, q) => acc + q[k]!, 0) / ps.length) as V3;
   const [mt, me] = [mean(trueC), mean(estC)];
@@ -330,7 +269,8 @@ function trimmedFit(pairs: readonly PosePair[], extent: number) {
     keep = next;
     fit = fitOn(pairs.filter((_, i) => keep[i]));
   }
-  return { fit, misplaced: keep.filter((k) => !k).length };
+  if (keep.length === 0) keep = pairs.map(() => true);
+  return { fit, keep, misplaced: keep.filter((k) => !k).length };
 }
 
 /** The accuracy figures of matched images (at least three, not all in one place). */
@@ -343,21 +283,32 @@ export function poseAccuracy(
   for (const p of trueC)
     for (const q of trueC)
       extent = Math.max(extent, Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]));
-  const { fit, misplaced } = trimmedFit(pairs, extent);
-  const { rot, centre } = errorsUnder(pairs, fit, extent);
+  const { fit, keep, misplaced } = trimmedFit(pairs, extent);
+  const { rot: rotCentreFit, centre } = errorsUnder(pairs, fit, extent);
+  const rp = rotationPairs(pairs);
+  const gauge = chordalAlignment(
+    rp.filter((_, i) => keep[i]),
+    (a, b) => fitSimilarity(a, b).R,
+  );
+  const rot = rotationErrors(rp, gauge);
+  const relative = relativeRotationErrors(rp.filter((_, i) => keep[i]));
   const focal = [...new Set(pairs.map((p) => p.cameraId))].map((id) => {
     const cam = cameras.get(id)!;
     const k = pairs.find((p) => p.cameraId === id)!.intrinsics;
     const f = k.fx * (cam.width / k.width);
+    const own = rot.filter((_, i) => pairs[i]!.cameraId === id);
     return {
       ...{ cameraId: id, model: cam.model, fx: cam.fx, fy: cam.fy, f },
       ...{ fxErrPct: 100 * (cam.fx / f - 1), fyErrPct: 100 * (cam.fy / f - 1) },
+      rotationMedianDeg: median(own),
     };
   });
   return {
     matched: pairs.length,
     misplaced,
     rotationDeg: { median: median(rot), max: Math.max(...rot) },
+    rotationCentreFitDeg: { median: median(rotCentreFit), max: Math.max(...rotCentreFit) },
+    relativeRotationDeg: { median: relative.length ? median(relative) : 0 },
     worstImage: pairs[rot.indexOf(Math.max(...rot))]!.name,
     centrePct: { median: median(centre), max: Math.max(...centre) },
     extent,
@@ -386,13 +337,14 @@ export function describeAccuracy(a: PoseAccuracy): string {
   const focal = a.focal
     .map(
       (f) =>
-        `${f.model} ${f.fx.toFixed(1)}/${f.fy.toFixed(1)} vs ${f.f.toFixed(1)} px (${f.fxErrPct.toFixed(2)} %, ${f.fyErrPct.toFixed(2)} %)`,
+        `${f.model} ${f.fx.toFixed(1)}/${f.fy.toFixed(1)} vs ${f.f.toFixed(1)} px (${f.fxErrPct.toFixed(2)} %, ${f.fyErrPct.toFixed(2)} %; ${f.rotationMedianDeg.toFixed(3)}°)`,
     )
     .join("; ");
   return (
     (a.misplaced > 0 ? `${a.misplaced}/${a.matched} misplaced; ` : "") +
     `rotation ${a.rotationDeg.median.toFixed(3)}° median, ${a.rotationDeg.max.toFixed(3)}° max ` +
-    `(${a.worstImage}); ` +
+    `(${a.worstImage}; centre fit ${a.rotationCentreFitDeg.median.toFixed(3)}° / ` +
+    `${a.rotationCentreFitDeg.max.toFixed(3)}°, relative ${a.relativeRotationDeg.median.toFixed(3)}°); ` +
     `centre ${a.centrePct.median.toFixed(3)} % median, ${a.centrePct.max.toFixed(3)} % max of ${a.extent.toFixed(1)} m; ` +
     `focal ${focal}`
   );

@@ -93,9 +93,9 @@ console.log(
 console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(formatRow(r));
 console.log(
-  "\n| capture | images matched (misplaced) | rotation error median / max (°) | centre error median / max (% of extent) | extent (m) | focal length: COLMAP fx / fy vs true (px, error %) |",
+  "\n| capture | images matched (misplaced) | rotation error median / max (°) | under the centre fit (°) | relative, median (°) | centre error median / max (% of extent) | extent (m) | focal length: COLMAP fx / fy vs true (px, error %) |",
 );
-console.log("|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
   const a = r.accuracy;
   if (!a) continue;
@@ -107,6 +107,8 @@ for (const r of rows) {
     .join("; ");
   console.log(
     `| ${r.name} | ${a.matched} (${a.misplaced}) | ${a.rotationDeg.median.toFixed(3)} / ${a.rotationDeg.max.toFixed(3)} | ` +
+      `${a.rotationCentreFitDeg.median.toFixed(3)} / ${a.rotationCentreFitDeg.max.toFixed(3)} | ` +
+      `${a.relativeRotationDeg.median.toFixed(3)} | ` +
       `${a.centrePct.median.toFixed(3)} / ${a.centrePct.max.toFixed(3)} | ${a.extent.toFixed(1)} | ${focal} |`,
   );
 }

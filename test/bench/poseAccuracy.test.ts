@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fitSimilarity, poseAccuracy, type PosePair } from "../../src/bench/poseAccuracy.js";
 import { truthIntrinsics, truthPose } from "../../src/sample/truth.js";
 import { mulberry32 } from "../../src/util/random.js";
+import { testSeed } from "../seed.js";
 
 type V3 = [number, number, number];
 
@@ -157,5 +158,68 @@ describe("pose accuracy against the truth", () => {
     ];
     const turned = pairs.map((p, i) => (i % 2 ? p : { ...p, estR: mul(turn, p.estR) }));
     expect(poseAccuracy(turned, cameras).rotationDeg.max).toBeGreaterThan(0.9);
+  });
+
+  it("measures rotations in the rotations' own gauge on a walk, where a fit to the centres turns every camera", () => {
+    const seed = testSeed();
+    const rand = mulberry32(seed);
+    const [s, R] = [0.8 + rand(), rotation(rand)];
+    const t: V3 = [rand() * 10, rand() * 10, rand() * 10];
+    const k = truthIntrinsics(320, 240, 65);
+    const noise = 0.05; // degrees, about a random axis, on every camera
+    /** A rotation of `deg` about a random unit axis (Rodrigues). */
+    const turn = (deg: number) => {
+      const a = [rand() - 0.5, rand() - 0.5, rand() - 0.5];
+      const [x, y, z] = a.map((v) => v / Math.hypot(...a)) as [number, number, number];
+      const [c, sn] = [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)];
+      const K = [
+        [0, -z, y],
+        [z, 0, -x],
+        [-y, x, 0],
+      ];
+      const K2 = mul(K, K);
+      return [0, 1, 2].map((i) =>
+        [0, 1, 2].map((j) => (i === j ? 1 : 0) + sn * K[i]![j]! + (1 - c) * K2[i]![j]!),
+      );
+    };
+    // A 40 m walk at eye height, swaying ±1.5 m sideways (off the line by more than the bench's
+    // straight-pass limit), looking ahead and a little aside.
+    const pairs: PosePair[] = Array.from({ length: 30 }, (_, i) => {
+      const x = -20 + (40 * i) / 29;
+      const z = 1.5 * Math.sin(i * 0.7);
+      const pose = truthPose({
+        location: [x, 1.6, z],
+        lookAt: [x + 10, 1.2, z + 4 * (rand() - 0.5)],
+        sky: [0, 1, 0],
+      });
+      // The reconstruction's centres sit 2 cm (0.05 % of the extent) high on one side of the path
+      // and low on the other: within any centre target, yet a centre fit turns about the path.
+      // (The truth's world is z-up: POV's y is its z.)
+      const pair = transformedPair(`f${i}`, pose, { s, R, t }, k);
+      const side = Math.sign(z) * 0.02;
+      const lifted = apply(R, [pose.centre[0], pose.centre[1], pose.centre[2] + side]);
+      return {
+        ...pair,
+        estR: mul(turn(noise), pair.estR),
+        estC: lifted.map((v, j) => s * v + t[j]!) as V3,
+      };
+    });
+    const cameras = new Map([
+      [
+        1,
+        {
+          ...{ id: 1, model: "PINHOLE", width: 320, height: 240, params: [] },
+          ...{ fx: k.fx, fy: k.fx, cx: 160, cy: 120 },
+        },
+      ],
+    ]);
+    const a = poseAccuracy(pairs, cameras);
+    expect(a.centrePct.median).toBeLessThan(0.1);
+    expect(a.rotationDeg.median).toBeGreaterThan(0.035);
+    expect(a.rotationDeg.median).toBeLessThan(0.065);
+    expect(a.rotationCentreFitDeg.median).toBeGreaterThan(0.5);
+    // Relative rotations need no gauge: two independent 0.05° errors, ≈ 0.07°.
+    expect(a.relativeRotationDeg.median).toBeGreaterThan(0.045);
+    expect(a.relativeRotationDeg.median).toBeLessThan(0.095);
   });
 });

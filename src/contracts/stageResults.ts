@@ -408,6 +408,21 @@ export const SfmAttemptSchema = z.object({
       by: z.string().nullable(),
     })
     .optional(),
+  /**
+   * The last bundle adjustment of the kept model without its outlying observations
+   * (src/sfm/outlierRefine.ts): the limit (px), points and mean reprojection error before and
+   * after, and whether its model was kept (absent in older records).
+   */
+  outlier_refinement: z
+    .object({
+      threshold_px: z.number(),
+      points_before: z.number(),
+      points_after: z.number(),
+      mean_reprojection_error_before: z.number(),
+      mean_reprojection_error_after: z.number(),
+      kept: z.boolean(),
+    })
+    .optional(),
 });
 export type SfmAttempt = z.infer<typeof SfmAttemptSchema>;
 

@@ -1,3 +1,4 @@
+import { outlierLine } from "./outlierRefine.js";
 import { existsSync } from "node:fs";
 import { cp, mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -256,6 +257,8 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
   for (const line of focal ? focalLines(focal) : []) ctx.log.info(`COLMAP: ${line}`);
   const global = sparse.attempts.at(-1)?.global_start;
   if (global) ctx.log.info(`COLMAP: ${globalStartLine(global)}`);
+  const outliers = sparse.attempts.at(-1)?.outlier_refinement;
+  if (outliers) ctx.log.info(`COLMAP: ${outlierLine(outliers)}`);
   ctx.log.info(
     `COLMAP: registered ${sparse.registered}/${total} frames, ${sparse.points} points` +
       (sparse.models > 1 ? ` (largest of ${sparse.models} models)` : ""),

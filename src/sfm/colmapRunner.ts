@@ -22,6 +22,7 @@ import { meanReprojectionError } from "./sceneModel.js";
 import { fixesByName } from "./gpsAgreement.js";
 import { globalStart, type GlobalStartRecord } from "./globalStart.js";
 import { mapBest, remapMisplaced, type MapContext, type Mapping } from "./mapperRuns.js";
+import { refineWithoutOutliers, type OutlierRefinement } from "./outlierRefine.js";
 import type { FocalRecord, SfmAttempt } from "../contracts/stageResults.js";
 
 export { undistortToPinhole } from "./undistort.js";
@@ -135,29 +136,45 @@ async function matchesFor(
 /**
  * The kept mapping after the focal decision (src/sfm/focalSettle.ts): the reseated model when
  * the focal lengths were held, else `best`; then the global start from per-frame GPS where the
- * fixes allow (src/sfm/globalStart.ts), kept only when it beats that mapping.
+ * fixes allow (src/sfm/globalStart.ts), kept only when it beats that mapping; then a last bundle
+ * adjustment without the outlying observations (src/sfm/outlierRefine.ts), the focal lengths
+ * held where either step held them.
  */
 async function withFocal(
   o: MapContext,
   db: string,
   best: Mapping,
   outDir: string,
-): Promise<{ mapping: Mapping; record: FocalRecord; global?: GlobalStartRecord }> {
+): Promise<{
+  mapping: Mapping;
+  record: FocalRecord;
+  global?: GlobalStartRecord;
+  outliers: OutlierRefinement;
+}> {
   const kept = best.kept!;
   const settled = await settleFocal(o.videos, { ...kept, mre: best.mre }, join(outDir, "held"), o);
   let mapping = best;
-  if (settled.heldDir) {
-    const points = await readPoints3DBin(settled.heldDir);
-    mapping = {
-      ...best,
+  const replace = async (m: Mapping, dir: string): Promise<Mapping> => {
+    const points = await readPoints3DBin(dir);
+    return {
+      ...m,
       points,
-      kept: { dir: settled.heldDir, registered: kept.registered },
+      kept: { dir, registered: m.kept!.registered },
       mre: meanReprojectionError(points),
     };
-  }
+  };
+  if (settled.heldDir) mapping = await replace(best, settled.heldDir);
   const global = await globalStart(o, db, join(outDir, "global"), mapping);
-  if (!global) return { mapping, record: settled.record };
-  return { mapping: global.mapping, record: settled.record, global: global.record };
+  if (global) mapping = global.mapping;
+  const hold = settled.record.decision === "hold" || global?.record.kept === true;
+  const refined = await refineWithoutOutliers(mapping.kept!.dir, join(outDir, "inliers"), hold, o);
+  if (refined.dir) mapping = await replace(mapping, refined.dir);
+  return {
+    mapping,
+    record: settled.record,
+    ...(global ? { global: global.record } : {}),
+    outliers: refined.record,
+  };
 }
 
 /**
@@ -230,6 +247,7 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
       seconds: (t3 - t0) / 1000,
       ...(settled ? { focal: settled.record } : {}),
       ...(settled?.global ? { global_start: settled.global } : {}),
+      ...(settled ? { outlier_refinement: settled.outliers } : {}),
     };
     attempts.push(attempt);
     o.onAttempt?.(attempt, i);

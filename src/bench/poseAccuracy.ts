@@ -182,7 +182,8 @@ function alignment(pairs: readonly PosePair[]): { s: number; R: M3; t: V3 } {
   const estC = pairs.map((p) => p.estC);
   const fit = fitSimilarity(trueC, estC);
   if (offLine(trueC) >= COLLINEAR) return fit;
-  const R = chordalAlignment(rotationPairs(pairs), (a, b) => fitSimilarity(a, b).R);
+  // The L2 mean, as before: this fit is the centre-fit figure's (least squares throughout).
+  const R = chordalAlignment(rotationPairs(pairs), (a, b) => fitSimilarity(a, b).R, 0);
   const mean = (ps: readonly V3[]) =>
     [0, 1, 2].map((k) => ps.reduce((acc, q) => acc + q[k]!, 0) / ps.length) as V3;
   const [mt, me] = [mean(trueC), mean(estC)];

@@ -56,15 +56,20 @@ const MIN_CHORD = 1e-7;
 
 /**
  * The rotation A with R_est·A ≈ R_true for every pair: the robust chordal L1 mean, by
- * iteratively reweighted L2 means (weights 1 / chord), started from the L2 mean.
+ * iteratively reweighted L2 means (weights 1 / chord), started from the L2 mean (`rounds` 0:
+ * the L2 mean itself).
  */
-export function chordalAlignment(pairs: readonly RotationPair[], fitRotation: Fit): M3 {
+export function chordalAlignment(
+  pairs: readonly RotationPair[],
+  fitRotation: Fit,
+  rounds = L1_ROUNDS,
+): M3 {
   let A = weightedChordal(
     pairs,
     pairs.map(() => 1),
     fitRotation,
   );
-  for (let round = 0; round < L1_ROUNDS; round++) {
+  for (let round = 0; round < rounds; round++) {
     const w = pairs.map((p) => {
       const D = mul(p.estR, A);
       let sq = 0;

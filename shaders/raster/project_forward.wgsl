@@ -1,6 +1,6 @@
 // Projection forward, one thread per splat: camera transform, 2D mean, EWA covariance (+0.3 px²
-// low-pass), conic, radius, tile rectangle, depth key and SH colour. Culled splats get a zero
-// tile count and the largest depth key, so they sort last and are never rasterized.
+// low-pass), conic, radius (shorter for faint splats), tile rectangle, depth key and SH colour.
+// Culled splats get a zero tile count and the largest depth key, so they sort last and are never rasterized.
 //#include common/splat_common
 
 @group(0) @binding(0) var<uniform> cam: Camera;
@@ -37,7 +37,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let conic = vec3f(c / det, -b / det, a / det);
   let mid = 0.5 * (a + c);
   let lambdaMax = mid + sqrt(max(0.0, mid * mid - det));
-  let radius = ceil(SIGMA_EXTENT * sqrt(lambdaMax));
+  var opacity = s.filterCoef / (1.0 + exp(-params[offOpacity() + i]));
+  if (antialiased()) { opacity *= compensation2d(s.cov2d).x; }
+  // Beyond sqrt(2 ln(opacity / ALPHA_MIN)) σ every fragment is below ALPHA_MIN and skipped, so
+  // the rectangle stops there when that is nearer than SIGMA_EXTENT σ (reference: sigmaExtent).
+  if (!(opacity > ALPHA_MIN)) { cull(i); return; }
+  let extent = min(SIGMA_EXTENT, sqrt(2.0 * log(opacity / ALPHA_MIN)));
+  let radius = ceil(extent * sqrt(lambdaMax));
   let uv = vec2f(cam.focal.x * p.x / p.z, cam.focal.y * p.y / p.z) + cam.principal;
   let T = f32(TILE);
   let tilesF = vec2f(cam.tiles);
@@ -52,8 +58,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   for (var k = 0u; k < K; k++) { rgb += shBasis(k, dir) * shCoef(i, k); }
   rgb = max(rgb, vec3f(0.0));
 
-  var opacity = s.filterCoef / (1.0 + exp(-params[offOpacity() + i]));
-  if (antialiased()) { opacity *= compensation2d(s.cov2d).x; }
   proj[3u * i] = vec4f(uv, opacity, p.z);
   proj[3u * i + 1u] = vec4f(conic, radius);
   proj[3u * i + 2u] = vec4f(rgb, 0.0);

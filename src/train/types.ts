@@ -37,7 +37,10 @@ export const RASTER = {
   nearPlane: 0.01,
   /** Screen-space low-pass added to the 2D covariance diagonal (px²), as in 3DGS. */
   lowPass: 0.3,
-  /** Radius = ceil(sigmaExtent · sqrt(largest eigenvalue of the 2D covariance)). */
+  /**
+   * Radius = ceil(sigmaExtent · sqrt(largest eigenvalue of the 2D covariance)), or fewer σ where
+   * the opacity brings alpha below alphaMin sooner (reference/project.ts, sigmaExtent).
+   */
   sigmaExtent: 3,
   /** Fragments with alpha below this are skipped. */
   alphaMin: 1 / 255,

@@ -12,7 +12,9 @@
  *   coordinate is clamped its derivative through the Jacobian follows the clamp exactly
  *   (tx = z·lim, so ∂tx/∂x = 0 and ∂tx/∂z = lim).
  * - Σ' = J W Σ Wᵀ Jᵀ + lowPass·I; no opacity compensation for the low-pass (plain 3DGS).
- * - Radius = ceil(sigmaExtent · sqrt(λmax)) with the exact largest eigenvalue
+ * - Radius = ceil(k · sqrt(λmax)), k = min(sigmaExtent, sqrt(2 ln(opacity / alphaMin))) with the
+ *   opacity after the 3D filter and the 2D compensation (splats with opacity ≤ alphaMin are culled:
+ *   no fragment of theirs reaches alphaMin), with the exact largest eigenvalue
  *   λmax = m + sqrt(max(0, m² − det)), m = (a + c)/2 (not INRIA's max(0.1, ·)).
  * - Tile rectangle of a splat (half-open, in tiles): x ∈ [clamp(floor((u − r)/T), 0, tilesX),
  *   clamp(ceil((u + r)/T), 0, tilesX)), likewise y; T = TILE_SIZE, tilesX = ceil(width/T).

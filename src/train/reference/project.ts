@@ -102,6 +102,17 @@ export function compensation2d(a: number, b: number, c: number, lowPass: number)
   };
 }
 
+/**
+ * How many standard deviations the tile rectangle reaches: RASTER.sigmaExtent, or less where the
+ * splat's alpha falls below alphaMin sooner (opacity·exp(−k²/2) = alphaMin), since such fragments
+ * are skipped anyway; 0 (culled) when even the centre is below alphaMin. The image is the same,
+ * with fewer splat-tile pairs for faint splats.
+ */
+export function sigmaExtent(opacity: number): number {
+  if (!(opacity > RASTER.alphaMin)) return 0;
+  return Math.min(RASTER.sigmaExtent, Math.sqrt(2 * Math.log(opacity / RASTER.alphaMin)));
+}
+
 /** Limits of x/z (or y/z) for the Jacobian clamp. */
 function jacobianLimits(size: number, focal: number, principal: number): [number, number] {
   const margin = (REFERENCE_CONVENTIONS.frustumMargin * 0.5 * size) / focal;
@@ -161,7 +172,11 @@ export function projectSplat(
   const conic: [number, number, number] = [c / det, -b / det, a / det];
   const mid = 0.5 * (a + c);
   const lambdaMax = mid + Math.sqrt(Math.max(0, mid * mid - det));
-  const radius = Math.ceil(RASTER.sigmaExtent * Math.sqrt(lambdaMax));
+  const baseOpacity = sigmoid(params.opacityLogits[i]!);
+  const filterCoef = filterVar > 0 ? (raw[0] * raw[1] * raw[2]) / (s[0] * s[1] * s[2]) : 1;
+  const comp = opts.antialiased ? compensation2d(a, b, c, RASTER.lowPass).rho : 1;
+  const opacity = baseOpacity * filterCoef * comp;
+  const radius = Math.ceil(sigmaExtent(opacity) * Math.sqrt(lambdaMax));
   const u = (fx * x) / z + camera.cx;
   const v = (fy * y) / z + camera.cy;
 
@@ -183,9 +198,6 @@ export function projectSplat(
   const K = shCoeffCount(params.maxShDegree);
   const coefs = params.sh.subarray(i * K * 3, (i + 1) * K * 3);
   const colour = evalShColour(params.shDegree, coefs, dir);
-  const baseOpacity = sigmoid(params.opacityLogits[i]!);
-  const filterCoef = filterVar > 0 ? (raw[0] * raw[1] * raw[2]) / (s[0] * s[1] * s[2]) : 1;
-  const comp = opts.antialiased ? compensation2d(a, b, c, RASTER.lowPass).rho : 1;
 
   return {
     index: i,
@@ -196,7 +208,7 @@ export function projectSplat(
     conic,
     radius,
     tiles,
-    opacity: baseOpacity * filterCoef * comp,
+    opacity,
     baseOpacity,
     filterCoef,
     filterVar,

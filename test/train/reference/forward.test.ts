@@ -56,6 +56,35 @@ describe("projection", () => {
     expect(ps.radius).toBe(Math.ceil(3 * Math.sqrt(Math.max(a, c))));
   });
 
+  test("a faint splat's rectangle stops where its alpha falls below alphaMin; fainter still, it is culled", () => {
+    const logit = (p: number) => Math.log(p / (1 - p));
+    const at = (opacity: number) =>
+      projectSplat(oneSplat([0.1, 0, 4], [0.4, 0.3, 0.1], [1, 0, 0, 0], logit(opacity)), 0, camera);
+    const opaque = at(0.9)!;
+    const [a, b, c] = opaque.cov2d;
+    const mid = (a + c) / 2;
+    const sigmaMax = Math.sqrt(mid + Math.sqrt(mid * mid - (a * c - b * b)));
+    expect(opaque.radius).toBe(Math.ceil(3 * sigmaMax));
+    const faint = at(0.02)!;
+    // opacity·exp(−k²/2) = 1/255 at k ≈ 1.8σ.
+    expect(faint.radius).toBe(Math.ceil(Math.sqrt(2 * Math.log(0.02 * 255)) * sigmaMax));
+    expect(faint.radius).toBeLessThan(opaque.radius - 4);
+    // Every pixel the shorter rectangle leaves out would have been skipped (alpha < alphaMin).
+    const [A, B, C] = faint.conic;
+    let outside = 0;
+    for (let py = 0; py < camera.height; py++) {
+      for (let px = 0; px < camera.width; px++) {
+        const [dx, dy] = [faint.mean2d[0] - px - 0.5, faint.mean2d[1] - py - 0.5];
+        if (Math.max(Math.abs(dx), Math.abs(dy)) <= faint.radius) continue;
+        outside++;
+        const alpha = faint.opacity * Math.exp(-0.5 * (A * dx * dx + C * dy * dy) - B * dx * dy);
+        expect(alpha).toBeLessThan(RASTER.alphaMin);
+      }
+    }
+    expect(outside).toBeGreaterThan(1000);
+    expect(at(0.9 / 255)).toBeNull();
+  });
+
   test("off-axis: the depth variance leaks into x through the Jacobian", () => {
     const [x, z, sx, sz] = [0.8, 4, 0.1, 0.3];
     const ps = projectSplat(oneSplat([x, 0, z], [sx, 0.1, sz]), 0, camera)!;

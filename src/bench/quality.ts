@@ -275,10 +275,15 @@ const experiments: Record<string, () => Promise<void>> = {
       relocate: { densification: "relocate", appearance: "off" },
     }),
   rates: () =>
-    compareArms(opts, "rates", ["courtyard-autoexposure", "sample", "courtyard-phone"], {
-      "3dgs": { learningRates: "3dgs" },
-      "run-length": { learningRates: "run-length" },
-    }),
+    compareArms(
+      opts,
+      "rates",
+      ["courtyard-autoexposure", "sample", "courtyard-phone", "garden-walk"],
+      {
+        "3dgs": { learningRates: "3dgs" },
+        "run-length": { learningRates: "run-length" },
+      },
+    ),
   resolution: () => resolutionPlans(opts),
   truth: () => truthCameras(opts),
 };

@@ -172,7 +172,7 @@ export const TrainingParamsSchema = z.strictObject({
   learningRates: param(z.literal(["run-length", "3dgs"]).default("run-length"), {
     flag: "--learning-rates <kind>",
     description:
-      "run-length: the published 3DGS learning rates × √(30 000 / steps), at most × 5, so a short run " +
+      "run-length: the published 3DGS position learning rate × √(30 000 / steps) (at most × 5) and the others × its square root, so a short run " +
       "takes larger steps; 3dgs: the published rates (set for 30 000 steps) at any run length",
   }),
 });

@@ -19,14 +19,16 @@ import type { LearningRates } from "./types.js";
  * refine.ts). The position learning rate decays log-linearly over the whole run, so every extra
  * step is spent at a smaller step size.
  *
- * Learning rates ("run-length", the default): every rate is the 3DGS one divided by g. Adam moves a
- * parameter by about its rate per step, and the rates were set for 30 000 steps; the constant step
- * size that does best in a budget of T steps goes as 1/√T (the classic bound for stochastic
- * gradient methods), so a 1000-step run takes 5× larger steps. At 1000 steps, 160 px, ≤ 20 000
- * splats this raised held-out PSNR by 0.36–0.82 dB on three captures, for up to ~10 % more time
- * per step (larger splats; README, Learning rates); "3dgs" keeps the published rates at any run
- * length. Densifying every epoch of views instead (52 steps on a 52-view capture) reached the
- * splat cap early and gained nothing.
+ * Learning rates ("run-length", the default): the position rate is the 3DGS one divided by g, every
+ * other rate (scale, rotation, opacity, SH) divided by √g. Adam moves a parameter by about its rate
+ * per step, and the rates were set for 30 000 steps; the constant step size that does best in a
+ * budget of T steps goes as 1/√T (the classic bound for stochastic gradient methods), so a
+ * 1000-step run moves its splats 5× faster. The other rates grow less (× 2.24 at 1000 steps):
+ * with all of them × 5, opacities swing so fast that splats are pruned and regrown (courtyard-phone
+ * pruned 421 at the first round, 0 with opacity × 1) and the model ends lower on the real-like
+ * captures (courtyard-phone 28.56 against 29.09 dB). "3dgs" keeps the published rates at any run
+ * length. Measured gains and costs: README, Learning rates. Densifying every epoch of views instead
+ * (52 steps on a 52-view capture) reached the splat cap early and gained nothing.
  */
 export interface TrainingSchedule {
   /** The run's length (the plan's `steps`). */
@@ -72,9 +74,14 @@ export function timetableScale(steps: number): number {
 /** How the learning rates follow the run's length (the Training `learningRates` parameter). */
 export type LearningRateScaling = "run-length" | "3dgs";
 
-/** The factor every learning rate is multiplied by: 1/g, or 1 for the published rates. */
+/** The factor the position learning rate is multiplied by: 1/g, or 1 for the published rates. */
 export function learningRateScale(steps: number, scaling: LearningRateScaling): number {
   return scaling === "3dgs" ? 1 : 1 / timetableScale(steps);
+}
+
+/** The factor every other learning rate is multiplied by: 1/√g, or 1 for the published rates. */
+export function shapeRateScale(steps: number, scaling: LearningRateScaling): number {
+  return Math.sqrt(learningRateScale(steps, scaling));
 }
 
 /** Builds the schedule for a run of `steps` steps with SH up to degree `shDegree`. */
@@ -85,6 +92,7 @@ export function createSchedule(
 ): TrainingSchedule {
   const g = timetableScale(steps);
   const k = learningRateScale(steps, rates);
+  const ks = shapeRateScale(steps, rates);
   const densifyFrom = Math.max(1, Math.round(DEFAULT_30K.densifyFrom * g));
   const densifyUntil = Math.floor(steps / 2);
   return {
@@ -96,12 +104,12 @@ export function createSchedule(
     shDegree,
     positionLrInit: DEFAULT_30K.positionLrInit * k,
     positionLrFinal: DEFAULT_30K.positionLrFinal * k,
-    scaleLr: DEFAULT_30K.scaleLr * k,
-    rotationLr: DEFAULT_30K.rotationLr * k,
-    opacityLr: DEFAULT_30K.opacityLr * k,
-    shDcLr: DEFAULT_30K.shDcLr * k,
+    scaleLr: DEFAULT_30K.scaleLr * ks,
+    rotationLr: DEFAULT_30K.rotationLr * ks,
+    opacityLr: DEFAULT_30K.opacityLr * ks,
+    shDcLr: DEFAULT_30K.shDcLr * ks,
     // 3DGS: the higher SH bands learn 20× slower than the DC term.
-    shRestLr: (DEFAULT_30K.shDcLr * k) / 20,
+    shRestLr: (DEFAULT_30K.shDcLr * ks) / 20,
   };
 }
 

@@ -55,7 +55,14 @@ export function trainingStage(
 ): StageDefinition<TrainingResult> {
   return {
     name: "Training",
-    fingerprintInputs: (ctx) => legacyTrainingFingerprint(ctx.params),
+    fingerprintInputs: (ctx) => ({
+      ...(legacyTrainingFingerprint(ctx.params) as object),
+      // The run-length rates changed rule (position × 1/g, the others × 1/√g, no longer all × 1/g):
+      // jobs trained with the earlier rule train again; "3dgs" jobs keep their fingerprints.
+      ...(ctx.params.learningRates === "run-length"
+        ? { rateRule: "position-1/g-others-1/sqrt(g)" }
+        : {}),
+    }),
     async run(ctx) {
       const backend = opts.createBackend ? await opts.createBackend() : undefined;
       try {

@@ -13,6 +13,7 @@ import {
   createSchedule,
   densifyActions,
   learningRateScale,
+  shapeRateScale,
   learningRates,
   positionLr,
   shDegreeAt,
@@ -117,7 +118,7 @@ describe("schedule", () => {
     expect(positionLr(s, 1499.5, 2)).toBeCloseTo(3.2e-5, 12);
   });
 
-  it("scales every learning rate by √(30 000 / steps), at most 5×, unless told to keep 3DGS's", () => {
+  it("scales the position rate by √(30 000 / steps), at most 5×, the others by its square root, unless told to keep 3DGS's", () => {
     expect(learningRateScale(30000, "run-length")).toBe(1);
     expect(learningRateScale(60000, "run-length")).toBe(1);
     expect(learningRateScale(3000, "run-length")).toBeCloseTo(Math.sqrt(10), 12);
@@ -134,7 +135,8 @@ describe("schedule", () => {
       const [scaled, published] = [createSchedule(steps, 3), createSchedule(steps, 3, "3dgs")];
       for (const step of [0, steps / 2, steps - 1]) {
         const [a, b] = [rates(scaled, step), rates(published, step)];
-        a.forEach((r, i) => expect(r / b[i]!).toBeCloseTo(k, 10));
+        // means first (LearningRates order), then scales, rotations, opacities, SH DC and rest.
+        a.forEach((r, i) => expect(r / b[i]!).toBeCloseTo(i === 0 ? k : Math.sqrt(k), 10));
       }
       // The decay keeps its shape: 100× from the first step to the last, whatever the scale.
       expect(positionLr(scaled, 0, 1) / positionLr(scaled, steps - 1, 1)).toBeCloseTo(100, 8);
@@ -143,7 +145,9 @@ describe("schedule", () => {
       expect(scaled).toMatchObject({ densifyFrom, densifyUntil, densifyEvery, shDegreeEvery });
     }
     expect(createSchedule(1000, 3).positionLrInit).toBeCloseTo(8e-4, 15);
-    expect(createSchedule(1000, 3).opacityLr).toBeCloseTo(0.25, 12);
+    expect(createSchedule(1000, 3).opacityLr).toBeCloseTo(0.05 * Math.sqrt(5), 12);
+    expect(shapeRateScale(1000, "run-length")).toBeCloseTo(Math.sqrt(5), 12);
+    expect(shapeRateScale(1000, "3dgs")).toBe(1);
   });
 
   it("uses the 30k defaults unscaled and scales a 3000-step run by sqrt(0.1), densifying every 100", () => {

@@ -98,8 +98,8 @@ describe("Training stage (context double, reference backend)", () => {
     // Hashes made the way the engine makes them (the stage's resolved parameters and its own
     // fingerprint inputs) by the release that added appearance compensation, anti-aliasing, the
     // resolution schedule and the densification choice, updated when `--appearance auto` became
-    // the default (a drifting capture trains a different model) and when the learning rates
-    // became scaled to the run's length. Jobs trained before the training
+    // the default (a drifting capture trains a different model), when the learning rates
+    // became scaled to the run's length, and when that scaling changed rule. Jobs trained before the training
     // features train again: their hashes (commit 27cb362) must no longer match.
     const before = [
       "15ea8e7246fc73dc7862117e9ffe2893145c1a94e21e0d8bb6d90eb90cf3c199",
@@ -112,17 +112,23 @@ describe("Training stage (context double, reference backend)", () => {
       "148578b9c7ee385697151e22b13d41e0f2d23e11f0fa215525381bed52078f1a",
       "8acd53d9daf1061287470206c7d01de244f1c2fe959e3af46ca7db4313ac0001",
       "0b15dc9b319325275476df3e6fc8777fa137ab29069651cfcd9d5142552f8052",
+      // The run-length rates before they scaled only the position rate by 1/g (every rate was):
+      // those jobs train again.
+      "6bf970b3abdcdd12b66ff127bda714bb60bdd7da27a4f8151740ea2e3a6c7066",
+      "efe7ff6fb5decda4ae147f48c6554b8674c2f4cc924dfcb25e8cc31423e26253",
+      "36f70e357a2244b165cb4b6b1e528f6d5fb90f25df4d382a69fc3ced7fe4a9b7",
+      "cf2524346e1943b3902a7418c4ad77a89a15b62686214ad2365c3c074db0accc",
     ];
     const recorded: Array<[JobParams, string]> = [
-      [{}, "6bf970b3abdcdd12b66ff127bda714bb60bdd7da27a4f8151740ea2e3a6c7066"],
-      [{ steps: 3000 }, "efe7ff6fb5decda4ae147f48c6554b8674c2f4cc924dfcb25e8cc31423e26253"],
+      [{}, "ed49e6909a4e80aa0876018cb75e22ab3136b9c3994a21228435d6f5cca1a89f"],
+      [{ steps: 3000 }, "7894eb5b0a3562e009f07229662fda1dba7c4a387da238fe26b16f78294e95c6"],
       [
         { steps: 500, maxResolution: 160, shDegree: 1, seed: 7 },
-        "36f70e357a2244b165cb4b6b1e528f6d5fb90f25df4d382a69fc3ced7fe4a9b7",
+        "ee111e728096a20d7099e53ec53e4b242a7b73a88c935c92276fe9700aa289a7",
       ],
       [
         { timeBudget: 150, maxSplats: 20000, evalEvery: 0 },
-        "cf2524346e1943b3902a7418c4ad77a89a15b62686214ad2365c3c074db0accc",
+        "a0b5e15772ee37d2ec3b255cb26ed1398369d5a52452b2150e8cc4f156577573",
       ],
     ];
     const stage = trainingStage({ loadScene: loadSceneModel, writePly });

@@ -317,7 +317,8 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
   });
 
   it("scales the rates it steps with to the run's length, and a short run learns more with them", async () => {
-    // The same fixed scene as the convergence test; 100 steps (g = 0.2: rates × 5).
+    // The same fixed scene as the convergence test; 100 steps (g = 0.2: position rate × 5, the
+    // others × √5).
     const scene = await syntheticScene({ seed: 1, views: 16, splats: 10, pointNoise: 0.03 });
     const d = scene.dataset;
     const run = async (learningRates: RunSettings["learningRates"]) => {
@@ -345,11 +346,16 @@ describe("trainer on the CPU reference backend (recording writer)", () => {
     };
     const [published, scaled] = [await run("3dgs"), await run("run-length")];
     for (const [k, r] of scaled.rates.entries()) {
-      r.forEach((v, i) => expect(v / published.rates[k]![i]!).toBeCloseTo(5, 9));
+      // means first (LearningRates order), then scales, rotations, opacities, SH DC and rest.
+      r.forEach((v, i) =>
+        expect(v / published.rates[k]![i]!).toBeCloseTo(i === 0 ? 5 : Math.sqrt(5), 9),
+      );
     }
     console.log(
       `100 steps: ${published.psnr.toFixed(2)} dB with the 3DGS rates, ${scaled.psnr.toFixed(2)} dB scaled`,
     );
-    expect(scaled.psnr).toBeGreaterThan(published.psnr + 1);
+    // 19.73 → 20.82 dB (with every rate × 5 this 10-splat scene reached 28.87: it rewards fast
+    // opacities and colours, the real-like captures do not; README, Learning rates).
+    expect(scaled.psnr).toBeGreaterThan(published.psnr + 0.5);
   });
 });

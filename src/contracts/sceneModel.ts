@@ -59,6 +59,11 @@ export interface ScenePoints {
   error: Float64Array;
   /** Number of observations per point; 0 where unknown. */
   trackLength: Uint32Array;
+  /**
+   * The image ids observing each point, concatenated in point order (point i's run is
+   * trackLength[i] long): which views really see a point. Absent where the source has no tracks.
+   */
+  trackImageIds?: Uint32Array;
 }
 
 /** A calibrated scene: cameras, posed images and sparse points. */

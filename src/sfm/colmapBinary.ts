@@ -4,6 +4,7 @@ import { SplatbookError } from "../util/errors.js";
 import { cameraModelById, sceneCamera } from "./cameraModels.js";
 import {
   allocatePoints,
+  growableU32,
   viewmatFromQuaternion,
   type SceneCamera,
   type ScenePoints,
@@ -128,12 +129,13 @@ export async function readImagesBin(dir: string): Promise<RawImage[]> {
 
 /**
  * points3D.bin: u64 count; per point u64 id, f64 x y z, u8 r g b, f64 error, u64 track length,
- * then track length × (u32 image id, u32 point2D index) which we skip.
+ * then track length × (u32 image id, u32 point2D index); the image ids are kept.
  */
 export async function readPoints3DBin(dir: string): Promise<ScenePoints> {
   const c = await open(dir, "points3D.bin");
   const count = c.u64();
   const pts = allocatePoints(count);
+  const observers = growableU32();
   for (let i = 0; i < count; i++) {
     pts.ids[i] = c.u64();
     pts.xyz[i * 3] = c.f64();
@@ -145,9 +147,12 @@ export async function readPoints3DBin(dir: string): Promise<ScenePoints> {
     pts.error[i] = c.f64();
     const track = c.u64();
     pts.trackLength[i] = track;
-    c.skip(track * 8);
+    for (let k = 0; k < track; k++) {
+      observers.push(c.u32());
+      c.skip(4);
+    }
   }
-  return pts;
+  return { ...pts, trackImageIds: observers.done() };
 }
 
 /** Reads cameras.bin, images.bin and points3D.bin from a model folder. */

@@ -3,7 +3,12 @@ import { join } from "node:path";
 import { SplatbookError } from "../util/errors.js";
 import { cameraModelByName, sceneCamera } from "./cameraModels.js";
 import type { RawColmapModel, RawImage } from "./colmapBinary.js";
-import { allocatePoints, viewmatFromQuaternion, type SceneCamera } from "./sceneModel.js";
+import {
+  allocatePoints,
+  growableU32,
+  viewmatFromQuaternion,
+  type SceneCamera,
+} from "./sceneModel.js";
 
 async function readLines(dir: string, name: string): Promise<{ file: string; lines: string[] }> {
   const file = join(dir, name);
@@ -88,6 +93,7 @@ export async function readPoints3DTxt(dir: string): Promise<ReturnType<typeof al
   const { file, lines } = await readLines(dir, "points3D.txt");
   const data = lines.map((l, n) => ({ l, n })).filter(({ l }) => isData(l));
   const pts = allocatePoints(data.length);
+  const observers = growableU32();
   data.forEach(({ l, n }, i) => {
     const t = l.trim().split(/\s+/);
     if (t.length < 8 || (t.length - 8) % 2 !== 0) {
@@ -104,8 +110,9 @@ export async function readPoints3DTxt(dir: string): Promise<ReturnType<typeof al
     }
     pts.error[i] = num(t[7], file, n + 1);
     pts.trackLength[i] = (t.length - 8) / 2;
+    for (let k = 8; k < t.length; k += 2) observers.push(num(t[k], file, n + 1));
   });
-  return pts;
+  return { ...pts, trackImageIds: observers.done() };
 }
 
 /** Reads cameras.txt, images.txt and points3D.txt from a model folder. */

@@ -35,6 +35,23 @@ export function allocatePoints(count: number): ScenePoints {
   };
 }
 
+/** A Uint32Array built by appending, for lists whose length a reader learns as it goes. */
+export function growableU32(): { push(v: number): void; done(): Uint32Array } {
+  let data = new Uint32Array(1024);
+  let length = 0;
+  return {
+    push(v) {
+      if (length === data.length) {
+        const bigger = new Uint32Array(data.length * 2);
+        bigger.set(data);
+        data = bigger;
+      }
+      data[length++] = v;
+    },
+    done: () => data.slice(0, length),
+  };
+}
+
 /**
  * Mean reprojection error over the points that have one, in pixels: the plain mean of the
  * per-point errors, as COLMAP's model_analyzer reports it. NaN when no point has an error.

@@ -15,7 +15,8 @@ import type { Camera, ImageRGB } from "./types.js";
 export interface SceneModelInput {
   cameras: ReadonlyMap<number, SceneCameraInput>;
   images: readonly Pick<SceneImage, "id" | "name" | "imagePath" | "cameraId" | "viewmat">[];
-  points: Pick<ScenePoints, "count" | "xyz" | "rgb">;
+  points: Pick<ScenePoints, "count" | "xyz" | "rgb"> &
+    Partial<Pick<ScenePoints, "trackLength" | "trackImageIds">>;
 }
 
 /** The intrinsics the trainer reads of a scene camera. */
@@ -24,6 +25,8 @@ export type SceneCameraInput = Omit<SceneCamera, "params">;
 /** One posed, decoded, downscaled image. */
 export interface TrainingView {
   name: string;
+  /** The model's image id (what the points' tracks name), where the model has one. */
+  imageId?: number;
   camera: Camera;
   image: ImageRGB;
 }
@@ -34,7 +37,14 @@ export interface TrainingDataset {
   train: TrainingView[];
   /** Held-out views (every 8th by sorted name, starting with the first). */
   eval: TrainingView[];
-  points: { count: number; xyz: ArrayLike<number>; rgb: ArrayLike<number> };
+  points: {
+    count: number;
+    xyz: ArrayLike<number>;
+    rgb: ArrayLike<number>;
+    /** With trackImageIds: which images observe each point (see ScenePoints). */
+    trackLength?: ArrayLike<number>;
+    trackImageIds?: ArrayLike<number>;
+  };
   /** 3DGS "cameras extent": 1.1 × the largest camera distance from the cameras' centroid. */
   sceneExtent: number;
   sceneCenter: [number, number, number];
@@ -201,7 +211,7 @@ export async function buildTrainingDataset(
       }
       const camera = scaledCamera(cam, img.viewmat, opts.maxResolution);
       const image = await decodeImage(img.imagePath, camera.width, camera.height, opts.signal);
-      views[i] = { name: img.name, camera, image };
+      views[i] = { name: img.name, imageId: img.id, camera, image };
     }
   };
   await Promise.all([worker(), worker()]);

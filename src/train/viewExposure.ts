@@ -1,15 +1,17 @@
 /**
- * Each training view's exposure and white balance, read from the data before training: every
- * sparse point is projected into every view and the view's pixel there is compared with the
- * point's colour. The per-channel median of log(pixel / point colour) over a view's points is that
- * view's log gain against the capture's common look (occluded points, specular glints and
- * mismatched pixels are outliers the median ignores). The points' colours are then read again from
- * the views' unclipped pixels at those gains, and the gains from those colours, until they settle
- * (see {@link pointColours}). How much these gains spread over the views says whether
- * the capture's exposure or white balance changed between frames: a fixed-exposure capture
- * spreads by view change and sampling noise only.
+ * Each training view's exposure and white balance, read from the data before training. Where the
+ * model has SfM tracks, from the points each view observed, solved jointly with the points'
+ * colours (exposureTracks.ts). Otherwise every sparse point is projected into every view, and the
+ * per-channel median of log(pixel / point colour) over a view's points is that view's log gain
+ * against the capture's common look (occluded points, specular glints and mismatched pixels are
+ * outliers the median ignores); the points' colours are then read again from the views'
+ * unclipped pixels at those gains, and the gains from those colours, until they settle (see
+ * {@link pointColours}). How much these gains spread over the views says whether the capture's
+ * exposure or white balance changed between frames: a fixed-exposure capture spreads by view
+ * change and sampling noise only.
  */
 import type { TrainingDataset, TrainingView } from "./dataset.js";
+import { trackedExposure } from "./exposureTracks.js";
 
 /** Points sampled per view at most (evenly strided over the sparse model). */
 const MAX_POINTS = 4000;
@@ -158,12 +160,18 @@ function pointColours(
   });
 }
 
+/** Per view log r, g, b gains, which views have an estimate, and their usable sample counts. */
+interface Estimate {
+  logs: Float64Array;
+  known: boolean[];
+  counts: number[];
+}
+
 /**
- * Every training view's per-channel gain against the capture's common look, from the sparse
- * points the views see (see the module comment): the views' gains and the points' colours are
- * read in turn from each other until the gains settle.
+ * Every point in front of a view read in it, the views' gains and the points' colours read in
+ * turn from each other until the gains settle: for models without tracks (point clouds).
  */
-export function estimateViewExposure(dataset: TrainingDataset): ViewExposure {
+function polishedExposure(dataset: TrainingDataset): Estimate {
   const n = dataset.train.length;
   const { points } = dataset;
   const samples = dataset.train.map((v) => viewSamples(v, points));
@@ -198,6 +206,37 @@ export function estimateViewExposure(dataset: TrainingDataset): ViewExposure {
     if (round > 0 && moved < SETTLED) break;
     pointColours(samples, pv, known, logs, logColour);
   }
+  return { logs, known, counts };
+}
+
+/** The tracked estimate (exposureTracks.ts) in the shape the polish gives. */
+function fromTracks(dataset: TrainingDataset): Estimate | null {
+  const tracked = trackedExposure(
+    dataset,
+    (logGain, logColour) =>
+      logColour >= LOG_DARK && logColour + logGain >= LOG_DARK && logColour + logGain <= LOG_BRIGHT,
+  );
+  if (!tracked) return null;
+  const n = dataset.train.length;
+  const known = Array.from({ length: n }, (_, k) =>
+    tracked.counts.every((c) => c[k]! >= MIN_SAMPLES),
+  );
+  const counts: number[] = [];
+  for (let k = 0; k < n; k++) {
+    if (known[k]) counts.push(Math.min(...tracked.counts.map((c) => c[k]!)));
+    else tracked.logs.fill(0, k * 3, k * 3 + 3);
+  }
+  return { logs: tracked.logs, known, counts };
+}
+
+/**
+ * Every training view's per-channel gain against the capture's common look, from the sparse
+ * points the views see (see the module comment): through the SfM tracks where the model has
+ * them, else by the polish over every point in front of the view.
+ */
+export function estimateViewExposure(dataset: TrainingDataset): ViewExposure {
+  const n = dataset.train.length;
+  const { logs, known, counts } = fromTracks(dataset) ?? polishedExposure(dataset);
   const views = counts.length;
   const gains = logs.map(Math.exp);
   let spread = 0;

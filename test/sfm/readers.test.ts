@@ -103,6 +103,8 @@ describe("COLMAP text model", () => {
     expect(Array.from(scene.points.ids)).toEqual([4, 9]);
     expect(Array.from(scene.points.rgb)).toEqual([255, 0, 10, 1, 2, 3]);
     expect(Array.from(scene.points.trackLength)).toEqual([2, 1]);
+    // The images observing each point, in point order: (7, 0), (3, 1) then (7, 1).
+    expect(Array.from(scene.points.trackImageIds!)).toEqual([7, 3, 7]);
     expect(meanReprojectionError(scene.points)).toBe(1);
   });
 

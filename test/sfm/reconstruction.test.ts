@@ -170,6 +170,15 @@ describe("ColmapReconstruction on the sample capture", () => {
     // Same points, compared by id (the two writers need not list them in the same order).
     const textIndex = new Map(Array.from(text.points.ids, (id, i) => [id, i]));
     expect(textIndex.size).toBe(bin.points.count);
+    // Each point's observing image ids, as one string per point.
+    const tracks = (p: typeof bin.points) => {
+      let at = 0;
+      return Array.from(p.trackLength, (n) => {
+        at += n;
+        return Array.from(p.trackImageIds!.subarray(at - n, at)).join();
+      });
+    };
+    const [textTracks, binTracks] = [tracks(text.points), tracks(bin.points)];
     let mismatches = 0;
     for (let i = 0; i < bin.points.count; i++) {
       const j = textIndex.get(bin.points.ids[i]!);
@@ -183,6 +192,7 @@ describe("ColmapReconstruction on the sample capture", () => {
       }
       if (text.points.error[j] !== bin.points.error[i]) mismatches++;
       if (text.points.trackLength[j] !== bin.points.trackLength[i]) mismatches++;
+      if (textTracks[j] !== binTracks[i]) mismatches++;
     }
     expect(mismatches).toBe(0);
     // Mean reprojection error as COLMAP's model_analyzer prints it (6 decimals).

@@ -423,6 +423,24 @@ export const SfmAttemptSchema = z.object({
       kept: z.boolean(),
     })
     .optional(),
+  /**
+   * The rounds after that refinement trimming the tail left (src/sfm/residualTrim.ts): per round
+   * the median residual, the limit (3 × median), observations and those dropped before the bundle
+   * adjustment; whether the trimmed model was kept (absent in older records).
+   */
+  residual_trim: z
+    .object({
+      rounds: z.array(
+        z.object({
+          median_px: z.number(),
+          limit_px: z.number(),
+          observations: z.number(),
+          dropped: z.number(),
+        }),
+      ),
+      kept: z.boolean(),
+    })
+    .optional(),
 });
 export type SfmAttempt = z.infer<typeof SfmAttemptSchema>;
 

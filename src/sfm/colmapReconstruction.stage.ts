@@ -1,4 +1,5 @@
 import { outlierLine } from "./outlierRefine.js";
+import { trimLine } from "./residualTrim.js";
 import { existsSync } from "node:fs";
 import { cp, mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -257,8 +258,7 @@ async function run(ctx: StageContext): Promise<ColmapReconstructionResult> {
   for (const line of focal ? focalLines(focal) : []) ctx.log.info(`COLMAP: ${line}`);
   const global = sparse.attempts.at(-1)?.global_start;
   if (global) ctx.log.info(`COLMAP: ${globalStartLine(global)}`);
-  const outliers = sparse.attempts.at(-1)?.outlier_refinement;
-  if (outliers) ctx.log.info(`COLMAP: ${outlierLine(outliers)}`);
+  for (const line of refinementLines(sparse.attempts.at(-1))) ctx.log.info(`COLMAP: ${line}`);
   ctx.log.info(
     `COLMAP: registered ${sparse.registered}/${total} frames, ${sparse.points} points` +
       (sparse.models > 1 ? ` (largest of ${sparse.models} models)` : ""),
@@ -314,13 +314,21 @@ async function withGeoreference(
   return { ...sfm, georef };
 }
 
+/** The log lines of the adjustments after the mapper: the outlier refinement and the trim. */
+function refinementLines(a: SfmAttempt | undefined): string[] {
+  return [
+    ...(a?.outlier_refinement ? [outlierLine(a.outlier_refinement)] : []),
+    ...(a?.residual_trim ? [trimLine(a.residual_trim)] : []),
+  ];
+}
+
 /** Stage 4: COLMAP sparse reconstruction of the extracted frames, undistorted for training. */
 export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResult> = {
   name: "ColmapReconstruction",
   fingerprintInputs: (ctx) => ({
     // The engine fingerprints the resolved parameters too; these name how they are used, so a
     // change of the choice rules or the ladder invalidates an older reconstruction.
-    sfm: "adaptive-sift-capture-pairs-ladder-3-simple-radial-k0-best-of-3-focal-hold-spread-3",
+    sfm: "adaptive-sift-capture-pairs-ladder-3-simple-radial-k0-best-of-3-focal-hold-spread-3-trim-3-median",
     mapper: "ba-global-tol-1e-6-ratio-1.4",
     georef: "umeyama-msac-gravity-1",
     manifest: manifestPath(ctx),

@@ -7,7 +7,8 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { SplatbookError } from "../util/errors.js";
 import { readPoints3DBin } from "./colmapBinary.js";
-import { settleFocal } from "./focalSettle.js";
+import { focalFigures, settleFocal } from "./focalSettle.js";
+import { trimResiduals, type TrimRecord } from "./residualTrim.js";
 import {
   clearMatches,
   extractFeatures,
@@ -137,8 +138,9 @@ async function matchesFor(
  * The kept mapping after the focal decision (src/sfm/focalSettle.ts): the reseated model when
  * the focal lengths were held, else `best`; then the global start from per-frame GPS where the
  * fixes allow (src/sfm/globalStart.ts), kept only when it beats that mapping; then a last bundle
- * adjustment without the outlying observations (src/sfm/outlierRefine.ts), the focal lengths
- * held where either step held them.
+ * adjustment without the outlying observations (src/sfm/outlierRefine.ts) and the rounds that
+ * trim the tail left (src/sfm/residualTrim.ts), the focal lengths held where either step held
+ * them.
  */
 async function withFocal(
   o: MapContext,
@@ -150,6 +152,8 @@ async function withFocal(
   record: FocalRecord;
   global?: GlobalStartRecord;
   outliers: OutlierRefinement;
+  /** The trim's record, as the attempt's `residual_trim` (absent when nothing was trimmed). */
+  trim: { residual_trim?: TrimRecord };
 }> {
   const kept = best.kept!;
   const settled = await settleFocal(o.videos, { ...kept, mre: best.mre }, join(outDir, "held"), o);
@@ -169,11 +173,22 @@ async function withFocal(
   const hold = settled.record.decision === "hold" || global?.record.kept === true;
   const refined = await refineWithoutOutliers(mapping.kept!.dir, join(outDir, "inliers"), hold, o);
   if (refined.dir) mapping = await replace(mapping, refined.dir);
+  // One round leaves a tail that still pulls on small frames: trim until it stops moving.
+  const trimDir = join(outDir, "trimmed");
+  const trim = await trimResiduals(mapping.kept!.dir, trimDir, hold, o);
+  let record = settled.record;
+  if (trim?.kept) {
+    mapping = await replace(mapping, trimDir);
+    const figures = await focalFigures(o.videos, trimDir);
+    const groups = record.groups.map((g, i) => ({ ...g, final_px: figures.groups[i]!.refinedPx }));
+    record = { ...record, groups };
+  }
   return {
     mapping,
-    record: settled.record,
+    record,
     ...(global ? { global: global.record } : {}),
     outliers: refined.record,
+    trim: trim ? { residual_trim: trim } : {},
   };
 }
 
@@ -247,7 +262,7 @@ export async function reconstructWithLadder(o: LadderOptions): Promise<LadderRes
       seconds: (t3 - t0) / 1000,
       ...(settled ? { focal: settled.record } : {}),
       ...(settled?.global ? { global_start: settled.global } : {}),
-      ...(settled ? { outlier_refinement: settled.outliers } : {}),
+      ...(settled ? { outlier_refinement: settled.outliers, ...settled.trim } : {}),
     };
     attempts.push(attempt);
     o.onAttempt?.(attempt, i);

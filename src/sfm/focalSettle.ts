@@ -21,6 +21,11 @@ function focalGroups(videos: readonly VideoFrames[]) {
   }));
 }
 
+/** The camera groups' figures (spread, focal length per group) in the binary model in `dir`. */
+export async function focalFigures(videos: readonly VideoFrames[], dir: string) {
+  return groupFigures(focalGroups(videos), await readImagesBin(dir), await readCamerasBin(dir));
+}
+
 /**
  * The stretch that carries the refined focal lengths to their priors: one scene takes one
  * stretch, so with several cameras the image-weighted geometric mean of prior / refined.

@@ -7,6 +7,7 @@
  */
 import type { TrainingDataset, TrainingView } from "./dataset.js";
 import { solveLogGains } from "./exposureSolve.js";
+import { logRgbAt, pointPixel } from "./pointPixel.js";
 
 /** What the tracked estimate gives the caller: per view log r, g, b and usable sample counts. */
 export interface TrackedExposure {
@@ -47,22 +48,12 @@ function observe(
 ): Observations {
   const out: Observations = { view: [], point: [], logPixel: [] };
   views.forEach((view, k) => {
-    const { camera: c, image } = view;
-    const v = c.viewmat;
     for (const i of seen.get(view.imageId!) ?? []) {
-      const [x, y, z] = [points.xyz[i * 3]!, points.xyz[i * 3 + 1]!, points.xyz[i * 3 + 2]!];
-      const cz = v[8]! * x + v[9]! * y + v[10]! * z + v[11]!;
-      if (cz <= 1e-6) continue;
-      const u = (c.fx * (v[0]! * x + v[1]! * y + v[2]! * z + v[3]!)) / cz + c.cx;
-      const w = (c.fy * (v[4]! * x + v[5]! * y + v[6]! * z + v[7]!)) / cz + c.cy;
-      const [px, py] = [Math.floor(u), Math.floor(w)];
-      if (px < 0 || py < 0 || px >= image.width || py >= image.height) continue;
-      const p = (py * image.width + px) * 3;
+      const p = pointPixel(view, points, i);
+      if (p < 0) continue;
       out.view.push(k);
       out.point.push(i);
-      for (let ch = 0; ch < 3; ch++) {
-        out.logPixel.push(Math.log(Math.max(image.data[p + ch]!, 1 / 255)));
-      }
+      out.logPixel.push(...logRgbAt(view, p));
     }
   });
   return out;

@@ -12,6 +12,7 @@
  */
 import type { TrainingDataset, TrainingView } from "./dataset.js";
 import { trackedExposure } from "./exposureTracks.js";
+import { logRgbAt, pointPixel } from "./pointPixel.js";
 
 /** Points sampled per view at most (evenly strided over the sparse model). */
 const MAX_POINTS = 4000;
@@ -59,22 +60,13 @@ const LOG_BRIGHT = Math.log(BRIGHT);
 
 /** Every sampled point's pixel in the view (occluded ones too: the medians ignore them). */
 function viewSamples(view: TrainingView, points: TrainingDataset["points"]): ViewSamples {
-  const { camera: c, image } = view;
-  const v = c.viewmat;
   const out: ViewSamples = { points: [], logPixels: [] };
   const stride = Math.max(1, Math.floor(points.count / MAX_POINTS));
   for (let i = 0; i < points.count; i += stride) {
-    const [x, y, z] = [points.xyz[i * 3]!, points.xyz[i * 3 + 1]!, points.xyz[i * 3 + 2]!];
-    const cz = v[8]! * x + v[9]! * y + v[10]! * z + v[11]!;
-    if (cz <= 1e-6) continue;
-    const u = (c.fx * (v[0]! * x + v[1]! * y + v[2]! * z + v[3]!)) / cz + c.cx;
-    const w = (c.fy * (v[4]! * x + v[5]! * y + v[6]! * z + v[7]!)) / cz + c.cy;
-    const [px, py] = [Math.floor(u), Math.floor(w)];
-    if (px < 0 || py < 0 || px >= image.width || py >= image.height) continue;
-    const p = (py * image.width + px) * 3;
+    const p = pointPixel(view, points, i);
+    if (p < 0) continue;
     out.points.push(i);
-    for (let ch = 0; ch < 3; ch++)
-      out.logPixels.push(Math.log(Math.max(image.data[p + ch]!, 1 / 255)));
+    out.logPixels.push(...logRgbAt(view, p));
   }
   return out;
 }

@@ -13,6 +13,7 @@ import {
 } from "../capture/sampling.js";
 import { runFfmpeg } from "../capture/ffmpegProcess.js";
 import { SplatbookError } from "../util/errors.js";
+import { median } from "../util/median.js";
 
 /** Options of {@link benchFrameExtraction}. */
 export interface FrameExtractionBenchOptions {
@@ -47,12 +48,6 @@ export interface FrameExtractionBenchResult {
   identicalFrames: number;
   /** The plain command, for the record. */
   plainCommand: string;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 async function countJpegs(dir: string): Promise<number> {

@@ -22,6 +22,7 @@ import {
   rotationErrors,
   type RotationPair,
 } from "./rotationGauge.js";
+import { median } from "../util/median.js";
 
 type V3 = [number, number, number];
 type M3 = number[][];
@@ -73,12 +74,6 @@ export interface PoseAccuracy {
 }
 
 export { fitSimilarity };
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Reads a truth file. */
 export async function readTruth(path: string): Promise<CaptureTruth> {

@@ -12,6 +12,7 @@ import { ffmpegInputUrl } from "./probe.js";
 import { outputSize } from "./sampling.js";
 import { laplacianVariance } from "./sharpness.js";
 import { mapWithLimit } from "./pool.js";
+import { median } from "../util/median.js";
 
 /** Long side of the grayscale picture a photo is scored on (as video frames are). */
 const SCORE_LONG_SIDE = 320;
@@ -46,12 +47,6 @@ export interface PhotoLook {
 
 /** A photo the filter left out, and why (one line). */
 export type DroppedPhoto = FileIssue;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Block means of a grayscale picture on a THUMB×THUMB grid, normalised. */
 export function thumbnail(gray: Uint8Array, width: number, height: number): Float64Array {

@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { readImagesBin, readPoints3DBin } from "./colmapBinary.js";
 import { runColmap, type StepContext } from "./colmapSteps.js";
 import { meanReprojectionError } from "./sceneModel.js";
+import { median } from "../util/median.js";
 
 /**
  * Observations further than this many times the model's median point error are dropped. The
@@ -27,12 +28,6 @@ import { meanReprojectionError } from "./sceneModel.js";
 export const OUTLIER_FACTOR = 4;
 /** The mapper's own limit (COLMAP's default filter_max_reproj_error): nothing to do above it. */
 export const MAPPER_FILTER_PX = 4;
-
-const median = (xs: ArrayLike<number>) => {
-  const s = Array.from(xs).sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** The limit for a model whose points have these mean reprojection errors (px). */
 export function outlierThresholdPx(pointErrors: ArrayLike<number>): number {

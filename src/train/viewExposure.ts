@@ -13,6 +13,7 @@
 import type { TrainingDataset, TrainingView } from "./dataset.js";
 import { trackedExposure } from "./exposureTracks.js";
 import { logRgbAt, pointPixel } from "./pointPixel.js";
+import { median } from "../util/median.js";
 
 /** Points sampled per view at most (evenly strided over the sparse model). */
 const MAX_POINTS = 4000;
@@ -41,12 +42,6 @@ export interface ViewExposure {
   views: number;
   /** Median number of point samples per estimated view. */
   samples: number;
-}
-
-function median(values: number[]): number {
-  const s = values.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** A view's samples: per sampled point it sees, the point's index and log r, g, b of the pixel. */

@@ -29,6 +29,7 @@ import {
   type Similarity,
   type Vec3,
 } from "./similarity.js";
+import { median } from "../../util/median.js";
 
 /** What the capture's files say about one image of the reconstruction. */
 export interface ImageInfo {
@@ -82,11 +83,6 @@ export function imageLabel(name: string, info: ImageInfo | undefined): string {
   if (!info) return name;
   return info.frame === undefined ? info.file : `${info.file}#${info.frame}`;
 }
-
-const median = (xs: number[]) => {
-  const a = [...xs].sort((x, y) => x - y);
-  return a.length % 2 ? a[(a.length - 1) / 2]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2;
-};
 
 /** The local origin: the median fix, latitude and longitude to 5 decimals, height to the metre. */
 export function originOf(fixes: readonly GeoPoint[]): GeoPoint {

@@ -35,6 +35,7 @@ import {
   type Vec3,
 } from "./similarity.js";
 import { principalAxis, singularValues } from "./spread.js";
+import { median } from "../../util/median.js";
 
 /** χ² bound (99.9 %, 3 degrees of freedom) on a whitened GPS residual. */
 export const INLIER_CHI2 = 16.27;
@@ -111,11 +112,6 @@ function residualsOf(T: Similarity, inp: GpsFitInput): Residual[] {
 
 const whitened = (r: Residual, s: { horizontal: number; vertical: number }) =>
   (r.h / s.horizontal) ** 2 + (r.v / s.vertical) ** 2;
-
-function median(xs: readonly number[]): number {
-  const a = [...xs].sort((x, y) => x - y);
-  return a.length % 2 ? a[(a.length - 1) / 2]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2;
-}
 
 /** Index samples of size k: all of them when few, else seeded random distinct draws. */
 function samples(n: number, k: number, seed: number): number[][] {

@@ -12,6 +12,7 @@ import type { Camera, ImageRGB, LearningRates } from "../types.js";
 import { createGpuTrainingBackend } from "./backend.js";
 import { chooseRasterKernel, type RasterKernel } from "./rasterLayout.js";
 import { SPLAT_SHADERS } from "./splatShaders.js";
+import { median } from "../../util/median.js";
 
 /** WGSL kernels this module launches (plus the training backend's). */
 const KERNELS = {
@@ -165,12 +166,6 @@ const BENCH_LR: LearningRates = {
   shDC: 1e-3,
   shRest: 1e-4,
 };
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** A backend stepping through the workload's views, with or without per-phase timing. */
 async function workloadBackend(gpu: GpuContext, work: BenchWorkload, timing: boolean) {

@@ -16,6 +16,7 @@ import {
 } from "../../../src/train/reference/index.js";
 import { makeRandom, testSeed } from "../../seed.js";
 import { randomCamera, randomImage, randomParams, relError } from "./randomScene.js";
+import { drawComparable } from "./thresholdMargins.js";
 
 let gpu: GpuContext;
 beforeAll(async () => {
@@ -40,10 +41,18 @@ describe("anti-aliasing on the GPU vs the reference", () => {
   ] as const) {
     it(`image, loss and gradients: ${count} splats, SH ${degree}, ${w}×${h}`, async () => {
       const rand = makeRandom(testSeed());
-      const cam = randomCamera(rand, w, h);
-      const p = randomParams(rand, count, 3, degree);
+      const scene = drawComparable(() => {
+        const params = randomParams(rand, count, 3, degree);
+        const filter3d = randomFilter(rand, params.logScales, count);
+        return {
+          camera: randomCamera(rand, w, h),
+          params,
+          options: { filter3d, antialiased: true },
+        };
+      });
+      const { camera: cam, params: p } = scene;
+      const filter3d = scene.options.filter3d;
       const target = randomImage(rand, w, h);
-      const filter3d = randomFilter(rand, p.logScales, count);
       const antiAliasing = { filter3d, antialiased: true };
       const img = await renderGpu(gpu, p, cam, undefined, { antiAliasing });
       const refImage = renderReference(p, cam, { filter3d, antialiased: true });
@@ -61,8 +70,11 @@ describe("anti-aliasing on the GPU vs the reference", () => {
 
   it("2D compensation alone, without the 3D filter", async () => {
     const rand = makeRandom(testSeed());
-    const cam = randomCamera(rand, 32, 24);
-    const p = randomParams(rand, 30, 1);
+    const { camera: cam, params: p } = drawComparable(() => ({
+      camera: randomCamera(rand, 32, 24),
+      params: randomParams(rand, 30, 1),
+      options: { antialiased: true },
+    }));
     const target = randomImage(rand, 32, 24);
     const antiAliasing = { filter3d: null, antialiased: true };
     const g = await gradientsGpu(gpu, p, cam, target, undefined, { antiAliasing });
@@ -76,8 +88,10 @@ describe("per-image appearance on the GPU vs the reference", () => {
     it(`${model}: loss, gradients through the transform, the view's Adam step towards its prior and the recentring`, async () => {
       const rand = makeRandom(testSeed());
       const [w, h] = [40, 30];
-      const cam = randomCamera(rand, w, h);
-      const p = randomParams(rand, 40, 2);
+      const { camera: cam, params: p } = drawComparable(() => ({
+        camera: randomCamera(rand, w, h),
+        params: randomParams(rand, 40, 2),
+      }));
       const target = randomImage(rand, w, h);
       // Three views; the step learns view 1's transform from a perturbed identity, after 4 steps.
       const state = initialAppearance(3);

@@ -26,6 +26,7 @@ import {
   collectErrors,
   command,
   launchChromium,
+  openLab,
   setTheme,
   shot,
   waitForKernelIdle,
@@ -97,9 +98,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   errors = collectErrors(page);
-  await page.goto(`${server.url}lab?token=${server.token}`);
-  await page.waitForFunction(() => "jupyterapp" in window, undefined, { timeout: 120_000 });
-  await page.locator("#jp-main-dock-panel").waitFor({ timeout: 120_000 });
+  await openLab(page, `${server.url}lab?token=${server.token}`);
 }, 600_000);
 
 afterAll(async () => {

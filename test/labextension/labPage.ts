@@ -35,6 +35,20 @@ export function collectErrors(page: Page): string[] {
 }
 
 /**
+ * Opens JupyterLab at `url` and waits until it has restored its layout: a command that shows a
+ * side panel before then is undone when the restorer brings back the saved sidebar (the panel
+ * stays in the page, hidden).
+ */
+export async function openLab(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(() => "jupyterapp" in window, undefined, { timeout: 120_000 });
+  await page.evaluate(
+    () => (window as unknown as { jupyterapp: { restored: Promise<void> } }).jupyterapp.restored,
+  );
+  await page.locator("#jp-main-dock-panel").waitFor({ timeout: 120_000 });
+}
+
+/**
  * Runs a JupyterLab command. With `wait`, resolves when the command has finished (opening a
  * document: once it is ready); without, once it has started (`notebook:run-all-cells` would
  * only resolve after the last cell), and callers wait for what they expect to see.

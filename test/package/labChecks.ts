@@ -12,6 +12,7 @@ import {
   collectErrors,
   command,
   launchChromium,
+  openLab,
   shot,
   waitForKernelIdle,
 } from "../labextension/labPage.js";
@@ -51,9 +52,7 @@ export async function runLabChecks(inst: Installation): Promise<void> {
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors = collectErrors(page);
-    await page.goto(`${server.url}lab?token=${server.token}`);
-    await page.waitForFunction(() => "jupyterapp" in window, undefined, { timeout: 120_000 });
-    await page.locator("#jp-main-dock-panel").waitFor({ timeout: 120_000 });
+    await openLab(page, `${server.url}lab?token=${server.token}`);
 
     await command(page, "splatbook:open-jobs");
     const panel = page.locator("#splatbook-jobs");

@@ -441,6 +441,17 @@ export const SfmAttemptSchema = z.object({
       kept: z.boolean(),
     })
     .optional(),
+  /**
+   * The rounds after the trim dropping the points whose observations fail the χ² test of one
+   * point (src/sfm/trackTest.ts): per round the noise σ used (px), points and those dropped
+   * before the bundle adjustment; whether the tested model was kept (absent in older records).
+   */
+  track_test: z
+    .object({
+      rounds: z.array(z.object({ sigma_px: z.number(), points: z.number(), dropped: z.number() })),
+      kept: z.boolean(),
+    })
+    .optional(),
 });
 export type SfmAttempt = z.infer<typeof SfmAttemptSchema>;
 

@@ -1,5 +1,6 @@
 import { outlierLine } from "./outlierRefine.js";
 import { trimLine } from "./residualTrim.js";
+import { trackLine } from "./trackTest.js";
 import { existsSync } from "node:fs";
 import { cp, mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -314,11 +315,12 @@ async function withGeoreference(
   return { ...sfm, georef };
 }
 
-/** The log lines of the adjustments after the mapper: the outlier refinement and the trim. */
+/** The log lines of the adjustments after the mapper: outlier refinement, trim, track test. */
 function refinementLines(a: SfmAttempt | undefined): string[] {
   return [
     ...(a?.outlier_refinement ? [outlierLine(a.outlier_refinement)] : []),
     ...(a?.residual_trim ? [trimLine(a.residual_trim)] : []),
+    ...(a?.track_test ? [trackLine(a.track_test)] : []),
   ];
 }
 
@@ -328,7 +330,7 @@ export const colmapReconstructionStage: StageDefinition<ColmapReconstructionResu
   fingerprintInputs: (ctx) => ({
     // The engine fingerprints the resolved parameters too; these name how they are used, so a
     // change of the choice rules or the ladder invalidates an older reconstruction.
-    sfm: "adaptive-sift-capture-pairs-ladder-3-simple-radial-k0-best-of-3-focal-hold-spread-3-trim-3-median",
+    sfm: "adaptive-sift-capture-pairs-ladder-3-simple-radial-k0-best-of-3-focal-hold-spread-3-trim-3-median-tracks-chi2-99",
     mapper: "ba-global-tol-1e-6-ratio-1.4",
     georef: "umeyama-msac-gravity-1",
     manifest: manifestPath(ctx),

@@ -9,6 +9,7 @@ import { SplatbookError } from "../util/errors.js";
 import { readPoints3DBin } from "./colmapBinary.js";
 import { focalFigures, settleFocal } from "./focalSettle.js";
 import { trimResiduals, type TrimRecord } from "./residualTrim.js";
+import { testTracks, type TrackTestRecord } from "./trackTest.js";
 import {
   clearMatches,
   extractFeatures,
@@ -139,8 +140,8 @@ async function matchesFor(
  * the focal lengths were held, else `best`; then the global start from per-frame GPS where the
  * fixes allow (src/sfm/globalStart.ts), kept only when it beats that mapping; then a last bundle
  * adjustment without the outlying observations (src/sfm/outlierRefine.ts) and the rounds that
- * trim the tail left (src/sfm/residualTrim.ts), the focal lengths held where either step held
- * them.
+ * trim the tail left (src/sfm/residualTrim.ts), then the track test on whole points
+ * (src/sfm/trackTest.ts), the focal lengths held where either step held them.
  */
 async function withFocal(
   o: MapContext,
@@ -152,8 +153,8 @@ async function withFocal(
   record: FocalRecord;
   global?: GlobalStartRecord;
   outliers: OutlierRefinement;
-  /** The trim's record, as the attempt's `residual_trim` (absent when nothing was trimmed). */
-  trim: { residual_trim?: TrimRecord };
+  /** The records of the trim and the track test, as the attempt's `residual_trim` and `track_test`. */
+  trim: { residual_trim?: TrimRecord; track_test?: TrackTestRecord };
 }> {
   const kept = best.kept!;
   const settled = await settleFocal(o.videos, { ...kept, mre: best.mre }, join(outDir, "held"), o);
@@ -176,10 +177,15 @@ async function withFocal(
   // One round leaves a tail that still pulls on small frames: trim until it stops moving.
   const trimDir = join(outDir, "trimmed");
   const trim = await trimResiduals(mapping.kept!.dir, trimDir, hold, o);
+  if (trim?.kept) mapping = await replace(mapping, trimDir);
+  // Observations each within the trim's limit still pull together where a feature slides:
+  // test whole tracks.
+  const tracksDir = join(outDir, "tracks");
+  const tracks = await testTracks(mapping.kept!.dir, tracksDir, hold, o);
+  if (tracks?.kept) mapping = await replace(mapping, tracksDir);
   let record = settled.record;
-  if (trim?.kept) {
-    mapping = await replace(mapping, trimDir);
-    const figures = await focalFigures(o.videos, trimDir);
+  if (trim?.kept || tracks?.kept) {
+    const figures = await focalFigures(o.videos, mapping.kept!.dir);
     const groups = record.groups.map((g, i) => ({ ...g, final_px: figures.groups[i]!.refinedPx }));
     record = { ...record, groups };
   }
@@ -188,7 +194,7 @@ async function withFocal(
     record,
     ...(global ? { global: global.record } : {}),
     outliers: refined.record,
-    trim: trim ? { residual_trim: trim } : {},
+    trim: { ...(trim ? { residual_trim: trim } : {}), ...(tracks ? { track_test: tracks } : {}) },
   };
 }
 

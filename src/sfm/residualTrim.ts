@@ -16,9 +16,10 @@
  * σ per axis the residual length is Rayleigh-distributed, its median 1.18 σ, so 3 × median is
  * 3.5 σ, which Gaussian noise exceeds once in 450 observations.
  */
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { runColmap, type StepContext } from "./colmapSteps.js";
+import { adjustInRounds, type RoundsRecord, type TextModel } from "./adjustRounds.js";
+import type { StepContext } from "./colmapSteps.js";
+
+export type { TextModel };
 
 /** Observations beyond this many times the median residual are dropped. */
 export const TRIM_FACTOR = 3;
@@ -33,13 +34,6 @@ export const TRIM_MAX_ROUNDS = 8;
  * as the median fell from 0.38 to 0.26 px).
  */
 export const TRIM_MAX_DROPPED = 0.3;
-
-/** A COLMAP text model (cameras.txt, images.txt, points3D.txt). */
-export interface TextModel {
-  cameras: string;
-  images: string;
-  points: string;
-}
 
 /** What one round of trimming did. */
 export interface TrimRound {
@@ -149,7 +143,9 @@ export function trimText(m: TextModel): { model: TextModel; round: TrimRound } |
  * Every image of the model: its pose line, its (x, y, point3D_id) triples and the residual of
  * each (NaN where it observes no point); null for a camera model this cannot project.
  */
-function residualsOf(m: TextModel): { pose: string; obs: number[]; residuals: number[] }[] | null {
+export function residualsOf(
+  m: TextModel,
+): { pose: string; obs: number[]; residuals: number[] }[] | null {
   const cams = new Map<number, Project>();
   for (const l of m.cameras.split("\n").filter(isData)) {
     const t = l.trim().split(/\s+/);
@@ -189,10 +185,7 @@ function residualsOf(m: TextModel): { pose: string; obs: number[]; residuals: nu
 }
 
 /** The record of a trim: its rounds, and whether the trimmed model was kept. */
-export interface TrimRecord {
-  rounds: TrimRound[];
-  kept: boolean;
-}
+export type TrimRecord = RoundsRecord<TrimRound>;
 
 /**
  * Trims the binary model in `modelDir` round by round (each round: drop the tail, bundle-adjust
@@ -205,52 +198,18 @@ export async function trimResiduals(
   holdFocal: boolean,
   c: StepContext,
 ): Promise<TrimRecord | null> {
-  const scratch = join(outDir, "..", "trim_rounds");
-  await rm(scratch, { recursive: true, force: true });
-  const rounds: TrimRound[] = [];
-  let current = modelDir;
-  let dropped = 0;
-  for (let i = 0; i < TRIM_MAX_ROUNDS; i++) {
-    const [text, cut, adjusted] = ["text", "cut", "adjusted"].map((s) =>
-      join(scratch, `${i}_${s}`),
-    );
-    for (const d of [text, cut, adjusted]) await mkdir(d!, { recursive: true });
-    const convert = ["model_converter", "--input_path", current, "--output_path", text!];
-    await runColmap([...convert, "--output_type", "TXT"], "model conversion", c.signal);
-    const read = (name: string) => readFile(join(text!, name), "utf8");
-    const model = { cameras: await read("cameras.txt"), images: await read("images.txt") };
-    const trimmed = trimText({ ...model, points: await read("points3D.txt") });
+  const limits = {
+    maxRounds: TRIM_MAX_ROUNDS,
+    converged: TRIM_CONVERGED,
+    maxDropped: TRIM_MAX_DROPPED,
+    scratchName: "trim_rounds",
+  };
+  return adjustInRounds(modelDir, outDir, holdFocal, c, limits, (m) => {
+    const trimmed = trimText(m);
     if (!trimmed) return null;
-    const r = trimmed.round;
-    if (r.dropped < TRIM_CONVERGED * r.observations && i > 0) break;
-    if (dropped + r.dropped > TRIM_MAX_DROPPED * (rounds[0]?.observations ?? r.observations)) break;
-    rounds.push(r);
-    dropped += r.dropped;
-    await writeFile(join(cut!, "cameras.txt"), trimmed.model.cameras);
-    await writeFile(join(cut!, "images.txt"), trimmed.model.images);
-    await writeFile(join(cut!, "points3D.txt"), trimmed.model.points);
-    await runColmap(
-      [
-        ...["bundle_adjuster", "--input_path", cut!, "--output_path", adjusted!],
-        ...["--BundleAdjustment.refine_focal_length", holdFocal ? "0" : "1"],
-        ...["--BundleAdjustment.refine_principal_point", "0"],
-        ...["--BundleAdjustment.refine_extra_params", "0"],
-      ],
-      "bundle adjustment",
-      c.signal,
-      (line) => c.onLog?.(line),
-    );
-    current = adjusted!;
-    if (r.dropped < TRIM_CONVERGED * r.observations) break;
-  }
-  await rm(outDir, { recursive: true, force: true });
-  await mkdir(outDir, { recursive: true });
-  if (current !== modelDir) {
-    const copy = ["model_converter", "--input_path", current, "--output_path", outDir];
-    await runColmap([...copy, "--output_type", "BIN"], "model conversion", c.signal);
-  }
-  await rm(scratch, { recursive: true, force: true });
-  return { rounds, kept: current !== modelDir };
+    const { round } = trimmed;
+    return { ...trimmed, dropped: round.dropped, total: round.observations };
+  });
 }
 
 /** The log line of a trim. */

@@ -31,7 +31,11 @@ async function benchCapture(name: string, work: string): Promise<Row> {
   const lines: string[] = [];
   const logger = {
     info: (m: string) => {
-      if (/^COLMAP( attempt|: focal lengths|: camera group|: outliers|: residual tail|: track test)/.test(m))
+      if (
+        /^COLMAP( attempt|: focal lengths|: camera group|: outliers|: residual tail|: track test)/.test(
+          m,
+        )
+      )
         console.log(`  ${name}: ${m}`);
       lines.push(m);
     },

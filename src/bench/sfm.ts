@@ -25,18 +25,17 @@ interface Row {
   accuracy: PoseAccuracy | null;
 }
 
+/** The log lines printed as they come: the attempts and the steps after the mapper. */
+const SHOWN =
+  /^COLMAP( attempt|: focal lengths|: camera group|: outliers|: residual tail|: track test)/;
+
 async function benchCapture(name: string, work: string): Promise<Row> {
   const capture = await cachedCorpusCapture(name);
   const output = join(work, name);
   const lines: string[] = [];
   const logger = {
     info: (m: string) => {
-      if (
-        /^COLMAP( attempt|: focal lengths|: camera group|: outliers|: residual tail|: track test)/.test(
-          m,
-        )
-      )
-        console.log(`  ${name}: ${m}`);
+      if (SHOWN.test(m)) console.log(`  ${name}: ${m}`);
       lines.push(m);
     },
     warn: (m: string) => lines.push(m),

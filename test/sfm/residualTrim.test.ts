@@ -13,6 +13,7 @@ import {
   type TextModel,
 } from "../../src/sfm/residualTrim.js";
 import { mulberry32 } from "../../src/util/random.js";
+import { arcModel } from "./arcModel.js";
 import { testSeed } from "../seed.js";
 
 interface Scene {
@@ -181,45 +182,21 @@ describe("trimText", () => {
  * length would place them). Written as a COLMAP binary model at the true cameras.
  */
 async function pulledModel(dir: string, seed: number): Promise<void> {
-  const rand = mulberry32(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const [f, cx, cy] = [230, 120, 160];
-  const pts = Array.from({ length: 400 }, () => [
-    3 * rand() - 1.5,
-    2 * rand() - 1,
-    3 * rand() - 1.5,
-  ]);
-  const tracks: [number, number][][] = pts.map(() => []);
-  const lines: string[] = [];
-  for (let i = 0; i < 16; i++) {
-    const a = ((i - 7.5) * 8 * Math.PI) / 180; // 120° of arc, looking at the origin
-    const R = [
-      [Math.cos(a), 0, -Math.sin(a)],
-      [0, 1, 0],
-      [Math.sin(a), 0, Math.cos(a)],
-    ];
-    const q = [Math.cos(a / 2), 0, -Math.sin(a / 2), 0];
-    const t = [0, 0.3, 6];
-    const obs: string[] = [];
-    for (const [j, X] of pts.entries()) {
-      const c = R.map((r, k) => r[0]! * X[0]! + r[1]! * X[1]! + r[2]! * X[2]! + t[k]!);
-      const [u, v] = [c[0]! / c[2]!, c[1]! / c[2]!];
+  // 16 views: 120° of arc, looking at the origin.
+  const model = arcModel(
+    seed,
+    { views: 16, count: 400, camera: `240 320 ${f} ${cx} ${cy} 0` },
+    (u, v, { rand, gauss }) => {
       const pull = rand() < 0.12 ? 1.1 + 0.1 * rand() : 1; // 10–20 % outwards
-      obs.push(
-        `${f * u * pull + cx + 0.3 * gauss()} ${f * v * pull + cy + 0.3 * gauss()} ${j + 1}`,
-      );
-      tracks[j]!.push([i + 1, j]);
-    }
-    lines.push(`${i + 1} ${q.join(" ")} ${t.join(" ")} 1 im${i}.jpg`, obs.join(" "));
-  }
+      return [f * u * pull + cx + 0.3 * gauss(), f * v * pull + cy + 0.3 * gauss()];
+    },
+  );
   const text = join(dir, "text");
   await mkdir(text, { recursive: true });
-  await writeFile(join(text, "cameras.txt"), `1 SIMPLE_RADIAL 240 320 ${f} ${cx} ${cy} 0\n`);
-  await writeFile(join(text, "images.txt"), lines.join("\n") + "\n");
-  const pointLines = pts.map(
-    (X, j) => `${j + 1} ${X.join(" ")} 128 128 128 1 ${tracks[j]!.flat().join(" ")}`,
-  );
-  await writeFile(join(text, "points3D.txt"), pointLines.join("\n") + "\n");
+  await writeFile(join(text, "cameras.txt"), model.cameras);
+  await writeFile(join(text, "images.txt"), model.images);
+  await writeFile(join(text, "points3D.txt"), model.points);
   await mkdir(join(dir, "bin"), { recursive: true });
   await runColmap(
     [

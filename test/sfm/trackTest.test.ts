@@ -8,7 +8,7 @@ import { readCamerasBin, readImagesBin, readPoints3DBin } from "../../src/sfm/co
 import { runColmap } from "../../src/sfm/colmapSteps.js";
 import { trimResiduals, trimText } from "../../src/sfm/residualTrim.js";
 import { chiSquareQuantile, testTracks, trackTestText } from "../../src/sfm/trackTest.js";
-import { mulberry32 } from "../../src/util/random.js";
+import { arcModel } from "./arcModel.js";
 import { testSeed } from "../seed.js";
 
 const [F, CX, CY] = [230, 120, 160];
@@ -24,46 +24,20 @@ function arc(
   o: { views: number; count: number; slide: number; outwards: boolean },
   slides: (j: number) => boolean,
 ) {
-  const rand = mulberry32(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  const pts = Array.from({ length: o.count }, () => [
-    3 * rand() - 1.5,
-    2 * rand() - 1,
-    3 * rand() - 1.5,
-  ]);
-  const tracks: [number, number][][] = pts.map(() => []);
-  const lines: string[] = [];
-  for (let i = 0; i < o.views; i++) {
-    const a = ((i - (o.views - 1) / 2) * 8 * Math.PI) / 180;
-    const R = [
-      [Math.cos(a), 0, -Math.sin(a)],
-      [0, 1, 0],
-      [Math.sin(a), 0, Math.cos(a)],
-    ];
-    const q = [Math.cos(a / 2), 0, -Math.sin(a / 2), 0];
-    const t = [0, 0.3, 6];
-    const obs: string[] = [];
-    for (const [j, X] of pts.entries()) {
-      const c = R.map((r, k) => r[0]! * X[0]! + r[1]! * X[1]! + r[2]! * X[2]! + t[k]!);
-      let [u, v] = [(F * c[0]!) / c[2]!, (F * c[1]!) / c[2]!];
-      if (slides(j)) {
+  const camera = `240 320 ${F} ${CX} ${CY} 0`;
+  return arcModel(
+    seed,
+    { views: o.views, count: o.count, camera },
+    (x, y, { view, point, gauss }) => {
+      let [u, v] = [F * x, F * y];
+      if (slides(point)) {
         const r = Math.hypot(u, v) || 1;
         if (o.outwards) [u, v] = [u + (o.slide * u) / r, v + (o.slide * v) / r];
-        else u += i % 2 === 0 ? o.slide : -o.slide;
+        else u += view % 2 === 0 ? o.slide : -o.slide;
       }
-      obs.push(`${u + CX + 0.3 * gauss()} ${v + CY + 0.3 * gauss()} ${j + 1}`);
-      tracks[j]!.push([i + 1, j]);
-    }
-    lines.push(`${i + 1} ${q.join(" ")} ${t.join(" ")} 1 im${i}.jpg`, obs.join(" "));
-  }
-  return {
-    cameras: `1 SIMPLE_RADIAL 240 320 ${F} ${CX} ${CY} 0\n`,
-    images: lines.join("\n") + "\n",
-    points:
-      pts
-        .map((X, j) => `${j + 1} ${X.join(" ")} 128 128 128 1 ${tracks[j]!.flat().join(" ")}`)
-        .join("\n") + "\n",
-  };
+      return [u + CX + 0.3 * gauss(), v + CY + 0.3 * gauss()];
+    },
+  );
 }
 
 /** The point ids left in a text model's points3D. */
@@ -206,7 +180,9 @@ describe("testTracks (COLMAP's bundle adjuster)", () => {
       );
       const oracleErr = await relativeTurnErrorDeg(join(dir, "oracle"), views);
       await trimResiduals(join(dir, "bin"), join(dir, "trimmed"), false, {});
-      const trimmedErr = await relativeTurnErrorDeg(join(dir, "trimmed"), views);
+      const trimmedIds = Array.from((await readPoints3DBin(join(dir, "trimmed"))).ids, Number);
+      // The trim alone leaves the sliding points: each of their observations is under its limit.
+      expect(trimmedIds.filter((id) => sliding(id - 1)).length).toBeGreaterThanOrEqual(90);
       const r = await testTracks(join(dir, "trimmed"), join(dir, "tested"), false, {});
       expect(r?.kept).toBe(true);
       const ids = Array.from((await readPoints3DBin(join(dir, "tested"))).ids, Number);
@@ -215,9 +191,10 @@ describe("testTracks (COLMAP's bundle adjuster)", () => {
       expect(ids.length).toBeGreaterThanOrEqual(300 - 20);
       const testedErr = await relativeTurnErrorDeg(join(dir, "tested"), views);
       // The views' relative turns come out as well as without the sliding points at all (the
-      // noise and the free focal length leave ~0.05° in this arc), and better than after the trim.
+      // noise and the free focal length leave ~0.05° in this arc). Whether the trim's own turn
+      // is worse depends on the draw (one seed in ~20 left it under the oracle's), so the test's
+      // gain is shown by the points above, not by comparing the two turns.
       expect(testedErr).toBeLessThan(oracleErr * 1.25 + 0.005);
-      expect(testedErr).toBeLessThan(trimmedErr);
       expect((await readImagesBin(join(dir, "tested"))).length).toBe(views);
       // The focal length held stays where it was.
       const held = await testTracks(join(dir, "trimmed"), join(dir, "held"), true, {});

@@ -112,7 +112,12 @@ const FOUNTAIN: Vec3 = [0, 1.1, 0];
 
 /** Phone main camera, 4:3: 25 mm equivalent (the diagonal convention; 26 mm on the long side). */
 const PHONE_F35 = 25;
-const PHONE = { width: 240, height: 320 }; // portrait, as displayed
+/**
+ * Portrait, as displayed. 480×640 rather than smaller: at 240×320 (f 231 px) 0.1° is 0.4 px, under
+ * what the matches of such small frames locate, so the clip measured its pixels, not the
+ * pipeline; the pipeline itself extracts real phone video at up to 1600 px.
+ */
+const PHONE = { width: 480, height: 640 };
 const phoneFov = horizontalFovDeg(
   PHONE.width,
   focalPxFrom35mm(PHONE_F35, PHONE.width, PHONE.height),
@@ -228,7 +233,7 @@ const captures: CorpusCapture[] = [
   },
   capture(
     "courtyard-phone",
-    "portrait phone video (display-matrix rotation), hand-held arc around a fountain, 150 frames at 240×320, Apple tags",
+    "portrait phone video (display-matrix rotation), hand-held arc around a fountain, 150 frames at 480×640, Apple tags",
     [
       {
         fileName: "IMG_0042.MOV",

@@ -108,7 +108,10 @@ describe("georeference with GPS", () => {
       norm(sub(c.enu, geodeticToEnu(o, enuToGeodetic(SITE_ORIGIN, truth[i]!)))),
     );
     const rmse = Math.sqrt(errs.reduce((a, e) => a + e * e, 0) / errs.length);
-    expect(rmse).toBeLessThan(1.5); // the vertical datum alone is ±0.45 m (4 m / √78)
+    // The fit's own uncertainty: 7 parameters from ~70 inlier fixes of σ (2, 2, 4) m leave an
+    // expected RMSE of √(24 · 7 / (3 · 70)) ≈ 0.9 m, a scaled χ² of 7 degrees of freedom whose
+    // 99.99 % quantile is ≈ 1.9 m (1.5 m failed 3 seeds of 400: 53, 168, 319, at 1.62–1.74 m).
+    expect(rmse).toBeLessThan(2);
     expect(georef.scale).toBeCloseTo(T.s, 12);
     expect(georef.transform[3]).toEqual([0, 0, 0, 1]);
   });

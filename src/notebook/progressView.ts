@@ -117,9 +117,11 @@ export class ProgressView {
   }
 
   private stopTrainingPoll(finalDraw: boolean): void {
+    // A run shorter than the poll's first second has no display yet: the final draw makes it.
+    const polling = this.trainingTimer !== undefined;
     if (this.trainingTimer) clearInterval(this.trainingTimer);
     this.trainingTimer = undefined;
-    if (finalDraw && this.trainingHandle) this.drawTraining();
+    if (finalDraw && (polling || this.trainingHandle)) this.drawTraining();
   }
 
   private drawTraining(): void {

@@ -169,7 +169,7 @@ const captures: CorpusCapture[] = [
   ),
   capture(
     "courtyard-autoexposure",
-    "hand-held phone orbit of the plaza with auto-exposure: per-frame gain ±40 %, white-balance drift ±15 %, 3 frames with lens flare, 3 with motion blur; 72 frames at 320×240",
+    "hand-held phone orbit of the plaza with auto-exposure: per-frame gain ±40 %, white-balance drift ±15 % (the capture's mean exposure the unaltered one), 3 frames with lens flare, 3 with motion blur; 72 frames at 640×480",
     [
       {
         fileName: "VID_20260314_0926.mp4",
@@ -178,10 +178,11 @@ const captures: CorpusCapture[] = [
           ...orbit([0, 1.1, 0], 5.8, 1.7, 120, 220),
           jitter: { position: 0.05, gaze: 0.12, rollDeg: 2.5, seed: 19 },
         },
-        ...{ width: 320, height: 240, frames: 72, fps: 30, fovDeg: 68 },
+        ...{ width: 640, height: 480, frames: 72, fps: 30, fovDeg: 68 },
         tags: { "com.android.manufacturer": "Samsung", "com.android.model": "Galaxy S21" },
         drift: {
           kind: "auto-exposure",
+          centred: true,
           seed: 5,
           gain: 0.4,
           whiteBalance: 0.15,

@@ -18,6 +18,13 @@ export interface ExposureDrift {
   /** Frames with a lens flare, and frames with motion blur. */
   flareFrames: number;
   blurFrames: number;
+  /**
+   * Scale every channel's multipliers so their geometric mean over the capture is 1, as an
+   * auto-exposure loop holds the mean brightness: the unaltered frames are then the capture's
+   * mean exposure, the one a compensated model can recover. Without it the slow drifts leave
+   * the capture's mean a few per cent off the unaltered exposure, which no image reveals.
+   */
+  centred?: boolean;
 }
 
 /** What happens to one frame. */
@@ -33,6 +40,12 @@ export interface FrameLook {
 
 /** Frame `k`'s appearance of `frames` (0-based). */
 export function frameLooks(d: ExposureDrift, frames: number): FrameLook[] {
+  const looks = driftedLooks(d, frames);
+  return d.centred ? centreLooks(looks, d) : looks;
+}
+
+/** The drift as drawn: slow drifts and jitter, clamped to the stated ranges. */
+function driftedLooks(d: ExposureDrift, frames: number): FrameLook[] {
   const rand = mulberry32(d.seed);
   const phases = [rand(), rand(), rand(), rand()].map((p) => p * 2 * Math.PI);
   const pick = (n: number) => {
@@ -69,6 +82,37 @@ export function frameLooks(d: ExposureDrift, frames: number): FrameLook[] {
         : null,
     };
   });
+}
+
+/**
+ * Divides the gains and each channel's balance by their geometric means and clamps them to the
+ * stated ranges again, a few times, since a clamp moves the mean a little.
+ */
+function centreLooks(looks: FrameLook[], d: ExposureDrift): FrameLook[] {
+  const clamp = (v: number, spread: number) => Math.max(1 - spread, Math.min(1 + spread, v));
+  const centre = (xs: number[], spread: number) => {
+    let out = xs;
+    for (let round = 0; round < 5; round++) {
+      const g = Math.exp(out.reduce((s, v) => s + Math.log(v), 0) / out.length);
+      out = out.map((v) => clamp(v / g, spread));
+    }
+    return out;
+  };
+  const gains = centre(
+    looks.map((l) => l.gain),
+    d.gain,
+  );
+  const channels = [0, 1, 2].map((c) =>
+    centre(
+      looks.map((l) => l.balance[c]!),
+      d.whiteBalance,
+    ),
+  );
+  return looks.map((l, k) => ({
+    ...l,
+    gain: gains[k]!,
+    balance: [channels[0]![k]!, channels[1]![k]!, channels[2]![k]!],
+  }));
 }
 
 /** Applies an appearance to an RGBA 8-bit frame in place. */

@@ -24,6 +24,24 @@ describe("auto-exposure drift", () => {
     expect(frameLooks(drift(7), 10)).toEqual(frameLooks(drift(7), 10));
   });
 
+  it("centred, each channel's multipliers have a geometric mean of 1 over the capture", () => {
+    const drawn = drift(testSeed());
+    const centred = frameLooks({ ...drawn, centred: true }, 72);
+    const logMean = (xs: number[]) => xs.reduce((s, v) => s + Math.log(v), 0) / xs.length;
+    for (let c = 0; c < 3; c++) {
+      const channel = centred.map((l) => l.gain * l.balance[c]!);
+      expect(Math.abs(logMean(channel))).toBeLessThan(2e-3);
+    }
+    for (const l of centred) {
+      expect(Math.abs(l.gain - 1)).toBeLessThanOrEqual(0.4 + 1e-12);
+      for (const b of l.balance) expect(Math.abs(b - 1)).toBeLessThanOrEqual(0.15 + 1e-12);
+    }
+    // Same draw otherwise: the flares and blurs stay where they were.
+    const plain = frameLooks(drawn, 72);
+    expect(centred.map((l) => l.flare)).toEqual(plain.map((l) => l.flare));
+    expect(centred.map((l) => l.blur)).toEqual(plain.map((l) => l.blur));
+  });
+
   it("applies gain and white balance to the stored values, clipped at white", () => {
     const rgba = Uint8Array.from([100, 100, 100, 255, 200, 200, 200, 255]);
     applyLook(rgba, 2, 1, { gain: 1.4, balance: [1.1, 1, 0.9], flare: null, blur: null });

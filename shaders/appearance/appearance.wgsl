@@ -7,8 +7,11 @@
 //             and dShown → partials (12 per workgroup, reduced in a fixed order)
 //   update    one workgroup: sums the partials in order, adds weight·(θ − prior), Adam step
 //             with this view's own step count (bias correction per view) on the entries the
-//             mask selects; then shifts every view's θ so their mean is the identity (each
+//             mask selects; then recentres every view's θ: the diagonal (gains) divided by its
+//             geometric mean over the views, the other entries shifted to the identity's (each
 //             thread owns one entry of θ across all views, so no barrier is needed)
+
+const GAIN_FLOOR = 1e-6; // as GAIN_FLOOR in reference/appearance.ts
 
 struct App {
   index: u32, pixels: u32, partials: u32, count: u32,
@@ -104,10 +107,17 @@ fn update(@builtin(local_invocation_index) lid: u32) {
       let vHat = v / (1.0 - pow(u.beta2, t));
       theta[o] -= u.lr * mHat / (sqrt(vHat) + u.eps);
     }
-    var sum = 0.0;
-    for (var k = 0u; k < u.count; k++) { sum += theta[12u * k + lid]; }
-    let shift = sum / f32(u.count) - identity;
-    for (var k = 0u; k < u.count; k++) { theta[12u * k + lid] -= shift; }
+    if (identity == 1.0) {
+      var logSum = 0.0;
+      for (var k = 0u; k < u.count; k++) { logSum += log(max(theta[12u * k + lid], GAIN_FLOOR)); }
+      let scale = exp(logSum / f32(u.count));
+      for (var k = 0u; k < u.count; k++) { theta[12u * k + lid] /= scale; }
+    } else {
+      var sum = 0.0;
+      for (var k = 0u; k < u.count; k++) { sum += theta[12u * k + lid]; }
+      let shift = sum / f32(u.count);
+      for (var k = 0u; k < u.count; k++) { theta[12u * k + lid] -= shift; }
+    }
   }
   workgroupBarrier();
   if (lid == 0u) { steps[u.index] = t; }

@@ -167,6 +167,10 @@ export interface EvalFigures {
    * can tell, so this figure leaves it out and keeps every per-view difference.
    */
   psnrOneGain: number;
+  /** That gain (r, g, b): how far the model's exposure sits from the views' one. */
+  oneGain: number[];
+  /** Each held-out view's PSNR (neutral render), in the dataset's order. */
+  perView: { name: string; psnr: number }[];
 }
 
 /** The per-channel least-squares gain mapping all `renders` onto all `targets`. */
@@ -205,9 +209,11 @@ export async function evaluateModel(
     await backend.setAntiAliasing({ filter3d: null, antialiased: Boolean(params.antialiased) });
     const sum = { psnr: 0, ssim: 0, psnrFitted: 0, psnrOneGain: 0 };
     const renders: ImageRGB[] = [];
+    const perView: EvalFigures["perView"] = [];
     for (const v of data.eval) {
       const img = await backend.render(v.camera, params.shDegree);
       renders.push(img);
+      perView.push({ name: v.name, psnr: psnr(img, v.image) });
       sum.psnr += psnr(img, v.image);
       sum.ssim += ssim(img, v.image);
       sum.psnrFitted += fittedHalfPsnr(img, v.image);
@@ -226,6 +232,8 @@ export async function evaluateModel(
       ssim: sum.ssim / n,
       psnrFitted: sum.psnrFitted / n,
       psnrOneGain: sum.psnrOneGain / n,
+      oneGain: gain,
+      perView,
     };
   } finally {
     backend.destroy();

@@ -34,7 +34,7 @@ const SETTLED = 1e-3;
 
 /** What {@link estimateViewExposure} found. */
 export interface ViewExposure {
-  /** Per training view, r, g, b multipliers normalised to mean 1 over the views. */
+  /** Per training view, r, g, b multipliers normalised to a geometric mean of 1 over the views. */
   gains: Float64Array;
   /** Standard deviation over the views of the log gains, averaged over the channels. */
   spread: number;
@@ -232,10 +232,9 @@ export function estimateViewExposure(dataset: TrainingDataset): ViewExposure {
     const mean = vals.reduce((a, b) => a + b, 0) / Math.max(1, views);
     const variance = vals.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, views - 1);
     spread += Math.sqrt(variance) / 3;
-    // Normalised to mean 1 over the views; views without an estimate get exactly that.
-    let sum = 0;
-    for (let k = 0; k < n; k++) if (known[k]) sum += gains[k * 3 + ch]!;
-    const norm = views ? sum / views : 1;
+    // Normalised to a geometric mean of 1 over the views, as the trainer recentres its gains
+    // (reference/appearance.ts); views without an estimate get exactly that.
+    const norm = views ? Math.exp(mean) : 1;
     for (let k = 0; k < n; k++) gains[k * 3 + ch] = known[k] ? gains[k * 3 + ch]! / norm : 1;
   }
   return { gains, spread: views >= 2 ? spread : 0, views, samples: views ? median(counts) : 0 };

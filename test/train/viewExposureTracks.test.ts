@@ -78,10 +78,10 @@ function trackedScene(rand: () => number, s: TrackedScene): TrainingDataset {
   };
 }
 
-/** Each estimate against the true gain relative to the views' mean gain, per channel. */
+/** Each estimate against the true gain relative to the views' geometric mean gain, per channel. */
 function expectGains(est: Float64Array, gains: number[][], tolerance: number): void {
   for (let c = 0; c < 3; c++) {
-    const mean = gains.reduce((a, g) => a + g[c]!, 0) / gains.length;
+    const mean = Math.exp(gains.reduce((a, g) => a + Math.log(g[c]!), 0) / gains.length);
     gains.forEach((g, k) => {
       const ratio = est[k * 3 + c]! / (g[c]! / mean);
       expect(Math.abs(ratio - 1), `view ${k} channel ${c}: ${ratio}`).toBeLessThan(tolerance);

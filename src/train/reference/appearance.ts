@@ -130,19 +130,33 @@ export function appearanceAdamStep(
 }
 
 /**
- * Shifts every view's θ by the same amount so their mean is the identity's θ, in place. The
+ * Recentres the views' θ in place: the diagonal (each channel's gain) is divided by its
+ * geometric mean over the views, every other entry shifted so its mean is the identity's. The
  * transforms and the splats' colours are only determined up to a common colour transform (a
  * tint of every view can live in either); holding the mean at the identity fixes that freedom,
  * so the neutral model keeps the views' mean exposure and white balance instead of drifting.
- * Sums run over the views in order (the GPU kernel does the same).
+ * Exposure is a ratio (stops), so its mean is the geometric one: a view at ×2 and one at ×½
+ * average to ×1, where the arithmetic mean (×1.25) would leave the neutral model darker than
+ * the views' mean exposure. Sums run over the views in order (the GPU kernel does the same).
  */
 export function recentreAppearance(theta: Float32Array | Float64Array, count: number): void {
   if (count === 0) return;
   const id = identityAppearance();
   for (let j = 0; j < APPEARANCE_PARAMS; j++) {
+    if (id[j] === 1) {
+      let logSum = 0;
+      for (let v = 0; v < count; v++)
+        logSum += Math.log(Math.max(GAIN_FLOOR, theta[v * APPEARANCE_PARAMS + j]!));
+      const scale = Math.exp(logSum / count);
+      for (let v = 0; v < count; v++) theta[v * APPEARANCE_PARAMS + j]! /= scale;
+      continue;
+    }
     let sum = 0;
     for (let v = 0; v < count; v++) sum += theta[v * APPEARANCE_PARAMS + j]!;
     const shift = sum / count - id[j]!;
     for (let v = 0; v < count; v++) theta[v * APPEARANCE_PARAMS + j]! -= shift;
   }
 }
+
+/** Smallest gain the geometric mean takes a logarithm of (a gain is never ≤ 0 in practice). */
+export const GAIN_FLOOR = 1e-6;

@@ -279,6 +279,41 @@ const captures: CorpusCapture[] = [
       },
     ],
   ),
+  capture(
+    "garden-autoexposure",
+    "the garden walk filmed by a phone whose auto-exposure hunts (a second drift, seed 23: gain ±40 %, white balance ±15 %, centred; 2 flares, 2 blurs), 60 frames at 960×540",
+    [
+      {
+        fileName: "PXL_20260402_1710.mp4",
+        world: "garden",
+        path: {
+          kind: "walk",
+          waypoints: [
+            [0.2, -11],
+            [-0.4, -4],
+            [0.5, 3],
+            [0, 9],
+          ],
+          height: 1.5,
+          lookAhead: 6,
+          lookHeight: 1.1,
+          gazeDeg: -12,
+          jitter: { position: 0.05, gaze: 0.12, rollDeg: 2, seed: 29 },
+        },
+        ...{ width: 960, height: 540, frames: 60, fps: 30, fovDeg: 70 },
+        tags: { "com.android.manufacturer": "Google", "com.android.model": "Pixel 7" },
+        drift: {
+          kind: "auto-exposure",
+          centred: true,
+          seed: 23,
+          gain: 0.4,
+          whiteBalance: 0.15,
+          flareFrames: 2,
+          blurFrames: 2,
+        },
+      },
+    ],
+  ),
 ];
 
 function orbit(

@@ -110,6 +110,14 @@ export function withoutDrift(specs: readonly VideoSpec[]): VideoSpec[] {
 const STUDIO_TABLE: Vec3 = [0, 0.95, 0];
 const FOUNTAIN: Vec3 = [0, 1.1, 0];
 
+/** The garden's path, walked by garden-walk and garden-autoexposure. */
+const GARDEN_PATH = [
+  [0.2, -11],
+  [-0.4, -4],
+  [0.5, 3],
+  [0, 9],
+] as const;
+
 /** Phone main camera, 4:3: 25 mm equivalent (the diagonal convention; 26 mm on the long side). */
 const PHONE_F35 = 25;
 /**
@@ -263,12 +271,7 @@ const captures: CorpusCapture[] = [
         world: "garden",
         path: {
           kind: "walk",
-          waypoints: [
-            [0.2, -11],
-            [-0.4, -4],
-            [0.5, 3],
-            [0, 9],
-          ],
+          waypoints: GARDEN_PATH,
           height: 1.6,
           lookAhead: 6,
           lookHeight: 1.1,
@@ -288,12 +291,7 @@ const captures: CorpusCapture[] = [
         world: "garden",
         path: {
           kind: "walk",
-          waypoints: [
-            [0.2, -11],
-            [-0.4, -4],
-            [0.5, 3],
-            [0, 9],
-          ],
+          waypoints: GARDEN_PATH,
           height: 1.5,
           lookAhead: 6,
           lookHeight: 1.1,

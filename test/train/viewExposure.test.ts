@@ -96,7 +96,17 @@ describe("views' exposure from the sparse points", () => {
         expect(est.gains[k * 3 + c]! / (g[c]! / mean), `view ${k} channel ${c}`).toBeCloseTo(1, 1);
       });
     }
-    expect(est.spread).toBeGreaterThan(2 * APPEARANCE_SPREAD_ON);
+    // The spread is the views' own (standard deviation of the log gains, averaged over the
+    // channels); 8 draws of 0.65–1.35 put it anywhere from ~0.05 to ~0.3 (it fell under 0.08 in
+    // 0.12 % of draws; seed 2134386651: 0.074), always above the level that turns compensation
+    // on; the estimate matches it within 1e-7 over 400 seeds.
+    const logStd = (xs: number[]) => {
+      const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+    };
+    const truth = [0, 1, 2].reduce((s, c) => s + logStd(gains.map((g) => Math.log(g[c]!))) / 3, 0);
+    expect(Math.abs(est.spread / truth - 1)).toBeLessThan(0.01);
+    expect(est.spread).toBeGreaterThan(APPEARANCE_SPREAD_ON);
   });
 
   it("recovers the gains when the points' colours are the views' average, as COLMAP stores them", () => {

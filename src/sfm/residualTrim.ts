@@ -16,7 +16,7 @@
  * σ per axis the residual length is Rayleigh-distributed, its median 1.18 σ, so 3 × median is
  * 3.5 σ, which Gaussian noise exceeds once in 450 observations.
  */
-import { adjustInRounds, type RoundsRecord, type TextModel } from "./adjustRounds.js";
+import { adjustInRounds, type Cut, type RoundsRecord, type TextModel } from "./adjustRounds.js";
 import type { StepContext } from "./colmapSteps.js";
 
 export type { TextModel };
@@ -83,7 +83,7 @@ const isData = (l: string) => l.trim() !== "" && !l.startsWith("#");
  * (points left with fewer than two observations go too); null when a camera model is not one
  * this can project (nothing is dropped then).
  */
-export function trimText(m: TextModel): { model: TextModel; round: TrimRound } | null {
+export function trimText(m: TextModel): Cut<TrimRound> | null {
   const images = residualsOf(m);
   if (!images) return null;
   const all = images.flatMap((im) => im.residuals.filter((e) => !Number.isNaN(e)));
@@ -136,6 +136,8 @@ export function trimText(m: TextModel): { model: TextModel; round: TrimRound } |
       observations: all.length,
       dropped: all.length - kept,
     },
+    dropped: all.length - kept,
+    total: all.length,
   };
 }
 
@@ -184,6 +186,14 @@ export function residualsOf(
   return images;
 }
 
+/** When the trim's rounds stop, and where they work. */
+const TRIM_ROUNDS = {
+  maxRounds: TRIM_MAX_ROUNDS,
+  converged: TRIM_CONVERGED,
+  maxDropped: TRIM_MAX_DROPPED,
+  scratchName: "trim_rounds",
+};
+
 /** The record of a trim: its rounds, and whether the trimmed model was kept. */
 export type TrimRecord = RoundsRecord<TrimRound>;
 
@@ -198,18 +208,7 @@ export async function trimResiduals(
   holdFocal: boolean,
   c: StepContext,
 ): Promise<TrimRecord | null> {
-  const limits = {
-    maxRounds: TRIM_MAX_ROUNDS,
-    converged: TRIM_CONVERGED,
-    maxDropped: TRIM_MAX_DROPPED,
-    scratchName: "trim_rounds",
-  };
-  return adjustInRounds(modelDir, outDir, holdFocal, c, limits, (m) => {
-    const trimmed = trimText(m);
-    if (!trimmed) return null;
-    const { round } = trimmed;
-    return { ...trimmed, dropped: round.dropped, total: round.observations };
-  });
+  return adjustInRounds(modelDir, outDir, holdFocal, c, TRIM_ROUNDS, trimText);
 }
 
 /** The log line of a trim. */

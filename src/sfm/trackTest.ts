@@ -17,7 +17,7 @@
  * 0.099 / 0.091 / 0.105° → 0.062 / 0.066 / 0.069°. At the 95 % quantile it overshot (0.15–0.26° on
  * two of the phone runs: a fifth of the points gone); without the trim before it, 0.23–0.27°.
  */
-import { adjustInRounds, type RoundsRecord, type TextModel } from "./adjustRounds.js";
+import { adjustInRounds, type Cut, type RoundsRecord, type TextModel } from "./adjustRounds.js";
 import type { StepContext } from "./colmapSteps.js";
 import { residualsOf } from "./residualTrim.js";
 
@@ -45,7 +45,7 @@ export interface TrackRound {
 }
 
 /** The model without the points that fail the test; null for a camera model it cannot project. */
-export function trackTestText(m: TextModel): { model: TextModel; round: TrackRound } | null {
+export function trackTestText(m: TextModel): Cut<TrackRound> | null {
   const images = residualsOf(m);
   if (!images) return null;
   const ssr = new Map<number, number>();
@@ -93,8 +93,18 @@ export function trackTestText(m: TextModel): { model: TextModel; round: TrackRou
       points: pointLines.join("\n") + "\n",
     },
     round: { sigma_px: sigma, points: seen.size, dropped: failed.size },
+    dropped: failed.size,
+    total: seen.size,
   };
 }
+
+/** When the test's rounds stop, and where they work. */
+const TRACK_ROUNDS = {
+  maxRounds: TRACK_MAX_ROUNDS,
+  converged: TRACK_CONVERGED,
+  maxDropped: TRACK_MAX_DROPPED,
+  scratchName: "track_rounds",
+};
 
 /** The record of the test: its rounds, and whether the tested model was kept. */
 export type TrackTestRecord = RoundsRecord<TrackRound>;
@@ -110,17 +120,7 @@ export async function testTracks(
   holdFocal: boolean,
   c: StepContext,
 ): Promise<TrackTestRecord | null> {
-  const limits = {
-    maxRounds: TRACK_MAX_ROUNDS,
-    converged: TRACK_CONVERGED,
-    maxDropped: TRACK_MAX_DROPPED,
-    scratchName: "track_rounds",
-  };
-  return adjustInRounds(modelDir, outDir, holdFocal, c, limits, (m) => {
-    const tested = trackTestText(m);
-    if (!tested) return null;
-    return { ...tested, dropped: tested.round.dropped, total: tested.round.points };
-  });
+  return adjustInRounds(modelDir, outDir, holdFocal, c, TRACK_ROUNDS, trackTestText);
 }
 
 /** The log line of a track test. */
